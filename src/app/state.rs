@@ -1,0 +1,133 @@
+//! AppState: everything the view renders. Owned by the app loop; changed only by `update`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::domain::{Platform, Snapshot, Topic, TopicKey};
+
+/// Which platforms the board shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    All,
+    Only(Platform),
+}
+
+impl Tab {
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::All => "All",
+            Tab::Only(Platform::Weibo) => "Weibo",
+            Tab::Only(Platform::Tieba) => "Tieba",
+        }
+    }
+
+    pub fn includes(self, p: Platform) -> bool {
+        match self {
+            Tab::All => true,
+            Tab::Only(q) => p == q,
+        }
+    }
+}
+
+/// Rank change since the previous poll of the same platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// Not on the previous list.
+    New,
+    Up(u32),
+    Down(u32),
+    Same,
+    /// Pinned rows have no rank to move.
+    Pinned,
+}
+
+/// One board row as the view draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardRow {
+    pub key: TopicKey,
+    pub topic: Topic,
+    pub movement: Movement,
+    /// When the topic entered the list (platform's onboard time, else first seen this session).
+    pub on_list_since: DateTime<FixedOffset>,
+    /// Capture time of the snapshot this row belongs to (for "time on list").
+    pub data_at: DateTime<FixedOffset>,
+}
+
+/// Per-platform history kept for the board.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformBoard {
+    pub current: Option<Snapshot>,
+    /// Ranks in the previous snapshot, for movement.
+    pub previous_ranks: HashMap<TopicKey, u32>,
+    /// First capture time each topic was seen this session.
+    pub first_seen: HashMap<TopicKey, DateTime<FixedOffset>>,
+}
+
+/// What the status bar says about one source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceHealth {
+    pub enabled: bool,
+    /// Wall-clock time of the last successful poll.
+    pub last_ok: Option<DateTime<FixedOffset>>,
+    /// Capture time of the data on screen (differs from `last_ok` in the demo).
+    pub data_at: Option<DateTime<FixedOffset>>,
+    /// When the next poll is due (wall clock).
+    pub next_poll_at: Option<DateTime<FixedOffset>>,
+    /// Fallback step that produced the data on screen.
+    pub endpoint: Option<&'static str>,
+    /// Steps that failed before the one in use, in words (`weibo.com/ajax: HTTP 403`).
+    pub degraded: Option<String>,
+    /// Last poll failed: the fault in words.
+    pub error: Option<String>,
+    pub failures: u32,
+}
+
+/// Help popup rows, generated from the resolved keymap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub mode: String,
+    pub keys: String,
+    pub desc: String,
+}
+
+/// Selection anchored to a topic, not a row index, so refreshes never move it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub key: Option<TopicKey>,
+    /// Index of the first visible row.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    /// Wall clock as of the last message (passed in; `update` never reads a clock).
+    pub now: Option<DateTime<FixedOffset>>,
+    pub boards: BTreeMap<Platform, PlatformBoard>,
+    pub health: BTreeMap<Platform, SourceHealth>,
+    pub tab: Tab,
+    /// Visible rows for the current tab, rebuilt whenever a snapshot or the tab changes.
+    pub rows: Vec<BoardRow>,
+    pub selection: Selection,
+    /// Rows of the board body the last frame had room for (set by the loop on resize).
+    pub page_rows: usize,
+    pub paused: bool,
+    pub show_help: bool,
+    pub help: Vec<HelpEntry>,
+    /// Keys typed so far of a multi-key sequence (`g`), shown in the status bar.
+    pub pending_keys: String,
+    /// A line about where the data comes from (demo: archive dates).
+    pub banner: Option<String>,
+    /// A transient message (errors in config/keymap, actions).
+    pub flash: Option<String>,
+    pub quit: bool,
+}
+
+impl AppState {
+    /// Index of the selected row in `rows`, if any.
+    pub fn selected_index(&self) -> Option<usize> {
+        let key = self.selection.key.as_ref()?;
+        self.rows.iter().position(|r| &r.key == key)
+    }
+}

@@ -1,0 +1,288 @@
+//! Normalised domain types shared by sources, analysis, app and UI.
+//! Nothing here knows about the network, the terminal or async runtimes.
+
+pub mod num;
+pub mod snapshot_file;
+pub mod text;
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use serde::{Deserialize, Serialize};
+
+pub use text::SafeText;
+
+/// China Standard Time: every platform timestamp is read in this zone (no DST).
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
+}
+
+/// Convert unix seconds to a CST timestamp; `None` for out-of-range values.
+pub fn from_unix(secs: i64) -> Option<DateTime<FixedOffset>> {
+    cst().timestamp_opt(secs, 0).single()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Weibo,
+    Tieba,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 2] = [Platform::Weibo, Platform::Tieba];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Weibo => "Weibo",
+            Platform::Tieba => "Tieba",
+        }
+    }
+
+    /// Short tag for the board's platform column.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Platform::Weibo => "微博",
+            Platform::Tieba => "贴吧",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "weibo" | "wb" | "微博" => Some(Platform::Weibo),
+            "tieba" | "tb" | "贴吧" => Some(Platform::Tieba),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The badge a platform puts on a hot-list row. Unknown codes map to `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Label {
+    #[default]
+    #[serde(rename = "")]
+    None,
+    #[serde(rename = "新")]
+    New,
+    #[serde(rename = "热")]
+    Hot,
+    #[serde(rename = "沸")]
+    Boiling,
+    #[serde(rename = "爆")]
+    Explosive,
+    /// 商: commercial topic (not an ad row, which is dropped).
+    #[serde(rename = "商")]
+    Commercial,
+}
+
+impl Label {
+    /// Parse the label text a platform shows (`新`, `热`, …). Anything unknown is `None`.
+    pub fn from_text(s: &str) -> Label {
+        match s.trim() {
+            "新" => Label::New,
+            "热" => Label::Hot,
+            "沸" => Label::Boiling,
+            "爆" => Label::Explosive,
+            "商" => Label::Commercial,
+            _ => Label::None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::None => "",
+            Label::New => "新",
+            Label::Hot => "热",
+            Label::Boiling => "沸",
+            Label::Explosive => "爆",
+            Label::Commercial => "商",
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        *self == Label::None
+    }
+}
+
+/// Stable identity of a topic across polls: platform plus the normalised title
+/// (`#x#` and `x` are the same topic, §9.10 of data-sources.md).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TopicKey {
+    pub platform: Platform,
+    pub norm: String,
+}
+
+impl TopicKey {
+    pub fn new(platform: Platform, title: &str) -> TopicKey {
+        TopicKey {
+            platform,
+            norm: normalise_title(title),
+        }
+    }
+}
+
+/// Title normal form used for identity: no surrounding `#`, collapsed whitespace, lowercase Latin.
+pub fn normalise_title(title: &str) -> String {
+    let t = title.trim().trim_matches('#').trim();
+    let mut out = String::with_capacity(t.len());
+    let mut last_space = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            if !last_space && !out.is_empty() {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.extend(c.to_lowercase());
+            last_space = false;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// One row of a hot list, already sanitised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topic {
+    pub platform: Platform,
+    /// 1-based position among ranked rows; `None` for pinned rows.
+    pub rank: Option<u32>,
+    /// Display title, without `#` decoration.
+    pub title: SafeText,
+    /// Search query as the platform gives it (`#…#` or space-separated keywords).
+    pub query: Option<SafeText>,
+    /// Heat (Weibo 热度 / Tieba discuss_num); `None` when the platform shows none.
+    pub heat: Option<u64>,
+    pub label: Label,
+    pub url: Option<String>,
+    pub pinned: bool,
+    /// When the platform says the topic entered the list (A1 `onboard_time`, Tieba `create_time`).
+    pub onboard: Option<DateTime<FixedOffset>>,
+    /// Platform-side id when there is one (Tieba `topic_id`, Weibo `mid`).
+    pub platform_id: Option<String>,
+    /// Category text (电影/社会/…) when given.
+    pub category: Option<SafeText>,
+}
+
+impl Topic {
+    pub fn new(platform: Platform, rank: Option<u32>, title: &str) -> Topic {
+        Topic {
+            platform,
+            rank,
+            title: SafeText::line(title.trim().trim_matches('#')),
+            query: None,
+            heat: None,
+            label: Label::None,
+            url: None,
+            pinned: false,
+            onboard: None,
+            platform_id: None,
+            category: None,
+        }
+    }
+
+    pub fn key(&self) -> TopicKey {
+        TopicKey::new(self.platform, self.title.as_str())
+    }
+
+    /// The `#…#` form of the topic (Weibo hashtags), or the plain query.
+    pub fn hashtag(&self) -> String {
+        match &self.query {
+            Some(q) if !q.as_str().is_empty() => q.as_str().to_string(),
+            _ => format!("#{}#", self.title.as_str()),
+        }
+    }
+}
+
+/// One successful poll of one platform: ranked rows in order plus pinned rows kept apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub platform: Platform,
+    pub captured_at: DateTime<FixedOffset>,
+    pub ranked: Vec<Topic>,
+    pub pinned: Vec<Topic>,
+}
+
+impl Snapshot {
+    pub fn new(platform: Platform, captured_at: DateTime<FixedOffset>) -> Snapshot {
+        Snapshot {
+            platform,
+            captured_at,
+            ranked: Vec::new(),
+            pinned: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranked.is_empty()
+    }
+
+    /// Sort ranked rows by rank, renumber 1..n, and drop repeated titles (first wins),
+    /// so ranks stay dense whatever the wire gave us.
+    pub fn finish(mut self) -> Snapshot {
+        self.ranked.sort_by_key(|t| t.rank.unwrap_or(u32::MAX));
+        let mut seen = std::collections::HashSet::new();
+        self.ranked.retain(|t| seen.insert(t.key()));
+        for (i, t) in self.ranked.iter_mut().enumerate() {
+            t.rank = Some(i as u32 + 1);
+            t.pinned = false;
+        }
+        for t in &mut self.pinned {
+            t.rank = None;
+            t.pinned = true;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_normal_form_joins_hashtag_and_plain() {
+        assert_eq!(
+            normalise_title("#旺旺 配料表#"),
+            normalise_title("旺旺  配料表")
+        );
+        assert_eq!(normalise_title(" 中国China成为潮流 "), "中国china成为潮流");
+    }
+
+    #[test]
+    fn finish_renumbers_and_dedups() {
+        let mut s = Snapshot::new(Platform::Weibo, from_unix(0).unwrap());
+        s.ranked.push(Topic::new(Platform::Weibo, Some(5), "b"));
+        s.ranked.push(Topic::new(Platform::Weibo, Some(2), "a"));
+        s.ranked.push(Topic::new(Platform::Weibo, Some(9), "#a#"));
+        let s = s.finish();
+        let titles: Vec<_> = s
+            .ranked
+            .iter()
+            .map(|t| (t.rank, t.title.as_str().to_string()))
+            .collect();
+        assert_eq!(
+            titles,
+            vec![(Some(1), "a".to_string()), (Some(2), "b".to_string())]
+        );
+    }
+
+    #[test]
+    fn labels_round_trip_text() {
+        for l in [
+            Label::New,
+            Label::Hot,
+            Label::Boiling,
+            Label::Explosive,
+            Label::Commercial,
+        ] {
+            assert_eq!(Label::from_text(l.as_str()), l);
+        }
+        assert_eq!(Label::from_text("荐"), Label::None);
+    }
+}

@@ -1,0 +1,285 @@
+//! `SafeText`: remote text after HTML decoding and removal of everything that could
+//! drive a terminal (escape sequences, C0/C1 controls, bidi overrides, invisibles).
+//! The UI only accepts this type, so unsanitised remote text cannot reach the screen.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest field we keep; longer remote strings are cut (a title is never this long).
+pub const MAX_FIELD_CHARS: usize = 4096;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SafeText(String);
+
+impl SafeText {
+    /// Sanitise a single-line field: newlines and tabs become spaces, runs of spaces collapse.
+    pub fn line(raw: &str) -> SafeText {
+        SafeText(sanitize(raw, false))
+    }
+
+    /// Sanitise a multi-line field (post bodies): newlines kept, tabs become spaces.
+    pub fn multiline(raw: &str) -> SafeText {
+        SafeText(sanitize(raw, true))
+    }
+
+    /// Decode HTML (tags dropped, entities unescaped) and then sanitise as a line.
+    /// Entities are decoded first because an entity can encode ESC.
+    pub fn from_html_line(raw: &str) -> SafeText {
+        SafeText::line(&strip_tags(&html_escape::decode_html_entities(raw)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for SafeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for SafeText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for SafeText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SafeText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(SafeText::line(&s))
+    }
+}
+
+/// Remove HTML tags, keeping `alt` text of images (Weibo emoji: `<img alt=[偷笑]>`).
+pub fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt..];
+        match after.find('>') {
+            Some(gt) => {
+                let tag = &after[1..gt];
+                let lower = tag.to_ascii_lowercase();
+                if lower.starts_with("img")
+                    && let Some(alt) = attr_value(tag, "alt")
+                {
+                    out.push_str(&alt);
+                } else if lower.starts_with("br") || lower.starts_with("/p") {
+                    out.push('\n');
+                }
+                rest = &after[gt + 1..];
+            }
+            None => {
+                // An unclosed '<' is text, not a tag.
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn attr_value(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let pos = lower.find(&format!("{name}="))?;
+    let v = &tag[pos + name.len() + 1..];
+    let v = v.trim_start();
+    let (quote, body) = match v.chars().next()? {
+        q @ ('"' | '\'') => (Some(q), &v[1..]),
+        _ => (None, v),
+    };
+    let end = match quote {
+        Some(q) => body.find(q).unwrap_or(body.len()),
+        None => body
+            .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+            .unwrap_or(body.len()),
+    };
+    Some(body[..end].to_string())
+}
+
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}'   // zero-width space/non-joiner/joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // bidi isolates
+        | '\u{061C}'              // Arabic letter mark
+        | '\u{FEFF}'              // BOM / zero-width no-break space
+        | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation controls
+        | '\u{E0000}'..='\u{E007F}' // tag characters
+    )
+}
+
+/// The sanitiser (tui-conventions.md §7): ESC sequences removed whole, C0/C1/DEL removed,
+/// bidi and invisibles removed, NFC, trimmed (incl. U+3000), length-capped.
+pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(raw.len().min(MAX_FIELD_CHARS * 4));
+    let mut chars = raw.chars().peekable();
+    let mut count = 0usize;
+    while let Some(c) = chars.next() {
+        if count >= MAX_FIELD_CHARS {
+            break;
+        }
+        match c {
+            '\u{1B}' => skip_escape(&mut chars),
+            // 8-bit CSI / OSC / DCS / SOS / PM / APC introducers: skip their bodies too.
+            '\u{9B}' => skip_csi(&mut chars),
+            '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => skip_string(&mut chars),
+            '\n' | '\r' if keep_newlines => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    continue;
+                }
+                out.push('\n');
+                count += 1;
+            }
+            '\t' | '\n' | '\r' => {
+                out.push(' ');
+                count += 1;
+            }
+            c if (c as u32) < 0x20 || c == '\u{7F}' || ('\u{80}'..='\u{9F}').contains(&c) => {}
+            c if is_invisible_or_bidi(c) => {}
+            c => {
+                out.push(c);
+                count += 1;
+            }
+        }
+    }
+    let nfc: String = out.nfc().collect();
+    let collapsed = if keep_newlines {
+        collapse_spaces_multiline(&nfc)
+    } else {
+        collapse_spaces(&nfc)
+    };
+    collapsed
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .to_string()
+}
+
+fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_space = false;
+    for c in s.chars() {
+        if c == ' ' {
+            if !prev_space {
+                out.push(' ');
+            }
+            prev_space = true;
+        } else {
+            out.push(c);
+            prev_space = false;
+        }
+    }
+    out
+}
+
+fn collapse_spaces_multiline(s: &str) -> String {
+    s.split('\n')
+        .map(|l| collapse_spaces(l).trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => skip_string(chars),
+        // Two-byte sequence ESC x (or a lone ESC at the end): the next char is consumed.
+        _ => {}
+    }
+}
+
+/// CSI: parameters and intermediates up to a final byte 0x40–0x7E.
+fn skip_csi(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7E}').contains(&c) {
+            return;
+        }
+        if !('\u{20}'..='\u{3F}').contains(&c) {
+            // Malformed: stop at anything outside the CSI alphabet (the char is dropped).
+            return;
+        }
+    }
+}
+
+/// OSC/DCS/SOS/PM/APC: everything up to BEL, ST (ESC \) or 8-bit ST (0x9C).
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{07}' | '\u{9C}' => return,
+            '\u{1B}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences_whole() {
+        assert_eq!(SafeText::line("a\x1b[31mred\x1b[0m b").as_str(), "ared b");
+        assert_eq!(SafeText::line("x\x1b]52;c;Zm9v\x07y").as_str(), "xy");
+        assert_eq!(SafeText::line("x\x1b]0;title\x1b\\y").as_str(), "xy");
+        assert_eq!(SafeText::line("x\x1bPq#0;2\x1b\\y").as_str(), "xy");
+        assert_eq!(SafeText::line("x\u{9b}2Jy").as_str(), "xy");
+        assert_eq!(SafeText::line("x\x1bcy").as_str(), "xy");
+        assert_eq!(SafeText::line("end\x1b").as_str(), "end");
+    }
+
+    #[test]
+    fn strips_controls_bidi_invisibles() {
+        assert_eq!(
+            SafeText::line("a\u{202E}b\u{2066}c\u{200B}d\u{FEFF}e\u{0007}f\u{7f}g\u{85}h").as_str(),
+            "abcdefgh"
+        );
+        assert_eq!(SafeText::line("\u{3000}标题\u{3000}").as_str(), "标题");
+        assert_eq!(SafeText::line("a\tb\nc").as_str(), "a b c");
+        assert_eq!(SafeText::multiline("a\r\nb\n\nc").as_str(), "a\nb\n\nc");
+    }
+
+    #[test]
+    fn entities_cannot_smuggle_escape() {
+        assert_eq!(SafeText::from_html_line("a&#27;[31mb").as_str(), "ab");
+        assert_eq!(
+            SafeText::from_html_line("<b>粗</b>&amp;<img alt=[偷笑] src=x>").as_str(),
+            "粗&[偷笑]"
+        );
+    }
+
+    #[test]
+    fn nfc_and_cap() {
+        assert_eq!(SafeText::line("e\u{301}").as_str(), "\u{e9}");
+        let long = "长".repeat(MAX_FIELD_CHARS + 100);
+        assert_eq!(
+            SafeText::line(&long).as_str().chars().count(),
+            MAX_FIELD_CHARS
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Loopback replay server (STUB: implemented by the replay work).

@@ -1,0 +1,135 @@
+//! Platform clients. Wire DTOs stay private to each source module and become
+//! domain types (sanitised) at the edge. Nothing here touches the terminal or app state:
+//! results leave as `SourceEvent`s on a channel; commands arrive as `SourceCmd`s.
+
+pub mod chain;
+pub mod http;
+pub mod poller;
+pub mod tieba;
+pub mod weibo;
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::domain::{Platform, Snapshot};
+
+/// One endpoint of a fallback chain. `label` is what the status bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// A1 `weibo.com/ajax/side/hotSearch` (JSON)
+    WeiboHotSearch,
+    /// A4 `s.weibo.com/top/summary` (HTML, `SUB` cookie)
+    WeiboSummaryHtml,
+    /// A3 `m.weibo.cn` realtimehot (JSON)
+    WeiboMobile,
+    /// B1 `tieba.baidu.com/hottopic/browse/topicList` (JSON)
+    TiebaTopicList,
+}
+
+impl Endpoint {
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::WeiboHotSearch => "weibo.com/ajax",
+            Endpoint::WeiboSummaryHtml => "s.weibo.com",
+            Endpoint::WeiboMobile => "m.weibo.cn",
+            Endpoint::TiebaTopicList => "tieba topicList",
+        }
+    }
+
+    pub fn platform(self) -> Platform {
+        match self {
+            Endpoint::TiebaTopicList => Platform::Tieba,
+            _ => Platform::Weibo,
+        }
+    }
+}
+
+/// Why one fetch failed, in words a user can act on (`Display` is shown in the status bar).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("timed out")]
+    Timeout,
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// Redirect to a passport/visitor page, or a login wall served with 200.
+    #[error("login required: {hint}")]
+    LoginRequired { hint: String },
+    #[error("captcha required")]
+    Captcha,
+    /// A 200 whose body is not the expected format (e.g. HTML instead of JSON).
+    #[error("unexpected {0}")]
+    WrongBody(String),
+    #[error("bad data: {0}")]
+    Decode(String),
+    /// Platform envelope error (`ok != 1`, `errno != 0`).
+    #[error("platform error {code}{}", if .msg.is_empty() { String::new() } else { format!(": {}", .msg) })]
+    Envelope { code: i64, msg: String },
+    /// 200 with zero usable items.
+    #[error("empty list")]
+    Empty,
+    #[error("response larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("too many redirects")]
+    RedirectLoop,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One step tried during a poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepAttempt {
+    pub endpoint: Endpoint,
+    pub error: Option<SourceError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollOutcome {
+    Ok {
+        snapshot: Snapshot,
+        endpoint: Endpoint,
+    },
+    /// Every step failed; `error` is the most telling one (login beats HTTP beats empty).
+    Failed { error: SourceError },
+}
+
+/// The result of one poll of one platform, sent to the app (and later to analysis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollReport {
+    pub platform: Platform,
+    /// Wall-clock time the poll finished.
+    pub at: DateTime<FixedOffset>,
+    pub outcome: PollOutcome,
+    /// Every step tried, in order (the successful one last when `Ok`).
+    pub attempts: Vec<StepAttempt>,
+    /// Time until this poller's next attempt (interval with jitter, or back-off).
+    pub next_in: Duration,
+    /// Consecutive failed polls, 0 after a success.
+    pub failures: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    Poll(PollReport),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceCmd {
+    /// Poll every source now (resets back-off timers).
+    RefreshNow,
+    /// Stop or resume polling.
+    SetPaused(bool),
+}
+
+/// What the pollers need, built by `config` from the file and the CLI.
+#[derive(Debug, Clone)]
+pub struct SourcesConfig {
+    pub platforms: Vec<Platform>,
+    /// Base poll interval (default 60 s); each wait is jittered ±10 %.
+    pub interval: Duration,
+    /// Cap for exponential back-off after failures.
+    pub max_backoff: Duration,
+    pub net: http::NetConfig,
+}

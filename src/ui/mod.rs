@@ -1,0 +1,1 @@
+//! View (STUB: implemented by the ui work).
