@@ -26,7 +26,7 @@ impl SafeText {
     /// Decode HTML (tags dropped, entities unescaped) and then sanitise as a line.
     /// Entities are decoded first because an entity can encode ESC.
     pub fn from_html_line(raw: &str) -> SafeText {
-        SafeText::line(&strip_tags(&html_escape::decode_html_entities(raw)))
+        SafeText::line(&strip_tags(&decode_entities(raw)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -65,6 +65,42 @@ impl<'de> serde::Deserialize<'de> for SafeText {
         let s = String::deserialize(d)?;
         Ok(SafeText::line(&s))
     }
+}
+
+/// Unescape HTML entities. Numeric ones are decoded here for every code point (html-escape
+/// leaves control characters such as `&#27;` encoded, and they must reach the sanitiser as
+/// characters to be removed); named ones go through html-escape's full table.
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let end = after.find(';').filter(|&e| e <= 12);
+        match end {
+            Some(e) => {
+                let ent = &after[..=e];
+                let body = &ent[1..e];
+                let num = body
+                    .strip_prefix("#x")
+                    .or_else(|| body.strip_prefix("#X"))
+                    .map(|h| u32::from_str_radix(h, 16))
+                    .or_else(|| body.strip_prefix('#').map(|d| d.parse::<u32>()));
+                match num {
+                    Some(Ok(cp)) => out.push(char::from_u32(cp).unwrap_or('\u{FFFD}')),
+                    Some(Err(_)) => out.push_str(ent),
+                    None => out.push_str(&html_escape::decode_html_entities(ent)),
+                }
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Remove HTML tags, keeping `alt` text of images (Weibo emoji: `<img alt=[偷笑]>`).
