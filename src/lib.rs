@@ -3,6 +3,7 @@
 //! Data flows one way: sources → domain events → (analysis) → app state → view.
 
 pub mod app;
+pub mod config;
 pub mod domain;
 pub mod replay;
 pub mod sources;

@@ -122,6 +122,8 @@ pub struct AppState {
     /// A transient message (errors in config/keymap, actions).
     pub flash: Option<String>,
     pub quit: bool,
+    /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
+    pub pending: Vec<crate::config::keymap::Key>,
 }
 
 impl AppState {

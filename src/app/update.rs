@@ -1,0 +1,318 @@
+//! `update`: the pure state transition. No I/O, no clock reads: time arrives in messages.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::action::Action;
+use super::msg::{AppMsg, Effect};
+use super::state::{AppState, BoardRow, Movement, PlatformBoard, SourceHealth, Tab};
+use crate::config::keymap::{Keymap, Mode, Resolved};
+use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
+
+/// Apply one message. Returns the effects to run and whether anything visible changed.
+pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, bool) {
+    match msg {
+        AppMsg::Key(key) => {
+            let modes: &[Mode] = if state.show_help {
+                &[Mode::Help]
+            } else {
+                &[Mode::Board]
+            };
+            let had_pending = !state.pending.is_empty();
+            match keymap.resolve(modes, &state.pending, key) {
+                Resolved::Pending => {
+                    state.pending.push(key.normalised());
+                    state.pending_keys = state
+                        .pending
+                        .iter()
+                        .map(|k| k.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    (Vec::new(), true)
+                }
+                Resolved::Unbound => {
+                    state.pending.clear();
+                    state.pending_keys.clear();
+                    (Vec::new(), had_pending)
+                }
+                Resolved::Action(a) => {
+                    state.pending.clear();
+                    state.pending_keys.clear();
+                    let effects = apply_action(state, a);
+                    (effects, true)
+                }
+            }
+        }
+        AppMsg::Resize { page_rows } => {
+            state.page_rows = page_rows;
+            scroll_into_view(state);
+            (Vec::new(), true)
+        }
+        AppMsg::Source(SourceEvent::Poll(report)) => {
+            on_poll(state, report);
+            (Vec::new(), true)
+        }
+        AppMsg::Tick(now) => {
+            state.now = Some(now);
+            // Countdowns are the only thing a tick changes; paused hides them.
+            let visible = !state.paused && state.health.values().any(|h| h.next_poll_at.is_some());
+            (Vec::new(), visible)
+        }
+        AppMsg::Quit => {
+            state.quit = true;
+            (Vec::new(), false)
+        }
+    }
+}
+
+pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    state.flash = None;
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Back => {
+            if state.show_help {
+                state.show_help = false;
+            } else {
+                state.quit = true;
+            }
+        }
+        Action::ToggleHelp => state.show_help = !state.show_help,
+        Action::RefreshNow => {
+            state.flash = Some("refreshing all sources…".into());
+            return vec![Effect::Source(SourceCmd::RefreshNow)];
+        }
+        Action::ToggleLive => {
+            state.paused = !state.paused;
+            state.flash = Some(
+                if state.paused {
+                    "polling paused — p to resume"
+                } else {
+                    "polling resumed"
+                }
+                .into(),
+            );
+            return vec![Effect::Source(SourceCmd::SetPaused(state.paused))];
+        }
+        Action::SelectNext => move_selection(state, 1),
+        Action::SelectPrev => move_selection(state, -1),
+        Action::PageDown => move_selection(state, state.page_rows.max(1) as isize),
+        Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
+        Action::SelectFirst => select_index(state, 0),
+        Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
+        Action::NextTab | Action::PrevTab => {
+            let order = [
+                Tab::All,
+                Tab::Only(Platform::Weibo),
+                Tab::Only(Platform::Tieba),
+            ];
+            let i = order.iter().position(|t| *t == state.tab).unwrap_or(0);
+            let n = order.len();
+            let j = if action == Action::NextTab {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            set_tab(state, order[j]);
+        }
+        Action::TabAll => set_tab(state, Tab::All),
+        Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
+        Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
+        Action::Noop => {}
+    }
+    Vec::new()
+}
+
+fn set_tab(state: &mut AppState, tab: Tab) {
+    if state.tab != tab {
+        state.tab = tab;
+        rebuild_rows(state);
+    }
+}
+
+fn move_selection(state: &mut AppState, delta: isize) {
+    if state.rows.is_empty() {
+        return;
+    }
+    let cur = state.selected_index().unwrap_or(0) as isize;
+    let last = state.rows.len() as isize - 1;
+    select_index(state, (cur + delta).clamp(0, last) as usize);
+}
+
+fn select_index(state: &mut AppState, i: usize) {
+    if let Some(row) = state.rows.get(i) {
+        state.selection.key = Some(row.key.clone());
+        scroll_into_view(state);
+    }
+}
+
+/// Minimal scroll so the selected row is on screen.
+fn scroll_into_view(state: &mut AppState) {
+    let page = state.page_rows.max(1);
+    let max_offset = state.rows.len().saturating_sub(page);
+    if let Some(i) = state.selected_index() {
+        if i < state.selection.offset {
+            state.selection.offset = i;
+        } else if i >= state.selection.offset + page {
+            state.selection.offset = i + 1 - page;
+        }
+    }
+    state.selection.offset = state.selection.offset.min(max_offset);
+}
+
+fn on_poll(state: &mut AppState, report: PollReport) {
+    state.now = Some(report.at);
+    let next_at = chrono::Duration::from_std(report.next_in)
+        .ok()
+        .map(|d| report.at + d);
+    let health = state
+        .health
+        .entry(report.platform)
+        .or_insert_with(|| SourceHealth {
+            enabled: true,
+            ..Default::default()
+        });
+    health.enabled = true;
+    health.next_poll_at = next_at;
+    health.failures = report.failures;
+    let failed_steps: Vec<String> = report
+        .attempts
+        .iter()
+        .filter_map(|a| {
+            a.error
+                .as_ref()
+                .map(|e| format!("{}: {}", a.endpoint.label(), e))
+        })
+        .collect();
+    match report.outcome {
+        PollOutcome::Ok { snapshot, endpoint } => {
+            health.last_ok = Some(report.at);
+            health.data_at = Some(snapshot.captured_at);
+            health.endpoint = Some(endpoint.label());
+            health.error = None;
+            health.degraded = (!failed_steps.is_empty()).then(|| failed_steps.join("; "));
+            let board = state.boards.entry(report.platform).or_default();
+            apply_snapshot(board, snapshot);
+            rebuild_rows(state);
+        }
+        PollOutcome::Failed { error } => {
+            // Last good data stays on screen; only the health changes.
+            health.error = Some(error.to_string());
+            health.degraded = (failed_steps.len() > 1).then(|| failed_steps.join("; "));
+        }
+    }
+}
+
+/// Install a new snapshot. Ranks roll over only when the list actually changed, so
+/// polling the same list twice doesn't wipe the movement arrows.
+fn apply_snapshot(board: &mut PlatformBoard, snap: Snapshot) {
+    let ranks = |s: &Snapshot| -> HashMap<TopicKey, u32> {
+        s.ranked
+            .iter()
+            .filter_map(|t| Some((t.key(), t.rank?)))
+            .collect()
+    };
+    let new_ranks = ranks(&snap);
+    if let Some(old) = &board.current {
+        let old_ranks = ranks(old);
+        if old_ranks != new_ranks {
+            board.previous_ranks = old_ranks;
+        }
+    }
+    for t in snap.ranked.iter().chain(&snap.pinned) {
+        board.first_seen.entry(t.key()).or_insert(snap.captured_at);
+    }
+    // Bounded: forget topics that are no longer listed.
+    board
+        .first_seen
+        .retain(|k, _| new_ranks.contains_key(k) || snap.pinned.iter().any(|t| &t.key() == k));
+    board.current = Some(snap);
+}
+
+fn movement(board: &PlatformBoard, key: &TopicKey, rank: Option<u32>, pinned: bool) -> Movement {
+    if pinned {
+        return Movement::Pinned;
+    }
+    // The very first list has nothing to compare with: show no movement rather than all NEW.
+    if board.previous_ranks.is_empty() {
+        return Movement::Same;
+    }
+    match (board.previous_ranks.get(key), rank) {
+        (None, _) => Movement::New,
+        (Some(&old), Some(new)) if new < old => Movement::Up(old - new),
+        (Some(&old), Some(new)) if new > old => Movement::Down(new - old),
+        _ => Movement::Same,
+    }
+}
+
+fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
+    let Some(snap) = &board.current else {
+        return (Vec::new(), Vec::new());
+    };
+    let row = |t: &crate::domain::Topic| {
+        let key = t.key();
+        let since: DateTime<FixedOffset> = t
+            .onboard
+            .or_else(|| board.first_seen.get(&key).copied())
+            .unwrap_or(snap.captured_at);
+        BoardRow {
+            movement: movement(board, &key, t.rank, t.pinned),
+            key,
+            topic: t.clone(),
+            on_list_since: since.min(snap.captured_at),
+            data_at: snap.captured_at,
+        }
+    };
+    (
+        snap.pinned.iter().map(row).collect(),
+        snap.ranked.iter().map(row).collect(),
+    )
+}
+
+/// Rebuild the visible rows for the tab, keeping the selected topic at the same screen row.
+pub fn rebuild_rows(state: &mut AppState) {
+    let old_index = state.selected_index();
+    let old_screen = old_index.map(|i| i.saturating_sub(state.selection.offset));
+
+    let mut pinned = Vec::new();
+    let mut ranked = Vec::new();
+    for (p, board) in &state.boards {
+        if state.tab.includes(*p) {
+            let (pi, ra) = rows_for(board);
+            pinned.extend(pi);
+            ranked.extend(ra);
+        }
+    }
+    // All: interleave platforms by rank (Weibo 1, Tieba 1, Weibo 2, …) so both stay in view.
+    ranked.sort_by_key(|r| (r.topic.rank.unwrap_or(u32::MAX), r.topic.platform));
+    pinned.extend(ranked);
+    state.rows = pinned;
+
+    match (&state.selection.key, state.selected_index()) {
+        (_, Some(new_index)) => {
+            if let Some(screen) = old_screen {
+                state.selection.offset = new_index.saturating_sub(screen);
+            }
+        }
+        (Some(_), None) => {
+            // The selected topic left the list: take its neighbour at the same position.
+            let i = old_index
+                .unwrap_or(0)
+                .min(state.rows.len().saturating_sub(1));
+            state.selection.key = state.rows.get(i).map(|r| r.key.clone());
+            if state.selection.key.is_some() && old_index.is_some() {
+                state.flash = Some("the selected topic left the list".into());
+            }
+        }
+        (None, None) => state.selection.key = state.rows.first().map(|r| r.key.clone()),
+    }
+    scroll_into_view(state);
+}
+
+/// Mark configured platforms so the status bar shows them before their first poll.
+pub fn enable_platforms(state: &mut AppState, platforms: &[Platform]) {
+    for p in platforms {
+        state.health.entry(*p).or_default().enabled = true;
+    }
+}

@@ -1,0 +1,296 @@
+//! Configuration: embedded defaults, the user's TOML file, then CLI flags.
+//! A bad file is an error naming the file, line and problem.
+
+pub mod keymap;
+pub mod paths;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::Platform;
+use crate::sources::SourcesConfig;
+use crate::sources::http::{NetConfig, Secret};
+
+/// Environment variable holding a Weibo cookie; takes precedence over the config file.
+pub const COOKIE_ENV: &str = "RESOU_WEIBO_COOKIE";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub general: General,
+    pub network: Network,
+    pub weibo: Weibo,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct General {
+    /// Platforms to poll.
+    pub platforms: Vec<Platform>,
+    /// Seconds between polls of each platform (±10 % jitter).
+    pub interval_secs: u64,
+    /// Longest wait between polls after repeated failures.
+    pub max_backoff_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    /// Send every platform request to this origin instead (paths and queries kept).
+    pub origin: Option<String>,
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weibo {
+    /// Cookie header value from a logged-in browser session. Only accepted from a 0600 file.
+    pub cookie: Option<String>,
+}
+
+impl std::fmt::Debug for Weibo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Weibo")
+            .field("cookie", &self.cookie.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            general: General::default(),
+            network: Network::default(),
+            weibo: Weibo::default(),
+        }
+    }
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            platforms: Platform::ALL.to_vec(),
+            interval_secs: 60,
+            max_backoff_secs: 600,
+        }
+    }
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        let d = NetConfig::default();
+        Network {
+            origin: None,
+            timeout_secs: d.timeout.as_secs(),
+            connect_timeout_secs: d.connect_timeout.as_secs(),
+            max_body_bytes: d.max_body_bytes,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {problem}")]
+    Invalid {
+        path: String,
+        line: usize,
+        problem: String,
+    },
+    #[error(
+        "{path}: holds a cookie but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV}"
+    )]
+    InsecureCookieFile { path: String, mode: u32 },
+}
+
+impl Config {
+    /// Load `path`, or the default config file if it exists, or the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match paths::config_file() {
+                Some(p) if p.exists() => p,
+                _ => return Ok((Config::default(), None)),
+            },
+        };
+        let shown = path.display().to_string();
+        let src = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read {
+            path: shown.clone(),
+            source: e,
+        })?;
+        let cfg = Config::parse(&src, &shown)?;
+        if cfg.weibo.cookie.is_some() {
+            check_private(&path)?;
+        }
+        Ok((cfg, Some(path)))
+    }
+
+    pub fn parse(src: &str, path: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(src).map_err(|e| ConfigError::Invalid {
+            path: path.to_string(),
+            line: e
+                .span()
+                .map(|s| src[..s.start.min(src.len())].matches('\n').count() + 1)
+                .unwrap_or(1),
+            problem: e.message().trim().to_string(),
+        })?;
+        cfg.validate(src, path)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, src: &str, path: &str) -> Result<(), ConfigError> {
+        let bad = |key: &str, problem: String| ConfigError::Invalid {
+            path: path.to_string(),
+            line: src
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + 1)
+                .unwrap_or(1),
+            problem,
+        };
+        if self.general.interval_secs < 5 {
+            return Err(bad(
+                "interval_secs",
+                "interval_secs must be at least 5 (polling faster gets you blocked)".into(),
+            ));
+        }
+        if self.general.platforms.is_empty() {
+            return Err(bad(
+                "platforms",
+                "platforms is empty: list weibo and/or tieba".into(),
+            ));
+        }
+        if let Some(o) = &self.network.origin {
+            validate_origin(o).map_err(|p| bad("origin", p))?;
+        }
+        Ok(())
+    }
+
+    /// Pollers' configuration, with the cookie from the environment taking precedence.
+    pub fn sources(&self) -> SourcesConfig {
+        let cookie = std::env::var(COOKIE_ENV)
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| self.weibo.cookie.clone())
+            .map(Secret::new);
+        SourcesConfig {
+            platforms: self.general.platforms.clone(),
+            interval: Duration::from_secs(self.general.interval_secs),
+            max_backoff: Duration::from_secs(
+                self.general
+                    .max_backoff_secs
+                    .max(self.general.interval_secs),
+            ),
+            net: NetConfig {
+                origin: self.network.origin.clone(),
+                timeout: Duration::from_secs(self.network.timeout_secs.max(1)),
+                connect_timeout: Duration::from_secs(self.network.connect_timeout_secs.max(1)),
+                weibo_cookie: cookie,
+                max_body_bytes: self.network.max_body_bytes.max(64 * 1024),
+            },
+        }
+    }
+}
+
+/// An origin is `http(s)://host[:port]` with nothing after it.
+pub fn validate_origin(o: &str) -> Result<(), String> {
+    let u = url::Url::parse(o).map_err(|e| format!("origin `{o}` is not a URL: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(format!("origin `{o}` must be http(s)://host[:port]"));
+    }
+    if u.path() != "/" || u.query().is_some() {
+        return Err(format!("origin `{o}` must not have a path or query"));
+    }
+    Ok(())
+}
+
+/// Refuse secrets in files others can read.
+#[cfg(unix)]
+pub fn check_private(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| ConfigError::Read {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::InsecureCookieFile {
+            path: path.display().to_string(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_private(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_parse() {
+        let c = Config::parse("[general]\ninterval_secs = 30\nplatforms = [\"weibo\"]\n[network]\norigin = \"http://127.0.0.1:8080\"\n", "c.toml").unwrap();
+        assert_eq!(c.general.interval_secs, 30);
+        assert_eq!(c.general.platforms, vec![Platform::Weibo]);
+        let s = c.sources();
+        assert_eq!(s.net.origin.as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(s.interval, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn errors_name_line() {
+        let e = Config::parse("[general]\n\ninterval = 30\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:3:"), "{e}");
+        assert!(e.contains("unknown field `interval`"), "{e}");
+        let e = Config::parse("[general]\ninterval_secs = 1\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:2:") && e.contains("at least 5"),
+            "{e}"
+        );
+        let e = Config::parse("[network]\norigin = \"http://x/path\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:2:") && e.contains("path"), "{e}");
+        let e = Config::parse("[general]\nplatforms = [\"douyin\"]\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn cookie_never_in_debug() {
+        let c = Config::parse("[weibo]\ncookie = \"SUB=secret123\"\n", "c.toml").unwrap();
+        assert!(!format!("{c:?}").contains("secret123"));
+        assert!(!format!("{:?}", c.sources()).contains("secret123"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cookie_file_must_be_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "[weibo]\ncookie = \"SUB=x\"\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(e.contains("chmod 600"), "{e}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Config::load(Some(&p)).is_ok());
+    }
+}
