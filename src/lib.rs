@@ -3,8 +3,11 @@
 //! Data flows one way: sources → domain events → (analysis) → app state → view.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod logging;
 pub mod replay;
 pub mod sources;
+pub mod tui;
 pub mod ui;

@@ -1,6 +1,127 @@
-//! App loop: owns AppState, turns messages into state changes and effects, draws when dirty.
+//! App loop: the single owner of AppState. Receives messages (keys, source events,
+//! ticks, signals), applies `update`, runs the effects, and draws once per drained
+//! batch — only when something visible changed.
 
 pub mod action;
+pub mod keys;
 pub mod msg;
 pub mod state;
 pub mod update;
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+
+use crate::config::keymap::Keymap;
+use crate::sources::{SourceCmd, SourceEvent};
+use msg::{AppMsg, Effect};
+use state::AppState;
+
+/// State plus the resolved keymap: what `update` needs.
+pub struct App {
+    pub state: AppState,
+    pub keymap: Keymap,
+}
+
+impl App {
+    pub fn new(keymap: Keymap) -> App {
+        let mut state = AppState::default();
+        state.help = keymap
+            .help_rows()
+            .into_iter()
+            .map(|(mode, keys, desc)| state::HelpEntry {
+                mode: mode.name().to_string(),
+                keys,
+                desc,
+            })
+            .collect();
+        App { state, keymap }
+    }
+
+    pub fn handle(&mut self, msg: AppMsg) -> (Vec<Effect>, bool) {
+        update::update(&mut self.state, &self.keymap, msg)
+    }
+}
+
+/// Wall clock in China Standard Time.
+pub fn now_cst() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().with_timezone(&crate::domain::cst())
+}
+
+fn page_rows(w: u16, h: u16) -> usize {
+    crate::ui::board_page_rows(Rect::new(0, 0, w, h))
+}
+
+/// Run until quit. `send_cmd` forwards source commands (effects) to the pollers.
+pub async fn run(
+    terminal: &mut crate::tui::Term,
+    app: &mut App,
+    mut sources: mpsc::Receiver<SourceEvent>,
+    send_cmd: impl Fn(SourceCmd),
+) -> io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let size = terminal.size()?;
+    app.handle(AppMsg::Resize {
+        page_rows: page_rows(size.width, size.height),
+    });
+    app.handle(AppMsg::Tick(now_cst()));
+    let mut dirty = true;
+    let mut sources_open = true;
+
+    loop {
+        if dirty {
+            crate::tui::draw(terminal, &app.state)?;
+            dirty = false;
+        }
+        if app.state.quit {
+            return Ok(());
+        }
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(Event::Key(k))) => match keys::from_crossterm(k) {
+                    Some(key) => AppMsg::Key(key),
+                    None => continue,
+                },
+                Some(Ok(Event::Resize(w, h))) => AppMsg::Resize { page_rows: page_rows(w, h) },
+                Some(Ok(_)) => continue,
+                // Input closed or broken (terminal gone): leave cleanly.
+                Some(Err(e)) => { tracing::warn!("input error: {e}"); AppMsg::Quit }
+                None => AppMsg::Quit,
+            },
+            ev = sources.recv(), if sources_open => match ev {
+                Some(ev) => AppMsg::Source(ev),
+                None => { sources_open = false; continue }
+            },
+            _ = tick.tick() => AppMsg::Tick(now_cst()),
+            _ = sigterm.recv() => AppMsg::Quit,
+            _ = sighup.recv() => AppMsg::Quit,
+            _ = sigint.recv() => AppMsg::Quit,
+        };
+        dirty |= dispatch(app, msg, &send_cmd);
+        // Drain whatever else is queued, then draw once.
+        while let Ok(ev) = sources.try_recv() {
+            dirty |= dispatch(app, AppMsg::Source(ev), &send_cmd);
+        }
+    }
+}
+
+fn dispatch(app: &mut App, msg: AppMsg, send_cmd: &impl Fn(SourceCmd)) -> bool {
+    let (effects, dirty) = app.handle(msg);
+    for e in effects {
+        match e {
+            Effect::Source(cmd) => send_cmd(cmd),
+        }
+    }
+    dirty
+}

@@ -1,0 +1,69 @@
+//! crossterm key events → the app's own `Key` (config and actions never see crossterm types).
+
+use crossterm::event::{KeyCode as CtCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::config::keymap::{Key, KeyCode};
+
+/// `None` for releases (Windows reports them) and keys the keymap can't name.
+pub fn from_crossterm(ev: KeyEvent) -> Option<Key> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let code = match ev.code {
+        CtCode::Char(c) => KeyCode::Char(c),
+        CtCode::Enter => KeyCode::Enter,
+        CtCode::Esc => KeyCode::Esc,
+        CtCode::Tab => KeyCode::Tab,
+        CtCode::BackTab => KeyCode::BackTab,
+        CtCode::Backspace => KeyCode::Backspace,
+        CtCode::Up => KeyCode::Up,
+        CtCode::Down => KeyCode::Down,
+        CtCode::Left => KeyCode::Left,
+        CtCode::Right => KeyCode::Right,
+        CtCode::PageUp => KeyCode::PageUp,
+        CtCode::PageDown => KeyCode::PageDown,
+        CtCode::Home => KeyCode::Home,
+        CtCode::End => KeyCode::End,
+        CtCode::Insert => KeyCode::Insert,
+        CtCode::Delete => KeyCode::Delete,
+        CtCode::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    let m = ev.modifiers;
+    let key = Key {
+        code,
+        ctrl: m.contains(KeyModifiers::CONTROL),
+        alt: m.contains(KeyModifiers::ALT),
+        shift: m.contains(KeyModifiers::SHIFT),
+    };
+    Some(key.normalised())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts() {
+        let k = |code, m| from_crossterm(KeyEvent::new(code, m));
+        assert_eq!(
+            k(CtCode::Char('G'), KeyModifiers::SHIFT),
+            Some(Key::char('G'))
+        );
+        assert_eq!(
+            k(CtCode::Char('r'), KeyModifiers::CONTROL),
+            Some(Key::ctrl('r'))
+        );
+        assert_eq!(
+            k(CtCode::Esc, KeyModifiers::NONE),
+            Some(Key::plain(KeyCode::Esc))
+        );
+        assert_eq!(
+            k(CtCode::BackTab, KeyModifiers::SHIFT),
+            Some(Key::plain(KeyCode::BackTab))
+        );
+        let mut rel = KeyEvent::new(CtCode::Char('q'), KeyModifiers::NONE);
+        rel.kind = KeyEventKind::Release;
+        assert_eq!(from_crossterm(rel), None);
+    }
+}

@@ -1,0 +1,88 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::Platform;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "resou",
+    version,
+    about = "热搜 — watch the Weibo hot-search and Tieba hot-topic lists in your terminal",
+    after_help = "\
+Examples:
+  resou                              poll Weibo and Tieba live (needs internet)
+  resou --demo                       offline demo: archived lists through a loopback server
+  resou --demo --demo-speed 2        demo, one archived list every 2 seconds
+  resou --platform weibo --interval 120
+  resou --origin http://127.0.0.1:8080   send every platform request to a local server
+  resou import --out lists.jsonl.gz ARCHIVE_DIR...
+
+Files:
+  config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml
+  log      $XDG_STATE_HOME/resou/resou.log (level from RESOU_LOG, e.g. RESOU_LOG=debug)
+  cookie   RESOU_WEIBO_COOKIE, or [weibo] cookie in a config file with mode 0600"
+)]
+pub struct Cli {
+    /// Offline demo: start the loopback replay server with bundled archive data and poll it.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Demo: seconds per archived snapshot (default 5).
+    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_speed)]
+    pub demo_speed: f64,
+
+    /// Send every platform request to this origin (http://host:port), paths and queries kept.
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+
+    /// Config file (default: $XDG_CONFIG_HOME/resou/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Seconds between polls of each platform (default 60; demo: the demo speed).
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<u64>,
+
+    /// Platforms to poll, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_platform)]
+    pub platform: Option<Vec<Platform>>,
+
+    /// Log file (default: $XDG_STATE_HOME/resou/resou.log).
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert archived hot lists (the layouts under shared/fixtures/archives) into snapshot JSONL.
+    Import {
+        /// Archive files or directories (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output file (`.gz` compresses); standard output when absent.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Only these platforms.
+        #[arg(long, value_delimiter = ',', value_parser = parse_platform)]
+        platform: Option<Vec<Platform>>,
+    },
+}
+
+fn parse_platform(s: &str) -> Result<Platform, String> {
+    Platform::parse(s).ok_or_else(|| format!("unknown platform `{s}` (expected weibo or tieba)"))
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.2..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}`: give seconds per snapshot between 0.2 and 3600"
+        )),
+    }
+}

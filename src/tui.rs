@@ -1,0 +1,93 @@
+//! The only code that touches the real terminal: raw mode and alternate screen on
+//! entry, restore on every exit path (guard drop, chained panic hook, signals), and
+//! synchronized-output framing around each draw.
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, event, execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::state::AppState;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal when dropped, whatever the exit path.
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Enter raw mode and the alternate screen, with a panic hook that restores first.
+pub fn init() -> io::Result<TerminalGuard> {
+    install_panic_hook();
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        cursor::Hide,
+        event::DisableMouseCapture
+    ) {
+        restore();
+        return Err(e);
+    }
+    let terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        Ok(t) => t,
+        Err(e) => {
+            restore();
+            return Err(e);
+        }
+    };
+    Ok(TerminalGuard { terminal })
+}
+
+/// Leave the alternate screen and raw mode. Idempotent: only the first call writes.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = execute!(
+            out,
+            EndSynchronizedUpdate,
+            event::DisableMouseCapture,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+        let _ = terminal::disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        if let Some(p) = crate::config::paths::log_file() {
+            eprintln!("resou crashed; details may be in {}", p.display());
+        }
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// Draw one frame inside a synchronized update so terminals show it atomically.
+pub fn draw(terminal: &mut Term, state: &AppState) -> io::Result<()> {
+    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let res = terminal.draw(|f| crate::ui::render(f, state)).map(|_| ());
+    queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()?;
+    res
+}
