@@ -1,0 +1,145 @@
+//! End to end: the built binary in a pseudo-terminal with `--demo`, as a user runs it.
+//! Waits (with deadlines) for screen conditions; never sleeps as synchronisation.
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Session {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    rx: mpsc::Receiver<Vec<u8>>,
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let pty = native_pty_system();
+        let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("openpty");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_resou"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        // Keep the user's config and logs out of the test.
+        for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"] {
+            cmd.env(var, dir.path());
+        }
+        cmd.env_remove("RESOU_WEIBO_COOKIE");
+        let child = pair.slave.spawn_command(cmd).expect("spawn resou");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _master = pair.master; // keep the pty open while reading
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session { child, writer, rx, parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), _dir: dir }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Feed output until `cond(screen)` holds or the deadline passes.
+    fn wait_for(&mut self, what: &str, timeout: Duration, cond: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !cond(&self.screen()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(bytes) => {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                Err(_) => panic!("timed out waiting for {what}; screen:\n{}", self.screen()),
+            }
+        }
+    }
+
+    fn press(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write key");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Drain output until the process exits; returns its exit status.
+    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                while let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(200)) {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                return status;
+            }
+            assert!(Instant::now() < deadline, "resou did not exit; screen:\n{}", self.screen());
+            if let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(50)) {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+            }
+        }
+    }
+
+    fn assert_restored(&self) {
+        let tail = String::from_utf8_lossy(&self.raw);
+        let leave = tail.rfind("\x1b[?1049l").expect("left the alternate screen");
+        let enter = tail.rfind("\x1b[?1049h").expect("entered the alternate screen");
+        assert!(leave > enter, "alternate screen left after the last entry");
+        assert!(tail[leave..].contains("\x1b[?25h") || tail[..leave].rfind("\x1b[?25h") > tail.rfind("\x1b[?25l"), "cursor shown again");
+        assert!(!self.parser.screen().alternate_screen(), "back on the main screen");
+    }
+}
+
+fn has_board(screen: &str) -> bool {
+    // Real titles from both platforms: CJK text on many rows, both platform tags present.
+    let cjk_rows = screen.lines().filter(|l| l.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() >= 4).count();
+    cjk_rows >= 20 && screen.contains("微博") && screen.contains("贴吧")
+}
+
+#[test]
+fn demo_shows_real_titles_help_and_quits_cleanly() {
+    let mut s = Session::start(&["--demo", "--demo-speed", "1"], 120, 35);
+    s.wait_for("≥ 20 rows of real titles from both platforms", Duration::from_secs(30), has_board);
+    let first = s.screen();
+    // The board updates by itself as the replay clock advances.
+    s.wait_for("the board to change", Duration::from_secs(30), |now| now != first && has_board(now));
+    s.press(b"?");
+    s.wait_for("the help popup", Duration::from_secs(10), |sc| sc.contains("Pause/resume polling"));
+    s.press(b"q");
+    s.wait_for("the popup to close", Duration::from_secs(10), |sc| !sc.contains("Pause/resume polling"));
+    s.press(b"q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in ["-TERM", "-HUP"] {
+        let mut s = Session::start(&["--demo", "--demo-speed", "1"], 100, 30);
+        s.wait_for("the board", Duration::from_secs(30), |sc| sc.contains("微博"));
+        let pid = s.child.process_id().expect("pid");
+        let ok = std::process::Command::new("kill").arg(sig).arg(pid.to_string()).status().expect("kill");
+        assert!(ok.success());
+        let _status = s.wait_exit(Duration::from_secs(10));
+        s.assert_restored();
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so_instead_of_panicking() {
+    let mut s = Session::start(&["--demo"], 30, 8);
+    s.wait_for("the size message", Duration::from_secs(20), |sc| sc.contains("too small"));
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
