@@ -44,7 +44,7 @@ fn item_topic(item: &Map<String, Value>, index: usize) -> Option<Topic> {
         .and_then(|r| u32::try_from(r).ok())
         .filter(|r| *r > 0)
         .unwrap_or(index as u32 + 1);
-    let mut t = wire::topic(Platform::Tieba, Some(rank), &name)?;
+    let mut t = wire::topic(Platform::Tieba, Some(rank), SafeText::from_html_line(&name))?;
     t.heat = item.get("discuss_num").and_then(num::value_count);
     t.label = wire::int(item.get("tag")).map(tag_label).unwrap_or_default();
     t.onboard = wire::int(item.get("create_time")).and_then(from_unix);
@@ -54,7 +54,7 @@ fn item_topic(item: &Map<String, Value>, index: usize) -> Option<Topic> {
     t.url = wire::text(item.get("topic_url"))
         // the wire value carries a literal `&amp;` (§3)
         .and_then(|u| wire::safe_url(&html_escape::decode_html_entities(&u)))
-        .or_else(|| fallback_url(t.platform_id.as_deref()?, &name));
+        .or_else(|| fallback_url(t.platform_id.as_deref()?, t.title.as_str()));
     t.query = Some(t.title.clone());
     Some(t)
 }

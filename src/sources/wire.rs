@@ -178,9 +178,8 @@ pub fn weibo_search_url(query: &str) -> String {
     format!("https://s.weibo.com/weibo?q={enc}")
 }
 
-/// A topic from a raw (possibly HTML) title; `None` when nothing printable is left.
-pub fn topic(platform: Platform, rank: Option<u32>, raw_title: &str) -> Option<Topic> {
-    let title = SafeText::from_html_line(raw_title);
+/// A topic from a sanitised title; `None` when nothing printable is left.
+pub fn topic(platform: Platform, rank: Option<u32>, title: SafeText) -> Option<Topic> {
     let t = Topic::new(platform, rank, title.as_str());
     (!t.title.is_empty()).then_some(t)
 }

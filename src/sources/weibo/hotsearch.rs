@@ -74,7 +74,7 @@ fn label(item: &Map<String, Value>) -> Label {
 
 fn title_and_query(item: &Map<String, Value>) -> Option<(Topic, String)> {
     let word = wire::text(item.get("word")).or_else(|| wire::text(item.get("note")))?;
-    let t = wire::topic(Platform::Weibo, None, &word)?;
+    let t = wire::topic(Platform::Weibo, None, SafeText::from_html_line(&word))?;
     let query = wire::text(item.get("word_scheme"))
         .map(|q| SafeText::from_html_line(&q).into_string())
         .filter(|q| !q.is_empty())

@@ -106,7 +106,7 @@ fn pic_rank(pic: &str) -> Option<u32> {
 
 fn row_topic(row: &Map<String, Value>, index: usize) -> Option<Topic> {
     let desc = wire::text(row.get("desc"))?;
-    let mut t = wire::topic(Platform::Weibo, None, &desc)?;
+    let mut t = wire::topic(Platform::Weibo, None, SafeText::from_html_line(&desc))?;
     let pic = pic(row);
     let scheme = wire::text(row.get("scheme")).unwrap_or_default();
     let ext = extparam(&scheme);

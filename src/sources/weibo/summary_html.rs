@@ -45,7 +45,8 @@ pub fn parse_summary_html(
             continue;
         }
         let pinned = r.href.contains("Refer=new_time") || (i == 0 && r.rank.is_none());
-        let Some(mut t) = wire::topic(Platform::Weibo, None, &r.title) else {
+        let Some(mut t) = // scraper has decoded entities already; decoding again would mangle a literal "&amp;"
+        wire::topic(Platform::Weibo, None, SafeText::line(&r.title)) else {
             continue;
         };
         let query = query_param(&r.href).unwrap_or_else(|| format!("#{}#", t.title));
