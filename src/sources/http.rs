@@ -139,6 +139,8 @@ pub struct Response {
     pub body: String,
     /// The server's `Date` header in CST, when present and valid.
     pub date: Option<DateTime<FixedOffset>>,
+    /// Local clock (CST) when the response headers arrived.
+    pub received_at: DateTime<FixedOffset>,
 }
 
 impl Response {
@@ -146,7 +148,7 @@ impl Response {
     /// The loopback replay server sends the archived capture time as `Date`, so the demo shows
     /// honest data times; real servers send the real time, so nothing changes live.
     pub fn captured_at(&self) -> DateTime<FixedOffset> {
-        self.date.unwrap_or_else(now_cst)
+        self.date.unwrap_or(self.received_at)
     }
 }
 
@@ -366,7 +368,7 @@ impl HttpClient {
         }
         let cookie = visitor.as_ref().map(Visitor::header);
         match self.fetch(logical.clone(), profile, cookie).await {
-            Err(SourceError::LoginRequired { .. }) if !fresh => {
+            Err(SourceError::LoginRequired { .. }) if !fresh && profile.needs_cookie() => {
                 tracing::debug!("login wall; renewing the visitor cookie");
                 *visitor = None;
                 let v = self.visitor_flow().await?;
@@ -377,7 +379,9 @@ impl HttpClient {
                     e => e,
                 })
             }
-            Err(SourceError::LoginRequired { .. }) => Err(visitor_failed("fresh cookie refused")),
+            Err(SourceError::LoginRequired { .. }) if fresh => {
+                Err(visitor_failed("fresh cookie refused"))
+            }
             other => other,
         }
     }
@@ -499,6 +503,7 @@ impl HttpClient {
             if !status.is_success() {
                 return Err(SourceError::Status(status.as_u16()));
             }
+            let received_at = now_cst();
             let date = resp
                 .headers()
                 .get(header::DATE)
@@ -517,6 +522,7 @@ impl HttpClient {
                 content_type,
                 body,
                 date,
+                received_at,
             });
         }
         Err(SourceError::RedirectLoop)
