@@ -57,10 +57,16 @@ fn redirect(to: &str) -> Response {
 
 async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let seen = Seen {
         method: parts.method.to_string(),
-        path_and_query: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
         headers: parts.headers.clone(),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
@@ -74,7 +80,9 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
             .into_response(),
         "/bad-date" => ([(header::DATE, "yesterday-ish")], "x").into_response(),
         "/status/403" => StatusCode::FORBIDDEN.into_response(),
-        "/to-passport" => redirect("https://passport.weibo.com/visitor/visitor?entry=miniblog&a=enter"),
+        "/to-passport" => {
+            redirect("https://passport.weibo.com/visitor/visitor?entry=miniblog&a=enter")
+        }
         "/to-signin" => redirect("/sso/signin?entry=sso"),
         "/loop" => redirect("/loop"),
         "/hop1" => redirect("https://s.weibo.com/hop2?x=1"),
@@ -94,7 +102,10 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
         }
         "/visitor/visitor" => {
             let q = parts.uri.query().unwrap_or_default();
-            if !(q.contains("a=incarnate") && q.contains("t=tid%2Babc%2F%3D") && q.contains("c=095")) {
+            if !(q.contains("a=incarnate")
+                && q.contains("t=tid%2Babc%2F%3D")
+                && q.contains("c=095"))
+            {
                 return StatusCode::BAD_REQUEST.into_response();
             }
             let mut issued = srv.issued.lock().unwrap();
@@ -109,7 +120,9 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
             );
             h.append(
                 header::SET_COOKIE,
-                "SUBP=visitor-subp; path=/; domain=.weibo.com".parse().unwrap(),
+                "SUBP=visitor-subp; path=/; domain=.weibo.com"
+                    .parse()
+                    .unwrap(),
             );
             let body = format!(
                 r#"window.cross_domain && cross_domain({{"retcode":20000000,"msg":"succ","data":{{"sub":"{sub}","subp":"visitor-subp"}}}});"#
@@ -119,7 +132,9 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
         "/top/summary" => {
             let latest = srv.issued.lock().unwrap().last().cloned();
             match latest {
-                Some(sub) if cookie.contains(&format!("SUB={sub}")) => "<html>table</html>".into_response(),
+                Some(sub) if cookie.contains(&format!("SUB={sub}")) => {
+                    "<html>table</html>".into_response()
+                }
                 _ => redirect("https://passport.weibo.com/visitor/visitor?entry=miniblog"),
             }
         }
@@ -156,7 +171,10 @@ async fn origin_rewrite_keeps_path_query_and_sends_profile_headers() {
     let (origin, srv) = server(Srv::default()).await;
     let c = client(&origin);
     let r = c
-        .get("https://weibo.com/ajax/side/hotSearch?a=1&b=%E6%97%BA", Profile::WeiboAjax)
+        .get(
+            "https://weibo.com/ajax/side/hotSearch?a=1&b=%E6%97%BA",
+            Profile::WeiboAjax,
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 200);
@@ -175,11 +193,17 @@ async fn origin_rewrite_keeps_path_query_and_sends_profile_headers() {
     .await
     .unwrap_err();
     let s = srv.seen().pop().unwrap();
-    assert_eq!(s.path_and_query, "/api/container/getIndex?containerid=106003type%3D25");
+    assert_eq!(
+        s.path_and_query,
+        "/api/container/getIndex?containerid=106003type%3D25"
+    );
 
-    c.get("https://tieba.baidu.com/hottopic/browse/topicList", Profile::Tieba)
-        .await
-        .unwrap();
+    c.get(
+        "https://tieba.baidu.com/hottopic/browse/topicList",
+        Profile::Tieba,
+    )
+    .await
+    .unwrap();
     let s = srv.seen().pop().unwrap();
     assert_eq!(s.header("referer"), Some("https://tieba.baidu.com/"));
 }
@@ -188,15 +212,25 @@ async fn origin_rewrite_keeps_path_query_and_sends_profile_headers() {
 async fn date_header_becomes_captured_at() {
     let (origin, _srv) = server(Srv::default()).await;
     let c = client(&origin);
-    let r = c.get("https://weibo.com/ajax/side/hotSearch", Profile::WeiboAjax).await.unwrap();
+    let r = c
+        .get("https://weibo.com/ajax/side/hotSearch", Profile::WeiboAjax)
+        .await
+        .unwrap();
     assert_eq!(r.captured_at().to_rfc3339(), "2026-08-15T12:00:00+08:00");
 
     let before = chrono::Utc::now();
-    let r = c.get("https://weibo.com/bad-date", Profile::WeiboAjax).await.unwrap();
+    let r = c
+        .get("https://weibo.com/bad-date", Profile::WeiboAjax)
+        .await
+        .unwrap();
     let after = chrono::Utc::now();
     assert_eq!(r.date, None);
     let t = r.captured_at();
-    assert_eq!(t.offset().local_minus_utc(), 8 * 3600, "local clock, in CST");
+    assert_eq!(
+        t.offset().local_minus_utc(),
+        8 * 3600,
+        "local clock, in CST"
+    );
     assert!(t >= before && t <= after);
 }
 
@@ -204,13 +238,18 @@ async fn date_header_becomes_captured_at() {
 async fn redirects_are_followed_by_hand_and_rewritten() {
     let (origin, srv) = server(Srv::default()).await;
     let c = client(&origin);
-    let r = c.get("https://s.weibo.com/hop1", Profile::WeiboAjax).await.unwrap();
+    let r = c
+        .get("https://s.weibo.com/hop1", Profile::WeiboAjax)
+        .await
+        .unwrap();
     assert_eq!(r.body, "done");
     assert_eq!(r.final_url, "https://s.weibo.com/final?z=%E6%97%BA");
     assert_eq!(srv.paths(), ["/hop1", "/hop2", "/final"]);
 
     assert_eq!(
-        c.get("https://s.weibo.com/loop", Profile::WeiboAjax).await.unwrap_err(),
+        c.get("https://s.weibo.com/loop", Profile::WeiboAjax)
+            .await
+            .unwrap_err(),
         SourceError::RedirectLoop
     );
     assert_eq!(
@@ -225,8 +264,13 @@ async fn passport_redirects_are_login_required() {
     let (origin, srv) = server(Srv::default()).await;
     let c = client(&origin);
     for path in ["/to-passport", "/to-signin"] {
-        match c.get(&format!("https://weibo.com{path}"), Profile::WeiboAjax).await {
-            Err(SourceError::LoginRequired { hint }) => assert!(hint.contains("RESOU_WEIBO_COOKIE")),
+        match c
+            .get(&format!("https://weibo.com{path}"), Profile::WeiboAjax)
+            .await
+        {
+            Err(SourceError::LoginRequired { hint }) => {
+                assert!(hint.contains("RESOU_WEIBO_COOKIE"))
+            }
             other => panic!("{path}: {other:?}"),
         }
     }
@@ -236,7 +280,9 @@ async fn passport_redirects_are_login_required() {
         "neither the login page nor the visitor flow is requested for A1"
     );
     assert_eq!(
-        c.get("https://weibo.com/status/403", Profile::WeiboAjax).await.unwrap_err(),
+        c.get("https://weibo.com/status/403", Profile::WeiboAjax)
+            .await
+            .unwrap_err(),
         SourceError::Status(403)
     );
 }
@@ -247,7 +293,9 @@ async fn bodies_over_the_cap_are_refused() {
     let c = client(&origin);
     for path in ["/big", "/big-chunked"] {
         assert_eq!(
-            c.get(&format!("https://weibo.com{path}"), Profile::WeiboAjax).await.unwrap_err(),
+            c.get(&format!("https://weibo.com{path}"), Profile::WeiboAjax)
+                .await
+                .unwrap_err(),
             SourceError::TooLarge(1024),
             "{path}"
         );
@@ -280,7 +328,10 @@ async fn truncated_body_timeout_and_connect_errors() {
         false,
     )
     .await;
-    match client(&origin).get("https://weibo.com/x", Profile::WeiboAjax).await {
+    match client(&origin)
+        .get("https://weibo.com/x", Profile::WeiboAjax)
+        .await
+    {
         Err(SourceError::Decode(msg)) => assert!(msg.contains("cut off"), "{msg}"),
         other => panic!("{other:?}"),
     }
@@ -290,7 +341,9 @@ async fn truncated_body_timeout_and_connect_errors() {
     cfg.timeout = Duration::from_millis(300);
     let c = HttpClient::new(&cfg).unwrap();
     assert_eq!(
-        c.get("https://weibo.com/x", Profile::WeiboAjax).await.unwrap_err(),
+        c.get("https://weibo.com/x", Profile::WeiboAjax)
+            .await
+            .unwrap_err(),
         SourceError::Timeout
     );
 
@@ -315,24 +368,42 @@ async fn user_cookie_is_sent_to_weibo_only_and_never_printed() {
     let c = HttpClient::new(&cfg).unwrap();
     assert_eq!(c.cookie_state().await, CookieState::User);
 
-    c.get("https://weibo.com/ajax/side/hotSearch", Profile::WeiboAjax).await.unwrap();
-    assert_eq!(srv.seen()[0].header("cookie"), Some(USER_COOKIE));
-    // The user cookie wins over the visitor flow: no passport call for A4.
-    c.get("https://s.weibo.com/top/summary?cate=realtimehot", Profile::WeiboHtml)
-        .await
-        .unwrap_err();
-    c.get("https://tieba.baidu.com/hottopic/browse/topicList", Profile::Tieba)
+    c.get("https://weibo.com/ajax/side/hotSearch", Profile::WeiboAjax)
         .await
         .unwrap();
+    assert_eq!(srv.seen()[0].header("cookie"), Some(USER_COOKIE));
+    // The user cookie wins over the visitor flow: no passport call for A4.
+    c.get(
+        "https://s.weibo.com/top/summary?cate=realtimehot",
+        Profile::WeiboHtml,
+    )
+    .await
+    .unwrap_err();
+    c.get(
+        "https://tieba.baidu.com/hottopic/browse/topicList",
+        Profile::Tieba,
+    )
+    .await
+    .unwrap();
     let tieba = srv.seen().pop().unwrap();
-    assert_eq!(tieba.header("cookie"), None, "Weibo cookie never goes to Tieba");
+    assert_eq!(
+        tieba.header("cookie"),
+        None,
+        "Weibo cookie never goes to Tieba"
+    );
     assert!(!srv.paths().iter().any(|p| p.starts_with("/visitor/")));
 
     let errors = [
-        c.get("https://weibo.com/status/403", Profile::WeiboAjax).await.unwrap_err(),
-        c.get("https://weibo.com/to-passport", Profile::WeiboAjax).await.unwrap_err(),
+        c.get("https://weibo.com/status/403", Profile::WeiboAjax)
+            .await
+            .unwrap_err(),
+        c.get("https://weibo.com/to-passport", Profile::WeiboAjax)
+            .await
+            .unwrap_err(),
     ];
-    assert!(matches!(&errors[1], SourceError::LoginRequired { hint } if hint.contains("RESOU_WEIBO_COOKIE")));
+    assert!(
+        matches!(&errors[1], SourceError::LoginRequired { hint } if hint.contains("RESOU_WEIBO_COOKIE"))
+    );
     let printed = format!("{errors:?} {:?} {cfg:?} {c:?} {}", errors[1], errors[1]);
     for secret in ["user-secret-cookie-value-123", "user-subp-xyz"] {
         assert!(!printed.contains(secret), "cookie leaked: {printed}");
@@ -345,15 +416,24 @@ async fn visitor_flow_sets_and_then_sends_sub() {
     let c = client(&origin);
     assert_eq!(c.cookie_state().await, CookieState::None);
     let r = c
-        .get("https://s.weibo.com/top/summary?cate=realtimehot", Profile::WeiboHtml)
+        .get(
+            "https://s.weibo.com/top/summary?cate=realtimehot",
+            Profile::WeiboHtml,
+        )
         .await
         .unwrap();
     assert_eq!(r.body, "<html>table</html>");
-    assert_eq!(srv.paths(), ["/visitor/genvisitor", "/visitor/visitor", "/top/summary"]);
+    assert_eq!(
+        srv.paths(),
+        ["/visitor/genvisitor", "/visitor/visitor", "/top/summary"]
+    );
     let seen = srv.seen();
     assert_eq!(seen[0].method, "POST");
     assert!(seen[0].body.contains("cb=gen_callback") && seen[0].body.contains("fp="));
-    assert!(seen[1].path_and_query.contains("cb=cross_domain") && seen[1].path_and_query.contains("_rand="));
+    assert!(
+        seen[1].path_and_query.contains("cb=cross_domain")
+            && seen[1].path_and_query.contains("_rand=")
+    );
     assert_eq!(
         seen[2].header("cookie"),
         Some("SUB=visitor-sub-1; SUBP=visitor-subp")
@@ -368,7 +448,10 @@ async fn visitor_flow_sets_and_then_sends_sub() {
     .await
     .unwrap_err();
     let m = srv.seen().pop().unwrap();
-    assert_eq!(m.header("cookie"), Some("SUB=visitor-sub-1; SUBP=visitor-subp"));
+    assert_eq!(
+        m.header("cookie"),
+        Some("SUB=visitor-sub-1; SUBP=visitor-subp")
+    );
     assert_eq!(m.header("mweibo-pwa"), Some("1"));
     assert_eq!(m.header("x-requested-with"), Some("XMLHttpRequest"));
     assert_eq!(
@@ -391,13 +474,19 @@ async fn expired_visitor_cookie_is_renewed_once() {
     let r = c.get(url, Profile::WeiboHtml).await.unwrap();
     assert_eq!(r.body, "<html>table</html>");
     let last = srv.seen().pop().unwrap();
-    assert_eq!(last.header("cookie"), Some("SUB=visitor-sub-3; SUBP=visitor-subp"));
+    assert_eq!(
+        last.header("cookie"),
+        Some("SUB=visitor-sub-3; SUBP=visitor-subp")
+    );
 
     // After forget, the next request runs the flow again before asking.
     c.forget_visitor_cookie().await;
     let n = srv.paths().len();
     c.get(url, Profile::WeiboHtml).await.unwrap();
-    assert_eq!(srv.paths()[n..], ["/visitor/genvisitor", "/visitor/visitor", "/top/summary"]);
+    assert_eq!(
+        srv.paths()[n..],
+        ["/visitor/genvisitor", "/visitor/visitor", "/top/summary"]
+    );
 }
 
 #[tokio::test]
@@ -409,12 +498,19 @@ async fn failed_visitor_flow_is_login_required() {
     .await;
     let c = client(&origin);
     match c
-        .get("https://s.weibo.com/top/summary?cate=realtimehot", Profile::WeiboHtml)
+        .get(
+            "https://s.weibo.com/top/summary?cate=realtimehot",
+            Profile::WeiboHtml,
+        )
         .await
     {
         Err(SourceError::LoginRequired { hint }) => assert!(hint.contains("RESOU_WEIBO_COOKIE")),
         other => panic!("{other:?}"),
     }
-    assert_eq!(srv.paths(), ["/visitor/genvisitor"], "the page is not asked without a cookie");
+    assert_eq!(
+        srv.paths(),
+        ["/visitor/genvisitor"],
+        "the page is not asked without a cookie"
+    );
     assert_eq!(c.cookie_state().await, CookieState::None);
 }

@@ -8,7 +8,10 @@ use resou::sources::{SourceError, tieba, weibo};
 type Parser = fn(&str, DateTime<FixedOffset>) -> Result<Snapshot, SourceError>;
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/sources/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/sources/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -81,10 +84,7 @@ fn a1_rows_labels_ads_pinned() {
         Some("https://s.weibo.com/weibo?q=%E6%97%BA%E6%97%BA%20%E9%85%8D%E6%96%99%E8%A1%A8")
     );
     assert_eq!(w.category.as_ref().unwrap().as_str(), "社会");
-    assert_eq!(
-        w.onboard.unwrap().to_rfc3339(),
-        "2026-08-15T11:20:00+08:00"
-    );
+    assert_eq!(w.onboard.unwrap().to_rfc3339(), "2026-08-15T11:20:00+08:00");
     assert_eq!(w.platform_id.as_deref(), Some("5200112233445566"));
 
     assert_eq!(find(&s, "日本 拜鬼").heat, Some(1_441_128), "string heat");
@@ -98,7 +98,10 @@ fn a1_rows_labels_ads_pinned() {
         Label::Hot,
         "label from the is_hot flag alone"
     );
-    assert_eq!(find(&s, "终于知道为什么戴眼镜是斜的了").label, Label::Boiling);
+    assert_eq!(
+        find(&s, "终于知道为什么戴眼镜是斜的了").label,
+        Label::Boiling
+    );
     assert_eq!(find(&s, "国乒男单全军覆没").label, Label::Explosive);
     assert_clean(&s);
 }
@@ -110,7 +113,11 @@ fn a1_wrong_types_are_tolerated_or_reported() {
     v["data"]["realtime"][1]["realpos"] = serde_json::json!("2");
     v["data"]["realtime"][2] = serde_json::json!("not an object");
     let s = weibo::parse_hot_search(&v.to_string(), at()).unwrap();
-    assert_eq!(find(&s, "旺旺 配料表").heat, None, "num as object → no heat");
+    assert_eq!(
+        find(&s, "旺旺 配料表").heat,
+        None,
+        "num as object → no heat"
+    );
     assert_eq!(s.ranked[1].title.as_str(), "日本 拜鬼");
     assert!(!titles(&s.ranked).contains(&"中国China成为潮流"));
 
@@ -162,7 +169,11 @@ fn a4_table() {
     assert_eq!(w.rank, Some(1));
     assert_eq!(w.heat, Some(1_565_465));
     assert_eq!(w.label, Label::New);
-    assert_eq!(w.query.as_ref().unwrap().as_str(), "旺旺 配料表", "q= percent-decoded");
+    assert_eq!(
+        w.query.as_ref().unwrap().as_str(),
+        "旺旺 配料表",
+        "q= percent-decoded"
+    );
     assert_eq!(
         w.url.as_deref(),
         Some(
@@ -171,8 +182,14 @@ fn a4_table() {
         "the archived URL, &amp; decoded"
     );
     assert_eq!(find(&s, "中国China成为潮流").label, Label::None);
-    assert_eq!(find(&s, "胖东来首批刑释职工30人无一离职").label, Label::Boiling);
-    assert_eq!(find(&s, "终于知道为什么戴眼镜是斜的了").label, Label::Explosive);
+    assert_eq!(
+        find(&s, "胖东来首批刑释职工30人无一离职").label,
+        Label::Boiling
+    );
+    assert_eq!(
+        find(&s, "终于知道为什么戴眼镜是斜的了").label,
+        Label::Explosive
+    );
     let v = find(&s, "披哥初舞台pk");
     assert_eq!(v.heat, Some(850_468));
     assert_eq!(v.category.as_ref().unwrap().as_str(), "综艺");
@@ -199,7 +216,10 @@ fn a4_bad_pages() {
         Err(SourceError::WrongBody(_))
     ));
     let empty = r#"<div id="pl_top_realtimehot"><table><tbody></tbody></table></div>"#;
-    assert_eq!(weibo::parse_summary_html(empty, at()), Err(SourceError::Empty));
+    assert_eq!(
+        weibo::parse_summary_html(empty, at()),
+        Err(SourceError::Empty)
+    );
     // A page cut mid-table keeps the rows that arrived whole, and never panics.
     let full = fixture("a4_summary.html");
     let cut = &full[..full.find("日本 拜鬼</a>").unwrap()];
@@ -226,7 +246,12 @@ fn a3_verbatim_excerpt() {
     let heats: Vec<_> = s.ranked.iter().map(|t| t.heat).collect();
     assert_eq!(
         heats,
-        [Some(3_293_622), Some(2_130_867), Some(1_399_710), Some(1_326_883)]
+        [
+            Some(3_293_622),
+            Some(2_130_867),
+            Some(1_399_710),
+            Some(1_326_883)
+        ]
     );
     let labels: Vec<_> = s.ranked.iter().map(|t| t.label).collect();
     assert_eq!(labels, [Label::Hot, Label::New, Label::Hot, Label::None]);
@@ -268,7 +293,14 @@ fn a3_new_icons_ads_and_flags() {
             (Some(1_102_408), Label::None),      // unknown flag 32768
         ]
     );
-    assert_eq!(find(&s, "胖东来首批刑释职工30人无一离职").category.as_ref().unwrap().as_str(), "综艺");
+    assert_eq!(
+        find(&s, "胖东来首批刑释职工30人无一离职")
+            .category
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "综艺"
+    );
 }
 
 // ---------- B1 Tieba topicList ----------
@@ -303,7 +335,10 @@ fn b1_topics() {
         ),
         "&amp; unescaped"
     );
-    assert_eq!(first.onboard.unwrap().to_rfc3339(), "2025-10-15T08:01:37+08:00");
+    assert_eq!(
+        first.onboard.unwrap().to_rfc3339(),
+        "2025-10-15T08:01:37+08:00"
+    );
     assert_eq!(s.ranked[1].heat, Some(1_865_302), "string discuss_num");
     assert_eq!(s.ranked[1].label, Label::New);
     assert_eq!(s.ranked[2].heat, Some(126_000), "万 discuss_num");
@@ -313,7 +348,10 @@ fn b1_topics() {
     assert_eq!(hostile.rank, Some(9));
     assert_eq!(hostile.heat, None, "discuss_num as object");
     assert_eq!(hostile.label, Label::Hot, "tag as string");
-    assert_eq!(hostile.onboard.unwrap().to_rfc3339(), "2025-10-15T08:00:00+08:00");
+    assert_eq!(
+        hostile.onboard.unwrap().to_rfc3339(),
+        "2025-10-15T08:00:00+08:00"
+    );
     let url = hostile.url.as_deref().unwrap();
     assert!(
         url.starts_with("https://tieba.baidu.com/hottopic/browse/hottopic?topic_id=28345999&"),
@@ -326,12 +364,14 @@ fn b1_topics() {
 
 const LOGIN_PAGE: &str = r#"<!DOCTYPE html><html><head><title>Sina Visitor System</title></head>
 <body><script>location.replace("https://passport.weibo.com/visitor/visitor?entry=miniblog")</script></body></html>"#;
-const TIEBA_CHECK: &str =
-    r#"<!DOCTYPE html><html><head><title>百度安全验证</title></head><body>网络不给力</body></html>"#;
+const TIEBA_CHECK: &str = r#"<!DOCTYPE html><html><head><title>百度安全验证</title></head><body>网络不给力</body></html>"#;
 
 fn json_failures(parse: Parser, fixture_name: &str, empty: &str, login_page: &str) {
     assert!(
-        matches!(parse(login_page, at()), Err(SourceError::LoginRequired { .. })),
+        matches!(
+            parse(login_page, at()),
+            Err(SourceError::LoginRequired { .. })
+        ),
         "login wall with 200"
     );
     assert_eq!(
@@ -345,12 +385,21 @@ fn json_failures(parse: Parser, fixture_name: &str, empty: &str, login_page: &st
     );
     assert_eq!(parse(empty, at()), Err(SourceError::Empty));
     assert_eq!(
-        parse(r#"{"url":"https://security.weibo.com/captcha/geetest"}"#, at()),
+        parse(
+            r#"{"url":"https://security.weibo.com/captcha/geetest"}"#,
+            at()
+        ),
         Err(SourceError::Captcha)
     );
     assert!(matches!(parse("", at()), Err(SourceError::WrongBody(_))));
-    assert!(matches!(parse("blocked", at()), Err(SourceError::WrongBody(_))));
-    assert!(matches!(parse("[1,2]", at()), Err(SourceError::WrongBody(_))));
+    assert!(matches!(
+        parse("blocked", at()),
+        Err(SourceError::WrongBody(_))
+    ));
+    assert!(matches!(
+        parse("[1,2]", at()),
+        Err(SourceError::WrongBody(_))
+    ));
 }
 
 #[test]
@@ -388,7 +437,10 @@ fn weibo_envelopes(parse: Parser) {
         "ok:-100 is an expired cookie"
     );
     assert_eq!(
-        parse(r#"{"ok":0,"msg":"这里还没有内容","data":{"cards":[]}}"#, at()),
+        parse(
+            r#"{"ok":0,"msg":"这里还没有内容","data":{"cards":[]}}"#,
+            at()
+        ),
         Err(SourceError::Envelope {
             code: 0,
             msg: "这里还没有内容".into()
@@ -412,7 +464,10 @@ fn b1_failures() {
         })
     );
     assert!(matches!(
-        tieba::parse_topic_list(r#"{"errno":0,"data":{"bang_topic":{"topic_list":"x"}}}"#, at()),
+        tieba::parse_topic_list(
+            r#"{"errno":0,"data":{"bang_topic":{"topic_list":"x"}}}"#,
+            at()
+        ),
         Err(SourceError::Decode(_))
     ));
     assert!(matches!(

@@ -92,7 +92,10 @@ impl Chain {
 
     /// A chain with chosen steps (all must belong to `platform`).
     pub fn with_steps(platform: Platform, steps: Vec<Endpoint>) -> Chain {
-        let steps = steps.into_iter().filter(|e| e.platform() == platform).collect();
+        let steps = steps
+            .into_iter()
+            .filter(|e| e.platform() == platform)
+            .collect();
         Chain { platform, steps }
     }
 

@@ -123,7 +123,10 @@ impl Profile {
         );
         if self == Profile::WeiboMobile {
             h.insert("MWeibo-Pwa", HeaderValue::from_static("1"));
-            h.insert("X-Requested-With", HeaderValue::from_static("XMLHttpRequest"));
+            h.insert(
+                "X-Requested-With",
+                HeaderValue::from_static("XMLHttpRequest"),
+            );
         }
         h
     }
@@ -293,7 +296,10 @@ impl HttpClient {
         Ok(HttpClient {
             client,
             origin,
-            user_cookie: cfg.weibo_cookie.clone().filter(|c| !c.expose().trim().is_empty()),
+            user_cookie: cfg
+                .weibo_cookie
+                .clone()
+                .filter(|c| !c.expose().trim().is_empty()),
             visitor: Mutex::new(None),
             max_body: cfg.max_body_bytes,
         })
@@ -342,8 +348,8 @@ impl HttpClient {
     /// need a cookie and no user cookie is set, a visitor cookie is obtained first and renewed
     /// once if the server still redirects to passport.
     pub async fn get(&self, url: &str, profile: Profile) -> Result<Response, SourceError> {
-        let logical = url::Url::parse(url)
-            .map_err(|_| SourceError::Other("bad request URL".into()))?;
+        let logical =
+            url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
         let weibo = logical.host_str().is_some_and(is_weibo_host);
         if !weibo {
             return self.fetch(logical, profile, None).await;
@@ -359,29 +365,34 @@ impl HttpClient {
                     e => e,
                 });
         }
+        if !profile.needs_cookie() {
+            // Send a visitor cookie when one is held, but never start the flow for these.
+            let cookie = self.visitor.lock().await.as_ref().map(Visitor::header);
+            return self.fetch(logical, profile, cookie).await;
+        }
         // Held across the request so concurrent callers do not each run the visitor flow.
         let mut visitor = self.visitor.lock().await;
         let mut fresh = false;
-        if visitor.is_none() && profile.needs_cookie() {
+        if visitor.is_none() {
             *visitor = Some(self.visitor_flow().await?);
             fresh = true;
         }
         let cookie = visitor.as_ref().map(Visitor::header);
         match self.fetch(logical.clone(), profile, cookie).await {
-            Err(SourceError::LoginRequired { .. }) if !fresh && profile.needs_cookie() => {
+            Err(SourceError::LoginRequired { .. }) if !fresh => {
                 tracing::debug!("login wall; renewing the visitor cookie");
                 *visitor = None;
                 let v = self.visitor_flow().await?;
                 let cookie = Some(v.header());
                 *visitor = Some(v);
-                self.fetch(logical, profile, cookie).await.map_err(|e| match e {
-                    SourceError::LoginRequired { .. } => visitor_failed("still redirected"),
-                    e => e,
-                })
+                self.fetch(logical, profile, cookie)
+                    .await
+                    .map_err(|e| match e {
+                        SourceError::LoginRequired { .. } => visitor_failed("still redirected"),
+                        e => e,
+                    })
             }
-            Err(SourceError::LoginRequired { .. }) if fresh => {
-                Err(visitor_failed("fresh cookie refused"))
-            }
+            Err(SourceError::LoginRequired { .. }) => Err(visitor_failed("fresh cookie refused")),
             other => other,
         }
     }
@@ -389,7 +400,8 @@ impl HttpClient {
     /// The visitor flow (A5): genvisitor → incarnate, reading `SUB`/`SUBP` from `Set-Cookie`
     /// ourselves (under the origin override the cookie domain would never match).
     async fn visitor_flow(&self) -> Result<Visitor, SourceError> {
-        let gen_url = self.rewrite(&url::Url::parse(GENVISITOR_URL).map_err(|_| visitor_failed("url"))?);
+        let gen_url =
+            self.rewrite(&url::Url::parse(GENVISITOR_URL).map_err(|_| visitor_failed("url"))?);
         let resp = self
             .client
             .post(gen_url)
@@ -406,7 +418,9 @@ impl HttpClient {
         if v.get("retcode").and_then(crate::domain::num::value_i64) != Some(20_000_000) {
             return Err(visitor_failed("genvisitor retcode"));
         }
-        let data = v.get("data").ok_or_else(|| visitor_failed("genvisitor data"))?;
+        let data = v
+            .get("data")
+            .ok_or_else(|| visitor_failed("genvisitor data"))?;
         let tid = data
             .get("tid")
             .and_then(|t| t.as_str())
@@ -474,7 +488,10 @@ impl HttpClient {
         for _hop in 0..=MAX_REDIRECTS {
             let target = self.rewrite(&logical);
             let mut req = self.client.get(target).headers(profile.headers());
-            if let Some(c) = cookie.as_ref().filter(|_| logical.host_str().is_some_and(is_weibo_host)) {
+            if let Some(c) = cookie
+                .as_ref()
+                .filter(|_| logical.host_str().is_some_and(is_weibo_host))
+            {
                 let mut v = HeaderValue::from_str(c.expose())
                     .map_err(|_| SourceError::Other("cookie is not a valid header value".into()))?;
                 v.set_sensitive(true);
@@ -530,7 +547,10 @@ impl HttpClient {
 
     /// Read the body in chunks, refusing more than `max_body` bytes.
     async fn read_body(&self, mut resp: reqwest::Response) -> Result<String, SourceError> {
-        if resp.content_length().is_some_and(|n| n > self.max_body as u64) {
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
             return Err(SourceError::TooLarge(self.max_body));
         }
         let mut buf = Vec::new();
@@ -578,7 +598,10 @@ mod tests {
             c.resolve("https://passport.weibo.com/visitor/genvisitor"),
             "http://127.0.0.1:8123/visitor/genvisitor"
         );
-        assert_eq!(c.resolve("https://example.org/x?y=1"), "https://example.org/x?y=1");
+        assert_eq!(
+            c.resolve("https://example.org/x?y=1"),
+            "https://example.org/x?y=1"
+        );
         assert_eq!(c.resolve("https://notweibo.com/"), "https://notweibo.com/");
         let plain = client(None);
         assert_eq!(
@@ -590,7 +613,9 @@ mod tests {
     #[test]
     fn login_targets() {
         let t = |s: &str| is_login_target(&url::Url::parse(s).unwrap());
-        assert!(t("https://passport.weibo.com/visitor/visitor?entry=miniblog"));
+        assert!(t(
+            "https://passport.weibo.com/visitor/visitor?entry=miniblog"
+        ));
         assert!(t("https://visitor.passport.weibo.cn/visitor/genvisitor"));
         assert!(t("http://127.0.0.1:9/sso/signin?x=1"));
         assert!(!t("https://s.weibo.com/top/summary"));
@@ -598,8 +623,10 @@ mod tests {
 
     #[test]
     fn jsonp_bodies() {
-        let v = jsonp(r#"window.gen_callback && gen_callback({"retcode":20000000,"data":{"tid":"a(b)"}});"#)
-            .unwrap();
+        let v = jsonp(
+            r#"window.gen_callback && gen_callback({"retcode":20000000,"data":{"tid":"a(b)"}});"#,
+        )
+        .unwrap();
         assert_eq!(v["data"]["tid"], "a(b)");
         assert!(jsonp("nothing").is_none());
     }

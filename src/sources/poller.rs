@@ -20,9 +20,18 @@ const JITTER: f64 = 0.10;
 /// (0 after a success); `unit_rand` is a random number in [0, 1] (clamped).
 /// Base is `interval` after success, else `interval * 2^(failures-1)` capped at `max_backoff`
 /// (never below `interval`); the result is the base ±10 %.
-pub fn next_delay(interval: Duration, max_backoff: Duration, failures: u32, unit_rand: f64) -> Duration {
+pub fn next_delay(
+    interval: Duration,
+    max_backoff: Duration,
+    failures: u32,
+    unit_rand: f64,
+) -> Duration {
     // A zero interval would hammer the platforms.
-    let interval = if interval.is_zero() { Duration::from_secs(1) } else { interval };
+    let interval = if interval.is_zero() {
+        Duration::from_secs(1)
+    } else {
+        interval
+    };
     let cap = max_backoff.max(interval);
     let base = if failures == 0 {
         interval
@@ -30,7 +39,11 @@ pub fn next_delay(interval: Duration, max_backoff: Duration, failures: u32, unit
         let factor = 1u32 << (failures - 1).min(30);
         interval.saturating_mul(factor).min(cap)
     };
-    let r = if unit_rand.is_finite() { unit_rand.clamp(0.0, 1.0) } else { 0.5 };
+    let r = if unit_rand.is_finite() {
+        unit_rand.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     base.mul_f64(1.0 - JITTER + 2.0 * JITTER * r)
 }
 

@@ -46,7 +46,9 @@ fn item_topic(item: &Map<String, Value>, index: usize) -> Option<Topic> {
         .unwrap_or(index as u32 + 1);
     let mut t = wire::topic(Platform::Tieba, Some(rank), SafeText::from_html_line(&name))?;
     t.heat = item.get("discuss_num").and_then(num::value_count);
-    t.label = wire::int(item.get("tag")).map(tag_label).unwrap_or_default();
+    t.label = wire::int(item.get("tag"))
+        .map(tag_label)
+        .unwrap_or_default();
     t.onboard = wire::int(item.get("create_time")).and_then(from_unix);
     t.platform_id = wire::text(item.get("topic_id"))
         .map(|id| SafeText::line(&id).into_string())

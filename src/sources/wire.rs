@@ -72,7 +72,11 @@ pub fn json_object(body: &str, login_hint: &str) -> Result<Map<String, Value>, S
         if e.is_eof() {
             SourceError::Decode("truncated JSON".into())
         } else {
-            SourceError::Decode(format!("invalid JSON at line {} column {}", e.line(), e.column()))
+            SourceError::Decode(format!(
+                "invalid JSON at line {} column {}",
+                e.line(),
+                e.column()
+            ))
         }
     })?;
     let Value::Object(obj) = v else {

@@ -31,11 +31,16 @@ pub fn parse_hot_search(
     if let Ok(Value::Object(data)) = wire::path(&obj, &["data"]) {
         let govs = data.get("hotgovs").and_then(Value::as_array);
         let single = data.get("hotgov").and_then(Value::as_object);
-        for g in govs.into_iter().flatten().filter_map(Value::as_object).chain(single) {
-            if let Some(t) = pinned_topic(g) {
-                if !snap.pinned.iter().any(|p| p.key() == t.key()) {
-                    snap.pinned.push(t);
-                }
+        for g in govs
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .chain(single)
+        {
+            if let Some(t) = pinned_topic(g)
+                && !snap.pinned.iter().any(|p| p.key() == t.key())
+            {
+                snap.pinned.push(t);
             }
         }
     }
@@ -50,7 +55,8 @@ fn label_texts(item: &Map<String, Value>) -> Vec<String> {
 }
 
 fn is_ad(item: &Map<String, Value>) -> bool {
-    wire::int(item.get("is_ad")).unwrap_or(0) != 0 || label_texts(item).iter().any(|s| is_ad_label(s))
+    wire::int(item.get("is_ad")).unwrap_or(0) != 0
+        || label_texts(item).iter().any(|s| is_ad_label(s))
 }
 
 fn label(item: &Map<String, Value>) -> Label {

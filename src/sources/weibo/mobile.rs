@@ -9,7 +9,10 @@ use crate::sources::SourceError;
 use crate::sources::wire::{self, WEIBO_LOGIN_HINT};
 
 /// Parse an A3 body: the first card with a `card_group` is the hot list.
-pub fn parse_mobile(body: &str, captured_at: DateTime<FixedOffset>) -> Result<Snapshot, SourceError> {
+pub fn parse_mobile(
+    body: &str,
+    captured_at: DateTime<FixedOffset>,
+) -> Result<Snapshot, SourceError> {
     let obj = wire::json_object(body, WEIBO_LOGIN_HINT)?;
     wire::check_weibo_ok(&obj)?;
     let cards = wire::array(wire::path(&obj, &["data", "cards"])?, "data.cards")?;
@@ -55,7 +58,11 @@ fn extparam(scheme: &str) -> Vec<(String, String)> {
     let Ok(u) = url::Url::parse(scheme) else {
         return Vec::new();
     };
-    let Some(ext) = u.query_pairs().find(|(k, _)| k == "extparam").map(|(_, v)| v) else {
+    let Some(ext) = u
+        .query_pairs()
+        .find(|(k, _)| k == "extparam")
+        .map(|(_, v)| v)
+    else {
         return Vec::new();
     };
     url::form_urlencoded::parse(ext.as_bytes())
@@ -131,7 +138,9 @@ fn row_topic(row: &Map<String, Value>, index: usize) -> Option<Topic> {
             Value::String(s) => {
                 let (category, heat) = num::parse_prefixed_count(s);
                 t.heat = heat;
-                t.category = category.map(|c| SafeText::line(&c)).filter(|c| !c.is_empty());
+                t.category = category
+                    .map(|c| SafeText::line(&c))
+                    .filter(|c| !c.is_empty());
             }
             other => t.heat = num::value_count(other),
         }
@@ -145,10 +154,22 @@ mod tests {
 
     #[test]
     fn ranks_and_labels() {
-        assert_eq!(pic_rank("https://simg.s.weibo.com/20170303_img_search_12.png"), Some(12));
-        assert_eq!(pic_rank("https://simg.s.weibo.com/x_img_search_stick%403x.png"), None);
-        assert_eq!(icon_label("https://simg.s.weibo.com/moter/flags/4_0.png"), Label::Explosive);
-        assert_eq!(icon_label("https://simg.s.weibo.com/20190429_new.png"), Label::New);
+        assert_eq!(
+            pic_rank("https://simg.s.weibo.com/20170303_img_search_12.png"),
+            Some(12)
+        );
+        assert_eq!(
+            pic_rank("https://simg.s.weibo.com/x_img_search_stick%403x.png"),
+            None
+        );
+        assert_eq!(
+            icon_label("https://simg.s.weibo.com/moter/flags/4_0.png"),
+            Label::Explosive
+        );
+        assert_eq!(
+            icon_label("https://simg.s.weibo.com/20190429_new.png"),
+            Label::New
+        );
         assert_eq!(flag_label("32768"), Label::None);
     }
 }

@@ -32,7 +32,9 @@ pub fn parse_summary_html(
 ) -> Result<Snapshot, SourceError> {
     let t = body.trim_start();
     if t.starts_with('{') || t.starts_with('[') {
-        return Err(SourceError::WrongBody("JSON instead of the HTML page".into()));
+        return Err(SourceError::WrongBody(
+            "JSON instead of the HTML page".into(),
+        ));
     }
     let doc = Html::parse_document(body);
     if doc.select(&TABLE).next().is_none() {
