@@ -1,8 +1,16 @@
-//! Shared HTTP client: timeouts, browser-like headers, cookies, origin override, body cap.
-// STUB: implemented by the sources work.
+//! Shared HTTP client: timeouts, browser-like header profiles, cookies (user or visitor),
+//! origin override for the loopback replay server, hand-followed redirects, body cap.
 
 use std::fmt;
 use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use tokio::sync::Mutex;
+
+use super::SourceError;
+use super::wire::WEIBO_LOGIN_HINT;
+use crate::domain::cst;
 
 /// A cookie or token: never printed by `Debug` or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -44,5 +52,591 @@ impl Default for NetConfig {
             weibo_cookie: None,
             max_body_bytes: 8 * 1024 * 1024,
         }
+    }
+}
+
+/// Most redirect hops followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+
+const UA_DESKTOP_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+const UA_IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const UA_DESKTOP_PLAIN: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+const GENVISITOR_URL: &str = "https://passport.weibo.com/visitor/genvisitor";
+const INCARNATE_URL: &str = "https://passport.weibo.com/visitor/visitor";
+/// Browser fingerprint the visitor system expects (yt-dlp's values).
+const VISITOR_FP: &str = r#"{"os":"2","browser":"Gecko57,0,0,0","fonts":"undefined","screenInfo":"1440*900*24","plugins":""}"#;
+
+/// Request header sets, one per kind of endpoint (§2 of data-sources.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// A1 JSON: desktop Chrome, `Referer: https://weibo.com/`.
+    WeiboAjax,
+    /// A4 HTML: as A1, asking for HTML; needs a `SUB` cookie.
+    WeiboHtml,
+    /// A3 m.weibo.cn: iPhone Safari with the PWA headers; needs visitor cookies.
+    WeiboMobile,
+    /// B1 and other Tieba pages.
+    Tieba,
+    /// passport.weibo.com visitor flow.
+    Passport,
+}
+
+impl Profile {
+    /// Endpoints that answer only with a (visitor) cookie.
+    fn needs_cookie(self) -> bool {
+        matches!(self, Profile::WeiboHtml | Profile::WeiboMobile)
+    }
+
+    fn headers(self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let (ua, referer, accept) = match self {
+            Profile::WeiboAjax => (
+                UA_DESKTOP_CHROME,
+                "https://weibo.com/",
+                "application/json, text/plain, */*",
+            ),
+            Profile::WeiboHtml => (
+                UA_DESKTOP_CHROME,
+                "https://weibo.com/",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
+            Profile::WeiboMobile => (
+                UA_IPHONE_SAFARI,
+                "https://s.weibo.com/top/summary?cate=realtimehot",
+                "application/json, text/plain, */*",
+            ),
+            Profile::Tieba => (
+                UA_DESKTOP_PLAIN,
+                "https://tieba.baidu.com/",
+                "application/json, text/plain, */*",
+            ),
+            Profile::Passport => (UA_DESKTOP_CHROME, "https://passport.weibo.com/", "*/*"),
+        };
+        h.insert(header::USER_AGENT, HeaderValue::from_static(ua));
+        h.insert(header::REFERER, HeaderValue::from_static(referer));
+        h.insert(header::ACCEPT, HeaderValue::from_static(accept));
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("zh-CN,zh;q=0.9"),
+        );
+        if self == Profile::WeiboMobile {
+            h.insert("MWeibo-Pwa", HeaderValue::from_static("1"));
+            h.insert(
+                "X-Requested-With",
+                HeaderValue::from_static("XMLHttpRequest"),
+            );
+        }
+        h
+    }
+}
+
+/// A fetched response with the body read (and capped).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// The last URL requested (after redirects), as the platform would see it (before origin rewrite).
+    pub final_url: String,
+    pub content_type: Option<String>,
+    pub body: String,
+    /// The server's `Date` header in CST, when present and valid.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Local clock (CST) when the response headers arrived.
+    pub received_at: DateTime<FixedOffset>,
+}
+
+impl Response {
+    /// When the data was captured: the server's `Date`, else the local clock (CST).
+    /// The loopback replay server sends the archived capture time as `Date`, so the demo shows
+    /// honest data times; real servers send the real time, so nothing changes live.
+    pub fn captured_at(&self) -> DateTime<FixedOffset> {
+        self.date.unwrap_or(self.received_at)
+    }
+}
+
+/// The wall clock in CST.
+pub fn now_cst() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&cst())
+}
+
+/// Which cookie the client currently sends to Weibo (for the status bar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieState {
+    /// The user's `RESOU_WEIBO_COOKIE`.
+    User,
+    /// A visitor cookie from passport.weibo.com.
+    Visitor,
+    None,
+}
+
+/// Visitor cookies; values never leave this module except in the `Cookie` header.
+#[derive(Clone)]
+struct Visitor {
+    sub: Secret,
+    subp: Option<Secret>,
+}
+
+impl Visitor {
+    fn header(&self) -> Secret {
+        match &self.subp {
+            Some(p) => Secret::new(format!("SUB={}; SUBP={}", self.sub.expose(), p.expose())),
+            None => Secret::new(format!("SUB={}", self.sub.expose())),
+        }
+    }
+}
+
+/// One shared client for every platform request.
+pub struct HttpClient {
+    client: reqwest::Client,
+    origin: Option<url::Url>,
+    user_cookie: Option<Secret>,
+    visitor: Mutex<Option<Visitor>>,
+    max_body: usize,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("origin", &self.origin.as_ref().map(url::Url::as_str))
+            .field("user_cookie", &self.user_cookie.is_some())
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hosts that the origin override redirects (every platform this crate talks to).
+fn is_platform_host(host: &str) -> bool {
+    ["weibo.com", "weibo.cn", "baidu.com", "sina.com.cn"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn is_weibo_host(host: &str) -> bool {
+    ["weibo.com", "weibo.cn"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// Is this redirect target a login or visitor wall?
+fn is_login_target(u: &url::Url) -> bool {
+    let host = u.host_str().unwrap_or_default();
+    let path = u.path();
+    host == "passport.weibo.com"
+        || host.ends_with("passport.weibo.cn")
+        || path.contains("/visitor/")
+        || path.contains("/sso/signin")
+        || path.ends_with("/signin")
+}
+
+/// `name=value` of a `Set-Cookie` header.
+fn set_cookie_pair(v: &HeaderValue) -> Option<(String, String)> {
+    let s = v.to_str().ok()?;
+    let first = s.split(';').next()?;
+    let (name, value) = first.split_once('=')?;
+    Some((name.trim().to_string(), value.trim().to_string()))
+}
+
+/// The JSON inside a JSONP reply `window.cb && cb({...});`.
+fn jsonp(body: &str) -> Option<serde_json::Value> {
+    let start = body.find('(')?;
+    let end = body.rfind(')')?;
+    (start < end)
+        .then(|| serde_json::from_str(&body[start + 1..end]).ok())
+        .flatten()
+}
+
+fn visitor_failed(why: &str) -> SourceError {
+    tracing::debug!(why, "visitor cookie flow failed");
+    SourceError::LoginRequired {
+        hint: format!("visitor cookie refused; {WEIBO_LOGIN_HINT}"),
+    }
+}
+
+/// Short error text without URLs or headers.
+fn classify(e: &reqwest::Error) -> SourceError {
+    if e.is_timeout() {
+        return SourceError::Timeout;
+    }
+    let mut root: &dyn std::error::Error = e;
+    while let Some(s) = root.source() {
+        root = s;
+    }
+    let why: String = root.to_string().chars().take(80).collect();
+    if e.is_connect() {
+        SourceError::Connect(why)
+    } else if e.is_body() || e.is_decode() {
+        SourceError::Decode(format!("response body cut off ({why})"))
+    } else {
+        SourceError::Other(format!("request failed ({why})"))
+    }
+}
+
+impl HttpClient {
+    pub fn new(cfg: &NetConfig) -> Result<HttpClient, SourceError> {
+        let origin = match &cfg.origin {
+            Some(o) => {
+                let u = url::Url::parse(o)
+                    .map_err(|_| SourceError::Other(format!("bad origin override {o:?}")))?;
+                if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+                    return Err(SourceError::Other(format!("bad origin override {o:?}")));
+                }
+                Some(u)
+            }
+            None => None,
+        };
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .gzip(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.timeout)
+            .build()
+            .map_err(|e| SourceError::Other(format!("HTTP client: {e}")))?;
+        Ok(HttpClient {
+            client,
+            origin,
+            user_cookie: cfg
+                .weibo_cookie
+                .clone()
+                .filter(|c| !c.expose().trim().is_empty()),
+            visitor: Mutex::new(None),
+            max_body: cfg.max_body_bytes,
+        })
+    }
+
+    /// Where a platform URL is actually sent: platform hosts go to the origin override when set,
+    /// with path and query kept. Anything else (or an unparsable URL) is returned unchanged.
+    pub fn resolve(&self, url: &str) -> String {
+        match url::Url::parse(url) {
+            Ok(u) => self.rewrite(&u).to_string(),
+            Err(_) => url.to_string(),
+        }
+    }
+
+    fn rewrite(&self, u: &url::Url) -> url::Url {
+        let Some(origin) = &self.origin else {
+            return u.clone();
+        };
+        if !u.host_str().is_some_and(is_platform_host) {
+            return u.clone();
+        }
+        let mut out = origin.clone();
+        out.set_path(u.path());
+        out.set_query(u.query());
+        out
+    }
+
+    /// Which Weibo cookie would be sent now.
+    pub async fn cookie_state(&self) -> CookieState {
+        if self.user_cookie.is_some() {
+            CookieState::User
+        } else if self.visitor.lock().await.is_some() {
+            CookieState::Visitor
+        } else {
+            CookieState::None
+        }
+    }
+
+    /// Drop the visitor cookie so the next request that needs one renews it
+    /// (after `ok:-100`, HTTP 432 or a login wall served with 200).
+    pub async fn forget_visitor_cookie(&self) {
+        *self.visitor.lock().await = None;
+    }
+
+    /// GET a platform URL with the profile's headers and the right cookie. For endpoints that
+    /// need a cookie and no user cookie is set, a visitor cookie is obtained first and renewed
+    /// once if the server still redirects to passport.
+    pub async fn get(&self, url: &str, profile: Profile) -> Result<Response, SourceError> {
+        let logical =
+            url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
+        let weibo = logical.host_str().is_some_and(is_weibo_host);
+        if !weibo {
+            return self.fetch(logical, profile, None).await;
+        }
+        if let Some(c) = &self.user_cookie {
+            return self
+                .fetch(logical, profile, Some(c.clone()))
+                .await
+                .map_err(|e| match e {
+                    SourceError::LoginRequired { .. } => SourceError::LoginRequired {
+                        hint: "RESOU_WEIBO_COOKIE was refused (expired?)".into(),
+                    },
+                    e => e,
+                });
+        }
+        if !profile.needs_cookie() {
+            // Send a visitor cookie when one is held, but never start the flow for these.
+            let cookie = self.visitor.lock().await.as_ref().map(Visitor::header);
+            return self.fetch(logical, profile, cookie).await;
+        }
+        // Held across the request so concurrent callers do not each run the visitor flow.
+        let mut visitor = self.visitor.lock().await;
+        let mut fresh = false;
+        if visitor.is_none() {
+            *visitor = Some(self.visitor_flow().await?);
+            fresh = true;
+        }
+        let cookie = visitor.as_ref().map(Visitor::header);
+        match self.fetch(logical.clone(), profile, cookie).await {
+            Err(SourceError::LoginRequired { .. }) if !fresh => {
+                tracing::debug!("login wall; renewing the visitor cookie");
+                *visitor = None;
+                let v = self.visitor_flow().await?;
+                let cookie = Some(v.header());
+                *visitor = Some(v);
+                self.fetch(logical, profile, cookie)
+                    .await
+                    .map_err(|e| match e {
+                        SourceError::LoginRequired { .. } => visitor_failed("still redirected"),
+                        e => e,
+                    })
+            }
+            Err(SourceError::LoginRequired { .. }) => Err(visitor_failed("fresh cookie refused")),
+            other => other,
+        }
+    }
+
+    /// The visitor flow (A5): genvisitor → incarnate, reading `SUB`/`SUBP` from `Set-Cookie`
+    /// ourselves (under the origin override the cookie domain would never match).
+    async fn visitor_flow(&self) -> Result<Visitor, SourceError> {
+        let gen_url =
+            self.rewrite(&url::Url::parse(GENVISITOR_URL).map_err(|_| visitor_failed("url"))?);
+        let resp = self
+            .client
+            .post(gen_url)
+            .headers(Profile::Passport.headers())
+            .form(&[("cb", "gen_callback"), ("fp", VISITOR_FP)])
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        if !resp.status().is_success() {
+            return Err(visitor_failed("genvisitor status"));
+        }
+        let body = self.read_body(resp).await?;
+        let v = jsonp(&body).ok_or_else(|| visitor_failed("genvisitor body"))?;
+        if v.get("retcode").and_then(crate::domain::num::value_i64) != Some(20_000_000) {
+            return Err(visitor_failed("genvisitor retcode"));
+        }
+        let data = v
+            .get("data")
+            .ok_or_else(|| visitor_failed("genvisitor data"))?;
+        let tid = data
+            .get("tid")
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| visitor_failed("no tid"))?;
+        let confidence = data
+            .get("confidence")
+            .and_then(crate::domain::num::value_i64)
+            .unwrap_or(100)
+            .clamp(0, 999);
+
+        let mut inc = url::Url::parse(INCARNATE_URL).map_err(|_| visitor_failed("url"))?;
+        inc.query_pairs_mut()
+            .append_pair("a", "incarnate")
+            .append_pair("t", tid)
+            .append_pair("w", "2")
+            .append_pair("c", &format!("{confidence:03}"))
+            .append_pair("cb", "cross_domain")
+            .append_pair("from", "weibo")
+            .append_pair("_rand", &format!("{:.16}", fastrand::f64()));
+        let resp = self
+            .client
+            .get(self.rewrite(&inc))
+            .headers(Profile::Passport.headers())
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        if !resp.status().is_success() {
+            return Err(visitor_failed("incarnate status"));
+        }
+        let (mut sub, mut subp) = (None, None);
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            match set_cookie_pair(v) {
+                Some((n, val)) if n == "SUB" && !val.is_empty() => sub = Some(Secret::new(val)),
+                Some((n, val)) if n == "SUBP" && !val.is_empty() => subp = Some(Secret::new(val)),
+                _ => {}
+            }
+        }
+        // Fall back to the JSONP body, which carries the same values.
+        let body = self.read_body(resp).await?;
+        if sub.is_none() {
+            let data = jsonp(&body).and_then(|v| v.get("data").cloned());
+            let field = |k: &str| {
+                data.as_ref()
+                    .and_then(|d| d.get(k))
+                    .and_then(|s| s.as_str())
+                    .filter(|s| !s.is_empty())
+                    .map(Secret::new)
+            };
+            sub = field("sub");
+            subp = subp.or_else(|| field("subp"));
+        }
+        let sub = sub.ok_or_else(|| visitor_failed("no SUB cookie"))?;
+        tracing::debug!("visitor cookie obtained");
+        Ok(Visitor { sub, subp })
+    }
+
+    /// One logical GET: redirects followed by hand (each hop origin-rewritten), login targets refused.
+    async fn fetch(
+        &self,
+        mut logical: url::Url,
+        profile: Profile,
+        cookie: Option<Secret>,
+    ) -> Result<Response, SourceError> {
+        for _hop in 0..=MAX_REDIRECTS {
+            let target = self.rewrite(&logical);
+            let mut req = self.client.get(target).headers(profile.headers());
+            if let Some(c) = cookie
+                .as_ref()
+                .filter(|_| logical.host_str().is_some_and(is_weibo_host))
+            {
+                let mut v = HeaderValue::from_str(c.expose())
+                    .map_err(|_| SourceError::Other("cookie is not a valid header value".into()))?;
+                v.set_sensitive(true);
+                req = req.header(header::COOKIE, v);
+            }
+            let resp = req.send().await.map_err(|e| classify(&e))?;
+            let status = resp.status();
+            tracing::debug!(path = logical.path(), status = status.as_u16(), "http");
+            if status.is_redirection() {
+                let loc = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or(SourceError::Status(status.as_u16()))?;
+                let next = logical
+                    .join(loc)
+                    .map_err(|_| SourceError::Other("bad redirect target".into()))?;
+                if is_login_target(&next) {
+                    return Err(SourceError::LoginRequired {
+                        hint: login_hint(profile).into(),
+                    });
+                }
+                logical = next;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(SourceError::Status(status.as_u16()));
+            }
+            let received_at = now_cst();
+            let date = resp
+                .headers()
+                .get(header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+                .map(|d| d.with_timezone(&cst()));
+            let content_type = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|c| c.to_str().ok())
+                .map(str::to_string);
+            let body = self.read_body(resp).await?;
+            return Ok(Response {
+                status: status.as_u16(),
+                final_url: logical.to_string(),
+                content_type,
+                body,
+                date,
+                received_at,
+            });
+        }
+        Err(SourceError::RedirectLoop)
+    }
+
+    /// Read the body in chunks, refusing more than `max_body` bytes.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<String, SourceError> {
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(SourceError::TooLarge(self.max_body));
+        }
+        let mut buf = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
+            if buf.len() + chunk.len() > self.max_body {
+                return Err(SourceError::TooLarge(self.max_body));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    }
+}
+
+fn login_hint(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Tieba => "Tieba asks for a login",
+        _ => WEIBO_LOGIN_HINT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(origin: Option<&str>) -> HttpClient {
+        let cfg = NetConfig {
+            origin: origin.map(str::to_string),
+            ..NetConfig::default()
+        };
+        HttpClient::new(&cfg).unwrap()
+    }
+
+    #[test]
+    fn resolve_rewrites_platform_hosts_only() {
+        let c = client(Some("http://127.0.0.1:8123"));
+        assert_eq!(
+            c.resolve("https://m.weibo.cn/api/container/getIndex?containerid=106003type%3D25"),
+            "http://127.0.0.1:8123/api/container/getIndex?containerid=106003type%3D25"
+        );
+        assert_eq!(
+            c.resolve("https://tieba.baidu.com/hottopic/browse/topicList"),
+            "http://127.0.0.1:8123/hottopic/browse/topicList"
+        );
+        assert_eq!(
+            c.resolve("https://passport.weibo.com/visitor/genvisitor"),
+            "http://127.0.0.1:8123/visitor/genvisitor"
+        );
+        assert_eq!(
+            c.resolve("https://example.org/x?y=1"),
+            "https://example.org/x?y=1"
+        );
+        assert_eq!(c.resolve("https://notweibo.com/"), "https://notweibo.com/");
+        let plain = client(None);
+        assert_eq!(
+            plain.resolve("https://weibo.com/ajax/side/hotSearch"),
+            "https://weibo.com/ajax/side/hotSearch"
+        );
+    }
+
+    #[test]
+    fn login_targets() {
+        let t = |s: &str| is_login_target(&url::Url::parse(s).unwrap());
+        assert!(t(
+            "https://passport.weibo.com/visitor/visitor?entry=miniblog"
+        ));
+        assert!(t("https://visitor.passport.weibo.cn/visitor/genvisitor"));
+        assert!(t("http://127.0.0.1:9/sso/signin?x=1"));
+        assert!(!t("https://s.weibo.com/top/summary"));
+    }
+
+    #[test]
+    fn jsonp_bodies() {
+        let v = jsonp(
+            r#"window.gen_callback && gen_callback({"retcode":20000000,"data":{"tid":"a(b)"}});"#,
+        )
+        .unwrap();
+        assert_eq!(v["data"]["tid"], "a(b)");
+        assert!(jsonp("nothing").is_none());
+    }
+
+    #[test]
+    fn bad_origin_is_refused() {
+        let cfg = NetConfig {
+            origin: Some("not a url".into()),
+            ..NetConfig::default()
+        };
+        assert!(HttpClient::new(&cfg).is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod http;
 pub mod poller;
 pub mod tieba;
 pub mod weibo;
+pub mod wire;
 
 use std::time::Duration;
 

@@ -1,1 +1,0 @@
-//! STUB: implemented by the sources work.
