@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod domain;
+pub mod import;
 pub mod replay;
 pub mod sources;
 pub mod ui;
