@@ -71,9 +71,7 @@ pub fn import_paths(
         .iter()
         .map(|l| SnapshotLine::from_snapshot(&l.to_snapshot()))
         .collect();
-    out.sort_by(|a, b| {
-        (a.captured_at, a.platform).cmp(&(b.captured_at, b.platform))
-    });
+    out.sort_by_key(|l| (l.captured_at, l.platform));
     Ok(out)
 }
 
@@ -171,7 +169,11 @@ impl Layout {
         }
         if let Some(stem) = name.strip_suffix(".json") {
             let hour_file = stem.len() == 2 && stem.bytes().all(|b| b.is_ascii_digit());
-            if hour_file && path.ancestors().any(|a| a.file_name().is_some_and(|n| n == "hotlists")) {
+            if hour_file
+                && path
+                    .ancestors()
+                    .any(|a| a.file_name().is_some_and(|n| n == "hotlists"))
+            {
                 return Some(Layout::Nateafish);
             }
             if hour_file && grand == Some("api") && parent.and_then(parse_iso_date).is_some() {
@@ -214,12 +216,10 @@ fn import_file(path: &Path, layout: Layout) -> Result<Vec<SnapshotLine>, ImportE
         let text = String::from_utf8(bytes).map_err(|e| parse_err(e.to_string()))?;
         return trendradar(path, &text).map_err(parse_err);
     }
-    let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ImportError::ParseLine {
-            path: name.clone(),
-            line: e.line(),
-            msg: e.to_string(),
-        }
+    let json: Value = serde_json::from_slice(&bytes).map_err(|e| ImportError::ParseLine {
+        path: name.clone(),
+        line: e.line(),
+        msg: e.to_string(),
     })?;
     let line = match layout {
         Layout::Nateafish => nateafish(&json),
@@ -311,7 +311,7 @@ fn arandomguy(path: &Path, json: &Value) -> Result<SnapshotLine, String> {
         })
         .collect();
     // Stable sort: equal counts keep the archive's order.
-    live.sort_by(|a, b| b.0.cmp(&a.0));
+    live.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
     let items = live
         .into_iter()
         .enumerate()
@@ -552,7 +552,10 @@ mod tests {
     #[test]
     fn detects_layouts_from_paths() {
         let d = |p: &str| Layout::detect(Path::new(p));
-        assert_eq!(d("x/data/hotlists/2026/08/15/07.json"), Some(Layout::Nateafish));
+        assert_eq!(
+            d("x/data/hotlists/2026/08/15/07.json"),
+            Some(Layout::Nateafish)
+        );
         assert_eq!(
             d("v/20260815T002928+0800_d33bdc38e2d5/raw/2026-08-15.json"),
             Some(Layout::Arandomguy)

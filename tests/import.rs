@@ -13,11 +13,15 @@ fn fixtures() -> PathBuf {
 }
 
 fn nateafish(hour: &str) -> PathBuf {
-    fixtures().join(format!("nateafish+weibo-hot-hub/data/hotlists/2026/08/15/{hour}.json"))
+    fixtures().join(format!(
+        "nateafish+weibo-hot-hub/data/hotlists/2026/08/15/{hour}.json"
+    ))
 }
 
 fn lxw(hour: &str) -> PathBuf {
-    fixtures().join(format!("lxw15337674+weibo-trending-hot-history/api/2026-08-15/{hour}.json"))
+    fixtures().join(format!(
+        "lxw15337674+weibo-trending-hot-history/api/2026-08-15/{hour}.json"
+    ))
 }
 
 fn trendradar() -> PathBuf {
@@ -49,7 +53,10 @@ fn nateafish_pinned_row_is_kept_apart_and_null_heat_stays_absent() {
     let topics = file["topics"].as_array().unwrap();
     let line = one(path);
     assert_eq!(line.platform, Platform::Weibo);
-    assert_eq!(line.captured_at, DateTime::parse_from_rfc3339("2026-08-15T00:00:00+08:00").unwrap());
+    assert_eq!(
+        line.captured_at,
+        DateTime::parse_from_rfc3339("2026-08-15T00:00:00+08:00").unwrap()
+    );
 
     // Row 0 reads `rank: 1` like the first ranked row; it must come out pinned and unranked.
     assert_eq!(topics[0]["rank"], topics[1]["rank"]);
@@ -83,16 +90,28 @@ fn arandomguyhere_drops_gone_rows_and_ranks_by_count() {
     assert!(live.len() < rows.len(), "fixture should hold gone rows");
 
     let line = one(path);
-    assert_eq!(line.captured_at, DateTime::parse_from_rfc3339("2026-08-15T23:56:49+08:00").unwrap());
+    assert_eq!(
+        line.captured_at,
+        DateTime::parse_from_rfc3339("2026-08-15T23:56:49+08:00").unwrap()
+    );
     let r = ranked(&line);
     assert_eq!(r.len(), live.len());
     let heats: Vec<u64> = r.iter().map(|i| i.heat.unwrap()).collect();
     assert!(heats.windows(2).all(|w| w[0] >= w[1]), "{heats:?}");
-    let gone: Vec<&str> = rows.iter().filter(|r| r["status"] == "gone").map(|r| r["text"].as_str().unwrap()).collect();
+    let gone: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["status"] == "gone")
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
     assert!(r.iter().all(|i| !gone.contains(&i.title.as_str())));
     let top = live.iter().max_by_key(|r| r["count"].as_u64()).unwrap();
     assert_eq!(r[0].title, top["text"].as_str().unwrap());
-    assert!(r[0].url.as_deref().unwrap().starts_with("https://s.weibo.com/weibo?q="));
+    assert!(
+        r[0].url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://s.weibo.com/weibo?q=")
+    );
     assert!(r[0].query.is_some());
 }
 
@@ -101,15 +120,25 @@ fn lxw_drops_adverts_and_keeps_the_pinned_row_apart() {
     let path = lxw("05");
     let file = raw(&path);
     let rows = file.as_array().unwrap();
-    let ads: Vec<&str> = rows.iter().filter(|r| r["ads"] == true).map(|r| r["title"].as_str().unwrap()).collect();
+    let ads: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["ads"] == true)
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
     assert_eq!(ads.len(), 2);
 
     let line = one(path);
-    assert_eq!(line.captured_at, DateTime::parse_from_rfc3339("2026-08-15T05:00:00+08:00").unwrap());
+    assert_eq!(
+        line.captured_at,
+        DateTime::parse_from_rfc3339("2026-08-15T05:00:00+08:00").unwrap()
+    );
     assert!(line.items.iter().all(|i| !ads.contains(&i.title.as_str())));
     let pinned: Vec<_> = line.items.iter().filter(|i| i.pinned).collect();
     assert_eq!(pinned.len(), 1);
-    assert_eq!(pinned[0].title, rows.last().unwrap()["title"].as_str().unwrap());
+    assert_eq!(
+        pinned[0].title,
+        rows.last().unwrap()["title"].as_str().unwrap()
+    );
     let r = ranked(&line);
     assert_eq!(r.len(), 50);
     assert_eq!(r[0].title, rows[0]["title"].as_str().unwrap());
@@ -127,7 +156,10 @@ fn trendradar_reads_tieba_and_weibo_sections_with_unescaped_urls() {
     assert_eq!(tieba.len(), 2);
     let first = &tieba[0];
     assert_eq!(first.platform, Platform::Tieba);
-    assert_eq!(first.captured_at, DateTime::parse_from_rfc3339("2025-10-15T00:05:00+08:00").unwrap());
+    assert_eq!(
+        first.captured_at,
+        DateTime::parse_from_rfc3339("2025-10-15T00:05:00+08:00").unwrap()
+    );
     assert_eq!(first.items.len(), 30);
     assert_eq!(first.items[0].title, "IG王朝崩塌,不敌T1止步入围赛!");
     let url = first.items[0].url.as_deref().unwrap();
@@ -135,12 +167,27 @@ fn trendradar_reads_tieba_and_weibo_sections_with_unescaped_urls() {
         url,
         "https://tieba.baidu.com/hottopic/browse/hottopic?topic_id=28345790&topic_name=IG%E7%8E%8B%E6%9C%9D%E5%B4%A9%E5%A1%8C%2C%E4%B8%8D%E6%95%8CT1%E6%AD%A2%E6%AD%A5%E5%85%A5%E5%9B%B4%E8%B5%9B%21"
     );
-    assert!(tieba.iter().flat_map(|l| &l.items).all(|i| !i.url.as_deref().unwrap().contains("&amp;")));
+    assert!(
+        tieba
+            .iter()
+            .flat_map(|l| &l.items)
+            .all(|i| !i.url.as_deref().unwrap().contains("&amp;"))
+    );
 
-    let weibo: Vec<_> = all.iter().filter(|l| l.platform == Platform::Weibo).collect();
+    let weibo: Vec<_> = all
+        .iter()
+        .filter(|l| l.platform == Platform::Weibo)
+        .collect();
     assert_eq!(weibo[0].items[0].title, "国乒男团0比2日本");
-    assert_eq!(weibo[0].items[0].query.as_deref(), Some("#国乒男团0比2日本#"));
-    assert_eq!(weibo[0].items[0].label.as_deref(), Some("新"), "flag=1 in the MOBILE link");
+    assert_eq!(
+        weibo[0].items[0].query.as_deref(),
+        Some("#国乒男团0比2日本#")
+    );
+    assert_eq!(
+        weibo[0].items[0].label.as_deref(),
+        Some("新"),
+        "flag=1 in the MOBILE link"
+    );
     assert_eq!(weibo[0].items[1].label, None, "flag=0");
 }
 
@@ -149,7 +196,10 @@ fn directories_are_walked_sorted_and_unknown_files_skipped() {
     // The fixture tree also holds NOTES.md, which a directory walk skips.
     let all = import_paths(&[fixtures()], None).unwrap();
     assert_eq!(all.len(), 2 + 2 + 2 + 4);
-    assert!(all.windows(2).all(|w| (w[0].captured_at, w[0].platform) <= (w[1].captured_at, w[1].platform)));
+    assert!(
+        all.windows(2)
+            .all(|w| (w[0].captured_at, w[0].platform) <= (w[1].captured_at, w[1].platform))
+    );
     let weibo_only = import_paths(&[fixtures()], Some(&[Platform::Weibo])).unwrap();
     assert_eq!(weibo_only.len(), 8);
 
@@ -165,10 +215,14 @@ fn broken_archive_errors_name_the_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("07.json");
     std::fs::write(&bad, "[{\"title\": \"x\",\n  \"hot\": ").unwrap();
-    let err = import_paths(&[bad.clone()], None).unwrap_err().to_string();
+    let err = import_paths(std::slice::from_ref(&bad), None)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("07.json:2:"), "{err}");
     std::fs::write(&bad, "{\"not\": \"an array\"}").unwrap();
-    let err = import_paths(&[tmp.path().to_path_buf()], None).unwrap_err().to_string();
+    let err = import_paths(&[tmp.path().to_path_buf()], None)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("07.json") && err.contains("array"), "{err}");
 }
 

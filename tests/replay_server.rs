@@ -115,7 +115,10 @@ async fn get_json(s: &ReplayServer, path: &str) -> (reqwest::header::HeaderMap, 
     let r = get(s, path).await;
     assert_eq!(r.status(), StatusCode::OK);
     let h = r.headers().clone();
-    (h, serde_json::from_slice(&r.bytes().await.unwrap()).unwrap())
+    (
+        h,
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap(),
+    )
 }
 
 fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> String {
@@ -150,17 +153,40 @@ async fn a1_hot_search_shape_ad_pinned_and_date() {
     for (i, r) in ranked.iter().enumerate() {
         assert_eq!(r["realpos"], i + 1);
         assert_eq!(r["rank"], i);
-        assert!(r["onboard_time"].as_i64().unwrap() >= weibo_line(0).captured_at.timestamp() - 3 * 3600);
+        assert!(
+            r["onboard_time"].as_i64().unwrap() >= weibo_line(0).captured_at.timestamp() - 3 * 3600
+        );
     }
     assert_eq!(ranked[0]["word"], "话题1");
     assert_eq!(ranked[0]["word_scheme"], "#话题1#");
     assert_eq!(ranked[0]["num"], 1_990_000);
-    assert_eq!((ranked[0]["label_name"].as_str(), ranked[0]["is_hot"].as_i64()), (Some("热"), Some(1)));
+    assert_eq!(
+        (
+            ranked[0]["label_name"].as_str(),
+            ranked[0]["is_hot"].as_i64()
+        ),
+        (Some("热"), Some(1))
+    );
     assert_eq!(ranked[1]["word_scheme"], "旺旺 配料表");
     assert_eq!(ranked[1]["is_boom"], 1);
-    assert!(ranked[2].get("num").is_none(), "no heat in the snapshot → no num");
-    assert_eq!((ranked[2]["icon_desc"].as_str(), ranked[2]["is_new"].as_i64()), (Some(""), Some(0)));
-    assert_eq!((ranked[3]["icon_desc"].as_str(), ranked[3]["is_new"].as_i64()), (Some("新"), Some(1)));
+    assert!(
+        ranked[2].get("num").is_none(),
+        "no heat in the snapshot → no num"
+    );
+    assert_eq!(
+        (
+            ranked[2]["icon_desc"].as_str(),
+            ranked[2]["is_new"].as_i64()
+        ),
+        (Some(""), Some(0))
+    );
+    assert_eq!(
+        (
+            ranked[3]["icon_desc"].as_str(),
+            ranked[3]["is_new"].as_i64()
+        ),
+        (Some("新"), Some(1))
+    );
     assert_eq!(ranked[3].get("category").and_then(Value::as_str), Some(""));
     assert_eq!(v["data"]["hotgov"]["word"], "#让思想之光照亮强军征程#");
     assert_eq!(s.hits(Route::HotSearch), 1);
@@ -200,20 +226,39 @@ async fn a3_mobile_rows_as_the_verbatim_payload() {
     let first = &group[1];
     assert_eq!(first["desc"], "话题1");
     assert_eq!(first["desc_extr"], "1990000");
-    assert_eq!(first["pic"], "https://simg.s.weibo.com/20170303_img_search_1.png");
-    assert_eq!(first["icon"], "https://simg.s.weibo.com/moter/flags/2_0.png");
+    assert_eq!(
+        first["pic"],
+        "https://simg.s.weibo.com/20170303_img_search_1.png"
+    );
+    assert_eq!(
+        first["icon"],
+        "https://simg.s.weibo.com/moter/flags/2_0.png"
+    );
     let scheme = first["scheme"].as_str().unwrap();
     assert!(scheme.contains("q%3D%23%E8%AF%9D%E9%A2%981%23"), "{scheme}");
     assert!(scheme.contains("realpos%3D1%26flag%3D2"), "{scheme}");
-    assert_eq!(group[2]["icon"], "https://simg.s.weibo.com/moter/flags/4_0.png");
+    assert_eq!(
+        group[2]["icon"],
+        "https://simg.s.weibo.com/moter/flags/4_0.png"
+    );
     assert!(group[3].get("desc_extr").is_none(), "rank 3 has no heat");
     assert_eq!(group[3]["icon"].as_str(), None, "no label → no icon");
     assert!(group[3]["scheme"].as_str().unwrap().contains("flag%3D0"));
-    assert_eq!(group[4]["icon"], "https://simg.s.weibo.com/moter/flags/1_0.png");
-    assert!(group[25]["desc_extr"].is_u64(), "rank 25 carries an int heat");
+    assert_eq!(
+        group[4]["icon"],
+        "https://simg.s.weibo.com/moter/flags/1_0.png"
+    );
+    assert!(
+        group[25]["desc_extr"].is_u64(),
+        "rank 25 carries an int heat"
+    );
     assert!(group[24]["desc_extr"].is_string());
 
-    let (_, other) = get_json(&s, "/api/container/getIndex?containerid=100103type%3D1%26q%3Dx").await;
+    let (_, other) = get_json(
+        &s,
+        "/api/container/getIndex?containerid=100103type%3D1%26q%3Dx",
+    )
+    .await;
     assert_eq!(other["ok"], 0);
     assert_eq!(other["msg"], "这里还没有内容");
     assert_eq!(other["data"]["cards"].as_array().unwrap().len(), 0);
@@ -239,9 +284,18 @@ async fn b1_tieba_topic_list_keeps_the_escaped_url() {
         list[0]["topic_url"],
         "https://tieba.baidu.com/hottopic/browse/hottopic?topic_id=28345791&amp;topic_name=x1"
     );
-    let heats: Vec<u64> = list.iter().map(|t| t["discuss_num"].as_u64().unwrap()).collect();
-    assert!(heats.windows(2).all(|w| w[0] > w[1]), "derived heat decreases: {heats:?}");
-    assert_eq!(list[0]["create_time"], tieba_line(0).captured_at.timestamp());
+    let heats: Vec<u64> = list
+        .iter()
+        .map(|t| t["discuss_num"].as_u64().unwrap())
+        .collect();
+    assert!(
+        heats.windows(2).all(|w| w[0] > w[1]),
+        "derived heat decreases: {heats:?}"
+    );
+    assert_eq!(
+        list[0]["create_time"],
+        tieba_line(0).captured_at.timestamp()
+    );
 }
 
 #[tokio::test]
@@ -257,7 +311,10 @@ async fn summary_needs_a_visitor_cookie_from_the_a5_flow() {
         loc.starts_with("https://passport.weibo.com/visitor/visitor?entry=miniblog&a=enter&url=https%3A%2F%2Fs.weibo.com%2Ftop%2Fsummary"),
         "{loc}"
     );
-    assert_eq!(header(r.headers(), DATE), http_date(weibo_line(0).captured_at));
+    assert_eq!(
+        header(r.headers(), DATE),
+        http_date(weibo_line(0).captured_at)
+    );
 
     let gen_body = c
         .post(url("/visitor/genvisitor"))
@@ -288,18 +345,35 @@ async fn summary_needs_a_visitor_cookie_from_the_a5_flow() {
         .map(|v| v.to_str().unwrap().to_string())
         .collect();
     let sub_cookie = cookies.iter().find(|c| c.starts_with("SUB=")).unwrap();
-    assert!(sub_cookie.contains("Path=/") && sub_cookie.contains("Domain=.weibo.com") && sub_cookie.contains("HttpOnly"));
+    assert!(
+        sub_cookie.contains("Path=/")
+            && sub_cookie.contains("Domain=.weibo.com")
+            && sub_cookie.contains("HttpOnly")
+    );
     assert!(cookies.iter().any(|c| c.starts_with("SUBP=")));
-    let sub = sub_cookie["SUB=".len()..].split(';').next().unwrap().to_string();
+    let sub = sub_cookie["SUB=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let inc = jsonp_body(&r.text().await.unwrap(), "cross_domain");
     assert_eq!(inc["retcode"], 20000000);
     assert_eq!(inc["data"]["sub"], sub.as_str());
 
-    let with_cookie = || c.get(url(SUMMARY)).header("Cookie", format!("SUBP=x; SUB={sub}"));
+    let with_cookie = || {
+        c.get(url(SUMMARY))
+            .header("Cookie", format!("SUBP=x; SUB={sub}"))
+    };
     let r = with_cookie().send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(header(r.headers(), CONTENT_TYPE), "text/html; charset=utf-8");
-    assert_eq!(header(r.headers(), DATE), http_date(weibo_line(0).captured_at));
+    assert_eq!(
+        header(r.headers(), CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(
+        header(r.headers(), DATE),
+        http_date(weibo_line(0).captured_at)
+    );
     let html = r.text().await.unwrap();
     assert!(html.contains("<div id=\"pl_top_realtimehot\""));
     let rows: Vec<&str> = html.split("<tr class=\"\">").skip(1).collect();
@@ -309,11 +383,20 @@ async fn summary_needs_a_visitor_cookie_from_the_a5_flow() {
     assert!(rows[1].contains("<td class=\"td-01 ranktop\">1</td>"));
     assert!(rows[1].contains("/weibo?q=%23%E8%AF%9D%E9%A2%981%23&t=31&band_rank=1&Refer=top\""));
     assert!(rows[1].contains("<span>1990000</span>"));
-    assert!(rows[2].contains("/weibo?q=%E6%97%BA%E6%97%BA%20%E9%85%8D%E6%96%99%E8%A1%A8&t=31&band_rank=2"));
-    assert!(rows[3].contains("<span></span>"), "absent heat → empty span");
+    assert!(
+        rows[2]
+            .contains("/weibo?q=%E6%97%BA%E6%97%BA%20%E9%85%8D%E6%96%99%E8%A1%A8&t=31&band_rank=2")
+    );
+    assert!(
+        rows[3].contains("<span></span>"),
+        "absent heat → empty span"
+    );
 
     s.expire_visitor_cookies();
-    assert_eq!(with_cookie().send().await.unwrap().status(), StatusCode::FOUND);
+    assert_eq!(
+        with_cookie().send().await.unwrap().status(),
+        StatusCode::FOUND
+    );
 
     // A user-supplied cookie is accepted once the server is told about it; a made-up one is not.
     let user = || c.get(url(SUMMARY)).header("Cookie", "SUB=user-cookie");
@@ -341,10 +424,19 @@ async fn incarnate_without_tid_sets_no_cookie() {
 #[tokio::test]
 async fn manual_clock_moves_each_platform_through_its_own_list() {
     let s = manual().await;
-    let words = |v: &Value| v["data"]["realtime"][0]["word"].as_str().unwrap().to_string();
+    let words = |v: &Value| {
+        v["data"]["realtime"][0]["word"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let (h0, v0) = get_json(&s, HOT_SEARCH).await;
     let (h0b, _) = get_json(&s, HOT_SEARCH).await;
-    assert_eq!(header(&h0, DATE), header(&h0b, DATE), "manual clock does not move by itself");
+    assert_eq!(
+        header(&h0, DATE),
+        header(&h0b, DATE),
+        "manual clock does not move by itself"
+    );
     s.advance();
     let (h1, v1) = get_json(&s, HOT_SEARCH).await;
     assert_ne!(words(&v0), words(&v1));
@@ -372,7 +464,12 @@ async fn wall_clock_advances_with_time() {
     loop {
         let d = header(&get(&s, HOT_SEARCH).await.headers().clone(), DATE);
         if d != first {
-            assert!([1, 2].iter().any(|&i| d == http_date(weibo_line(i).captured_at)), "{d}");
+            assert!(
+                [1, 2]
+                    .iter()
+                    .any(|&i| d == http_date(weibo_line(i).captured_at)),
+                "{d}"
+            );
             break;
         }
         assert!(Instant::now() < deadline, "wall clock never advanced");
@@ -385,7 +482,15 @@ async fn faults_are_visible_on_the_wire_and_stay_until_cleared() {
     let s = manual().await;
     let c = client();
     let url = format!("{}{HOT_SEARCH}", s.origin());
-    let normal_len = c.get(&url).send().await.unwrap().bytes().await.unwrap().len();
+    let normal_len = c
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
 
     s.set_fault(Route::HotSearch, Fault::Status(432));
     for _ in 0..2 {
@@ -460,7 +565,15 @@ async fn faults_use_each_platforms_envelope() {
     assert_eq!(get_json(&s, TIEBA).await.1["errno"], 110001);
     s.set_fault(Route::TiebaTopicList, Fault::EmptyList);
     let v = get_json(&s, TIEBA).await.1;
-    assert_eq!((v["errno"].as_i64(), v["data"]["bang_topic"]["topic_list"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    assert_eq!(
+        (
+            v["errno"].as_i64(),
+            v["data"]["bang_topic"]["topic_list"]
+                .as_array()
+                .map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
     s.set_fault(Route::TiebaTopicList, Fault::WrongShape);
     assert!(get_json(&s, TIEBA).await.1["data"]["bang_topic"]["topic_list"].is_object());
 
@@ -468,14 +581,27 @@ async fn faults_use_each_platforms_envelope() {
     assert_eq!(get_json(&s, MOBILE).await.1["ok"], -100);
     s.set_fault(Route::Mobile, Fault::EmptyList);
     let v = get_json(&s, MOBILE).await.1;
-    assert_eq!(v["data"]["cards"][0]["card_group"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        v["data"]["cards"][0]["card_group"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     // A fault on one route leaves the others alone.
     assert_eq!(get_json(&s, HOT_SEARCH).await.1["ok"], 1);
 
     s.set_fault(Route::GenVisitor, Fault::Envelope(50111));
-    let r = client().post(format!("{}/visitor/genvisitor", s.origin())).send().await.unwrap();
-    assert_eq!(jsonp_body(&r.text().await.unwrap(), "gen_callback")["retcode"], 50111);
+    let r = client()
+        .post(format!("{}/visitor/genvisitor", s.origin()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        jsonp_body(&r.text().await.unwrap(), "gen_callback")["retcode"],
+        50111
+    );
 
     s.set_fault(Route::Summary, Fault::Status(502));
     assert_eq!(get(&s, SUMMARY).await.status().as_u16(), 502);
@@ -513,7 +639,10 @@ async fn counts_hits_keeps_headers_and_survives_odd_requests() {
             .get(format!("{}{odd}", s.origin()))
             .header("Cookie", ";;SUB;=;SUB==x")
             // Not UTF-8 (obs-text bytes are legal in a header value).
-            .header("Cookie", reqwest::header::HeaderValue::from_bytes(b"SUB=\xff\xfe").unwrap())
+            .header(
+                "Cookie",
+                reqwest::header::HeaderValue::from_bytes(b"SUB=\xff\xfe").unwrap(),
+            )
             .send()
             .await
             .unwrap();
@@ -541,6 +670,11 @@ async fn serves_the_bundled_demo_data() {
     let (_, t) = get_json(&s, TIEBA).await;
     let list = t["data"]["bang_topic"]["topic_list"].as_array().unwrap();
     assert!(list.len() >= 20);
-    assert!(list.iter().all(|x| x["topic_url"].as_str().unwrap().contains("&amp;topic_name=")));
+    assert!(list.iter().all(|x| {
+        x["topic_url"]
+            .as_str()
+            .unwrap()
+            .contains("&amp;topic_name=")
+    }));
     s.shutdown().await;
 }

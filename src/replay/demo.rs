@@ -3,8 +3,14 @@
 use crate::domain::snapshot_file::{SnapshotFileError, SnapshotLine};
 use crate::import::parse_jsonl_bytes;
 
-static WEIBO: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo/weibo.jsonl.gz"));
-static TIEBA: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo/tieba.jsonl.gz"));
+static WEIBO: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/demo/weibo.jsonl.gz"
+));
+static TIEBA: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/demo/tieba.jsonl.gz"
+));
 
 #[derive(Debug, Clone)]
 pub struct DemoData {
@@ -33,13 +39,27 @@ mod tests {
             for l in lines {
                 assert_eq!(l.platform, platform);
                 let snap = l.to_snapshot();
-                assert!(snap.ranked.len() >= 20, "{} at {}: {} ranked", platform, l.captured_at, snap.ranked.len());
+                assert!(
+                    snap.ranked.len() >= 20,
+                    "{} at {}: {} ranked",
+                    platform,
+                    l.captured_at,
+                    snap.ranked.len()
+                );
             }
-            assert!(lines.windows(2).all(|w| w[0].captured_at <= w[1].captured_at));
+            assert!(
+                lines
+                    .windows(2)
+                    .all(|w| w[0].captured_at <= w[1].captured_at)
+            );
         }
         // The Weibo demo merges both archives: hourly lists with pinned rows and the
         // ~30-minute arandomguyhere versions (between the hours).
         assert!(d.weibo.iter().any(|l| l.items.iter().any(|i| i.pinned)));
-        assert!(d.weibo.iter().any(|l| l.captured_at.format("%M%S").to_string() != "0000"));
+        assert!(
+            d.weibo
+                .iter()
+                .any(|l| l.captured_at.format("%M%S").to_string() != "0000")
+        );
     }
 }

@@ -8,6 +8,9 @@ use serde_json::json;
 use super::reply::{Reply, Route, RouteKind};
 use super::visitor;
 
+/// Largest body `Fault::Huge` produces (256 MiB).
+pub const HUGE_CAP: usize = 256 << 20;
+
 /// A failure the server plays on one route until cleared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -31,7 +34,7 @@ pub enum Fault {
     WrongShape,
     /// Wait, then answer normally.
     Delay(Duration),
-    /// A body of exactly this many bytes (the normal body, padded with spaces or cut).
+    /// A body of exactly this many bytes, up to `HUGE_CAP` (the normal body, padded with spaces or cut).
     Huge(usize),
     /// `302` back to the same URL, forever.
     RedirectLoop,
@@ -71,7 +74,8 @@ pub(crate) fn apply(
         }
         Fault::Huge(n) => {
             let mut r = normal(false);
-            r.body.resize(*n, b' ');
+            // Capped so a mistaken size cannot exhaust memory in a test run.
+            r.body.resize((*n).min(HUGE_CAP), b' ');
             r
         }
         Fault::RedirectLoop => Reply::redirect(request_uri.to_string()),
@@ -80,7 +84,9 @@ pub(crate) fn apply(
             Route::TiebaTopicList => json!({
                 "url": "https://wappass.baidu.com/static/captcha/tuxing.html?&ak=c27bbc89afca0463650ac9bde68ebe06&backurl=https%3A%2F%2Ftieba.baidu.com%2Fhottopic%2Fbrowse%2FtopicList",
             }),
-            _ => json!({"url": "https://passport.weibo.com/verify/captcha?entry=miniblog&from=weibo"}),
+            _ => {
+                json!({"url": "https://passport.weibo.com/verify/captcha?entry=miniblog&from=weibo"})
+            }
         }),
         Fault::WrongShape => match route.kind() {
             RouteKind::Jsonp(cb) => Reply::jsonp(visitor::jsonp(
@@ -88,9 +94,13 @@ pub(crate) fn apply(
                 &json!({"retcode": "20000000", "msg": 0, "data": ["tid", 100]}),
             )),
             _ => Reply::json(&match route {
-                Route::HotSearch => json!({"ok": "1", "data": {"realtime": {"word": 1}, "hotgov": []}}),
+                Route::HotSearch => {
+                    json!({"ok": "1", "data": {"realtime": {"word": 1}, "hotgov": []}})
+                }
                 Route::Mobile => json!({"ok": 1, "data": {"cards": "实时热点"}}),
-                Route::TiebaTopicList => json!({"errno": "0", "data": {"bang_topic": {"topic_list": {"topic_name": 0}}}}),
+                Route::TiebaTopicList => {
+                    json!({"errno": "0", "data": {"bang_topic": {"topic_list": {"topic_name": 0}}}})
+                }
                 _ => json!({"ok": 1, "data": []}),
             }),
         },
@@ -106,7 +116,9 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
     match route {
         Route::HotSearch => Reply::json(&json!({"ok": code, "msg": msg})),
         Route::Mobile => Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}})),
-        Route::TiebaTopicList => Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}})),
+        Route::TiebaTopicList => {
+            Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
+        }
         // An HTML page has no envelope: the page is served as usual.
         Route::Summary | Route::VisitorPage => normal(false),
         Route::GenVisitor | Route::Incarnate => match route.kind() {

@@ -132,7 +132,10 @@ impl Reply {
         let mut resp = Response::new(Body::from(self.body));
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
         if let Ok(v) = HeaderValue::from_str(date) {
             h.insert(header::DATE, v);
         }

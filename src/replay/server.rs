@@ -138,7 +138,14 @@ impl Shared {
     }
 
     /// The route's ordinary answer.
-    fn render(&self, route: Route, uri: &str, query: &str, headers: &HeaderMap, empty: bool) -> Reply {
+    fn render(
+        &self,
+        route: Route,
+        uri: &str,
+        query: &str,
+        headers: &HeaderMap,
+        empty: bool,
+    ) -> Reply {
         match route {
             Route::HotSearch => {
                 let line = self.line(Platform::Weibo, empty);
@@ -152,8 +159,9 @@ impl Shared {
                 Reply::html(weibo::summary_html(&weibo::Rows::of(&line)))
             }
             Route::Mobile => {
-                let realtime = param(query, "containerid")
-                    .is_some_and(|c| c.starts_with("106003") && c.contains("filter_type=realtimehot"));
+                let realtime = param(query, "containerid").is_some_and(|c| {
+                    c.starts_with("106003") && c.contains("filter_type=realtimehot")
+                });
                 if !realtime {
                     return Reply::json(&weibo::mobile_nothing());
                 }
@@ -167,14 +175,20 @@ impl Shared {
             Route::GenVisitor => Reply::jsonp(visitor::gen_callback(&visitor::new_tid())),
             Route::Incarnate => {
                 if param(query, "t").is_none_or(|t| t.trim().is_empty()) {
-                    return Reply::jsonp(visitor::failure("cross_domain", 50_111_205, "缺少参数 t"));
+                    return Reply::jsonp(visitor::failure(
+                        "cross_domain",
+                        50_111_205,
+                        "缺少参数 t",
+                    ));
                 }
                 let (sub, subp) = visitor::new_cookies();
                 self.accept_cookie(sub.clone());
                 let mut r = Reply::jsonp(visitor::cross_domain(&sub, &subp));
                 let attrs = "expires=Sun, 15-Aug-2027 00:00:00 GMT; Path=/; Domain=.weibo.com";
-                r.headers.push((header::SET_COOKIE, format!("SUB={sub}; {attrs}; HttpOnly")));
-                r.headers.push((header::SET_COOKIE, format!("SUBP={subp}; {attrs}")));
+                r.headers
+                    .push((header::SET_COOKIE, format!("SUB={sub}; {attrs}; HttpOnly")));
+                r.headers
+                    .push((header::SET_COOKIE, format!("SUBP={subp}; {attrs}")));
                 r
             }
             Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
@@ -182,7 +196,10 @@ impl Shared {
     }
 }
 
-pub(crate) async fn handle(extract::State(sh): extract::State<Arc<Shared>>, req: Request) -> Response {
+pub(crate) async fn handle(
+    extract::State(sh): extract::State<Arc<Shared>>,
+    req: Request,
+) -> Response {
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let uri = req
@@ -193,7 +210,8 @@ pub(crate) async fn handle(extract::State(sh): extract::State<Arc<Shared>>, req:
     let route = Route::of(&path, &query);
     let date_of = |p: Platform| http_date(sh.line(p, true).captured_at);
     let Some(route) = route else {
-        return Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n").into_response(&date_of(Platform::Weibo));
+        return Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n")
+            .into_response(&date_of(Platform::Weibo));
     };
     let headers = req.headers().clone();
     let fault = {

@@ -6,7 +6,8 @@ use super::timeline::Timeline;
 use super::wire::{encode, param, stable_hash};
 use crate::domain::snapshot_file::{SnapshotItem, SnapshotLine};
 
-const DEFAULT_AVATAR: &str = "https://tb1.bdstatic.com/tb/%E8%AF%9D%E9%A2%98%E6%89%93%E5%BA%95%E5%9B%BE.PNG";
+const DEFAULT_AVATAR: &str =
+    "https://tb1.bdstatic.com/tb/%E8%AF%9D%E9%A2%98%E6%89%93%E5%BA%95%E5%9B%BE.PNG";
 
 /// The archives hold no `discuss_num`. When a snapshot has no heat the server derives a
 /// plain, fixed curve from the rank (3,000,000 × 0.9^(rank−1)) so the heat column has

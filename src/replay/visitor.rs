@@ -42,7 +42,10 @@ pub(crate) fn cross_domain(sub: &str, subp: &str) -> String {
 }
 
 pub(crate) fn failure(callback: &str, retcode: i64, msg: &str) -> String {
-    jsonp(callback, &json!({"retcode": retcode, "msg": msg, "data": {}}))
+    jsonp(
+        callback,
+        &json!({"retcode": retcode, "msg": msg, "data": {}}),
+    )
 }
 
 /// Where the real `s.weibo.com` sends a request without a visitor cookie.

@@ -121,7 +121,8 @@ pub(crate) fn hot_search(rows: &Rows, tl: &Timeline) -> Value {
 // ---- A3 m.weibo.cn realtimehot ----------------------------------------------
 
 pub(crate) const MOBILE_CONTAINER: &str = "106003type=25&t=3&disable_hot=1&filter_type=realtimehot";
-const MOBILE_LFID: &str = "lfid=106003type%3D25%26t%3D3%26disable_hot%3D1%26filter_type%3Drealtimehot";
+const MOBILE_LFID: &str =
+    "lfid=106003type%3D25%26t%3D3%26disable_hot%3D1%26filter_type%3Drealtimehot";
 
 fn mobile_scheme(q: &str, extparam: &str) -> String {
     // As in the verbatim payload, the query inside `containerid` is encoded once.
@@ -167,7 +168,11 @@ pub(crate) fn mobile(rows: &Rows) -> Value {
         if let Some(h) = it.heat {
             // The heat is a string, except on an occasional row where the real payload
             // has an int (1 row in 50 in the 2020 capture): ranks 25 and 50 here.
-            v["desc_extr"] = if n % 25 == 0 { json!(h) } else { json!(h.to_string()) };
+            v["desc_extr"] = if n % 25 == 0 {
+                json!(h)
+            } else {
+                json!(h.to_string())
+            };
         }
         if let Some(icon) = mobile_icon(l) {
             v["icon"] = json!(icon);
@@ -253,5 +258,8 @@ fn label_html(l: &str) -> String {
         "" => return String::new(),
         _ => "icon-txt-recommend",
     };
-    format!("<i class=\"icon-txt {class}\">{}</i>", html_escape::encode_text(l))
+    format!(
+        "<i class=\"icon-txt {class}\">{}</i>",
+        html_escape::encode_text(l)
+    )
 }
