@@ -39,6 +39,7 @@ pub enum ClockMode {
     Manual,
 }
 
+#[derive(Debug, Clone)]
 pub struct ReplayConfig {
     pub weibo: Vec<SnapshotLine>,
     pub tieba: Vec<SnapshotLine>,
