@@ -1,1 +1,160 @@
-//! Loopback replay server (STUB: implemented by the replay work).
+//! Loopback replay server for `--demo` and tests: renders the platforms' wire formats
+//! (Weibo A1/A3/A4/A5, Tieba B1 of data-sources.md) from snapshot files, walks through
+//! them on a clock, and plays failure modes on demand.
+//!
+//! Deliberately independent of `crate::sources`: the server writes the formats from the
+//! spec, so a client parser bug cannot hide behind the same bug on the server side.
+
+mod demo;
+mod fault;
+mod reply;
+mod server;
+mod tieba;
+mod timeline;
+mod visitor;
+mod weibo;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::domain::Platform;
+use crate::domain::snapshot_file::SnapshotLine;
+
+pub use demo::{DemoData, demo_data};
+pub use fault::Fault;
+pub use reply::Route;
+
+/// How the served snapshot moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// One snapshot per `step` of real time since start, computed at request time; wraps.
+    Wall,
+    /// Moves only on `advance()` / `set_index()` (deterministic tests).
+    Manual,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplayConfig {
+    pub weibo: Vec<SnapshotLine>,
+    pub tieba: Vec<SnapshotLine>,
+    pub step: Duration,
+    pub clock: ClockMode,
+}
+
+/// A running server on `127.0.0.1:<random port>`; stops when dropped.
+pub struct ReplayServer {
+    addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ReplayServer {
+    pub async fn start(cfg: ReplayConfig) -> std::io::Result<ReplayServer> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(server::Shared::new(cfg));
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("replay server stopped: {e}");
+            }
+        });
+        Ok(ReplayServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the origin every platform host is rewritten to.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Move both platforms one snapshot on (each wraps at the end of its own list).
+    pub fn advance(&self) {
+        self.shared.advance()
+    }
+
+    /// Serve snapshot `i` (modulo each list's length); in wall mode, counting restarts now.
+    pub fn set_index(&self, i: usize) {
+        self.shared.set_index(i)
+    }
+
+    /// Play `fault` on `route` until `clear_faults`.
+    pub fn set_fault(&self, route: Route, fault: Fault) {
+        self.shared.set_fault(route, fault)
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults()
+    }
+
+    /// Requests received on `route` (faulted ones included).
+    pub fn hits(&self, route: Route) -> usize {
+        self.shared.hits(route)
+    }
+
+    /// Request headers of the last request on `route`.
+    pub fn last_headers(&self, route: Route) -> Option<HeaderMap> {
+        self.shared.last_headers(route)
+    }
+
+    /// The snapshot currently served for `platform`.
+    pub fn current(&self, platform: Platform) -> Option<SnapshotLine> {
+        self.shared.current(platform)
+    }
+
+    /// Make `/top/summary` accept this `SUB` value (a user-supplied cookie).
+    pub fn accept_cookie(&self, sub: String) {
+        self.shared.accept_cookie(sub)
+    }
+
+    /// Forget every accepted `SUB` (issued or given), as when visitor cookies expire.
+    pub fn expire_visitor_cookies(&self) {
+        self.shared.expire_visitor_cookies()
+    }
+
+    /// Stop accepting, let open requests finish (up to 2 s), then stop.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for ReplayServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Fault injection: how each failure mode of data-sources.md §9–10 looks on the wire.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::reply::{Reply, Route, RouteKind};
+use super::visitor;
+
+/// Largest body `Fault::Huge` produces (256 MiB).
+pub const HUGE_CAP: usize = 256 << 20;
+
+/// A failure the server plays on one route until cleared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// That HTTP status (403, 418, 432, 500, 502, …) with a short HTML body.
+    Status(u16),
+    /// A valid envelope holding zero items.
+    EmptyList,
+    /// `302` to the passport visitor page.
+    LoginRedirect,
+    /// `200` with an HTML login page.
+    LoginWall,
+    /// `200` with an HTML page where JSON (or the hot-list table) was expected.
+    HtmlInsteadOfJson,
+    /// The normal response cut in half (with a matching Content-Length).
+    Truncated,
+    /// The platform envelope with this code: Weibo `ok`, Tieba `errno`, visitor `retcode`.
+    Envelope(i64),
+    /// JSON carrying a `url` to a verification page instead of data.
+    Captcha,
+    /// Valid JSON whose fields have the wrong types.
+    WrongShape,
+    /// Wait, then answer normally.
+    Delay(Duration),
+    /// A body of exactly this many bytes, up to `HUGE_CAP` (the normal body, padded with spaces or cut).
+    Huge(usize),
+    /// `302` back to the same URL, forever.
+    RedirectLoop,
+}
+
+/// The reply for `fault` on `route`. `normal(empty)` renders the route's ordinary answer,
+/// with zero items when `empty`. `Delay` is handled by the caller (it needs to await).
+pub(crate) fn apply(
+    fault: &Fault,
+    route: Route,
+    request_uri: &str,
+    normal: impl FnOnce(bool) -> Reply,
+) -> Reply {
+    match fault {
+        Fault::Status(code) => {
+            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = Reply::html(format!(
+                "<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n"
+            ));
+            r.status = status;
+            r
+        }
+        Fault::EmptyList => normal(true),
+        Fault::Delay(_) => normal(false),
+        Fault::LoginRedirect => {
+            Reply::redirect(visitor::passport_url(&route.public_url(request_uri)))
+        }
+        Fault::LoginWall => Reply::html(LOGIN_WALL.to_string()),
+        Fault::HtmlInsteadOfJson => Reply::html(match route {
+            Route::TiebaTopicList => TIEBA_PAGE.to_string(),
+            _ => WEIBO_PAGE.to_string(),
+        }),
+        Fault::Truncated => {
+            let mut r = normal(false);
+            r.body.truncate(r.body.len() / 2);
+            r
+        }
+        Fault::Huge(n) => {
+            let mut r = normal(false);
+            // Capped so a mistaken size cannot exhaust memory in a test run.
+            r.body.resize((*n).min(HUGE_CAP), b' ');
+            r
+        }
+        Fault::RedirectLoop => Reply::redirect(request_uri.to_string()),
+        Fault::Envelope(code) => envelope(route, *code, normal),
+        Fault::Captcha => Reply::json(&match route {
+            Route::TiebaTopicList => json!({
+                "url": "https://wappass.baidu.com/static/captcha/tuxing.html?&ak=c27bbc89afca0463650ac9bde68ebe06&backurl=https%3A%2F%2Ftieba.baidu.com%2Fhottopic%2Fbrowse%2FtopicList",
+            }),
+            _ => {
+                json!({"url": "https://passport.weibo.com/verify/captcha?entry=miniblog&from=weibo"})
+            }
+        }),
+        Fault::WrongShape => match route.kind() {
+            RouteKind::Jsonp(cb) => Reply::jsonp(visitor::jsonp(
+                cb,
+                &json!({"retcode": "20000000", "msg": 0, "data": ["tid", 100]}),
+            )),
+            _ => Reply::json(&match route {
+                Route::HotSearch => {
+                    json!({"ok": "1", "data": {"realtime": {"word": 1}, "hotgov": []}})
+                }
+                Route::Mobile => json!({"ok": 1, "data": {"cards": "实时热点"}}),
+                Route::TiebaTopicList => {
+                    json!({"errno": "0", "data": {"bang_topic": {"topic_list": {"topic_name": 0}}}})
+                }
+                _ => json!({"ok": 1, "data": []}),
+            }),
+        },
+    }
+}
+
+fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Reply {
+    let msg = match code {
+        -100 => "请先登录",
+        0 => "这里还没有内容",
+        _ => "error",
+    };
+    match route {
+        Route::HotSearch => Reply::json(&json!({"ok": code, "msg": msg})),
+        Route::Mobile => Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}})),
+        Route::TiebaTopicList => {
+            Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
+        }
+        // An HTML page has no envelope: the page is served as usual.
+        Route::Summary | Route::VisitorPage => normal(false),
+        Route::GenVisitor | Route::Incarnate => match route.kind() {
+            RouteKind::Jsonp(cb) => Reply::jsonp(visitor::failure(cb, code, "fail")),
+            _ => normal(false),
+        },
+    }
+}
+
+const LOGIN_WALL: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>新浪通行证</title></head>
+<body><div class="login_box"><h2>登录</h2>
+<form action="https://passport.weibo.com/sso/signin" method="post">
+<input name="username" placeholder="手机号/邮箱"><input name="password" type="password"><button>登录</button>
+</form></div></body></html>
+"#;
+
+const WEIBO_PAGE: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>微博-随时随地发现新鲜事</title></head>
+<body><div id="app"></div><script src="https://h5.sinaimg.cn/m/weibo-lite/js/app.js"></script></body></html>
+"#;
+
+const TIEBA_PAGE: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>百度贴吧——全球领先的中文社区</title></head>
+<body><div id="head"></div><div class="content">贴吧</div></body></html>
+"#;

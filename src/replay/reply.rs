@@ -1,0 +1,150 @@
+//! Routes the server answers and the reply value its renderers produce.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::domain::Platform;
+
+/// An endpoint the replay server speaks (matched by path, whatever host the client meant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// A1 `GET /ajax/side/hotSearch`
+    HotSearch,
+    /// A4 `GET /top/summary?cate=realtimehot` (HTML, needs `SUB`)
+    Summary,
+    /// A3 `GET /api/container/getIndex?containerid=106003…realtimehot`
+    Mobile,
+    /// B1 `GET /hottopic/browse/topicList`
+    TiebaTopicList,
+    /// A5 step 1 `POST /visitor/genvisitor`
+    GenVisitor,
+    /// A5 step 2 `GET /visitor/visitor?a=incarnate&t=…`
+    Incarnate,
+    /// `GET /visitor/visitor?a=enter…`: the page the passport redirect lands on
+    VisitorPage,
+}
+
+pub(crate) enum RouteKind {
+    Json,
+    Html,
+    Jsonp(&'static str),
+}
+
+impl Route {
+    pub(crate) fn of(path: &str, query: &str) -> Option<Route> {
+        Some(match path {
+            "/ajax/side/hotSearch" => Route::HotSearch,
+            "/top/summary" => Route::Summary,
+            "/api/container/getIndex" => Route::Mobile,
+            "/hottopic/browse/topicList" => Route::TiebaTopicList,
+            "/visitor/genvisitor" => Route::GenVisitor,
+            "/visitor/visitor" => {
+                if super::wire::param(query, "a").as_deref() == Some("incarnate") {
+                    Route::Incarnate
+                } else {
+                    Route::VisitorPage
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whose snapshot clock dates the response.
+    pub(crate) fn platform(self) -> Platform {
+        match self {
+            Route::TiebaTopicList => Platform::Tieba,
+            _ => Platform::Weibo,
+        }
+    }
+
+    pub(crate) fn kind(self) -> RouteKind {
+        match self {
+            Route::HotSearch | Route::Mobile | Route::TiebaTopicList => RouteKind::Json,
+            Route::Summary | Route::VisitorPage => RouteKind::Html,
+            Route::GenVisitor => RouteKind::Jsonp("gen_callback"),
+            Route::Incarnate => RouteKind::Jsonp("cross_domain"),
+        }
+    }
+
+    /// The URL the client meant on the real host (for passport `url=` parameters).
+    pub(crate) fn public_url(self, path_and_query: &str) -> String {
+        let host = match self {
+            Route::HotSearch => "weibo.com",
+            Route::Summary => "s.weibo.com",
+            Route::Mobile => "m.weibo.cn",
+            Route::TiebaTopicList => "tieba.baidu.com",
+            Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
+        };
+        format!("https://{host}{path_and_query}")
+    }
+}
+
+pub(crate) const JSON: &str = "application/json; charset=utf-8";
+pub(crate) const HTML: &str = "text/html; charset=utf-8";
+const JAVASCRIPT: &str = "application/javascript; charset=utf-8";
+
+/// A rendered answer, before the `Date` header is added.
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(header::HeaderName, String)>,
+}
+
+impl Reply {
+    fn new(content_type: &'static str, body: Vec<u8>) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            content_type,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn json(v: &Value) -> Reply {
+        Reply::new(JSON, v.to_string().into_bytes())
+    }
+
+    pub(crate) fn html(s: String) -> Reply {
+        Reply::new(HTML, s.into_bytes())
+    }
+
+    pub(crate) fn jsonp(s: String) -> Reply {
+        Reply::new(JAVASCRIPT, s.into_bytes())
+    }
+
+    pub(crate) fn text(status: StatusCode, s: &str) -> Reply {
+        let mut r = Reply::new("text/plain; charset=utf-8", s.as_bytes().to_vec());
+        r.status = status;
+        r
+    }
+
+    pub(crate) fn redirect(location: String) -> Reply {
+        let mut r = Reply::html(String::new());
+        r.status = StatusCode::FOUND;
+        r.headers.push((header::LOCATION, location));
+        r
+    }
+
+    pub(crate) fn into_response(self, date: &str) -> Response {
+        let mut resp = Response::new(Body::from(self.body));
+        *resp.status_mut() = self.status;
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Ok(v) = HeaderValue::from_str(date) {
+            h.insert(header::DATE, v);
+        }
+        for (name, value) in self.headers {
+            // Values are built by this server; one that is not a valid header is dropped.
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                h.append(name, v);
+            }
+        }
+        resp
+    }
+}

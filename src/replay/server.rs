@@ -1,0 +1,236 @@
+//! Shared server state and the request pipeline: route → count → fault or render → Date.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::extract::{self, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+
+use super::fault::{self, Fault};
+use super::reply::{Reply, Route};
+use super::timeline::Timeline;
+use super::wire::{http_date, param};
+use super::{ClockMode, ReplayConfig, tieba, visitor, weibo};
+use crate::domain::Platform;
+use crate::domain::snapshot_file::SnapshotLine;
+
+pub(crate) struct Shared {
+    weibo: Timeline,
+    tieba: Timeline,
+    step: Duration,
+    clock: ClockMode,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Wall clock: ticks count from here. Manual clock: unused.
+    anchor: Option<Instant>,
+    offset: usize,
+    faults: HashMap<Route, Fault>,
+    hits: HashMap<Route, usize>,
+    last_headers: HashMap<Route, HeaderMap>,
+    /// `SUB` values `/top/summary` accepts: issued by incarnate or given by tests.
+    cookies: HashSet<String>,
+}
+
+impl Shared {
+    pub(crate) fn new(cfg: ReplayConfig) -> Shared {
+        Shared {
+            weibo: Timeline::new(cfg.weibo),
+            tieba: Timeline::new(cfg.tieba),
+            step: cfg.step,
+            clock: cfg.clock,
+            state: Mutex::new(State {
+                anchor: Some(Instant::now()),
+                ..State::default()
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means a panic elsewhere; the data is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tick(&self) -> usize {
+        let st = self.state();
+        let elapsed = match (self.clock, st.anchor) {
+            (ClockMode::Wall, Some(a)) if !self.step.is_zero() => {
+                (a.elapsed().as_nanos() / self.step.as_nanos()) as usize
+            }
+            _ => 0,
+        };
+        st.offset.wrapping_add(elapsed)
+    }
+
+    pub(crate) fn advance(&self) {
+        let mut st = self.state();
+        st.offset = st.offset.wrapping_add(1);
+    }
+
+    pub(crate) fn set_index(&self, i: usize) {
+        let mut st = self.state();
+        st.offset = i;
+        st.anchor = Some(Instant::now());
+    }
+
+    fn timeline(&self, p: Platform) -> &Timeline {
+        match p {
+            Platform::Weibo => &self.weibo,
+            Platform::Tieba => &self.tieba,
+        }
+    }
+
+    pub(crate) fn current(&self, p: Platform) -> Option<SnapshotLine> {
+        self.timeline(p).at(self.tick()).cloned()
+    }
+
+    pub(crate) fn set_fault(&self, r: Route, f: Fault) {
+        self.state().faults.insert(r, f);
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
+    pub(crate) fn hits(&self, r: Route) -> usize {
+        self.state().hits.get(&r).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn last_headers(&self, r: Route) -> Option<HeaderMap> {
+        self.state().last_headers.get(&r).cloned()
+    }
+
+    pub(crate) fn accept_cookie(&self, sub: String) {
+        self.state().cookies.insert(sub);
+    }
+
+    pub(crate) fn expire_visitor_cookies(&self) {
+        self.state().cookies.clear();
+    }
+
+    /// The served snapshot for `p`, emptied on request; an empty list dated now when the
+    /// server holds no data for that platform.
+    fn line(&self, p: Platform, empty: bool) -> SnapshotLine {
+        let mut line = self.current(p).unwrap_or_else(|| SnapshotLine {
+            captured_at: chrono::Utc::now().with_timezone(&crate::domain::cst()),
+            platform: p,
+            items: Vec::new(),
+        });
+        if empty {
+            line.items.clear();
+        }
+        line
+    }
+
+    fn has_accepted_sub(&self, headers: &HeaderMap) -> bool {
+        let st = self.state();
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .any(|(k, v)| k == "SUB" && st.cookies.contains(v))
+    }
+
+    /// The route's ordinary answer.
+    fn render(
+        &self,
+        route: Route,
+        uri: &str,
+        query: &str,
+        headers: &HeaderMap,
+        empty: bool,
+    ) -> Reply {
+        match route {
+            Route::HotSearch => {
+                let line = self.line(Platform::Weibo, empty);
+                Reply::json(&weibo::hot_search(&weibo::Rows::of(&line), &self.weibo))
+            }
+            Route::Summary => {
+                if !self.has_accepted_sub(headers) {
+                    return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
+                }
+                let line = self.line(Platform::Weibo, empty);
+                Reply::html(weibo::summary_html(&weibo::Rows::of(&line)))
+            }
+            Route::Mobile => {
+                let realtime = param(query, "containerid").is_some_and(|c| {
+                    c.starts_with("106003") && c.contains("filter_type=realtimehot")
+                });
+                if !realtime {
+                    return Reply::json(&weibo::mobile_nothing());
+                }
+                let line = self.line(Platform::Weibo, empty);
+                Reply::json(&weibo::mobile(&weibo::Rows::of(&line)))
+            }
+            Route::TiebaTopicList => {
+                let line = self.line(Platform::Tieba, empty);
+                Reply::json(&tieba::topic_list(Some(&line), &self.tieba))
+            }
+            Route::GenVisitor => Reply::jsonp(visitor::gen_callback(&visitor::new_tid())),
+            Route::Incarnate => {
+                if param(query, "t").is_none_or(|t| t.trim().is_empty()) {
+                    return Reply::jsonp(visitor::failure(
+                        "cross_domain",
+                        50_111_205,
+                        "缺少参数 t",
+                    ));
+                }
+                let (sub, subp) = visitor::new_cookies();
+                self.accept_cookie(sub.clone());
+                let mut r = Reply::jsonp(visitor::cross_domain(&sub, &subp));
+                let attrs = "expires=Sun, 15-Aug-2027 00:00:00 GMT; Path=/; Domain=.weibo.com";
+                r.headers
+                    .push((header::SET_COOKIE, format!("SUB={sub}; {attrs}; HttpOnly")));
+                r.headers
+                    .push((header::SET_COOKIE, format!("SUBP={subp}; {attrs}")));
+                r
+            }
+            Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
+        }
+    }
+}
+
+pub(crate) async fn handle(
+    extract::State(sh): extract::State<Arc<Shared>>,
+    req: Request,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let uri = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let route = Route::of(&path, &query);
+    let date_of = |p: Platform| http_date(sh.line(p, true).captured_at);
+    let Some(route) = route else {
+        return Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n")
+            .into_response(&date_of(Platform::Weibo));
+    };
+    let headers = req.headers().clone();
+    let fault = {
+        let mut st = sh.state();
+        *st.hits.entry(route).or_default() += 1;
+        st.last_headers.insert(route, headers.clone());
+        st.faults.get(&route).cloned()
+    };
+    // The Date header is the served snapshot's capture time: clients use it as such.
+    let date = date_of(route.platform());
+    let normal = |empty: bool| sh.render(route, &uri, &query, &headers, empty);
+    let reply = match fault {
+        None => normal(false),
+        Some(f) => {
+            if let Fault::Delay(d) = f {
+                tokio::time::sleep(d).await;
+            }
+            fault::apply(&f, route, &uri, normal)
+        }
+    };
+    reply.into_response(&date)
+}
