@@ -12,7 +12,14 @@ const FRAME_END: &[u8] = b"\x1b[?2026l";
 
 fn time_to_first_frame(bin: &str, args: &[&str], dir: &std::path::Path) -> Duration {
     let pty = native_pty_system();
-    let pair = pty.openpty(PtySize { rows: 35, cols: 120, pixel_width: 0, pixel_height: 0 }).expect("pty");
+    let pair = pty
+        .openpty(PtySize {
+            rows: 35,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("pty");
     let mut cmd = CommandBuilder::new(bin);
     cmd.args(args);
     cmd.env("TERM", "xterm-256color");
@@ -52,7 +59,11 @@ fn startup(c: &mut Criterion) {
     let mut g = c.benchmark_group("startup");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
     g.bench_function("first_frame_demo_120x35", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| time_to_first_frame(&bin, &["--demo"], dir.path())).sum())
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| time_to_first_frame(&bin, &["--demo"], dir.path()))
+                .sum()
+        })
     });
     g.finish();
 }

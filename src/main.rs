@@ -1,1 +1,138 @@
-fn main() {}
+//! Wiring only: CLI → logging → config → keymap → (demo server) → pollers → terminal → app loop.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+
+use resou::app::App;
+use resou::cli::{Cli, Command};
+use resou::config::keymap::Keymap;
+use resou::config::{Config, paths, validate_origin};
+use resou::sources::poller;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(Command::Import {
+            paths,
+            out,
+            platform,
+        }) => import(paths, out.as_deref(), platform.as_deref()),
+        None => run_tui(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("resou: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn import(
+    inputs: &[std::path::PathBuf],
+    out: Option<&std::path::Path>,
+    platforms: Option<&[resou::domain::Platform]>,
+) -> anyhow::Result<()> {
+    let lines = resou::import::import_paths(inputs, platforms)?;
+    match out {
+        Some(p) => resou::import::write_jsonl(&lines, p)
+            .with_context(|| format!("writing {}", p.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            for l in &lines {
+                resou::domain::snapshot_file::write_line(&mut stdout, l)?;
+            }
+            stdout.flush()?;
+        }
+    }
+    eprintln!("resou: {} lists converted", lines.len());
+    Ok(())
+}
+
+/// The user's keymap file layered over the defaults; a bad file keeps the defaults and says why.
+fn keymap() -> (Keymap, Option<String>) {
+    let mut km = Keymap::default_map();
+    let Some(path) = paths::keymap_file().filter(|p| p.exists()) else {
+        return (km, None);
+    };
+    let shown = path.display().to_string();
+    let warning = match std::fs::read_to_string(&path) {
+        Ok(src) => km
+            .apply_str(&src, &shown)
+            .err()
+            .map(|e| format!("keymap ignored — {e}")),
+        Err(e) => Some(format!("keymap ignored — {shown}: {e}")),
+    };
+    (km, warning)
+}
+
+fn run_tui(cli: &Cli) -> anyhow::Result<()> {
+    let (_log_guard, log_path) = resou::logging::init(cli.log_file.as_deref());
+    // Config errors are reported before the terminal is taken over.
+    let (mut cfg, cfg_path) = Config::load(cli.config.as_deref())?;
+    if let Some(o) = &cli.origin {
+        validate_origin(o).map_err(|p| anyhow::anyhow!("--origin: {p}"))?;
+        cfg.network.origin = Some(o.clone());
+    }
+    if let Some(p) = &cli.platform {
+        cfg.general.platforms = p.clone();
+    }
+    if let Some(i) = cli.interval {
+        anyhow::ensure!(i >= 5, "--interval must be at least 5 seconds");
+        cfg.general.interval_secs = i;
+    }
+    tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
+    let (keymap, keymap_warning) = keymap();
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let mut banner = None;
+        let mut sources = cfg.sources();
+        // The demo keeps its server alive for the whole session.
+        let _demo = if cli.demo {
+            let data = resou::replay::demo_data().context("loading bundled demo data")?;
+            let step = Duration::from_secs_f64(cli.demo_speed);
+            let server = resou::replay::ReplayServer::start(resou::replay::ReplayConfig {
+                weibo: data.weibo,
+                tieba: data.tieba,
+                step,
+                clock: resou::replay::ClockMode::Wall,
+            })
+            .await
+            .context("starting the demo server")?;
+            sources.net.origin = Some(server.origin());
+            if cli.interval.is_none() {
+                sources.interval = step;
+                sources.max_backoff = step * 8;
+            }
+            banner = Some(format!(
+                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 (different days) via {}",
+                server.origin()
+            ));
+            Some(server)
+        } else {
+            None
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let platforms = sources.platforms.clone();
+        let handle =
+            poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
+
+        let mut app = App::new(keymap);
+        resou::app::update::enable_platforms(&mut app.state, &platforms);
+        app.state.banner = banner;
+        app.state.flash = keymap_warning;
+
+        let mut guard = resou::tui::init().context("setting up the terminal")?;
+        let res = resou::app::run(&mut guard.terminal, &mut app, rx, |cmd| handle.send(cmd)).await;
+        drop(guard);
+        res.context("terminal I/O")
+    })
+}

@@ -123,9 +123,9 @@ async fn all_steps_failing_reports_the_most_telling_error() {
     assert_eq!(
         outcome,
         PollOutcome::Failed {
-            error: SourceError::Status(403)
+            error: SourceError::Status(432)
         },
-        "an HTTP status tells more than a wrong body; the first of equals wins"
+        "an HTTP status tells more than a wrong body, and 432 (cookies) more than 403"
     );
 
     let (outcome, _) = Chain::for_platform(Platform::Tieba).poll(&client).await;

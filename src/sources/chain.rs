@@ -51,14 +51,23 @@ pub async fn fetch(client: &HttpClient, e: Endpoint) -> Result<Snapshot, SourceE
 
 /// How telling an error is when every step failed: a login wall explains the most,
 /// an empty list the least.
+/// Steps whose requests depend on the visitor cookie (A4 needs `SUB`; A3 uses visitor cookies).
+fn uses_visitor_cookie(e: Endpoint) -> bool {
+    matches!(e, Endpoint::WeiboSummaryHtml | Endpoint::WeiboMobile)
+}
+
+/// How much an error tells the user. Among HTTP statuses the anti-bot/cookie codes
+/// (432, 418) say what to do (renew cookies, slow down), so they outrank a generic 403 or 5xx.
 pub fn severity(e: &SourceError) -> u8 {
     match e {
-        SourceError::LoginRequired { .. } => 6,
-        SourceError::Captcha => 5,
-        SourceError::Status(_) => 4,
-        SourceError::Envelope { .. } => 3,
+        SourceError::LoginRequired { .. } => 9,
+        SourceError::Captcha => 8,
+        SourceError::Status(432 | 418) => 7,
+        SourceError::Status(401 | 403) => 6,
+        SourceError::Status(_) => 5,
+        SourceError::Envelope { .. } => 4,
         SourceError::Empty => 1,
-        _ => 2,
+        _ => 3,
     }
 }
 
@@ -124,9 +133,11 @@ impl Chain {
                     if matches!(
                         error,
                         SourceError::LoginRequired { .. } | SourceError::Status(432)
-                    ) && endpoint.platform() == Platform::Weibo
+                    ) && uses_visitor_cookie(endpoint)
                     {
-                        // ok:-100, HTTP 432 or a login wall with 200: the visitor cookie is dead.
+                        // ok:-100, HTTP 432 or a login wall with 200 on a step that relies on the
+                        // visitor cookie: it is dead. (A1 failing says nothing about it, and
+                        // renewing needlessly would hammer passport.)
                         client.forget_visitor_cookie().await;
                     }
                     attempts.push(StepAttempt {
@@ -167,6 +178,14 @@ mod tests {
         assert_eq!(
             most_telling([SourceError::Empty, SourceError::Decode("x".into())]),
             Some(SourceError::Decode("x".into()))
+        );
+        assert_eq!(
+            most_telling([
+                SourceError::Status(403),
+                SourceError::Status(432),
+                SourceError::Status(500)
+            ]),
+            Some(SourceError::Status(432))
         );
         assert_eq!(most_telling([]), None);
     }
