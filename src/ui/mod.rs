@@ -88,13 +88,19 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
     if area.is_empty() {
         return;
     }
-    let msg = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT})");
-    let y = area.y + area.height / 2;
-    let line = Line::from(Span::styled(
-        text::center(&msg, area.width as usize),
-        theme.warn,
-    ));
-    line.render(Rect::new(area.x, y, area.width, 1), buf);
+    let need = format!("(need {MIN_WIDTH}×{MIN_HEIGHT})");
+    let one = format!("terminal too small {need}");
+    // Split over two lines rather than cut off the size that is needed.
+    let lines = if text::display_width(&one) <= area.width as usize || area.height < 2 {
+        vec![one]
+    } else {
+        vec!["terminal too small".to_string(), need]
+    };
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, l) in lines.iter().enumerate() {
+        let line = Line::from(Span::styled(text::center(l, area.width as usize), theme.warn));
+        line.render(Rect::new(area.x, top + i as u16, area.width, 1), buf);
+    }
 }
 
 /// A run of styled text parts laid out left to right in one line.
@@ -111,20 +117,24 @@ impl Parts {
         self.0.iter().map(|(s, _)| text::display_width(s)).sum()
     }
 
-    /// Cut to `max` cells; the part that overflows is truncated with `…` and the rest dropped.
+    /// Cut to `max` cells. When anything is cut, the text ends with `…` (in the style of the part
+    /// cut), so a dropped trailing part never goes unnoticed.
     fn truncated(self, max: usize) -> Vec<(String, Style)> {
-        let mut left = max;
+        if self.width() <= max {
+            return self.0;
+        }
+        let Some(mut left) = max.checked_sub(1) else {
+            return Vec::new();
+        };
         let mut out = Vec::with_capacity(self.0.len());
         for (s, style) in self.0 {
-            if left == 0 {
-                break;
-            }
             let w = text::display_width(&s);
             if w <= left {
                 left -= w;
                 out.push((s, style));
             } else {
-                out.push((text::truncate(&s, left), style));
+                let kept = text::take_width(&s, left);
+                out.push((text::with_ellipsis(kept, left + 1), style));
                 break;
             }
         }
@@ -189,5 +199,18 @@ mod tests {
             x += text::display_width(sym).max(1) as u16;
         }
         assert_eq!(row, "热搜… ? help");
+    }
+
+    #[test]
+    fn dropped_parts_leave_an_ellipsis() {
+        let mut p = Parts::default();
+        p.push("abc", Style::new()).push("def", Style::new());
+        let cut = p.truncated(4);
+        let joined: String = cut.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined, "abc…");
+        let mut p = Parts::default();
+        p.push("热搜", Style::new()).push("x", Style::new());
+        let joined: String = p.truncated(4).iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined, "热… ");
     }
 }

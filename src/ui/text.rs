@@ -41,27 +41,33 @@ pub fn truncate(s: &str, max_width: usize) -> String {
     if max_width == 0 {
         return String::new();
     }
-    let budget = max_width - 1; // room left for the ellipsis
-    let mut out = String::with_capacity(s.len().min(max_width * 4));
+    with_ellipsis(take_width(s, max_width - 1), max_width)
+}
+
+/// The longest prefix of `s` (whole graphemes) at most `max_width` cells wide.
+pub fn take_width(s: &str, max_width: usize) -> &str {
     let mut used = 0;
-    for g in s.graphemes(true) {
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
         let w = grapheme_width(g);
-        if used + w > budget {
+        if used + w > max_width {
             break;
         }
-        if w > 0 {
-            out.push_str(g);
-            used += w;
-        }
+        used += w;
+        end = i + g.len();
     }
-    // Trailing spaces before an ellipsis read as a gap; drop them and pad after instead.
-    while out.ends_with(' ') {
-        out.pop();
-        used -= 1;
-    }
+    &s[..end]
+}
+
+/// `kept` + `…`, padded with spaces to exactly `width` cells (`kept` must be narrower).
+/// Trailing spaces of `kept` are moved after the ellipsis: a gap before it reads oddly.
+pub fn with_ellipsis(kept: &str, width: usize) -> String {
+    let kept = kept.trim_end_matches(' ');
+    let mut out = String::with_capacity(kept.len() + 3 + width);
+    out.push_str(kept);
     out.push_str(ELLIPSIS);
-    used += 1;
-    out.extend(std::iter::repeat_n(' ', max_width.saturating_sub(used)));
+    let w = display_width(&out);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
     out
 }
 
