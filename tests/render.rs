@@ -150,8 +150,8 @@ fn board_shows_every_cell_kind() {
     let buf = t.backend().buffer();
     let screen: String = (0..60).map(|y| row_text(buf, y) + "\n").collect();
     for needle in [
-        "TOP", "↑3", "↓2", "NEW", "–", "新", "热", "沸", "爆", "商", "微博", "贴吧", "156万", "95.4万",
-        "—", "45m", "3h12m", "2d", "● LIVE", "All 27", "Weibo 18", "Tieba 9",
+        "TOP", "↑3", "↓2", "NEW", "–", "新", "热", "沸", "爆", "商", "微博", "贴吧", "156万",
+        "95.4万", "—", "45m", "3h12m", "2d", "● LIVE", "All 27", "Weibo 18", "Tieba 9",
     ] {
         assert!(screen.contains(needle), "missing {needle:?}:\n{screen}");
     }
@@ -161,7 +161,10 @@ fn board_shows_every_cell_kind() {
     // Emoji titles as sanitised (SafeText currently drops U+200D, splitting ZWJ sequences).
     let state = sample_state();
     for emoji in ["🔥国庆", "三孩家庭", "七夕表白墙❤️"] {
-        let row = state.rows.iter().find(|r| r.topic.title.as_str().contains(emoji));
+        let row = state
+            .rows
+            .iter()
+            .find(|r| r.topic.title.as_str().contains(emoji));
         let title = row.unwrap().topic.title.as_str();
         assert!(screen.contains(title), "missing {title:?}");
     }
@@ -234,7 +237,9 @@ fn status_long_form_when_it_fits() {
     let t = draw(&sample_state(), 200, 60);
     let status = row_text(t.backend().buffer(), 58);
     assert!(
-        status.contains("Weibo ✓ 12:00 via s.weibo.com · next 40s · fallback (weibo.com/ajax: HTTP 403)"),
+        status.contains(
+            "Weibo ✓ 12:00 via s.weibo.com · next 40s · fallback (weibo.com/ajax: HTTP 403)"
+        ),
         "{status}"
     );
     assert!(
@@ -242,7 +247,10 @@ fn status_long_form_when_it_fits() {
         "{status}"
     );
     let keys = row_text(t.backend().buffer(), 59);
-    assert!(keys.starts_with("g- ") && keys.trim_end().ends_with("3/27  ? help"), "{keys}");
+    assert!(
+        keys.starts_with("g- ") && keys.trim_end().ends_with("3/27  ? help"),
+        "{keys}"
+    );
 }
 
 #[test]
@@ -329,7 +337,13 @@ fn help_popup_clamped_with_ellipsis() {
     let buf = t.backend().buffer();
     // Not all 14 entries fit in 10 rows: the last inner line is an ellipsis.
     assert!(find_row(buf, "Copy link").is_none());
-    assert_eq!(row_text(buf, MIN_HEIGHT - 2).trim().trim_matches('│').trim(), "…");
+    assert_eq!(
+        row_text(buf, MIN_HEIGHT - 2)
+            .trim()
+            .trim_matches('│')
+            .trim(),
+        "…"
+    );
 }
 
 #[test]
@@ -337,7 +351,10 @@ fn too_small_terminal() {
     let t = draw(&sample_state(), 30, 8);
     insta::assert_snapshot!(t.backend());
     let screen = t.backend().to_string();
-    assert!(screen.contains("terminal too small") && screen.contains("(need 40×10)"), "{screen}");
+    assert!(
+        screen.contains("terminal too small") && screen.contains("(need 40×10)"),
+        "{screen}"
+    );
 }
 
 #[test]

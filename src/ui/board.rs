@@ -4,11 +4,11 @@ use chrono::{DateTime, FixedOffset};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use super::Theme;
-use super::text::{center, pad_left, pad_right};
+use super::text::{center, display_width, truncate};
 use crate::app::state::{AppState, BoardRow, Tab};
 use crate::domain::num::format_heat;
 
@@ -41,11 +41,8 @@ impl Columns {
             age: true,
             title: 0,
         };
-        let drops: [fn(&mut Columns); 3] = [
-            |c| c.age = false,
-            |c| c.tag = false,
-            |c| c.movement = false,
-        ];
+        let drops: [fn(&mut Columns); 3] =
+            [|c| c.age = false, |c| c.tag = false, |c| c.movement = false];
         c.title = c.title_width(width);
         for (i, drop) in drops.iter().enumerate() {
             if c.title >= TITLE_MIN_W {
@@ -79,42 +76,57 @@ impl Columns {
         width.saturating_sub(fixed + 1)
     }
 
-    fn line<'a>(&self, cells: Cells<'a>) -> Line<'a> {
-        let mut spans = Vec::with_capacity(16);
-        let sp = || Span::raw(" ");
-        spans.push(sp());
-        spans.push(cells.rank);
-        spans.push(sp());
-        if self.movement {
-            spans.push(cells.movement);
-            spans.push(sp());
+    /// Shown columns left to right with their x offset (from the row start) and width.
+    /// One cell of margin on each side of the row, one space between columns.
+    fn slots(&self) -> Vec<(Slot, u16, usize)> {
+        let shown = [
+            (Slot::Rank, true, self.rank),
+            (Slot::Move, self.movement, MOVE_W),
+            (Slot::Title, true, self.title),
+            (Slot::Heat, true, HEAT_W),
+            (Slot::Label, true, LABEL_W),
+            (Slot::Tag, self.tag, TAG_W),
+            (Slot::Age, self.age, AGE_W),
+        ];
+        let mut x = 1usize;
+        let mut out = Vec::with_capacity(shown.len());
+        for (slot, on, w) in shown {
+            if on {
+                out.push((slot, u16::try_from(x).unwrap_or(u16::MAX), w));
+                x += w + 1;
+            }
         }
-        spans.push(cells.title);
-        spans.push(sp());
-        spans.push(cells.heat);
-        spans.push(sp());
-        spans.push(cells.label);
-        if self.tag {
-            spans.push(sp());
-            spans.push(cells.tag);
-        }
-        if self.age {
-            spans.push(sp());
-            spans.push(cells.age);
-        }
-        Line::from(spans)
+        out
     }
 }
 
-/// One row's cells, already padded to their column widths.
-struct Cells<'a> {
-    rank: Span<'a>,
-    movement: Span<'a>,
-    title: Span<'a>,
-    heat: Span<'a>,
-    label: Span<'a>,
-    tag: Span<'a>,
-    age: Span<'a>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Rank,
+    Move,
+    Title,
+    Heat,
+    Label,
+    Tag,
+    Age,
+}
+
+impl Slot {
+    fn right_aligned(self) -> bool {
+        matches!(self, Slot::Rank | Slot::Heat | Slot::Age)
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Slot::Rank => "#",
+            Slot::Move => "move",
+            Slot::Title => "topic",
+            Slot::Heat => "heat",
+            Slot::Label => "",
+            Slot::Tag => "site",
+            Slot::Age => "listed",
+        }
+    }
 }
 
 pub(super) fn render(
@@ -133,7 +145,20 @@ pub(super) fn render(
         .max(theme.symbols.pinned.len())
         .max(3);
     let cols = Columns::fit(area.width as usize, rank_w, state.tab);
-    render_headings(columns_area, buf, &cols, theme);
+    let slots = cols.slots();
+    if !columns_area.is_empty() {
+        for &(slot, x, w) in &slots {
+            put(
+                buf,
+                columns_area,
+                x,
+                w,
+                slot,
+                slot.heading(),
+                theme.column_header,
+            );
+        }
+    }
 
     if state.rows.is_empty() {
         render_empty(area, buf, state, theme);
@@ -147,54 +172,54 @@ pub(super) fn render(
         .enumerate()
     {
         let rect = Rect::new(area.x, area.y + i as u16, area.width, 1);
-        cols.line(cells(row, &cols, theme)).render(rect, buf);
+        for &(slot, x, w) in &slots {
+            let (text, style) = cell(row, slot, theme);
+            put(buf, rect, x, w, slot, &text, style);
+        }
         if selected == Some(&row.key) {
             buf.set_style(rect, theme.selection);
         }
     }
 }
 
-fn render_headings(area: Rect, buf: &mut Buffer, cols: &Columns, theme: &Theme) {
-    let s = |t: String| Span::styled(t, theme.column_header);
-    let line = cols.line(Cells {
-        rank: s(pad_left("#", cols.rank)),
-        movement: s(pad_right("move", MOVE_W)),
-        title: s(pad_right("topic", cols.title)),
-        heat: s(pad_left("heat", HEAT_W)),
-        label: s(pad_right("", LABEL_W)),
-        tag: s(pad_right("site", TAG_W)),
-        age: s(pad_left("listed", AGE_W)),
-    });
-    line.render(area, buf);
+/// Draw `text` in the column at `x` (relative to `row`) of width `w`, truncated by display
+/// width and aligned; the cells around it stay blank from the frame's reset, so no padding is
+/// drawn.
+fn put(buf: &mut Buffer, row: Rect, x: u16, w: usize, slot: Slot, text: &str, style: Style) {
+    let text = truncate(text, w);
+    let free = w.saturating_sub(display_width(&text));
+    let x = if slot.right_aligned() {
+        x.saturating_add(free as u16)
+    } else {
+        x
+    };
+    let x = row.x.saturating_add(x);
+    if x < row.right() && row.y < row.bottom() {
+        let max = (row.right() - x) as usize;
+        buf.set_stringn(x, row.y, text, w.min(max), style);
+    }
 }
 
-fn cells<'a>(row: &BoardRow, cols: &Columns, theme: &Theme) -> Cells<'a> {
+/// The text and style of one cell of a board row.
+fn cell(row: &BoardRow, slot: Slot, theme: &Theme) -> (String, Style) {
     let t = &row.topic;
-    let rank = match t.rank {
-        Some(r) if !t.pinned => Span::styled(pad_left(&r.to_string(), cols.rank), theme.rank),
-        _ => Span::styled(pad_left(theme.symbols.pinned, cols.rank), theme.pinned),
-    };
-    let heat = match t.heat {
-        Some(h) => Span::styled(pad_left(&format_heat(h), HEAT_W), theme.heat),
-        None => Span::styled(pad_left(theme.symbols.no_heat, HEAT_W), theme.muted),
-    };
-    Cells {
-        rank,
-        movement: Span::styled(
-            pad_right(&theme.movement_text(row.movement), MOVE_W),
+    match slot {
+        Slot::Rank => match t.rank {
+            Some(r) if !t.pinned => (r.to_string(), theme.rank),
+            _ => (theme.symbols.pinned.to_string(), theme.pinned),
+        },
+        Slot::Move => (
+            theme.movement_text(row.movement),
             theme.movement(row.movement),
         ),
-        title: Span::styled(
-            pad_right(display_title(t.title.as_str()), cols.title),
-            theme.topic,
-        ),
-        heat,
-        label: Span::styled(pad_right(t.label.as_str(), LABEL_W), theme.label(t.label)),
-        tag: Span::styled(pad_right(t.platform.tag(), TAG_W), theme.platform(t.platform)),
-        age: Span::styled(
-            pad_left(&time_on_list(row.on_list_since, row.data_at), AGE_W),
-            theme.muted,
-        ),
+        Slot::Title => (display_title(t.title.as_str()).to_string(), theme.topic),
+        Slot::Heat => match t.heat {
+            Some(h) => (format_heat(h), theme.heat),
+            None => (theme.symbols.no_heat.to_string(), theme.muted),
+        },
+        Slot::Label => (t.label.as_str().to_string(), theme.label(t.label)),
+        Slot::Tag => (t.platform.tag().to_string(), theme.platform(t.platform)),
+        Slot::Age => (time_on_list(row.on_list_since, row.data_at), theme.muted),
     }
 }
 
@@ -223,7 +248,12 @@ fn render_empty(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         .health
         .iter()
         .filter(|(p, h)| h.enabled && state.tab.includes(**p))
-        .filter_map(|(p, h)| Some((format!("{}: {}", p.name(), h.error.as_deref()?), theme.error)))
+        .filter_map(|(p, h)| {
+            Some((
+                format!("{}: {}", p.name(), h.error.as_deref()?),
+                theme.error,
+            ))
+        })
         .collect();
     if lines.is_empty() {
         lines.push(("waiting for first poll…".to_string(), theme.muted));
@@ -261,7 +291,11 @@ mod tests {
             .collect();
         assert_eq!(
             order,
-            vec![(false, true, true), (false, false, true), (false, false, false)]
+            vec![
+                (false, true, true),
+                (false, false, true),
+                (false, false, false)
+            ]
         );
         // On All the tag survives and movement goes instead.
         let c = Columns::fit(30, 3, Tab::All);
@@ -272,16 +306,9 @@ mod tests {
     fn title_fills_the_rest_exactly() {
         for w in [40usize, 80, 120, 200] {
             let c = Columns::fit(w, 3, Tab::All);
-            let line = c.line(Cells {
-                rank: Span::raw(pad_left("1", c.rank)),
-                movement: Span::raw(pad_right("", MOVE_W)),
-                title: Span::raw(pad_right("", c.title)),
-                heat: Span::raw(pad_right("", HEAT_W)),
-                label: Span::raw(pad_right("", LABEL_W)),
-                tag: Span::raw(pad_right("", TAG_W)),
-                age: Span::raw(pad_right("", AGE_W)),
-            });
-            assert_eq!(line.width() + 1, w, "width {w}");
+            let (_, x, last_w) = *c.slots().last().unwrap();
+            // One cell of right margin after the last column.
+            assert_eq!(x as usize + last_w + 1, w, "width {w}");
         }
     }
 

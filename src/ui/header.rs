@@ -13,7 +13,8 @@ const NAME_MIN_WIDTH: u16 = 60;
 pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     let mut left = Parts::default();
     if area.width >= NAME_MIN_WIDTH {
-        left.push("resou 热搜", theme.title).push("  ", theme.header);
+        left.push("resou 热搜", theme.title)
+            .push("  ", theme.header);
     }
     let tabs = [
         Tab::All,

@@ -52,7 +52,11 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, entries: &[HelpEntry], them
 
     let room = inner.height as usize;
     let overflow = lines.len() > room;
-    let shown = if overflow { room.saturating_sub(1) } else { room };
+    let shown = if overflow {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
     for (i, line) in lines.into_iter().take(shown).enumerate() {
         let rect = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
         fit(line, inner.width as usize).render(rect, buf);

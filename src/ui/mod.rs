@@ -98,7 +98,10 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
     };
     let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
     for (i, l) in lines.iter().enumerate() {
-        let line = Line::from(Span::styled(text::center(l, area.width as usize), theme.warn));
+        let line = Line::from(Span::styled(
+            text::center(l, area.width as usize),
+            theme.warn,
+        ));
         line.render(Rect::new(area.x, top + i as u16, area.width, 1), buf);
     }
 }

@@ -136,7 +136,8 @@ fn source_parts(
 
 /// `12:03`, or `08-15 12:03` when the data is from another day than `now`.
 fn clock(t: DateTime<FixedOffset>, now: Option<DateTime<FixedOffset>>) -> String {
-    let same_day = now.is_none_or(|n| n.with_timezone(&t.timezone()).date_naive() == t.date_naive());
+    let same_day =
+        now.is_none_or(|n| n.with_timezone(&t.timezone()).date_naive() == t.date_naive());
     if same_day {
         t.format("%H:%M").to_string()
     } else {

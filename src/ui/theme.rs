@@ -183,7 +183,11 @@ mod tests {
                 .add_modifier
                 .contains(Modifier::REVERSED)
         );
-        assert!(without_colour(t.error).add_modifier.contains(Modifier::BOLD));
+        assert!(
+            without_colour(t.error)
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
         assert!(without_colour(t.live).add_modifier.contains(Modifier::BOLD));
         assert!(
             without_colour(t.label_new)
