@@ -372,3 +372,20 @@ fn never_panics_at_tiny_sizes() {
         }
     }
 }
+
+#[test]
+fn flash_follows_pending_keys_and_is_cut_by_width() {
+    let mut state = sample_state();
+    state.flash = Some("keymap.toml:3: unknown action \"dismis\" — using the defaults".into());
+    let t = draw(&state, 80, 24);
+    let last = row_text(t.backend().buffer(), 23);
+    assert!(
+        last.starts_with("g- keymap.toml:3: unknown action"),
+        "{last}"
+    );
+    assert!(last.trim_end().ends_with("3/27  ? help"), "{last}");
+    let t = draw(&state, 60, 24);
+    let last = row_text(t.backend().buffer(), 23);
+    assert!(last.contains('…') && last.ends_with("? help"), "{last}");
+    assert_eq!(display_width(&last), 60);
+}
