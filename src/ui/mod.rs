@@ -1,21 +1,219 @@
-//! View (TEMPORARY stub on main until the ui branch lands).
+//! The view: a pure function of `AppState` (no I/O, no clock reads, no panics at any size).
+//!
+//! Screen layout, top to bottom: header (1 line), column headings (1), board rows, status bar
+//! (1 line on short terminals, 2 otherwise). `board_page_rows` is derived from the same
+//! `Layout` that `render` draws, so paging in the app always matches the screen.
+
+mod board;
+mod header;
+mod help;
+mod status;
+pub mod text;
+pub mod theme;
+
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 
 use crate::app::state::AppState;
+pub use theme::Theme;
 
-pub fn render(frame: &mut Frame, state: &AppState) {
-    let text: Vec<String> = state
-        .rows
-        .iter()
-        .map(|r| r.topic.title.to_string())
-        .collect();
-    frame.render_widget(
-        ratatui::widgets::Paragraph::new(text.join("\n")),
-        frame.area(),
-    );
+/// Below this size only "terminal too small" is drawn.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+/// From this height on the status bar gets a second line.
+const TWO_LINE_STATUS_HEIGHT: u16 = 16;
+
+/// Areas of one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Areas {
+    header: Rect,
+    columns: Rect,
+    board: Rect,
+    status: Rect,
 }
 
+impl Areas {
+    /// `None` when the terminal is below the minimum size.
+    fn of(area: Rect) -> Option<Areas> {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            return None;
+        }
+        let status_h = if area.height >= TWO_LINE_STATUS_HEIGHT {
+            2
+        } else {
+            1
+        };
+        let row = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
+        let board_h = area.height.saturating_sub(2 + status_h);
+        Some(Areas {
+            header: row(area.y, 1),
+            columns: row(area.y + 1, 1),
+            board: row(area.y + 2, board_h),
+            status: row(area.y + 2 + board_h, status_h),
+        })
+    }
+}
+
+/// How many board rows fit in a terminal of this size (0 below the minimum size).
 pub fn board_page_rows(area: Rect) -> usize {
-    area.height.saturating_sub(3) as usize
+    Areas::of(area).map_or(0, |a| a.board.height as usize)
+}
+
+/// Draw the whole screen from `state` with the default theme.
+pub fn render(frame: &mut Frame, state: &AppState) {
+    render_with(frame, state, &Theme::default());
+}
+
+/// Draw the whole screen from `state` with `theme`.
+pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    let Some(areas) = Areas::of(area) else {
+        too_small(area, buf, theme);
+        return;
+    };
+    header::render(areas.header, buf, state, theme);
+    board::render(areas.columns, areas.board, buf, state, theme);
+    status::render(areas.status, buf, state, theme);
+    if state.show_help {
+        help::render(area, buf, &state.help, theme);
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let need = format!("(need {MIN_WIDTH}×{MIN_HEIGHT})");
+    let one = format!("terminal too small {need}");
+    // Split over two lines rather than cut off the size that is needed.
+    let lines = if text::display_width(&one) <= area.width as usize || area.height < 2 {
+        vec![one]
+    } else {
+        vec!["terminal too small".to_string(), need]
+    };
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, l) in lines.iter().enumerate() {
+        let line = Line::from(Span::styled(
+            text::center(l, area.width as usize),
+            theme.warn,
+        ));
+        line.render(Rect::new(area.x, top + i as u16, area.width, 1), buf);
+    }
+}
+
+/// A run of styled text parts laid out left to right in one line.
+#[derive(Debug, Default)]
+struct Parts(Vec<(String, Style)>);
+
+impl Parts {
+    fn push(&mut self, s: impl Into<String>, style: Style) -> &mut Self {
+        self.0.push((s.into(), style));
+        self
+    }
+
+    fn width(&self) -> usize {
+        self.0.iter().map(|(s, _)| text::display_width(s)).sum()
+    }
+
+    /// Cut to `max` cells. When anything is cut, the text ends with `…` (in the style of the part
+    /// cut), so a dropped trailing part never goes unnoticed.
+    fn truncated(self, max: usize) -> Vec<(String, Style)> {
+        if self.width() <= max {
+            return self.0;
+        }
+        let Some(mut left) = max.checked_sub(1) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(self.0.len());
+        for (s, style) in self.0 {
+            let w = text::display_width(&s);
+            if w <= left {
+                left -= w;
+                out.push((s, style));
+            } else {
+                let kept = text::take_width(&s, left);
+                out.push((text::with_ellipsis(kept, left + 1), style));
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// Draw `left` from the left edge and `right` flush right, in one line of `area`. The right part
+/// wins when space is short (it holds short fixed hints); the left part is truncated to fit.
+fn draw_line(area: Rect, buf: &mut Buffer, left: Parts, right: Parts) {
+    if area.is_empty() {
+        return;
+    }
+    let width = area.width as usize;
+    let right_w = right.width();
+    let (right, right_w) = if right_w + 1 < width {
+        (right.0, right_w)
+    } else {
+        (Vec::new(), 0)
+    };
+    let left_max = width.saturating_sub(if right_w > 0 { right_w + 1 } else { 0 });
+    let left = left.truncated(left_max);
+    let left_w: usize = left.iter().map(|(s, _)| text::display_width(s)).sum();
+    let mut spans: Vec<Span> = left
+        .into_iter()
+        .map(|(s, st)| Span::styled(s, st))
+        .collect();
+    if right_w > 0 {
+        spans.push(Span::raw(" ".repeat(width - left_w - right_w)));
+        spans.extend(right.into_iter().map(|(s, st)| Span::styled(s, st)));
+    }
+    Line::from(spans).render(Rect::new(area.x, area.y, area.width, 1), buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_rows_follow_the_layout() {
+        assert_eq!(board_page_rows(Rect::new(0, 0, 80, 24)), 24 - 2 - 2);
+        assert_eq!(board_page_rows(Rect::new(0, 0, 40, 10)), 10 - 2 - 1);
+        assert_eq!(board_page_rows(Rect::new(0, 0, 39, 24)), 0);
+        assert_eq!(board_page_rows(Rect::new(0, 0, 0, 0)), 0);
+    }
+
+    #[test]
+    fn right_part_is_flush_right_and_left_truncated() {
+        let area = Rect::new(0, 0, 12, 1);
+        let mut buf = Buffer::empty(area);
+        let mut l = Parts::default();
+        l.push("热搜热搜热搜", Style::new());
+        let mut r = Parts::default();
+        r.push("? help", Style::new());
+        draw_line(area, &mut buf, l, r);
+        // Skip the cells hidden behind wide glyphs, as a terminal would.
+        let mut row = String::new();
+        let mut x = 0;
+        while x < 12 {
+            let sym = buf[(x, 0)].symbol();
+            row.push_str(sym);
+            x += text::display_width(sym).max(1) as u16;
+        }
+        assert_eq!(row, "热搜… ? help");
+    }
+
+    #[test]
+    fn dropped_parts_leave_an_ellipsis() {
+        let mut p = Parts::default();
+        p.push("abc", Style::new()).push("def", Style::new());
+        let cut = p.truncated(4);
+        let joined: String = cut.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined, "abc…");
+        let mut p = Parts::default();
+        p.push("热搜", Style::new()).push("x", Style::new());
+        let joined: String = p.truncated(4).iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined, "热… ");
+    }
 }

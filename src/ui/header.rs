@@ -1,0 +1,58 @@
+//! Header line: app name, tabs with row counts, banner; live/paused flush right.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::{Parts, Theme, draw_line};
+use crate::app::state::{AppState, Tab};
+use crate::domain::Platform;
+
+/// Below this width the app name is left out so the tabs stay readable.
+const NAME_MIN_WIDTH: u16 = 60;
+
+pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
+    let mut left = Parts::default();
+    if area.width >= NAME_MIN_WIDTH {
+        left.push("resou 热搜", theme.title)
+            .push("  ", theme.header);
+    }
+    let tabs = [
+        Tab::All,
+        Tab::Only(Platform::Weibo),
+        Tab::Only(Platform::Tieba),
+    ];
+    for (i, tab) in tabs.into_iter().enumerate() {
+        if i > 0 {
+            left.push(theme.symbols.sep, theme.muted);
+        }
+        let label = match tab_count(state, tab) {
+            Some(n) => format!("{} {n}", tab.title()),
+            None => tab.title().to_string(),
+        };
+        if tab == state.tab {
+            left.push(format!(" {label} "), theme.tab_active);
+        } else {
+            left.push(label, theme.header);
+        }
+    }
+    if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
+        left.push("   ", theme.header).push(banner, theme.banner);
+    }
+    let mut right = Parts::default();
+    if state.paused {
+        right.push(theme.symbols.paused, theme.paused);
+    } else {
+        right.push(theme.symbols.live, theme.live);
+    }
+    draw_line(area, buf, left, right);
+}
+
+/// Rows the tab would show, from the current snapshots; `None` before any data.
+fn tab_count(state: &AppState, tab: Tab) -> Option<usize> {
+    Platform::ALL
+        .into_iter()
+        .filter(|p| tab.includes(*p))
+        .filter_map(|p| state.boards.get(&p)?.current.as_ref())
+        .map(|s| s.ranked.len() + s.pinned.len())
+        .reduce(|a, b| a + b)
+}

@@ -1,0 +1,131 @@
+//! Help popup: the resolved keymap's entries grouped by mode, centred and clamped to the screen.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+use super::Theme;
+use super::text::{ELLIPSIS, display_width, pad_right};
+use crate::app::state::HelpEntry;
+
+/// The keys column never takes more than this, so descriptions stay readable.
+const KEYS_MAX_W: usize = 18;
+
+pub(super) fn render(screen: Rect, buf: &mut Buffer, entries: &[HelpEntry], theme: &Theme) {
+    let keys_w = entries
+        .iter()
+        .map(|e| display_width(&e.keys))
+        .max()
+        .unwrap_or(0)
+        .min(KEYS_MAX_W);
+    let lines = help_lines(entries, keys_w, theme);
+    let content_w = lines.iter().map(Line::width).max().unwrap_or(0);
+
+    // Borders take 2 cells each way; one cell of padding inside left and right.
+    let w = (content_w as u16).saturating_add(4).min(screen.width);
+    let h = (lines.len() as u16).saturating_add(2).min(screen.height);
+    let popup = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height - h) / 2,
+        w,
+        h,
+    );
+    if popup.width < 3 || popup.height < 3 {
+        return;
+    }
+    Clear.render(popup, buf);
+    clear_wide_glyphs_left_of(popup, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.muted)
+        .title(Span::styled(" help · ? to close ", theme.header));
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let inner = Rect::new(
+        inner.x.saturating_add(1),
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+
+    let room = inner.height as usize;
+    let overflow = lines.len() > room;
+    let shown = if overflow {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
+    for (i, line) in lines.into_iter().take(shown).enumerate() {
+        let rect = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        fit(line, inner.width as usize).render(rect, buf);
+    }
+    if overflow && room > 0 {
+        let rect = Rect::new(inner.x, inner.y + shown as u16, inner.width, 1);
+        Span::styled(ELLIPSIS, theme.muted).render(rect, buf);
+    }
+}
+
+fn help_lines<'a>(entries: &'a [HelpEntry], keys_w: usize, theme: &Theme) -> Vec<Line<'a>> {
+    if entries.is_empty() {
+        return vec![Line::from(Span::styled("no key bindings", theme.muted))];
+    }
+    // Modes in order of first appearance, entries in their given order within a mode.
+    let mut modes: Vec<&str> = Vec::new();
+    for e in entries {
+        if !modes.contains(&e.mode.as_str()) {
+            modes.push(&e.mode);
+        }
+    }
+    let mut lines = Vec::with_capacity(entries.len() + modes.len() * 2);
+    for (i, mode) in modes.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(*mode, theme.title)));
+        for e in entries.iter().filter(|e| e.mode == *mode) {
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(pad_right(&e.keys, keys_w), theme.key),
+                Span::raw("  "),
+                Span::styled(e.desc.as_str(), Style::new()),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Truncate a line's spans to `width` cells with `…`, by display width.
+fn fit(line: Line<'_>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for span in line.spans {
+        if left == 0 {
+            break;
+        }
+        let w = display_width(&span.content);
+        let content = if w <= left {
+            span.content.into_owned()
+        } else {
+            super::text::truncate(&span.content, left)
+        };
+        left = left.saturating_sub(w);
+        spans.push(Span::styled(content, span.style));
+    }
+    Line::from(spans)
+}
+
+/// A wide glyph just left of the popup would cover its left border cell; blank it.
+fn clear_wide_glyphs_left_of(popup: Rect, buf: &mut Buffer) {
+    if popup.x == 0 {
+        return;
+    }
+    for y in popup.top()..popup.bottom() {
+        if let Some(cell) = buf.cell_mut((popup.x - 1, y))
+            && display_width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Width-aware text helpers: every column in the UI is measured in terminal cells, never chars or
+//! bytes. Widths are computed per grapheme the same way ratatui's buffer does, so a string we say
+//! is N cells wide occupies exactly N cells once drawn.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// The ellipsis appended by [`truncate`]; one cell wide.
+pub const ELLIPSIS: &str = "…";
+
+/// Cells one grapheme occupies, as ratatui's `Buffer::set_stringn` counts them: control
+/// graphemes are skipped (0), and halfwidth katakana sound marks get their own cell.
+pub fn grapheme_width(g: &str) -> usize {
+    if g.contains(char::is_control) {
+        return 0;
+    }
+    let sound_marks = g
+        .chars()
+        .filter(|c| matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+        .count();
+    g.width() + sound_marks
+}
+
+/// Display width of a string in terminal cells.
+pub fn display_width(s: &str) -> usize {
+    if s.is_ascii() {
+        // Fast path: printable ASCII is one cell each; controls none.
+        return s.bytes().filter(|b| !b.is_ascii_control()).count();
+    }
+    s.graphemes(true).map(grapheme_width).sum()
+}
+
+/// Cut `s` to at most `max_width` cells. When something is cut, the result ends with `…` and is
+/// exactly `max_width` cells wide: a wide char that would straddle the limit is dropped and the
+/// freed cell becomes a space after the ellipsis, so columns stay aligned. Graphemes (emoji ZWJ
+/// sequences, VS16, combining marks) are never split.
+pub fn truncate(s: &str, max_width: usize) -> String {
+    if display_width(s) <= max_width {
+        return s.to_string();
+    }
+    if max_width == 0 {
+        return String::new();
+    }
+    with_ellipsis(take_width(s, max_width - 1), max_width)
+}
+
+/// The longest prefix of `s` (whole graphemes) at most `max_width` cells wide.
+pub fn take_width(s: &str, max_width: usize) -> &str {
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = grapheme_width(g);
+        if used + w > max_width {
+            break;
+        }
+        used += w;
+        end = i + g.len();
+    }
+    &s[..end]
+}
+
+/// `kept` + `…`, padded with spaces to exactly `width` cells (`kept` must be narrower).
+/// Trailing spaces of `kept` are moved after the ellipsis: a gap before it reads oddly.
+pub fn with_ellipsis(kept: &str, width: usize) -> String {
+    let kept = kept.trim_end_matches(' ');
+    let mut out = String::with_capacity(kept.len() + 3 + width);
+    out.push_str(kept);
+    out.push_str(ELLIPSIS);
+    let w = display_width(&out);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// Truncate to `width`, then pad with spaces on the right to exactly `width` cells.
+pub fn pad_right(s: &str, width: usize) -> String {
+    let t = truncate(s, width);
+    let w = display_width(&t);
+    let mut out = t;
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// Truncate to `width`, then pad with spaces on the left to exactly `width` cells.
+pub fn pad_left(s: &str, width: usize) -> String {
+    let t = truncate(s, width);
+    let w = display_width(&t);
+    let mut out = String::with_capacity(t.len() + width.saturating_sub(w));
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out.push_str(&t);
+    out
+}
+
+/// Centre `s` in `width` cells (truncating when it does not fit); extra space goes right.
+pub fn center(s: &str, width: usize) -> String {
+    let t = truncate(s, width);
+    let free = width.saturating_sub(display_width(&t));
+    let left = free / 2;
+    let mut out = String::with_capacity(t.len() + free);
+    out.extend(std::iter::repeat_n(' ', left));
+    out.push_str(&t);
+    out.extend(std::iter::repeat_n(' ', free - left));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_of_cjk_latin_emoji_and_fullwidth_punctuation() {
+        assert_eq!(display_width(""), 0);
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("热搜"), 4);
+        assert_eq!(display_width("中国China成为潮流"), 5 + 2 * 6);
+        assert_eq!(display_width("反的是绿玩？"), 12); // full-width question mark is wide
+        assert_eq!(display_width("（）《》，"), 10);
+        assert_eq!(display_width("🔥"), 2);
+        // ZWJ family and VS16 heart render as one wide glyph each.
+        assert_eq!(display_width("👨‍👩‍👧"), 2);
+        assert_eq!(display_width("❤️"), 2);
+        assert_eq!(display_width("e\u{301}"), 1); // combining acute
+        assert_eq!(display_width("a\tb"), 2); // controls are not drawn
+    }
+
+    #[test]
+    fn widths_agree_with_ratatui_buffer() {
+        use ratatui::buffer::CellWidth;
+        use unicode_segmentation::UnicodeSegmentation;
+        for s in [
+            "中国China成为潮流",
+            "👨‍👩‍👧 ❤️ 🔥",
+            "ｶﾞｷﾞ",
+            "腾讯反作弊,反的是绿玩？",
+            "é",
+        ] {
+            let ratatui: usize = s.graphemes(true).map(|g| g.cell_width() as usize).sum();
+            assert_eq!(display_width(s), ratatui, "{s}");
+        }
+    }
+
+    #[test]
+    fn truncate_keeps_fitting_text_whole() {
+        assert_eq!(truncate("热搜", 4), "热搜");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+
+    #[test]
+    fn truncate_cjk_with_ellipsis_and_pad_space() {
+        // 5 cells: 2 wide chars (4) + ellipsis (1).
+        assert_eq!(truncate("共绘美丽中国新画卷", 5), "共绘…");
+        // 6 cells: the third wide char would need 2 of the 1 left; it becomes a pad space.
+        assert_eq!(truncate("共绘美丽中国新画卷", 6), "共绘… ");
+        assert_eq!(display_width(&truncate("共绘美丽中国新画卷", 6)), 6);
+        assert_eq!(truncate("热搜", 1), "…");
+        assert_eq!(truncate("热搜", 0), "");
+    }
+
+    #[test]
+    fn truncate_mixed_latin_never_splits_a_wide_char() {
+        let t = truncate("中国China成为潮流", 10);
+        assert_eq!(t, "中国China…");
+        let t = truncate("中国China成为潮流", 9);
+        assert_eq!(t, "中国Chin…");
+        for w in 0..20 {
+            let t = truncate("中国China成为潮流", w);
+            assert!(display_width(&t) <= w, "{w}: {t}");
+        }
+    }
+
+    #[test]
+    fn truncate_never_splits_emoji_sequences() {
+        let s = "家👨‍👩‍👧在❤️这";
+        for w in 0..=display_width(s) {
+            let t = truncate(s, w);
+            assert!(display_width(&t) <= w);
+            // Every grapheme kept is one of the original graphemes, whole.
+            for g in t.graphemes(true) {
+                assert!(s.contains(g) || g == ELLIPSIS || g == " ", "split: {g:?}");
+            }
+        }
+        assert_eq!(truncate(s, 5), "家👨‍👩‍👧…");
+        assert_eq!(truncate(s, 4), "家… ");
+    }
+
+    #[test]
+    fn truncate_drops_trailing_space_before_ellipsis() {
+        assert_eq!(truncate("旺旺 配料表", 4), "旺… ");
+        assert_eq!(truncate("旺旺 配料表", 6), "旺旺… ");
+    }
+
+    #[test]
+    fn pads_by_display_width() {
+        assert_eq!(pad_right("热", 4), "热  ");
+        assert_eq!(pad_left("热", 4), "  热");
+        assert_eq!(pad_left("1.2万", 6), " 1.2万");
+        assert_eq!(pad_right("中国China成为潮流", 8), "中国Chi…");
+        assert_eq!(display_width(&pad_right("中国China成为潮流", 8)), 8);
+        assert_eq!(display_width(&pad_right("反的是绿玩？", 7)), 7);
+        assert_eq!(center("ab", 6), "  ab  ");
+        assert_eq!(center("热", 5), " 热  ");
+    }
+}

@@ -1,0 +1,230 @@
+//! A hand-built `AppState` for render tests and benches, from real hot-list titles
+//! (sources in tests/fixtures/ui/NOTES.md).
+#![allow(dead_code)] // each test crate and the bench use a different subset
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use resou::app::state::{
+    AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth, Tab,
+};
+use resou::domain::{Label, Platform, Snapshot, Topic, cst};
+
+/// Weibo realtime list, 2026-08-15 12:00 (+08:00): (title, heat, label). Row 0 is the pinned row.
+/// Labels 沸/爆/商 do not occur that day; three rows carry them to cover every badge.
+pub const WEIBO: &[(&str, Option<u64>, &str)] = &[
+    ("共绘美丽中国新画卷", None, "热"),
+    ("旺旺 配料表", Some(1565465), "新"),
+    ("日本 拜鬼", Some(1441128), "热"),
+    ("#中国China成为潮流#", Some(1402795), ""),
+    ("胖东来首批刑释职工30人无一离职", Some(1377173), "沸"),
+    ("终于知道为什么戴眼镜是斜的了", Some(1102408), "爆"),
+    ("国乒男单全军覆没", Some(625785), "新"),
+    ("网友集体呼吁旺旺减糖", Some(497786), "商"),
+    ("牛来", None, ""),
+    ("还能活51年却只有21天自由支配的时间", Some(389200), "新"),
+    ("陈浚铭踢腿陈思罕刘海飞了", None, "新"),
+    ("王嘉尔吃自己的瓜", Some(349150), "热"),
+    ("外交部回应日方政要参拜靖国神社", Some(339849), "新"),
+    ("曝内娱把热度高的大IP拍完了", Some(321454), "热"),
+    ("王传君体脂率25.5%", None, ""),
+    ("BLG晒wenbo诊断书回应质疑", Some(182347), "新"),
+    ("isa原生家庭", Some(195298), ""),
+    ("C罗追平世界纪录", Some(179304), ""),
+];
+
+/// Tieba hot topics, 2025-10-15 12:05 (rank order; heat is not in that archive, values invented
+/// in the range Tieba's discuss_num shows). The last three titles are synthetic emoji cases.
+pub const TIEBA: &[(&str, Option<u64>)] = &[
+    ("IG王朝崩塌,不敌T1止步入围赛!", Some(2_310_000)),
+    ("神农架奴役残疾人,囚禁11年当牲口", Some(1_870_000)),
+    ("腾讯反作弊,反的是绿玩？", Some(954_000)),
+    ("战地6战役:大场面遮不住拉跨", Some(611_000)),
+    ("每天一个奇吧—植物大战僵尸吧", Some(88_000)),
+    ("KSG4:2击败滔博,挺进淘汰赛", Some(9_870)),
+    ("🔥国庆出游攻略🔥", Some(45_000)),
+    ("👨‍👩‍👧三孩家庭的一天", Some(32_000)),
+    ("七夕表白墙❤️", None),
+];
+
+pub fn t(h: u32, m: u32, s: u32) -> DateTime<FixedOffset> {
+    // ok: fixed, valid date in a zone without DST
+    cst().with_ymd_and_hms(2026, 8, 15, h, m, s).unwrap()
+}
+
+/// Movement cycle so every variant shows near the top of the board.
+fn movement(i: usize) -> Movement {
+    [
+        Movement::New,
+        Movement::Up(3),
+        Movement::Down(2),
+        Movement::Same,
+        Movement::Up(12),
+        Movement::Down(7),
+    ][i % 6]
+}
+
+fn weibo_snapshot() -> Snapshot {
+    let mut s = Snapshot::new(Platform::Weibo, t(12, 0, 0));
+    for (i, (title, heat, label)) in WEIBO.iter().enumerate() {
+        let mut topic = Topic::new(Platform::Weibo, Some(i as u32), title);
+        topic.heat = *heat;
+        topic.label = Label::from_text(label);
+        if i == 0 {
+            s.pinned.push(topic);
+        } else {
+            s.ranked.push(topic);
+        }
+    }
+    s.finish()
+}
+
+fn tieba_snapshot() -> Snapshot {
+    let mut s = Snapshot::new(Platform::Tieba, t(11, 58, 0));
+    for (i, (title, heat)) in TIEBA.iter().enumerate() {
+        let mut topic = Topic::new(Platform::Tieba, Some(i as u32 + 1), title);
+        topic.heat = *heat;
+        s.ranked.push(topic);
+    }
+    s.finish()
+}
+
+fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
+    let pinned = s.pinned.iter().map(|t| (t, Movement::Pinned));
+    let ranked = s.ranked.iter().enumerate().map(|(i, t)| (t, movement(i)));
+    pinned
+        .chain(ranked)
+        .enumerate()
+        .map(|(i, (topic, movement))| BoardRow {
+            key: topic.key(),
+            topic: topic.clone(),
+            movement,
+            // Spread over minutes, hours and days so every time-on-list form shows.
+            on_list_since: s.captured_at - Duration::minutes([45, 192, 5, 60 * 50][i % 4]),
+            data_at: s.captured_at,
+        })
+        .collect()
+}
+
+/// Rows for a tab: pinned rows first, then ranked rows interleaved by rank across platforms.
+pub fn rows_for(tab: Tab, snaps: &[Snapshot]) -> Vec<BoardRow> {
+    let per: Vec<Vec<BoardRow>> = snaps
+        .iter()
+        .filter(|s| tab.includes(s.platform))
+        .map(rows_of)
+        .collect();
+    let mut rows: Vec<BoardRow> = per
+        .iter()
+        .flatten()
+        .filter(|r| r.topic.pinned)
+        .cloned()
+        .collect();
+    let mut ranked: Vec<&BoardRow> = per.iter().flatten().filter(|r| !r.topic.pinned).collect();
+    ranked.sort_by_key(|r| (r.topic.rank, r.topic.platform));
+    rows.extend(ranked.into_iter().cloned());
+    rows
+}
+
+pub fn help_entries() -> Vec<HelpEntry> {
+    let e = |mode: &str, keys: &str, desc: &str| HelpEntry {
+        mode: mode.into(),
+        keys: keys.into(),
+        desc: desc.into(),
+    };
+    vec![
+        e("global", "?", "Toggle help"),
+        e("global", "q, esc, ctrl-[", "Back; quit at the board"),
+        e("global", "ctrl-c", "Quit"),
+        e("global", "ctrl-r", "Refresh now"),
+        e("global", "p", "Pause/resume polling"),
+        e("global", "tab", "Next tab (All · 微博 · 贴吧)"),
+        e("list", "j, down", "Select next"),
+        e("list", "k, up", "Select previous"),
+        e("list", "g g", "Select first"),
+        e("list", "G", "Select last"),
+        e("list", "pagedown, ctrl-f", "Page down"),
+        e("list", "pageup", "Page up"),
+        e("list", "enter", "Open topic"),
+        e("list", "y", "Copy link"),
+    ]
+}
+
+/// The board as the demo would show it: both platforms, Tieba failing, a selection, a banner.
+pub fn sample_state() -> AppState {
+    let weibo = weibo_snapshot();
+    let tieba = tieba_snapshot();
+    let snaps = [weibo.clone(), tieba.clone()];
+    let rows = rows_for(Tab::All, &snaps);
+    let selected = rows[2].key.clone();
+    let mut state = AppState {
+        now: Some(t(12, 3, 20)),
+        tab: Tab::All,
+        rows,
+        selection: Selection {
+            key: Some(selected),
+            offset: 0,
+        },
+        help: help_entries(),
+        pending_keys: "g".into(),
+        banner: Some("demo: replaying Weibo 2026-08-15, Tieba 2025-10-15 archives".into()),
+        ..AppState::default()
+    };
+    state.boards.insert(
+        Platform::Weibo,
+        PlatformBoard {
+            current: Some(weibo),
+            ..PlatformBoard::default()
+        },
+    );
+    state.boards.insert(
+        Platform::Tieba,
+        PlatformBoard {
+            current: Some(tieba),
+            ..PlatformBoard::default()
+        },
+    );
+    state.health.insert(
+        Platform::Weibo,
+        SourceHealth {
+            enabled: true,
+            last_ok: Some(t(12, 3, 0)),
+            data_at: Some(t(12, 0, 0)),
+            next_poll_at: Some(t(12, 4, 0)),
+            endpoint: Some("s.weibo.com"),
+            degraded: Some("weibo.com/ajax: HTTP 403".into()),
+            ..SourceHealth::default()
+        },
+    );
+    state.health.insert(
+        Platform::Tieba,
+        SourceHealth {
+            enabled: true,
+            last_ok: Some(t(11, 58, 0)),
+            data_at: Some(t(11, 58, 0)),
+            next_poll_at: Some(t(12, 4, 0)),
+            endpoint: Some("tieba.baidu.com"),
+            error: Some("HTTP 432".into()),
+            failures: 3,
+            ..SourceHealth::default()
+        },
+    );
+    state
+}
+
+/// `n` synthetic Weibo topics (titles cycled from the real ones), for scrolling and benches.
+pub fn big_state(n: usize) -> AppState {
+    let mut state = sample_state();
+    let mut s = Snapshot::new(Platform::Weibo, t(12, 0, 0));
+    for i in 0..n {
+        let (title, heat, label) = WEIBO[1 + i % (WEIBO.len() - 1)];
+        let mut topic = Topic::new(Platform::Weibo, Some(i as u32 + 1), &format!("{title} {i}"));
+        topic.heat = heat.map(|h| h + i as u64);
+        topic.label = Label::from_text(label);
+        s.ranked.push(topic);
+    }
+    let s = s.finish();
+    state.rows = rows_of(&s);
+    state.selection.key = Some(state.rows[0].key.clone());
+    if let Some(b) = state.boards.get_mut(&Platform::Weibo) {
+        b.current = Some(s);
+    }
+    state
+}
