@@ -301,3 +301,71 @@ fn help_back_quit_pause_refresh() {
     assert!(app.state.quit, "esc at the root quits");
     let _ = Action::Quit;
 }
+
+#[test]
+fn board_stays_at_the_top_when_the_second_platform_arrives() {
+    let mut app = app();
+    // Tieba answers first; then Weibo's pinned row and rank 1 sort above the selection.
+    app.handle(ok_report(
+        snapshot(Platform::Tieba, 0),
+        Endpoint::TiebaTopicList,
+    ));
+    let selected = selected_title(&app);
+    app.handle(ok_report(
+        snapshot(Platform::Weibo, 0),
+        Endpoint::WeiboHotSearch,
+    ));
+    assert_eq!(
+        app.state.selection.offset, 0,
+        "the top of the board stays in view"
+    );
+    assert_eq!(
+        selected_title(&app),
+        selected,
+        "and the selection stays on its topic"
+    );
+    assert!(app.state.rows[0].topic.pinned);
+}
+
+#[test]
+fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
+    let mut app = app();
+    app.handle(ok_report(
+        snapshot(Platform::Weibo, 0),
+        Endpoint::WeiboHotSearch,
+    ));
+    app.handle(ok_report(
+        snapshot(Platform::Tieba, 0),
+        Endpoint::TiebaTopicList,
+    ));
+    // Select Tieba's rank-5 topic on the All tab.
+    let steps = app
+        .state
+        .rows
+        .iter()
+        .position(|r| r.topic.platform == Platform::Tieba && r.topic.rank == Some(5))
+        .unwrap();
+    press(&mut app, &vec!["j"; steps].join(" "));
+    let tieba5 = selected_title(&app);
+    press(&mut app, "2");
+    assert_eq!(app.state.flash, None, "no 'left the list' on a tab switch");
+    let i = app.state.selected_index().unwrap();
+    assert_eq!(
+        app.state.rows[i].topic.rank,
+        Some(5),
+        "same rank on the Weibo tab"
+    );
+    press(&mut app, "3");
+    assert_eq!(
+        selected_title(&app),
+        tieba5,
+        "back to Tieba's rank 5 by rank"
+    );
+    press(&mut app, "1");
+    assert_eq!(
+        selected_title(&app),
+        tieba5,
+        "All shows it, so it stays selected"
+    );
+    assert_eq!(app.state.flash, None);
+}

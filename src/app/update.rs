@@ -125,9 +125,25 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 fn set_tab(state: &mut AppState, tab: Tab) {
-    if state.tab != tab {
-        state.tab = tab;
-        rebuild_rows(state);
+    if state.tab == tab {
+        return;
+    }
+    // Keep the selected topic if the new tab shows it; otherwise the row of the same rank.
+    let rank = state
+        .selected_index()
+        .and_then(|i| state.rows[i].topic.rank);
+    state.tab = tab;
+    rebuild_rows(state);
+    if state.selected_index().is_none() || state.flash.is_some() {
+        state.flash = None;
+        let i = state
+            .rows
+            .iter()
+            .position(|r| r.topic.rank >= rank)
+            .unwrap_or(0);
+        state.selection.key = state.rows.get(i).map(|r| r.key.clone());
+        state.selection.offset = 0;
+        scroll_into_view(state);
     }
 }
 
@@ -274,6 +290,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
 pub fn rebuild_rows(state: &mut AppState) {
     let old_index = state.selected_index();
     let old_screen = old_index.map(|i| i.saturating_sub(state.selection.offset));
+    let was_at_top = state.selection.offset == 0;
 
     let mut pinned = Vec::new();
     let mut ranked = Vec::new();
@@ -291,7 +308,12 @@ pub fn rebuild_rows(state: &mut AppState) {
 
     match (&state.selection.key, state.selected_index()) {
         (_, Some(new_index)) => {
-            if let Some(screen) = old_screen {
+            // A reader at the top of the board stays at the top as long as the selected
+            // topic remains on screen; elsewhere the selected topic keeps its screen row.
+            let stays_visible = new_index < state.page_rows.max(1);
+            if was_at_top && stays_visible {
+                state.selection.offset = 0;
+            } else if let Some(screen) = old_screen {
                 state.selection.offset = new_index.saturating_sub(screen);
             }
         }
