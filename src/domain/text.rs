@@ -154,7 +154,7 @@ fn attr_value(tag: &str, name: &str) -> Option<String> {
 
 fn is_invisible_or_bidi(c: char) -> bool {
     matches!(c,
-        '\u{200B}'..='\u{200F}'   // zero-width space/non-joiner/joiner, LRM, RLM
+        '\u{200B}'..='\u{200F}'   // zero-width space/non-joiner/joiner, LRM, RLM (ZWJ in emoji kept, see below)
         | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
         | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
         | '\u{2066}'..='\u{2069}' // bidi isolates
@@ -163,6 +163,11 @@ fn is_invisible_or_bidi(c: char) -> bool {
         | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation controls
         | '\u{E0000}'..='\u{E007F}' // tag characters
     )
+}
+
+/// Pictographic code points that may be joined by ZWJ into one emoji.
+fn is_emoji(c: char) -> bool {
+    matches!(c, '\u{1F300}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1F2FF}')
 }
 
 /// The sanitiser (tui-conventions.md §7): ESC sequences removed whole, C0/C1/DEL removed,
@@ -192,6 +197,13 @@ pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
                 count += 1;
             }
             c if (c as u32) < 0x20 || c == '\u{7F}' || ('\u{80}'..='\u{9F}').contains(&c) => {}
+            // A ZWJ joining two emoji (👨‍👩‍👧) is part of one glyph; anywhere else it is dropped.
+            '\u{200D}'
+                if out.chars().next_back().is_some_and(is_emoji)
+                    && chars.peek().is_some_and(|n| is_emoji(*n)) =>
+            {
+                out.push('\u{200D}');
+            }
             c if is_invisible_or_bidi(c) => {}
             c => {
                 out.push(c);
@@ -306,6 +318,18 @@ mod tests {
         assert_eq!(
             SafeText::from_html_line("<b>粗</b>&amp;<img alt=[偷笑] src=x>").as_str(),
             "粗&[偷笑]"
+        );
+    }
+
+    #[test]
+    fn zwj_kept_only_inside_emoji_sequences() {
+        assert_eq!(
+            SafeText::line("家\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}").as_str(),
+            "家👨‍👩‍👧"
+        );
+        assert_eq!(
+            SafeText::line("a\u{200D}b\u{1F468}\u{200D}").as_str(),
+            "ab👨"
         );
     }
 
