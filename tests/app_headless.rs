@@ -51,6 +51,20 @@ fn app() -> App {
     app
 }
 
+/// An app showing the first real list of each platform.
+fn app_with_both() -> App {
+    let mut app = app();
+    app.handle(ok_report(
+        snapshot(Platform::Weibo, 0),
+        Endpoint::WeiboHotSearch,
+    ));
+    app.handle(ok_report(
+        snapshot(Platform::Tieba, 0),
+        Endpoint::TiebaTopicList,
+    ));
+    app
+}
+
 fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     let mut effects = Vec::new();
     for k in keys.split_whitespace() {
@@ -217,15 +231,7 @@ fn failure_keeps_last_good_data_and_names_the_fault() {
 
 #[test]
 fn tabs_filter_and_all_interleaves_platforms() {
-    let mut app = app();
-    app.handle(ok_report(
-        snapshot(Platform::Weibo, 0),
-        Endpoint::WeiboHotSearch,
-    ));
-    app.handle(ok_report(
-        snapshot(Platform::Tieba, 0),
-        Endpoint::TiebaTopicList,
-    ));
+    let mut app = app_with_both();
     let first20: Vec<Platform> = app
         .state
         .rows
@@ -329,15 +335,7 @@ fn board_stays_at_the_top_when_the_second_platform_arrives() {
 
 #[test]
 fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
-    let mut app = app();
-    app.handle(ok_report(
-        snapshot(Platform::Weibo, 0),
-        Endpoint::WeiboHotSearch,
-    ));
-    app.handle(ok_report(
-        snapshot(Platform::Tieba, 0),
-        Endpoint::TiebaTopicList,
-    ));
+    let mut app = app_with_both();
     // Select Tieba's rank-5 topic on the All tab.
     let steps = app
         .state

@@ -1,5 +1,7 @@
 //! The fallback chain and the poller against a tiny local server (127.0.0.1 only).
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -61,11 +63,8 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
 
 async fn server(srv: Srv) -> (String, Arc<Srv>) {
     let srv = Arc::new(srv);
-    let app = Router::new().fallback(handle).with_state(Arc::clone(&srv));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), srv)
+    let origin = support::serve(Router::new().fallback(handle).with_state(Arc::clone(&srv))).await;
+    (origin, srv)
 }
 
 fn net(origin: &str) -> NetConfig {

@@ -2,6 +2,8 @@
 //! origin rewrite, redirects, login walls, body cap, truncation, timeouts, Date → captured_at,
 //! user cookie handling and the visitor-cookie flow.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -145,11 +147,8 @@ async fn handle(State(srv): State<Arc<Srv>>, req: Request) -> Response {
 
 async fn server(srv: Srv) -> (String, Arc<Srv>) {
     let srv = Arc::new(srv);
-    let app = Router::new().fallback(handle).with_state(Arc::clone(&srv));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), srv)
+    let origin = support::serve(Router::new().fallback(handle).with_state(Arc::clone(&srv))).await;
+    (origin, srv)
 }
 
 fn config(origin: &str) -> NetConfig {
