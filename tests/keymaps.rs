@@ -26,9 +26,13 @@ fn defaults_avoid_keys_that_do_not_survive_ssh_and_tmux() {
     for (mode, map) in &km.modes {
         for seq in map.keys() {
             for k in seq {
-                let bad = (k.ctrl && k.shift)
-                    || (k.ctrl && matches!(k.code, KeyCode::Enter | KeyCode::Tab))
-                    || (k.ctrl && matches!(k.code, KeyCode::Char('a') | KeyCode::Char('b')));
+                // ctrl-shift-*, ctrl-enter, ctrl-tab need the kitty protocol; ctrl-a/ctrl-b are tmux/screen prefixes.
+                let bad = k.ctrl
+                    && (k.shift
+                        || matches!(
+                            k.code,
+                            KeyCode::Enter | KeyCode::Tab | KeyCode::Char('a' | 'b')
+                        ));
                 assert!(!bad, "[{}] {k} is not SSH/tmux safe", mode.name());
             }
         }

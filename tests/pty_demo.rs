@@ -15,7 +15,7 @@ struct Session {
     raw: Vec<u8>,
     /// Bytes received after the last complete frame (not yet shown to the emulator).
     pending: Vec<u8>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// End of a synchronized update: the app wraps every frame in one, so the screen is only
@@ -68,7 +68,7 @@ impl Session {
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
             pending: Vec::new(),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -201,6 +201,11 @@ fn demo_shows_real_titles_help_and_quits_cleanly() {
     let status = s.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "exit status {status:?}");
     s.assert_restored();
+    // Logs went to the XDG state dir, not the terminal.
+    let log = std::fs::read_to_string(s.dir.path().join("resou/resou.log"))
+        .expect("log file in $XDG_STATE_HOME/resou");
+    assert!(log.contains("starting resou"), "{log}");
+    assert!(!String::from_utf8_lossy(&s.raw).contains("starting resou"));
 }
 
 #[test]
@@ -228,7 +233,7 @@ fn too_small_terminal_says_so_instead_of_panicking() {
     s.wait_for("the size message", Duration::from_secs(20), |sc| {
         sc.contains("too small")
     });
-    s.press(b"q");
+    s.press(b"\x03"); // ctrl-c: raw mode delivers it as a key, which quits
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
 }

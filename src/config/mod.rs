@@ -16,7 +16,7 @@ use crate::sources::http::{NetConfig, Secret};
 /// Environment variable holding a Weibo cookie; takes precedence over the config file.
 pub const COOKIE_ENV: &str = "RESOU_WEIBO_COOKIE";
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub general: General,
@@ -57,16 +57,6 @@ impl std::fmt::Debug for Weibo {
         f.debug_struct("Weibo")
             .field("cookie", &self.cookie.as_ref().map(|_| "***"))
             .finish()
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            general: General::default(),
-            network: Network::default(),
-            weibo: Weibo::default(),
-        }
     }
 }
 
