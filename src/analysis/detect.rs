@@ -341,11 +341,12 @@ impl Detector {
                     .step(inp.platform_share, t, &cfg, may_flag);
             }
             st.kleinberg.step(inp.titles, d, t, tau01, &cfg);
-            // Kleinberg speaks for low counts only, and never while the level is below baseline.
+            // Kleinberg speaks for low counts only, and cannot start a flag while the level is
+            // below its baseline (it may keep one: toggling on f vs μ would flap).
             let kb = cfg.kleinberg
                 && may_flag
                 && st.kleinberg.burst()
-                && st.all.f > st.all.mu
+                && (st.rising || st.all.f > st.all.mu)
                 && inp.titles > 0
                 && inp.titles <= cfg.kleinberg_max_count;
             let rising = st.all.flagged || kb;
