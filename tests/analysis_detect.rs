@@ -7,6 +7,18 @@ use resou::analysis::detect::{
 };
 use resou::domain::Platform;
 
+/// The detector takes a slice; tests build maps for readability.
+fn step(
+    d: &mut Detector,
+    t: f64,
+    p: Platform,
+    m: &HashMap<&str, TermInput>,
+    n: u32,
+) -> resou::analysis::detect::StepResult {
+    let v: Vec<(&str, TermInput)> = m.iter().map(|(k, v)| (*k, *v)).collect();
+    d.step(t, p, &v, n)
+}
+
 fn cfg() -> DetectorConfig {
     DetectorConfig {
         warmup_min: 0.0,
@@ -27,7 +39,7 @@ fn run(d: &mut Detector, series: &[(f64, f64)]) -> Vec<(f64, &'static str)> {
         if x > 0.0 {
             m.insert("k", input(x));
         }
-        let r = d.step(t, Platform::Weibo, &m, 80);
+        let r = step(d, t, Platform::Weibo, &m, 80);
         if !r.onsets.is_empty() {
             out.push((t, "on"));
         }
@@ -122,7 +134,7 @@ fn warm_up_suppresses_flags() {
     assert!(d.in_warmup(29.0) && !d.in_warmup(30.0));
     let mut m = HashMap::new();
     m.insert("new", input(0.1));
-    assert_eq!(d.step(40.0, Platform::Weibo, &m, 80).onsets, vec!["new".to_string()]);
+    assert_eq!(step(&mut d, 40.0, Platform::Weibo, &m, 80).onsets, vec!["new".to_string()]);
 }
 
 #[test]
@@ -208,7 +220,7 @@ fn kleinberg_flags_low_count_terms_through_the_detector() {
     for t in 0..20 {
         let mut m = HashMap::new();
         m.insert("k", TermInput { share: 0.005 + 0.0001 * f64::from(t), titles: 2, platform_share: 0.005 });
-        if !d.step(f64::from(t), Platform::Weibo, &m, 80).onsets.is_empty() {
+        if !step(&mut d, f64::from(t), Platform::Weibo, &m, 80).onsets.is_empty() {
             on = Some(t);
             break;
         }
@@ -222,8 +234,36 @@ fn cross_platform_needs_both_platform_flags() {
     let mut d = Detector::new(cfg());
     let mut m = HashMap::new();
     m.insert("k", input(0.1));
-    d.step(0.0, Platform::Weibo, &m, 80);
+    step(&mut d, 0.0, Platform::Weibo, &m, 80);
     assert!(d.terms["k"].flagged_on(Platform::Weibo) && !d.terms["k"].cross_platform());
-    d.step(1.0, Platform::Tieba, &m, 80);
+    step(&mut d, 1.0, Platform::Tieba, &m, 80);
     assert!(d.terms["k"].cross_platform());
+}
+
+#[test]
+fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
+    // The detector skips quiet absent terms and catches them up when they reappear; the
+    // baseline must equal stepping an Ewma with x = 0 at every poll in between.
+    let c = cfg();
+    let mut d = Detector::new(c.clone());
+    let series = [(0.0, 0.03), (60.0, 0.02), (90.0, 0.0), (200.0, 0.0), (230.0, 0.0), (300.0, 0.05)];
+    let mut eager = Ewma::new(series[0].1, 0.0);
+    for &(t, x) in &series {
+        let mut m = HashMap::new();
+        m.insert("k", input(x));
+        // A second, always-present term keeps the polls going while `k` is absent.
+        m.insert("other", input(0.01));
+        if x == 0.0 {
+            m.remove("k");
+        }
+        step(&mut d, t, Platform::Weibo, &m, 80);
+        eager.step(x, t, &c, true);
+    }
+    let lazy = &d.terms["k"].all;
+    assert!((lazy.mu - eager.mu).abs() < 1e-12, "{} vs {}", lazy.mu, eager.mu);
+    assert!((lazy.v - eager.v).abs() < 1e-12 && (lazy.f - eager.f).abs() < 1e-12);
+    assert!((lazy.z - eager.z).abs() < 1e-9);
+    // History has one point per poll, zeros while absent.
+    let h: Vec<f32> = d.terms["k"].history.iter().copied().collect();
+    assert_eq!(h, vec![0.03, 0.02, 0.0, 0.0, 0.0, 0.05]);
 }

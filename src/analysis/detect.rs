@@ -148,6 +148,27 @@ impl Ewma {
         tr
     }
 
+    /// Zero-input updates from `t_last` to `t`, without flag logic. Exact: EWMA and EWMVar
+    /// updates with x = 0 compose (two steps with α₁, α₂ equal one with 1 − (1−α₁)(1−α₂)),
+    /// so an absent term can be caught up in one go when it reappears.
+    pub fn decay_to(&mut self, t: f64, cfg: &DetectorConfig) {
+        let dt = t - self.t_last;
+        if dt <= 0.0 {
+            return;
+        }
+        let a_slow = alpha(dt, cfg.half_life_slow_min);
+        self.f *= 1.0 - alpha(dt, cfg.half_life_fast_min);
+        let d = -self.mu;
+        self.mu += a_slow * d;
+        self.v = (1.0 - a_slow) * (self.v + a_slow * d * d);
+        self.t_last = t;
+    }
+
+    /// Baseline at time `t` if the term stays absent.
+    pub fn mu_at(&self, t: f64, cfg: &DetectorConfig) -> f64 {
+        self.mu * (1.0 - alpha(t - self.t_last, cfg.half_life_slow_min))
+    }
+
     /// Signed deviation of the current level from the baseline, in noise units.
     pub fn deviation(&self, beta: f64) -> f64 {
         (self.f - self.mu) / (self.v.max(0.0).sqrt() + beta)
@@ -208,6 +229,8 @@ pub struct TermState {
     /// Rising = EWMA flag or (low-count) Kleinberg burst; onsets are this flag's off→on edges.
     pub rising: bool,
     pub last_seen: f64,
+    /// Index of the last poll that updated this term (absent, quiet terms are caught up lazily).
+    pub last_poll: u64,
     pub history: VecDeque<f32>,
 }
 
@@ -219,6 +242,11 @@ impl TermState {
     /// Rising on this platform's own list.
     pub fn flagged_on(&self, p: Platform) -> bool {
         self.platform(p).is_some_and(|e| e.flagged)
+    }
+
+    /// Needs an update every poll even when absent (hysteresis counts polls).
+    pub fn active(&self) -> bool {
+        self.rising || self.all.flagged || self.per_platform.iter().flatten().any(|e| e.flagged)
     }
 
     /// Rising on both Weibo and Tieba at once.
@@ -275,7 +303,22 @@ pub struct Detector {
     pub started_at: Option<f64>,
     pub last_poll: Option<f64>,
     pub platform_last_poll: [Option<f64>; 2],
+    /// Polls processed so far.
+    pub polls: u64,
     pub terms: HashMap<String, TermState>,
+}
+
+/// Per-step values shared by every term.
+struct StepCtx<'a> {
+    cfg: &'a DetectorConfig,
+    t: f64,
+    pi: usize,
+    prev: f64,
+    prev_p: f64,
+    tau01: f64,
+    d: u32,
+    may_flag: bool,
+    idx: u64,
 }
 
 impl Detector {
@@ -292,13 +335,13 @@ impl Detector {
     }
 
     /// One poll at time `t` (minutes) triggered by `platform`'s list. `inputs` holds every
-    /// term present in the current lists; tracked terms not in it are updated with zero.
+    /// term present in the current lists, once each; tracked terms not in it are updated with zero.
     /// `d` is the number of titles in the current lists.
     pub fn step(
         &mut self,
         t: f64,
         platform: Platform,
-        inputs: &HashMap<&str, TermInput>,
+        inputs: &[(&str, TermInput)],
         d: u32,
     ) -> StepResult {
         let cfg = self.cfg.clone();
@@ -313,7 +356,7 @@ impl Detector {
         let prev_p = self.platform_last_poll[pi].unwrap_or(t);
         let gap = (t - prev).max(1.0);
         let tau01 = cfg.kleinberg_gamma * (cfg.kleinberg_horizon_min / gap).max(2.0).ln();
-        for (&k, inp) in inputs {
+        for &(k, ref inp) in inputs {
             if !self.terms.contains_key(k) {
                 self.terms.insert(
                     k.to_string(),
@@ -323,57 +366,51 @@ impl Detector {
                         kleinberg: Kleinberg::new(prev, tau01),
                         rising: false,
                         last_seen: t,
+                        last_poll: self.polls,
                         history: VecDeque::new(),
                     },
                 );
             }
         }
+        let idx = self.polls;
+        let ctx = StepCtx {
+            cfg: &cfg,
+            t,
+            pi,
+            prev,
+            prev_p,
+            tau01,
+            d,
+            may_flag,
+            idx,
+        };
         let mut out = StepResult::default();
+        // Present terms: catch up the polls they missed, then step with their input.
+        for &(k, ref inp) in inputs {
+            if let Some(st) = self.terms.get_mut(k) {
+                update_term(k, st, inp, &ctx, &mut out);
+            }
+        }
+        // Absent terms that are flagged step every poll with x = 0 (hysteresis counts
+        // polls); quiet absent terms wait and are caught up exactly when they reappear.
         for (k, st) in self.terms.iter_mut() {
-            let inp = inputs.get(k.as_str()).copied().unwrap_or_default();
-            if inp.titles > 0 {
-                st.last_seen = t;
-            }
-            st.all.step(inp.share, t, &cfg, may_flag);
-            if inp.platform_share > 0.0 || st.per_platform[pi].is_some() {
-                st.per_platform[pi]
-                    .get_or_insert_with(|| Ewma::new(inp.platform_share, prev_p))
-                    .step(inp.platform_share, t, &cfg, may_flag);
-            }
-            st.kleinberg.step(inp.titles, d, t, tau01, &cfg);
-            // Kleinberg speaks for low counts only, and cannot start a flag while the level is
-            // below its baseline (it may keep one: toggling on f vs μ would flap).
-            let kb = cfg.kleinberg
-                && may_flag
-                && st.kleinberg.burst()
-                && (st.rising || st.all.f > st.all.mu)
-                && inp.titles > 0
-                && inp.titles <= cfg.kleinberg_max_count;
-            let rising = st.all.flagged || kb;
-            if rising && !st.rising {
-                out.onsets.push(k.clone());
-            } else if !rising && st.rising {
-                out.offsets.push(k.clone());
-            }
-            st.rising = rising;
-            if cfg.history_len > 0 {
-                if st.history.len() >= cfg.history_len {
-                    st.history.pop_front();
-                }
-                st.history.push_back(inp.share as f32);
+            if st.last_poll != idx && st.active() {
+                update_term(k, st, &TermInput::default(), &ctx, &mut out);
             }
         }
         let before = self.terms.len();
         self.terms.retain(|_, st| {
-            st.rising
-                || st.all.mu >= cfg.evict_mu
+            st.last_poll == idx
+                || st.active()
                 || t - st.last_seen <= cfg.evict_absent_min
+                || st.all.mu_at(t, &cfg) >= cfg.evict_mu
         });
         out.evicted = before - self.terms.len();
         out.onsets.sort();
         out.offsets.sort();
         self.last_poll = Some(t);
         self.platform_last_poll[pi] = Some(t);
+        self.polls += 1;
         out
     }
 
@@ -412,4 +449,57 @@ impl Detector {
             source,
         })
     }
+}
+
+fn update_term(k: &str, st: &mut TermState, inp: &TermInput, c: &StepCtx, out: &mut StepResult) {
+    let cfg = c.cfg;
+    // Absent since its last update: the x = 0 updates up to the previous poll, in one go
+    // (no-ops for a term updated at the previous poll).
+    st.all.decay_to(c.prev, cfg);
+    if let Some(e) = st.per_platform[c.pi].as_mut() {
+        e.decay_to(c.prev_p, cfg);
+    }
+    if st.kleinberg.t_last < c.prev {
+        // Approximation: the missed zero-count polls count as one for Kleinberg.
+        st.kleinberg.step(0, c.d, c.prev, c.tau01, cfg);
+    }
+    let missed = c.idx.saturating_sub(st.last_poll + 1).min(cfg.history_len as u64);
+    for _ in 0..missed {
+        if st.history.len() >= cfg.history_len {
+            st.history.pop_front();
+        }
+        st.history.push_back(0.0);
+    }
+    if inp.titles > 0 {
+        st.last_seen = c.t;
+    }
+    st.all.step(inp.share, c.t, cfg, c.may_flag);
+    if inp.platform_share > 0.0 || st.per_platform[c.pi].is_some() {
+        st.per_platform[c.pi]
+            .get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p))
+            .step(inp.platform_share, c.t, cfg, c.may_flag);
+    }
+    st.kleinberg.step(inp.titles, c.d, c.t, c.tau01, cfg);
+    // Kleinberg speaks for low counts only, and cannot start a flag while the level is
+    // below its baseline (it may keep one: toggling on f vs μ would flap).
+    let kb = cfg.kleinberg
+        && c.may_flag
+        && st.kleinberg.burst()
+        && (st.rising || st.all.f > st.all.mu)
+        && inp.titles > 0
+        && inp.titles <= cfg.kleinberg_max_count;
+    let rising = st.all.flagged || kb;
+    if rising && !st.rising {
+        out.onsets.push(k.to_string());
+    } else if !rising && st.rising {
+        out.offsets.push(k.to_string());
+    }
+    st.rising = rising;
+    if cfg.history_len > 0 {
+        if st.history.len() >= cfg.history_len {
+            st.history.pop_front();
+        }
+        st.history.push_back(inp.share as f32);
+    }
+    st.last_poll = c.idx;
 }

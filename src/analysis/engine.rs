@@ -233,14 +233,12 @@ impl Analyzer {
 
     /// Terms and KOL mentions of a topic (cached).
     pub fn title_info(&mut self, title: &str, query: Option<&str>) -> Arc<TitleInfo> {
-        let q = query.filter(|q| normalise_title(q) != normalise_title(title));
-        let key = match q {
-            Some(q) => format!("{title}\u{1}{q}"),
-            None => title.to_string(),
-        };
+        let key = format!("{title}\u{1}{}", query.unwrap_or(""));
         if let Some(v) = self.cache.get(&key) {
             return v;
         }
+        // The query adds terms only when it differs from the title (`#x#` vs `x` does not).
+        let q = query.filter(|q| normalise_title(q) != normalise_title(title));
         let toks = self.tokenizer.tokenize(title);
         let kols = self.matcher.find(&toks.norm, |b| toks.is_boundary(b));
         let mut terms = toks.terms;
@@ -281,8 +279,9 @@ impl Analyzer {
         self.lists[pi] = Some(PlatformList { at: t, items });
 
         let stale = self.detector.cfg.stale_after_min;
-        let mut inputs: HashMap<&str, TermInput> = HashMap::new();
-        let mut counts: HashMap<&str, PlatformCounts> = HashMap::new();
+        // One accumulator per term present in the current lists.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut acc: Vec<(&str, TermInput, PlatformCounts)> = Vec::new();
         let mut kol_now: HashMap<usize, u32> = HashMap::new();
         let mut d = 0u32;
         for (p, list) in Platform::ALL.iter().zip(&self.lists) {
@@ -293,52 +292,62 @@ impl Analyzer {
             for it in &list.items {
                 d += 1;
                 for term in &it.info.terms {
-                    let e = inputs.entry(term.as_str()).or_default();
-                    e.share += it.weight;
-                    e.titles += 1;
+                    let i = *index.entry(term.as_str()).or_insert_with(|| {
+                        acc.push((term.as_str(), TermInput::default(), PlatformCounts::default()));
+                        acc.len() - 1
+                    });
+                    let (_, inp, counts) = &mut acc[i];
+                    inp.share += it.weight;
+                    inp.titles += 1;
                     if own {
-                        e.platform_share += it.weight;
+                        inp.platform_share += it.weight;
                     }
-                    counts.entry(term.as_str()).or_default().bump(*p);
+                    counts.bump(*p);
                 }
-                let mut seen: Vec<usize> = it.info.kols.iter().map(|k| k.kol).collect();
-                seen.sort_unstable();
-                seen.dedup();
-                for k in seen {
-                    *kol_now.entry(k).or_default() += 1;
+                for (j, k) in it.info.kols.iter().enumerate() {
+                    // Count each KOL once per title.
+                    if !it.info.kols[..j].iter().any(|x| x.kol == k.kol) {
+                        *kol_now.entry(k.kol).or_default() += 1;
+                    }
                 }
             }
         }
+        let inputs: Vec<(&str, TermInput)> = acc.iter().map(|a| (a.0, a.1)).collect();
         let step = self.detector.step(t, snap.platform, &inputs, d);
 
         let beta = self.detector.cfg.beta;
-        let mut keywords: Vec<KeywordRow> = self
-            .detector
-            .terms
-            .iter()
-            .filter(|(k, st)| st.rising || inputs.contains_key(k.as_str()))
-            .map(|(k, st)| {
-                let titles = counts.get(k.as_str()).copied().unwrap_or_default();
-                let dev = st.all.deviation(beta);
-                KeywordRow {
-                    keyword: k.clone(),
-                    score: st.all.z,
-                    share: inputs.get(k.as_str()).map_or(0.0, |i| i.share),
-                    rising: st.rising,
-                    cross_platform: st.cross_platform(),
-                    direction: if st.all.z >= 1.0 {
-                        Direction::Up
-                    } else if dev <= -1.0 {
-                        Direction::Down
-                    } else {
-                        Direction::Flat
-                    },
-                    platforms: titles.platforms(),
-                    titles,
-                    history: st.history.iter().copied().collect(),
-                }
+        let terms = &self.detector.terms;
+        let row = |k: &str, share: f64, titles: PlatformCounts| {
+            let st = terms.get(k)?;
+            let dev = st.all.deviation(beta);
+            Some(KeywordRow {
+                keyword: k.to_string(),
+                score: st.all.z,
+                share,
+                rising: st.rising,
+                cross_platform: st.cross_platform(),
+                direction: if st.all.z >= 1.0 {
+                    Direction::Up
+                } else if dev <= -1.0 {
+                    Direction::Down
+                } else {
+                    Direction::Flat
+                },
+                platforms: titles.platforms(),
+                titles,
+                history: st.history.iter().copied().collect(),
             })
+        };
+        let mut keywords: Vec<KeywordRow> = acc
+            .iter()
+            .filter_map(|(k, inp, c)| row(k, inp.share, *c))
             .collect();
+        // Rising terms absent from the current lists (still in hysteresis).
+        for (k, st) in terms {
+            if st.rising && !index.contains_key(k.as_str()) {
+                keywords.extend(row(k, 0.0, PlatformCounts::default()));
+            }
+        }
         keywords.sort_by(|a, b| {
             b.rising
                 .cmp(&a.rising)
