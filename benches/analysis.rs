@@ -115,7 +115,8 @@ fn synthetic_year() -> Vec<SnapshotLine> {
         for (platform, n) in [(Platform::Weibo, 50u32), (Platform::Tieba, 30)] {
             let items = (1..=n)
                 .map(|rank| {
-                    let base = &pool[(h as usize * 3 + rank as usize * 7 + rng.usize(0..5)) % pool.len()];
+                    let base =
+                        &pool[(h as usize * 3 + rank as usize * 7 + rng.usize(0..5)) % pool.len()];
                     let title = if rng.u8(0..10) == 0 {
                         fresh += 1;
                         format!("{base}{fresh}后续")
@@ -134,7 +135,11 @@ fn synthetic_year() -> Vec<SnapshotLine> {
                     }
                 })
                 .collect();
-            out.push(SnapshotLine { captured_at: at, platform, items });
+            out.push(SnapshotLine {
+                captured_at: at,
+                platform,
+                items,
+            });
         }
     }
     out

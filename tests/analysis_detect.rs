@@ -28,7 +28,11 @@ fn cfg() -> DetectorConfig {
 }
 
 fn input(share: f64) -> TermInput {
-    TermInput { share, titles: u32::from(share > 0.0), platform_share: share }
+    TermInput {
+        share,
+        titles: u32::from(share > 0.0),
+        platform_share: share,
+    }
 }
 
 /// Feed one term's share series at the given minutes; returns the transitions.
@@ -93,7 +97,11 @@ fn hysteresis_needs_m_polls_below_theta_off() {
         if was {
             below = if e.z < c.theta_off { below + 1 } else { 0 };
             // Leaves exactly at the m-th consecutive poll below θ_off, never before.
-            assert_eq!(tr == Transition::Off, below == c.off_polls as usize, "poll {i}");
+            assert_eq!(
+                tr == Transition::Off,
+                below == c.off_polls as usize,
+                "poll {i}"
+            );
         } else if tr == Transition::On {
             assert!(e.z >= c.theta_on && e.f >= c.x_min);
             on.get_or_insert(i);
@@ -120,21 +128,30 @@ fn flag_holds_while_z_stays_between_thresholds() {
     for t in 1..10 {
         e.mu = 0.02;
         e.v = 0.0;
-        assert_eq!(e.step(0.04, f64::from(t) * 1e-9, &c, true), Transition::None);
+        assert_eq!(
+            e.step(0.04, f64::from(t) * 1e-9, &c, true),
+            Transition::None
+        );
         assert!(e.flagged);
     }
 }
 
 #[test]
 fn warm_up_suppresses_flags() {
-    let mut d = Detector::new(DetectorConfig { warmup_min: 30.0, ..cfg() });
+    let mut d = Detector::new(DetectorConfig {
+        warmup_min: 30.0,
+        ..cfg()
+    });
     // A jump at minute 10 is inside warm-up; the same jump for a new term at 40 flags.
     let tr = run(&mut d, &[(0.0, 0.0), (10.0, 0.1)]);
     assert!(tr.is_empty(), "{tr:?}");
     assert!(d.in_warmup(29.0) && !d.in_warmup(30.0));
     let mut m = HashMap::new();
     m.insert("new", input(0.1));
-    assert_eq!(step(&mut d, 40.0, Platform::Weibo, &m, 80).onsets, vec!["new".to_string()]);
+    assert_eq!(
+        step(&mut d, 40.0, Platform::Weibo, &m, 80).onsets,
+        vec!["new".to_string()]
+    );
 }
 
 #[test]
@@ -153,7 +170,11 @@ fn absent_terms_decay_and_are_evicted() {
         }
     }
     run(&mut d, &[(t + 60.0, 0.0)]);
-    assert!(!d.terms.contains_key("k"), "evicted after {} min absent", c.evict_absent_min);
+    assert!(
+        !d.terms.contains_key("k"),
+        "evicted after {} min absent",
+        c.evict_absent_min
+    );
 }
 
 #[test]
@@ -177,7 +198,10 @@ fn persistence_round_trip() {
     assert_eq!(back.terms.len(), d.terms.len());
     let (x, y) = (&back.terms["k"], &d.terms["k"]);
     assert!((x.all.mu - y.all.mu).abs() < 1e-15 && (x.all.v - y.all.v).abs() < 1e-15);
-    assert_eq!((x.rising, &x.history, back.last_poll), (y.rising, &y.history, d.last_poll));
+    assert_eq!(
+        (x.rising, &x.history, back.last_poll),
+        (y.rising, &y.history, d.last_poll)
+    );
     // The restored detector continues exactly like the original.
     let (mut a, mut b) = (d, back);
     assert_eq!(run(&mut a, &[(180.0, 0.01)]), run(&mut b, &[(180.0, 0.01)]));
@@ -192,7 +216,10 @@ fn persistence_round_trip() {
 fn kleinberg_switches_after_about_six_polls() {
     // Reference example: d = 80, p0 = 0.5/80, s = 3, a term in 2 titles per 1-minute poll,
     // τ01 = ln 1440 ≈ 7.3, ≈ 1.2 nats gained per poll.
-    let c = DetectorConfig { kleinberg_s: 3.0, ..cfg() };
+    let c = DetectorConfig {
+        kleinberg_s: 3.0,
+        ..cfg()
+    };
     let tau = 1440f64.ln();
     let mut k = Kleinberg::new(0.0, tau);
     let mut switched = None;
@@ -214,13 +241,27 @@ fn kleinberg_switches_after_about_six_polls() {
 
 #[test]
 fn kleinberg_flags_low_count_terms_through_the_detector() {
-    let c = DetectorConfig { kleinberg: true, theta_on: 1e9, ..cfg() };
+    let c = DetectorConfig {
+        kleinberg: true,
+        theta_on: 1e9,
+        ..cfg()
+    };
     let mut d = Detector::new(c);
     let mut on = None;
     for t in 0..20 {
         let mut m = HashMap::new();
-        m.insert("k", TermInput { share: 0.005 + 0.0001 * f64::from(t), titles: 2, platform_share: 0.005 });
-        if !step(&mut d, f64::from(t), Platform::Weibo, &m, 80).onsets.is_empty() {
+        m.insert(
+            "k",
+            TermInput {
+                share: 0.005 + 0.0001 * f64::from(t),
+                titles: 2,
+                platform_share: 0.005,
+            },
+        );
+        if !step(&mut d, f64::from(t), Platform::Weibo, &m, 80)
+            .onsets
+            .is_empty()
+        {
             on = Some(t);
             break;
         }
@@ -246,7 +287,14 @@ fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
     // baseline must equal stepping an Ewma with x = 0 at every poll in between.
     let c = cfg();
     let mut d = Detector::new(c.clone());
-    let series = [(0.0, 0.03), (60.0, 0.02), (90.0, 0.0), (200.0, 0.0), (230.0, 0.0), (300.0, 0.05)];
+    let series = [
+        (0.0, 0.03),
+        (60.0, 0.02),
+        (90.0, 0.0),
+        (200.0, 0.0),
+        (230.0, 0.0),
+        (300.0, 0.05),
+    ];
     let mut eager = Ewma::new(series[0].1, 0.0);
     for &(t, x) in &series {
         let mut m = HashMap::new();
@@ -260,7 +308,12 @@ fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
         eager.step(x, t, &c, true);
     }
     let lazy = &d.terms["k"].all;
-    assert!((lazy.mu - eager.mu).abs() < 1e-12, "{} vs {}", lazy.mu, eager.mu);
+    assert!(
+        (lazy.mu - eager.mu).abs() < 1e-12,
+        "{} vs {}",
+        lazy.mu,
+        eager.mu
+    );
     assert!((lazy.v - eager.v).abs() < 1e-12 && (lazy.f - eager.f).abs() < 1e-12);
     assert!((lazy.z - eager.z).abs() < 1e-9);
     // History has one point per poll, zeros while absent.

@@ -4,7 +4,9 @@
 mod analysis_support;
 
 use analysis_support::fixture;
-use resou::analysis::{AnalysisConfig, EvalReport, analyze_snapshots, evaluate, format_eval_report};
+use resou::analysis::{
+    AnalysisConfig, EvalReport, analyze_snapshots, evaluate, format_eval_report,
+};
 
 const SWEEP: [f64; 8] = [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0];
 const NATEAFISH: &str = "weibo_nateafish_2026-08-15.jsonl";
@@ -23,11 +25,17 @@ fn hourly_archive_meets_floors() {
     let r = run(NATEAFISH);
     // Event counts match the reference's independent count (68 + 10 left-censored).
     assert_eq!((r.events, r.left_censored), (68, 10));
-    let op = r.operating_point().expect("an operating point at ≤ 2 false flags/h");
+    let op = r
+        .operating_point()
+        .expect("an operating point at ≤ 2 false flags/h");
     assert!(op.false_flags_per_hour <= 2.0);
     assert!(op.recall >= 0.35, "recall {}", op.recall);
     assert!(op.precision_6h >= 0.70, "precision {}", op.precision_6h);
-    assert!(op.median_lead_min.is_some_and(|m| m >= 300.0), "{:?}", op.median_lead_min);
+    assert!(
+        op.median_lead_min.is_some_and(|m| m >= 300.0),
+        "{:?}",
+        op.median_lead_min
+    );
     // The curve is monotone where it must be: more permissive θ, at least as many onsets.
     assert!(r.sweep.windows(2).all(|w| w[0].onsets >= w[1].onsets));
 }
@@ -37,10 +45,16 @@ fn hourly_archive_meets_floors() {
 fn half_hourly_archive_meets_floors() {
     let r = run(ARANDOM);
     assert_eq!((r.events, r.left_censored), (83, 10));
-    let op = r.operating_point().expect("an operating point at ≤ 2 false flags/h");
+    let op = r
+        .operating_point()
+        .expect("an operating point at ≤ 2 false flags/h");
     assert!(op.recall >= 0.40, "recall {}", op.recall);
     assert!(op.precision_6h >= 0.80, "precision {}", op.precision_6h);
-    assert!(op.median_lead_min.is_some_and(|m| m >= 300.0), "{:?}", op.median_lead_min);
+    assert!(
+        op.median_lead_min.is_some_and(|m| m >= 300.0),
+        "{:?}",
+        op.median_lead_min
+    );
 }
 
 fn hour(p: &resou::analysis::PollAnalysis) -> u32 {
@@ -57,7 +71,11 @@ fn wangwang_flagged_while_it_sits_in_several_titles() {
         .find(|p| p.onsets.iter().any(|k| k == "旺旺"))
         .expect("旺旺 rises");
     assert!(hour(first) < 6, "first onset at {}", first.at);
-    let row = first.rising.iter().find(|r| r.keyword == "旺旺").expect("listed as rising");
+    let row = first
+        .rising
+        .iter()
+        .find(|r| r.keyword == "旺旺")
+        .expect("listed as rising");
     assert!(row.titles >= 2, "{row:?}");
 }
 
@@ -81,7 +99,10 @@ fn yasukuni_is_one_term_across_titles_and_flagged_by_its_peak() {
     }
     let share_at = |h: u32| {
         use chrono::Timelike;
-        shares.iter().find(|(t, _)| t.hour() == h).map_or(0.0, |s| s.1)
+        shares
+            .iter()
+            .find(|(t, _)| t.hour() == h)
+            .map_or(0.0, |s| s.1)
     };
     assert!(share_at(9) > 0.0 && share_at(12) > 0.0, "{shares:?}");
     assert!(share_at(20) > share_at(12));

@@ -18,7 +18,10 @@ fn json_lines_have_the_documented_shape() {
     let lines = fixture(NATEAFISH);
     let polls = analyze_snapshots(&lines, &AnalysisConfig::default());
     assert_eq!(polls.len(), lines.len());
-    let p = polls.iter().find(|p| !p.rising.is_empty()).expect("something rises");
+    let p = polls
+        .iter()
+        .find(|p| !p.rising.is_empty())
+        .expect("something rises");
     let v: serde_json::Value = serde_json::from_str(&p.to_json_line()).unwrap();
     assert!(v["at"].as_str().unwrap().starts_with("2026-08-15T"));
     let r = &v["rising"][0];
@@ -28,7 +31,13 @@ fn json_lines_have_the_documented_shape() {
     // Warm-up: the first poll never flags.
     assert!(polls[0].rising.is_empty());
     let table = format_table(&polls);
-    assert_eq!(table.lines().filter(|l| l.starts_with("2026-08-15")).count(), lines.len());
+    assert_eq!(
+        table
+            .lines()
+            .filter(|l| l.starts_with("2026-08-15"))
+            .count(),
+        lines.len()
+    );
 }
 
 #[test]
@@ -63,13 +72,21 @@ fn kol_mentions_reported_per_topic_and_over_time() {
         let u = a.process(&l.to_snapshot());
         for t in &u.kol_mentions {
             for m in &t.mentions {
-                assert_eq!(&t.title[m.span.clone()], m.name, "span in the original title");
+                assert_eq!(
+                    &t.title[m.span.clone()],
+                    m.name,
+                    "span in the original title"
+                );
             }
         }
         last = Some(u);
     }
     let u = last.unwrap();
-    let trend = u.kol_trends.iter().find(|k| k.name == "汪苏泷").expect("汪苏泷 mentioned");
+    let trend = u
+        .kol_trends
+        .iter()
+        .find(|k| k.name == "汪苏泷")
+        .expect("汪苏泷 mentioned");
     assert!(trend.history.iter().sum::<u32>() >= 3, "{trend:?}");
     assert!(trend.history.len() <= 48);
     let polls = analyze_snapshots(&lines, &cfg);
@@ -88,11 +105,15 @@ fn keyword_rows_carry_history_counts_and_direction() {
     assert_eq!(u.rising.len(), n);
     let some = u.keywords.iter().find(|r| r.titles.weibo > 0).unwrap();
     assert_eq!(some.platforms, vec![Platform::Weibo]);
-    assert_eq!(*some.history.last().unwrap() as f64, some.share as f32 as f64);
+    assert_eq!(
+        *some.history.last().unwrap() as f64,
+        some.share as f32 as f64
+    );
 }
 
 fn recv(rx: &std::sync::mpsc::Receiver<AnalysisEvent>) -> AnalysisEvent {
-    rx.recv_timeout(Duration::from_secs(60)).expect("worker answers")
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("worker answers")
 }
 
 #[test]
@@ -124,7 +145,10 @@ fn worker_matches_headless_and_persists_baselines() {
 
     // Same path as the worker: identical rising lists.
     let mut a = Analyzer::new(&AnalysisConfig::default());
-    let headless: Vec<_> = half_a.iter().map(|l| a.process(&l.to_snapshot()).rising).collect();
+    let headless: Vec<_> = half_a
+        .iter()
+        .map(|l| a.process(&l.to_snapshot()).rising)
+        .collect();
     assert_eq!(from_worker, headless);
 
     // Second run resumes the baselines: same result as one uninterrupted run.
@@ -138,7 +162,10 @@ fn worker_matches_headless_and_persists_baselines() {
         }
     }
     drop(tx);
-    let continued: Vec<_> = half_b.iter().map(|l| a.process(&l.to_snapshot()).onsets).collect();
+    let continued: Vec<_> = half_b
+        .iter()
+        .map(|l| a.process(&l.to_snapshot()).onsets)
+        .collect();
     assert_eq!(resumed, continued);
 }
 

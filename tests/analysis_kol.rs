@@ -23,7 +23,10 @@ fn analyzer() -> &'static std::sync::Mutex<Analyzer> {
                 kol("新华社", &[]),
                 kol("Ame", &[]),
                 kol("石平", &[]),
-                Kol { allow_short: true, ..kol("汪峰", &[]) },
+                Kol {
+                    allow_short: true,
+                    ..kol("汪峰", &[])
+                },
                 kol("央视", &[]),
                 kol("央视新闻", &["CCTV新闻"]),
             ],
@@ -58,7 +61,10 @@ fn names_and_aliases_with_original_spans() {
 #[test]
 fn leftmost_longest_prefers_the_longer_name() {
     // 央视 and 央视新闻 overlap: the longer one wins, once.
-    assert_eq!(mentions("央视新闻报道台风"), vec![pair("央视新闻", "央视新闻")]);
+    assert_eq!(
+        mentions("央视新闻报道台风"),
+        vec![pair("央视新闻", "央视新闻")]
+    );
 }
 
 #[test]
@@ -66,7 +72,10 @@ fn latin_case_insensitive_and_full_width_spans_map_back() {
     assert_eq!(mentions("AME 遗憾"), vec![pair("Ame", "AME")]);
     // Full-width input: the span covers the full-width original bytes.
     assert_eq!(mentions("ＡＭＥ遗憾离场"), vec![pair("Ame", "ＡＭＥ")]);
-    assert_eq!(mentions("ｃｃｔｖ新闻直播"), vec![pair("央视新闻", "ｃｃｔｖ新闻")]);
+    assert_eq!(
+        mentions("ｃｃｔｖ新闻直播"),
+        vec![pair("央视新闻", "ｃｃｔｖ新闻")]
+    );
 }
 
 #[test]
@@ -83,7 +92,11 @@ fn short_names_need_token_boundaries_unless_opted_in() {
 fn kol_names_join_the_dictionary() {
     let mut a = analyzer().lock().unwrap();
     let info = a.title_info("人民日报评论员文章", None);
-    assert!(info.terms.contains(&"人民日报".to_string()), "{:?}", info.terms);
+    assert!(
+        info.terms.contains(&"人民日报".to_string()),
+        "{:?}",
+        info.terms
+    );
 }
 
 #[test]
@@ -158,10 +171,18 @@ fn discovery_from_topic_accounts() {
         rec("台州晚报", "1941424392", Some(3), AccountRole::Media),
         rec("台州晚报", "1941424392", Some(3), AccountRole::Media),
         rec("路人甲", "1", Some(-1), AccountRole::Author),
-        rec("头条新闻\u{3000}", "1618051664", Some(3), AccountRole::Media),
+        rec(
+            "头条新闻\u{3000}",
+            "1618051664",
+            Some(3),
+            AccountRole::Media,
+        ),
         rec("人民日报", "2803301701", Some(3), AccountRole::Media),
     ];
-    let known = vec![Kol { weibo_uid: Some("2803301701".into()), ..Kol::new("人民日报") }];
+    let known = vec![Kol {
+        weibo_uid: Some("2803301701".into()),
+        ..Kol::new("人民日报")
+    }];
     let found = discover_kols(&records, &known);
     let names: Vec<&str> = found.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(names, vec!["新华社", "台州晚报", "头条新闻"]);

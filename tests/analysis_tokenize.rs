@@ -31,7 +31,10 @@ fn mixed_latin_and_cjk_lowercased() {
 fn full_width_becomes_half_width() {
     let t = terms("ＡＢＣ全角１２３测试");
     assert!(t.contains(&"abc".to_string()), "{t:?}");
-    assert!(!t.iter().any(|w| w.contains('Ａ') || w.contains('１')), "{t:?}");
+    assert!(
+        !t.iter().any(|w| w.contains('Ａ') || w.contains('１')),
+        "{t:?}"
+    );
 }
 
 #[test]
@@ -47,10 +50,16 @@ fn hashtags_whole_title_and_embedded() {
 #[test]
 fn stop_words_numbers_punctuation_single_chars_dropped() {
     let t = terms("网友集体呼吁旺旺减糖");
-    assert!(!t.contains(&"网友".to_string()) && !t.contains(&"集体".to_string()), "{t:?}");
+    assert!(
+        !t.contains(&"网友".to_string()) && !t.contains(&"集体".to_string()),
+        "{t:?}"
+    );
     assert!(t.contains(&"旺旺".to_string()));
     let t = terms("王传君体脂率25.5%！");
-    assert!(t.iter().all(|w| w.chars().any(char::is_alphabetic)), "{t:?}");
+    assert!(
+        t.iter().all(|w| w.chars().any(char::is_alphabetic)),
+        "{t:?}"
+    );
     assert!(!t.iter().any(|w| w.contains("25")), "{t:?}");
     // 看 is a one-character token: dropped.
     assert!(!terms("李雪琴看汪苏泷演唱会").contains(&"看".to_string()));
@@ -60,8 +69,14 @@ fn stop_words_numbers_punctuation_single_chars_dropped() {
 fn user_dictionary_keeps_names_whole() {
     // Default jieba splits these (胖|东来, 汪苏|泷, 小泉|进|次郎); the shipped dictionary must not.
     let plain = jieba_rs::Jieba::new();
-    for (text, name) in [("胖东来房东逻辑", "胖东来"), ("李雪琴看汪苏泷演唱会", "汪苏泷")] {
-        assert!(!plain.cut(text, true).iter().any(|t| t.word == name), "{name}");
+    for (text, name) in [
+        ("胖东来房东逻辑", "胖东来"),
+        ("李雪琴看汪苏泷演唱会", "汪苏泷"),
+    ] {
+        assert!(
+            !plain.cut(text, true).iter().any(|t| t.word == name),
+            "{name}"
+        );
     }
     assert!(terms("胖东来房东逻辑").contains(&"胖东来".to_string()));
     assert!(terms("李雪琴看汪苏泷演唱会").contains(&"汪苏泷".to_string()));
@@ -75,12 +90,26 @@ fn user_dictionary_keeps_names_whole() {
 fn extra_words_and_single_char_whitelist() {
     let plain = tok().tokenize("雪王蜜雪冰城贵了").terms;
     let custom = Tokenizer::new(
-        &[DictWord { word: "雪王".into(), freq: None, tag: None }, DictWord { word: "贵".into(), freq: None, tag: None }],
+        &[
+            DictWord {
+                word: "雪王".into(),
+                freq: None,
+                tag: None,
+            },
+            DictWord {
+                word: "贵".into(),
+                freq: None,
+                tag: None,
+            },
+        ],
         &["了".into()],
     );
     let t = custom.tokenize("雪王蜜雪冰城贵了").terms;
     assert!(t.contains(&"雪王".to_string()), "{t:?}");
-    assert!(t.contains(&"贵".to_string()), "whitelisted single char kept: {t:?}");
+    assert!(
+        t.contains(&"贵".to_string()),
+        "whitelisted single char kept: {t:?}"
+    );
     assert!(!plain.contains(&"贵".to_string()), "{plain:?}");
 }
 

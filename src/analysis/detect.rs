@@ -330,8 +330,7 @@ impl Detector {
     }
 
     pub fn in_warmup(&self, t: f64) -> bool {
-        self.started_at
-            .is_none_or(|s| t - s < self.cfg.warmup_min)
+        self.started_at.is_none_or(|s| t - s < self.cfg.warmup_min)
     }
 
     /// One poll at time `t` (minutes) triggered by `platform`'s list. `inputs` holds every
@@ -463,7 +462,10 @@ fn update_term(k: &str, st: &mut TermState, inp: &TermInput, c: &StepCtx, out: &
         // Approximation: the missed zero-count polls count as one for Kleinberg.
         st.kleinberg.step(0, c.d, c.prev, c.tau01, cfg);
     }
-    let missed = c.idx.saturating_sub(st.last_poll + 1).min(cfg.history_len as u64);
+    let missed = c
+        .idx
+        .saturating_sub(st.last_poll + 1)
+        .min(cfg.history_len as u64);
     for _ in 0..missed {
         if st.history.len() >= cfg.history_len {
             st.history.pop_front();

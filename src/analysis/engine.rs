@@ -293,7 +293,11 @@ impl Analyzer {
                 d += 1;
                 for term in &it.info.terms {
                     let i = *index.entry(term.as_str()).or_insert_with(|| {
-                        acc.push((term.as_str(), TermInput::default(), PlatformCounts::default()));
+                        acc.push((
+                            term.as_str(),
+                            TermInput::default(),
+                            PlatformCounts::default(),
+                        ));
                         acc.len() - 1
                     });
                     let (_, inp, counts) = &mut acc[i];

@@ -72,7 +72,10 @@ pub fn evaluate(lines: &[SnapshotLine], cfg: &AnalysisConfig, thresholds: &[f64]
     for s in snaps.iter().filter(|s| s.platform == Platform::Weibo) {
         let t = minutes(&s.captured_at);
         for topic in s.ranked.iter().filter(|x| x.rank.is_some_and(|r| r <= TOP)) {
-            let info = analyzer.title_info(topic.title.as_str(), topic.query.as_ref().map(|q| q.as_str()));
+            let info = analyzer.title_info(
+                topic.title.as_str(),
+                topic.query.as_ref().map(|q| q.as_str()),
+            );
             for term in &info.terms {
                 top_times.entry(term.clone()).or_default().push(t);
             }
@@ -174,10 +177,18 @@ fn score(
         onsets: n,
         early,
         same_poll: same,
-        recall: if events.is_empty() { 0.0 } else { early as f64 / events.len() as f64 },
+        recall: if events.is_empty() {
+            0.0
+        } else {
+            early as f64 / events.len() as f64
+        },
         median_lead_min: median(&mut leads),
         false_flags_per_hour: (n - true_flags) as f64 / hours,
-        precision_6h: if n == 0 { 0.0 } else { true_flags as f64 / n as f64 },
+        precision_6h: if n == 0 {
+            0.0
+        } else {
+            true_flags as f64 / n as f64
+        },
     }
 }
 
@@ -187,7 +198,11 @@ fn median(v: &mut [f64]) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 0 { (v[m - 1] + v[m]) / 2.0 } else { v[m] })
+    Some(if v.len().is_multiple_of(2) {
+        (v[m - 1] + v[m]) / 2.0
+    } else {
+        v[m]
+    })
 }
 
 /// Text report: the sweep as a table, the operating point marked.
@@ -204,7 +219,11 @@ pub fn format_eval_report(r: &EvalReport) -> String {
         "θ_on", "onsets", "early", "same", "recall", "median lead", "false/h", "prec@6h"
     );
     for (i, p) in r.sweep.iter().enumerate() {
-        let mark = if r.operating == Some(i) { " ◀ operating point" } else { "" };
+        let mark = if r.operating == Some(i) {
+            " ◀ operating point"
+        } else {
+            ""
+        };
         let lead = p
             .median_lead_min
             .map_or("-".to_string(), |m| format!("{m:.0} min"));
@@ -222,7 +241,10 @@ pub fn format_eval_report(r: &EvalReport) -> String {
         );
     }
     if r.operating.is_none() {
-        let _ = writeln!(out, "no θ_on kept false flags at or below {MAX_FALSE_FLAGS_PER_HOUR}/h");
+        let _ = writeln!(
+            out,
+            "no θ_on kept false flags at or below {MAX_FALSE_FLAGS_PER_HOUR}/h"
+        );
     }
     out
 }

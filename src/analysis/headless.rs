@@ -88,9 +88,10 @@ pub fn sorted_lines(lines: &[SnapshotLine]) -> Vec<&SnapshotLine> {
 /// Replay `lines` through a fresh [`Analyzer`] (the same code the worker runs).
 pub fn analyze_snapshots(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> Vec<PollAnalysis> {
     let mut a = Analyzer::new(cfg);
-    replay(&mut a, lines)
-        .iter()
-        .map(PollAnalysis::from_update)
+    // Convert as we go: full updates carry every keyword row and its history.
+    sorted_lines(lines)
+        .into_iter()
+        .map(|l| PollAnalysis::from_update(&a.process(&l.to_snapshot())))
         .collect()
 }
 
@@ -105,13 +106,21 @@ pub fn replay(a: &mut Analyzer, lines: &[SnapshotLine]) -> Vec<AnalysisUpdate> {
 /// Human-readable table: one line per poll with its rising keywords and KOL mentions.
 pub fn format_table(polls: &[PollAnalysis]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<16} {:<6} rising (score/titles, * = new, ⇄ = both platforms)", "at", "list");
+    let _ = writeln!(
+        out,
+        "{:<16} {:<6} rising (score/titles, * = new, ⇄ = both platforms)",
+        "at", "list"
+    );
     for p in polls {
         let rising: Vec<String> = p
             .rising
             .iter()
             .map(|r| {
-                let new = if p.onsets.contains(&r.keyword) { "*" } else { "" };
+                let new = if p.onsets.contains(&r.keyword) {
+                    "*"
+                } else {
+                    ""
+                };
                 let x = if r.cross_platform { "⇄" } else { "" };
                 format!("{new}{x}{} {:.1}/{}", r.keyword, r.score, r.titles)
             })
@@ -121,7 +130,11 @@ pub fn format_table(polls: &[PollAnalysis]) -> String {
             "{:<16} {:<6} {}",
             p.at.format("%Y-%m-%d %H:%M"),
             p.platform.name(),
-            if rising.is_empty() { "-".to_string() } else { rising.join("  ") }
+            if rising.is_empty() {
+                "-".to_string()
+            } else {
+                rising.join("  ")
+            }
         );
         if !p.kols.is_empty() {
             let mut names: Vec<&str> = p.kols.iter().map(|k| k.kol.as_str()).collect();

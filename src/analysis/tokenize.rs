@@ -199,6 +199,9 @@ mod tests {
     #[test]
     fn hashtags_whole_vs_embedded() {
         assert!(embedded_hashtags("#旺旺 配料表#").is_empty());
-        assert_eq!(embedded_hashtags("看 #台风白海豚# 和 #旺旺#"), vec!["台风白海豚", "旺旺"]);
+        assert_eq!(
+            embedded_hashtags("看 #台风白海豚# 和 #旺旺#"),
+            vec!["台风白海豚", "旺旺"]
+        );
     }
 }
