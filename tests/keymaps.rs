@@ -13,8 +13,7 @@ fn every_file_in_keymaps_parses() {
         }
         let src = std::fs::read_to_string(&path).expect("read");
         let mut km = Keymap::default();
-        km.apply_str(&src, &path.display().to_string())
-            .unwrap_or_else(|e| panic!("{e}"));
+        km.apply_str(&src, &path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
         n += 1;
     }
     assert!(n >= 1);

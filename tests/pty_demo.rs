@@ -19,25 +19,13 @@ struct Session {
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
         let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
+        let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("openpty");
         let dir = tempfile::tempdir().expect("tempdir");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_resou"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         // Keep the user's config and logs out of the test.
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
+        for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"] {
             cmd.env(var, dir.path());
         }
         cmd.env_remove("RESOU_WEIBO_COOKIE");
@@ -55,14 +43,7 @@ impl Session {
                 }
             }
         });
-        Session {
-            child,
-            writer,
-            rx,
-            parser: vt100::Parser::new(rows, cols, 0),
-            raw: Vec::new(),
-            _dir: dir,
-        }
+        Session { child, writer, rx, parser: vt100::Parser::new(rows, cols, 0), raw: Vec::new(), _dir: dir }
     }
 
     fn screen(&self) -> String {
@@ -100,11 +81,7 @@ impl Session {
                 }
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "resou did not exit; screen:\n{}",
-                self.screen()
-            );
+            assert!(Instant::now() < deadline, "resou did not exit; screen:\n{}", self.screen());
             if let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(50)) {
                 self.parser.process(&bytes);
                 self.raw.extend_from_slice(&bytes);
@@ -114,60 +91,31 @@ impl Session {
 
     fn assert_restored(&self) {
         let tail = String::from_utf8_lossy(&self.raw);
-        let leave = tail
-            .rfind("\x1b[?1049l")
-            .expect("left the alternate screen");
-        let enter = tail
-            .rfind("\x1b[?1049h")
-            .expect("entered the alternate screen");
+        let leave = tail.rfind("\x1b[?1049l").expect("left the alternate screen");
+        let enter = tail.rfind("\x1b[?1049h").expect("entered the alternate screen");
         assert!(leave > enter, "alternate screen left after the last entry");
-        assert!(
-            tail[leave..].contains("\x1b[?25h")
-                || tail[..leave].rfind("\x1b[?25h") > tail.rfind("\x1b[?25l"),
-            "cursor shown again"
-        );
-        assert!(
-            !self.parser.screen().alternate_screen(),
-            "back on the main screen"
-        );
+        assert!(tail[leave..].contains("\x1b[?25h") || tail[..leave].rfind("\x1b[?25h") > tail.rfind("\x1b[?25l"), "cursor shown again");
+        assert!(!self.parser.screen().alternate_screen(), "back on the main screen");
     }
 }
 
 fn has_board(screen: &str) -> bool {
     // Real titles from both platforms: CJK text on many rows, both platform tags present.
-    let cjk_rows = screen
-        .lines()
-        .filter(|l| {
-            l.chars()
-                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
-                .count()
-                >= 4
-        })
-        .count();
+    let cjk_rows = screen.lines().filter(|l| l.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() >= 4).count();
     cjk_rows >= 20 && screen.contains("微博") && screen.contains("贴吧")
 }
 
 #[test]
 fn demo_shows_real_titles_help_and_quits_cleanly() {
     let mut s = Session::start(&["--demo", "--demo-speed", "1"], 120, 35);
-    s.wait_for(
-        "≥ 20 rows of real titles from both platforms",
-        Duration::from_secs(30),
-        has_board,
-    );
+    s.wait_for("≥ 20 rows of real titles from both platforms", Duration::from_secs(30), has_board);
     let first = s.screen();
     // The board updates by itself as the replay clock advances.
-    s.wait_for("the board to change", Duration::from_secs(30), |now| {
-        now != first && has_board(now)
-    });
+    s.wait_for("the board to change", Duration::from_secs(30), |now| now != first && has_board(now));
     s.press(b"?");
-    s.wait_for("the help popup", Duration::from_secs(10), |sc| {
-        sc.contains("Pause/resume polling")
-    });
+    s.wait_for("the help popup", Duration::from_secs(10), |sc| sc.contains("Pause/resume polling"));
     s.press(b"q");
-    s.wait_for("the popup to close", Duration::from_secs(10), |sc| {
-        !sc.contains("Pause/resume polling")
-    });
+    s.wait_for("the popup to close", Duration::from_secs(10), |sc| !sc.contains("Pause/resume polling"));
     s.press(b"q");
     let status = s.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "exit status {status:?}");
@@ -178,15 +126,9 @@ fn demo_shows_real_titles_help_and_quits_cleanly() {
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in ["-TERM", "-HUP"] {
         let mut s = Session::start(&["--demo", "--demo-speed", "1"], 100, 30);
-        s.wait_for("the board", Duration::from_secs(30), |sc| {
-            sc.contains("微博")
-        });
+        s.wait_for("the board", Duration::from_secs(30), |sc| sc.contains("微博"));
         let pid = s.child.process_id().expect("pid");
-        let ok = std::process::Command::new("kill")
-            .arg(sig)
-            .arg(pid.to_string())
-            .status()
-            .expect("kill");
+        let ok = std::process::Command::new("kill").arg(sig).arg(pid.to_string()).status().expect("kill");
         assert!(ok.success());
         let _status = s.wait_exit(Duration::from_secs(10));
         s.assert_restored();
@@ -196,9 +138,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 #[test]
 fn too_small_terminal_says_so_instead_of_panicking() {
     let mut s = Session::start(&["--demo"], 30, 8);
-    s.wait_for("the size message", Duration::from_secs(20), |sc| {
-        sc.contains("too small")
-    });
+    s.wait_for("the size message", Duration::from_secs(20), |sc| sc.contains("too small"));
     s.press(b"q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
