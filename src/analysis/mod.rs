@@ -1,0 +1,93 @@
+//! Analysis: tokenise hot-list titles, score rising keywords, match KOLs.
+//!
+//! The app talks to it through [`spawn_worker`]: snapshots in, [`AnalysisEvent`]s out, on a
+//! std thread of its own (jieba's dictionary loads there, never on the render path).
+//! [`analyze_snapshots`] and [`evaluate`] replay snapshot files through the same
+//! [`Analyzer`] for `resou analyze` / `resou eval`.
+
+pub mod detect;
+pub mod engine;
+pub mod eval;
+pub mod headless;
+pub mod highlight;
+pub mod kol;
+pub mod normalize;
+pub mod signal;
+pub mod tokenize;
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+pub use detect::{Detector, DetectorConfig, StateError};
+pub use engine::{
+    AnalysisConfig, AnalysisUpdate, Analyzer, Direction, KeywordRow, KolTrend, PlatformCounts,
+    TitleInfo, TopicKols,
+};
+pub use eval::{EvalPoint, EvalReport, evaluate, format_eval_report};
+pub use headless::{PollAnalysis, analyze_snapshots, format_table};
+pub use highlight::{Highlighter, highlight_spans};
+pub use kol::{
+    AccountRecord, AccountRole, Kol, KolFileError, KolMatcher, KolSpan, discover_kols,
+    parse_kol_file,
+};
+pub use tokenize::{DictWord, Tokenizer, parse_dictionary};
+
+use crate::domain::Snapshot;
+
+/// What the worker reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnalysisEvent {
+    /// The dictionary is loaded; updates follow for every snapshot sent.
+    DictionaryReady,
+    Update(Box<AnalysisUpdate>),
+    /// A non-fatal problem (state file unreadable or unwritable); the worker carries on.
+    Warning(String),
+}
+
+/// Start the analysis thread. Drop the sender to stop it: it then saves the detector state
+/// to `cfg.state_path` (if set) and exits. Snapshots sent before `DictionaryReady` queue up.
+pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<Snapshot>, Receiver<AnalysisEvent>) {
+    let (snap_tx, snap_rx) = channel::<Snapshot>();
+    let (ev_tx, ev_rx) = channel();
+    let spawned = std::thread::Builder::new()
+        .name("resou-analysis".into())
+        .spawn(move || run_worker(cfg, snap_rx, ev_tx.clone()));
+    if let Err(e) = spawned {
+        // Without a thread there is no analysis; say so instead of hanging the caller.
+        let (tx, rx) = channel();
+        let _ = tx.send(AnalysisEvent::Warning(format!(
+            "analysis thread failed to start: {e}"
+        )));
+        return (snap_tx, rx);
+    }
+    (snap_tx, ev_rx)
+}
+
+fn run_worker(cfg: AnalysisConfig, rx: Receiver<Snapshot>, tx: Sender<AnalysisEvent>) {
+    let mut analyzer = Analyzer::new(&cfg);
+    if let Some(path) = cfg.state_path.as_deref().filter(|p| p.exists()) {
+        match Detector::load(path, cfg.detector.clone()) {
+            Ok(d) => analyzer.set_detector(d),
+            Err(e) => {
+                let _ = tx.send(AnalysisEvent::Warning(format!(
+                    "starting with fresh baselines: {e}"
+                )));
+            }
+        }
+    }
+    if tx.send(AnalysisEvent::DictionaryReady).is_err() {
+        return;
+    }
+    while let Ok(snap) = rx.recv() {
+        let update = analyzer.process(&snap);
+        if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
+            break;
+        }
+    }
+    if let Some(path) = &cfg.state_path
+        && let Err(e) = analyzer.detector().save(path)
+    {
+        let _ = tx.send(AnalysisEvent::Warning(format!(
+            "could not save detector state: {e}"
+        )));
+    }
+}

@@ -1,0 +1,207 @@
+//! Title → terms: hashtags, whitespace split, NFKC + lowercase, jieba `cut` with HMM,
+//! stop-words, punctuation, numbers and single characters dropped (trend-detection.md §3).
+
+use std::collections::HashSet;
+
+use jieba_rs::Jieba;
+
+use super::normalize::{Normalized, normalize};
+
+const DEFAULT_STOPWORDS: &str = include_str!("../../data/analysis/stopwords.txt");
+const DEFAULT_USER_DICT: &str = include_str!("../../data/analysis/userdict.txt");
+
+/// Longest hashtag kept as a term of its own (longer ones are sentences, not names).
+const MAX_HASHTAG_CHARS: usize = 30;
+
+/// One dictionary entry: `word [freq] [tag]`, jieba's dictionary line format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictWord {
+    pub word: String,
+    pub freq: Option<usize>,
+    pub tag: Option<String>,
+}
+
+/// Parse a user dictionary (one word per line, `#` comments). Never fails: the word is
+/// the first field, and a second field that is not a number is taken as the tag.
+pub fn parse_dictionary(text: &str) -> Vec<DictWord> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.split('#').next().unwrap_or("").trim();
+            let mut f = l.split_whitespace();
+            let word = f.next()?.to_string();
+            let (mut freq, mut tag) = (None, None);
+            for x in f {
+                match x.parse::<usize>() {
+                    Ok(n) if freq.is_none() && tag.is_none() => freq = Some(n),
+                    _ if tag.is_none() => tag = Some(x.to_string()),
+                    _ => {}
+                }
+            }
+            Some(DictWord { word, freq, tag })
+        })
+        .collect()
+}
+
+/// Parse a stop-word list (one per line, `#` comments); entries are normalised.
+pub fn parse_word_list(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(normalize)
+        .collect()
+}
+
+/// The result of tokenising one text.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    /// The normalised text the tokens refer to, with a map back to the original.
+    pub norm: Normalized,
+    /// Filtered terms, de-duplicated, in order of first appearance.
+    pub terms: Vec<String>,
+    /// Every token boundary (byte offsets into `norm.text`), sorted, including dropped tokens.
+    pub boundaries: Vec<usize>,
+}
+
+impl Tokens {
+    pub fn is_boundary(&self, b: usize) -> bool {
+        self.boundaries.binary_search(&b).is_ok()
+    }
+}
+
+/// Jieba plus the filters. Build it off the UI thread: loading the dictionary takes a while.
+pub struct Tokenizer {
+    jieba: Jieba,
+    stopwords: HashSet<String>,
+    /// One-character words that are kept (from the user dictionary).
+    singles: HashSet<String>,
+}
+
+impl Tokenizer {
+    /// Default dictionary + the shipped user dictionary and stop-words + extras.
+    pub fn new(extra_words: &[DictWord], extra_stopwords: &[String]) -> Tokenizer {
+        let mut t = Tokenizer {
+            jieba: Jieba::new(),
+            stopwords: parse_word_list(DEFAULT_STOPWORDS).into_iter().collect(),
+            singles: HashSet::new(),
+        };
+        t.stopwords
+            .extend(extra_stopwords.iter().map(|s| normalize(s)));
+        for w in parse_dictionary(DEFAULT_USER_DICT)
+            .iter()
+            .chain(extra_words)
+        {
+            t.add_word(&w.word, w.freq, w.tag.as_deref());
+        }
+        t
+    }
+
+    /// Add a word that must never be split (user dictionary, KOL names).
+    pub fn add_word(&mut self, word: &str, freq: Option<usize>, tag: Option<&str>) {
+        let w = normalize(word.trim());
+        if w.is_empty() || w.chars().any(char::is_whitespace) {
+            return;
+        }
+        self.jieba.add_word(&w, freq, Some(tag.unwrap_or("nr")));
+        if w.chars().count() == 1 {
+            self.singles.insert(w.clone());
+        }
+        // A dictionary word is a deliberate term even if it is also listed as a stop-word.
+        self.stopwords.remove(&w);
+    }
+
+    /// The underlying segmenter (benchmarks compare against raw `cut`).
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    pub fn tokenize(&self, text: &str) -> Tokens {
+        let norm = Normalized::new(text);
+        let mut terms: Vec<String> = Vec::new();
+        let mut boundaries = Vec::new();
+        let s = norm.text.as_str();
+        let push = |terms: &mut Vec<String>, w: &str| {
+            if !terms.iter().any(|t| t == w) {
+                terms.push(w.to_string());
+            }
+        };
+        for tag in embedded_hashtags(s) {
+            if tag.chars().count() <= MAX_HASHTAG_CHARS && self.keep(tag) {
+                push(&mut terms, tag);
+            }
+        }
+        for (off, part) in parts(s) {
+            boundaries.push(off);
+            for tok in self.jieba.cut(part, true) {
+                boundaries.push(off + tok.byte_end);
+                let w = tok.word.trim();
+                if self.keep(w) {
+                    push(&mut terms, w);
+                }
+            }
+        }
+        boundaries.sort_unstable();
+        boundaries.dedup();
+        Tokens {
+            norm,
+            terms,
+            boundaries,
+        }
+    }
+
+    fn keep(&self, w: &str) -> bool {
+        if w.is_empty() || !w.chars().any(char::is_alphabetic) || self.stopwords.contains(w) {
+            return false;
+        }
+        w.chars().count() >= 2 || self.singles.contains(w)
+    }
+}
+
+/// `#…#` hashtags inside a longer text (post bodies). A text that is one hashtag is a
+/// topic title in `#x#` form, not a text containing a hashtag, so it yields nothing.
+fn embedded_hashtags(s: &str) -> Vec<&str> {
+    let idx: Vec<usize> = s.match_indices('#').map(|(i, _)| i).collect();
+    let tags: Vec<(usize, usize)> = idx
+        .chunks_exact(2)
+        .map(|p| (p[0], p[1]))
+        .filter(|(a, b)| b > &(a + 1))
+        .collect();
+    let whole = tags.len() == 1 && s.trim().starts_with('#') && s.trim().ends_with('#');
+    if whole {
+        return Vec::new();
+    }
+    tags.iter()
+        .map(|&(a, b)| s[a + 1..b].trim())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Whitespace- and `#`-separated parts with their byte offsets (queries like `旺旺 配料表`).
+fn parts(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    s.split(|c: char| c.is_whitespace() || c == '#')
+        .filter(|p| !p.is_empty())
+        // ok: each part is a subslice of `s`, so the pointer difference is its byte offset
+        .map(move |p| (p.as_ptr() as usize - s.as_ptr() as usize, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_lines() {
+        let d = parse_dictionary("胖东来 nz\n# c\n\n汪苏泷 100 nr\n小泉进次郎");
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[0].tag.as_deref(), Some("nz"));
+        assert_eq!(d[1].freq, Some(100));
+        assert_eq!(d[2].word, "小泉进次郎");
+    }
+
+    #[test]
+    fn hashtags_whole_vs_embedded() {
+        assert!(embedded_hashtags("#旺旺 配料表#").is_empty());
+        assert_eq!(
+            embedded_hashtags("看 #台风白海豚# 和 #旺旺#"),
+            vec!["台风白海豚", "旺旺"]
+        );
+    }
+}
