@@ -310,27 +310,40 @@ fn help_back_quit_pause_refresh() {
 
 #[test]
 fn board_stays_at_the_top_when_the_second_platform_arrives() {
-    let mut app = app();
-    // Tieba answers first; then Weibo's pinned row and rank 1 sort above the selection.
-    app.handle(ok_report(
+    // Untouched: the selection rests on the first row whatever arrives.
+    let mut board = app();
+    board.handle(ok_report(
         snapshot(Platform::Tieba, 0),
         Endpoint::TiebaTopicList,
     ));
-    let selected = selected_title(&app);
-    app.handle(ok_report(
+    board.handle(ok_report(
         snapshot(Platform::Weibo, 0),
         Endpoint::WeiboHotSearch,
     ));
+    assert_eq!(board.state.selected_index(), Some(0));
+    assert_eq!(board.state.selection.offset, 0);
+    assert_eq!(board.state.flash, None);
+
+    // Chosen by the user: the topic stays selected and the top of the board stays in view
+    // even though Weibo's pinned row and rank 1 now sort above it.
+    let mut board = app();
+    board.handle(ok_report(
+        snapshot(Platform::Tieba, 0),
+        Endpoint::TiebaTopicList,
+    ));
+    press(&mut board, "j k");
+    let chosen = selected_title(&board);
+    board.handle(ok_report(
+        snapshot(Platform::Weibo, 0),
+        Endpoint::WeiboHotSearch,
+    ));
+    assert_eq!(selected_title(&board), chosen);
+    assert!(board.state.selected_index() > Some(0));
     assert_eq!(
-        app.state.selection.offset, 0,
+        board.state.selection.offset, 0,
         "the top of the board stays in view"
     );
-    assert_eq!(
-        selected_title(&app),
-        selected,
-        "and the selection stays on its topic"
-    );
-    assert!(app.state.rows[0].topic.pinned);
+    assert!(board.state.rows[0].topic.pinned);
 }
 
 #[test]

@@ -98,6 +98,8 @@ pub struct Selection {
     pub key: Option<TopicKey>,
     /// Index of the first visible row.
     pub offset: usize,
+    /// The user moved the selection; until then it follows the top of the board.
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -159,6 +159,7 @@ fn move_selection(state: &mut AppState, delta: isize) {
 fn select_index(state: &mut AppState, i: usize) {
     if let Some(row) = state.rows.get(i) {
         state.selection.key = Some(row.key.clone());
+        state.selection.chosen = true;
         scroll_into_view(state);
     }
 }
@@ -306,6 +307,12 @@ pub fn rebuild_rows(state: &mut AppState) {
     pinned.extend(ranked);
     state.rows = pinned;
 
+    if !state.selection.chosen {
+        // Nothing chosen yet: the selection rests on the first row.
+        state.selection.key = state.rows.first().map(|r| r.key.clone());
+        state.selection.offset = 0;
+        return;
+    }
     match (&state.selection.key, state.selected_index()) {
         (_, Some(new_index)) => {
             // A reader at the top of the board stays at the top as long as the selected

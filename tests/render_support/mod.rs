@@ -161,6 +161,7 @@ pub fn sample_state() -> AppState {
         selection: Selection {
             key: Some(selected),
             offset: 0,
+            chosen: true,
         },
         help: help_entries(),
         pending_keys: "g".into(),
