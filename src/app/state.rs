@@ -4,6 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 
+use std::ops::Range;
+
+use crate::analysis::{KeywordRow, KolTrend};
 use crate::domain::{Platform, Snapshot, Topic, TopicKey};
 
 /// Which platforms the board shows.
@@ -53,6 +56,10 @@ pub struct BoardRow {
     pub on_list_since: DateTime<FixedOffset>,
     /// Capture time of the snapshot this row belongs to (for "time on list").
     pub data_at: DateTime<FixedOffset>,
+    /// Byte ranges of rising keywords inside `topic.title`, for highlighting.
+    pub highlights: Vec<Range<usize>>,
+    /// KOLs mentioned in the title or hosting the topic (display names), for the badge.
+    pub kols: Vec<String>,
 }
 
 /// Per-platform history kept for the board.
@@ -82,6 +89,31 @@ pub struct SourceHealth {
     /// Last poll failed: the fault in words.
     pub error: Option<String>,
     pub failures: u32,
+}
+
+/// Which panel has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Board,
+    Keywords,
+}
+
+/// What the analysis worker last reported, as the view needs it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisView {
+    /// The jieba dictionary has loaded; until then the panel says "loading dictionary…".
+    pub ready: bool,
+    /// Detector still in its warm-up window: scores shown, no rising flags yet.
+    pub warming_up: bool,
+    /// Capture time of the poll the keywords come from.
+    pub at: Option<DateTime<FixedOffset>>,
+    /// Rising keywords first (by score), then the top steady ones (by share).
+    pub keywords: Vec<KeywordRow>,
+    /// KOLs active in the current lists, most mentions first.
+    pub kols: Vec<KolTrend>,
+    /// A problem the worker reported (state file unreadable…).
+    pub warning: Option<String>,
 }
 
 /// Help popup rows, generated from the resolved keymap.
@@ -124,6 +156,15 @@ pub struct AppState {
     /// A transient message (errors in config/keymap, actions).
     pub flash: Option<String>,
     pub quit: bool,
+    pub analysis: AnalysisView,
+    pub focus: Focus,
+    /// Selected row of the keyword panel (index into `analysis.keywords`) and its scroll offset.
+    pub keyword_selected: usize,
+    pub keyword_offset: usize,
+    /// The KOL panel is shown.
+    pub show_kols: bool,
+    /// Board filtered to titles containing this keyword (Enter in the keyword panel).
+    pub filter: Option<String>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
     pub pending: Vec<crate::config::keymap::Key>,
 }

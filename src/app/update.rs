@@ -279,6 +279,8 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             topic: t.clone(),
             on_list_since: since.min(snap.captured_at),
             data_at: snap.captured_at,
+            highlights: Vec::new(),
+            kols: Vec::new(),
         }
     };
     (

@@ -100,6 +100,8 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             // Spread over minutes, hours and days so every time-on-list form shows.
             on_list_since: s.captured_at - Duration::minutes([45, 192, 5, 60 * 50][i % 4]),
             data_at: s.captured_at,
+            highlights: Vec::new(),
+            kols: Vec::new(),
         })
         .collect()
 }
