@@ -19,9 +19,12 @@ Examples:
   resou --platform weibo --interval 120
   resou --origin http://127.0.0.1:8080   send every platform request to a local server
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
+  resou analyze --snapshots lists.jsonl.gz --format table
+  resou eval --snapshots lists.jsonl.gz
 
 Files:
-  config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml
+  config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml, dictionary.txt, kols.toml
+  state    $XDG_DATA_HOME/resou/detector.json (keyword baselines kept across restarts)
   log      $XDG_STATE_HOME/resou/resou.log (level from RESOU_LOG, e.g. RESOU_LOG=debug)
   cookie   RESOU_WEIBO_COOKIE, or [weibo] cookie in a config file with mode 0600"
 )]
@@ -72,6 +75,28 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', value_parser = parse_platform)]
         platform: Option<Vec<Platform>>,
     },
+    /// Replay snapshot files through the analysis and print rising keywords and KOLs per poll.
+    Analyze {
+        /// Snapshot JSONL file(s) (`.gz` accepted), replayed in time order.
+        #[arg(long, required = true, num_args = 1..)]
+        snapshots: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+    },
+    /// Evaluate the rising-keyword detector on snapshot files (early recall, lead time, false flags).
+    Eval {
+        #[arg(long, required = true, num_args = 1..)]
+        snapshots: Vec<PathBuf>,
+        /// θ_on values to sweep.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0])]
+        thresholds: Vec<f64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Jsonl,
+    Table,
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {

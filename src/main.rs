@@ -21,6 +21,11 @@ fn main() -> ExitCode {
             out,
             platform,
         }) => import(paths, out.as_deref(), platform.as_deref()),
+        Some(Command::Analyze { snapshots, format }) => analyze(&cli, snapshots, *format),
+        Some(Command::Eval {
+            snapshots,
+            thresholds,
+        }) => eval(&cli, snapshots, thresholds),
         None => run_tui(&cli),
     };
     match result {
@@ -50,6 +55,56 @@ fn import(
         }
     }
     eprintln!("resou: {} lists converted", lines.len());
+    Ok(())
+}
+
+/// Snapshot files for the headless commands, merged in time order.
+fn read_snapshots(
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<Vec<resou::domain::snapshot_file::SnapshotLine>> {
+    let mut lines = Vec::new();
+    for f in files {
+        lines.extend(resou::import::read_jsonl(f)?);
+    }
+    lines.sort_by_key(|l| (l.captured_at, l.platform));
+    Ok(lines)
+}
+
+fn headless_analysis_config(cli: &Cli) -> anyhow::Result<resou::analysis::AnalysisConfig> {
+    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let (acfg, warnings) = resou::config::analysis_config(&cfg, false);
+    for w in warnings {
+        eprintln!("resou: {w}");
+    }
+    Ok(acfg)
+}
+
+fn analyze(
+    cli: &Cli,
+    files: &[std::path::PathBuf],
+    format: resou::cli::Format,
+) -> anyhow::Result<()> {
+    let lines = read_snapshots(files)?;
+    let polls = resou::analysis::analyze_snapshots(&lines, &headless_analysis_config(cli)?);
+    let mut out = std::io::stdout().lock();
+    match format {
+        resou::cli::Format::Jsonl => {
+            for p in &polls {
+                writeln!(out, "{}", p.to_json_line())?;
+            }
+        }
+        resou::cli::Format::Table => {
+            out.write_all(resou::analysis::format_table(&polls).as_bytes())?
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn eval(cli: &Cli, files: &[std::path::PathBuf], thresholds: &[f64]) -> anyhow::Result<()> {
+    let lines = read_snapshots(files)?;
+    let report = resou::analysis::evaluate(&lines, &headless_analysis_config(cli)?, thresholds);
+    print!("{}", resou::analysis::format_eval_report(&report));
     Ok(())
 }
 
@@ -99,9 +154,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let _demo = if cli.demo {
             let data = resou::replay::demo_data().context("loading bundled demo data")?;
             let step = Duration::from_secs_f64(cli.demo_speed);
+            // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
+            let tieba = resou::replay::align_to(&data.weibo, &data.tieba);
             let server = resou::replay::ReplayServer::start(resou::replay::ReplayConfig {
                 weibo: data.weibo,
-                tieba: data.tieba,
+                tieba,
                 step,
                 clock: resou::replay::ClockMode::Wall,
             })
@@ -113,7 +170,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                 sources.max_backoff = step * 8;
             }
             banner = Some(format!(
-                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 (different days) via {}",
+                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 replayed on the same clock · {}",
                 server.origin()
             ));
             Some(server)
@@ -125,14 +182,35 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let handle =
             poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
 
+        // Analysis on its own thread (jieba loads there); the board shows before it is ready.
+        let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !cli.demo);
+        let (snap_tx, analysis_events) = resou::analysis::spawn_worker(analysis_cfg);
+        let (a_tx, a_rx) = tokio::sync::mpsc::channel(64);
+        let bridge = std::thread::Builder::new().name("resou-analysis-bridge".into()).spawn(move || {
+            while let Ok(ev) = analysis_events.recv() {
+                if a_tx.blocking_send(ev).is_err() {
+                    break;
+                }
+            }
+        })?;
+
         let mut app = App::new(keymap);
         resou::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.banner = banner;
-        app.state.flash = keymap_warning;
+        app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
         let mut guard = resou::tui::init().context("setting up the terminal")?;
-        let res = resou::app::run(&mut guard.terminal, &mut app, rx, |cmd| handle.send(cmd)).await;
+        let outlets = resou::app::Outlets {
+            source_cmd: |cmd| handle.send(cmd),
+            analyze: move |snap| {
+                let _ = snap_tx.send(snap);
+            },
+        };
+        let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, outlets).await;
         drop(guard);
+        // The worker saves detector baselines when its input closes (done above, with the
+        // outlets); wait for it so a restart keeps them.
+        let _ = bridge.join();
         res.context("terminal I/O")
     })
 }

@@ -21,12 +21,19 @@ pub enum Action {
     TabAll,
     TabWeibo,
     TabTieba,
+    /// Move the keyboard to the keyword panel / back to the board.
+    FocusKeywords,
+    FocusBoard,
+    /// Show/hide the KOL panel.
+    ToggleKols,
+    /// Enter: in the keyword panel, filter the board to titles containing the keyword.
+    Open,
     /// Unbinds a key inherited from a lower layer.
     Noop,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
         Action::Quit,
         Action::Back,
         Action::ToggleHelp,
@@ -43,6 +50,10 @@ impl Action {
         Action::TabAll,
         Action::TabWeibo,
         Action::TabTieba,
+        Action::FocusKeywords,
+        Action::FocusBoard,
+        Action::ToggleKols,
+        Action::Open,
         Action::Noop,
     ];
 
@@ -65,6 +76,10 @@ impl Action {
             Action::TabAll => "tab_all",
             Action::TabWeibo => "tab_weibo",
             Action::TabTieba => "tab_tieba",
+            Action::FocusKeywords => "focus_keywords",
+            Action::FocusBoard => "focus_board",
+            Action::ToggleKols => "toggle_kols",
+            Action::Open => "open",
             Action::Noop => "noop",
         }
     }
@@ -92,6 +107,10 @@ impl Action {
             Action::TabAll => "Show all platforms",
             Action::TabWeibo => "Show Weibo only",
             Action::TabTieba => "Show Tieba only",
+            Action::FocusKeywords => "Move to the keyword panel",
+            Action::FocusBoard => "Move to the board",
+            Action::ToggleKols => "Show/hide the KOL panel",
+            Action::Open => "Filter the board by this keyword",
             Action::Noop => "(unbound)",
         }
     }

@@ -16,7 +16,9 @@ use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
+use crate::analysis::AnalysisEvent;
 use crate::config::keymap::Keymap;
+use crate::domain::Snapshot;
 use crate::sources::{SourceCmd, SourceEvent};
 use msg::{AppMsg, Effect};
 use state::AppState;
@@ -56,12 +58,19 @@ fn page_rows(w: u16, h: u16) -> usize {
     crate::ui::board_page_rows(Rect::new(0, 0, w, h))
 }
 
-/// Run until quit. `send_cmd` forwards source commands (effects) to the pollers.
-pub async fn run(
+/// Where effects go: commands to the pollers, snapshots to the analysis worker.
+pub struct Outlets<C: Fn(SourceCmd), A: Fn(Snapshot)> {
+    pub source_cmd: C,
+    pub analyze: A,
+}
+
+/// Run until quit.
+pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot)>(
     terminal: &mut crate::tui::Term,
     app: &mut App,
     mut sources: mpsc::Receiver<SourceEvent>,
-    send_cmd: impl Fn(SourceCmd),
+    mut analysis: mpsc::Receiver<AnalysisEvent>,
+    outlets: Outlets<C, A>,
 ) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -78,6 +87,7 @@ pub async fn run(
     app.handle(AppMsg::Tick(now_cst()));
     let mut dirty = true;
     let mut sources_open = true;
+    let mut analysis_open = true;
 
     loop {
         if dirty {
@@ -103,24 +113,36 @@ pub async fn run(
                 Some(ev) => AppMsg::Source(ev),
                 None => { sources_open = false; continue }
             },
+            ev = analysis.recv(), if analysis_open => match ev {
+                Some(ev) => AppMsg::Analysis(ev),
+                None => { analysis_open = false; continue }
+            },
             _ = tick.tick() => AppMsg::Tick(now_cst()),
             _ = sigterm.recv() => AppMsg::Quit,
             _ = sighup.recv() => AppMsg::Quit,
             _ = sigint.recv() => AppMsg::Quit,
         };
-        dirty |= dispatch(app, msg, &send_cmd);
+        dirty |= dispatch(app, msg, &outlets);
         // Drain whatever else is queued, then draw once.
         while let Ok(ev) = sources.try_recv() {
-            dirty |= dispatch(app, AppMsg::Source(ev), &send_cmd);
+            dirty |= dispatch(app, AppMsg::Source(ev), &outlets);
+        }
+        while let Ok(ev) = analysis.try_recv() {
+            dirty |= dispatch(app, AppMsg::Analysis(ev), &outlets);
         }
     }
 }
 
-fn dispatch(app: &mut App, msg: AppMsg, send_cmd: &impl Fn(SourceCmd)) -> bool {
+fn dispatch<C: Fn(SourceCmd), A: Fn(Snapshot)>(
+    app: &mut App,
+    msg: AppMsg,
+    outlets: &Outlets<C, A>,
+) -> bool {
     let (effects, dirty) = app.handle(msg);
     for e in effects {
         match e {
-            Effect::Source(cmd) => send_cmd(cmd),
+            Effect::Source(cmd) => (outlets.source_cmd)(cmd),
+            Effect::Analyze(snap) => (outlets.analyze)(*snap),
         }
     }
     dirty

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::analysis::AnalysisEvent;
 use crate::config::keymap::Key;
+use crate::domain::Snapshot;
 use crate::sources::{SourceCmd, SourceEvent};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +15,7 @@ pub enum AppMsg {
         page_rows: usize,
     },
     Source(SourceEvent),
+    Analysis(AnalysisEvent),
     /// Wall clock, once a second while countdowns are on screen.
     Tick(DateTime<FixedOffset>),
     /// SIGTERM / SIGHUP / SIGINT.
@@ -20,7 +23,9 @@ pub enum AppMsg {
 }
 
 /// Side effects `update` asks the loop to perform.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Source(SourceCmd),
+    /// Hand a fresh snapshot to the analysis worker.
+    Analyze(Box<Snapshot>),
 }

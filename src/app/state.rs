@@ -161,10 +161,14 @@ pub struct AppState {
     /// Selected row of the keyword panel (index into `analysis.keywords`) and its scroll offset.
     pub keyword_selected: usize,
     pub keyword_offset: usize,
+    /// Rows of the keyword panel the last frame had room for.
+    pub keyword_page_rows: usize,
     /// The KOL panel is shown.
     pub show_kols: bool,
     /// Board filtered to titles containing this keyword (Enter in the keyword panel).
     pub filter: Option<String>,
+    /// KOLs per topic: mentioned in the title (analysis) or hosting it (topic details).
+    pub topic_kols: HashMap<TopicKey, Vec<String>>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
     pub pending: Vec<crate::config::keymap::Key>,
 }

@@ -6,7 +6,8 @@ use chrono::{DateTime, FixedOffset};
 
 use super::action::Action;
 use super::msg::{AppMsg, Effect};
-use super::state::{AppState, BoardRow, Movement, PlatformBoard, SourceHealth, Tab};
+use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, SourceHealth, Tab};
+use crate::analysis::{AnalysisEvent, AnalysisUpdate, Highlighter};
 use crate::config::keymap::{Keymap, Mode, Resolved};
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
@@ -17,6 +18,8 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
         AppMsg::Key(key) => {
             let modes: &[Mode] = if state.show_help {
                 &[Mode::Help]
+            } else if state.focus == Focus::Keywords {
+                &[Mode::Keywords]
             } else {
                 &[Mode::Board]
             };
@@ -51,7 +54,16 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (Vec::new(), true)
         }
         AppMsg::Source(SourceEvent::Poll(report)) => {
-            on_poll(state, report);
+            let fresh = on_poll(state, report);
+            (
+                fresh
+                    .map(|s| vec![Effect::Analyze(Box::new(s))])
+                    .unwrap_or_default(),
+                true,
+            )
+        }
+        AppMsg::Analysis(ev) => {
+            on_analysis(state, ev);
             (Vec::new(), true)
         }
         AppMsg::Tick(now) => {
@@ -72,8 +84,14 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => state.quit = true,
         Action::Back => {
+            // Peel one layer at a time: popup, filter, panel focus; quit at the bare board.
             if state.show_help {
                 state.show_help = false;
+            } else if state.filter.is_some() {
+                state.filter = None;
+                rebuild_rows(state);
+            } else if state.focus == Focus::Keywords {
+                state.focus = Focus::Board;
             } else {
                 state.quit = true;
             }
@@ -95,12 +113,36 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             return vec![Effect::Source(SourceCmd::SetPaused(state.paused))];
         }
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
+            if state.focus == Focus::Keywords =>
+        {
+            move_keyword(state, action)
+        }
         Action::SelectNext => move_selection(state, 1),
         Action::SelectPrev => move_selection(state, -1),
         Action::PageDown => move_selection(state, state.page_rows.max(1) as isize),
         Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
         Action::SelectFirst => select_index(state, 0),
         Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
+        Action::FocusKeywords => state.focus = Focus::Keywords,
+        Action::FocusBoard => state.focus = Focus::Board,
+        Action::ToggleKols => state.show_kols = !state.show_kols,
+        Action::Open => {
+            if state.focus == Focus::Keywords
+                && let Some(k) = state.analysis.keywords.get(state.keyword_selected)
+            {
+                let k = k.keyword.clone();
+                state.flash = Some(format!("showing titles with “{k}” — esc clears"));
+                state.filter = Some(k);
+                state.selection.chosen = false;
+                rebuild_rows(state);
+            }
+        }
         Action::NextTab | Action::PrevTab => {
             let order = [
                 Tab::All,
@@ -178,7 +220,8 @@ fn scroll_into_view(state: &mut AppState) {
     state.selection.offset = state.selection.offset.min(max_offset);
 }
 
-fn on_poll(state: &mut AppState, report: PollReport) {
+/// Returns the new snapshot (for the analysis worker) when the poll succeeded.
+fn on_poll(state: &mut AppState, report: PollReport) -> Option<Snapshot> {
     state.now = Some(report.at);
     let next_at = chrono::Duration::from_std(report.next_in)
         .ok()
@@ -210,14 +253,136 @@ fn on_poll(state: &mut AppState, report: PollReport) {
             health.error = None;
             health.degraded = (!failed_steps.is_empty()).then(|| failed_steps.join("; "));
             let board = state.boards.entry(report.platform).or_default();
-            apply_snapshot(board, snapshot);
+            apply_snapshot(board, snapshot.clone());
             rebuild_rows(state);
+            Some(snapshot)
         }
         PollOutcome::Failed { error } => {
             // Last good data stays on screen; only the health changes.
             health.error = Some(error.to_string());
             health.degraded = (failed_steps.len() > 1).then(|| failed_steps.join("; "));
+            None
         }
+    }
+}
+
+/// Most keyword rows kept for the panel.
+const MAX_KEYWORDS: usize = 200;
+
+fn on_analysis(state: &mut AppState, ev: AnalysisEvent) {
+    match ev {
+        AnalysisEvent::DictionaryReady => state.analysis.ready = true,
+        AnalysisEvent::Warning(w) => {
+            state.flash = Some(format!("analysis: {w}"));
+            state.analysis.warning = Some(w);
+        }
+        AnalysisEvent::Update(u) => apply_analysis(state, *u),
+    }
+}
+
+fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
+    // While the user is in the panel, the cursor follows its keyword when the list reorders;
+    // otherwise it rests on the top row.
+    let selected = (state.focus == Focus::Keywords)
+        .then(|| {
+            state
+                .analysis
+                .keywords
+                .get(state.keyword_selected)
+                .map(|k| k.keyword.clone())
+        })
+        .flatten();
+    let a = &mut state.analysis;
+    a.ready = true;
+    a.warming_up = u.warming_up;
+    a.at = Some(u.at);
+    let mut keywords = u.keywords;
+    keywords.sort_by(|x, y| {
+        y.rising.cmp(&x.rising).then_with(|| {
+            if x.rising {
+                y.score.total_cmp(&x.score)
+            } else {
+                y.share.total_cmp(&x.share)
+            }
+        })
+    });
+    keywords.truncate(MAX_KEYWORDS);
+    a.keywords = keywords;
+    a.kols = u.kol_trends.into_iter().filter(|k| k.now > 0).collect();
+    a.kols
+        .sort_by(|x, y| y.now.cmp(&x.now).then_with(|| x.name.cmp(&y.name)));
+    state.keyword_selected = selected
+        .and_then(|sel| {
+            state
+                .analysis
+                .keywords
+                .iter()
+                .position(|k| k.keyword == sel)
+        })
+        .unwrap_or(0);
+    clamp_keyword_selection(state);
+
+    // KOL mentions of this platform's topics replace the previous ones.
+    state.topic_kols.retain(|k, _| k.platform != u.platform);
+    for tk in u.kol_mentions {
+        let mut names: Vec<String> = tk.mentions.into_iter().map(|m| m.name).collect();
+        names.dedup();
+        state.topic_kols.insert(tk.topic, names);
+    }
+    annotate_rows(state);
+}
+
+fn move_keyword(state: &mut AppState, action: Action) {
+    let n = state.analysis.keywords.len();
+    if n == 0 {
+        return;
+    }
+    let page = state.keyword_page_rows.max(1);
+    let cur = state.keyword_selected;
+    state.keyword_selected = match action {
+        Action::SelectNext => cur + 1,
+        Action::SelectPrev => cur.saturating_sub(1),
+        Action::PageDown => cur + page,
+        Action::PageUp => cur.saturating_sub(page),
+        Action::SelectFirst => 0,
+        _ => n - 1,
+    }
+    .min(n - 1);
+    clamp_keyword_selection(state);
+}
+
+fn clamp_keyword_selection(state: &mut AppState) {
+    let n = state.analysis.keywords.len();
+    let page = state.keyword_page_rows.max(1);
+    state.keyword_selected = state.keyword_selected.min(n.saturating_sub(1));
+    let sel = state.keyword_selected;
+    if sel < state.keyword_offset {
+        state.keyword_offset = sel;
+    } else if sel >= state.keyword_offset + page {
+        state.keyword_offset = sel + 1 - page;
+    }
+    state.keyword_offset = state.keyword_offset.min(n.saturating_sub(page));
+}
+
+/// Highlight spans of rising keywords (and the filter) and KOL badges on every row.
+fn annotate_rows(state: &mut AppState) {
+    let mut words: Vec<&str> = state
+        .analysis
+        .keywords
+        .iter()
+        .filter(|k| k.rising)
+        .map(|k| k.keyword.as_str())
+        .collect();
+    if let Some(f) = &state.filter {
+        words.push(f);
+    }
+    let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
+    for row in &mut state.rows {
+        row.highlights = hl
+            .as_ref()
+            .map(|h| h.spans(row.topic.title.as_str()))
+            .unwrap_or_default();
+        row.kols = state.topic_kols.get(&row.key).cloned().unwrap_or_default();
     }
 }
 
@@ -307,8 +472,13 @@ pub fn rebuild_rows(state: &mut AppState) {
     // All: interleave platforms by rank (Weibo 1, Tieba 1, Weibo 2, …) so both stay in view.
     ranked.sort_by_key(|r| (r.topic.rank.unwrap_or(u32::MAX), r.topic.platform));
     pinned.extend(ranked);
+    if let Some(f) = &state.filter {
+        let hl = Highlighter::new(&[f.as_str()]);
+        pinned.retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
+    }
     state.rows = pinned;
 
+    annotate_rows(state);
     if !state.selection.chosen {
         // Nothing chosen yet: the selection rests on the first row.
         state.selection.key = state.rows.first().map(|r| r.key.clone());

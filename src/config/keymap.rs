@@ -196,16 +196,18 @@ pub fn parse_seq(s: &str) -> Result<KeySeq, String> {
 pub enum Mode {
     Global,
     Board,
+    Keywords,
     Help,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::Global, Mode::Board, Mode::Help];
+    pub const ALL: [Mode; 4] = [Mode::Global, Mode::Board, Mode::Keywords, Mode::Help];
 
     pub fn name(self) -> &'static str {
         match self {
             Mode::Global => "global",
             Mode::Board => "board",
+            Mode::Keywords => "keywords",
             Mode::Help => "help",
         }
     }
@@ -297,7 +299,9 @@ impl Keymap {
             let mode = Mode::from_name(&table).ok_or_else(|| {
                 err(
                     tline,
-                    format!("unknown mode `[{table}]` (expected one of: global, board, help)"),
+                    format!(
+                        "unknown mode `[{table}]` (expected one of: global, board, keywords, help)"
+                    ),
                 )
             })?;
             let entries: BTreeMap<String, RawBinding> =

@@ -22,6 +22,14 @@ pub struct Config {
     pub general: General,
     pub network: Network,
     pub weibo: Weibo,
+    pub analysis: AnalysisSection,
+}
+
+/// `[analysis]`: detector parameters (`[analysis.detector]`, defaults from trend-detection.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisSection {
+    pub detector: crate::analysis::DetectorConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -223,6 +231,46 @@ pub fn check_private(path: &Path) -> Result<(), ConfigError> {
 #[cfg(not(unix))]
 pub fn check_private(_path: &Path) -> Result<(), ConfigError> {
     Ok(())
+}
+
+/// The analysis worker's configuration: shipped lists plus the user's dictionary
+/// (`dictionary.txt`) and KOL watchlist (`kols.toml`) from the config dir, and the detector
+/// state file in the data dir (`None` keeps baselines in memory only, as the demo does).
+/// Problems with the user's files are returned as warnings; the defaults still work.
+pub fn analysis_config(
+    cfg: &Config,
+    persist: bool,
+) -> (crate::analysis::AnalysisConfig, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut out = crate::analysis::AnalysisConfig {
+        detector: cfg.analysis.detector.clone(),
+        ..Default::default()
+    };
+    let read = |p: &Path, warnings: &mut Vec<String>| match std::fs::read_to_string(p) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            warnings.push(format!("{}: {e}", p.display()));
+            None
+        }
+    };
+    if let Some(dir) = paths::config_dir() {
+        let dict = dir.join("dictionary.txt");
+        if let Some(src) = read(&dict, &mut warnings) {
+            out.dictionary = crate::analysis::parse_dictionary(&src);
+        }
+        let kols = dir.join("kols.toml");
+        if let Some(src) = read(&kols, &mut warnings) {
+            match crate::analysis::parse_kol_file(&src, &kols.display().to_string()) {
+                Ok(k) => out.kols = k,
+                Err(e) => warnings.push(format!("KOL list ignored — {e}")),
+            }
+        }
+    }
+    if persist {
+        out.state_path = paths::data_dir().map(|d| d.join("detector.json"));
+    }
+    (out, warnings)
 }
 
 #[cfg(test)]

@@ -25,9 +25,57 @@ pub fn demo_data() -> Result<DemoData, SnapshotFileError> {
     })
 }
 
+/// Put `other`'s lists on `reference`'s timeline: for every reference list, the `other` list
+/// whose time of day is the latest at or before it (the day's first list before that), stamped
+/// with the reference list's `captured_at`.
+///
+/// The demo's platforms come from different days (Weibo 2026-08-15, Tieba 2025-10-15) and
+/// their archives step at different rates; the analysis compares platforms at the same moment,
+/// so the demo replays Tieba's day on Weibo's clock (said in the demo banner and README).
+pub fn align_to(reference: &[SnapshotLine], other: &[SnapshotLine]) -> Vec<SnapshotLine> {
+    let mut by_time: Vec<&SnapshotLine> = other.iter().collect();
+    by_time.sort_by_key(|l| l.captured_at.time());
+    if by_time.is_empty() {
+        return Vec::new();
+    }
+    reference
+        .iter()
+        .map(|r| {
+            let tod = r.captured_at.time();
+            let i = by_time.partition_point(|l| l.captured_at.time() <= tod);
+            let src = by_time[i.saturating_sub(1)];
+            SnapshotLine {
+                captured_at: r.captured_at,
+                ..src.clone()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alignment_follows_the_reference_clock_by_time_of_day() {
+        let d = demo_data().unwrap();
+        let t = align_to(&d.weibo, &d.tieba);
+        assert_eq!(t.len(), d.weibo.len());
+        for (w, a) in d.weibo.iter().zip(&t) {
+            assert_eq!(a.captured_at, w.captured_at);
+            assert_eq!(a.platform, crate::domain::Platform::Tieba);
+            // The list used is the latest Tieba list at or before that time of day (or the first).
+            let expected = d
+                .tieba
+                .iter()
+                .filter(|l| l.captured_at.time() <= w.captured_at.time())
+                .max_by_key(|l| l.captured_at.time())
+                .or_else(|| d.tieba.iter().min_by_key(|l| l.captured_at.time()))
+                .unwrap();
+            assert_eq!(a.items, expected.items, "at {}", w.captured_at);
+        }
+        assert!(align_to(&d.weibo, &[]).is_empty());
+    }
     use crate::domain::Platform;
 
     #[test]

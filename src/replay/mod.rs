@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
-pub use demo::{DemoData, demo_data};
+pub use demo::{DemoData, align_to, demo_data};
 pub use fault::Fault;
 pub use reply::Route;
 

@@ -1,0 +1,199 @@
+//! The app fed by the real analysis: real archived lists go through `Analyzer::process`
+//! (the worker's code path) and its updates arrive as messages.
+
+use std::time::Duration;
+
+use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
+use resou::app::App;
+use resou::app::msg::{AppMsg, Effect};
+use resou::app::state::Focus;
+use resou::config::keymap::{Key, Keymap};
+use resou::domain::Snapshot;
+use resou::domain::snapshot_file::read_lines;
+use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+
+fn weibo_day() -> Vec<Snapshot> {
+    let src = include_str!("fixtures/analysis/weibo_nateafish_2026-08-15.jsonl");
+    read_lines(src.as_bytes(), "nateafish.jsonl")
+        .expect("fixture")
+        .iter()
+        .map(|l| l.to_snapshot())
+        .collect()
+}
+
+fn poll(snap: Snapshot) -> AppMsg {
+    AppMsg::Source(SourceEvent::Poll(PollReport {
+        platform: snap.platform,
+        at: snap.captured_at,
+        attempts: vec![StepAttempt {
+            endpoint: Endpoint::WeiboHotSearch,
+            error: None,
+        }],
+        outcome: PollOutcome::Ok {
+            snapshot: snap,
+            endpoint: Endpoint::WeiboHotSearch,
+        },
+        next_in: Duration::from_secs(60),
+        failures: 0,
+    }))
+}
+
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        app.handle(AppMsg::Key(Key::parse(k).expect("key")));
+    }
+}
+
+/// Feed `n` hourly lists: each poll's Analyze effect goes through the analyzer, whose
+/// update comes back as a message — the same loop the app runs with the worker thread.
+fn run(n: usize) -> App {
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize { page_rows: 20 });
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
+    for snap in weibo_day().into_iter().take(n) {
+        let (effects, _) = app.handle(poll(snap));
+        for e in effects {
+            if let Effect::Analyze(s) = e {
+                let u = analyzer.process(&s);
+                app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));
+            }
+        }
+    }
+    app
+}
+
+#[test]
+fn rising_keywords_reach_the_panel_and_highlight_titles() {
+    let app = run(6);
+    let a = &app.state.analysis;
+    assert!(a.ready && a.at.is_some());
+    let rising: Vec<&str> = a
+        .keywords
+        .iter()
+        .filter(|k| k.rising)
+        .map(|k| k.keyword.as_str())
+        .collect();
+    assert!(!rising.is_empty(), "the detector flags something by 05:00");
+    // Rising keywords come first, by score.
+    let first_steady = a
+        .keywords
+        .iter()
+        .position(|k| !k.rising)
+        .unwrap_or(a.keywords.len());
+    assert!(a.keywords[..first_steady].iter().all(|k| k.rising));
+    assert!(
+        a.keywords[..first_steady]
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score)
+    );
+    // Every highlight is made of rising keywords (adjacent ones merge into one span).
+    let made_of_rising = |text: &str| {
+        // can[i]: text[..i] splits into rising keywords
+        let mut can = vec![false; text.len() + 1];
+        can[0] = true;
+        for i in 0..text.len() {
+            if can[i] {
+                for k in &rising {
+                    if text[i..].starts_with(k) {
+                        can[i + k.len()] = true;
+                    }
+                }
+            }
+        }
+        can[text.len()]
+    };
+    let mut highlighted = 0;
+    for row in &app.state.rows {
+        for r in &row.highlights {
+            let text = row.topic.title.as_str()[r.clone()].to_lowercase();
+            assert!(made_of_rising(&text), "{text} in {}", row.topic.title);
+            highlighted += 1;
+        }
+    }
+    assert!(highlighted > 0);
+    // 旺旺 sat in several titles from the small hours on (trend-detection.md §7).
+    assert!(rising.contains(&"旺旺"), "rising: {rising:?}");
+}
+
+#[test]
+fn enter_on_a_keyword_filters_the_board_and_back_peels_layers() {
+    let mut app = run(6);
+    let all = app.state.rows.len();
+    press(&mut app, "l");
+    assert_eq!(app.state.focus, Focus::Keywords);
+    let kw = app.state.analysis.keywords[0].keyword.clone();
+    press(&mut app, "enter");
+    assert_eq!(app.state.filter.as_deref(), Some(kw.as_str()));
+    assert!(!app.state.rows.is_empty() && app.state.rows.len() < all);
+    assert!(
+        app.state
+            .rows
+            .iter()
+            .all(|r| r.topic.title.as_str().to_lowercase().contains(&kw))
+    );
+    press(&mut app, "j");
+    assert_eq!(
+        app.state.keyword_selected, 1,
+        "j moves in the focused panel"
+    );
+    press(&mut app, "esc");
+    assert_eq!(app.state.filter, None);
+    assert_eq!(app.state.rows.len(), all);
+    assert_eq!(app.state.focus, Focus::Keywords);
+    press(&mut app, "esc");
+    assert_eq!(app.state.focus, Focus::Board);
+    assert!(!app.state.quit);
+    press(&mut app, "esc");
+    assert!(app.state.quit);
+}
+
+#[test]
+fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
+    let day = weibo_day();
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    let updates: Vec<_> = day.iter().take(8).map(|s| analyzer.process(s)).collect();
+    let feed = |app: &mut App, i: usize| {
+        app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(
+            updates[i].clone(),
+        ))));
+    };
+    // Find two consecutive updates where the keyword at row 2 moves to another row.
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize { page_rows: 20 });
+    let (i, kw) = (3..8)
+        .find_map(|i| {
+            feed(&mut app, i - 1);
+            let kw = app.state.analysis.keywords.get(2)?.keyword.clone();
+            feed(&mut app, i);
+            let now = app
+                .state
+                .analysis
+                .keywords
+                .iter()
+                .position(|k| k.keyword == kw)?;
+            (now != 2).then_some((i, kw))
+        })
+        .expect("a reorder in the real day");
+
+    let mut focused = App::new(Keymap::default_map());
+    focused.handle(AppMsg::Resize { page_rows: 20 });
+    feed(&mut focused, i - 1);
+    press(&mut focused, "l j j");
+    assert_eq!(
+        focused.state.analysis.keywords[focused.state.keyword_selected].keyword,
+        kw
+    );
+    feed(&mut focused, i);
+    assert_eq!(
+        focused.state.analysis.keywords[focused.state.keyword_selected].keyword, kw,
+        "followed"
+    );
+
+    press(&mut focused, "h");
+    feed(&mut focused, i - 1);
+    assert_eq!(
+        focused.state.keyword_selected, 0,
+        "unfocused: rests on the top row"
+    );
+}
