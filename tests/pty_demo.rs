@@ -237,3 +237,49 @@ fn too_small_terminal_says_so_instead_of_panicking() {
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
 }
+
+#[test]
+fn live_mode_via_origin_persists_keyword_baselines_on_quit() {
+    // A replay server in this process stands in for the platforms; the binary runs in live
+    // mode with --origin pointing at it, exactly as a user would point it at any host.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let data = resou::replay::demo_data().expect("demo data");
+    let server = rt
+        .block_on(resou::replay::ReplayServer::start(
+            resou::replay::ReplayConfig {
+                weibo: data.weibo,
+                tieba: Vec::new(),
+                step: Duration::from_secs(3600),
+                clock: resou::replay::ClockMode::Manual,
+            },
+        ))
+        .expect("replay server");
+    let origin = server.origin();
+    let mut s = Session::start(
+        &[
+            "--origin",
+            &origin,
+            "--platform",
+            "weibo",
+            "--interval",
+            "3600",
+        ],
+        120,
+        35,
+    );
+    s.wait_for("the live board", Duration::from_secs(30), |sc| {
+        sc.contains("微博") && sc.contains("via weibo.com/ajax")
+    });
+    assert!(!s.screen().contains("DEMO"), "live mode, not the demo");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(20)).success());
+    s.assert_restored();
+    let state = s.dir.path().join("resou/detector.json");
+    let json =
+        std::fs::read_to_string(&state).expect("detector state saved in $XDG_DATA_HOME/resou");
+    assert!(
+        json.contains("旺旺") || json.len() > 1000,
+        "baselines for real terms"
+    );
+    drop(server);
+}
