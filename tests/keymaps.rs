@@ -44,7 +44,7 @@ fn esc_and_ctrl_bracket_mean_the_same_everywhere() {
     let km = Keymap::default_map();
     let esc = Key::plain(KeyCode::Esc);
     let ctrl_bracket = parse_seq("ctrl-[").expect("parse")[0];
-    for mode in [Mode::Board, Mode::Help] {
+    for mode in [Mode::Board, Mode::Keywords, Mode::Help] {
         let a = km.resolve(&[mode], &[], esc);
         assert!(matches!(a, Resolved::Action(_)));
         assert_eq!(a, km.resolve(&[mode], &[], ctrl_bracket));
