@@ -108,10 +108,17 @@ fn wrong_types_duplicates_and_hostile_names() {
     assert_eq!(d.media[1].name.as_str(), "钱江视频");
     assert_eq!(d.media[1].uid.as_deref(), Some("1744332207"), "id only");
     assert_eq!(d.media[2].verified_type, Some(3), "string verified_type");
-    assert_eq!(d.media[3].name.as_str(), "温度新闻", "escape and bidi removed");
+    assert_eq!(
+        d.media[3].name.as_str(),
+        "温度新闻",
+        "escape and bidi removed"
+    );
     for a in d.accounts() {
         assert!(
-            !a.name.as_str().chars().any(|c| c.is_control() || c == '\u{202e}'),
+            !a.name
+                .as_str()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
             "{:?}",
             a.name
         );

@@ -96,7 +96,11 @@ async fn route_answers_the_documented_shape_from_real_topic_values() {
     assert!(v["data"]["baseInfo"]["lists"].is_array());
 
     // Found by its title when the query spelling differs only in case; host null kept.
-    let v = get_json(&s, "%23%E4%B8%AD%E5%9B%BDchina%E6%88%90%E4%B8%BA%E6%BD%AE%E6%B5%81%23").await;
+    let v = get_json(
+        &s,
+        "%23%E4%B8%AD%E5%9B%BDchina%E6%88%90%E4%B8%BA%E6%BD%AE%E6%B5%81%23",
+    )
+    .await;
     assert_eq!(
         v["data"]["baseInfo"]["object"]["display_name"],
         "#中国China成为潮流#"
@@ -104,7 +108,10 @@ async fn route_answers_the_documented_shape_from_real_topic_values() {
     // 王传君终于原谅爱情公寓了: no host in the archive
     let v = get_json(&s, "%23%E7%8E%8B%E4%BC%A0%E5%90%9B%E7%BB%88%E4%BA%8E%E5%8E%9F%E8%B0%85%E7%88%B1%E6%83%85%E5%85%AC%E5%AF%93%E4%BA%86%23").await;
     assert!(v["data"]["baseClaimList"]["cur_claim_info"].is_null());
-    assert_eq!(v["data"]["media_info"]["users"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        v["data"]["media_info"]["users"].as_array().unwrap().len(),
+        7
+    );
 
     // Unknown topic: valid envelope, empty sections.
     let v = get_json(&s, "%23%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%23").await;
@@ -150,7 +157,8 @@ async fn unknown_topic_and_faults_become_errors() {
         fetch_detail(&c, "#没有这个话题#").await,
         Err(SourceError::Empty)
     );
-    let cases: [(Fault, fn(&SourceError) -> bool); 8] = [
+    type Expect = fn(&SourceError) -> bool;
+    let cases: [(Fault, Expect); 8] = [
         (Fault::Status(418), |e| *e == SourceError::Status(418)),
         (Fault::HtmlInsteadOfJson, |e| {
             matches!(e, SourceError::WrongBody(_))
@@ -174,7 +182,10 @@ async fn unknown_topic_and_faults_become_errors() {
         assert!(r.as_ref().is_err_and(ok), "{fault:?}: {r:?}");
     }
     s.set_fault(Route::TopicDetail, Fault::EmptyList);
-    assert_eq!(fetch_detail(&c, "台风白海豚").await, Err(SourceError::Empty));
+    assert_eq!(
+        fetch_detail(&c, "台风白海豚").await,
+        Err(SourceError::Empty)
+    );
     s.clear_faults();
     assert!(fetch_detail(&c, "台风白海豚").await.is_ok());
 }
@@ -201,7 +212,7 @@ impl Fetcher {
         }
     }
 
-    async fn next(&mut self) -> (String, Result<TopicDetail, SourceError>) {
+    async fn next(&mut self) -> (String, Result<Box<TopicDetail>, SourceError>) {
         match tokio::time::timeout(Duration::from_secs(20), self.rx.recv()).await {
             Ok(Some(SourceEvent::TopicDetail(tag, r))) => (tag, r),
             other => panic!("no topic event: {other:?}"),

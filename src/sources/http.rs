@@ -519,7 +519,10 @@ impl HttpClient {
     ) -> Result<Response, SourceError> {
         for _hop in 0..=MAX_REDIRECTS {
             let target = self.rewrite(&logical);
-            let mut req = self.client.get(target).headers(profile.headers_for(&logical));
+            let mut req = self
+                .client
+                .get(target)
+                .headers(profile.headers_for(&logical));
             if let Some(c) = cookie
                 .as_ref()
                 .filter(|_| logical.host_str().is_some_and(is_weibo_host))

@@ -116,8 +116,8 @@ pub struct PollReport {
 pub enum SourceEvent {
     Poll(PollReport),
     /// A topic-page detail (C4) asked for with `topic::TopicFetcherHandle::request`:
-    /// the hashtag as requested (`#…#` form), and the result.
-    TopicDetail(String, Result<topic::TopicDetail, SourceError>),
+    /// the hashtag as requested (`#…#` form), and the result (boxed: a page is large).
+    TopicDetail(String, Result<Box<topic::TopicDetail>, SourceError>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

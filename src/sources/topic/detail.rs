@@ -47,7 +47,11 @@ pub fn parse_detail(body: &str, hashtag: &str) -> Result<TopicDetail, SourceErro
         return Err(SourceError::Decode("data is not an object".into()));
     };
     let base_info = section(data, "baseInfo")?;
-    let Some(object) = base_info.map(|b| section(b, "object")).transpose()?.flatten() else {
+    let Some(object) = base_info
+        .map(|b| section(b, "object"))
+        .transpose()?
+        .flatten()
+    else {
         return Err(SourceError::Empty);
     };
     let title = wire::text(object.get("display_name"))
@@ -133,7 +137,7 @@ fn dedup(accounts: impl Iterator<Item = Account>) -> Vec<Account> {
         .collect()
 }
 
-fn objects<'a>(v: Option<&'a Value>) -> impl Iterator<Item = &'a Map<String, Value>> {
+fn objects(v: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
     v.and_then(Value::as_array)
         .into_iter()
         .flatten()

@@ -189,11 +189,13 @@ async fn run(
         let fetch = {
             let client = Arc::clone(&client);
             let tag = tag.clone();
-            tokio::spawn(async move { fetch_detail(&client, &tag).await })
+            tokio::spawn(async move { fetch_detail(&client, &tag).await.map(Box::new) })
         };
         let result = fetch.await.unwrap_or_else(|e| {
             tracing::error!("topic fetch task failed: {e}");
-            Err(SourceError::Other("internal error while fetching a topic".into()))
+            Err(SourceError::Other(
+                "internal error while fetching a topic".into(),
+            ))
         });
         {
             let mut q = shared.lock();
