@@ -149,7 +149,9 @@ async fn poller_reports_polls_backs_off_and_obeys_commands() {
     let handle = poller::spawn(cfg, tx).unwrap();
 
     // First poll happens at once; Tieba's list is empty so it fails with back-off.
-    let SourceEvent::Poll(first) = rx.recv().await.unwrap();
+    let Some(SourceEvent::Poll(first)) = rx.recv().await else {
+        panic!("no poll report");
+    };
     assert_eq!(first.platform, Platform::Tieba);
     assert_eq!(first.failures, 1);
     assert!(matches!(
@@ -164,13 +166,17 @@ async fn poller_reports_polls_backs_off_and_obeys_commands() {
 
     // RefreshNow polls again long before the hour is up, with back-off reset.
     handle.send(SourceCmd::RefreshNow);
-    let SourceEvent::Poll(second) = rx.recv().await.unwrap();
+    let Some(SourceEvent::Poll(second)) = rx.recv().await else {
+        panic!("no poll report");
+    };
     assert_eq!(second.failures, 1, "reset, then one failure");
 
     // Paused: RefreshNow still polls once on request.
     handle.send(SourceCmd::SetPaused(true));
     handle.send(SourceCmd::RefreshNow);
-    let SourceEvent::Poll(third) = rx.recv().await.unwrap();
+    let Some(SourceEvent::Poll(third)) = rx.recv().await else {
+        panic!("no poll report");
+    };
     assert_eq!(third.failures, 1);
     assert_eq!(
         srv.paths

@@ -66,6 +66,8 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             on_analysis(state, ev);
             (Vec::new(), true)
         }
+        // Topic pages feed KOL discovery; the app shows nothing of them yet.
+        AppMsg::Source(SourceEvent::TopicDetail(..)) => (Vec::new(), false),
         AppMsg::Tick(now) => {
             state.now = Some(now);
             // Countdowns are the only thing a tick changes; paused hides them.

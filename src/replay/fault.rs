@@ -101,6 +101,9 @@ pub(crate) fn apply(
                 Route::TiebaTopicList => {
                     json!({"errno": "0", "data": {"bang_topic": {"topic_list": {"topic_name": 0}}}})
                 }
+                Route::TopicDetail => {
+                    json!({"code": "100000", "data": {"baseInfo": {"object": "#话题#"}, "media_info": {"users": {"id": 1}}}})
+                }
                 _ => json!({"ok": 1, "data": []}),
             }),
         },
@@ -118,6 +121,10 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
         Route::Mobile => Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}})),
         Route::TiebaTopicList => {
             Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
+        }
+        // The topic API sends its code as a string (§4 C4).
+        Route::TopicDetail => {
+            Reply::json(&json!({"code": code.to_string(), "msg": msg, "data": []}))
         }
         // An HTML page has no envelope: the page is served as usual.
         Route::Summary | Route::VisitorPage => normal(false),

@@ -1,6 +1,7 @@
 //! Loopback replay server for `--demo` and tests: renders the platforms' wire formats
-//! (Weibo A1/A3/A4/A5, Tieba B1 of data-sources.md) from snapshot files, walks through
-//! them on a clock, and plays failure modes on demand.
+//! (Weibo A1/A3/A4/A5, Tieba B1 of data-sources.md) from snapshot files and the C4 topic
+//! detail from the bundled topic table, walks through them on a clock, and plays failure
+//! modes on demand.
 //!
 //! Deliberately independent of `crate::sources`: the server writes the formats from the
 //! spec, so a client parser bug cannot hide behind the same bug on the server side.
@@ -11,6 +12,7 @@ mod reply;
 mod server;
 mod tieba;
 mod timeline;
+mod topic;
 mod visitor;
 mod weibo;
 mod wire;
@@ -111,6 +113,11 @@ impl ReplayServer {
     /// Requests received on `route` (faulted ones included).
     pub fn hits(&self, route: Route) -> usize {
         self.shared.hits(route)
+    }
+
+    /// When the server received the last requests on `route` (up to 256, oldest first).
+    pub fn hit_times(&self, route: Route) -> Vec<std::time::Instant> {
+        self.shared.hit_times(route)
     }
 
     /// Request headers of the last request on `route`.

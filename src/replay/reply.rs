@@ -24,6 +24,8 @@ pub enum Route {
     Incarnate,
     /// `GET /visitor/visitor?a=enter…`: the page the passport redirect lands on
     VisitorPage,
+    /// C4 `GET /ajax_topic/detail?q=%23…%23&show_rank_info=1` (m.s.weibo.com)
+    TopicDetail,
 }
 
 pub(crate) enum RouteKind {
@@ -39,6 +41,7 @@ impl Route {
             "/top/summary" => Route::Summary,
             "/api/container/getIndex" => Route::Mobile,
             "/hottopic/browse/topicList" => Route::TiebaTopicList,
+            "/ajax_topic/detail" => Route::TopicDetail,
             "/visitor/genvisitor" => Route::GenVisitor,
             "/visitor/visitor" => {
                 if super::wire::param(query, "a").as_deref() == Some("incarnate") {
@@ -61,7 +64,9 @@ impl Route {
 
     pub(crate) fn kind(self) -> RouteKind {
         match self {
-            Route::HotSearch | Route::Mobile | Route::TiebaTopicList => RouteKind::Json,
+            Route::HotSearch | Route::Mobile | Route::TiebaTopicList | Route::TopicDetail => {
+                RouteKind::Json
+            }
             Route::Summary | Route::VisitorPage => RouteKind::Html,
             Route::GenVisitor => RouteKind::Jsonp("gen_callback"),
             Route::Incarnate => RouteKind::Jsonp("cross_domain"),
@@ -75,6 +80,7 @@ impl Route {
             Route::Summary => "s.weibo.com",
             Route::Mobile => "m.weibo.cn",
             Route::TiebaTopicList => "tieba.baidu.com",
+            Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
         };
         format!("https://{host}{path_and_query}")

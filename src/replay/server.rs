@@ -1,6 +1,6 @@
 //! Shared server state and the request pipeline: route → count → fault or render → Date.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -12,9 +12,12 @@ use super::fault::{self, Fault};
 use super::reply::{Reply, Route};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, tieba, visitor, weibo};
+use super::{ClockMode, ReplayConfig, tieba, topic, visitor, weibo};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
+
+/// Arrival times kept per route.
+const MAX_HIT_TIMES: usize = 256;
 
 pub(crate) struct Shared {
     weibo: Timeline,
@@ -31,6 +34,8 @@ struct State {
     offset: usize,
     faults: HashMap<Route, Fault>,
     hits: HashMap<Route, usize>,
+    /// Arrival times of the last `MAX_HIT_TIMES` requests per route (request spacing in tests).
+    hit_times: HashMap<Route, VecDeque<Instant>>,
     last_headers: HashMap<Route, HeaderMap>,
     /// `SUB` values `/top/summary` accepts: issued by incarnate or given by tests.
     cookies: HashSet<String>,
@@ -98,6 +103,14 @@ impl Shared {
 
     pub(crate) fn hits(&self, r: Route) -> usize {
         self.state().hits.get(&r).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn hit_times(&self, r: Route) -> Vec<Instant> {
+        self.state()
+            .hit_times
+            .get(&r)
+            .map(|t| t.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn last_headers(&self, r: Route) -> Option<HeaderMap> {
@@ -192,6 +205,7 @@ impl Shared {
                 r
             }
             Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
+            Route::TopicDetail => Reply::json(&topic::detail(param(query, "q").as_deref(), empty)),
         }
     }
 }
@@ -217,6 +231,11 @@ pub(crate) async fn handle(
     let fault = {
         let mut st = sh.state();
         *st.hits.entry(route).or_default() += 1;
+        let times = st.hit_times.entry(route).or_default();
+        if times.len() >= MAX_HIT_TIMES {
+            times.pop_front();
+        }
+        times.push_back(Instant::now());
         st.last_headers.insert(route, headers.clone());
         st.faults.get(&route).cloned()
     };

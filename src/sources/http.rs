@@ -81,12 +81,39 @@ pub enum Profile {
     Tieba,
     /// passport.weibo.com visitor flow.
     Passport,
+    /// C4 `m.s.weibo.com/ajax_topic/*`: desktop UA, never a cookie, `Referer` = the topic page
+    /// for the request's own `q` (§4 C4).
+    WeiboTopic,
 }
 
 impl Profile {
     /// Endpoints that answer only with a (visitor) cookie.
     fn needs_cookie(self) -> bool {
         matches!(self, Profile::WeiboHtml | Profile::WeiboMobile)
+    }
+
+    /// Endpoints that working clients call without any cookie; ours never sends one there.
+    fn cookieless(self) -> bool {
+        self == Profile::WeiboTopic
+    }
+
+    /// Headers for one request: the profile's set, plus the per-request `Referer` of C4.
+    fn headers_for(self, url: &url::Url) -> HeaderMap {
+        let mut h = self.headers();
+        if self == Profile::WeiboTopic {
+            // The topic page of the same (already encoded) `q`, as the site's own pages send it.
+            let q = url
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("q="))
+                .unwrap_or("");
+            let referer = format!("https://m.s.weibo.com/vtopic/detail_new?q={q}");
+            if let Ok(v) = HeaderValue::from_str(&referer) {
+                h.insert(header::REFERER, v);
+            }
+        }
+        h
     }
 
     fn headers(self) -> HeaderMap {
@@ -113,6 +140,11 @@ impl Profile {
                 "application/json, text/plain, */*",
             ),
             Profile::Passport => (UA_DESKTOP_CHROME, "https://passport.weibo.com/", "*/*"),
+            Profile::WeiboTopic => (
+                UA_DESKTOP_CHROME,
+                "https://m.s.weibo.com/",
+                "application/json,text/plain,*/*",
+            ),
         };
         h.insert(header::USER_AGENT, HeaderValue::from_static(ua));
         h.insert(header::REFERER, HeaderValue::from_static(referer));
@@ -351,7 +383,7 @@ impl HttpClient {
         let logical =
             url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
         let weibo = logical.host_str().is_some_and(is_weibo_host);
-        if !weibo {
+        if !weibo || profile.cookieless() {
             return self.fetch(logical, profile, None).await;
         }
         if let Some(c) = &self.user_cookie {
@@ -487,7 +519,10 @@ impl HttpClient {
     ) -> Result<Response, SourceError> {
         for _hop in 0..=MAX_REDIRECTS {
             let target = self.rewrite(&logical);
-            let mut req = self.client.get(target).headers(profile.headers());
+            let mut req = self
+                .client
+                .get(target)
+                .headers(profile.headers_for(&logical));
             if let Some(c) = cookie
                 .as_ref()
                 .filter(|_| logical.host_str().is_some_and(is_weibo_host))

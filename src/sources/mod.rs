@@ -6,6 +6,7 @@ pub mod chain;
 pub mod http;
 pub mod poller;
 pub mod tieba;
+pub mod topic;
 pub mod weibo;
 pub mod wire;
 
@@ -114,6 +115,9 @@ pub struct PollReport {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceEvent {
     Poll(PollReport),
+    /// A topic-page detail (C4) asked for with `topic::TopicFetcherHandle::request`:
+    /// the hashtag as requested (`#…#` form), and the result (boxed: a page is large).
+    TopicDetail(String, Result<Box<topic::TopicDetail>, SourceError>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

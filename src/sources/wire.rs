@@ -104,6 +104,22 @@ pub fn check_weibo_ok(obj: &Map<String, Value>) -> Result<(), SourceError> {
     }
 }
 
+/// Success code of the Weibo topic API (C4).
+pub const TOPIC_API_OK: i64 = 100_000;
+
+/// Weibo topic-API envelope (C4): `code` must be 100000, as a string or a number
+/// (nateafish compares `str(code)`); anything else, or no code, is an envelope error.
+pub fn check_topic_code(obj: &Map<String, Value>) -> Result<(), SourceError> {
+    let code = obj.get("code").and_then(num::value_i64);
+    match code {
+        Some(TOPIC_API_OK) => Ok(()),
+        _ => Err(SourceError::Envelope {
+            code: code.unwrap_or(-1),
+            msg: message(obj, &["msg", "message"]),
+        }),
+    }
+}
+
 /// Baidu envelope: any of `errno`, `no`, `error_code` present and non-zero is an error.
 pub fn check_errno(obj: &Map<String, Value>) -> Result<(), SourceError> {
     for key in ["errno", "no", "error_code"] {
@@ -246,6 +262,23 @@ mod tests {
         );
         let o = json_object(r#"{"errno":0,"no":0}"#, "h").unwrap();
         assert_eq!(check_errno(&o), Ok(()));
+        for ok in [r#"{"code":"100000"}"#, r#"{"code":100000}"#] {
+            let o = json_object(ok, "h").unwrap();
+            assert_eq!(check_topic_code(&o), Ok(()));
+        }
+        let o = json_object(r#"{"code":"100001","msg":"参数错误"}"#, "h").unwrap();
+        assert_eq!(
+            check_topic_code(&o),
+            Err(SourceError::Envelope {
+                code: 100_001,
+                msg: "参数错误".into()
+            })
+        );
+        let o = json_object(r#"{"data":{}}"#, "h").unwrap();
+        assert!(matches!(
+            check_topic_code(&o),
+            Err(SourceError::Envelope { code: -1, .. })
+        ));
     }
 
     #[test]
