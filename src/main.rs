@@ -179,6 +179,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         };
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let platforms = sources.platforms.clone();
+        // Topic stats (hosts, media accounts) come through their own rate-limited fetcher.
+        let topic_client = std::sync::Arc::new(
+            resou::sources::http::HttpClient::new(&sources.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
+        );
+        let topics = resou::sources::topic::spawn_topic_fetcher(topic_client, Default::default(), tx.clone());
         let handle =
             poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
 
@@ -204,6 +209,9 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             source_cmd: |cmd| handle.send(cmd),
             analyze: move |snap| {
                 let _ = snap_tx.send(snap);
+            },
+            fetch_topic: |hashtag: String| {
+                topics.request(&hashtag);
             },
         };
         let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, outlets).await;

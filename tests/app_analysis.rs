@@ -197,3 +197,66 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
         "unfocused: rests on the top row"
     );
 }
+
+#[test]
+fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize { page_rows: 20 });
+    let snap = weibo_day()
+        .into_iter()
+        .find(|s| {
+            s.ranked
+                .iter()
+                .any(|t| t.title.as_str() == "命好的人本质是主体性强")
+        })
+        .expect("the topic is on a real list that day");
+    let (effects, _) = app.handle(poll(snap.clone()));
+    let asked: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchTopic(h) => Some(h.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked.len(),
+        snap.ranked.len(),
+        "every ranked Weibo topic, in rank order"
+    );
+    assert_eq!(asked[0], snap.ranked[0].hashtag());
+    assert!(asked.contains(&"#命好的人本质是主体性强#"));
+
+    // The reconstructed topic-detail payload (real host and media of that topic).
+    let body = include_str!("fixtures/topics/detail_host.json");
+    let detail =
+        resou::sources::topic::parse_detail(body, "#命好的人本质是主体性强#").expect("parses");
+    let (_, dirty) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(
+        "#命好的人本质是主体性强#".into(),
+        Ok(Box::new(detail)),
+    )));
+    assert!(dirty);
+    let row = app
+        .state
+        .rows
+        .iter()
+        .find(|r| r.topic.title.as_str() == "命好的人本质是主体性强")
+        .unwrap();
+    assert_eq!(
+        row.kols.first().map(String::as_str),
+        Some("人间观察大赏"),
+        "the host first"
+    );
+    assert!(
+        row.kols.iter().any(|k| k == "泰山晚报"),
+        "then media accounts: {:?}",
+        row.kols
+    );
+    assert!(app.state.rows.iter().filter(|r| !r.kols.is_empty()).count() == 1);
+
+    // A failed lookup changes nothing on screen.
+    let (_, dirty) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(
+        "#x#".into(),
+        Err(resou::sources::SourceError::Status(500)),
+    )));
+    assert!(!dirty);
+}

@@ -59,18 +59,19 @@ fn page_rows(w: u16, h: u16) -> usize {
 }
 
 /// Where effects go: commands to the pollers, snapshots to the analysis worker.
-pub struct Outlets<C: Fn(SourceCmd), A: Fn(Snapshot)> {
+pub struct Outlets<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)> {
     pub source_cmd: C,
     pub analyze: A,
+    pub fetch_topic: T,
 }
 
 /// Run until quit.
-pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot)>(
+pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
     terminal: &mut crate::tui::Term,
     app: &mut App,
     mut sources: mpsc::Receiver<SourceEvent>,
     mut analysis: mpsc::Receiver<AnalysisEvent>,
-    outlets: Outlets<C, A>,
+    outlets: Outlets<C, A, T>,
 ) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -133,16 +134,17 @@ pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot)>(
     }
 }
 
-fn dispatch<C: Fn(SourceCmd), A: Fn(Snapshot)>(
+fn dispatch<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
     app: &mut App,
     msg: AppMsg,
-    outlets: &Outlets<C, A>,
+    outlets: &Outlets<C, A, T>,
 ) -> bool {
     let (effects, dirty) = app.handle(msg);
     for e in effects {
         match e {
             Effect::Source(cmd) => (outlets.source_cmd)(cmd),
             Effect::Analyze(snap) => (outlets.analyze)(*snap),
+            Effect::FetchTopic(hashtag) => (outlets.fetch_topic)(hashtag),
         }
     }
     dirty

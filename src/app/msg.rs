@@ -28,4 +28,6 @@ pub enum Effect {
     Source(SourceCmd),
     /// Hand a fresh snapshot to the analysis worker.
     Analyze(Box<Snapshot>),
+    /// Ask for a Weibo topic's stats (host and media accounts) by its `#…#` hashtag.
+    FetchTopic(String),
 }

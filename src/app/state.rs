@@ -167,8 +167,10 @@ pub struct AppState {
     pub show_kols: bool,
     /// Board filtered to titles containing this keyword (Enter in the keyword panel).
     pub filter: Option<String>,
-    /// KOLs per topic: mentioned in the title (analysis) or hosting it (topic details).
+    /// KOLs mentioned in each topic's title (from the analysis).
     pub topic_kols: HashMap<TopicKey, Vec<String>>,
+    /// Host and media accounts of Weibo topics (topic details), keyed by normalised title.
+    pub topic_accounts: HashMap<String, Vec<String>>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
     pub pending: Vec<crate::config::keymap::Key>,
 }

@@ -54,20 +54,52 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (Vec::new(), true)
         }
         AppMsg::Source(SourceEvent::Poll(report)) => {
-            let fresh = on_poll(state, report);
-            (
+            let Some(fresh) = on_poll(state, report) else {
+                return (Vec::new(), true);
+            };
+            // Weibo topics: ask for their hosts and media accounts, top ranks first (the fetcher
+            // de-duplicates and caches, and spaces requests).
+            let mut effects: Vec<Effect> = if fresh.platform == Platform::Weibo {
                 fresh
-                    .map(|s| vec![Effect::Analyze(Box::new(s))])
-                    .unwrap_or_default(),
-                true,
-            )
+                    .ranked
+                    .iter()
+                    .map(|t| Effect::FetchTopic(t.hashtag()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            effects.push(Effect::Analyze(Box::new(fresh)));
+            (effects, true)
         }
         AppMsg::Analysis(ev) => {
             on_analysis(state, ev);
             (Vec::new(), true)
         }
-        // Topic pages feed KOL discovery; the app shows nothing of them yet.
-        AppMsg::Source(SourceEvent::TopicDetail(..)) => (Vec::new(), false),
+        AppMsg::Source(SourceEvent::TopicDetail(hashtag, result)) => match result {
+            Ok(detail) => {
+                // Host first, then media accounts: the accounts that move opinion on this topic.
+                let mut names: Vec<String> = Vec::new();
+                for a in detail.host.iter().chain(&detail.media) {
+                    let n = a.name.as_str().to_string();
+                    if !n.is_empty() && !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+                if names.is_empty() {
+                    return (Vec::new(), false);
+                }
+                state
+                    .topic_accounts
+                    .insert(crate::domain::normalise_title(&hashtag), names);
+                annotate_rows(state);
+                (Vec::new(), true)
+            }
+            // Topic stats are an enrichment: a failure costs only the badge (the fetcher retries).
+            Err(e) => {
+                tracing::debug!(%hashtag, error = %e, "topic detail unavailable");
+                (Vec::new(), false)
+            }
+        },
         AppMsg::Tick(now) => {
             state.now = Some(now);
             // Countdowns are the only thing a tick changes; paused hides them.
@@ -384,7 +416,17 @@ fn annotate_rows(state: &mut AppState) {
             .as_ref()
             .map(|h| h.spans(row.topic.title.as_str()))
             .unwrap_or_default();
-        row.kols = state.topic_kols.get(&row.key).cloned().unwrap_or_default();
+        let mut kols = state.topic_kols.get(&row.key).cloned().unwrap_or_default();
+        if row.topic.platform == Platform::Weibo
+            && let Some(accounts) = state.topic_accounts.get(&row.key.norm)
+        {
+            for a in accounts {
+                if !kols.contains(a) {
+                    kols.push(a.clone());
+                }
+            }
+        }
+        row.kols = kols;
     }
 }
 

@@ -191,12 +191,9 @@ impl Topic {
         TopicKey::new(self.platform, self.title.as_str())
     }
 
-    /// The `#…#` form of the topic (Weibo hashtags), or the plain query.
+    /// The topic as a Weibo hashtag, `#title#` (what the topic APIs take as `q`).
     pub fn hashtag(&self) -> String {
-        match &self.query {
-            Some(q) if !q.as_str().is_empty() => q.as_str().to_string(),
-            _ => format!("#{}#", self.title.as_str()),
-        }
+        format!("#{}#", self.title.as_str())
     }
 }
 
