@@ -25,11 +25,41 @@ pub struct Config {
     pub analysis: AnalysisSection,
 }
 
-/// `[analysis]`: detector parameters (`[analysis.detector]`, defaults from trend-detection.md).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[analysis]`: detector parameters (`[analysis.detector]`).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnalysisSection {
+    /// Keys given in the file override the app's defaults one by one.
+    #[serde(deserialize_with = "detector_over_defaults")]
     pub detector: crate::analysis::DetectorConfig,
+}
+
+fn detector_over_defaults<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::analysis::DetectorConfig, D::Error> {
+    use serde::de::Error;
+    let user = toml::Table::deserialize(d)?;
+    let mut merged =
+        toml::Table::try_from(AnalysisSection::default().detector).map_err(D::Error::custom)?;
+    merged.extend(user);
+    merged
+        .try_into()
+        .map_err(|e: toml::de::Error| D::Error::custom(e.message()))
+}
+
+/// θ_on of the operating point `resou eval` found on the 2026-08-15 archives (best early
+/// recall at ≤ 2 false flags/hour); the library keeps the reference's starting value 3.
+pub const OPERATING_THETA_ON: f64 = 1.5;
+
+impl Default for AnalysisSection {
+    fn default() -> Self {
+        AnalysisSection {
+            detector: crate::analysis::DetectorConfig {
+                theta_on: OPERATING_THETA_ON,
+                ..Default::default()
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -285,6 +315,33 @@ mod tests {
         let s = c.sources();
         assert_eq!(s.net.origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(s.interval, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn detector_defaults_to_the_measured_operating_point_and_can_be_overridden() {
+        assert_eq!(
+            Config::default().analysis.detector.theta_on,
+            OPERATING_THETA_ON
+        );
+        let c = Config::parse("[analysis.detector]\ntheta_on = 2.5\n", "c.toml").unwrap();
+        assert_eq!(c.analysis.detector.theta_on, 2.5);
+        assert_eq!(
+            c.analysis.detector.beta,
+            crate::analysis::DetectorConfig::default().beta
+        );
+        let c = Config::parse("[analysis.detector]\nbeta = 0.02\n", "c.toml").unwrap();
+        assert_eq!(
+            c.analysis.detector.theta_on, OPERATING_THETA_ON,
+            "unspecified keys keep the app default"
+        );
+        assert_eq!(c.analysis.detector.beta, 0.02);
+        let e = Config::parse("[analysis.detector]\ntheta = 2\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:") && e.contains("unknown field `theta`"),
+            "{e}"
+        );
     }
 
     #[test]
