@@ -23,7 +23,7 @@ const KW_MIN: usize = 8;
 /// Extra room goes to the long platform names and a longer sparkline once the keyword has this.
 const KW_GOOD: usize = 12;
 /// Past this the keyword column stops growing (numbers stay near the keyword on wide panels).
-const KW_MAX: usize = 24;
+const KW_MAX: usize = 16;
 const SPARK_MIN: usize = 6;
 const SPARK_MAX: usize = 16;
 

@@ -32,6 +32,11 @@ pub(super) fn render(board: Rect, buf: &mut Buffer, kols: &[KolTrend], theme: &T
         name_w + 1 + NOW_W + 1 + SPARK_W
     };
     // Borders and one cell of padding each side.
+    // One column kept free on the right, so the popup's border never touches the panel's.
+    let board = Rect {
+        width: board.width.saturating_sub(1),
+        ..board
+    };
     let w = u16::try_from(content_w + 4)
         .unwrap_or(u16::MAX)
         .min(board.width);
