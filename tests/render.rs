@@ -7,10 +7,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
-use resou::app::state::{AppState, Tab};
+use resou::analysis::{Direction, KeywordRow, PlatformCounts};
+use resou::app::state::{AppState, Focus, Tab};
 use resou::domain::Platform;
 use resou::ui::text::display_width;
-use resou::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, board_page_rows, render};
+use resou::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, board_page_rows, keyword_page_rows, render};
 
 use render_support::{big_state, rows_for, sample_state};
 
@@ -212,7 +213,8 @@ fn new_label_cell_has_its_style() {
     let t = draw(&sample_state(), 80, 24);
     let buf = t.backend().buffer();
     let y = find_row(buf, "国乒男单全军覆没").unwrap();
-    let x = locate(buf, y, "新").unwrap();
+    // (The row's KOL badge `@央视新闻` also holds a 新: find the label before the site tag.)
+    let x = locate(buf, y, "新 微博").unwrap();
     let theme = Theme::default();
     assert_eq!(buf[(x, y)].fg, theme.label_new.fg.unwrap());
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
@@ -302,7 +304,16 @@ fn scrolled_board_starts_at_offset() {
 #[test]
 fn page_rows_match_what_is_drawn() {
     let state = big_state(500);
-    for (w, h) in [(80, 24), (120, 40), (200, 60), (40, 10), (40, 15)] {
+    for (w, h) in [
+        (80, 24),
+        (120, 40),
+        (200, 60),
+        (40, 10),
+        (40, 15),
+        (80, 30),
+        (119, 35),
+        (130, 24),
+    ] {
         let page = board_page_rows(Rect::new(0, 0, w, h));
         let t = draw(&state, w, h);
         let buf = t.backend().buffer();
@@ -388,4 +399,431 @@ fn flash_follows_pending_keys_and_is_cut_by_width() {
     let last = row_text(t.backend().buffer(), 23);
     assert!(last.contains('…') && last.ends_with("? help"), "{last}");
     assert_eq!(display_width(&last), 60);
+}
+
+// ---- keyword panel, highlights, KOLs, filter ----
+
+/// Does any visible cell of row `y` from column `x0` on (to `x1`) hold `needle` as one glyph?
+fn cells_of(buf: &Buffer, y: u16, from: u16, needle: &str) -> Vec<u16> {
+    let mut out = Vec::new();
+    let Some(start) = locate_from(buf, y, from, needle) else {
+        return out;
+    };
+    let mut x = start;
+    for g in needle.chars() {
+        assert_eq!(buf[(x, y)].symbol(), g.to_string(), "row {y}");
+        out.push(x);
+        x += display_width(buf[(x, y)].symbol()).max(1) as u16;
+    }
+    out
+}
+
+/// `locate`, only looking at cells from column `from` on.
+fn locate_from(buf: &Buffer, y: u16, from: u16, needle: &str) -> Option<u16> {
+    let mut text = String::new();
+    let mut starts = Vec::new();
+    for x in visible_cells(buf, y).into_iter().filter(|&x| x >= from) {
+        starts.push((text.len(), x));
+        text.push_str(buf[(x, y)].symbol());
+    }
+    let at = text.find(needle)?;
+    starts.iter().find(|(b, _)| *b == at).map(|(_, x)| *x)
+}
+
+fn bold_underlined(buf: &Buffer, x: u16, y: u16) -> bool {
+    buf[(x, y)]
+        .modifier
+        .contains(Modifier::BOLD | Modifier::UNDERLINED)
+}
+
+/// First row whose keyword-panel part (right of the border) contains `needle`.
+fn find_panel_row(buf: &Buffer, needle: &str) -> Option<u16> {
+    let px = panel_x(buf);
+    (0..buf.area.height).find(|&y| locate_from(buf, y, px, needle).is_some())
+}
+
+/// x of the keyword panel's border in a side layout.
+fn panel_x(buf: &Buffer) -> u16 {
+    locate(buf, 1, "│").unwrap()
+}
+
+#[test]
+fn keyword_panel_lists_rising_then_steady() {
+    let t = draw(&sample_state(), 120, 40);
+    let buf = t.backend().buffer();
+    assert!(row_text(buf, 1).contains("│ Keywords 12:00"));
+    let row = |k: &str| row_text(buf, find_panel_row(buf, &format!(" {k} ")).unwrap());
+    // Marker, keyword, score with one decimal, arrow, sparkline, platforms, titles.
+    let wangwang = row("▲ 旺旺");
+    assert!(
+        wangwang.ends_with("▲ 旺旺         5.3 ↑ ▁▁▂▄▆█ W   2 "),
+        "{wangwang}"
+    );
+    assert!(row("★ 家庭").ends_with("4.1 ↑  ▂▂▃▅█ WT  2 "));
+    assert!(row("淘汰赛").ends_with("0.3 →    ███ T   1 "));
+    // Rising rows above the separator, steady ones below it, in the app's order.
+    let y_of = |k: &str| find_panel_row(buf, &format!(" {k} ")).unwrap();
+    let sep = find_panel_row(buf, "── steady ──").unwrap();
+    assert!(y_of("王传君") < sep && sep < y_of("牛来"));
+    assert_eq!(y_of("旺旺"), 2);
+    assert!(y_of("牛来") < y_of("日本") && y_of("日本") < y_of("中国"));
+}
+
+#[test]
+fn keyword_panel_markers_and_steady_rows_are_styled() {
+    let t = draw(&sample_state(), 120, 40);
+    let buf = t.backend().buffer();
+    let theme = Theme::default();
+    let px = panel_x(buf);
+    let y = find_row(buf, "▲ 旺旺").unwrap();
+    let x = locate_from(buf, y, px, "▲").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(x, y)].fg, theme.rising_marker.fg.unwrap());
+    let y = find_row(buf, "★ 家庭").unwrap();
+    let x = locate_from(buf, y, px, "★").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    // Steady rows are muted and carry no marker.
+    let y = find_panel_row(buf, " 日本 ").unwrap();
+    let x = locate_from(buf, y, px, "日本").unwrap();
+    assert_eq!(buf[(x, y)].fg, theme.steady.fg.unwrap());
+    assert_eq!(buf[(x - 2, y)].symbol(), " ");
+}
+
+#[test]
+fn selected_keyword_is_reversed_only_when_focused() {
+    let mut state = sample_state();
+    state.keyword_selected = 2; // 胖东来
+    for focus in [Focus::Keywords, Focus::Board] {
+        state.focus = focus;
+        let t = draw(&state, 120, 40);
+        let buf = t.backend().buffer();
+        let px = panel_x(buf);
+        let y = find_row(buf, "▲ 胖东来").unwrap();
+        let x = locate_from(buf, y, px, "胖东来").unwrap();
+        let other = find_row(buf, "▲ 旺旺").unwrap();
+        let focused = focus == Focus::Keywords;
+        assert_eq!(
+            buf[(x, y)].modifier.contains(Modifier::REVERSED),
+            focused,
+            "{focus:?}"
+        );
+        assert!(!buf[(x, other)].modifier.contains(Modifier::REVERSED));
+        if !focused {
+            assert!(bold_underlined(buf, x, y));
+            assert!(!buf[(x, other)].modifier.contains(Modifier::UNDERLINED));
+        }
+        // The board's selection is reversed only while the board has the keyboard.
+        let sel = state.selected_index().unwrap();
+        let by = find_row(buf, state.rows[sel].topic.title.as_str()).unwrap();
+        assert_eq!(
+            buf[(1, by)].modifier.contains(Modifier::REVERSED),
+            !focused,
+            "{focus:?}"
+        );
+    }
+}
+
+#[test]
+fn rising_keywords_are_bold_underlined_in_titles() {
+    let t = draw(&sample_state(), 80, 24);
+    let buf = t.backend().buffer();
+    let theme = Theme::default();
+    let y = find_row(buf, "网友集体呼吁旺旺减糖").unwrap();
+    for x in cells_of(buf, y, 0, "旺旺") {
+        assert!(bold_underlined(buf, x, y), "cell {x}");
+        assert_eq!(buf[(x, y)].fg, theme.rising.fg.unwrap());
+    }
+    for x in cells_of(buf, y, 0, "呼吁")
+        .into_iter()
+        .chain(cells_of(buf, y, 0, "减糖"))
+    {
+        assert!(
+            !buf[(x, y)].modifier.contains(Modifier::UNDERLINED),
+            "cell {x}"
+        );
+    }
+    // Hashtag title: the range indexes `#中国China成为潮流#`, the screen shows it without `#`.
+    let y = find_row(buf, "中国China成为潮流").unwrap();
+    for x in cells_of(buf, y, 0, "潮流") {
+        assert!(bold_underlined(buf, x, y), "cell {x}");
+    }
+    for x in cells_of(buf, y, 0, "成为") {
+        assert!(
+            !buf[(x, y)].modifier.contains(Modifier::UNDERLINED),
+            "cell {x}"
+        );
+    }
+    // Steady keywords are not highlighted.
+    let y = find_row(buf, "牛来").unwrap();
+    let x = locate(buf, y, "牛来").unwrap();
+    assert!(!buf[(x, y)].modifier.contains(Modifier::UNDERLINED));
+}
+
+#[test]
+fn highlights_survive_truncation_and_never_mark_the_ellipsis() {
+    let state = sample_state();
+    let mut cut_inside = false;
+    for w in MIN_WIDTH..=80 {
+        let t = draw(&state, w, 24);
+        let buf = t.backend().buffer();
+        let Some(y) = find_row(buf, "网友集体") else {
+            continue;
+        };
+        let text = row_text(buf, y);
+        cut_inside |= text.contains("呼吁旺…");
+        for x in visible_cells(buf, y) {
+            let sym = buf[(x, y)].symbol();
+            let in_keyword = sym == "旺";
+            if sym == "…" {
+                assert!(!buf[(x, y)].modifier.contains(Modifier::UNDERLINED), "{w}");
+            } else if in_keyword {
+                assert!(bold_underlined(buf, x, y), "{w}: {text}");
+            }
+        }
+    }
+    assert!(cut_inside, "no width cut the title inside the keyword");
+}
+
+#[test]
+fn hostile_highlight_ranges_never_panic() {
+    let mut state = sample_state();
+    for (i, row) in state.rows.iter_mut().enumerate() {
+        let len = row.topic.title.as_str().len();
+        row.highlights = match i % 4 {
+            0 => vec![len + 5..len + 50, usize::MAX - 1..usize::MAX],
+            1 => vec![1..2, 4..5], // inside the first and second CJK char
+            2 => vec![9..3, 7..7], // reversed, empty
+            _ => vec![0..usize::MAX, 3..9, 0..4],
+        };
+        row.kols = vec!["人民日报".repeat(i % 3); i % 3];
+    }
+    let title = |i: usize| state.rows[i].topic.title.as_str().to_string();
+    let (out_of_bounds, reversed, whole) = (title(0), title(2), title(3));
+    for (w, h) in [(40, 10), (80, 24), (119, 30), (120, 40), (200, 60)] {
+        let t = draw(&state, w, h);
+        let buf = t.backend().buffer();
+        // A range over the whole title marks every title glyph.
+        let y = find_row(buf, &whole).unwrap();
+        for x in cells_of(buf, y, 0, &whole)
+            .into_iter()
+            .filter(|&x| buf[(x, y)].symbol() != " ")
+        {
+            assert!(bold_underlined(buf, x, y), "{w}x{h} {x}");
+        }
+        // Reversed, empty and out-of-bounds ranges mark nothing.
+        for t in [&out_of_bounds, &reversed] {
+            let probe: String = t.chars().take(3).collect();
+            let y = find_row(buf, &probe).unwrap();
+            let x = locate(buf, y, &probe).unwrap();
+            assert!(
+                !buf[(x, y)].modifier.contains(Modifier::UNDERLINED),
+                "{w}x{h} {t}"
+            );
+        }
+    }
+}
+
+#[test]
+fn kol_badge_is_bold_and_shrinks_before_the_title() {
+    let state = sample_state();
+    let theme = Theme::default();
+    let t = draw(&state, 80, 24);
+    let buf = t.backend().buffer();
+    let y = find_row(buf, "外交部").map_or_else(|| find_row(buf, "国乒").unwrap(), |y| y);
+    let x = locate(buf, y, "@").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(x, y)].fg, theme.kol.fg.unwrap());
+    assert!(row_text(buf, y).contains("@央视新闻") || row_text(buf, y).contains("@人民日报+1"));
+    // Narrower: a count, then nothing, while the title keeps its room.
+    let t = draw(&state, 60, 24);
+    let row = row_text(
+        t.backend().buffer(),
+        find_row(t.backend().buffer(), "国乒").unwrap(),
+    );
+    assert!(row.contains("@1") && !row.contains("@央视"), "{row}");
+    let t = draw(&state, 48, 24);
+    let buf = t.backend().buffer();
+    let row = row_text(buf, find_row(buf, "国乒").unwrap());
+    assert!(
+        !row.contains('@') && row.contains("国乒男单全军覆没"),
+        "{row}"
+    );
+}
+
+#[test]
+fn keyword_panel_loading_dictionary() {
+    let mut state = sample_state();
+    state.analysis.ready = false;
+    state.analysis.keywords.clear();
+    state.analysis.at = None;
+    for r in &mut state.rows {
+        r.highlights.clear();
+    }
+    let t = draw(&state, 120, 24);
+    insta::assert_snapshot!(t.backend());
+    let buf = t.backend().buffer();
+    let px = panel_x(buf);
+    assert!(locate_from(buf, 2, px, "loading dictionary…").is_some());
+    assert!(find_row(buf, "no keywords yet").is_none());
+    // Ready but nothing to list.
+    state.analysis.ready = true;
+    let t = draw(&state, 120, 24);
+    assert!(locate_from(t.backend().buffer(), 2, px, "no keywords yet").is_some());
+}
+
+#[test]
+fn keyword_panel_warming_up_below_the_board() {
+    let mut state = sample_state();
+    state.analysis.warming_up = true;
+    for k in &mut state.analysis.keywords {
+        k.rising = false;
+        k.cross_platform = false;
+    }
+    state.analysis.warning = Some("detector state unreadable, starting fresh".into());
+    let t = draw(&state, 100, 32);
+    insta::assert_snapshot!(t.backend());
+    let buf = t.backend().buffer();
+    // Panel below the board (board rows stop above it), its title carries the note.
+    let y = find_row(buf, "Keywords 12:00 · warming up…").unwrap();
+    assert_eq!(y as usize, 2 + board_page_rows(Rect::new(0, 0, 100, 32)));
+    assert!(row_text(buf, y).contains("detector state unreadable"));
+    let x = locate(buf, y, "warming up…").unwrap();
+    assert_eq!(buf[(x, y)].fg, Theme::default().muted.fg.unwrap());
+    // No rising rows yet: no markers, no separator.
+    assert!(find_row(buf, "▲").is_none() && find_row(buf, "steady").is_none());
+    assert!(row_text(buf, y + 1).contains("旺旺"));
+}
+
+#[test]
+fn kol_panel_shown() {
+    let mut state = sample_state();
+    state.show_kols = true;
+    let t = draw(&state, 120, 40);
+    insta::assert_snapshot!(t.backend());
+    let buf = t.backend().buffer();
+    let y = find_row(buf, " KOLs ").unwrap();
+    assert_eq!(y, 2, "popup at the top of the board");
+    let first = row_text(buf, y + 1);
+    // Name, titles now, mentions per poll scaled to the KOL's own max (0 1 1 2).
+    assert!(
+        first.contains("央视新闻   2 ") && first.contains("▁▅▅█"),
+        "{first}"
+    );
+    assert!(row_text(buf, y + 2).contains("人民日报   1 "));
+    // Popup stays left of the keyword panel, which is untouched.
+    let px = panel_x(buf);
+    assert!(locate(buf, y + 1, "央视新闻").unwrap() < px);
+    assert!(row_text(buf, 2).contains("▲ 旺旺"));
+    // Empty list.
+    state.analysis.kols.clear();
+    let t = draw(&state, 80, 24);
+    assert!(find_row(t.backend().buffer(), "no KOLs active").is_some());
+}
+
+#[test]
+fn filter_shown_in_header_with_filtered_counts() {
+    let mut state = sample_state();
+    state.filter = Some("旺旺".into());
+    state
+        .rows
+        .retain(|r| r.topic.title.as_str().contains("旺旺"));
+    state.selection.key = Some(state.rows[0].key.clone());
+    let t = draw(&state, 80, 24);
+    insta::assert_snapshot!(t.backend());
+    let buf = t.backend().buffer();
+    let header = row_text(buf, 0);
+    assert!(header.contains("All 2 "), "{header}");
+    assert!(
+        header.contains("Weibo 2") && header.contains("Tieba 0"),
+        "{header}"
+    );
+    let x = locate(buf, 0, "filter: 旺旺").unwrap();
+    assert!(buf[(x, 0)].modifier.contains(Modifier::BOLD));
+    assert!(find_row(buf, "网友集体呼吁旺旺减糖").is_some());
+}
+
+#[test]
+fn keyword_page_rows_match_what_is_drawn() {
+    let mut state = sample_state();
+    // Steady rows only: no separator, so the panel shows exactly `keyword_page_rows` of them.
+    state.analysis.keywords = (0..200)
+        .map(|i| KeywordRow {
+            keyword: format!("kw{i:03}"),
+            score: 1.0,
+            share: 0.01,
+            rising: false,
+            cross_platform: false,
+            direction: Direction::Flat,
+            platforms: vec![Platform::Tieba],
+            titles: PlatformCounts { weibo: 0, tieba: 1 },
+            history: vec![0.01],
+        })
+        .collect();
+    state.keyword_selected = 0;
+    for (w, h) in [
+        (120, 40),
+        (200, 60),
+        (120, 12),
+        (80, 30),
+        (119, 45),
+        (80, 24),
+    ] {
+        let page = keyword_page_rows(Rect::new(0, 0, w, h));
+        let t = draw(&state, w, h);
+        let screen = t.backend().to_string();
+        if page == 0 {
+            assert!(!screen.contains("kw000"), "{w}x{h}");
+            continue;
+        }
+        assert!(screen.contains(&format!("kw{:03}", page - 1)), "{w}x{h}");
+        assert!(!screen.contains(&format!("kw{page:03}")), "{w}x{h}");
+    }
+    // Scrolled: the window starts at the offset and holds the selection.
+    state.keyword_offset = 50;
+    state.keyword_selected = 55;
+    let t = draw(&state, 120, 40);
+    let buf = t.backend().buffer();
+    assert!(row_text(buf, 2).contains("kw050"));
+    let y = find_row(buf, "kw055").unwrap();
+    let x = locate(buf, y, "kw055").unwrap();
+    assert!(bold_underlined(buf, x, y));
+}
+
+#[test]
+fn panels_never_panic_around_their_thresholds() {
+    let mut state = sample_state();
+    state.show_kols = true;
+    state.focus = Focus::Keywords;
+    state.keyword_selected = usize::MAX;
+    state.keyword_offset = usize::MAX;
+    state.filter = Some("旺旺".into());
+    for help in [false, true] {
+        state.show_help = help;
+        for w in 0..=60 {
+            for h in 0..=20 {
+                draw(&state, w, h);
+            }
+        }
+        for w in (110..=130).chain([200, 300]) {
+            for h in (8..=12).chain(26..=34) {
+                draw(&state, w, h);
+            }
+        }
+    }
+    // Hostile analysis values.
+    state.show_help = false;
+    for k in &mut state.analysis.keywords {
+        k.score = f64::NAN;
+        k.history = vec![f32::INFINITY, -1.0, f32::NAN];
+        k.keyword = "超长的关键词超长的关键词超长的关键词".into();
+        k.titles = PlatformCounts {
+            weibo: u32::MAX,
+            tieba: 0,
+        };
+    }
+    state.analysis.kols[0].name = "👨‍👩‍👧".repeat(20);
+    state.analysis.kols[0].history = vec![u32::MAX; 100];
+    for (w, h) in [(120, 40), (80, 30), (200, 60)] {
+        draw(&state, w, h);
+    }
 }

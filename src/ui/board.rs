@@ -1,15 +1,17 @@
 //! The board: one aligned row per `state.rows` entry, title column taking the remaining width.
+//! Rising keywords are highlighted inside titles; rows mentioning KOLs get a badge column.
 
 use chrono::{DateTime, FixedOffset};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use std::ops::Range;
 
 use super::Theme;
-use super::text::{center, display_width, truncate};
-use crate::app::state::{AppState, BoardRow, Tab};
+use super::text::{center, display_width, truncate, truncate_marked};
+use crate::app::state::{AppState, BoardRow, Focus, Tab};
 use crate::domain::num::format_heat;
 
 const MOVE_W: usize = 4; // ↑123, NEW
@@ -17,30 +19,69 @@ const HEAT_W: usize = 6; // 156.5万, 1.3亿
 const LABEL_W: usize = 2; // one wide char
 const TAG_W: usize = 4; // 微博
 const AGE_W: usize = 6; // 12h05m
+const KOL_NAME_W: usize = 12; // @人民日报+1
+const KOL_COUNT_W: usize = 3; // @2
 /// Columns are dropped until the title gets at least this many cells.
 const TITLE_MIN_W: usize = 16;
+/// The KOL badge names the KOL only while the title keeps this many cells; else it is a count.
+const TITLE_WITH_KOL_NAME_W: usize = 30;
+
+/// How the KOL badge column is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KolBadge {
+    Hidden,
+    /// `@2`
+    Count,
+    /// `@人民日报`, `@人民日报+1`
+    Name,
+}
+
+impl KolBadge {
+    fn width(self) -> usize {
+        match self {
+            KolBadge::Hidden => 0,
+            KolBadge::Count => KOL_COUNT_W,
+            KolBadge::Name => KOL_NAME_W,
+        }
+    }
+}
 
 /// Which optional columns are shown and how wide the variable ones are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Columns {
     rank: usize,
     movement: bool,
+    kol: KolBadge,
     tag: bool,
     age: bool,
     title: usize,
 }
 
 impl Columns {
-    /// Fit the columns into `width`, dropping time on list first, then the platform tag on
+    /// Fit the columns into `width`. The KOL badge (when any row has one) shrinks to a count,
+    /// then goes, before anything else; then time on list, then the platform tag on
     /// single-platform tabs (it is redundant there), then movement.
-    pub(super) fn fit(width: usize, rank_w: usize, tab: Tab) -> Columns {
+    pub(super) fn fit(width: usize, rank_w: usize, tab: Tab, kols: bool) -> Columns {
         let mut c = Columns {
             rank: rank_w,
             movement: true,
+            kol: if kols {
+                KolBadge::Name
+            } else {
+                KolBadge::Hidden
+            },
             tag: true,
             age: true,
             title: 0,
         };
+        c.title = c.title_width(width);
+        if c.kol == KolBadge::Name && c.title < TITLE_WITH_KOL_NAME_W {
+            c.kol = KolBadge::Count;
+            c.title = c.title_width(width);
+        }
+        if c.kol == KolBadge::Count && c.title < TITLE_MIN_W {
+            c.kol = KolBadge::Hidden;
+        }
         let drops: [fn(&mut Columns); 3] =
             [|c| c.age = false, |c| c.tag = false, |c| c.movement = false];
         c.title = c.title_width(width);
@@ -61,6 +102,7 @@ impl Columns {
     fn title_width(&self, width: usize) -> usize {
         let optional = [
             (self.movement, MOVE_W),
+            (self.kol != KolBadge::Hidden, self.kol.width()),
             (self.tag, TAG_W),
             (self.age, AGE_W),
         ];
@@ -83,6 +125,7 @@ impl Columns {
             (Slot::Rank, true, self.rank),
             (Slot::Move, self.movement, MOVE_W),
             (Slot::Title, true, self.title),
+            (Slot::Kol, self.kol != KolBadge::Hidden, self.kol.width()),
             (Slot::Heat, true, HEAT_W),
             (Slot::Label, true, LABEL_W),
             (Slot::Tag, self.tag, TAG_W),
@@ -105,6 +148,7 @@ enum Slot {
     Rank,
     Move,
     Title,
+    Kol,
     Heat,
     Label,
     Tag,
@@ -121,6 +165,7 @@ impl Slot {
             Slot::Rank => "#",
             Slot::Move => "move",
             Slot::Title => "topic",
+            Slot::Kol => "kol",
             Slot::Heat => "heat",
             Slot::Label => "",
             Slot::Tag => "site",
@@ -144,7 +189,8 @@ pub(super) fn render(
         .map_or(0, |r| r.to_string().len())
         .max(theme.symbols.pinned.len())
         .max(3);
-    let cols = Columns::fit(area.width as usize, rank_w, state.tab);
+    let any_kols = state.rows.iter().any(|r| !r.kols.is_empty());
+    let cols = Columns::fit(area.width as usize, rank_w, state.tab, any_kols);
     let slots = cols.slots();
     if !columns_area.is_empty() {
         for &(slot, x, w) in &slots {
@@ -166,6 +212,11 @@ pub(super) fn render(
     }
     let offset = state.selection.offset.min(state.rows.len() - 1);
     let selected = state.selection.key.as_ref();
+    let selection = if state.focus == Focus::Board {
+        theme.selection
+    } else {
+        theme.selection_unfocused
+    };
     for (i, row) in state.rows[offset..]
         .iter()
         .take(area.height as usize)
@@ -173,11 +224,15 @@ pub(super) fn render(
     {
         let rect = Rect::new(area.x, area.y + i as u16, area.width, 1);
         for &(slot, x, w) in &slots {
-            let (text, style) = cell(row, slot, theme);
-            put(buf, rect, x, w, slot, &text, style);
+            if slot == Slot::Title {
+                put_title(buf, rect, x, w, row, theme);
+            } else {
+                let (text, style) = cell(row, slot, w, theme);
+                put(buf, rect, x, w, slot, &text, style);
+            }
         }
         if selected == Some(&row.key) {
-            buf.set_style(rect, theme.selection);
+            buf.set_style(rect, selection);
         }
     }
 }
@@ -200,8 +255,34 @@ fn put(buf: &mut Buffer, row: Rect, x: u16, w: usize, slot: Slot, text: &str, st
     }
 }
 
-/// The text and style of one cell of a board row.
-fn cell(row: &BoardRow, slot: Slot, theme: &Theme) -> (String, Style) {
+/// The title at `x` in `row`, cut to `w` cells, with the rising keywords of `data` in the
+/// `rising` style.
+fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, theme: &Theme) {
+    let title = data.topic.title.as_str();
+    let shown = display_range(title);
+    // Highlights index the full title; move them onto the shown part (ranges over the stripped
+    // `#` become empty).
+    let ranges: Vec<Range<usize>> = data
+        .highlights
+        .iter()
+        .map(|r| r.start.saturating_sub(shown.start)..r.end.saturating_sub(shown.start))
+        .collect();
+    let spans: Vec<Span> = truncate_marked(&title[shown], w, &ranges)
+        .into_iter()
+        .map(|(text, marked)| {
+            let style = if marked { theme.rising } else { theme.topic };
+            Span::styled(text, style)
+        })
+        .collect();
+    let x = row.x.saturating_add(x);
+    if x < row.right() && row.y < row.bottom() {
+        let width = (w as u16).min(row.right() - x);
+        Line::from(spans).render(Rect::new(x, row.y, width, 1), buf);
+    }
+}
+
+/// The text and style of one cell (`w` cells wide) of a board row.
+fn cell(row: &BoardRow, slot: Slot, w: usize, theme: &Theme) -> (String, Style) {
     let t = &row.topic;
     match slot {
         Slot::Rank => match t.rank {
@@ -212,7 +293,11 @@ fn cell(row: &BoardRow, slot: Slot, theme: &Theme) -> (String, Style) {
             theme.movement_text(row.movement),
             theme.movement(row.movement),
         ),
-        Slot::Title => (display_title(t.title.as_str()).to_string(), theme.topic),
+        Slot::Title => (
+            t.title.as_str()[display_range(t.title.as_str())].to_string(),
+            theme.topic,
+        ),
+        Slot::Kol => (kol_badge(&row.kols, w, theme), theme.kol),
         Slot::Heat => match t.heat {
             Some(h) => (format_heat(h), theme.heat),
             None => (theme.symbols.no_heat.to_string(), theme.muted),
@@ -223,13 +308,35 @@ fn cell(row: &BoardRow, slot: Slot, theme: &Theme) -> (String, Style) {
     }
 }
 
-/// Hashtag titles are shown without their surrounding `#`.
-fn display_title(title: &str) -> &str {
-    title
-        .strip_prefix('#')
-        .and_then(|t| t.strip_suffix('#'))
-        .unwrap_or(title)
-        .trim()
+/// The byte range of `title` that is shown: hashtag titles lose their surrounding `#`, and
+/// whitespace at the ends goes.
+fn display_range(title: &str) -> Range<usize> {
+    let inner = match title.strip_prefix('#').and_then(|t| t.strip_suffix('#')) {
+        Some(_) => 1..title.len() - 1,
+        None => 0..title.len(),
+    };
+    let s = &title[inner.clone()];
+    let start = inner.start + (s.len() - s.trim_start().len());
+    let end = inner.end - (s.len() - s.trim_end().len());
+    start..end.max(start)
+}
+
+/// `@人民日报`, `@人民日报+1` in `w` cells (the name is cut, never the `+1`), or `@2` when only a
+/// count fits; empty without KOLs.
+fn kol_badge(kols: &[String], w: usize, theme: &Theme) -> String {
+    let at = theme.symbols.kol;
+    let Some(first) = kols.first() else {
+        return String::new();
+    };
+    if w < KOL_NAME_W {
+        return format!("{at}{}", kols.len().min(99));
+    }
+    let more = match kols.len() {
+        1 => String::new(),
+        n => format!("+{}", (n - 1).min(99)),
+    };
+    let name = truncate(&format!("{at}{first}"), w - display_width(&more));
+    format!("{}{more}", name.trim_end())
 }
 
 /// `45m`, `3h12m`, `2d`; never negative.
@@ -274,14 +381,23 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        let wide = Columns::fit(200, 3, Tab::All);
-        assert!(wide.age && wide.tag && wide.movement);
-        let c80 = Columns::fit(80, 3, Tab::All);
+        let wide = Columns::fit(200, 3, Tab::All, true);
+        assert!(wide.age && wide.tag && wide.movement && wide.kol == KolBadge::Name);
+        let c80 = Columns::fit(80, 3, Tab::All, true);
+        assert!(c80.age && c80.tag && c80.movement && c80.kol == KolBadge::Name);
+        assert!(c80.title >= TITLE_WITH_KOL_NAME_W);
+        // The badge shrinks, then goes, before any other column.
+        let c = Columns::fit(60, 3, Tab::All, true);
+        assert!(c.age && c.kol == KolBadge::Count, "{c:?}");
+        let c = Columns::fit(49, 3, Tab::All, true);
+        assert!(c.age && c.kol == KolBadge::Hidden, "{c:?}");
+        assert_eq!(Columns::fit(200, 3, Tab::All, false).kol, KolBadge::Hidden);
+        let c80 = Columns::fit(80, 3, Tab::All, false);
         assert!(c80.age && c80.tag && c80.movement && c80.title >= TITLE_MIN_W);
         // Narrow single-platform tab: time goes, then the tag, then movement.
         let mut seen = Vec::new();
         for w in (20..=80).rev() {
-            let c = Columns::fit(w, 3, Tab::Only(Platform::Weibo));
+            let c = Columns::fit(w, 3, Tab::Only(Platform::Weibo), false);
             seen.push((c.age, c.tag, c.movement));
         }
         let order: Vec<_> = seen
@@ -298,17 +414,19 @@ mod tests {
             ]
         );
         // On All the tag survives and movement goes instead.
-        let c = Columns::fit(30, 3, Tab::All);
+        let c = Columns::fit(30, 3, Tab::All, false);
         assert!(c.tag && !c.movement && !c.age);
     }
 
     #[test]
     fn title_fills_the_rest_exactly() {
-        for w in [40usize, 80, 120, 200] {
-            let c = Columns::fit(w, 3, Tab::All);
-            let (_, x, last_w) = *c.slots().last().unwrap();
-            // One cell of right margin after the last column.
-            assert_eq!(x as usize + last_w + 1, w, "width {w}");
+        for w in [40usize, 60, 80, 120, 200] {
+            for kols in [false, true] {
+                let c = Columns::fit(w, 3, Tab::All, kols);
+                let (_, x, last_w) = *c.slots().last().unwrap();
+                // One cell of right margin after the last column.
+                assert_eq!(x as usize + last_w + 1, w, "width {w}");
+            }
         }
     }
 
@@ -324,7 +442,28 @@ mod tests {
 
     #[test]
     fn hashtag_titles_lose_their_hashes_only_when_wrapped() {
-        assert_eq!(display_title("#旺旺 配料表#"), "旺旺 配料表");
-        assert_eq!(display_title("C#"), "C#");
+        let shown = |t: &'static str| &t[display_range(t)];
+        assert_eq!(shown("#旺旺 配料表#"), "旺旺 配料表");
+        assert_eq!(display_range("#旺旺#"), 1..7);
+        assert_eq!(shown("C#"), "C#");
+        assert_eq!(shown("# 牛来 #"), "牛来");
+        assert_eq!(shown("#"), "#");
+        assert_eq!(shown("##"), "");
+        assert_eq!(shown("  "), "");
+    }
+
+    #[test]
+    fn kol_badge_forms() {
+        let t = Theme::default();
+        let one = vec!["人民日报".to_string()];
+        let two = vec!["人民日报".to_string(), "央视新闻".to_string()];
+        assert_eq!(kol_badge(&one, KOL_NAME_W, &t), "@人民日报");
+        assert_eq!(kol_badge(&two, KOL_NAME_W, &t), "@人民日报+1");
+        assert_eq!(kol_badge(&two, KOL_COUNT_W, &t), "@2");
+        assert_eq!(kol_badge(&[], KOL_NAME_W, &t), "");
+        let long = vec!["中国消费者协会".to_string(), "x".to_string()];
+        let b = kol_badge(&long, KOL_NAME_W, &t);
+        assert_eq!(b, "@中国消费…+1");
+        assert!(display_width(&b) <= KOL_NAME_W);
     }
 }

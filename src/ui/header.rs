@@ -1,9 +1,10 @@
-//! Header line: app name, tabs with row counts, banner; live/paused flush right.
+//! Header line: app name, tabs with row counts, keyword filter, banner; live/paused flush right.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{Parts, Theme, draw_line};
+use crate::analysis::Highlighter;
 use crate::app::state::{AppState, Tab};
 use crate::domain::Platform;
 
@@ -21,11 +22,19 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         Tab::Only(Platform::Weibo),
         Tab::Only(Platform::Tieba),
     ];
+    let filter = state.filter.as_deref().filter(|f| !f.trim().is_empty());
+    let matcher = filter.map(|f| Highlighter::new(&[f]));
     for (i, tab) in tabs.into_iter().enumerate() {
         if i > 0 {
             left.push(theme.symbols.sep, theme.muted);
         }
-        let label = match tab_count(state, tab) {
+        let count = if filter.is_some() && tab == state.tab {
+            // What the board shows, exactly.
+            Some(state.rows.len())
+        } else {
+            tab_count(state, tab, matcher.as_ref())
+        };
+        let label = match count {
             Some(n) => format!("{} {n}", tab.title()),
             None => tab.title().to_string(),
         };
@@ -34,6 +43,10 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         } else {
             left.push(label, theme.header);
         }
+    }
+    if let Some(f) = filter {
+        left.push("  ", theme.header)
+            .push(format!("filter: {f}"), theme.filter);
     }
     if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
         left.push("   ", theme.header).push(banner, theme.banner);
@@ -47,12 +60,21 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     draw_line(area, buf, left, right);
 }
 
-/// Rows the tab would show, from the current snapshots; `None` before any data.
-fn tab_count(state: &AppState, tab: Tab) -> Option<usize> {
+/// Rows the tab would show, from the current snapshots (only titles containing the filter
+/// keyword when `filter` is given, matched as the highlights are); `None` before any data.
+fn tab_count(state: &AppState, tab: Tab, filter: Option<&Highlighter>) -> Option<usize> {
     Platform::ALL
         .into_iter()
         .filter(|p| tab.includes(*p))
         .filter_map(|p| state.boards.get(&p)?.current.as_ref())
-        .map(|s| s.ranked.len() + s.pinned.len())
+        .map(|s| match filter {
+            None => s.ranked.len() + s.pinned.len(),
+            Some(m) => s
+                .pinned
+                .iter()
+                .chain(&s.ranked)
+                .filter(|t| !m.spans(t.title.as_str()).is_empty())
+                .count(),
+        })
         .reduce(|a, b| a + b)
 }

@@ -117,7 +117,7 @@ fn fit(line: Line<'_>, width: usize) -> Line<'static> {
 }
 
 /// A wide glyph just left of the popup would cover its left border cell; blank it.
-fn clear_wide_glyphs_left_of(popup: Rect, buf: &mut Buffer) {
+pub(super) fn clear_wide_glyphs_left_of(popup: Rect, buf: &mut Buffer) {
     if popup.x == 0 {
         return;
     }

@@ -1,12 +1,18 @@
 //! The view: a pure function of `AppState` (no I/O, no clock reads, no panics at any size).
 //!
 //! Screen layout, top to bottom: header (1 line), column headings (1), board rows, status bar
-//! (1 line on short terminals, 2 otherwise). `board_page_rows` is derived from the same
-//! `Layout` that `render` draws, so paging in the app always matches the screen.
+//! (1 line on short terminals, 2 otherwise). The keyword panel sits right of the board on wide
+//! terminals, below it on narrower tall ones, and is hidden otherwise; the KOL panel is a popup
+//! over the board so it never changes either page size. `board_page_rows` and
+//! `keyword_page_rows` come from the same `Areas` that `render` draws, so paging in the app always
+//! matches the screen.
 
 mod board;
 mod header;
 mod help;
+mod keywords;
+mod kols;
+pub mod spark;
 mod status;
 pub mod text;
 pub mod theme;
@@ -26,6 +32,26 @@ pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 10;
 /// From this height on the status bar gets a second line.
 const TWO_LINE_STATUS_HEIGHT: u16 = 16;
+/// From this width on the keyword panel sits right of the board.
+pub const SIDE_PANEL_MIN_WIDTH: u16 = 120;
+/// Below `SIDE_PANEL_MIN_WIDTH`, from this height on the keyword panel sits below the board.
+pub const BELOW_PANEL_MIN_HEIGHT: u16 = 30;
+/// Height of the keyword panel below the board: its title line and 8 keywords.
+const BELOW_PANEL_HEIGHT: u16 = 9;
+
+/// Where the keyword panel is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Side,
+    Below,
+}
+
+/// The keyword panel's area; its first line is the title, the rest are keyword rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Panel {
+    area: Rect,
+    placement: Placement,
+}
 
 /// Areas of one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +60,7 @@ struct Areas {
     columns: Rect,
     board: Rect,
     status: Rect,
+    panel: Option<Panel>,
 }
 
 impl Areas {
@@ -48,19 +75,48 @@ impl Areas {
             1
         };
         let row = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
-        let board_h = area.height.saturating_sub(2 + status_h);
-        Some(Areas {
+        let body_h = area.height.saturating_sub(2 + status_h);
+        let mut areas = Areas {
             header: row(area.y, 1),
             columns: row(area.y + 1, 1),
-            board: row(area.y + 2, board_h),
-            status: row(area.y + 2 + board_h, status_h),
-        })
+            board: row(area.y + 2, body_h),
+            status: row(area.y + 2 + body_h, status_h),
+            panel: None,
+        };
+        if area.width >= SIDE_PANEL_MIN_WIDTH {
+            // 36 columns at 120, 40 from 134 on: room for a keyword, score, sparkline and counts.
+            let w = (area.width * 3 / 10).clamp(34, 40);
+            let board_w = area.width - w;
+            areas.columns.width = board_w;
+            areas.board.width = board_w;
+            areas.panel = Some(Panel {
+                area: Rect::new(area.x + board_w, area.y + 1, w, body_h + 1),
+                placement: Placement::Side,
+            });
+        } else if area.height >= BELOW_PANEL_MIN_HEIGHT {
+            let board_h = body_h - BELOW_PANEL_HEIGHT;
+            areas.board.height = board_h;
+            areas.panel = Some(Panel {
+                area: row(area.y + 2 + board_h, BELOW_PANEL_HEIGHT),
+                placement: Placement::Below,
+            });
+        }
+        Some(areas)
     }
 }
 
 /// How many board rows fit in a terminal of this size (0 below the minimum size).
 pub fn board_page_rows(area: Rect) -> usize {
     Areas::of(area).map_or(0, |a| a.board.height as usize)
+}
+
+/// How many keyword rows the keyword panel shows in a terminal of this size (0 when the panel is
+/// hidden). While the rising/steady separator is in view it takes one of these rows; the view
+/// then scrolls one further on its own so the selected keyword stays visible.
+pub fn keyword_page_rows(area: Rect) -> usize {
+    Areas::of(area)
+        .and_then(|a| a.panel)
+        .map_or(0, |p| keywords::body(p).height as usize)
 }
 
 /// Draw the whole screen from `state` with the default theme.
@@ -78,7 +134,13 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     };
     header::render(areas.header, buf, state, theme);
     board::render(areas.columns, areas.board, buf, state, theme);
+    if let Some(panel) = areas.panel {
+        keywords::render(panel, buf, state, theme);
+    }
     status::render(areas.status, buf, state, theme);
+    if state.show_kols {
+        kols::render(areas.board, buf, &state.analysis.kols, theme);
+    }
     if state.show_help {
         help::render(area, buf, &state.help, theme);
     }
@@ -182,6 +244,26 @@ mod tests {
         assert_eq!(board_page_rows(Rect::new(0, 0, 40, 10)), 10 - 2 - 1);
         assert_eq!(board_page_rows(Rect::new(0, 0, 39, 24)), 0);
         assert_eq!(board_page_rows(Rect::new(0, 0, 0, 0)), 0);
+        // Side panel: the board keeps its height.
+        assert_eq!(board_page_rows(Rect::new(0, 0, 120, 40)), 40 - 2 - 2);
+        // Panel below: the board gives up its rows.
+        assert_eq!(board_page_rows(Rect::new(0, 0, 100, 30)), 30 - 2 - 2 - 9);
+    }
+
+    #[test]
+    fn keyword_panel_placement_by_size() {
+        let panel = |w, h| Areas::of(Rect::new(0, 0, w, h)).and_then(|a| a.panel);
+        let side = panel(120, 40).unwrap();
+        assert_eq!(side.placement, Placement::Side);
+        assert_eq!((side.area.x, side.area.width), (84, 36));
+        assert_eq!(panel(200, 60).unwrap().area.width, 40);
+        assert_eq!(panel(119, 30).unwrap().placement, Placement::Below);
+        assert_eq!(panel(119, 29), None);
+        assert_eq!(panel(80, 24), None);
+        assert_eq!(keyword_page_rows(Rect::new(0, 0, 120, 40)), 40 - 2 - 2);
+        assert_eq!(keyword_page_rows(Rect::new(0, 0, 100, 30)), 8);
+        assert_eq!(keyword_page_rows(Rect::new(0, 0, 80, 24)), 0);
+        assert_eq!(keyword_page_rows(Rect::new(0, 0, 130, 9)), 0);
     }
 
     #[test]

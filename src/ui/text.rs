@@ -2,6 +2,8 @@
 //! bytes. Widths are computed per grapheme the same way ratatui's buffer does, so a string we say
 //! is N cells wide occupies exactly N cells once drawn.
 
+use std::ops::Range;
+
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -69,6 +71,38 @@ pub fn with_ellipsis(kept: &str, width: usize) -> String {
     let w = display_width(&out);
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
     out
+}
+
+/// `s` cut to `max_width` cells exactly as [`truncate`] cuts it, as runs of `(text, marked)`.
+/// A grapheme is marked when any of `ranges` (byte ranges into `s`) overlaps it, so a mark always
+/// covers whole graphemes; ranges may be unsorted, overlapping, reversed, mid-character or out of
+/// bounds. The ellipsis and its padding are never marked.
+pub fn truncate_marked(s: &str, max_width: usize, ranges: &[Range<usize>]) -> Vec<(String, bool)> {
+    let fits = display_width(s) <= max_width;
+    if !fits && max_width == 0 {
+        return Vec::new();
+    }
+    let kept = if fits {
+        s
+    } else {
+        take_width(s, max_width - 1).trim_end_matches(' ')
+    };
+    let mut runs: Vec<(String, bool)> = Vec::new();
+    for (i, g) in kept.grapheme_indices(true) {
+        let end = i + g.len();
+        let marked = ranges
+            .iter()
+            .any(|r| r.start < r.end && r.start < end && i < r.end);
+        match runs.last_mut() {
+            Some((text, m)) if *m == marked => text.push_str(g),
+            _ => runs.push((g.to_string(), marked)),
+        }
+    }
+    if !fits {
+        let tail = with_ellipsis("", max_width - display_width(kept));
+        runs.push((tail, false));
+    }
+    runs
 }
 
 /// Truncate to `width`, then pad with spaces on the right to exactly `width` cells.
@@ -186,6 +220,53 @@ mod tests {
     fn truncate_drops_trailing_space_before_ellipsis() {
         assert_eq!(truncate("旺旺 配料表", 4), "旺… ");
         assert_eq!(truncate("旺旺 配料表", 6), "旺旺… ");
+    }
+
+    fn joined(runs: &[(String, bool)]) -> String {
+        runs.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    fn marked(runs: &[(String, bool)]) -> Vec<&str> {
+        runs.iter()
+            .filter(|(_, m)| *m)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn marked_runs_follow_the_ranges() {
+        let s = "网友集体呼吁旺旺减糖";
+        let at = s.find("旺旺").unwrap();
+        let runs = truncate_marked(s, 40, &[at..at + "旺旺".len()]);
+        assert_eq!(joined(&runs), s);
+        assert_eq!(marked(&runs), vec!["旺旺"]);
+    }
+
+    #[test]
+    fn marked_runs_truncate_like_truncate() {
+        let s = "网友集体呼吁旺旺减糖";
+        let at = s.find("旺旺").unwrap();
+        for w in 0..=22 {
+            let runs = truncate_marked(s, w, &[at..at + 6]);
+            assert_eq!(joined(&runs), truncate(s, w), "width {w}");
+        }
+        // Cut inside the keyword: the visible half stays marked, the ellipsis does not.
+        let runs = truncate_marked(s, 15, &[at..at + 6]);
+        assert_eq!(joined(&runs), "网友集体呼吁旺…");
+        assert_eq!(marked(&runs), vec!["旺"]);
+    }
+
+    #[test]
+    fn hostile_ranges_mark_whole_graphemes_and_never_panic() {
+        let s = "旺👨‍👩‍👧旺";
+        // Mid-character start inside the first 旺 and a range ending inside the ZWJ family.
+        let runs = truncate_marked(s, 20, &[1..2, 5..6]);
+        assert_eq!(marked(&runs), vec!["旺👨‍👩‍👧"]);
+        let runs = truncate_marked(s, 20, &[9..3, 100..200, usize::MAX - 1..usize::MAX]);
+        assert!(marked(&runs).is_empty());
+        assert_eq!(joined(&runs), s);
+        let runs = truncate_marked(s, 20, &[0..usize::MAX, 2..1]);
+        assert_eq!(marked(&runs), vec![s]);
     }
 
     #[test]

@@ -41,6 +41,22 @@ pub struct Theme {
     pub error: Style,
     pub muted: Style,
     pub key: Style,
+    /// Rising keywords inside board titles: colour + BOLD + UNDERLINED (survives NO_COLOR).
+    pub rising: Style,
+    /// The `▲` marker of a rising keyword in the keyword panel.
+    pub rising_marker: Style,
+    /// The `★` marker of a keyword rising on both platforms.
+    pub cross_platform: Style,
+    /// Steady (non-rising) keyword rows.
+    pub steady: Style,
+    /// KOL badge on board rows and names in the KOL panel.
+    pub kol: Style,
+    /// The `filter: …` note in the header.
+    pub filter: Style,
+    /// Panel borders and separators.
+    pub border: Style,
+    /// Selected row of the panel that does not have the keyboard.
+    pub selection_unfocused: Style,
     /// Glyphs with an ASCII-safe alternative for terminals that draw ambiguous-width symbols wide.
     pub symbols: Symbols,
 }
@@ -59,6 +75,12 @@ pub struct Symbols {
     pub ok: &'static str,
     pub failing: &'static str,
     pub sep: &'static str,
+    pub rising: &'static str,
+    pub cross_platform: &'static str,
+    pub flat: &'static str,
+    pub kol: &'static str,
+    /// Sparkline levels, lowest first.
+    pub spark: [&'static str; 8],
 }
 
 impl Default for Symbols {
@@ -75,6 +97,11 @@ impl Default for Symbols {
             ok: "✓",
             failing: "✗",
             sep: " · ",
+            rising: "▲",
+            cross_platform: "★",
+            flat: "→",
+            kol: "@",
+            spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         }
     }
 }
@@ -112,6 +139,14 @@ impl Default for Theme {
             error: bold.fg(Color::Red),
             muted: fg(Color::DarkGray),
             key: bold.fg(Color::Cyan),
+            rising: bold.add_modifier(Modifier::UNDERLINED).fg(Color::Yellow),
+            rising_marker: bold.fg(Color::Yellow),
+            cross_platform: bold.fg(Color::LightRed),
+            steady: fg(Color::DarkGray),
+            kol: bold.fg(Color::LightMagenta),
+            filter: bold.fg(Color::Yellow),
+            border: fg(Color::DarkGray),
+            selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             symbols: Symbols::default(),
         }
     }
@@ -194,6 +229,13 @@ mod tests {
                 .add_modifier
                 .contains(Modifier::BOLD)
         );
+        let rising = without_colour(t.rising).add_modifier;
+        assert!(rising.contains(Modifier::BOLD | Modifier::UNDERLINED));
+        for s in [t.rising_marker, t.cross_platform, t.kol, t.filter] {
+            assert!(without_colour(s).add_modifier.contains(Modifier::BOLD));
+        }
+        let unfocused = without_colour(t.selection_unfocused).add_modifier;
+        assert!(unfocused.contains(Modifier::BOLD | Modifier::UNDERLINED));
     }
 
     #[test]
@@ -214,6 +256,13 @@ mod tests {
             t.warn,
             t.error,
             t.muted,
+            t.rising,
+            t.rising_marker,
+            t.cross_platform,
+            t.steady,
+            t.kol,
+            t.filter,
+            t.border,
         ];
         for s in styles {
             for c in [s.fg, s.bg].into_iter().flatten() {

@@ -3,8 +3,10 @@
 #![allow(dead_code)] // each test crate and the bench use a different subset
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use resou::analysis::{Direction, KeywordRow, KolTrend, PlatformCounts};
 use resou::app::state::{
-    AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth, Tab,
+    AnalysisView, AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth,
+    Tab,
 };
 use resou::domain::{Label, Platform, Snapshot, Topic, cst};
 
@@ -44,6 +46,169 @@ pub const TIEBA: &[(&str, Option<u64>)] = &[
     ("👨‍👩‍👧三孩家庭的一天", Some(32_000)),
     ("七夕表白墙❤️", None),
 ];
+
+/// Keywords as the analysis would report them for these lists; every word occurs in the titles
+/// above. (keyword, rising, cross-platform, score, direction, weibo titles, tieba titles, history)
+#[allow(clippy::type_complexity)]
+pub const KEYWORDS: &[(&str, bool, bool, f64, Direction, u32, u32, &[f32])] = &[
+    (
+        "旺旺",
+        true,
+        false,
+        5.3,
+        Direction::Up,
+        2,
+        0,
+        &[0.0, 0.01, 0.02, 0.05, 0.09, 0.14],
+    ),
+    (
+        "家庭",
+        true,
+        true,
+        4.1,
+        Direction::Up,
+        1,
+        1,
+        &[0.01, 0.01, 0.02, 0.03, 0.06],
+    ),
+    (
+        "胖东来",
+        true,
+        false,
+        3.6,
+        Direction::Up,
+        1,
+        0,
+        &[0.02, 0.03, 0.03, 0.05, 0.07, 0.08],
+    ),
+    (
+        "潮流",
+        true,
+        false,
+        2.9,
+        Direction::Flat,
+        1,
+        0,
+        &[0.04, 0.05, 0.05, 0.05],
+    ),
+    (
+        "王传君",
+        true,
+        false,
+        2.4,
+        Direction::Up,
+        1,
+        0,
+        &[0.0, 0.0, 0.01, 0.03],
+    ),
+    (
+        "牛来",
+        false,
+        false,
+        1.2,
+        Direction::Flat,
+        1,
+        0,
+        &[0.02, 0.02, 0.02, 0.02, 0.02],
+    ),
+    (
+        "日本",
+        false,
+        false,
+        0.8,
+        Direction::Down,
+        1,
+        0,
+        &[0.06, 0.05, 0.05, 0.04],
+    ),
+    (
+        "中国",
+        false,
+        false,
+        0.5,
+        Direction::Down,
+        2,
+        0,
+        &[0.05, 0.05, 0.04, 0.04, 0.03],
+    ),
+    (
+        "淘汰赛",
+        false,
+        false,
+        0.3,
+        Direction::Flat,
+        0,
+        1,
+        &[0.01, 0.01, 0.01],
+    ),
+];
+
+/// KOLs mentioned by or hosting these topics (constructed: the archives carry no KOL data).
+pub const TOPIC_KOLS: &[(&str, &[&str])] = &[
+    ("外交部回应日方政要参拜靖国神社", &["人民日报", "央视新闻"]),
+    ("国乒男单全军覆没", &["央视新闻"]),
+];
+
+pub fn keyword_rows() -> Vec<KeywordRow> {
+    KEYWORDS
+        .iter()
+        .map(
+            |&(keyword, rising, cross, score, direction, weibo, tieba, history)| {
+                let titles = PlatformCounts { weibo, tieba };
+                KeywordRow {
+                    keyword: keyword.into(),
+                    score,
+                    share: history.last().copied().unwrap_or(0.0) as f64,
+                    rising,
+                    cross_platform: cross,
+                    direction,
+                    platforms: titles.platforms(),
+                    titles,
+                    history: history.to_vec(),
+                }
+            },
+        )
+        .collect()
+}
+
+pub fn kol_trends() -> Vec<KolTrend> {
+    vec![
+        KolTrend {
+            name: "央视新闻".into(),
+            now: 2,
+            history: vec![0, 1, 1, 2],
+        },
+        KolTrend {
+            name: "人民日报".into(),
+            now: 1,
+            history: vec![1, 0, 1, 1],
+        },
+    ]
+}
+
+/// Byte ranges of the rising keywords in `title`, as the app computes them for a row.
+pub fn rising_ranges(title: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<_> = KEYWORDS
+        .iter()
+        .filter(|k| k.1)
+        .flat_map(|k| title.match_indices(k.0).map(|(i, m)| i..i + m.len()))
+        .collect();
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+/// Highlights and KOL badges on the rows, as the app fills them from the analysis.
+pub fn annotate(rows: &mut [BoardRow]) {
+    for row in rows {
+        let title = row.topic.title.as_str();
+        row.highlights = rising_ranges(title);
+        row.kols = TOPIC_KOLS
+            .iter()
+            .find(|(t, _)| title.starts_with(t))
+            .map(|(_, k)| k.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default();
+    }
+}
 
 pub fn t(h: u32, m: u32, s: u32) -> DateTime<FixedOffset> {
     // ok: fixed, valid date in a zone without DST
@@ -122,6 +287,7 @@ pub fn rows_for(tab: Tab, snaps: &[Snapshot]) -> Vec<BoardRow> {
     let mut ranked: Vec<&BoardRow> = per.iter().flatten().filter(|r| !r.topic.pinned).collect();
     ranked.sort_by_key(|r| (r.topic.rank, r.topic.platform));
     rows.extend(ranked.into_iter().cloned());
+    annotate(&mut rows);
     rows
 }
 
@@ -168,6 +334,15 @@ pub fn sample_state() -> AppState {
         help: help_entries(),
         pending_keys: "g".into(),
         banner: Some("demo: replaying Weibo 2026-08-15, Tieba 2025-10-15 archives".into()),
+        analysis: AnalysisView {
+            ready: true,
+            warming_up: false,
+            at: Some(t(12, 0, 0)),
+            keywords: keyword_rows(),
+            kols: kol_trends(),
+            warning: None,
+        },
+        keyword_selected: 1,
         ..AppState::default()
     };
     state.boards.insert(
@@ -214,6 +389,15 @@ pub fn sample_state() -> AppState {
 
 /// `n` synthetic Weibo topics (titles cycled from the real ones), for scrolling and benches.
 pub fn big_state(n: usize) -> AppState {
+    big_state_with(n, false)
+}
+
+/// `big_state` with rising keywords highlighted in the titles and KOL badges.
+pub fn big_state_highlighted(n: usize) -> AppState {
+    big_state_with(n, true)
+}
+
+fn big_state_with(n: usize, highlighted: bool) -> AppState {
     let mut state = sample_state();
     let mut s = Snapshot::new(Platform::Weibo, t(12, 0, 0));
     for i in 0..n {
@@ -225,6 +409,9 @@ pub fn big_state(n: usize) -> AppState {
     }
     let s = s.finish();
     state.rows = rows_of(&s);
+    if highlighted {
+        annotate(&mut state.rows);
+    }
     state.selection.key = Some(state.rows[0].key.clone());
     if let Some(b) = state.boards.get_mut(&Platform::Weibo) {
         b.current = Some(s);

@@ -1,0 +1,434 @@
+//! The keyword panel: rising keywords first (marker, keyword, score, direction, sparkline,
+//! platforms, titles), a separator, then the top steady keywords in a muted style.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::spark::sparkline;
+use super::text::{display_width, pad_left, pad_right};
+use super::{Panel, Parts, Placement, Theme, draw_line};
+use crate::analysis::{Direction, KeywordRow};
+use crate::app::state::{AppState, Focus};
+use crate::domain::Platform;
+
+const MARK_W: usize = 1;
+const SCORE_W: usize = 4; // 12.3
+const ARROW_W: usize = 1;
+const COUNT_W: usize = 2; // titles, capped at 99
+/// Below this the sparkline, then the platforms, are dropped.
+const KW_MIN: usize = 8;
+/// Extra room goes to the long platform names and a longer sparkline once the keyword has this.
+const KW_GOOD: usize = 12;
+/// Past this the keyword column stops growing (numbers stay near the keyword on wide panels).
+const KW_MAX: usize = 16;
+const SPARK_MIN: usize = 6;
+const SPARK_MAX: usize = 16;
+
+/// How platforms are named: `微博+贴吧` or `WT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlatForm {
+    Hidden,
+    Short,
+    Long,
+}
+
+impl PlatForm {
+    fn width(self) -> usize {
+        match self {
+            PlatForm::Hidden => 0,
+            PlatForm::Short => 2,
+            PlatForm::Long => 9,
+        }
+    }
+}
+
+/// Column widths of a keyword row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KwCols {
+    kw: usize,
+    spark: usize,
+    plat: PlatForm,
+}
+
+impl KwCols {
+    fn fit(width: usize) -> KwCols {
+        // Marker, then one space before each of: keyword, score, arrow, count.
+        let rest = width.saturating_sub(MARK_W + 1 + 1 + SCORE_W + 1 + ARROW_W + 1 + COUNT_W);
+        let mut c = KwCols {
+            kw: 0,
+            spark: SPARK_MIN,
+            plat: PlatForm::Short,
+        };
+        let optional = |c: &KwCols| {
+            let spark = if c.spark > 0 { c.spark + 1 } else { 0 };
+            let plat = match c.plat {
+                PlatForm::Hidden => 0,
+                p => p.width() + 1,
+            };
+            spark + plat
+        };
+        c.kw = rest.saturating_sub(optional(&c));
+        if c.kw < KW_MIN {
+            c.spark = 0;
+            c.kw = rest.saturating_sub(optional(&c));
+        }
+        if c.kw < KW_MIN {
+            c.plat = PlatForm::Hidden;
+            c.kw = rest;
+        }
+        if c.kw >= KW_GOOD + PlatForm::Long.width() - PlatForm::Short.width() {
+            c.plat = PlatForm::Long;
+            c.kw = rest.saturating_sub(optional(&c));
+        }
+        if c.spark > 0 && c.kw > KW_GOOD {
+            c.spark += (c.kw - KW_GOOD).min(SPARK_MAX - c.spark);
+            c.kw = rest.saturating_sub(optional(&c));
+        }
+        c.kw = c.kw.min(KW_MAX);
+        c
+    }
+}
+
+/// The panel's keyword rows (its title is the line above them), inside the border and margins.
+pub(super) fn body(panel: Panel) -> Rect {
+    let a = content(panel);
+    Rect::new(
+        a.x,
+        a.y.saturating_add(1),
+        a.width,
+        a.height.saturating_sub(1),
+    )
+}
+
+/// Title and rows: beside the board a border column and a space on the left, a space on the
+/// right; below it one space each side.
+fn content(panel: Panel) -> Rect {
+    let a = panel.area;
+    let (left, right) = match panel.placement {
+        Placement::Side => (2, 1),
+        Placement::Below => (1, 1),
+    };
+    Rect::new(
+        a.x.saturating_add(left),
+        a.y,
+        a.width.saturating_sub(left + right),
+        a.height,
+    )
+}
+
+pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &Theme) {
+    let area = panel.area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    if panel.placement == Placement::Side {
+        for y in area.top()..area.bottom() {
+            buf.set_string(area.x, y, "│", theme.border);
+        }
+    }
+    let content = content(panel);
+    if content.is_empty() {
+        return;
+    }
+    title(
+        Rect::new(content.x, content.y, content.width, 1),
+        buf,
+        state,
+        panel.placement,
+        theme,
+    );
+    let body = body(panel);
+    if body.is_empty() {
+        return;
+    }
+    let a = &state.analysis;
+    let note = if !a.ready {
+        Some("loading dictionary…")
+    } else if a.keywords.is_empty() {
+        Some("no keywords yet")
+    } else {
+        None
+    };
+    if let Some(note) = note {
+        Span::styled(note, theme.muted).render(Rect::new(body.x, body.y, body.width, 1), buf);
+        return;
+    }
+    let cols = KwCols::fit(body.width as usize);
+    let selected = state.keyword_selected.min(a.keywords.len() - 1);
+    let items = window(
+        &a.keywords,
+        state.keyword_offset,
+        selected,
+        body.height as usize,
+    );
+    for (i, item) in items.into_iter().enumerate() {
+        let rect = Rect::new(body.x, body.y + i as u16, body.width, 1);
+        match item {
+            Item::Separator => separator(rect, buf, theme),
+            Item::Keyword(k) => {
+                let row = &a.keywords[k];
+                Line::from(row_spans(row, cols, theme)).render(rect, buf);
+                if k == selected {
+                    let style = if state.focus == Focus::Keywords {
+                        theme.selection
+                    } else {
+                        theme.selection_unfocused
+                    };
+                    buf.set_style(rect, style);
+                }
+            }
+        }
+    }
+}
+
+/// `Keywords 12:00 · warming up…` (and the worker's warning); below the board a rule fills the
+/// rest of the line.
+fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, theme: &Theme) {
+    let a = &state.analysis;
+    let mut left = Parts::default();
+    let name_style = if state.focus == Focus::Keywords {
+        theme.tab_active
+    } else {
+        theme.column_header
+    };
+    left.push("Keywords", name_style);
+    if let Some(at) = a.at {
+        left.push(format!(" {}", at.format("%H:%M")), theme.muted);
+    }
+    if a.ready && a.warming_up {
+        left.push(format!("{}warming up…", theme.symbols.sep), theme.muted);
+    }
+    if let Some(w) = a.warning.as_deref().filter(|w| !w.is_empty()) {
+        left.push(theme.symbols.sep, theme.muted)
+            .push(w, theme.warn);
+    }
+    let free = (area.width as usize).saturating_sub(left.width());
+    if placement == Placement::Below && free > 1 {
+        left.push(" ", theme.border)
+            .push("─".repeat(free - 1), theme.border);
+    }
+    draw_line(area, buf, left, Parts::default());
+}
+
+fn separator(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let label = " steady ";
+    let width = area.width as usize;
+    let line = if width >= display_width(label) + 4 {
+        format!("──{label}{}", "─".repeat(width - display_width(label) - 2))
+    } else {
+        "─".repeat(width)
+    };
+    Span::styled(line, theme.border).render(area, buf);
+}
+
+/// One line of the keyword list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Keyword(usize),
+    Separator,
+}
+
+/// The lines shown from `offset` on, `height` at most, scrolled further when needed so that
+/// `selected` is among them (the separator can push it one line down).
+fn window(keywords: &[KeywordRow], offset: usize, selected: usize, height: usize) -> Vec<Item> {
+    if height == 0 || keywords.is_empty() {
+        return Vec::new();
+    }
+    // The separator goes before the first steady row, if rising rows come before it.
+    let boundary = keywords.iter().position(|k| !k.rising).filter(|&i| i > 0);
+    let mut offset = offset.min(selected);
+    if selected >= offset + height {
+        offset = selected + 1 - height;
+    }
+    loop {
+        let mut items = Vec::with_capacity(height);
+        for i in offset..keywords.len() {
+            if Some(i) == boundary {
+                items.push(Item::Separator);
+            }
+            items.push(Item::Keyword(i));
+            if items.len() >= height {
+                break;
+            }
+        }
+        items.truncate(height);
+        if offset >= selected || items.contains(&Item::Keyword(selected)) {
+            return items;
+        }
+        offset += 1;
+    }
+}
+
+fn row_spans(row: &KeywordRow, cols: KwCols, theme: &Theme) -> Vec<Span<'static>> {
+    let s = &theme.symbols;
+    let steady = !row.rising;
+    // Steady rows are muted throughout; rising rows keep each part's own colour.
+    let pick = |style: Style| if steady { theme.steady } else { style };
+    let (mark, mark_style) = match (row.rising, row.cross_platform) {
+        (true, true) => (s.cross_platform, theme.cross_platform),
+        (true, false) => (s.rising, theme.rising_marker),
+        (false, _) => (" ", theme.steady),
+    };
+    let (arrow, arrow_style) = match row.direction {
+        Direction::Up => (s.up, theme.move_up),
+        Direction::Flat => (s.flat, theme.muted),
+        Direction::Down => (s.down, theme.move_down),
+    };
+    let mut spans = vec![
+        Span::styled(mark, mark_style),
+        Span::raw(" "),
+        Span::styled(pad_right(&row.keyword, cols.kw), pick(theme.topic)),
+        Span::raw(" "),
+        Span::styled(pad_left(&score(row.score), SCORE_W), pick(theme.heat)),
+        Span::raw(" "),
+        Span::styled(arrow, pick(arrow_style)),
+    ];
+    if cols.spark > 0 {
+        let history: Vec<f64> = row.history.iter().map(|&v| f64::from(v)).collect();
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            sparkline(&history, cols.spark, &s.spark),
+            pick(theme.heat),
+        ));
+    }
+    if cols.plat != PlatForm::Hidden {
+        let platforms = if row.platforms.is_empty() {
+            row.titles.platforms()
+        } else {
+            row.platforms.clone()
+        };
+        let style = match platforms.as_slice() {
+            [one] => theme.platform(*one),
+            _ => theme.header,
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            pad_right(&platform_text(&platforms, cols.plat), cols.plat.width()),
+            pick(style),
+        ));
+    }
+    let titles = row.titles.total().min(99);
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(
+        pad_left(&titles.to_string(), COUNT_W),
+        pick(theme.header),
+    ));
+    spans
+}
+
+/// One decimal; fewer digits when that does not fit; `—` for a score that is not a number.
+fn score(z: f64) -> String {
+    if !z.is_finite() {
+        return "—".to_string();
+    }
+    let one = format!("{z:.1}");
+    if one.len() <= SCORE_W {
+        one
+    } else {
+        format!("{z:.0}")
+    }
+}
+
+fn platform_text(platforms: &[Platform], form: PlatForm) -> String {
+    let name = |p: &Platform| match (p, form) {
+        (_, PlatForm::Long) => p.tag(),
+        (Platform::Weibo, _) => "W",
+        (Platform::Tieba, _) => "T",
+    };
+    let sep = if form == PlatForm::Long { "+" } else { "" };
+    platforms.iter().map(name).collect::<Vec<_>>().join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::PlatformCounts;
+
+    fn kw(name: &str, rising: bool) -> KeywordRow {
+        KeywordRow {
+            keyword: name.into(),
+            score: 1.0,
+            share: 0.1,
+            rising,
+            cross_platform: false,
+            direction: Direction::Flat,
+            platforms: vec![Platform::Weibo],
+            titles: PlatformCounts { weibo: 1, tieba: 0 },
+            history: vec![],
+        }
+    }
+
+    #[test]
+    fn columns_fit_the_panel_widths() {
+        // Beside the board at 120 and 200 columns.
+        let c = KwCols::fit(33);
+        assert_eq!((c.spark, c.plat), (SPARK_MIN, PlatForm::Short));
+        assert!(c.kw >= 10, "{c:?}");
+        let c = KwCols::fit(37);
+        assert!(c.kw >= KW_GOOD && c.spark > SPARK_MIN, "{c:?}");
+        // Below the board: long names, long sparkline, bounded keyword.
+        let c = KwCols::fit(78);
+        assert_eq!((c.spark, c.plat, c.kw), (SPARK_MAX, PlatForm::Long, KW_MAX));
+        // Narrow: the sparkline goes, then the platforms.
+        assert_eq!(KwCols::fit(26).spark, 0);
+        assert_eq!(KwCols::fit(20).plat, PlatForm::Hidden);
+        for w in 0..100 {
+            let c = KwCols::fit(w);
+            let used = 12
+                + c.kw
+                + if c.spark > 0 { c.spark + 1 } else { 0 }
+                + if c.plat == PlatForm::Hidden {
+                    0
+                } else {
+                    c.plat.width() + 1
+                };
+            assert!(used <= w.max(12), "{w}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn window_keeps_the_selection_visible_past_the_separator() {
+        let rows: Vec<KeywordRow> = (0..10).map(|i| kw(&format!("k{i}"), i < 3)).collect();
+        let w = window(&rows, 0, 0, 5);
+        assert_eq!(
+            w,
+            vec![
+                Item::Keyword(0),
+                Item::Keyword(1),
+                Item::Keyword(2),
+                Item::Separator,
+                Item::Keyword(3)
+            ]
+        );
+        // Row 4 would be the 6th line from offset 0: the window moves by one.
+        let w = window(&rows, 0, 4, 5);
+        assert_eq!(w.first(), Some(&Item::Keyword(1)));
+        assert_eq!(w.last(), Some(&Item::Keyword(4)));
+        // A stale offset past the selection, or far before it, is corrected.
+        assert_eq!(window(&rows, 9, 2, 5).first(), Some(&Item::Keyword(2)));
+        assert_eq!(window(&rows, 0, 9, 3).last(), Some(&Item::Keyword(9)));
+        assert!(window(&rows, 0, 0, 0).is_empty());
+        // No rising rows: no separator.
+        let steady: Vec<KeywordRow> = (0..3).map(|i| kw(&format!("s{i}"), false)).collect();
+        assert!(!window(&steady, 0, 0, 5).contains(&Item::Separator));
+    }
+
+    #[test]
+    fn score_forms() {
+        assert_eq!(score(4.24), "4.2");
+        assert_eq!(score(-1.25), "-1.2");
+        assert_eq!(score(123.4), "123");
+        assert_eq!(score(f64::NAN), "—");
+    }
+
+    #[test]
+    fn platform_forms() {
+        let both = [Platform::Weibo, Platform::Tieba];
+        assert_eq!(platform_text(&both, PlatForm::Long), "微博+贴吧");
+        assert_eq!(platform_text(&both, PlatForm::Short), "WT");
+        assert_eq!(platform_text(&both[1..], PlatForm::Short), "T");
+    }
+}
