@@ -48,7 +48,10 @@ fn press(app: &mut App, keys: &str) {
 /// update comes back as a message — the same loop the app runs with the worker thread.
 fn run(n: usize) -> App {
     let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize { page_rows: 20 });
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
     app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
     for snap in weibo_day().into_iter().take(n) {
@@ -160,7 +163,10 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     };
     // Find two consecutive updates where the keyword at row 2 moves to another row.
     let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize { page_rows: 20 });
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
     let (i, kw) = (3..8)
         .find_map(|i| {
             feed(&mut app, i - 1);
@@ -177,7 +183,10 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
         .expect("a reorder in the real day");
 
     let mut focused = App::new(Keymap::default_map());
-    focused.handle(AppMsg::Resize { page_rows: 20 });
+    focused.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
     feed(&mut focused, i - 1);
     press(&mut focused, "l j j");
     assert_eq!(
@@ -201,7 +210,10 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
 #[test]
 fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
     let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize { page_rows: 20 });
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
     let snap = weibo_day()
         .into_iter()
         .find(|s| {

@@ -47,7 +47,10 @@ fn ok_report(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
 
 fn app() -> App {
     let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize { page_rows: 10 });
+    app.handle(AppMsg::Resize {
+        page_rows: 10,
+        keyword_rows: 10,
+    });
     app
 }
 

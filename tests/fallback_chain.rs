@@ -206,7 +206,10 @@ async fn all_steps_failing_keeps_last_good_data_then_recovers() {
     let server = server().await;
     let mut p = Pollers::start(&server, &[Platform::Weibo], None);
     let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize { page_rows: 20 });
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
     let good = p.next().await;
     let good_at = match &good.outcome {
         PollOutcome::Ok { snapshot, .. } => snapshot.captured_at,

@@ -54,8 +54,12 @@ pub fn now_cst() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Utc::now().with_timezone(&crate::domain::cst())
 }
 
-fn page_rows(w: u16, h: u16) -> usize {
-    crate::ui::board_page_rows(Rect::new(0, 0, w, h))
+fn resize(w: u16, h: u16) -> AppMsg {
+    let area = Rect::new(0, 0, w, h);
+    AppMsg::Resize {
+        page_rows: crate::ui::board_page_rows(area),
+        keyword_rows: crate::ui::keyword_page_rows(area),
+    }
 }
 
 /// Where effects go: commands to the pollers, snapshots to the analysis worker.
@@ -82,9 +86,7 @@ pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let size = terminal.size()?;
-    app.handle(AppMsg::Resize {
-        page_rows: page_rows(size.width, size.height),
-    });
+    app.handle(resize(size.width, size.height));
     app.handle(AppMsg::Tick(now_cst()));
     let mut dirty = true;
     let mut sources_open = true;
@@ -104,7 +106,7 @@ pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
                     Some(key) => AppMsg::Key(key),
                     None => continue,
                 },
-                Some(Ok(Event::Resize(w, h))) => AppMsg::Resize { page_rows: page_rows(w, h) },
+                Some(Ok(Event::Resize(w, h))) => resize(w, h),
                 Some(Ok(_)) => continue,
                 // Input closed or broken (terminal gone): leave cleanly.
                 Some(Err(e)) => { tracing::warn!("input error: {e}"); AppMsg::Quit }

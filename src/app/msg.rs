@@ -10,9 +10,10 @@ use crate::sources::{SourceCmd, SourceEvent};
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppMsg {
     Key(Key),
-    /// The terminal changed size; `page_rows` is how many board rows now fit.
+    /// The terminal changed size; how many board and keyword-panel rows now fit.
     Resize {
         page_rows: usize,
+        keyword_rows: usize,
     },
     Source(SourceEvent),
     Analysis(AnalysisEvent),

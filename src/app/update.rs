@@ -48,8 +48,13 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 }
             }
         }
-        AppMsg::Resize { page_rows } => {
+        AppMsg::Resize {
+            page_rows,
+            keyword_rows,
+        } => {
             state.page_rows = page_rows;
+            state.keyword_page_rows = keyword_rows;
+            clamp_keyword_selection(state);
             scroll_into_view(state);
             (Vec::new(), true)
         }
