@@ -192,10 +192,10 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let (snap_tx, analysis_events) = resou::analysis::spawn_worker(analysis_cfg);
         let (a_tx, a_rx) = tokio::sync::mpsc::channel(64);
         let bridge = std::thread::Builder::new().name("resou-analysis-bridge".into()).spawn(move || {
+            // Keep draining after the app has quit (sends then fail), so the worker finishes
+            // the lists already queued and saves its baselines instead of stopping half-way.
             while let Ok(ev) = analysis_events.recv() {
-                if a_tx.blocking_send(ev).is_err() {
-                    break;
-                }
+                let _ = a_tx.blocking_send(ev);
             }
         })?;
 
