@@ -30,6 +30,27 @@ fn bench_render(c: &mut Criterion) {
             })
         });
     }
+    // The analysis on screen: keyword panel beside the board, rising keywords highlighted in
+    // the titles, KOL badges; scrolling as above.
+    let first = render_support::big_state_highlighted(500);
+    let mut second = first.clone();
+    second.selection.offset = 1;
+    let states = [first, second];
+    let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {
+        Ok(t) => t,
+        Err(e) => panic!("test backend: {e}"),
+    };
+    let mut i = 0usize;
+    c.bench_function(
+        "render 500 topics + keyword panel + highlights 200x60",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                let state = std::hint::black_box(&states[i % 2]);
+                let _ = terminal.draw(|f| render(f, state));
+            })
+        },
+    );
     // What ratatui's draw/diff/flush of a frame costs without any of our rendering.
     let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {
         Ok(t) => t,

@@ -585,6 +585,7 @@ fn highlights_survive_truncation_and_never_mark_the_ellipsis() {
 }
 
 #[test]
+#[allow(clippy::reversed_empty_ranges)] // reversed ranges are the point
 fn hostile_highlight_ranges_never_panic() {
     let mut state = sample_state();
     for (i, row) in state.rows.iter_mut().enumerate() {
@@ -629,11 +630,18 @@ fn kol_badge_is_bold_and_shrinks_before_the_title() {
     let theme = Theme::default();
     let t = draw(&state, 80, 24);
     let buf = t.backend().buffer();
-    let y = find_row(buf, "外交部").map_or_else(|| find_row(buf, "国乒").unwrap(), |y| y);
-    let x = locate(buf, y, "@").unwrap();
-    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let y = find_row(buf, "国乒").unwrap();
+    let x = locate(buf, y, "@央视新闻").unwrap();
+    for x in cells_of(buf, y, 0, "@央视新闻") {
+        assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "cell {x}");
+    }
     assert_eq!(buf[(x, y)].fg, theme.kol.fg.unwrap());
-    assert!(row_text(buf, y).contains("@央视新闻") || row_text(buf, y).contains("@人民日报+1"));
+    // Rows without KOLs have an empty badge cell.
+    let y = find_row(buf, "网友集体").unwrap();
+    assert_eq!(buf[(x, y)].symbol(), " ");
+    // Two KOLs: the first named, the rest counted.
+    let t = draw(&state, 120, 40);
+    assert!(find_row(t.backend().buffer(), "@人民日报+1").is_some());
     // Narrower: a count, then nothing, while the title keeps its room.
     let t = draw(&state, 60, 24);
     let row = row_text(

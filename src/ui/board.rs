@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 use std::ops::Range;
 
@@ -260,6 +260,10 @@ fn put(buf: &mut Buffer, row: Rect, x: u16, w: usize, slot: Slot, text: &str, st
 fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, theme: &Theme) {
     let title = data.topic.title.as_str();
     let shown = display_range(title);
+    if data.highlights.is_empty() {
+        put(buf, row, x, w, Slot::Title, &title[shown], theme.topic);
+        return;
+    }
     // Highlights index the full title; move them onto the shown part (ranges over the stripped
     // `#` become empty).
     let ranges: Vec<Range<usize>> = data
@@ -267,17 +271,17 @@ fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, the
         .iter()
         .map(|r| r.start.saturating_sub(shown.start)..r.end.saturating_sub(shown.start))
         .collect();
-    let spans: Vec<Span> = truncate_marked(&title[shown], w, &ranges)
-        .into_iter()
-        .map(|(text, marked)| {
-            let style = if marked { theme.rising } else { theme.topic };
-            Span::styled(text, style)
-        })
-        .collect();
-    let x = row.x.saturating_add(x);
-    if x < row.right() && row.y < row.bottom() {
-        let width = (w as u16).min(row.right() - x);
-        Line::from(spans).render(Rect::new(x, row.y, width, 1), buf);
+    let mut x = row.x.saturating_add(x);
+    let end = row.right().min(x.saturating_add(w as u16));
+    if row.y >= row.bottom() {
+        return;
+    }
+    for (text, marked) in truncate_marked(&title[shown], w, &ranges) {
+        if x >= end {
+            break;
+        }
+        let style = if marked { theme.rising } else { theme.topic };
+        x = buf.set_stringn(x, row.y, text, (end - x) as usize, style).0;
     }
 }
 

@@ -4,12 +4,12 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use super::spark::sparkline;
 use super::text::{display_width, pad_left, pad_right};
-use super::{Panel, Parts, Placement, Theme, draw_line};
+use super::{Panel, Parts, Placement, Theme, draw_line, draw_spans};
 use crate::analysis::{Direction, KeywordRow};
 use crate::app::state::{AppState, Focus};
 use crate::domain::Platform;
@@ -170,7 +170,7 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
             Item::Separator => separator(rect, buf, theme),
             Item::Keyword(k) => {
                 let row = &a.keywords[k];
-                Line::from(row_spans(row, cols, theme)).render(rect, buf);
+                draw_spans(rect, buf, row_spans(row, cols, theme));
                 if k == selected {
                     let style = if state.focus == Focus::Keywords {
                         theme.selection

@@ -4,13 +4,13 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::Theme;
 use super::help::clear_wide_glyphs_left_of;
 use super::spark::sparkline;
 use super::text::{display_width, pad_left, pad_right};
+use super::{Theme, draw_spans};
 use crate::analysis::KolTrend;
 
 const NAME_MIN_W: usize = 4;
@@ -76,17 +76,20 @@ pub(super) fn render(board: Rect, buf: &mut Buffer, kols: &[KolTrend], theme: &T
     let spark_w = (inner.width as usize).saturating_sub(name_w + 1 + NOW_W + 1);
     for (i, k) in kols.iter().take(shown).enumerate() {
         let history: Vec<f64> = k.history.iter().map(|&n| f64::from(n)).collect();
-        Line::from(vec![
-            Span::styled(pad_right(&k.name, name_w), theme.kol),
-            Span::raw(" "),
-            Span::styled(pad_left(&k.now.to_string(), NOW_W), theme.heat),
-            Span::raw(" "),
-            Span::styled(
-                sparkline(&history, spark_w, &theme.symbols.spark),
-                theme.muted,
-            ),
-        ])
-        .render(row(i), buf);
+        draw_spans(
+            row(i),
+            buf,
+            [
+                Span::styled(pad_right(&k.name, name_w), theme.kol),
+                Span::raw(" "),
+                Span::styled(pad_left(&k.now.to_string(), NOW_W), theme.heat),
+                Span::raw(" "),
+                Span::styled(
+                    sparkline(&history, spark_w, &theme.symbols.spark),
+                    theme.muted,
+                ),
+            ],
+        );
     }
     if shown < kols.len() && room > 0 {
         let more = format!("… {} more", kols.len() - shown);

@@ -207,6 +207,23 @@ impl Parts {
     }
 }
 
+/// Draw `spans` left to right in the one-line `area`, cut at its right edge. Cheaper than
+/// `Line::render`, whose per-span width bookkeeping dominated the keyword panel's cost.
+fn draw_spans<'a>(area: Rect, buf: &mut Buffer, spans: impl IntoIterator<Item = Span<'a>>) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let mut x = area.x;
+    for span in spans {
+        if x >= area.right() {
+            break;
+        }
+        let max = (area.right() - x) as usize;
+        x = buf.set_stringn(x, area.y, &span.content, max, span.style).0;
+    }
+}
+
 /// Draw `left` from the left edge and `right` flush right, in one line of `area`. The right part
 /// wins when space is short (it holds short fixed hints); the left part is truncated to fit.
 fn draw_line(area: Rect, buf: &mut Buffer, left: Parts, right: Parts) {

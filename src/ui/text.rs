@@ -137,6 +137,8 @@ pub fn center(s: &str, width: usize) -> String {
 }
 
 #[cfg(test)]
+// Single and reversed ranges are the point of the highlight tests.
+#[allow(clippy::single_range_in_vec_init, clippy::reversed_empty_ranges)]
 mod tests {
     use super::*;
 

@@ -48,7 +48,9 @@ pub const TIEBA: &[(&str, Option<u64>)] = &[
 ];
 
 /// Keywords as the analysis would report them for these lists; every word occurs in the titles
-/// above. (keyword, rising, cross-platform, score, direction, weibo titles, tieba titles, history)
+/// above (家庭 on both platforms, via the synthetic Tieba row). Scores, directions and share
+/// histories are constructed, not detector output.
+/// (keyword, rising, cross-platform, score, direction, weibo titles, tieba titles, history)
 #[allow(clippy::type_complexity)]
 pub const KEYWORDS: &[(&str, bool, bool, f64, Direction, u32, u32, &[f32])] = &[
     (
