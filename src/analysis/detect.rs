@@ -105,7 +105,11 @@ impl Alphas {
 
     /// These weights when `dt` is the shared gap, else freshly computed ones.
     fn for_gap(&self, dt: f64, cfg: &DetectorConfig) -> Alphas {
-        if dt == self.dt { *self } else { Alphas::new(dt, cfg) }
+        if dt == self.dt {
+            *self
+        } else {
+            Alphas::new(dt, cfg)
+        }
     }
 }
 
@@ -687,7 +691,8 @@ impl Detector {
                     rising: false,
                     last_seen: t,
                     last_poll: idx,
-                    history: VecDeque::new(),
+                    // Full size at once: the ring buffer never regrows.
+                    history: VecDeque::with_capacity(cfg.history_len),
                 }
             });
             let was_active = st.active();
@@ -704,7 +709,14 @@ impl Detector {
                 && st.last_poll != idx
                 && st.active()
             {
-                update_term(id, st, &TermInput::default(), &ctx, &mut onsets, &mut offsets);
+                update_term(
+                    id,
+                    st,
+                    &TermInput::default(),
+                    &ctx,
+                    &mut onsets,
+                    &mut offsets,
+                );
             }
         }
         active.retain(|&id| terms.state(id).is_some_and(TermState::active));
@@ -732,8 +744,14 @@ impl Detector {
             }
         }
         let mut out = StepResult {
-            onsets: onsets.iter().map(|&id| terms.name(id).to_string()).collect(),
-            offsets: offsets.iter().map(|&id| terms.name(id).to_string()).collect(),
+            onsets: onsets
+                .iter()
+                .map(|&id| terms.name(id).to_string())
+                .collect(),
+            offsets: offsets
+                .iter()
+                .map(|&id| terms.name(id).to_string())
+                .collect(),
             evicted: before - terms.len,
         };
         out.onsets.sort();
@@ -816,8 +834,8 @@ fn update_term(
     let a = c.gap.for_gap((c.t - st.all.t_last).max(0.0), cfg);
     st.all.step_with(inp.share, c.t, cfg, c.may_flag, &a);
     if inp.platform_share > 0.0 || st.per_platform[c.pi].is_some() {
-        let e = st.per_platform[c.pi]
-            .get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p));
+        let e =
+            st.per_platform[c.pi].get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p));
         let a = c.gap_p.for_gap((c.t - e.t_last).max(0.0), cfg);
         e.step_with(inp.platform_share, c.t, cfg, c.may_flag, &a);
     }
@@ -827,8 +845,15 @@ fn update_term(
     } else {
         alpha(kb_dt, cfg.kleinberg_base_half_life_min)
     };
-    st.kleinberg
-        .step_with(inp.titles, c.d, c.t, c.tau01, cfg, a_base, Some(&c.floor_logs));
+    st.kleinberg.step_with(
+        inp.titles,
+        c.d,
+        c.t,
+        c.tau01,
+        cfg,
+        a_base,
+        Some(&c.floor_logs),
+    );
     // Kleinberg speaks for low counts only, and cannot start a flag while the level is
     // below its baseline (it may keep one: toggling on f vs μ would flap).
     let kb = cfg.kleinberg

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput, TermState, platform_index};
 use super::kol::{Kol, KolMatcher, KolSpan};
-use super::signal::item_weights;
+use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
 
@@ -168,37 +168,71 @@ struct CachedTitle {
     kols: Box<[usize]>,
 }
 
-/// Two-generation cache: bounded, and titles still in use survive a flush.
+/// Two-generation cache: bounded, and titles still in use survive a flush. Entries live in
+/// a slab so that a lookup is one hash probe returning an index.
 #[derive(Default)]
 struct TitleCache {
-    current: FxHashMap<Box<str>, CachedTitle>,
-    previous: FxHashMap<Box<str>, CachedTitle>,
+    entries: Vec<CachedTitle>,
+    /// Slab slots of dropped entries, reused by the next inserts.
+    free: Vec<u32>,
+    current: FxHashMap<Box<str>, u32>,
+    previous: FxHashMap<Box<str>, u32>,
     /// A generation was dropped: term ids only it referenced can be released.
     flushed: bool,
 }
 
 impl TitleCache {
-    fn get(&mut self, key: &str) -> Option<&CachedTitle> {
-        if !self.current.contains_key(key) {
-            let v = self.previous.remove(key)?;
-            self.insert(key.into(), v);
+    fn get(&mut self, key: &str) -> Option<u32> {
+        if let Some(&i) = self.current.get(key) {
+            return Some(i);
         }
-        self.current.get(key)
+        let (k, i) = self.previous.remove_entry(key)?;
+        self.link(k, i);
+        Some(i)
     }
 
-    fn insert(&mut self, key: Box<str>, v: CachedTitle) {
+    fn insert(&mut self, key: Box<str>, v: CachedTitle) -> u32 {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.entries[i as usize] = v;
+                i
+            }
+            None => {
+                self.entries.push(v);
+                // ok: a generation holds at most CACHE_GENERATION entries, two of them fit u32
+                (self.entries.len() - 1) as u32
+            }
+        };
+        self.link(key, i);
+        i
+    }
+
+    fn link(&mut self, key: Box<str>, i: u32) {
         if self.current.len() >= CACHE_GENERATION {
-            self.previous = std::mem::take(&mut self.current);
+            let dropped = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
+            self.free.extend(dropped.into_values());
             self.flushed = true;
         }
-        self.current.insert(key, v);
+        self.current.insert(key, i);
+    }
+
+    fn entry(&self, i: u32) -> &CachedTitle {
+        &self.entries[i as usize]
+    }
+
+    /// Entries still reachable from a key.
+    fn live(&self) -> impl Iterator<Item = &CachedTitle> {
+        let slots = self.current.values().chain(self.previous.values());
+        slots.map(|&i| self.entry(i))
     }
 
     fn entries_mut(&mut self) -> impl Iterator<Item = &mut CachedTitle> {
-        self.current.values_mut().chain(self.previous.values_mut())
+        self.entries.iter_mut()
     }
 
     fn clear(&mut self) {
+        self.entries.clear();
+        self.free.clear();
         self.current.clear();
         self.previous.clear();
     }
@@ -218,11 +252,23 @@ struct Acc {
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
 struct Candidate {
+    /// Row order as one integer: rising first, then score descending (see [`row_key`]).
+    key: u128,
     id: u32,
     rising: bool,
     score: f64,
     share: f64,
     counts: PlatformCounts,
+}
+
+/// An integer that orders like (rising desc, score desc by `f64::total_cmp`): the sort
+/// compares integers and looks at names only for exact ties.
+fn row_key(rising: bool, score: f64) -> u128 {
+    // `total_cmp`'s own trick: flip the magnitude bits of negatives, then the sign bit
+    // makes the order unsigned.
+    let bits = score.to_bits() as i64;
+    let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
+    (u128::from(!rising) << 64) | u128::from(!ordered)
 }
 
 /// Per-poll scratch buffers, kept to avoid reallocating every poll.
@@ -235,6 +281,7 @@ struct Scratch {
     cands: Vec<Candidate>,
     kol_now: Vec<u32>,
     key: String,
+    weights: Vec<f64>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -320,15 +367,14 @@ impl Analyzer {
         key.push_str(title);
         key.push('\u{1}');
         key.push_str(query.unwrap_or(""));
-        if self.cache.get(key).is_none() {
-            let v = self.analyse_title(title, query);
-            self.cache.insert(self.scratch.key.as_str().into(), v);
-        }
-        // ok: present — found above or just inserted (an insert never evicts its own key)
-        match self.cache.current.get(self.scratch.key.as_str()) {
-            Some(v) => v,
-            None => unreachable!("title cache entry just inserted"),
-        }
+        let i = match self.cache.get(key) {
+            Some(i) => i,
+            None => {
+                let v = self.analyse_title(title, query);
+                self.cache.insert(self.scratch.key.as_str().into(), v)
+            }
+        };
+        self.cache.entry(i)
     }
 
     fn analyse_title(&mut self, title: &str, query: Option<&str>) -> CachedTitle {
@@ -369,7 +415,7 @@ impl Analyzer {
         }
         let mut live = vec![false; self.detector.terms.interned()];
         let lists = self.lists.iter().flat_map(|l| l.ids.iter());
-        let cached = self.cache.current.values().chain(self.cache.previous.values());
+        let cached = self.cache.live();
         for &id in lists.chain(cached.flat_map(|c| c.ids.iter())) {
             if let Some(l) = live.get_mut(id as usize) {
                 *l = true;
@@ -396,7 +442,8 @@ impl Analyzer {
     pub fn process(&mut self, snap: &Snapshot) -> AnalysisUpdate {
         let t = minutes(&snap.captured_at);
         let pi = platform_index(snap.platform);
-        let weighted = item_weights(snap);
+        let mut weights = std::mem::take(&mut self.scratch.weights);
+        item_weights_into(snap, &mut weights);
         let mut kol_mentions = Vec::new();
         let mut list = std::mem::take(&mut self.lists[pi]);
         list.at = t;
@@ -404,8 +451,11 @@ impl Analyzer {
         list.items.clear();
         list.ids.clear();
         list.kols.clear();
-        for (topic, weight) in weighted {
-            let c = self.cached(topic.title.as_str(), topic.query.as_ref().map(|q| q.as_str()));
+        for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
+            let c = self.cached(
+                topic.title.as_str(),
+                topic.query.as_ref().map(|q| q.as_str()),
+            );
             if !c.info.kols.is_empty() {
                 kol_mentions.push(TopicKols {
                     topic: topic.key(),
@@ -423,6 +473,7 @@ impl Analyzer {
             });
         }
         self.lists[pi] = list;
+        self.scratch.weights = weights;
 
         let stale = self.detector.cfg.stale_after_min;
         let sc = &mut self.scratch;
@@ -478,6 +529,7 @@ impl Analyzer {
         for a in &sc.acc {
             if let Some(st) = terms.state(a.id) {
                 sc.cands.push(Candidate {
+                    key: row_key(st.rising, st.all.z),
                     id: a.id,
                     rising: st.rising,
                     score: st.all.z,
@@ -490,6 +542,7 @@ impl Analyzer {
             let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
             if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
                 sc.cands.push(Candidate {
+                    key: row_key(true, st.all.z),
                     id,
                     rising: true,
                     score: st.all.z,
@@ -503,9 +556,8 @@ impl Analyzer {
         }
         // Rising first, then by score; names break exact ties only.
         let order = |a: &Candidate, b: &Candidate| {
-            b.rising
-                .cmp(&a.rising)
-                .then(b.score.total_cmp(&a.score))
+            a.key
+                .cmp(&b.key)
                 .then_with(|| terms.name(a.id).cmp(terms.name(b.id)))
         };
         let mut cross: Vec<&Candidate> = sc
@@ -527,31 +579,28 @@ impl Analyzer {
         }
         sc.cands.sort_unstable_by(order);
         let beta = self.detector.cfg.beta;
-        let keywords: Vec<KeywordRow> = sc
-            .cands
-            .iter()
-            .filter_map(|c| {
-                let st = terms.state(c.id)?;
-                let dev = st.all.deviation(beta);
-                Some(KeywordRow {
-                    keyword: terms.name(c.id).to_string(),
-                    score: c.score,
-                    share: c.share,
-                    rising: c.rising,
-                    cross_platform: st.cross_platform(),
-                    direction: if st.all.z >= 1.0 {
-                        Direction::Up
-                    } else if dev <= -1.0 {
-                        Direction::Down
-                    } else {
-                        Direction::Flat
-                    },
-                    platforms: c.counts.platforms(),
-                    titles: c.counts,
-                    history: st.history.iter().copied().collect(),
-                })
+        let mut keywords: Vec<KeywordRow> = Vec::with_capacity(sc.cands.len());
+        keywords.extend(sc.cands.iter().filter_map(|c| {
+            let st = terms.state(c.id)?;
+            let dev = st.all.deviation(beta);
+            Some(KeywordRow {
+                keyword: terms.name(c.id).to_string(),
+                score: c.score,
+                share: c.share,
+                rising: c.rising,
+                cross_platform: st.cross_platform(),
+                direction: if st.all.z >= 1.0 {
+                    Direction::Up
+                } else if dev <= -1.0 {
+                    Direction::Down
+                } else {
+                    Direction::Flat
+                },
+                platforms: c.counts.platforms(),
+                titles: c.counts,
+                history: st.history.iter().copied().collect(),
             })
-            .collect();
+        }));
         let rising: Vec<String> = keywords
             .iter()
             .take(n_rising)
@@ -600,6 +649,40 @@ impl Analyzer {
             kol_mentions,
             kol_trends,
             warming_up,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::row_key;
+
+    #[test]
+    fn row_key_orders_like_rising_then_total_cmp_descending() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            2.000_000_1,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for &ra in &[false, true] {
+            for &rb in &[false, true] {
+                for &a in &xs {
+                    for &b in &xs {
+                        let want = rb.cmp(&ra).then(b.total_cmp(&a));
+                        assert_eq!(
+                            row_key(ra, a).cmp(&row_key(rb, b)),
+                            want,
+                            "{ra} {a} {rb} {b}"
+                        );
+                    }
+                }
+            }
         }
     }
 }
