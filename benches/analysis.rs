@@ -201,8 +201,24 @@ fn synthetic_year() -> Vec<SnapshotLine> {
     out
 }
 
+/// Memory bounds: replay 30 days of the synthetic year poll by poll and report the largest
+/// sizes the analyser's bounded structures reach.
+fn month_memory(lines: &[SnapshotLine]) {
+    let mut a = Analyzer::new(&cfg());
+    let mut max = a.stats();
+    for l in lines.iter().take(30 * 24 * 2) {
+        black_box(a.process(&l.to_snapshot()));
+        let s = a.stats();
+        max.tracked_terms = max.tracked_terms.max(s.tracked_terms);
+        max.interned_terms = max.interned_terms.max(s.interned_terms);
+        max.cached_titles = max.cached_titles.max(s.cached_titles);
+    }
+    println!("30 days: end {:?}; max {max:?}", a.stats());
+}
+
 fn year() {
     let lines = synthetic_year();
+    month_memory(&lines);
     let items: usize = lines.iter().map(|l| l.items.len()).sum();
     let cfg = cfg();
     let t = Instant::now();

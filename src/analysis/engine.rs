@@ -243,6 +243,15 @@ pub fn minutes(at: &DateTime<FixedOffset>) -> f64 {
     at.timestamp() as f64 / 60.0 + f64::from(at.timestamp_subsec_millis()) / 60_000.0
 }
 
+/// Sizes of an analyser's bounded structures: tracked terms (bounded by eviction), interned
+/// names (tracked terms + terms of cached titles), cached titles (two generations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalyzerStats {
+    pub tracked_terms: usize,
+    pub interned_terms: usize,
+    pub cached_titles: usize,
+}
+
 /// One term's accumulated input for the current poll.
 struct Acc {
     id: u32,
@@ -346,6 +355,15 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
+    }
+
+    /// Sizes of the bounded structures (for memory reports).
+    pub fn stats(&self) -> AnalyzerStats {
+        AnalyzerStats {
+            tracked_terms: self.detector.terms.len(),
+            interned_terms: self.detector.terms.interned(),
+            cached_titles: self.cache.current.len() + self.cache.previous.len(),
+        }
     }
 
     /// Drop the per-title cache (benchmarks of the cold path); results do not change.
