@@ -16,6 +16,7 @@
 //!      app's setting); `all_rows` uses the default cap of 300 (≈160 rows per poll here,
 //!      each with its 48-point history); `cold_cache` also drops the title cache before the
 //!      day, so the 385 distinct titles are normalised, segmented and KOL-matched again.
+//!
 //!    The printed ratios come from interleaved rounds (a warm-up run, then a timed block of
 //!    10 runs of raw, then of each variant, repeated 40 times) and medians, so that load on a
 //!    shared machine hits both sides alike while each side runs warm, as in a steady loop.

@@ -31,7 +31,12 @@ fn compaction_keeps_tracked_and_wanted_names_and_remaps_ids() {
     assert_eq!(d.terms.state(b), Some(&before));
     assert!(d.terms.state(c).is_none() && !d.terms.contains_key("a"));
     // The remapped ids keep working for the next step.
-    d.step_ids(60.0, Platform::Weibo, &[(b, input(0.2)), (c, input(0.1))], 10);
+    d.step_ids(
+        60.0,
+        Platform::Weibo,
+        &[(b, input(0.2)), (c, input(0.1))],
+        10,
+    );
     assert!(d.terms.contains_key("b") && d.terms.contains_key("c"));
     assert_eq!(d.terms.len(), 2);
 }
@@ -44,7 +49,12 @@ fn names_of_evicted_terms_do_not_pile_up() {
     let mut max_interned = 0;
     for h in 0..24 * 60 {
         let k = format!("term{h}");
-        d.step(f64::from(h) * 60.0, Platform::Weibo, &[(&k, input(0.05))], 50);
+        d.step(
+            f64::from(h) * 60.0,
+            Platform::Weibo,
+            &[(&k, input(0.05))],
+            50,
+        );
         max_interned = max_interned.max(d.terms.interned());
     }
     assert!(d.terms.len() <= 30, "tracked {}", d.terms.len());

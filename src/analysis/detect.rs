@@ -245,8 +245,8 @@ impl Kleinberg {
 
     /// One poll with `r` of `d` titles containing the term; `tau01 = γ ln n`.
     pub fn step(&mut self, r: u32, d: u32, t: f64, tau01: f64, cfg: &DetectorConfig) {
-        let a = alpha((t - self.t_last).max(0.0), cfg.kleinberg_base_half_life_min);
-        self.step_with(r, d, t, tau01, cfg, a, None);
+        let base = alpha((t - self.t_last).max(0.0), cfg.kleinberg_base_half_life_min);
+        self.step_with(r, d, t, tau01, cfg, KbShared { base, floor: None });
     }
 
     /// [`Kleinberg::step`] with the base-rate weight given and, for the common floor rate
@@ -258,9 +258,9 @@ impl Kleinberg {
         t: f64,
         tau01: f64,
         cfg: &DetectorConfig,
-        a: f64,
-        floor_logs: Option<&FloorLogs>,
+        shared: KbShared,
     ) {
+        let KbShared { base: a, floor } = shared;
         if d == 0 {
             return;
         }
@@ -268,7 +268,7 @@ impl Kleinberg {
         let p0 = self.rate.max(0.5 / d).min(0.9999);
         let p1 = (cfg.kleinberg_s * p0).min(0.9999);
         let fit = |ln_p: f64, ln_q: f64| -(r * ln_p + (d - r) * ln_q);
-        let [l0, q0, l1, q1] = match floor_logs {
+        let [l0, q0, l1, q1] = match floor {
             Some(f) if f.p0 == p0 => f.logs,
             _ => FloorLogs::logs(p0, p1),
         };
@@ -279,6 +279,13 @@ impl Kleinberg {
         self.rate += a * (r / d - self.rate);
         self.t_last = t;
     }
+}
+
+/// Per-poll values a Kleinberg step can share with other terms: the base-rate weight for
+/// its gap and the logarithms at the floor rate.
+struct KbShared<'a> {
+    base: f64,
+    floor: Option<&'a FloorLogs>,
 }
 
 /// `ln p0, ln(1−p0), ln p1, ln(1−p1)` for the floor rate of one poll's list size.
@@ -851,8 +858,10 @@ fn update_term(
         c.t,
         c.tau01,
         cfg,
-        a_base,
-        Some(&c.floor_logs),
+        KbShared {
+            base: a_base,
+            floor: Some(&c.floor_logs),
+        },
     );
     // Kleinberg speaks for low counts only, and cannot start a flag while the level is
     // below its baseline (it may keep one: toggling on f vs μ would flap).
