@@ -261,13 +261,23 @@ struct Acc {
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
 struct Candidate {
-    /// Row order as one integer: rising first, then score descending (see [`row_key`]).
-    key: u128,
+    /// Row order as integers: rising first, then score descending (see [`row_key`]), then
+    /// the name's first bytes ([`name_prefix`]); the full names decide only beyond that.
+    key: (u128, u64),
     id: u32,
     rising: bool,
     score: f64,
     share: f64,
     counts: PlatformCounts,
+}
+
+/// The first 8 bytes of a name, zero-padded, big-endian: comparing these orders names like
+/// `str::cmp` except when they are equal, where the full names must decide.
+fn name_prefix(name: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = name.len().min(8);
+    b[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 /// An integer that orders like (rising desc, score desc by `f64::total_cmp`): the sort
@@ -547,7 +557,7 @@ impl Analyzer {
         for a in &sc.acc {
             if let Some(st) = terms.state(a.id) {
                 sc.cands.push(Candidate {
-                    key: row_key(st.rising, st.all.z),
+                    key: (row_key(st.rising, st.all.z), name_prefix(terms.name(a.id))),
                     id: a.id,
                     rising: st.rising,
                     score: st.all.z,
@@ -560,7 +570,7 @@ impl Analyzer {
             let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
             if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
                 sc.cands.push(Candidate {
-                    key: row_key(true, st.all.z),
+                    key: (row_key(true, st.all.z), name_prefix(terms.name(id))),
                     id,
                     rising: true,
                     score: st.all.z,
@@ -673,7 +683,32 @@ impl Analyzer {
 
 #[cfg(test)]
 mod tests {
-    use super::row_key;
+    use super::{name_prefix, row_key};
+
+    #[test]
+    fn name_prefix_never_contradicts_str_order() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgi",
+            "b",
+            "旺旺",
+            "旺旺都",
+            "靖国神社",
+        ];
+        for a in names {
+            for b in names {
+                let (pa, pb) = (name_prefix(a), name_prefix(b));
+                if pa != pb {
+                    assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn row_key_orders_like_rising_then_total_cmp_descending() {
