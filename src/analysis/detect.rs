@@ -3,9 +3,11 @@
 //! Time is an argument (minutes); state is O(1) per term and (de)serialisable.
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::Index;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::domain::Platform;
 
@@ -81,6 +83,36 @@ pub fn alpha(dt: f64, half_life: f64) -> f64 {
     1.0 - (-dt / half_life).exp2()
 }
 
+/// EWMA weights for one gap: the same for every term updated at the same previous poll,
+/// so a step computes them once instead of per term (same function, same bits).
+#[derive(Debug, Clone, Copy)]
+struct Alphas {
+    dt: f64,
+    slow: f64,
+    fast: f64,
+    base: f64,
+}
+
+impl Alphas {
+    fn new(dt: f64, cfg: &DetectorConfig) -> Alphas {
+        Alphas {
+            dt,
+            slow: alpha(dt, cfg.half_life_slow_min),
+            fast: alpha(dt, cfg.half_life_fast_min),
+            base: alpha(dt, cfg.kleinberg_base_half_life_min),
+        }
+    }
+
+    /// These weights when `dt` is the shared gap, else freshly computed ones.
+    fn for_gap(&self, dt: f64, cfg: &DetectorConfig) -> Alphas {
+        if dt == self.dt {
+            *self
+        } else {
+            Alphas::new(dt, cfg)
+        }
+    }
+}
+
 /// What a step did to a flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -119,8 +151,20 @@ impl Ewma {
 
     pub fn step(&mut self, x: f64, t: f64, cfg: &DetectorConfig, may_flag: bool) -> Transition {
         let dt = (t - self.t_last).max(0.0);
-        let a_slow = alpha(dt, cfg.half_life_slow_min);
-        let a_fast = alpha(dt, cfg.half_life_fast_min);
+        let a = Alphas::new(dt, cfg);
+        self.step_with(x, t, cfg, may_flag, &a)
+    }
+
+    /// [`Ewma::step`] with the weights for this term's gap, shared by every term with that gap.
+    fn step_with(
+        &mut self,
+        x: f64,
+        t: f64,
+        cfg: &DetectorConfig,
+        may_flag: bool,
+        a: &Alphas,
+    ) -> Transition {
+        let (a_slow, a_fast) = (a.slow, a.fast);
         self.f += a_fast * (x - self.f);
         let b = cfg.beta;
         self.z = (self.f - self.mu.max(b)) / (self.v.max(0.0).sqrt() + b);
@@ -201,20 +245,67 @@ impl Kleinberg {
 
     /// One poll with `r` of `d` titles containing the term; `tau01 = γ ln n`.
     pub fn step(&mut self, r: u32, d: u32, t: f64, tau01: f64, cfg: &DetectorConfig) {
+        let base = alpha((t - self.t_last).max(0.0), cfg.kleinberg_base_half_life_min);
+        self.step_with(r, d, t, tau01, cfg, KbShared { base, floor: None });
+    }
+
+    /// [`Kleinberg::step`] with the base-rate weight given and, for the common floor rate
+    /// `p0 = 0.5/d` (rare terms), the logarithms precomputed once per poll.
+    fn step_with(
+        &mut self,
+        r: u32,
+        d: u32,
+        t: f64,
+        tau01: f64,
+        cfg: &DetectorConfig,
+        shared: KbShared,
+    ) {
+        let KbShared { base: a, floor } = shared;
         if d == 0 {
             return;
         }
         let (r, d) = (f64::from(r.min(d)), f64::from(d));
         let p0 = self.rate.max(0.5 / d).min(0.9999);
         let p1 = (cfg.kleinberg_s * p0).min(0.9999);
-        let fit = |p: f64| -(r * p.ln() + (d - r) * (1.0 - p).ln());
-        let c0 = fit(p0) + self.c0.min(self.c1);
-        let c1 = fit(p1) + self.c1.min(self.c0 + tau01);
+        let fit = |ln_p: f64, ln_q: f64| -(r * ln_p + (d - r) * ln_q);
+        let [l0, q0, l1, q1] = match floor {
+            Some(f) if f.p0 == p0 => f.logs,
+            _ => FloorLogs::logs(p0, p1),
+        };
+        let c0 = fit(l0, q0) + self.c0.min(self.c1);
+        let c1 = fit(l1, q1) + self.c1.min(self.c0 + tau01);
         let m = c0.min(c1);
         (self.c0, self.c1) = (c0 - m, c1 - m);
-        let a = alpha((t - self.t_last).max(0.0), cfg.kleinberg_base_half_life_min);
         self.rate += a * (r / d - self.rate);
         self.t_last = t;
+    }
+}
+
+/// Per-poll values a Kleinberg step can share with other terms: the base-rate weight for
+/// its gap and the logarithms at the floor rate.
+struct KbShared<'a> {
+    base: f64,
+    floor: Option<&'a FloorLogs>,
+}
+
+/// `ln p0, ln(1−p0), ln p1, ln(1−p1)` for the floor rate of one poll's list size.
+struct FloorLogs {
+    p0: f64,
+    logs: [f64; 4],
+}
+
+impl FloorLogs {
+    fn new(d: u32, cfg: &DetectorConfig) -> FloorLogs {
+        let p0 = (0.5 / f64::from(d)).min(0.9999);
+        let p1 = (cfg.kleinberg_s * p0).min(0.9999);
+        FloorLogs {
+            p0,
+            logs: FloorLogs::logs(p0, p1),
+        }
+    }
+
+    fn logs(p0: f64, p1: f64) -> [f64; 4] {
+        [p0.ln(), (1.0 - p0).ln(), p1.ln(), (1.0 - p1).ln()]
     }
 }
 
@@ -295,6 +386,188 @@ pub enum StateError {
     },
 }
 
+/// Term names interned to dense ids, with each term's state (if tracked) indexed by id.
+/// Ids stay valid until [`TermTable::compact`]; evicting a state keeps the name interned so
+/// ids held elsewhere (the analyser's title cache) still resolve. Serialises as a map
+/// name → state, the format of the detector state file.
+#[derive(Clone, Default)]
+pub struct TermTable {
+    ids: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    states: Vec<Option<TermState>>,
+    /// `last_seen` of each tracked term (+∞ for untracked ids): the eviction sweep scans
+    /// this dense array instead of the states.
+    last_seen: Vec<f64>,
+    len: usize,
+    /// Ids whose state is active (flagged or rising): they step every poll even when absent.
+    active: Vec<u32>,
+}
+
+impl TermTable {
+    /// Tracked terms.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Interned names (tracked or not): the size of the id space.
+    pub fn interned(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn contains_key(&self, k: &str) -> bool {
+        self.get(k).is_some()
+    }
+
+    pub fn get(&self, k: &str) -> Option<&TermState> {
+        self.state(*self.ids.get(k)?)
+    }
+
+    /// The id of an interned name.
+    pub fn id(&self, k: &str) -> Option<u32> {
+        self.ids.get(k).copied()
+    }
+
+    /// The id of `k`, interning it if new.
+    pub fn intern(&mut self, k: &str) -> u32 {
+        if let Some(&id) = self.ids.get(k) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let name: Box<str> = k.into();
+        self.ids.insert(name.clone(), id);
+        self.names.push(name);
+        self.states.push(None);
+        self.last_seen.push(f64::INFINITY);
+        id
+    }
+
+    /// Name of an interned id (empty for an unknown id).
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |n| n)
+    }
+
+    pub fn state(&self, id: u32) -> Option<&TermState> {
+        self.states.get(id as usize)?.as_ref()
+    }
+
+    /// Ids of the terms that are currently active (flagged or rising).
+    pub fn active_ids(&self) -> &[u32] {
+        &self.active
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &TermState)> {
+        self.names
+            .iter()
+            .zip(&self.states)
+            .filter_map(|(n, s)| Some((&**n, s.as_ref()?)))
+    }
+
+    fn insert_state(&mut self, id: u32, st: TermState) {
+        let i = id as usize;
+        self.last_seen[i] = st.last_seen;
+        if st.active() {
+            self.active.push(id);
+        }
+        if self.states[i].replace(st).is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn remove_state(&mut self, id: u32) {
+        let i = id as usize;
+        if self.states[i].take().is_some() {
+            self.len -= 1;
+        }
+        self.last_seen[i] = f64::INFINITY;
+    }
+
+    /// Drop every state, keep the interned names (ids stay valid).
+    pub fn clear_states(&mut self) {
+        self.states.iter_mut().for_each(|s| *s = None);
+        self.last_seen.iter_mut().for_each(|s| *s = f64::INFINITY);
+        self.active.clear();
+        self.len = 0;
+    }
+
+    /// Forget the names of untracked terms that `keep` does not want, and renumber the rest
+    /// densely. Returns the map old id → new id (`None` for dropped names).
+    pub fn compact(&mut self, keep: impl Fn(u32) -> bool) -> Vec<Option<u32>> {
+        let old_names = std::mem::take(&mut self.names);
+        let old_states = std::mem::take(&mut self.states);
+        let active = std::mem::take(&mut self.active);
+        self.ids.clear();
+        self.last_seen.clear();
+        self.len = 0;
+        let mut map = Vec::with_capacity(old_names.len());
+        for (i, (name, st)) in old_names.into_iter().zip(old_states).enumerate() {
+            // ok: ids come from `intern`, which numbers below u32::MAX
+            let old = i as u32;
+            if st.is_none() && !keep(old) {
+                map.push(None);
+                continue;
+            }
+            let id = self.intern(&name);
+            if let Some(st) = st {
+                let i = id as usize;
+                self.last_seen[i] = st.last_seen;
+                self.states[i] = Some(st);
+                self.len += 1;
+            }
+            map.push(Some(id));
+        }
+        self.active = active
+            .into_iter()
+            .filter_map(|a| map.get(a as usize).copied().flatten())
+            .collect();
+        map
+    }
+}
+
+impl Index<&str> for TermTable {
+    type Output = TermState;
+
+    fn index(&self, k: &str) -> &TermState {
+        match self.get(k) {
+            Some(st) => st,
+            None => panic!("no tracked term {k:?}"),
+        }
+    }
+}
+
+impl PartialEq for TermTable {
+    fn eq(&self, other: &TermTable) -> bool {
+        self.len == other.len && self.iter().all(|(k, st)| other.get(k) == Some(st))
+    }
+}
+
+impl std::fmt::Debug for TermTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for TermTable {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for TermTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TermTable, D::Error> {
+        let map = HashMap::<String, TermState>::deserialize(d)?;
+        let mut t = TermTable::default();
+        for (k, st) in map {
+            let id = t.intern(&k);
+            t.insert_state(id, st);
+        }
+        Ok(t)
+    }
+}
+
 /// All per-term state plus the stream clocks. Serialisable so a restart keeps baselines.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Detector {
@@ -305,7 +578,7 @@ pub struct Detector {
     pub platform_last_poll: [Option<f64>; 2],
     /// Polls processed so far.
     pub polls: u64,
-    pub terms: HashMap<String, TermState>,
+    pub terms: TermTable,
 }
 
 /// Per-step values shared by every term.
@@ -319,6 +592,10 @@ struct StepCtx<'a> {
     d: u32,
     may_flag: bool,
     idx: u64,
+    /// Weights for the gap since the previous poll (most terms) and since this platform's.
+    gap: Alphas,
+    gap_p: Alphas,
+    floor_logs: FloorLogs,
 }
 
 impl Detector {
@@ -327,6 +604,17 @@ impl Detector {
             cfg,
             ..Detector::default()
         }
+    }
+
+    /// Start over with `cfg`: clocks and states cleared, interned ids kept.
+    pub fn reset(&mut self, cfg: DetectorConfig) {
+        let mut terms = std::mem::take(&mut self.terms);
+        terms.clear_states();
+        *self = Detector {
+            cfg,
+            terms,
+            ..Detector::default()
+        };
     }
 
     pub fn in_warmup(&self, t: f64) -> bool {
@@ -343,37 +631,41 @@ impl Detector {
         inputs: &[(&str, TermInput)],
         d: u32,
     ) -> StepResult {
-        let cfg = self.cfg.clone();
+        let ids: Vec<(u32, TermInput)> = inputs
+            .iter()
+            .map(|(k, inp)| (self.terms.intern(k), *inp))
+            .collect();
+        let out = self.step_ids(t, platform, &ids, d);
+        // Standalone use: nothing else holds ids, so names of evicted terms can go.
+        if self.terms.interned() > 2 * self.terms.len() + 1024 {
+            self.terms.compact(|_| false);
+        }
+        out
+    }
+
+    /// [`Detector::step`] on interned ids (from [`TermTable::intern`]).
+    pub fn step_ids(
+        &mut self,
+        t: f64,
+        platform: Platform,
+        inputs: &[(u32, TermInput)],
+        d: u32,
+    ) -> StepResult {
         if self.last_poll.is_some_and(|l| t < l) {
             // Out-of-order poll: the time-aware updates need monotone time; skip it.
             return StepResult::default();
         }
         self.started_at.get_or_insert(t);
         let may_flag = !self.in_warmup(t);
+        let cfg = &self.cfg;
         let pi = platform_index(platform);
         let prev = self.last_poll.unwrap_or(t);
         let prev_p = self.platform_last_poll[pi].unwrap_or(t);
         let gap = (t - prev).max(1.0);
         let tau01 = cfg.kleinberg_gamma * (cfg.kleinberg_horizon_min / gap).max(2.0).ln();
-        for &(k, ref inp) in inputs {
-            if !self.terms.contains_key(k) {
-                self.terms.insert(
-                    k.to_string(),
-                    TermState {
-                        all: Ewma::new(inp.share, prev),
-                        per_platform: [None, None],
-                        kleinberg: Kleinberg::new(prev, tau01),
-                        rising: false,
-                        last_seen: t,
-                        last_poll: self.polls,
-                        history: VecDeque::new(),
-                    },
-                );
-            }
-        }
         let idx = self.polls;
         let ctx = StepCtx {
-            cfg: &cfg,
+            cfg,
             t,
             pi,
             prev,
@@ -382,29 +674,93 @@ impl Detector {
             d,
             may_flag,
             idx,
+            gap: Alphas::new((t - prev).max(0.0), cfg),
+            gap_p: Alphas::new((t - prev_p).max(0.0), cfg),
+            floor_logs: FloorLogs::new(d.max(1), cfg),
         };
-        let mut out = StepResult::default();
+        let terms = &mut self.terms;
+        let mut onsets = Vec::new();
+        let mut offsets = Vec::new();
+        let mut active = std::mem::take(&mut terms.active);
+        let n_active = active.len();
         // Present terms: catch up the polls they missed, then step with their input.
-        for &(k, ref inp) in inputs {
-            if let Some(st) = self.terms.get_mut(k) {
-                update_term(k, st, inp, &ctx, &mut out);
+        for &(id, ref inp) in inputs {
+            let i = id as usize;
+            let Some(slot) = terms.states.get_mut(i) else {
+                continue;
+            };
+            let st = slot.get_or_insert_with(|| {
+                terms.len += 1;
+                TermState {
+                    all: Ewma::new(inp.share, prev),
+                    per_platform: [None, None],
+                    kleinberg: Kleinberg::new(prev, tau01),
+                    rising: false,
+                    last_seen: t,
+                    last_poll: idx,
+                    // Full size at once: the ring buffer never regrows.
+                    history: VecDeque::with_capacity(cfg.history_len),
+                }
+            });
+            let was_active = st.active();
+            update_term(id, st, inp, &ctx, &mut onsets, &mut offsets);
+            terms.last_seen[i] = st.last_seen;
+            if st.active() && !was_active {
+                active.push(id);
             }
         }
         // Absent terms that are flagged step every poll with x = 0 (hysteresis counts
         // polls); quiet absent terms wait and are caught up exactly when they reappear.
-        for (k, st) in self.terms.iter_mut() {
-            if st.last_poll != idx && st.active() {
-                update_term(k, st, &TermInput::default(), &ctx, &mut out);
+        for &id in &active[..n_active] {
+            if let Some(st) = terms.states.get_mut(id as usize).and_then(Option::as_mut)
+                && st.last_poll != idx
+                && st.active()
+            {
+                update_term(
+                    id,
+                    st,
+                    &TermInput::default(),
+                    &ctx,
+                    &mut onsets,
+                    &mut offsets,
+                );
             }
         }
-        let before = self.terms.len();
-        self.terms.retain(|_, st| {
-            st.last_poll == idx
-                || st.active()
-                || t - st.last_seen <= cfg.evict_absent_min
-                || st.all.mu_at(t, &cfg) >= cfg.evict_mu
-        });
-        out.evicted = before - self.terms.len();
+        active.retain(|&id| terms.state(id).is_some_and(TermState::active));
+        active.sort_unstable();
+        active.dedup();
+        terms.active = active;
+        // Eviction: only terms absent about `evict_absent_min` or longer can go (+∞ =
+        // untracked); the one-minute margin keeps the prefilter safe from rounding, the exact
+        // test follows.
+        let before = terms.len;
+        let limit = t - cfg.evict_absent_min + 1.0;
+        for i in 0..terms.last_seen.len() {
+            if terms.last_seen[i] >= limit {
+                continue;
+            }
+            let evict = terms.states[i].as_ref().is_some_and(|st| {
+                !(st.last_poll == idx
+                    || st.active()
+                    || t - st.last_seen <= cfg.evict_absent_min
+                    || st.all.mu_at(t, cfg) >= cfg.evict_mu)
+            });
+            if evict {
+                // ok: `i` indexes the id space, which `intern` keeps below u32::MAX
+                terms.remove_state(i as u32);
+            }
+        }
+        let mut out = StepResult {
+            onsets: onsets
+                .iter()
+                .map(|&id| terms.name(id).to_string())
+                .collect(),
+            offsets: offsets
+                .iter()
+                .map(|&id| terms.name(id).to_string())
+                .collect(),
+            evicted: before - terms.len,
+        };
         out.onsets.sort();
         out.offsets.sort();
         self.last_poll = Some(t);
@@ -450,7 +806,14 @@ impl Detector {
     }
 }
 
-fn update_term(k: &str, st: &mut TermState, inp: &TermInput, c: &StepCtx, out: &mut StepResult) {
+fn update_term(
+    id: u32,
+    st: &mut TermState,
+    inp: &TermInput,
+    c: &StepCtx,
+    onsets: &mut Vec<u32>,
+    offsets: &mut Vec<u32>,
+) {
     let cfg = c.cfg;
     // Absent since its last update: the x = 0 updates up to the previous poll, in one go
     // (no-ops for a term updated at the previous poll).
@@ -475,13 +838,31 @@ fn update_term(k: &str, st: &mut TermState, inp: &TermInput, c: &StepCtx, out: &
     if inp.titles > 0 {
         st.last_seen = c.t;
     }
-    st.all.step(inp.share, c.t, cfg, c.may_flag);
+    let a = c.gap.for_gap((c.t - st.all.t_last).max(0.0), cfg);
+    st.all.step_with(inp.share, c.t, cfg, c.may_flag, &a);
     if inp.platform_share > 0.0 || st.per_platform[c.pi].is_some() {
-        st.per_platform[c.pi]
-            .get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p))
-            .step(inp.platform_share, c.t, cfg, c.may_flag);
+        let e =
+            st.per_platform[c.pi].get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p));
+        let a = c.gap_p.for_gap((c.t - e.t_last).max(0.0), cfg);
+        e.step_with(inp.platform_share, c.t, cfg, c.may_flag, &a);
     }
-    st.kleinberg.step(inp.titles, c.d, c.t, c.tau01, cfg);
+    let kb_dt = (c.t - st.kleinberg.t_last).max(0.0);
+    let a_base = if kb_dt == c.gap.dt {
+        c.gap.base
+    } else {
+        alpha(kb_dt, cfg.kleinberg_base_half_life_min)
+    };
+    st.kleinberg.step_with(
+        inp.titles,
+        c.d,
+        c.t,
+        c.tau01,
+        cfg,
+        KbShared {
+            base: a_base,
+            floor: Some(&c.floor_logs),
+        },
+    );
     // Kleinberg speaks for low counts only, and cannot start a flag while the level is
     // below its baseline (it may keep one: toggling on f vs μ would flap).
     let kb = cfg.kleinberg
@@ -492,9 +873,9 @@ fn update_term(k: &str, st: &mut TermState, inp: &TermInput, c: &StepCtx, out: &
         && inp.titles <= cfg.kleinberg_max_count;
     let rising = st.all.flagged || kb;
     if rising && !st.rising {
-        out.onsets.push(k.to_string());
+        onsets.push(id);
     } else if !rising && st.rising {
-        out.offsets.push(k.to_string());
+        offsets.push(id);
     }
     st.rising = rising;
     if cfg.history_len > 0 {

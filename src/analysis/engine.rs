@@ -1,18 +1,20 @@
 //! The production path: one snapshot in, one `AnalysisUpdate` out. Owns the tokeniser
 //! (with a per-title cache: titles repeat across polls), the KOL matcher and the detector.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
+use super::detect::{Detector, DetectorConfig, TermInput, TermState, platform_index};
 use super::kol::{Kol, KolMatcher, KolSpan};
-use super::signal::item_weights;
+use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
-use crate::domain::{Platform, Snapshot, Topic, TopicKey, normalise_title};
+use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
 
 /// Cached titles before the older generation is dropped (bounds memory over weeks).
 const CACHE_GENERATION: usize = 20_000;
@@ -140,38 +142,99 @@ pub struct AnalysisUpdate {
     pub warming_up: bool,
 }
 
+/// One title of a platform's current list: its weight and its slices of the list's
+/// flat term-id and KOL arrays.
 struct ListItem {
-    info: Arc<TitleInfo>,
     weight: f64,
+    terms: Range<usize>,
+    kols: Range<usize>,
 }
 
+/// A platform's last list, as term ids (buffers reused from poll to poll).
+#[derive(Default)]
 struct PlatformList {
     at: f64,
+    live: bool,
     items: Vec<ListItem>,
+    ids: Vec<u32>,
+    kols: Vec<usize>,
 }
 
-/// Two-generation cache: bounded, and titles still in use survive a flush.
+/// A title's analysis as the per-poll path needs it: term ids in the detector's table and
+/// the distinct KOLs mentioned; `info` keeps the strings for `title_info` and the output.
+struct CachedTitle {
+    info: Arc<TitleInfo>,
+    ids: Box<[u32]>,
+    kols: Box<[usize]>,
+}
+
+/// Two-generation cache: bounded, and titles still in use survive a flush. Entries live in
+/// a slab so that a lookup is one hash probe returning an index.
 #[derive(Default)]
 struct TitleCache {
-    current: HashMap<String, Arc<TitleInfo>>,
-    previous: HashMap<String, Arc<TitleInfo>>,
+    entries: Vec<CachedTitle>,
+    /// Slab slots of dropped entries, reused by the next inserts.
+    free: Vec<u32>,
+    current: FxHashMap<Box<str>, u32>,
+    previous: FxHashMap<Box<str>, u32>,
+    /// A generation was dropped: term ids only it referenced can be released.
+    flushed: bool,
 }
 
 impl TitleCache {
-    fn get(&mut self, key: &str) -> Option<Arc<TitleInfo>> {
-        if let Some(v) = self.current.get(key) {
-            return Some(v.clone());
+    fn get(&mut self, key: &str) -> Option<u32> {
+        if let Some(&i) = self.current.get(key) {
+            return Some(i);
         }
-        let v = self.previous.remove(key)?;
-        self.insert(key.to_string(), v.clone());
-        Some(v)
+        let (k, i) = self.previous.remove_entry(key)?;
+        self.link(k, i);
+        Some(i)
     }
 
-    fn insert(&mut self, key: String, v: Arc<TitleInfo>) {
+    fn insert(&mut self, key: Box<str>, v: CachedTitle) -> u32 {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.entries[i as usize] = v;
+                i
+            }
+            None => {
+                self.entries.push(v);
+                // ok: a generation holds at most CACHE_GENERATION entries, two of them fit u32
+                (self.entries.len() - 1) as u32
+            }
+        };
+        self.link(key, i);
+        i
+    }
+
+    fn link(&mut self, key: Box<str>, i: u32) {
         if self.current.len() >= CACHE_GENERATION {
-            self.previous = std::mem::take(&mut self.current);
+            let dropped = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
+            self.free.extend(dropped.into_values());
+            self.flushed = true;
         }
-        self.current.insert(key, v);
+        self.current.insert(key, i);
+    }
+
+    fn entry(&self, i: u32) -> &CachedTitle {
+        &self.entries[i as usize]
+    }
+
+    /// Entries still reachable from a key.
+    fn live(&self) -> impl Iterator<Item = &CachedTitle> {
+        let slots = self.current.values().chain(self.previous.values());
+        slots.map(|&i| self.entry(i))
+    }
+
+    fn entries_mut(&mut self) -> impl Iterator<Item = &mut CachedTitle> {
+        self.entries.iter_mut()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.free.clear();
+        self.current.clear();
+        self.previous.clear();
     }
 }
 
@@ -180,14 +243,78 @@ pub fn minutes(at: &DateTime<FixedOffset>) -> f64 {
     at.timestamp() as f64 / 60.0 + f64::from(at.timestamp_subsec_millis()) / 60_000.0
 }
 
+/// Sizes of an analyser's bounded structures: tracked terms (bounded by eviction), interned
+/// names (tracked terms + terms of cached titles), cached titles (two generations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalyzerStats {
+    pub tracked_terms: usize,
+    pub interned_terms: usize,
+    pub cached_titles: usize,
+}
+
+/// One term's accumulated input for the current poll.
+struct Acc {
+    id: u32,
+    inp: TermInput,
+    counts: PlatformCounts,
+}
+
+/// A keyword-row candidate: the sort key and what the row needs, without strings.
+struct Candidate {
+    /// Row order as integers: rising first, then score descending (see [`row_key`]), then
+    /// the name's first bytes ([`name_prefix`]); the full names decide only beyond that.
+    key: (u128, u64),
+    id: u32,
+    rising: bool,
+    score: f64,
+    share: f64,
+    counts: PlatformCounts,
+}
+
+/// The first 8 bytes of a name, zero-padded, big-endian: comparing these orders names like
+/// `str::cmp` except when they are equal, where the full names must decide.
+fn name_prefix(name: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = name.len().min(8);
+    b[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// An integer that orders like (rising desc, score desc by `f64::total_cmp`): the sort
+/// compares integers and looks at names only for exact ties.
+fn row_key(rising: bool, score: f64) -> u128 {
+    // `total_cmp`'s own trick: flip the magnitude bits of negatives, then the sign bit
+    // makes the order unsigned.
+    let bits = score.to_bits() as i64;
+    let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
+    (u128::from(!rising) << 64) | u128::from(!ordered)
+}
+
+/// Per-poll scratch buffers, kept to avoid reallocating every poll.
+#[derive(Default)]
+struct Scratch {
+    /// Per term id: index into `acc`, or `NONE`.
+    slot: Vec<u32>,
+    acc: Vec<Acc>,
+    inputs: Vec<(u32, TermInput)>,
+    cands: Vec<Candidate>,
+    kol_now: Vec<u32>,
+    key: String,
+    weights: Vec<f64>,
+}
+
+const NONE: u32 = u32::MAX;
+
 pub struct Analyzer {
     tokenizer: Tokenizer,
     matcher: KolMatcher,
     detector: Detector,
     cache: TitleCache,
-    lists: [Option<PlatformList>; 2],
-    kol_history: HashMap<usize, VecDeque<u32>>,
+    lists: [PlatformList; 2],
+    /// Per KOL index: titles mentioning it at each of the last polls (None: not active).
+    kol_history: Vec<Option<VecDeque<u32>>>,
     max_rows: usize,
+    scratch: Scratch,
 }
 
 impl Analyzer {
@@ -204,9 +331,10 @@ impl Analyzer {
             matcher: KolMatcher::new(cfg.kols.clone()),
             detector: Detector::new(cfg.detector.clone()),
             cache: TitleCache::default(),
-            lists: [None, None],
-            kol_history: HashMap::new(),
+            lists: Default::default(),
+            kol_history: Vec::new(),
             max_rows: cfg.max_rows.unwrap_or(300),
+            scratch: Scratch::default(),
         }
     }
 
@@ -221,22 +349,63 @@ impl Analyzer {
     /// Replace the detector state (restored baselines); the config stays this analyser's.
     pub fn set_detector(&mut self, mut d: Detector) {
         d.cfg = self.detector.cfg.clone();
-        self.detector = d;
+        // Cached titles and lists hold ids of the old table: re-intern their names.
+        let old = std::mem::replace(&mut self.detector, d);
+        let map: Vec<u32> = (0..old.terms.interned())
+            // ok: the id space is numbered below u32::MAX by `intern`
+            .map(|i| self.detector.terms.intern(old.terms.name(i as u32)))
+            .collect();
+        self.remap_ids(|id| map.get(id as usize).copied().unwrap_or(NONE));
     }
 
     /// Start over with a new detector config, keeping the tokeniser and its cache.
     pub fn reset(&mut self, cfg: DetectorConfig) {
-        self.detector = Detector::new(cfg);
-        self.lists = [None, None];
+        self.detector.reset(cfg);
+        for l in &mut self.lists {
+            l.live = false;
+        }
         self.kol_history.clear();
+    }
+
+    /// Sizes of the bounded structures (for memory reports).
+    pub fn stats(&self) -> AnalyzerStats {
+        AnalyzerStats {
+            tracked_terms: self.detector.terms.len(),
+            interned_terms: self.detector.terms.interned(),
+            cached_titles: self.cache.current.len() + self.cache.previous.len(),
+        }
+    }
+
+    /// Drop the per-title cache (benchmarks of the cold path); results do not change.
+    pub fn clear_cache(&mut self) {
+        self.cache.clear();
     }
 
     /// Terms and KOL mentions of a topic (cached).
     pub fn title_info(&mut self, title: &str, query: Option<&str>) -> Arc<TitleInfo> {
-        let key = format!("{title}\u{1}{}", query.unwrap_or(""));
-        if let Some(v) = self.cache.get(&key) {
-            return v;
-        }
+        let info = self.cached(title, query).info.clone();
+        self.compact_if_flushed();
+        info
+    }
+
+    /// The cache entry of a topic, tokenising and matching on a miss.
+    fn cached(&mut self, title: &str, query: Option<&str>) -> &CachedTitle {
+        let key = &mut self.scratch.key;
+        key.clear();
+        key.push_str(title);
+        key.push('\u{1}');
+        key.push_str(query.unwrap_or(""));
+        let i = match self.cache.get(key) {
+            Some(i) => i,
+            None => {
+                let v = self.analyse_title(title, query);
+                self.cache.insert(self.scratch.key.as_str().into(), v)
+            }
+        };
+        self.cache.entry(i)
+    }
+
+    fn analyse_title(&mut self, title: &str, query: Option<&str>) -> CachedTitle {
         // The query adds terms only when it differs from the title (`#x#` vs `x` does not).
         let q = query.filter(|q| normalise_title(q) != normalise_title(title));
         let toks = self.tokenizer.tokenize(title);
@@ -249,86 +418,204 @@ impl Analyzer {
                 }
             }
         }
-        let v = Arc::new(TitleInfo { terms, kols });
-        self.cache.insert(key, v.clone());
-        v
+        let ids = terms
+            .iter()
+            .map(|t| self.detector.terms.intern(t))
+            .collect();
+        let mut distinct: Vec<usize> = Vec::new();
+        for k in &kols {
+            if !distinct.contains(&k.kol) {
+                distinct.push(k.kol);
+            }
+        }
+        CachedTitle {
+            info: Arc::new(TitleInfo { terms, kols }),
+            ids,
+            kols: distinct.into(),
+        }
     }
 
-    fn topic_info(&mut self, t: &Topic) -> Arc<TitleInfo> {
-        self.title_info(t.title.as_str(), t.query.as_ref().map(|q| q.as_str()))
+    /// After a cache generation was dropped, release the names no cached title, list or
+    /// tracked term uses, so the id space stays bounded like the cache.
+    fn compact_if_flushed(&mut self) {
+        if !std::mem::take(&mut self.cache.flushed) {
+            return;
+        }
+        let mut live = vec![false; self.detector.terms.interned()];
+        let lists = self.lists.iter().flat_map(|l| l.ids.iter());
+        let cached = self.cache.live();
+        for &id in lists.chain(cached.flat_map(|c| c.ids.iter())) {
+            if let Some(l) = live.get_mut(id as usize) {
+                *l = true;
+            }
+        }
+        let map = self
+            .detector
+            .terms
+            .compact(|id| live.get(id as usize).copied().unwrap_or(false));
+        self.remap_ids(|id| map.get(id as usize).copied().flatten().unwrap_or(NONE));
+    }
+
+    fn remap_ids(&mut self, f: impl Fn(u32) -> u32) {
+        for c in self.cache.entries_mut() {
+            c.ids.iter_mut().for_each(|id| *id = f(*id));
+        }
+        for l in &mut self.lists {
+            l.ids.iter_mut().for_each(|id| *id = f(*id));
+        }
+        self.scratch.slot.clear();
     }
 
     /// Process one poll of one platform.
     pub fn process(&mut self, snap: &Snapshot) -> AnalysisUpdate {
         let t = minutes(&snap.captured_at);
         let pi = platform_index(snap.platform);
-        let weighted = item_weights(snap);
-        let mut items = Vec::with_capacity(weighted.len());
+        let mut weights = std::mem::take(&mut self.scratch.weights);
+        item_weights_into(snap, &mut weights);
         let mut kol_mentions = Vec::new();
-        for (topic, weight) in weighted {
-            let info = self.topic_info(topic);
-            if !info.kols.is_empty() {
+        let mut list = std::mem::take(&mut self.lists[pi]);
+        list.at = t;
+        list.live = true;
+        list.items.clear();
+        list.ids.clear();
+        list.kols.clear();
+        for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
+            let c = self.cached(
+                topic.title.as_str(),
+                topic.query.as_ref().map(|q| q.as_str()),
+            );
+            if !c.info.kols.is_empty() {
                 kol_mentions.push(TopicKols {
                     topic: topic.key(),
                     title: topic.title.as_str().to_string(),
-                    mentions: info.kols.clone(),
+                    mentions: c.info.kols.clone(),
                 });
             }
-            items.push(ListItem { info, weight });
+            let (t0, k0) = (list.ids.len(), list.kols.len());
+            list.ids.extend_from_slice(&c.ids);
+            list.kols.extend_from_slice(&c.kols);
+            list.items.push(ListItem {
+                weight,
+                terms: t0..list.ids.len(),
+                kols: k0..list.kols.len(),
+            });
         }
-        self.lists[pi] = Some(PlatformList { at: t, items });
+        self.lists[pi] = list;
+        self.scratch.weights = weights;
 
         let stale = self.detector.cfg.stale_after_min;
-        // One accumulator per term present in the current lists.
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut acc: Vec<(&str, TermInput, PlatformCounts)> = Vec::new();
-        let mut kol_now: HashMap<usize, u32> = HashMap::new();
+        let sc = &mut self.scratch;
+        // One accumulator per term present in the current lists, in order of first
+        // appearance (the sums add up in the same order as ever).
+        sc.slot.resize(self.detector.terms.interned(), NONE);
+        sc.acc.clear();
+        sc.kol_now.clear();
+        sc.kol_now.resize(self.matcher.kols().len(), 0);
         let mut d = 0u32;
         for (p, list) in Platform::ALL.iter().zip(&self.lists) {
-            let Some(list) = list.as_ref().filter(|l| t - l.at <= stale) else {
+            if !list.live || t - list.at > stale {
                 continue;
-            };
+            }
             let own = *p == snap.platform;
             for it in &list.items {
                 d += 1;
-                for term in &it.info.terms {
-                    let i = *index.entry(term.as_str()).or_insert_with(|| {
-                        acc.push((
-                            term.as_str(),
-                            TermInput::default(),
-                            PlatformCounts::default(),
-                        ));
-                        acc.len() - 1
-                    });
-                    let (_, inp, counts) = &mut acc[i];
-                    inp.share += it.weight;
-                    inp.titles += 1;
-                    if own {
-                        inp.platform_share += it.weight;
+                for &id in &list.ids[it.terms.clone()] {
+                    let s = &mut sc.slot[id as usize];
+                    if *s == NONE {
+                        // ok: at most one accumulator per interned id, below u32::MAX
+                        *s = sc.acc.len() as u32;
+                        sc.acc.push(Acc {
+                            id,
+                            inp: TermInput::default(),
+                            counts: PlatformCounts::default(),
+                        });
                     }
-                    counts.bump(*p);
+                    let a = &mut sc.acc[*s as usize];
+                    a.inp.share += it.weight;
+                    a.inp.titles += 1;
+                    if own {
+                        a.inp.platform_share += it.weight;
+                    }
+                    a.counts.bump(*p);
                 }
-                for (j, k) in it.info.kols.iter().enumerate() {
-                    // Count each KOL once per title.
-                    if !it.info.kols[..j].iter().any(|x| x.kol == k.kol) {
-                        *kol_now.entry(k.kol).or_default() += 1;
+                // Each KOL once per title (the cache holds them distinct).
+                for &k in &list.kols[it.kols.clone()] {
+                    if let Some(n) = sc.kol_now.get_mut(k) {
+                        *n += 1;
                     }
                 }
             }
         }
-        let inputs: Vec<(&str, TermInput)> = acc.iter().map(|a| (a.0, a.1)).collect();
-        let step = self.detector.step(t, snap.platform, &inputs, d);
+        sc.inputs.clear();
+        sc.inputs.extend(sc.acc.iter().map(|a| (a.id, a.inp)));
+        let step = self.detector.step_ids(t, snap.platform, &sc.inputs, d);
 
-        let beta = self.detector.cfg.beta;
+        // Row candidates: present terms, and rising terms absent from the current lists
+        // (still in hysteresis).
         let terms = &self.detector.terms;
-        let row = |k: &str, share: f64, titles: PlatformCounts| {
-            let st = terms.get(k)?;
+        sc.cands.clear();
+        for a in &sc.acc {
+            if let Some(st) = terms.state(a.id) {
+                sc.cands.push(Candidate {
+                    key: (row_key(st.rising, st.all.z), name_prefix(terms.name(a.id))),
+                    id: a.id,
+                    rising: st.rising,
+                    score: st.all.z,
+                    share: a.inp.share,
+                    counts: a.counts,
+                });
+            }
+        }
+        for &id in terms.active_ids() {
+            let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
+            if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
+                sc.cands.push(Candidate {
+                    key: (row_key(true, st.all.z), name_prefix(terms.name(id))),
+                    id,
+                    rising: true,
+                    score: st.all.z,
+                    share: 0.0,
+                    counts: PlatformCounts::default(),
+                });
+            }
+        }
+        for a in &sc.acc {
+            sc.slot[a.id as usize] = NONE;
+        }
+        // Rising first, then by score; names break exact ties only.
+        let order = |a: &Candidate, b: &Candidate| {
+            a.key
+                .cmp(&b.key)
+                .then_with(|| terms.name(a.id).cmp(terms.name(b.id)))
+        };
+        let mut cross: Vec<&Candidate> = sc
+            .cands
+            .iter()
+            .filter(|c| terms.state(c.id).is_some_and(TermState::cross_platform))
+            .collect();
+        cross.sort_unstable_by(|a, b| order(a, b));
+        let cross_platform: Vec<String> =
+            cross.iter().map(|c| terms.name(c.id).to_string()).collect();
+        let n_rising = sc.cands.iter().filter(|c| c.rising).count();
+        // Only the rows that are output get sorted and built.
+        let n = self.max_rows.max(n_rising);
+        if sc.cands.len() > n {
+            if n > 0 {
+                sc.cands.select_nth_unstable_by(n - 1, order);
+            }
+            sc.cands.truncate(n);
+        }
+        sc.cands.sort_unstable_by(order);
+        let beta = self.detector.cfg.beta;
+        let mut keywords: Vec<KeywordRow> = Vec::with_capacity(sc.cands.len());
+        keywords.extend(sc.cands.iter().filter_map(|c| {
+            let st = terms.state(c.id)?;
             let dev = st.all.deviation(beta);
             Some(KeywordRow {
-                keyword: k.to_string(),
-                score: st.all.z,
-                share,
-                rising: st.rising,
+                keyword: terms.name(c.id).to_string(),
+                score: c.score,
+                share: c.share,
+                rising: c.rising,
                 cross_platform: st.cross_platform(),
                 direction: if st.all.z >= 1.0 {
                     Direction::Up
@@ -337,62 +624,48 @@ impl Analyzer {
                 } else {
                     Direction::Flat
                 },
-                platforms: titles.platforms(),
-                titles,
+                platforms: c.counts.platforms(),
+                titles: c.counts,
                 history: st.history.iter().copied().collect(),
             })
-        };
-        let mut keywords: Vec<KeywordRow> = acc
-            .iter()
-            .filter_map(|(k, inp, c)| row(k, inp.share, *c))
-            .collect();
-        // Rising terms absent from the current lists (still in hysteresis).
-        for (k, st) in terms {
-            if st.rising && !index.contains_key(k.as_str()) {
-                keywords.extend(row(k, 0.0, PlatformCounts::default()));
-            }
-        }
-        keywords.sort_by(|a, b| {
-            b.rising
-                .cmp(&a.rising)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.keyword.cmp(&b.keyword))
-        });
+        }));
         let rising: Vec<String> = keywords
             .iter()
-            .filter(|r| r.rising)
+            .take(n_rising)
             .map(|r| r.keyword.clone())
             .collect();
-        let cross_platform = keywords
-            .iter()
-            .filter(|r| r.cross_platform)
-            .map(|r| r.keyword.clone())
-            .collect();
-        keywords.truncate(self.max_rows.max(rising.len()));
 
         let hist_len = self.detector.cfg.history_len.max(1);
-        for k in kol_now.keys() {
-            self.kol_history.entry(*k).or_default();
+        let kol_now = &sc.kol_now;
+        if self.kol_history.len() < kol_now.len() {
+            self.kol_history.resize(kol_now.len(), None);
         }
         let mut kol_trends = Vec::new();
-        self.kol_history.retain(|k, h| {
+        for (k, slot) in self.kol_history.iter_mut().enumerate() {
             let now = kol_now.get(k).copied().unwrap_or(0);
+            if now > 0 {
+                slot.get_or_insert_with(VecDeque::new);
+            }
+            let Some(h) = slot else { continue };
             if h.len() >= hist_len {
                 h.pop_front();
             }
             h.push_back(now);
-            h.iter().any(|&n| n > 0)
-        });
-        for (k, h) in &self.kol_history {
-            if let Some(kol) = self.matcher.kols().get(*k) {
+            if !h.iter().any(|&n| n > 0) {
+                *slot = None;
+                continue;
+            }
+            if let Some(kol) = self.matcher.kols().get(k) {
                 kol_trends.push(KolTrend {
                     name: kol.name.clone(),
-                    now: kol_now.get(k).copied().unwrap_or(0),
+                    now,
                     history: h.iter().copied().collect(),
                 });
             }
         }
         kol_trends.sort_by(|a, b| b.now.cmp(&a.now).then(a.name.cmp(&b.name)));
+        let warming_up = self.detector.in_warmup(t);
+        self.compact_if_flushed();
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -403,7 +676,66 @@ impl Analyzer {
             cross_platform,
             kol_mentions,
             kol_trends,
-            warming_up: self.detector.in_warmup(t),
+            warming_up,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{name_prefix, row_key};
+
+    #[test]
+    fn name_prefix_never_contradicts_str_order() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgi",
+            "b",
+            "旺旺",
+            "旺旺都",
+            "靖国神社",
+        ];
+        for a in names {
+            for b in names {
+                let (pa, pb) = (name_prefix(a), name_prefix(b));
+                if pa != pb {
+                    assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn row_key_orders_like_rising_then_total_cmp_descending() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            2.000_000_1,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for &ra in &[false, true] {
+            for &rb in &[false, true] {
+                for &a in &xs {
+                    for &b in &xs {
+                        let want = rb.cmp(&ra).then(b.total_cmp(&a));
+                        assert_eq!(
+                            row_key(ra, a).cmp(&row_key(rb, b)),
+                            want,
+                            "{ra} {a} {rb} {b}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -87,7 +87,12 @@ pub fn sorted_lines(lines: &[SnapshotLine]) -> Vec<&SnapshotLine> {
 
 /// Replay `lines` through a fresh [`Analyzer`] (the same code the worker runs).
 pub fn analyze_snapshots(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> Vec<PollAnalysis> {
-    let mut a = Analyzer::new(cfg);
+    // The output lists rising rows only, and rising rows are always built: no other rows.
+    let cfg = AnalysisConfig {
+        max_rows: Some(0),
+        ..cfg.clone()
+    };
+    let mut a = Analyzer::new(&cfg);
     // Convert as we go: full updates carry every keyword row and its history.
     sorted_lines(lines)
         .into_iter()

@@ -19,8 +19,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 pub use detect::{Detector, DetectorConfig, StateError};
 pub use engine::{
-    AnalysisConfig, AnalysisUpdate, Analyzer, Direction, KeywordRow, KolTrend, PlatformCounts,
-    TitleInfo, TopicKols,
+    AnalysisConfig, AnalysisUpdate, Analyzer, AnalyzerStats, Direction, KeywordRow, KolTrend,
+    PlatformCounts, TitleInfo, TopicKols,
 };
 pub use eval::{EvalPoint, EvalReport, evaluate, format_eval_report};
 pub use headless::{PollAnalysis, analyze_snapshots, format_table};

@@ -12,61 +12,78 @@ pub fn rank_weight(rank: u32) -> f64 {
 /// ranked rows that have heat (heat is monotone in rank), nearest value at the ends.
 /// `None` when no row has heat. Zero counts as missing (ad rows and placeholders).
 pub fn impute_heats(heats: &[Option<u64>]) -> Option<Vec<f64>> {
-    let known: Vec<(usize, f64)> = heats
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| h.filter(|&h| h > 0).map(|h| (i, h as f64)))
-        .collect();
-    let (first, last) = (known.first()?, known.last()?);
     let mut out = Vec::with_capacity(heats.len());
-    let mut k = 0; // index into `known` of the last known row at or before i
-    for i in 0..heats.len() {
-        while k + 1 < known.len() && known[k + 1].0 <= i {
-            k += 1;
+    impute_into(heats.len(), |i| heats[i], &mut out).then_some(out)
+}
+
+/// [`impute_heats`] over `n` rows read through `heat`, appended to `out` (no other
+/// allocation); false, with nothing appended, when no row has heat.
+fn impute_into(n: usize, heat: impl Fn(usize) -> Option<u64>, out: &mut Vec<f64>) -> bool {
+    let known = |i: usize| heat(i).filter(|&h| h > 0).map(|h| h as f64);
+    let next_known = |from: usize| (from..n).find_map(|j| Some((j, known(j)?)));
+    let Some(first) = next_known(0) else {
+        return false;
+    };
+    let last = (0..n)
+        .rev()
+        .find_map(|j| Some((j, known(j)?)))
+        .unwrap_or(first);
+    // The known rows around i: `lo` at or before it, `hi` the next one after `lo`.
+    let mut lo = first;
+    let mut hi = next_known(first.0 + 1);
+    for i in 0..n {
+        while let Some(h) = hi.filter(|h| h.0 <= i) {
+            lo = h;
+            hi = next_known(h.0 + 1);
         }
         let v = if i <= first.0 {
             first.1
         } else if i >= last.0 {
             last.1
         } else {
-            let (i0, h0) = known[k];
-            let (i1, h1) = known[k + 1];
-            if i == i0 {
-                h0
-            } else {
-                h0 + (h1 - h0) * (i - i0) as f64 / (i1 - i0) as f64
+            let (i0, h0) = lo;
+            match hi {
+                _ if i == i0 => h0,
+                Some((i1, h1)) => h0 + (h1 - h0) * (i - i0) as f64 / (i1 - i0) as f64,
+                None => h0,
             }
         };
         out.push(v);
     }
-    Some(out)
+    true
+}
+
+/// Weights of every row of the snapshot, pinned first, then ranked, into `out` (cleared);
+/// they sum to 1 unless the list is empty. Pinned rows get the rank-1 weight.
+pub fn item_weights_into(s: &Snapshot, out: &mut Vec<f64>) {
+    out.clear();
+    let np = s.pinned.len();
+    // Placeholder for the pinned rows, filled once the top ranked weight is known.
+    out.resize(np, 0.0);
+    if !impute_into(s.ranked.len(), |i| s.ranked[i].heat, out) {
+        out.extend(
+            s.ranked
+                .iter()
+                .enumerate()
+                .map(|(i, t)| rank_weight(t.rank.unwrap_or(i as u32 + 1))),
+        );
+    }
+    let top = out.get(np).copied().unwrap_or_else(|| rank_weight(1));
+    out[..np].iter_mut().for_each(|w| *w = top);
+    let total: f64 = out.iter().sum();
+    if total <= 0.0 || !total.is_finite() {
+        out.iter_mut().for_each(|w| *w = 0.0);
+        return;
+    }
+    out.iter_mut().for_each(|w| *w /= total);
 }
 
 /// Every row of the snapshot (pinned first, then ranked) with its weight; weights sum to 1
 /// unless the list is empty. Pinned rows get the rank-1 weight.
 pub fn item_weights(s: &Snapshot) -> Vec<(&Topic, f64)> {
-    let heats: Vec<Option<u64>> = s.ranked.iter().map(|t| t.heat).collect();
-    let raw: Vec<f64> = match impute_heats(&heats) {
-        Some(h) => h,
-        None => s
-            .ranked
-            .iter()
-            .enumerate()
-            .map(|(i, t)| rank_weight(t.rank.unwrap_or(i as u32 + 1)))
-            .collect(),
-    };
-    let top = raw.first().copied().unwrap_or_else(|| rank_weight(1));
-    let rows: Vec<(&Topic, f64)> = s
-        .pinned
-        .iter()
-        .map(|t| (t, top))
-        .chain(s.ranked.iter().zip(raw))
-        .collect();
-    let total: f64 = rows.iter().map(|r| r.1).sum();
-    if total <= 0.0 || !total.is_finite() {
-        return rows.into_iter().map(|(t, _)| (t, 0.0)).collect();
-    }
-    rows.into_iter().map(|(t, w)| (t, w / total)).collect()
+    let mut w = Vec::new();
+    item_weights_into(s, &mut w);
+    s.pinned.iter().chain(&s.ranked).zip(w).collect()
 }
 
 #[cfg(test)]
@@ -78,5 +95,10 @@ mod tests {
         let h = impute_heats(&[None, Some(100), None, None, Some(40), None]).unwrap();
         assert_eq!(h, vec![100.0, 100.0, 80.0, 60.0, 40.0, 40.0]);
         assert!(impute_heats(&[None, None]).is_none());
+        assert_eq!(
+            impute_heats(&[Some(9), None, Some(0), Some(3)]).unwrap(),
+            vec![9.0, 7.0, 5.0, 3.0]
+        );
+        assert_eq!(impute_heats(&[Some(5)]).unwrap(), vec![5.0]);
     }
 }
