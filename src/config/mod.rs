@@ -263,6 +263,9 @@ pub fn check_private(_path: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// Keyword rows the app asks the analysis for per poll.
+pub const KEYWORD_ROWS: usize = 60;
+
 /// The analysis worker's configuration: shipped lists plus the user's dictionary
 /// (`dictionary.txt`) and KOL watchlist (`kols.toml`) from the config dir, and the detector
 /// state file in the data dir (`None` keeps baselines in memory only, as the demo does).
@@ -274,6 +277,8 @@ pub fn analysis_config(
     let mut warnings = Vec::new();
     let mut out = crate::analysis::AnalysisConfig {
         detector: cfg.analysis.detector.clone(),
+        // Rows the keyword panel can use (rising ones always come first); more costs per poll.
+        max_rows: Some(KEYWORD_ROWS),
         ..Default::default()
     };
     let read = |p: &Path, warnings: &mut Vec<String>| match std::fs::read_to_string(p) {
