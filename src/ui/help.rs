@@ -35,19 +35,11 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, entries: &[HelpEntry], them
     if popup.width < 3 || popup.height < 3 {
         return;
     }
-    Clear.render(popup, buf);
-    clear_wide_glyphs_left_of(popup, buf);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.muted)
-        .title(Span::styled(" help · ? to close ", theme.header));
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let inner = Rect::new(
-        inner.x.saturating_add(1),
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
+    let inner = popup_frame(
+        popup,
+        buf,
+        theme.muted,
+        Span::styled(" help · ? to close ", theme.header),
     );
 
     let room = inner.height as usize;
@@ -128,4 +120,23 @@ pub(super) fn clear_wide_glyphs_left_of(popup: Rect, buf: &mut Buffer) {
             cell.set_symbol(" ");
         }
     }
+}
+
+/// Draw a popup's frame over whatever is below (cleared first, wide glyphs at its left edge
+/// too, so they cannot eat the border) and return the inner area with one column of padding.
+pub(super) fn popup_frame(popup: Rect, buf: &mut Buffer, border: Style, title: Span<'_>) -> Rect {
+    Clear.render(popup, buf);
+    clear_wide_glyphs_left_of(popup, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    Rect::new(
+        inner.x.saturating_add(1),
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    )
 }

@@ -5,9 +5,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::Widget;
 
-use super::help::clear_wide_glyphs_left_of;
+use super::help::popup_frame;
 use super::spark::sparkline;
 use super::text::{display_width, pad_left, pad_right};
 use super::{Theme, draw_spans};
@@ -47,20 +47,7 @@ pub(super) fn render(board: Rect, buf: &mut Buffer, kols: &[KolTrend], theme: &T
         return;
     }
     let popup = Rect::new(board.right() - w, board.y, w, h);
-    Clear.render(popup, buf);
-    clear_wide_glyphs_left_of(popup, buf);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(" KOLs ", theme.kol));
-    let inner = block.inner(popup);
-    block.render(popup, buf);
-    let inner = Rect::new(
-        inner.x.saturating_add(1),
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
+    let inner = popup_frame(popup, buf, theme.border, Span::styled(" KOLs ", theme.kol));
     let row = |i: usize| Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
     if kols.is_empty() {
         Span::styled(EMPTY, theme.muted).render(row(0), buf);
