@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::ops::Index;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -392,8 +393,8 @@ pub enum StateError {
 /// name → state, the format of the detector state file.
 #[derive(Clone, Default)]
 pub struct TermTable {
-    ids: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    ids: FxHashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
     states: Vec<Option<TermState>>,
     /// `last_seen` of each tracked term (+∞ for untracked ids): the eviction sweep scans
     /// this dense array instead of the states.
@@ -437,7 +438,7 @@ impl TermTable {
             return id;
         }
         let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let name: Box<str> = k.into();
+        let name: Arc<str> = k.into();
         self.ids.insert(name.clone(), id);
         self.names.push(name);
         self.states.push(None);
@@ -448,6 +449,11 @@ impl TermTable {
     /// Name of an interned id (empty for an unknown id).
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", |n| n)
+    }
+
+    /// [`TermTable::name`] as the interner's shared string (rows clone it, not the text).
+    pub fn shared_name(&self, id: u32) -> Arc<str> {
+        self.names.get(id as usize).cloned().unwrap_or_else(|| "".into())
     }
 
     pub fn state(&self, id: u32) -> Option<&TermState> {

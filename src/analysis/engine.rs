@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput, TermState, platform_index};
 use super::kol::{Kol, KolMatcher, KolSpan};
+use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
@@ -77,7 +78,7 @@ impl PlatformCounts {
         self.weibo + self.tieba
     }
 
-    pub fn platforms(&self) -> Vec<Platform> {
+    pub fn platforms(&self) -> Platforms {
         Platform::ALL
             .into_iter()
             .filter(|&p| self.get(p) > 0)
@@ -88,7 +89,7 @@ impl PlatformCounts {
 /// One keyword row for the keywords view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeywordRow {
-    pub keyword: String,
+    pub keyword: Keyword,
     /// Significance z of the combined heat share.
     pub score: f64,
     /// Current combined heat share.
@@ -97,10 +98,10 @@ pub struct KeywordRow {
     /// Rising on both Weibo and Tieba.
     pub cross_platform: bool,
     pub direction: Direction,
-    pub platforms: Vec<Platform>,
+    pub platforms: Platforms,
     pub titles: PlatformCounts,
     /// Last heat shares, oldest first (bounded by `history_len`).
-    pub history: Vec<f32>,
+    pub history: History,
 }
 
 /// KOL mentions in one topic of the processed list.
@@ -612,7 +613,7 @@ impl Analyzer {
             let st = terms.state(c.id)?;
             let dev = st.all.deviation(beta);
             Some(KeywordRow {
-                keyword: terms.name(c.id).to_string(),
+                keyword: terms.shared_name(c.id).into(),
                 score: c.score,
                 share: c.share,
                 rising: c.rising,
@@ -626,13 +627,13 @@ impl Analyzer {
                 },
                 platforms: c.counts.platforms(),
                 titles: c.counts,
-                history: st.history.iter().copied().collect(),
+                history: History::from_iter_exact(st.history.iter().copied()),
             })
         }));
         let rising: Vec<String> = keywords
             .iter()
             .take(n_rising)
-            .map(|r| r.keyword.clone())
+            .map(|r| r.keyword.to_string())
             .collect();
 
         let hist_len = self.detector.cfg.history_len.max(1);

@@ -355,9 +355,9 @@ mod tests {
             rising,
             cross_platform: false,
             direction: Direction::Flat,
-            platforms: vec![Platform::Weibo],
+            platforms: vec![Platform::Weibo].into(),
             titles: PlatformCounts { weibo: 1, tieba: 0 },
-            history: vec![],
+            history: Vec::new().into(),
         }
     }
 
