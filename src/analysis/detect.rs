@@ -456,7 +456,10 @@ impl TermTable {
 
     /// [`TermTable::name`] as the interner's shared string (rows clone it, not the text).
     pub fn shared_name(&self, id: u32) -> Arc<str> {
-        self.names.get(id as usize).cloned().unwrap_or_else(|| "".into())
+        self.names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| "".into())
     }
 
     pub fn state(&self, id: u32) -> Option<&TermState> {

@@ -262,9 +262,9 @@ struct Acc {
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
 struct Candidate {
-    /// Row order as integers: rising first, then score descending (see [`row_key`]), then
-    /// the name's first bytes ([`name_prefix`]); the full names decide only beyond that.
-    key: (u128, u64),
+    /// Row order as an integer: rising first, then score descending, then the name's first
+    /// bytes (see [`sort_key`]); the full names decide only beyond that.
+    key: u128,
     id: u32,
     rising: bool,
     score: f64,
@@ -289,6 +289,13 @@ fn row_key(rising: bool, score: f64) -> u128 {
     let bits = score.to_bits() as i64;
     let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
     (u128::from(!rising) << 64) | u128::from(!ordered)
+}
+
+/// [`row_key`] and the top 63 bits of [`name_prefix`] in one integer (the row key uses 65
+/// bits): it orders like the pair, except that names equal on those bits compare equal and
+/// the full names decide, which [`name_prefix`] never contradicts.
+fn sort_key(rising: bool, score: f64, name: &str) -> u128 {
+    (row_key(rising, score) << 63) | u128::from(name_prefix(name) >> 1)
 }
 
 /// Per-poll scratch buffers, kept to avoid reallocating every poll.
@@ -558,7 +565,7 @@ impl Analyzer {
         for a in &sc.acc {
             if let Some(st) = terms.state(a.id) {
                 sc.cands.push(Candidate {
-                    key: (row_key(st.rising, st.all.z), name_prefix(terms.name(a.id))),
+                    key: sort_key(st.rising, st.all.z, terms.name(a.id)),
                     id: a.id,
                     rising: st.rising,
                     score: st.all.z,
@@ -571,7 +578,7 @@ impl Analyzer {
             let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
             if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
                 sc.cands.push(Candidate {
-                    key: (row_key(true, st.all.z), name_prefix(terms.name(id))),
+                    key: sort_key(true, st.all.z, terms.name(id)),
                     id,
                     rising: true,
                     score: st.all.z,
@@ -627,7 +634,7 @@ impl Analyzer {
                 },
                 platforms: c.counts.platforms(),
                 titles: c.counts,
-                history: History::from_iter_exact(st.history.iter().copied()),
+                history: History::from(&st.history),
             })
         }));
         let rising: Vec<String> = keywords
@@ -684,7 +691,7 @@ impl Analyzer {
 
 #[cfg(test)]
 mod tests {
-    use super::{name_prefix, row_key};
+    use super::{name_prefix, row_key, sort_key};
 
     #[test]
     fn name_prefix_never_contradicts_str_order() {
@@ -706,6 +713,32 @@ mod tests {
                 let (pa, pb) = (name_prefix(a), name_prefix(b));
                 if pa != pb {
                     assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sort_key_never_contradicts_the_key_pair() {
+        let names = [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "旺旺",
+            "旺旺都",
+        ];
+        for (ra, sa, a) in [(true, 1.0, "a"), (false, 1.0, "旺旺"), (false, -2.0, "")] {
+            for b in names {
+                for (rb, sb) in [(true, 1.0), (false, 1.0), (false, 3.0), (false, -2.0)] {
+                    let (ka, kb) = (sort_key(ra, sa, a), sort_key(rb, sb, b));
+                    let pair = |r, s, n| (row_key(r, s), name_prefix(n));
+                    if ka != kb {
+                        assert_eq!(ka.cmp(&kb), pair(ra, sa, a).cmp(&pair(rb, sb, b)));
+                    } else {
+                        assert_eq!(a, b);
+                    }
                 }
             }
         }

@@ -98,17 +98,17 @@ pub enum History {
     Heap(Vec<f32>),
 }
 
-impl History {
-    /// A copy of `points`, inline when they fit.
-    pub fn from_iter_exact<I: ExactSizeIterator<Item = f32>>(points: I) -> History {
-        let n = points.len();
+impl From<&std::collections::VecDeque<f32>> for History {
+    /// A copy of a ring buffer (two contiguous copies, not point by point).
+    fn from(h: &std::collections::VecDeque<f32>) -> History {
+        let (a, b) = h.as_slices();
+        let n = a.len() + b.len();
         if n > INLINE {
-            return History::Heap(points.collect());
+            return History::Heap(h.iter().copied().collect());
         }
         let mut buf = [0.0; INLINE];
-        for (b, p) in buf.iter_mut().zip(points) {
-            *b = p;
-        }
+        buf[..a.len()].copy_from_slice(a);
+        buf[a.len()..n].copy_from_slice(b);
         // ok: n ≤ INLINE < 256
         History::Inline(n as u8, buf)
     }
@@ -239,10 +239,16 @@ mod tests {
 
     #[test]
     fn reads_and_prints_like_the_vectors_it_replaces() {
-        let h = History::from_iter_exact([0.5f32, 1.0].into_iter());
+        let mut ring: std::collections::VecDeque<f32> = (0..48).map(|i| i as f32).collect();
+        ring.pop_front();
+        ring.push_back(0.5);
+        let h = History::from(&ring);
+        assert_eq!(h.len(), 48);
+        assert!(h.iter().eq(ring.iter()));
+        let h = History::from(&[0.5f32, 1.0].into_iter().collect());
         assert_eq!(&*h, &[0.5, 1.0]);
         assert_eq!(format!("{h:?}"), format!("{:?}", vec![0.5f32, 1.0]));
-        let long = History::from_iter_exact((0..60).map(|i| i as f32));
+        let long = History::from(&(0..60).map(|i| i as f32).collect());
         assert_eq!(long.len(), 60);
         let p: Platforms = vec![Platform::Tieba, Platform::Weibo].into();
         assert_eq!(p, vec![Platform::Weibo, Platform::Tieba]);
