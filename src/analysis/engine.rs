@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::detect::{Detector, DetectorConfig, TermInput, TermState, platform_index};
+use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
 use super::kol::{Kol, KolMatcher, KolSpan};
 use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
@@ -267,6 +267,8 @@ struct Candidate {
     key: u128,
     id: u32,
     rising: bool,
+    /// Rising on both platforms (read while the state is at hand).
+    cross: bool,
     score: f64,
     share: f64,
     counts: PlatformCounts,
@@ -568,6 +570,7 @@ impl Analyzer {
                     key: sort_key(st.rising, st.all.z, terms.name(a.id)),
                     id: a.id,
                     rising: st.rising,
+                    cross: st.cross_platform(),
                     score: st.all.z,
                     share: a.inp.share,
                     counts: a.counts,
@@ -581,6 +584,7 @@ impl Analyzer {
                     key: sort_key(true, st.all.z, terms.name(id)),
                     id,
                     rising: true,
+                    cross: st.cross_platform(),
                     score: st.all.z,
                     share: 0.0,
                     counts: PlatformCounts::default(),
@@ -596,11 +600,7 @@ impl Analyzer {
                 .cmp(&b.key)
                 .then_with(|| terms.name(a.id).cmp(terms.name(b.id)))
         };
-        let mut cross: Vec<&Candidate> = sc
-            .cands
-            .iter()
-            .filter(|c| terms.state(c.id).is_some_and(TermState::cross_platform))
-            .collect();
+        let mut cross: Vec<&Candidate> = sc.cands.iter().filter(|c| c.cross).collect();
         cross.sort_unstable_by(|a, b| order(a, b));
         let cross_platform: Vec<String> =
             cross.iter().map(|c| terms.name(c.id).to_string()).collect();
