@@ -133,7 +133,7 @@ fn enter_on_a_keyword_filters_the_board_and_back_peels_layers() {
         app.state
             .rows
             .iter()
-            .all(|r| r.topic.title.as_str().to_lowercase().contains(&kw))
+            .all(|r| r.topic.title.as_str().to_lowercase().contains(&*kw))
     );
     press(&mut app, "j");
     assert_eq!(

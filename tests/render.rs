@@ -756,15 +756,15 @@ fn keyword_page_rows_match_what_is_drawn() {
     // Steady rows only: no separator, so the panel shows exactly `keyword_page_rows` of them.
     state.analysis.keywords = (0..200)
         .map(|i| KeywordRow {
-            keyword: format!("kw{i:03}"),
+            keyword: format!("kw{i:03}").into(),
             score: 1.0,
             share: 0.01,
             rising: false,
             cross_platform: false,
             direction: Direction::Flat,
-            platforms: vec![Platform::Tieba],
+            platforms: vec![Platform::Tieba].into(),
             titles: PlatformCounts { weibo: 0, tieba: 1 },
-            history: vec![0.01],
+            history: vec![0.01].into(),
         })
         .collect();
     state.keyword_selected = 0;
@@ -822,7 +822,7 @@ fn panels_never_panic_around_their_thresholds() {
     state.show_help = false;
     for k in &mut state.analysis.keywords {
         k.score = f64::NAN;
-        k.history = vec![f32::INFINITY, -1.0, f32::NAN];
+        k.history = vec![f32::INFINITY, -1.0, f32::NAN].into();
         k.keyword = "超长的关键词超长的关键词超长的关键词".into();
         k.titles = PlatformCounts {
             weibo: u32::MAX,

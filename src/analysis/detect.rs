@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::ops::Index;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -392,8 +393,8 @@ pub enum StateError {
 /// name → state, the format of the detector state file.
 #[derive(Clone, Default)]
 pub struct TermTable {
-    ids: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    ids: FxHashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
     states: Vec<Option<TermState>>,
     /// `last_seen` of each tracked term (+∞ for untracked ids): the eviction sweep scans
     /// this dense array instead of the states.
@@ -401,6 +402,9 @@ pub struct TermTable {
     len: usize,
     /// Ids whose state is active (flagged or rising): they step every poll even when absent.
     active: Vec<u32>,
+    /// History buffers of dropped states, emptied, for new states: terms come and go every
+    /// poll, and a fresh 48-point buffer is a slow allocation. At most one per state dropped.
+    spare: Vec<VecDeque<f32>>,
 }
 
 impl TermTable {
@@ -437,7 +441,7 @@ impl TermTable {
             return id;
         }
         let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let name: Box<str> = k.into();
+        let name: Arc<str> = k.into();
         self.ids.insert(name.clone(), id);
         self.names.push(name);
         self.states.push(None);
@@ -448,6 +452,14 @@ impl TermTable {
     /// Name of an interned id (empty for an unknown id).
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", |n| n)
+    }
+
+    /// [`TermTable::name`] as the interner's shared string (rows clone it, not the text).
+    pub fn shared_name(&self, id: u32) -> Arc<str> {
+        self.names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| "".into())
     }
 
     pub fn state(&self, id: u32) -> Option<&TermState> {
@@ -466,6 +478,24 @@ impl TermTable {
             .filter_map(|(n, s)| Some((&**n, s.as_ref()?)))
     }
 
+    /// Keep a dropped state's history buffer for the next new state.
+    fn recycle(&mut self, st: TermState) {
+        let mut h = st.history;
+        h.clear();
+        self.spare.push(h);
+    }
+
+    /// An empty history buffer with room for `cap` points, recycled when one is spare.
+    fn history_buffer(spare: &mut Vec<VecDeque<f32>>, cap: usize) -> VecDeque<f32> {
+        match spare.pop() {
+            Some(mut h) => {
+                h.reserve(cap);
+                h
+            }
+            None => VecDeque::with_capacity(cap),
+        }
+    }
+
     fn insert_state(&mut self, id: u32, st: TermState) {
         let i = id as usize;
         self.last_seen[i] = st.last_seen;
@@ -479,15 +509,19 @@ impl TermTable {
 
     fn remove_state(&mut self, id: u32) {
         let i = id as usize;
-        if self.states[i].take().is_some() {
+        if let Some(st) = self.states[i].take() {
             self.len -= 1;
+            self.recycle(st);
         }
         self.last_seen[i] = f64::INFINITY;
     }
 
     /// Drop every state, keep the interned names (ids stay valid).
     pub fn clear_states(&mut self) {
-        self.states.iter_mut().for_each(|s| *s = None);
+        for st in self.states.iter_mut().filter_map(Option::take) {
+            self.spare.push(st.history);
+        }
+        self.spare.iter_mut().for_each(VecDeque::clear);
         self.last_seen.iter_mut().for_each(|s| *s = f64::INFINITY);
         self.active.clear();
         self.len = 0;
@@ -699,7 +733,7 @@ impl Detector {
                     last_seen: t,
                     last_poll: idx,
                     // Full size at once: the ring buffer never regrows.
-                    history: VecDeque::with_capacity(cfg.history_len),
+                    history: TermTable::history_buffer(&mut terms.spare, cfg.history_len),
                 }
             });
             let was_active = st.active();

@@ -10,8 +10,9 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::detect::{Detector, DetectorConfig, TermInput, TermState, platform_index};
+use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
 use super::kol::{Kol, KolMatcher, KolSpan};
+use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
@@ -77,7 +78,7 @@ impl PlatformCounts {
         self.weibo + self.tieba
     }
 
-    pub fn platforms(&self) -> Vec<Platform> {
+    pub fn platforms(&self) -> Platforms {
         Platform::ALL
             .into_iter()
             .filter(|&p| self.get(p) > 0)
@@ -88,7 +89,7 @@ impl PlatformCounts {
 /// One keyword row for the keywords view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeywordRow {
-    pub keyword: String,
+    pub keyword: Keyword,
     /// Significance z of the combined heat share.
     pub score: f64,
     /// Current combined heat share.
@@ -97,10 +98,10 @@ pub struct KeywordRow {
     /// Rising on both Weibo and Tieba.
     pub cross_platform: bool,
     pub direction: Direction,
-    pub platforms: Vec<Platform>,
+    pub platforms: Platforms,
     pub titles: PlatformCounts,
     /// Last heat shares, oldest first (bounded by `history_len`).
-    pub history: Vec<f32>,
+    pub history: History,
 }
 
 /// KOL mentions in one topic of the processed list.
@@ -261,11 +262,13 @@ struct Acc {
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
 struct Candidate {
-    /// Row order as integers: rising first, then score descending (see [`row_key`]), then
-    /// the name's first bytes ([`name_prefix`]); the full names decide only beyond that.
-    key: (u128, u64),
+    /// Row order as an integer: rising first, then score descending, then the name's first
+    /// bytes (see [`sort_key`]); the full names decide only beyond that.
+    key: u128,
     id: u32,
     rising: bool,
+    /// Rising on both platforms (read while the state is at hand).
+    cross: bool,
     score: f64,
     share: f64,
     counts: PlatformCounts,
@@ -288,6 +291,13 @@ fn row_key(rising: bool, score: f64) -> u128 {
     let bits = score.to_bits() as i64;
     let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
     (u128::from(!rising) << 64) | u128::from(!ordered)
+}
+
+/// [`row_key`] and the top 63 bits of [`name_prefix`] in one integer (the row key uses 65
+/// bits): it orders like the pair, except that names equal on those bits compare equal and
+/// the full names decide, which [`name_prefix`] never contradicts.
+fn sort_key(rising: bool, score: f64, name: &str) -> u128 {
+    (row_key(rising, score) << 63) | u128::from(name_prefix(name) >> 1)
 }
 
 /// Per-poll scratch buffers, kept to avoid reallocating every poll.
@@ -557,9 +567,10 @@ impl Analyzer {
         for a in &sc.acc {
             if let Some(st) = terms.state(a.id) {
                 sc.cands.push(Candidate {
-                    key: (row_key(st.rising, st.all.z), name_prefix(terms.name(a.id))),
+                    key: sort_key(st.rising, st.all.z, terms.name(a.id)),
                     id: a.id,
                     rising: st.rising,
+                    cross: st.cross_platform(),
                     score: st.all.z,
                     share: a.inp.share,
                     counts: a.counts,
@@ -570,9 +581,10 @@ impl Analyzer {
             let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
             if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
                 sc.cands.push(Candidate {
-                    key: (row_key(true, st.all.z), name_prefix(terms.name(id))),
+                    key: sort_key(true, st.all.z, terms.name(id)),
                     id,
                     rising: true,
+                    cross: st.cross_platform(),
                     score: st.all.z,
                     share: 0.0,
                     counts: PlatformCounts::default(),
@@ -588,11 +600,7 @@ impl Analyzer {
                 .cmp(&b.key)
                 .then_with(|| terms.name(a.id).cmp(terms.name(b.id)))
         };
-        let mut cross: Vec<&Candidate> = sc
-            .cands
-            .iter()
-            .filter(|c| terms.state(c.id).is_some_and(TermState::cross_platform))
-            .collect();
+        let mut cross: Vec<&Candidate> = sc.cands.iter().filter(|c| c.cross).collect();
         cross.sort_unstable_by(|a, b| order(a, b));
         let cross_platform: Vec<String> =
             cross.iter().map(|c| terms.name(c.id).to_string()).collect();
@@ -612,7 +620,7 @@ impl Analyzer {
             let st = terms.state(c.id)?;
             let dev = st.all.deviation(beta);
             Some(KeywordRow {
-                keyword: terms.name(c.id).to_string(),
+                keyword: terms.shared_name(c.id).into(),
                 score: c.score,
                 share: c.share,
                 rising: c.rising,
@@ -626,13 +634,13 @@ impl Analyzer {
                 },
                 platforms: c.counts.platforms(),
                 titles: c.counts,
-                history: st.history.iter().copied().collect(),
+                history: History::from(&st.history),
             })
         }));
         let rising: Vec<String> = keywords
             .iter()
             .take(n_rising)
-            .map(|r| r.keyword.clone())
+            .map(|r| r.keyword.to_string())
             .collect();
 
         let hist_len = self.detector.cfg.history_len.max(1);
@@ -683,7 +691,7 @@ impl Analyzer {
 
 #[cfg(test)]
 mod tests {
-    use super::{name_prefix, row_key};
+    use super::{name_prefix, row_key, sort_key};
 
     #[test]
     fn name_prefix_never_contradicts_str_order() {
@@ -705,6 +713,32 @@ mod tests {
                 let (pa, pb) = (name_prefix(a), name_prefix(b));
                 if pa != pb {
                     assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sort_key_never_contradicts_the_key_pair() {
+        let names = [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "旺旺",
+            "旺旺都",
+        ];
+        for (ra, sa, a) in [(true, 1.0, "a"), (false, 1.0, "旺旺"), (false, -2.0, "")] {
+            for b in names {
+                for (rb, sb) in [(true, 1.0), (false, 1.0), (false, 3.0), (false, -2.0)] {
+                    let (ka, kb) = (sort_key(ra, sa, a), sort_key(rb, sb, b));
+                    let pair = |r, s, n| (row_key(r, s), name_prefix(n));
+                    if ka != kb {
+                        assert_eq!(ka.cmp(&kb), pair(ra, sa, a).cmp(&pair(rb, sb, b)));
+                    } else {
+                        assert_eq!(a, b);
+                    }
                 }
             }
         }

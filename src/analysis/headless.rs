@@ -49,9 +49,9 @@ impl PollAnalysis {
                 .iter()
                 .filter(|r| r.rising)
                 .map(|r| RisingRow {
-                    keyword: r.keyword.clone(),
+                    keyword: r.keyword.to_string(),
                     score: (r.score * 100.0).round() / 100.0,
-                    platforms: r.platforms.clone(),
+                    platforms: r.platforms.to_vec(),
                     titles: r.titles.total(),
                     cross_platform: r.cross_platform,
                 })

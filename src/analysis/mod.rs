@@ -12,6 +12,7 @@ pub mod headless;
 pub mod highlight;
 pub mod kol;
 pub mod normalize;
+pub mod row;
 pub mod signal;
 pub mod tokenize;
 
@@ -29,6 +30,7 @@ pub use kol::{
     AccountRecord, AccountRole, Kol, KolFileError, KolMatcher, KolSpan, discover_kols,
     parse_kol_file,
 };
+pub use row::{History, Keyword, Platforms};
 pub use tokenize::{DictWord, Tokenizer, parse_dictionary};
 
 use crate::domain::Snapshot;

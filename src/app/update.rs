@@ -175,7 +175,7 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             if state.focus == Focus::Keywords
                 && let Some(k) = state.analysis.keywords.get(state.keyword_selected)
             {
-                let k = k.keyword.clone();
+                let k = k.keyword.to_string();
                 state.flash = Some(format!("showing titles with “{k}” — esc clears"));
                 state.filter = Some(k);
                 state.selection.chosen = false;

@@ -298,7 +298,7 @@ fn row_spans(row: &KeywordRow, cols: KwCols, theme: &Theme) -> Vec<Span<'static>
         let platforms = if row.platforms.is_empty() {
             row.titles.platforms()
         } else {
-            row.platforms.clone()
+            row.platforms
         };
         let style = match platforms.as_slice() {
             [one] => theme.platform(*one),
@@ -355,9 +355,9 @@ mod tests {
             rising,
             cross_platform: false,
             direction: Direction::Flat,
-            platforms: vec![Platform::Weibo],
+            platforms: vec![Platform::Weibo].into(),
             titles: PlatformCounts { weibo: 1, tieba: 0 },
-            history: vec![],
+            history: Vec::new().into(),
         }
     }
 

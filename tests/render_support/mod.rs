@@ -166,7 +166,7 @@ pub fn keyword_rows() -> Vec<KeywordRow> {
                     direction,
                     platforms: titles.platforms(),
                     titles,
-                    history: history.to_vec(),
+                    history: history.to_vec().into(),
                 }
             },
         )
