@@ -272,3 +272,27 @@ fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
     )));
     assert!(!dirty);
 }
+
+#[test]
+fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
+    let mut app = run(3);
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 0,
+    });
+    press(&mut app, "l");
+    assert_eq!(app.state.focus, Focus::Board);
+    assert!(
+        app.state
+            .flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("keyword panel needs")
+    );
+    press(&mut app, "j");
+    assert_eq!(
+        app.state.selected_index(),
+        Some(1),
+        "keys still move the board"
+    );
+}

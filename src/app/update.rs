@@ -54,6 +54,9 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
         } => {
             state.page_rows = page_rows;
             state.keyword_page_rows = keyword_rows;
+            if keyword_rows == 0 {
+                state.focus = Focus::Board;
+            }
             clamp_keyword_selection(state);
             scroll_into_view(state);
             (Vec::new(), true)
@@ -168,7 +171,14 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
         Action::SelectFirst => select_index(state, 0),
         Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
-        Action::FocusKeywords => state.focus = Focus::Keywords,
+        Action::FocusKeywords => {
+            if state.keyword_page_rows == 0 {
+                // The panel is hidden on small terminals: don't send keys somewhere invisible.
+                state.flash = Some("keyword panel needs ≥ 120 columns or ≥ 30 rows".into());
+            } else {
+                state.focus = Focus::Keywords;
+            }
+        }
         Action::FocusBoard => state.focus = Focus::Board,
         Action::ToggleKols => state.show_kols = !state.show_kols,
         Action::Open => {
