@@ -24,32 +24,23 @@
 //!    `analyze_snapshots` — target ≤ 5 s in release.
 
 use std::hint::black_box;
-use std::io::BufReader;
 use std::time::{Duration, Instant};
 
 use chrono::TimeZone;
 use criterion::Criterion;
-use resou::analysis::{AnalysisConfig, Analyzer, Kol, analyze_snapshots};
-use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine, read_lines};
+use resou::analysis::{AnalysisConfig, Analyzer, analyze_snapshots};
+use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
 use resou::domain::{Platform, cst};
 
+#[path = "../tests/analysis_support/mod.rs"]
+mod analysis_support;
+
 fn day() -> Vec<SnapshotLine> {
-    let path = format!(
-        "{}/tests/fixtures/analysis/weibo_nateafish_2026-08-15.jsonl",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    read_lines(BufReader::new(f), &path).unwrap_or_else(|e| panic!("{e}"))
+    analysis_support::fixture("weibo_nateafish_2026-08-15.jsonl")
 }
 
 fn cfg() -> AnalysisConfig {
-    AnalysisConfig {
-        kols: ["新华社", "人民日报", "央视新闻", "石平", "汪苏泷", "胖东来"]
-            .into_iter()
-            .map(Kol::new)
-            .collect(),
-        ..AnalysisConfig::default()
-    }
+    analysis_support::kol_cfg()
 }
 
 /// Per-run median of each closure over interleaved rounds. In a round every closure runs

@@ -6,8 +6,8 @@
 
 mod analysis_support;
 
-use analysis_support::fixture;
-use resou::analysis::{AnalysisConfig, Analyzer, Kol, analyze_snapshots, evaluate};
+use analysis_support::{fixture, kol_cfg};
+use resou::analysis::{AnalysisConfig, Analyzer, analyze_snapshots, evaluate};
 use resou::domain::snapshot_file::SnapshotLine;
 
 const FIXTURES: [&str; 3] = [
@@ -25,16 +25,6 @@ fn fnv(h: &mut u64, bytes: &[u8]) {
 }
 
 const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn kol_cfg() -> AnalysisConfig {
-    AnalysisConfig {
-        kols: ["新华社", "人民日报", "央视新闻", "石平", "汪苏泷", "胖东来"]
-            .into_iter()
-            .map(Kol::new)
-            .collect(),
-        ..AnalysisConfig::default()
-    }
-}
 
 fn headless_digest(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> u64 {
     let mut h = FNV_START;
