@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 
-use resou::app::App;
+use resou::analysis::WorkerInput;
+use resou::app::{App, Effect};
 use resou::cli::{Cli, Command};
 use resou::config::keymap::Keymap;
 use resou::config::{Config, paths, validate_origin};
@@ -205,16 +206,19 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
         let mut guard = resou::tui::init().context("setting up the terminal")?;
-        let outlets = resou::app::Outlets {
-            source_cmd: |cmd| handle.send(cmd),
-            analyze: move |snap| {
-                let _ = snap_tx.send(snap);
-            },
-            fetch_topic: |hashtag: String| {
+        let effects = |e: Effect| match e {
+            Effect::Source(cmd) => handle.send(cmd),
+            Effect::Analyze(snap) => {
+                let _ = snap_tx.send(WorkerInput::Snapshot(snap));
+            }
+            Effect::TopicAccounts { topic, records } => {
+                let _ = snap_tx.send(WorkerInput::TopicAccounts { topic, records });
+            }
+            Effect::FetchTopic(hashtag) => {
                 topics.request(&hashtag);
-            },
+            }
         };
-        let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, outlets).await;
+        let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, effects).await;
         drop(guard);
         // The worker saves detector baselines when its input closes (done above, with the
         // outlets); wait for it so a restart keeps them.

@@ -132,7 +132,7 @@ fn worker_matches_headless_and_persists_baselines() {
     assert_eq!(recv(&rx), AnalysisEvent::DictionaryReady);
     let mut from_worker = Vec::new();
     for l in half_a {
-        tx.send(l.to_snapshot()).unwrap();
+        tx.send(l.to_snapshot().into()).unwrap();
         match recv(&rx) {
             AnalysisEvent::Update(u) => from_worker.push(u.rising.clone()),
             other => panic!("{other:?}"),
@@ -156,7 +156,7 @@ fn worker_matches_headless_and_persists_baselines() {
     assert_eq!(recv(&rx), AnalysisEvent::DictionaryReady);
     let mut resumed = Vec::new();
     for l in half_b {
-        tx.send(l.to_snapshot()).unwrap();
+        tx.send(l.to_snapshot().into()).unwrap();
         if let AnalysisEvent::Update(u) = recv(&rx) {
             resumed.push(u.onsets.clone());
         }
@@ -183,6 +183,6 @@ fn worker_warns_on_corrupt_state_and_carries_on() {
         other => panic!("{other:?}"),
     }
     assert_eq!(recv(&rx), AnalysisEvent::DictionaryReady);
-    tx.send(fixture(NATEAFISH)[0].to_snapshot()).unwrap();
+    tx.send(fixture(NATEAFISH)[0].to_snapshot().into()).unwrap();
     assert!(matches!(recv(&rx), AnalysisEvent::Update(_)));
 }

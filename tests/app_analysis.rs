@@ -296,3 +296,107 @@ fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
         "keys still move the board"
     );
 }
+
+#[test]
+fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+    });
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
+    let day = weibo_day();
+    let on_list = |title: &str| {
+        day.iter()
+            .filter(|s| s.ranked.iter().any(|t| t.title.as_str() == title))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let host_lists = on_list("命好的人本质是主体性强");
+    assert!(!host_lists.is_empty());
+    // Effects run the way the app loop runs them: snapshots and accounts to the analyzer.
+    let apply = |app: &mut App, analyzer: &mut Analyzer, effects: Vec<Effect>| {
+        for e in effects {
+            match e {
+                Effect::Analyze(s) => {
+                    let u = analyzer.process(&s);
+                    app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));
+                }
+                Effect::TopicAccounts { topic, records } => {
+                    analyzer.add_topic_accounts(&topic, &records);
+                }
+                _ => {}
+            }
+        }
+    };
+    let (fx, _) = app.handle(poll(host_lists[0].clone()));
+    apply(&mut app, &mut analyzer, fx);
+    assert!(
+        !app.state
+            .analysis
+            .kols
+            .iter()
+            .any(|k| k.name == "人间观察大赏"),
+        "not a KOL before its topic page is read"
+    );
+
+    let body = include_str!("fixtures/topics/detail_host.json");
+    let tag = "#命好的人本质是主体性强#";
+    let detail = resou::sources::topic::parse_detail(body, tag).expect("parses");
+    let (fx, _) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(
+        tag.into(),
+        Ok(Box::new(detail)),
+    )));
+    let records: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::TopicAccounts { records, .. } => Some(records.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(records.iter().any(|r| r.name == "人间观察大赏"));
+    apply(&mut app, &mut analyzer, fx);
+
+    // A verified author met later (drill-down) whose name is in another real title.
+    let author = resou::analysis::AccountRecord {
+        name: "王传君".into(),
+        uid: Some("1196235387".into()),
+        verified_type: Some(0),
+        role: resou::analysis::AccountRole::Author,
+    };
+    assert!(
+        analyzer
+            .title_info("王传君体脂率25.5%", None)
+            .kols
+            .is_empty()
+    );
+    let added = analyzer.add_topic_accounts("#王传君体脂率25.5%#", &[author]);
+    assert_eq!(added.len(), 1);
+    let info = analyzer.title_info("王传君体脂率25.5%", None);
+    assert_eq!(info.kols.len(), 1, "matched in raw text after discovery");
+    assert!(
+        info.terms.iter().any(|t| t == "王传君"),
+        "and kept whole by jieba: {:?}",
+        info.terms
+    );
+
+    let later = day
+        .iter()
+        .find(|s| {
+            let has = |t: &str| s.ranked.iter().any(|x| x.title.as_str() == t);
+            has("命好的人本质是主体性强") && has("王传君体脂率25.5%")
+        })
+        .cloned()
+        .expect("02:00–07:00 carry both");
+    let (fx, _) = app.handle(poll(later.clone()));
+    apply(&mut app, &mut analyzer, fx);
+    let panel = &app.state.analysis.kols;
+    let host = panel
+        .iter()
+        .find(|k| k.name == "人间观察大赏")
+        .expect("the topic host is an active KOL");
+    assert!(host.now >= 1, "counts the topic it hosts");
+    assert!(panel.iter().any(|k| k.name == "王传君" && k.now >= 1));
+}

@@ -11,7 +11,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
-use super::kol::{Kol, KolMatcher, KolSpan};
+use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
+use super::normalize::normalize;
 use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
@@ -19,6 +20,8 @@ use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
 
 /// Cached titles before the older generation is dropped (bounds memory over weeks).
 const CACHE_GENERATION: usize = 20_000;
+/// Topics whose hosts are remembered before the map starts over (topic pages are re-fetched).
+const MAX_HOSTED_TOPICS: usize = 4_096;
 
 /// Everything the analysis needs; the integrator fills it from config files.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +119,7 @@ pub struct TopicKols {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KolTrend {
     pub name: String,
-    /// Titles mentioning the KOL in the current lists.
+    /// Titles in the current lists that mention the KOL or that it hosts.
     pub now: u32,
     /// Per processed poll, oldest first (bounded by `history_len`).
     pub history: Vec<u32>,
@@ -323,6 +326,8 @@ pub struct Analyzer {
     lists: [PlatformList; 2],
     /// Per KOL index: titles mentioning it at each of the last polls (None: not active).
     kol_history: Vec<Option<VecDeque<u32>>>,
+    /// Per normalised Weibo title: the KOLs hosting it (from topic pages).
+    hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
 }
@@ -343,6 +348,7 @@ impl Analyzer {
             cache: TitleCache::default(),
             lists: Default::default(),
             kol_history: Vec::new(),
+            hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
         }
@@ -384,6 +390,52 @@ impl Analyzer {
             interned_terms: self.detector.terms.interned(),
             cached_titles: self.cache.current.len() + self.cache.previous.len(),
         }
+    }
+
+    /// Accounts seen on a topic's page (host, media, post authors): new KOLs among them
+    /// (see [`discover_kols`]) join the matcher and the jieba dictionary, and the host counts
+    /// for the topic in the KOL trends. Returns the KOLs added.
+    pub fn add_topic_accounts(&mut self, topic: &str, records: &[AccountRecord]) -> Vec<Kol> {
+        let added = discover_kols(records, self.matcher.kols());
+        if !added.is_empty() {
+            for k in &added {
+                for n in k.names() {
+                    self.tokenizer.add_word(n, None, Some("nr"));
+                }
+            }
+            // Indices of known KOLs stay put: lists and histories refer to them.
+            let mut kols = self.matcher.kols().to_vec();
+            kols.extend(added.iter().cloned());
+            self.matcher = KolMatcher::new(kols);
+            // Cached titles were segmented and matched without the new names.
+            self.cache.clear();
+        }
+        let mut hosts: Vec<usize> = Vec::new();
+        for r in records.iter().filter(|r| r.role == AccountRole::Host) {
+            if let Some(i) = self.kol_index(&r.name, r.uid.as_deref())
+                && !hosts.contains(&i)
+            {
+                hosts.push(i);
+            }
+        }
+        if !hosts.is_empty() {
+            if self.hosts.len() >= MAX_HOSTED_TOPICS {
+                self.hosts.clear();
+            }
+            self.hosts.insert(normalise_title(topic), hosts.into());
+        }
+        added
+    }
+
+    /// The matcher index of a KOL by uid, else by name or alias.
+    fn kol_index(&self, name: &str, uid: Option<&str>) -> Option<usize> {
+        let kols = self.matcher.kols();
+        let by_uid = uid.and_then(|u| kols.iter().position(|k| k.weibo_uid.as_deref() == Some(u)));
+        let name = normalize(name.trim());
+        by_uid.or_else(|| {
+            kols.iter()
+                .position(|k| k.names().any(|n| normalize(n.trim()) == name))
+        })
     }
 
     /// Drop the per-title cache (benchmarks of the cold path); results do not change.
@@ -504,6 +556,15 @@ impl Analyzer {
             let (t0, k0) = (list.ids.len(), list.kols.len());
             list.ids.extend_from_slice(&c.ids);
             list.kols.extend_from_slice(&c.kols);
+            if !self.hosts.is_empty()
+                && let Some(hosts) = self.hosts.get(&normalise_title(topic.title.as_str()))
+            {
+                for &h in hosts.iter() {
+                    if !list.kols[k0..].contains(&h) {
+                        list.kols.push(h);
+                    }
+                }
+            }
             list.items.push(ListItem {
                 weight,
                 terms: t0..list.ids.len(),

@@ -35,6 +35,23 @@ pub use tokenize::{DictWord, Tokenizer, parse_dictionary};
 
 use crate::domain::Snapshot;
 
+/// What the worker is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerInput {
+    Snapshot(Box<Snapshot>),
+    /// Accounts from a topic's page (`topic` is its title or `#hashtag#`): discovered KOLs.
+    TopicAccounts {
+        topic: String,
+        records: Vec<AccountRecord>,
+    },
+}
+
+impl From<Snapshot> for WorkerInput {
+    fn from(s: Snapshot) -> WorkerInput {
+        WorkerInput::Snapshot(Box::new(s))
+    }
+}
+
 /// What the worker reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalysisEvent {
@@ -46,9 +63,9 @@ pub enum AnalysisEvent {
 }
 
 /// Start the analysis thread. Drop the sender to stop it: it then saves the detector state
-/// to `cfg.state_path` (if set) and exits. Snapshots sent before `DictionaryReady` queue up.
-pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<Snapshot>, Receiver<AnalysisEvent>) {
-    let (snap_tx, snap_rx) = channel::<Snapshot>();
+/// to `cfg.state_path` (if set) and exits. Inputs sent before `DictionaryReady` queue up.
+pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<WorkerInput>, Receiver<AnalysisEvent>) {
+    let (snap_tx, snap_rx) = channel::<WorkerInput>();
     let (ev_tx, ev_rx) = channel();
     let spawned = std::thread::Builder::new()
         .name("resou-analysis".into())
@@ -64,7 +81,7 @@ pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<Snapshot>, Receiver<Analysis
     (snap_tx, ev_rx)
 }
 
-fn run_worker(cfg: AnalysisConfig, rx: Receiver<Snapshot>, tx: Sender<AnalysisEvent>) {
+fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<AnalysisEvent>) {
     let mut analyzer = Analyzer::new(&cfg);
     if let Some(path) = cfg.state_path.as_deref().filter(|p| p.exists()) {
         match Detector::load(path, cfg.detector.clone()) {
@@ -79,10 +96,21 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<Snapshot>, tx: Sender<AnalysisEv
     if tx.send(AnalysisEvent::DictionaryReady).is_err() {
         return;
     }
-    while let Ok(snap) = rx.recv() {
-        let update = analyzer.process(&snap);
-        if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
-            break;
+    while let Ok(input) = rx.recv() {
+        match input {
+            WorkerInput::Snapshot(snap) => {
+                let update = analyzer.process(&snap);
+                if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
+                    break;
+                }
+            }
+            WorkerInput::TopicAccounts { topic, records } => {
+                let added = analyzer.add_topic_accounts(&topic, &records);
+                if !added.is_empty() {
+                    let names = added.iter().map(|k| k.name.as_str());
+                    tracing::debug!(%topic, kols = ?names.collect::<Vec<_>>(), "KOLs discovered");
+                }
+            }
         }
     }
     if let Some(path) = &cfg.state_path

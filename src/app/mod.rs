@@ -18,9 +18,8 @@ use tokio::sync::mpsc;
 
 use crate::analysis::AnalysisEvent;
 use crate::config::keymap::Keymap;
-use crate::domain::Snapshot;
-use crate::sources::{SourceCmd, SourceEvent};
-use msg::{AppMsg, Effect};
+use crate::sources::SourceEvent;
+pub use msg::{AppMsg, Effect};
 use state::AppState;
 
 /// State plus the resolved keymap: what `update` needs.
@@ -62,20 +61,14 @@ fn resize(w: u16, h: u16) -> AppMsg {
     }
 }
 
-/// Where effects go: commands to the pollers, snapshots to the analysis worker.
-pub struct Outlets<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)> {
-    pub source_cmd: C,
-    pub analyze: A,
-    pub fetch_topic: T,
-}
-
-/// Run until quit.
-pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
+/// Run until quit. `effects` performs what `update` asks for (pollers, analysis worker,
+/// fetchers); it must not block.
+pub async fn run(
     terminal: &mut crate::tui::Term,
     app: &mut App,
     mut sources: mpsc::Receiver<SourceEvent>,
     mut analysis: mpsc::Receiver<AnalysisEvent>,
-    outlets: Outlets<C, A, T>,
+    effects: impl Fn(Effect),
 ) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -125,29 +118,19 @@ pub async fn run<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
             _ = sighup.recv() => AppMsg::Quit,
             _ = sigint.recv() => AppMsg::Quit,
         };
-        dirty |= dispatch(app, msg, &outlets);
+        dirty |= dispatch(app, msg, &effects);
         // Drain whatever else is queued, then draw once.
         while let Ok(ev) = sources.try_recv() {
-            dirty |= dispatch(app, AppMsg::Source(ev), &outlets);
+            dirty |= dispatch(app, AppMsg::Source(ev), &effects);
         }
         while let Ok(ev) = analysis.try_recv() {
-            dirty |= dispatch(app, AppMsg::Analysis(ev), &outlets);
+            dirty |= dispatch(app, AppMsg::Analysis(ev), &effects);
         }
     }
 }
 
-fn dispatch<C: Fn(SourceCmd), A: Fn(Snapshot), T: Fn(String)>(
-    app: &mut App,
-    msg: AppMsg,
-    outlets: &Outlets<C, A, T>,
-) -> bool {
-    let (effects, dirty) = app.handle(msg);
-    for e in effects {
-        match e {
-            Effect::Source(cmd) => (outlets.source_cmd)(cmd),
-            Effect::Analyze(snap) => (outlets.analyze)(*snap),
-            Effect::FetchTopic(hashtag) => (outlets.fetch_topic)(hashtag),
-        }
-    }
+fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
+    let (fx, dirty) = app.handle(msg);
+    fx.into_iter().for_each(effects);
     dirty
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::analysis::AnalysisEvent;
+use crate::analysis::{AccountRecord, AnalysisEvent};
 use crate::config::keymap::Key;
 use crate::domain::Snapshot;
 use crate::sources::{SourceCmd, SourceEvent};
@@ -31,4 +31,9 @@ pub enum Effect {
     Analyze(Box<Snapshot>),
     /// Ask for a Weibo topic's stats (host and media accounts) by its `#…#` hashtag.
     FetchTopic(String),
+    /// Accounts named on a topic's page, for KOL discovery in the analysis worker.
+    TopicAccounts {
+        topic: String,
+        records: Vec<AccountRecord>,
+    },
 }

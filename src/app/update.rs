@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use super::action::Action;
 use super::msg::{AppMsg, Effect};
 use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, SourceHealth, Tab};
-use crate::analysis::{AnalysisEvent, AnalysisUpdate, Highlighter};
+use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
 use crate::config::keymap::{Keymap, Mode, Resolved};
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
@@ -100,7 +100,12 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                     .topic_accounts
                     .insert(crate::domain::normalise_title(&hashtag), names);
                 annotate_rows(state);
-                (Vec::new(), true)
+                let records = detail.accounts().map(account_record).collect();
+                let effect = Effect::TopicAccounts {
+                    topic: hashtag,
+                    records,
+                };
+                (vec![effect], true)
             }
             // Topic stats are an enrichment: a failure costs only the badge (the fetcher retries).
             Err(e) => {
@@ -574,5 +579,20 @@ pub fn rebuild_rows(state: &mut AppState) {
 pub fn enable_platforms(state: &mut AppState, platforms: &[Platform]) {
     for p in platforms {
         state.health.entry(*p).or_default().enabled = true;
+    }
+}
+
+/// A topic-page account as the KOL discovery sees it.
+fn account_record(a: &crate::sources::topic::Account) -> AccountRecord {
+    use crate::sources::topic::AccountRole as Page;
+    AccountRecord {
+        name: a.name.as_str().to_string(),
+        uid: a.uid.clone(),
+        verified_type: a.verified_type,
+        role: match a.role {
+            Page::Host => AccountRole::Host,
+            Page::Media => AccountRole::Media,
+            Page::Contributor => AccountRole::Author,
+        },
     }
 }
