@@ -206,7 +206,10 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
         let mut guard = resou::tui::init().context("setting up the terminal")?;
-        let effects = |e: Effect| match e {
+        // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
+        // input closes and it saves its baselines (the bridge join below waits for that).
+        let (handle, topics) = (&handle, &topics);
+        let effects = move |e: Effect| match e {
             Effect::Source(cmd) => handle.send(cmd),
             Effect::Analyze(snap) => {
                 let _ = snap_tx.send(WorkerInput::Snapshot(snap));
