@@ -113,6 +113,8 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 (Vec::new(), false)
             }
         },
+        // Drill-down views arrive with the view stack (issue 4).
+        AppMsg::Source(SourceEvent::Drill { .. }) => (Vec::new(), false),
         AppMsg::Tick(now) => {
             state.now = Some(now);
             // Countdowns are the only thing a tick changes; paused hides them.

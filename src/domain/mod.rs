@@ -2,8 +2,10 @@
 //! Nothing here knows about the network, the terminal or async runtimes.
 
 pub mod num;
+pub mod post;
 pub mod snapshot_file;
 pub mod text;
+pub mod time;
 
 use std::fmt;
 

@@ -3,6 +3,7 @@
 //! results leave as `SourceEvent`s on a channel; commands arrive as `SourceCmd`s.
 
 pub mod chain;
+pub mod drill;
 pub mod http;
 pub mod poller;
 pub mod tieba;
@@ -118,6 +119,12 @@ pub enum SourceEvent {
     /// A topic-page detail (C4) asked for with `topic::TopicFetcherHandle::request`:
     /// the hashtag as requested (`#…#` form), and the result (boxed: a page is large).
     TopicDetail(String, Result<Box<topic::TopicDetail>, SourceError>),
+    /// A drill-down page asked for with `drill::DrillHandle::request` under `id`.
+    Drill {
+        id: u64,
+        request: crate::domain::post::DrillRequest,
+        result: Result<Box<crate::domain::post::DrillPage>, SourceError>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

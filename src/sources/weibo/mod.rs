@@ -1,6 +1,7 @@
 //! Weibo hot list: one parser per endpoint of the fallback chain (A1 JSON, A4 HTML, A3 mobile JSON).
 //! Each turns a body into a sanitised `Snapshot`; wire shapes stay private to their file.
 
+pub mod drill;
 mod hotsearch;
 mod mobile;
 mod summary_html;

@@ -1,6 +1,8 @@
 //! Tieba hot topics, B1 `tieba.baidu.com/hottopic/browse/topicList`:
 //! `{errno, data:{bang_topic:{topic_list[]}}}`.
 
+pub mod drill;
+
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 

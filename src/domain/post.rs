@@ -1,0 +1,285 @@
+//! Drill-down content: Weibo posts and comments, Tieba threads, floors and sub-replies, as one
+//! sanitised [`Entry`] type, and the [`DrillRequest`]s that load them page by page.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::SafeText;
+
+/// One display run of a post's text. Every string is sanitised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    Text(SafeText),
+    /// A topic, `#…#` included.
+    Hashtag(SafeText),
+    /// An account mention, `@` included.
+    Mention(SafeText),
+    /// An emoji image replaced by its alt text (`[偷笑]`).
+    Emoji(SafeText),
+    /// A link shown by its text (`网页链接`); the URL is kept for `o`/`y`.
+    Link {
+        text: SafeText,
+        url: String,
+    },
+}
+
+impl Run {
+    pub fn text(&self) -> &str {
+        match self {
+            Run::Text(t) | Run::Hashtag(t) | Run::Mention(t) | Run::Emoji(t) => t.as_str(),
+            Run::Link { text, .. } => text.as_str(),
+        }
+    }
+}
+
+/// A post body as runs (newlines live inside `Text` runs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RichText(pub Vec<Run>);
+
+impl RichText {
+    /// Plain text, sanitised, as a single text run.
+    pub fn plain(raw: &str) -> RichText {
+        let t = SafeText::multiline(raw);
+        RichText(if t.is_empty() {
+            Vec::new()
+        } else {
+            vec![Run::Text(t)]
+        })
+    }
+
+    /// The text with runs concatenated (for matching and copying).
+    pub fn to_plain(&self) -> String {
+        self.0.iter().map(Run::text).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|r| r.text().is_empty())
+    }
+}
+
+/// Who wrote an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Author {
+    pub name: SafeText,
+    /// Weibo uid, or Tieba user id / portrait.
+    pub id: Option<String>,
+    /// Weibo `verified_type` (see [`verified_label`]); `None` when the payload says nothing.
+    pub verified_type: Option<i64>,
+    pub verified_reason: Option<SafeText>,
+    pub followers: Option<u64>,
+    /// Tieba 吧务 (moderator): the closest Tieba analogue of "verified".
+    pub moderator: bool,
+    /// Tieba level (`level_id`).
+    pub level: Option<u32>,
+    /// IP region (`来自 …` / Tieba `ip_address`).
+    pub region: Option<SafeText>,
+}
+
+impl Author {
+    pub fn named(name: &str) -> Author {
+        Author {
+            name: SafeText::line(name),
+            ..Author::default()
+        }
+    }
+
+    /// Verified in Weibo's sense (`verified_type` ≥ 0), or a Tieba moderator.
+    pub fn is_verified(&self) -> bool {
+        self.verified_type.is_some_and(|v| v >= 0) || self.moderator
+    }
+}
+
+/// Meaning of a Weibo `verified_type` (community-documented, data-sources.md §4 C6).
+pub fn verified_label(verified_type: i64) -> Option<&'static str> {
+    Some(match verified_type {
+        0 => "个人认证",
+        1 => "政府",
+        2 => "企业",
+        3 => "媒体",
+        4 => "校园",
+        5 => "网站",
+        6 => "应用",
+        7 => "机构",
+        8 => "企业(待审)",
+        10 => "微博女郎",
+        200 | 220 => "达人",
+        400 => "已故",
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    WeiboPost,
+    WeiboComment,
+    TiebaThread,
+    TiebaFloor,
+    TiebaSubReply,
+}
+
+/// A post, comment, thread, floor or sub-reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    /// Platform id (mid, comment id, thread id, post id, spid): unique within its list.
+    pub id: String,
+    /// Where `o` / `y` lead.
+    pub url: Option<String>,
+    pub author: Author,
+    pub created_at: Option<DateTime<FixedOffset>>,
+    /// The timestamp as sent when it could not be read (shown as is).
+    pub created_raw: Option<SafeText>,
+    /// Tieba thread title.
+    pub title: Option<SafeText>,
+    pub text: RichText,
+    /// Weibo `isLongText`: `text` is cut; [`DrillRequest::WeiboLongText`] has the rest.
+    pub truncated: bool,
+    pub reposts: Option<u64>,
+    /// Comments / replies / floors / sub-replies behind this entry.
+    pub replies: Option<u64>,
+    pub likes: Option<u64>,
+    /// Pictures attached.
+    pub pics: u32,
+    /// Tieba floor number (`post_no`).
+    pub floor: Option<u32>,
+    /// A reposted original (`retweeted_status`).
+    pub quoted: Option<Box<Entry>>,
+    /// Replies delivered inline (comment `comments[]`, floor `sub_post_list`).
+    pub inline_replies: Vec<Entry>,
+    /// What Enter on this entry loads (comments, floors, sub-replies); `None`: nothing below.
+    pub open: Option<DrillRequest>,
+}
+
+impl Entry {
+    pub fn new(kind: EntryKind, id: &str, author: Author, text: RichText) -> Entry {
+        Entry {
+            kind,
+            id: id.to_string(),
+            url: None,
+            author,
+            created_at: None,
+            created_raw: None,
+            title: None,
+            text,
+            truncated: false,
+            reposts: None,
+            replies: None,
+            likes: None,
+            pics: 0,
+            floor: None,
+            quoted: None,
+            inline_replies: Vec::new(),
+            open: None,
+        }
+    }
+}
+
+/// Weibo C1 tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PostTab {
+    /// 实时 (`type=61`): newest first.
+    Realtime,
+    /// 热门 (`type=60`).
+    Hot,
+}
+
+impl PostTab {
+    /// The `type=` value of the C1 containerid.
+    pub fn type_code(self) -> u32 {
+        match self {
+            PostTab::Realtime => 61,
+            PostTab::Hot => 60,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PostTab::Realtime => "实时",
+            PostTab::Hot => "热门",
+        }
+    }
+}
+
+/// One page of drill-down content to load. A loaded page names its successor, so paging
+/// state (max_id, yuren_rand, …) travels inside the request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DrillRequest {
+    /// C1 `m.weibo.cn/api/container/getIndex?containerid=100103type=<T>&q=<query>&page_type=searchall&page=<n>`.
+    WeiboPosts {
+        query: String,
+        tab: PostTab,
+        page: u32,
+    },
+    /// C2: the full text of a long post (answers one entry with the same id).
+    WeiboLongText { mid: String },
+    /// C3 `m.weibo.cn/comments/hotflow`; `max_id` `None` on the first page.
+    WeiboComments {
+        mid: String,
+        max_id: Option<String>,
+        max_id_type: i64,
+    },
+    /// D2 threads of a Tieba hot topic: page 1 asks `hotMessage` (for `yuren_rand` and
+    /// `pmy_topic_ext`) then `hotMessage/main`; later pages `hotMessage/thread`.
+    TiebaThreads {
+        topic_id: String,
+        topic_name: String,
+        page: u32,
+        yuren_rand: Option<String>,
+        pmy_topic_ext: Option<String>,
+    },
+    /// D3 floors of a thread: `tieba.baidu.com/p/<tid>?pn=<page>&ajax=1`.
+    TiebaFloors { tid: String, page: u32 },
+    /// D3 sub-replies of a floor: `/p/comment?tid=&pid=&fid=&pn=`.
+    TiebaSubReplies {
+        tid: String,
+        pid: String,
+        fid: String,
+        page: u32,
+    },
+}
+
+impl DrillRequest {
+    /// The host a request goes to (rate limits are per host).
+    pub fn host(&self) -> &'static str {
+        match self {
+            DrillRequest::WeiboPosts { .. }
+            | DrillRequest::WeiboLongText { .. }
+            | DrillRequest::WeiboComments { .. } => "m.weibo.cn",
+            DrillRequest::TiebaThreads { .. }
+            | DrillRequest::TiebaFloors { .. }
+            | DrillRequest::TiebaSubReplies { .. } => "tieba.baidu.com",
+        }
+    }
+
+    /// The same listing from its first page (for reload).
+    pub fn first_page(&self) -> DrillRequest {
+        let mut r = self.clone();
+        match &mut r {
+            DrillRequest::WeiboPosts { page, .. }
+            | DrillRequest::TiebaFloors { page, .. }
+            | DrillRequest::TiebaSubReplies { page, .. } => *page = 1,
+            DrillRequest::TiebaThreads {
+                page,
+                yuren_rand,
+                pmy_topic_ext,
+                ..
+            } => {
+                *page = 1;
+                *yuren_rand = None;
+                *pmy_topic_ext = None;
+            }
+            DrillRequest::WeiboComments { max_id, .. } => *max_id = None,
+            DrillRequest::WeiboLongText { .. } => {}
+        }
+        r
+    }
+}
+
+/// One loaded page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrillPage {
+    pub items: Vec<Entry>,
+    /// The next page; `None` when the listing ended (terminators in data-sources.md §8).
+    pub next: Option<DrillRequest>,
+    /// Total the platform reports (cards `total`, comment `total_number`, Tieba `total_num`).
+    pub total: Option<u64>,
+}
