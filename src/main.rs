@@ -184,7 +184,9 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let topic_client = std::sync::Arc::new(
             resou::sources::http::HttpClient::new(&sources.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
         );
-        let topics = resou::sources::topic::spawn_topic_fetcher(topic_client, Default::default(), tx.clone());
+        let topics = resou::sources::topic::spawn_topic_fetcher(topic_client.clone(), Default::default(), tx.clone());
+        // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
+        let drill = resou::sources::drill::spawn_drill_fetcher(topic_client, Default::default(), tx.clone());
         let handle =
             poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
 
@@ -201,6 +203,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         })?;
 
         let mut app = App::new(keymap);
+        app.desktop = resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
         resou::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.banner = banner;
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
@@ -208,7 +211,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let mut guard = resou::tui::init().context("setting up the terminal")?;
         // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
         // input closes and it saves its baselines (the bridge join below waits for that).
-        let (handle, topics) = (&handle, &topics);
+        let (handle, topics, drill) = (&handle, &topics, &drill);
         let effects = move |e: Effect| match e {
             Effect::Source(cmd) => handle.send(cmd),
             Effect::Analyze(snap) => {
@@ -220,6 +223,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             Effect::FetchTopic(hashtag) => {
                 topics.request(&hashtag);
             }
+            Effect::Drill { id, request, fresh: false } => drill.request(id, request),
+            Effect::Drill { id, request, fresh: true } => drill.reload(id, request),
+            Effect::CancelDrill(id) => drill.cancel(id),
+            // The app loop performs these itself, between frames.
+            Effect::OpenUrl(_) | Effect::Copy(_) => {}
         };
         let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, effects).await;
         drop(guard);

@@ -51,6 +51,7 @@ fn run(n: usize) -> App {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
     app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
@@ -166,6 +167,7 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     let (i, kw) = (3..8)
         .find_map(|i| {
@@ -186,6 +188,7 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     focused.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     feed(&mut focused, i - 1);
     press(&mut focused, "l j j");
@@ -213,6 +216,7 @@ fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     let snap = weibo_day()
         .into_iter()
@@ -279,6 +283,7 @@ fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 0,
+        size: (120, 40),
     });
     press(&mut app, "l");
     assert_eq!(app.state.focus, Focus::Board);
@@ -303,6 +308,7 @@ fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
     app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));

@@ -50,6 +50,7 @@ fn app() -> App {
     app.handle(AppMsg::Resize {
         page_rows: 10,
         keyword_rows: 10,
+        size: (120, 40),
     });
     app
 }

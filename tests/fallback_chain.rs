@@ -209,6 +209,7 @@ async fn all_steps_failing_keeps_last_good_data_then_recovers() {
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
+        size: (120, 40),
     });
     let good = p.next().await;
     let good_at = match &good.outcome {

@@ -427,6 +427,14 @@ impl Analyzer {
         added
     }
 
+    /// Every name and alias of every KOL.
+    pub fn kol_names(&self) -> Vec<String> {
+        let kols = self.matcher.kols();
+        kols.iter()
+            .flat_map(|k| k.names().map(str::to_string))
+            .collect()
+    }
+
     /// The matcher index of a KOL by uid, else by name or alias.
     fn kol_index(&self, name: &str, uid: Option<&str>) -> Option<usize> {
         let kols = self.matcher.kols();

@@ -58,6 +58,8 @@ pub enum AnalysisEvent {
     /// The dictionary is loaded; updates follow for every snapshot sent.
     DictionaryReady,
     Update(Box<AnalysisUpdate>),
+    /// Every KOL name and alias now matched (sent at start and when discovery adds some).
+    Kols(Vec<String>),
     /// A non-fatal problem (state file unreadable or unwritable); the worker carries on.
     Warning(String),
 }
@@ -93,7 +95,9 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
             }
         }
     }
-    if tx.send(AnalysisEvent::DictionaryReady).is_err() {
+    if tx.send(AnalysisEvent::DictionaryReady).is_err()
+        || tx.send(AnalysisEvent::Kols(analyzer.kol_names())).is_err()
+    {
         return;
     }
     while let Ok(input) = rx.recv() {
@@ -109,6 +113,9 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
                 if !added.is_empty() {
                     let names = added.iter().map(|k| k.name.as_str());
                     tracing::debug!(%topic, kols = ?names.collect::<Vec<_>>(), "KOLs discovered");
+                    if tx.send(AnalysisEvent::Kols(analyzer.kol_names())).is_err() {
+                        break;
+                    }
                 }
             }
         }

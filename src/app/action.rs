@@ -28,12 +28,18 @@ pub enum Action {
     ToggleKols,
     /// Enter: in the keyword panel, filter the board to titles containing the keyword.
     Open,
+    /// Open the selected item's link in the browser.
+    OpenLink,
+    /// Copy the selected item's link (OSC 52 / native clipboard).
+    CopyLink,
+    /// Load the current view again.
+    Reload,
     /// Unbinds a key inherited from a lower layer.
     Noop,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 24] = [
         Action::Quit,
         Action::Back,
         Action::ToggleHelp,
@@ -54,6 +60,9 @@ impl Action {
         Action::FocusBoard,
         Action::ToggleKols,
         Action::Open,
+        Action::OpenLink,
+        Action::CopyLink,
+        Action::Reload,
         Action::Noop,
     ];
 
@@ -80,6 +89,9 @@ impl Action {
             Action::FocusBoard => "focus_board",
             Action::ToggleKols => "toggle_kols",
             Action::Open => "open",
+            Action::OpenLink => "open_link",
+            Action::CopyLink => "copy_link",
+            Action::Reload => "reload",
             Action::Noop => "noop",
         }
     }
@@ -110,7 +122,10 @@ impl Action {
             Action::FocusKeywords => "Move to the keyword panel",
             Action::FocusBoard => "Move to the board",
             Action::ToggleKols => "Show/hide the KOL panel",
-            Action::Open => "Filter the board by this keyword",
+            Action::Open => "Open: posts/threads of a topic, comments/floors of a post",
+            Action::OpenLink => "Open the link in the browser (shows it over SSH)",
+            Action::CopyLink => "Copy the link (OSC 52 / clipboard)",
+            Action::Reload => "Reload this view",
             Action::Noop => "(unbound)",
         }
     }

@@ -3,6 +3,7 @@
 //! batch — only when something visible changed.
 
 pub mod action;
+pub mod drill;
 pub mod keys;
 pub mod msg;
 pub mod state;
@@ -26,6 +27,8 @@ use state::AppState;
 pub struct App {
     pub state: AppState,
     pub keymap: Keymap,
+    /// Where `o` / `y` send links.
+    pub desktop: crate::desktop::Desktop,
 }
 
 impl App {
@@ -40,7 +43,11 @@ impl App {
                 desc,
             })
             .collect();
-        App { state, keymap }
+        App {
+            state,
+            keymap,
+            desktop: crate::desktop::Desktop::default(),
+        }
     }
 
     pub fn handle(&mut self, msg: AppMsg) -> (Vec<Effect>, bool) {
@@ -58,6 +65,7 @@ fn resize(w: u16, h: u16) -> AppMsg {
     AppMsg::Resize {
         page_rows: crate::ui::board_page_rows(area),
         keyword_rows: crate::ui::keyword_page_rows(area),
+        size: (w, h),
     }
 }
 
@@ -130,7 +138,22 @@ pub async fn run(
 }
 
 fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
-    let (fx, dirty) = app.handle(msg);
-    fx.into_iter().for_each(effects);
+    let (fx, mut dirty) = app.handle(msg);
+    for e in fx {
+        // Links leave from this thread, between frames (an OSC 52 write cannot split a draw).
+        let outcome = match e {
+            Effect::Copy(text) => crate::desktop::copy(&text, &app.desktop, &mut io::stdout()),
+            Effect::OpenUrl(url) => crate::desktop::open(&url, &app.desktop),
+            other => {
+                effects(other);
+                continue;
+            }
+        };
+        let (_, d) = app.handle(AppMsg::Desktop {
+            notice: outcome.notice,
+            show: outcome.show,
+        });
+        dirty |= d;
+    }
     dirty
 }

@@ -14,6 +14,14 @@ pub enum AppMsg {
     Resize {
         page_rows: usize,
         keyword_rows: usize,
+        /// The whole terminal (drill-down views lay out their variable-height entries in it).
+        size: (u16, u16),
+    },
+    /// What happened to an `OpenUrl` / `Copy` effect, in words; `show` is a link to show in a
+    /// popup for manual copying when neither browser nor clipboard could take it.
+    Desktop {
+        notice: String,
+        show: Option<String>,
     },
     Source(SourceEvent),
     Analysis(AnalysisEvent),
@@ -31,6 +39,18 @@ pub enum Effect {
     Analyze(Box<Snapshot>),
     /// Ask for a Weibo topic's stats (host and media accounts) by its `#…#` hashtag.
     FetchTopic(String),
+    /// Load a drill-down page for the view `id` (`fresh`: bypass the cache).
+    Drill {
+        id: u64,
+        request: crate::domain::post::DrillRequest,
+        fresh: bool,
+    },
+    /// The view `id` was left: drop its pending loads.
+    CancelDrill(u64),
+    /// Open a link in the browser (or show it, over SSH without one).
+    OpenUrl(String),
+    /// Put text on the clipboard (OSC 52 and/or a native tool, per config).
+    Copy(String),
     /// Accounts named on a topic's page, for KOL discovery in the analysis worker.
     TopicAccounts {
         topic: String,

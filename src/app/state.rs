@@ -173,9 +173,26 @@ pub struct AppState {
     pub topic_accounts: HashMap<String, Vec<String>>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
     pub pending: Vec<crate::config::keymap::Key>,
+    /// Full topic pages (reads, mentions, host, media) by normalised title, for view headers.
+    pub topic_details: HashMap<String, Box<crate::sources::topic::TopicDetail>>,
+    /// Drill-down views above the board, innermost last (empty: the board is shown).
+    pub views: Vec<super::drill::DrillView>,
+    /// Last view id handed out.
+    pub next_view_id: u64,
+    /// Every KOL name and alias the analysis knows (watchlist and discovered), for marks.
+    pub kol_names: Vec<String>,
+    /// Terminal size as of the last resize.
+    pub size: (u16, u16),
+    /// A link shown in a popup for manual copying (no browser or clipboard could take it).
+    pub link_popup: Option<String>,
 }
 
 impl AppState {
+    /// A matcher for KOL names (None when no KOL is known).
+    pub fn kol_highlighter(&self) -> Option<crate::analysis::Highlighter> {
+        (!self.kol_names.is_empty()).then(|| crate::analysis::Highlighter::new(&self.kol_names))
+    }
+
     /// Index of the selected row in `rows`, if any.
     pub fn selected_index(&self) -> Option<usize> {
         let key = self.selection.key.as_ref()?;

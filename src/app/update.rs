@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset};
 
 use super::action::Action;
+use super::drill;
 use super::msg::{AppMsg, Effect};
 use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, SourceHealth, Tab};
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
@@ -18,6 +19,8 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
         AppMsg::Key(key) => {
             let modes: &[Mode] = if state.show_help {
                 &[Mode::Help]
+            } else if !state.views.is_empty() {
+                &[Mode::Thread]
             } else if state.focus == Focus::Keywords {
                 &[Mode::Keywords]
             } else {
@@ -51,7 +54,12 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
         AppMsg::Resize {
             page_rows,
             keyword_rows,
+            size,
         } => {
+            state.size = size;
+            for v in &mut state.views {
+                drill::scroll_into_view(v, &visible_in(size));
+            }
             state.page_rows = page_rows;
             state.keyword_page_rows = keyword_rows;
             if keyword_rows == 0 {
@@ -96,9 +104,9 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 if names.is_empty() {
                     return (Vec::new(), false);
                 }
-                state
-                    .topic_accounts
-                    .insert(crate::domain::normalise_title(&hashtag), names);
+                let norm = crate::domain::normalise_title(&hashtag);
+                state.topic_accounts.insert(norm.clone(), names);
+                state.topic_details.insert(norm, detail.clone());
                 annotate_rows(state);
                 let records = detail.accounts().map(account_record).collect();
                 let effect = Effect::TopicAccounts {
@@ -113,8 +121,16 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 (Vec::new(), false)
             }
         },
-        // Drill-down views arrive with the view stack (issue 4).
-        AppMsg::Source(SourceEvent::Drill { .. }) => (Vec::new(), false),
+        AppMsg::Source(SourceEvent::Drill {
+            id,
+            request,
+            result,
+        }) => drill::on_drill(state, id, request, result),
+        AppMsg::Desktop { notice, show } => {
+            state.flash = Some(notice);
+            state.link_popup = show;
+            (Vec::new(), true)
+        }
         AppMsg::Tick(now) => {
             state.now = Some(now);
             // Countdowns are the only thing a tick changes; paused hides them.
@@ -133,9 +149,13 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => state.quit = true,
         Action::Back => {
-            // Peel one layer at a time: popup, filter, panel focus; quit at the bare board.
-            if state.show_help {
+            // Peel one layer at a time: popups, views, filter, panel focus; quit at the bare board.
+            if state.link_popup.is_some() {
+                state.link_popup = None;
+            } else if state.show_help {
                 state.show_help = false;
+            } else if !state.views.is_empty() {
+                return drill::back(state);
             } else if state.filter.is_some() {
                 state.filter = None;
                 rebuild_rows(state);
@@ -168,6 +188,56 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::PageUp
         | Action::SelectFirst
         | Action::SelectLast
+            if !state.views.is_empty() =>
+        {
+            let vis = visible_in(state.size);
+            let page = state.views.last().map_or(1, |v| vis(v, v.offset).max(1)) as isize;
+            let delta = match action {
+                Action::SelectNext => 1,
+                Action::SelectPrev => -1,
+                Action::PageDown => page,
+                Action::PageUp => -page,
+                Action::SelectFirst => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            };
+            return drill::move_selection(state, delta, vis);
+        }
+        Action::NextTab | Action::PrevTab if !state.views.is_empty() => {
+            return drill::switch_tab(state);
+        }
+        Action::Open if !state.views.is_empty() => return drill::open_selected(state),
+        Action::Reload => {
+            if state.views.is_empty() {
+                state.flash = Some("refreshing all sources…".into());
+                return vec![Effect::Source(SourceCmd::RefreshNow)];
+            }
+            return drill::reload(state);
+        }
+        Action::OpenLink | Action::CopyLink => {
+            let link = if state.views.is_empty() {
+                state
+                    .selected_index()
+                    .and_then(|i| state.rows[i].topic.url.as_deref())
+                    .and_then(drill::safe_url)
+            } else {
+                drill::current_link(state)
+            };
+            let Some(url) = link else {
+                state.flash = Some("no link here".into());
+                return Vec::new();
+            };
+            return vec![if action == Action::OpenLink {
+                Effect::OpenUrl(url)
+            } else {
+                Effect::Copy(url)
+            }];
+        }
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
             if state.focus == Focus::Keywords =>
         {
             move_keyword(state, action)
@@ -188,6 +258,12 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::FocusBoard => state.focus = Focus::Board,
         Action::ToggleKols => state.show_kols = !state.show_kols,
+        Action::Open if state.focus == Focus::Board => {
+            if let Some(i) = state.selected_index() {
+                let row = state.rows[i].clone();
+                return drill::open_topic(state, &row);
+            }
+        }
         Action::Open => {
             if state.focus == Focus::Keywords
                 && let Some(k) = state.analysis.keywords.get(state.keyword_selected)
@@ -333,6 +409,10 @@ fn on_analysis(state: &mut AppState, ev: AnalysisEvent) {
             state.analysis.warning = Some(w);
         }
         AnalysisEvent::Update(u) => apply_analysis(state, *u),
+        AnalysisEvent::Kols(names) => {
+            state.kol_names = names;
+            super::drill::remark_views(state);
+        }
     }
 }
 
@@ -597,4 +677,9 @@ fn account_record(a: &crate::sources::topic::Account) -> AccountRecord {
             Page::Contributor => AccountRole::Author,
         },
     }
+}
+
+/// How many entries of a view fit from an offset, for a terminal of `size`.
+fn visible_in(size: (u16, u16)) -> impl Fn(&drill::DrillView, usize) -> usize {
+    move |view, offset| crate::ui::thread::entries_fitting(view, offset, size)
 }

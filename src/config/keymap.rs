@@ -197,17 +197,26 @@ pub enum Mode {
     Global,
     Board,
     Keywords,
+    /// Drill-down views (posts, comments, threads, floors, replies).
+    Thread,
     Help,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Global, Mode::Board, Mode::Keywords, Mode::Help];
+    pub const ALL: [Mode; 5] = [
+        Mode::Global,
+        Mode::Board,
+        Mode::Keywords,
+        Mode::Thread,
+        Mode::Help,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Mode::Global => "global",
             Mode::Board => "board",
             Mode::Keywords => "keywords",
+            Mode::Thread => "thread",
             Mode::Help => "help",
         }
     }

@@ -23,6 +23,19 @@ pub struct Config {
     pub network: Network,
     pub weibo: Weibo,
     pub analysis: AnalysisSection,
+    pub desktop: DesktopSection,
+}
+
+/// `[desktop]`: where links go.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DesktopSection {
+    /// `auto` (OSC 52 + native tool when a display exists), `osc52`, `native` or `off`;
+    /// the `RESOU_CLIPBOARD` environment variable wins.
+    pub clipboard: crate::desktop::ClipboardMode,
+    /// Browser command for `o`; the URL is appended. Unset: `xdg-open` / `open`, and over SSH
+    /// without a display the link is shown instead.
+    pub browser: Option<String>,
 }
 
 /// `[analysis]`: detector parameters (`[analysis.detector]`).

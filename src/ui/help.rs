@@ -140,3 +140,39 @@ pub(super) fn popup_frame(popup: Rect, buf: &mut Buffer, border: Style, title: S
         inner.height,
     )
 }
+
+/// A link the user can select with the mouse: no browser or clipboard could take it (SSH).
+pub(super) fn link_popup(screen: Rect, buf: &mut Buffer, url: &str, theme: &Theme) {
+    let w = screen.width.saturating_sub(4).min(100);
+    // The URL wraps by cells over as many lines as it needs (up to 6).
+    let inner_w = w.saturating_sub(4).max(1) as usize;
+    let lines = super::text::wrap_styled(&[(url.to_string(), theme.link)], inner_w);
+    let shown = lines.len().min(6);
+    let h = (shown as u16 + 4).min(screen.height);
+    let popup = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    let inner = popup_frame(
+        popup,
+        buf,
+        theme.border,
+        Span::styled(" link ", theme.title),
+    );
+    for (i, l) in lines.into_iter().take(shown).enumerate() {
+        let spans: Vec<Span> = l.into_iter().map(|(s, st)| Span::styled(s, st)).collect();
+        Line::from(spans).render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
+    }
+    let hint = "select to copy · esc closes";
+    Line::from(Span::styled(hint, theme.muted)).render(
+        Rect::new(
+            inner.x,
+            inner.y + inner.height.saturating_sub(1),
+            inner.width,
+            1,
+        ),
+        buf,
+    );
+}

@@ -16,6 +16,7 @@ pub mod spark;
 mod status;
 pub mod text;
 pub mod theme;
+pub mod thread;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -128,6 +129,11 @@ pub fn render(frame: &mut Frame, state: &AppState) {
 pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     let area = frame.area();
     let buf = frame.buffer_mut();
+    if !state.views.is_empty() {
+        thread::render(area, buf, state, theme);
+        overlays(area, buf, state, theme);
+        return;
+    }
     let Some(areas) = Areas::of(area) else {
         too_small(area, buf, theme);
         return;
@@ -141,8 +147,19 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     if state.show_kols {
         kols::render(areas.board, buf, &state.analysis.kols, theme);
     }
+    overlays(area, buf, state, theme);
+}
+
+/// Popups over any screen: help, and a link shown for manual copying.
+fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return;
+    }
     if state.show_help {
         help::render(area, buf, &state.help, theme);
+    }
+    if let Some(url) = &state.link_popup {
+        help::link_popup(area, buf, url, theme);
     }
 }
 

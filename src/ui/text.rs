@@ -283,3 +283,189 @@ mod tests {
         assert_eq!(center("热", 5), " 热  ");
     }
 }
+
+/// One unit of wrapping: a grapheme run that must stay on one line, with its width.
+struct Piece<'a> {
+    text: &'a str,
+    width: usize,
+    /// Whitespace: may be dropped at a line start.
+    space: bool,
+    newline: bool,
+}
+
+/// Is this grapheme a place a line may break before/after on its own (CJK and other wide
+/// characters, emoji, punctuation), rather than part of a Latin word?
+fn breaks_alone(g: &str) -> bool {
+    let word_char = |c: char| {
+        (c.is_alphanumeric() && grapheme_width(g) < 2)
+            || matches!(
+                c,
+                '\'' | '-' | '_' | '.' | '/' | ':' | '%' | '&' | '?' | '='
+            )
+    };
+    g.chars().next().is_some_and(|c| !word_char(c))
+}
+
+fn flush_word<'a, S: Copy>(
+    pieces: &mut Vec<(Piece<'a>, S)>,
+    text: &'a str,
+    word: &mut Option<(usize, usize)>,
+    end: usize,
+    style: S,
+) {
+    if let Some((start, width)) = word.take() {
+        let piece = Piece {
+            text: &text[start..end],
+            width,
+            space: false,
+            newline: false,
+        };
+        pieces.push((piece, style));
+    }
+}
+
+/// Wrap styled text to `width` cells: CJK breaks anywhere, Latin words (and URLs) move whole to
+/// the next line unless longer than a line, spaces at a line start are dropped, `\n` breaks.
+/// Every returned line is at most `width` cells wide.
+pub fn wrap_styled<S: Copy + PartialEq>(
+    segments: &[(String, S)],
+    width: usize,
+) -> Vec<Vec<(String, S)>> {
+    let width = width.max(1);
+    // Pieces with their segment's style; Latin words are merged across graphemes.
+    let mut pieces: Vec<(Piece<'_>, S)> = Vec::new();
+    for (text, style) in segments {
+        let mut word_start: Option<(usize, usize)> = None; // (byte start, width)
+        for (i, g) in text.grapheme_indices(true) {
+            let w = grapheme_width(g);
+            if g == "\n" || g == "\r\n" {
+                flush_word(&mut pieces, text, &mut word_start, i, *style);
+                pieces.push((
+                    Piece {
+                        text: "",
+                        width: 0,
+                        space: false,
+                        newline: true,
+                    },
+                    *style,
+                ));
+            } else if g.chars().all(char::is_whitespace) || breaks_alone(g) {
+                flush_word(&mut pieces, text, &mut word_start, i, *style);
+                pieces.push((
+                    Piece {
+                        text: g,
+                        width: w,
+                        space: g.chars().all(char::is_whitespace),
+                        newline: false,
+                    },
+                    *style,
+                ));
+            } else {
+                match &mut word_start {
+                    Some((_, ww)) => *ww += w,
+                    None => word_start = Some((i, w)),
+                }
+            }
+        }
+        flush_word(&mut pieces, text, &mut word_start, text.len(), *style);
+    }
+
+    let mut lines: Vec<Vec<(String, S)>> = vec![Vec::new()];
+    let mut used = 0usize;
+    let push = |lines: &mut Vec<Vec<(String, S)>>, s: &str, style: S| {
+        let line = lines
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("never empty"));
+        line.push((s.to_string(), style));
+    };
+    for (p, style) in pieces {
+        if p.newline {
+            lines.push(Vec::new());
+            used = 0;
+            continue;
+        }
+        if p.space && used == 0 {
+            continue;
+        }
+        if used + p.width > width {
+            if p.space {
+                // A space at the break is dropped.
+                lines.push(Vec::new());
+                used = 0;
+                continue;
+            }
+            if p.width <= width || used > 0 {
+                lines.push(Vec::new());
+                used = 0;
+            }
+        }
+        if p.width <= width - used {
+            push(&mut lines, p.text, style);
+            used += p.width;
+        } else {
+            // A word longer than a line: cut it grapheme by grapheme.
+            for g in p.text.graphemes(true) {
+                let w = grapheme_width(g);
+                if used + w > width {
+                    lines.push(Vec::new());
+                    used = 0;
+                }
+                push(&mut lines, g, style);
+                used += w;
+            }
+        }
+    }
+    // Merge neighbouring parts of the same style (fewer spans to draw).
+    for line in &mut lines {
+        let mut merged: Vec<(String, S)> = Vec::with_capacity(line.len());
+        for (s, st) in line.drain(..) {
+            match merged.last_mut() {
+                Some((prev, pst)) if *pst == st => prev.push_str(&s),
+                _ => merged.push((s, st)),
+            }
+        }
+        *line = merged;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    fn wrap(s: &str, w: usize) -> Vec<String> {
+        wrap_styled(&[(s.to_string(), ())], w)
+            .into_iter()
+            .map(|l| l.into_iter().map(|(t, _)| t).collect())
+            .collect()
+    }
+
+    #[test]
+    fn cjk_breaks_anywhere_latin_at_spaces() {
+        assert_eq!(
+            wrap("旺旺配料表上热搜了", 8),
+            vec!["旺旺配料", "表上热搜", "了"]
+        );
+        assert_eq!(wrap("hello world again", 11), vec!["hello world", "again"]);
+        assert_eq!(
+            wrap("中文English混排测试", 10),
+            vec!["中文", "English混", "排测试"]
+        );
+        assert_eq!(wrap("第一行\n第二行", 20), vec!["第一行", "第二行"]);
+        assert_eq!(
+            wrap("supercalifragilistic", 8),
+            vec!["supercal", "ifragili", "stic"]
+        );
+        assert_eq!(wrap("看👨‍👩‍👧好，", 4), vec!["看👨‍👩‍👧", "好，"]);
+    }
+
+    #[test]
+    fn no_line_is_wider_than_asked() {
+        let text = "【#旺旺配料表#】网友称 Want Want 的配料表“很长”，😀😀 https://m.weibo.cn/detail/5332222609720246 全文";
+        for w in 1..40 {
+            for line in wrap(text, w) {
+                assert!(display_width(&line) <= w, "{w}: {line:?}");
+            }
+        }
+    }
+}

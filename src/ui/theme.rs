@@ -53,6 +53,14 @@ pub struct Theme {
     pub kol: Style,
     /// The `filter: …` note in the header.
     pub filter: Style,
+    /// Post text: `#话题#`, `@mentions`, emoji alt text, links, author names.
+    pub hashtag: Style,
+    pub mention: Style,
+    pub emoji: Style,
+    pub link: Style,
+    pub author: Style,
+    /// Verified badge next to an author.
+    pub verified: Style,
     /// Panel borders and separators.
     pub border: Style,
     /// Selected row of the panel that does not have the keyboard.
@@ -145,6 +153,12 @@ impl Default for Theme {
             steady: fg(Color::DarkGray),
             kol: bold.fg(Color::LightMagenta),
             filter: bold.fg(Color::Yellow),
+            hashtag: fg(Color::Blue).add_modifier(Modifier::BOLD),
+            mention: fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            emoji: fg(Color::Yellow),
+            link: fg(Color::Blue).add_modifier(Modifier::UNDERLINED),
+            author: bold,
+            verified: bold.fg(Color::Yellow),
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             symbols: Symbols::default(),

@@ -2,11 +2,15 @@
 //! request/parse code lives in `weibo::drill` and `tieba::drill`; `fetcher` adds the network
 //! manners (per-host spacing with jitter, a TTL cache, cancellation by request id).
 
+pub mod fetcher;
+
 use chrono::{DateTime, FixedOffset};
 
 use super::SourceError;
 use super::http::HttpClient;
 use crate::domain::post::{DrillPage, DrillRequest};
+
+pub use fetcher::{DrillFetcherConfig, DrillHandle, spawn_drill_fetcher};
 
 /// Fetch and parse one page. `now` anchors relative timestamps ("29分钟前").
 pub async fn fetch(
