@@ -2,8 +2,6 @@
 
 mod render_support;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -11,73 +9,9 @@ use resou::analysis::{Direction, KeywordRow, PlatformCounts};
 use resou::app::state::{AppState, Focus, Tab};
 use resou::domain::Platform;
 use resou::ui::text::display_width;
-use resou::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, board_page_rows, keyword_page_rows, render};
+use resou::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, board_page_rows, keyword_page_rows};
 
-use render_support::{big_state, rows_for, sample_state};
-
-/// Render `state` at `w`×`h`; every frame is checked for wide glyphs clobbering their neighbours.
-fn draw(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| render(f, state)).unwrap();
-    assert_no_hidden_text(terminal.backend().buffer(), w, h);
-    if w > 0 && h > 0 {
-        // (TestBackend's text view divides by the width.)
-        assert_hidden_lists_blank(terminal.backend());
-    }
-    terminal
-}
-
-/// TestBackend's text view lists every cell behind a wide glyph as "Hidden by multi-width
-/// symbols"; that list is always present with CJK, so the regression to catch is a hidden cell
-/// that holds visible text (a wide glyph drawn over something). Same walk as the TestBackend view.
-fn assert_no_hidden_text(buf: &Buffer, w: u16, h: u16) {
-    for y in 0..h {
-        let mut skip = 0usize;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                assert!(
-                    sym.trim().is_empty(),
-                    "{w}x{h}: {sym:?} at ({x},{y}) hidden by a wide glyph in {:?}",
-                    row_text(buf, y)
-                );
-            }
-            skip = skip.max(display_width(sym)).saturating_sub(1);
-        }
-    }
-}
-
-/// The same check on TestBackend's text view: its "Hidden by multi-width symbols" lists may
-/// only name blank cells.
-fn assert_hidden_lists_blank(backend: &TestBackend) {
-    for line in backend.to_string().lines() {
-        let Some((_, list)) = line.split_once("Hidden by multi-width symbols: ") else {
-            continue;
-        };
-        let list = list.trim_start_matches('[').trim_end_matches(']');
-        for entry in list.split("), (") {
-            let entry = entry.trim_matches(|c| c == '(' || c == ')');
-            let sym = entry.split_once(", ").map_or("", |(_, s)| s);
-            assert_eq!(sym, "\" \"", "hidden text in {line}");
-        }
-    }
-}
-
-/// Row `y` as a terminal shows it: cells hidden behind a wide glyph are skipped.
-fn row_text(buf: &Buffer, y: u16) -> String {
-    let mut out = String::new();
-    let mut x = 0;
-    while x < buf.area.width {
-        let sym = buf[(x, y)].symbol();
-        out.push_str(sym);
-        x += display_width(sym).max(1) as u16;
-    }
-    out
-}
-
-fn find_row(buf: &Buffer, needle: &str) -> Option<u16> {
-    (0..buf.area.height).find(|&y| row_text(buf, y).contains(needle))
-}
+use render_support::{big_state, draw, find_row, row_text, rows_for, sample_state};
 
 /// Column of the first cell of `needle` in row `y`.
 fn locate(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {

@@ -8,7 +8,12 @@ use resou::app::state::{
     AnalysisView, AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth,
     Tab,
 };
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use resou::domain::{Label, Platform, Snapshot, Topic, cst};
+use resou::ui::render;
+use resou::ui::text::display_width;
 
 /// Weibo realtime list, 2026-08-15 12:00 (+08:00): (title, heat, label). Row 0 is the pinned row.
 /// Labels 沸/爆/商 do not occur that day; three rows carry them to cover every badge.
@@ -420,3 +425,68 @@ fn big_state_with(n: usize, highlighted: bool) -> AppState {
     }
     state
 }
+
+/// Render `state` at `w`×`h`; every frame is checked for wide glyphs clobbering their neighbours.
+pub fn draw(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| render(f, state)).unwrap();
+    assert_no_hidden_text(terminal.backend().buffer(), w, h);
+    if w > 0 && h > 0 {
+        // (TestBackend's text view divides by the width.)
+        assert_hidden_lists_blank(terminal.backend());
+    }
+    terminal
+}
+
+/// TestBackend's text view lists every cell behind a wide glyph as "Hidden by multi-width
+/// symbols"; that list is always present with CJK, so the regression to catch is a hidden cell
+/// that holds visible text (a wide glyph drawn over something). Same walk as the TestBackend view.
+pub fn assert_no_hidden_text(buf: &Buffer, w: u16, h: u16) {
+    for y in 0..h {
+        let mut skip = 0usize;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                assert!(
+                    sym.trim().is_empty(),
+                    "{w}x{h}: {sym:?} at ({x},{y}) hidden by a wide glyph in {:?}",
+                    row_text(buf, y)
+                );
+            }
+            skip = skip.max(display_width(sym)).saturating_sub(1);
+        }
+    }
+}
+
+/// The same check on TestBackend's text view: its "Hidden by multi-width symbols" lists may
+/// only name blank cells.
+pub fn assert_hidden_lists_blank(backend: &TestBackend) {
+    for line in backend.to_string().lines() {
+        let Some((_, list)) = line.split_once("Hidden by multi-width symbols: ") else {
+            continue;
+        };
+        let list = list.trim_start_matches('[').trim_end_matches(']');
+        for entry in list.split("), (") {
+            let entry = entry.trim_matches(|c| c == '(' || c == ')');
+            let sym = entry.split_once(", ").map_or("", |(_, s)| s);
+            assert_eq!(sym, "\" \"", "hidden text in {line}");
+        }
+    }
+}
+
+/// Row `y` as a terminal shows it: cells hidden behind a wide glyph are skipped.
+pub fn row_text(buf: &Buffer, y: u16) -> String {
+    let mut out = String::new();
+    let mut x = 0;
+    while x < buf.area.width {
+        let sym = buf[(x, y)].symbol();
+        out.push_str(sym);
+        x += display_width(sym).max(1) as u16;
+    }
+    out
+}
+
+pub fn find_row(buf: &Buffer, needle: &str) -> Option<u16> {
+    (0..buf.area.height).find(|&y| row_text(buf, y).contains(needle))
+}
+
