@@ -58,7 +58,8 @@ pub enum AnalysisEvent {
     /// The dictionary is loaded; updates follow for every snapshot sent.
     DictionaryReady,
     Update(Box<AnalysisUpdate>),
-    /// Every KOL name and alias now matched (sent at start and when discovery adds some).
+    /// Every KOL name and alias now matched (sent after `DictionaryReady` when there are any,
+    /// and whenever discovery adds some).
     Kols(Vec<String>),
     /// A non-fatal problem (state file unreadable or unwritable); the worker carries on.
     Warning(String),
@@ -95,9 +96,11 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
             }
         }
     }
-    if tx.send(AnalysisEvent::DictionaryReady).is_err()
-        || tx.send(AnalysisEvent::Kols(analyzer.kol_names())).is_err()
-    {
+    if tx.send(AnalysisEvent::DictionaryReady).is_err() {
+        return;
+    }
+    let names = analyzer.kol_names();
+    if !names.is_empty() && tx.send(AnalysisEvent::Kols(names)).is_err() {
         return;
     }
     while let Ok(input) = rx.recv() {

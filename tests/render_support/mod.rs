@@ -3,14 +3,14 @@
 #![allow(dead_code)] // each test crate and the bench use a different subset
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use resou::analysis::{Direction, KeywordRow, KolTrend, PlatformCounts};
 use resou::app::state::{
     AnalysisView, AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth,
     Tab,
 };
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use resou::domain::{Label, Platform, Snapshot, Topic, cst};
 use resou::ui::render;
 use resou::ui::text::display_width;
@@ -489,4 +489,3 @@ pub fn row_text(buf: &Buffer, y: u16) -> String {
 pub fn find_row(buf: &Buffer, needle: &str) -> Option<u16> {
     (0..buf.area.height).find(|&y| row_text(buf, y).contains(needle))
 }
-
