@@ -283,3 +283,62 @@ fn live_mode_via_origin_persists_keyword_baselines_on_quit() {
     );
     drop(server);
 }
+
+/// The selected board row (the one drawn reversed is not visible in text; the status bar's
+/// `i/N` position names it).
+fn position(screen: &str) -> Option<String> {
+    let last = screen.lines().rev().find(|l| !l.trim().is_empty())?;
+    last.split_whitespace()
+        .find(|w| w.contains('/') && w.split('/').all(|p| p.parse::<u32>().is_ok()))
+        .map(str::to_string)
+}
+
+#[test]
+fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
+    // A slow replay: the board still refreshes, but the test is about the views.
+    let mut s = Session::start(&["--demo", "--demo-speed", "30"], 120, 40);
+    s.wait_for("the board", Duration::from_secs(20), has_board);
+    s.press(b"2"); // Weibo only
+    s.press(b"j"); // rank 1
+    s.wait_for("rank 1 selected", Duration::from_secs(5), |sc| {
+        position(sc).as_deref() == Some("2/51")
+    });
+    let board = s.screen();
+    let title_row = board
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .expect("rank 1 row")
+        .to_string();
+    let title: String = title_row
+        .split_whitespace()
+        .nth(2)
+        .expect("title cell")
+        .to_string();
+
+    // Enter: the topic's real posts, with author lines and the breadcrumb.
+    s.press(b"\r");
+    s.wait_for("posts", Duration::from_secs(20), |sc| {
+        sc.contains(&format!("› #{title}#")) && sc.contains(" posts") && sc.contains("1/")
+    });
+    let posts = s.screen();
+    assert!(posts.contains("实时"), "tab switch shown:\n{posts}");
+
+    // Enter on the first post: its comments under the post itself.
+    s.press(b"\r");
+    s.wait_for("comments", Duration::from_secs(20), |sc| {
+        sc.contains("› comments") && sc.contains(" comments") && !sc.contains("loading comments")
+    });
+
+    // Esc Esc: back to the posts, then the board on the same row.
+    s.press(b"\x1b");
+    s.wait_for("posts again", Duration::from_secs(5), |sc| {
+        !sc.contains("› comments") && sc.contains(&format!("› #{title}#"))
+    });
+    s.press(b"\x1b");
+    s.wait_for("the board again", Duration::from_secs(5), |sc| {
+        !sc.contains('›') && position(sc).as_deref() == Some("2/51")
+    });
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
