@@ -9,41 +9,18 @@ of the topic's media accounts (`meta.json` `media_info.users`), keyed by screen 
 Nothing is invented here; the replay server (src/replay/posts.rs) writes the wire formats.
 """
 
-import email.utils
 import glob
 import gzip
 import json
 import os
-import re
 import sys
-from datetime import datetime, timedelta
-
-RELATIVE = [
-    (re.compile(r"^(\d+)秒前"), lambda n: timedelta(seconds=n)),
-    (re.compile(r"^(\d+)分钟前"), lambda n: timedelta(minutes=n)),
-    (re.compile(r"^(\d+)小时前"), lambda n: timedelta(hours=n)),
-]
 
 
-def sort_key(created, anchor):
-    """Seconds since the epoch for ordering only (the served text stays verbatim).
-    Relative times count back from the topic's last capture; unreadable ones sort last."""
-    if not created:
-        return 0.0
-    try:
-        return email.utils.parsedate_to_datetime(created).timestamp()
-    except (TypeError, ValueError):
-        pass
-    for rx, delta in RELATIVE:
-        m = rx.match(created)
-        if m and anchor:
-            return (anchor - delta(int(m.group(1)))).timestamp()
-    m = re.match(r"^今天\s*(\d{1,2}):(\d{2})", created)
-    if m and anchor:
-        return anchor.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0).timestamp()
-    if created == "刚刚" and anchor:
-        return anchor.timestamp()
-    return 0.0
+def newest_first(rec):
+    """Weibo mids grow with posting time, so they order posts exactly; the archived
+    `created_at_text` is often relative ("7秒前") to an unrecorded crawl moment."""
+    mid = rec.get("mid") or ""
+    return -int(mid) if mid.isdigit() else 0
 
 
 def main(topics_dir, out):
@@ -54,8 +31,6 @@ def main(topics_dir, out):
             continue
         with open(meta_path, encoding="utf-8") as f:
             meta = json.load(f)
-        anchor = meta.get("last_seen_at")
-        anchor = datetime.fromisoformat(anchor) if anchor else None
         accounts = {}
         for u in (meta.get("media_info") or {}).get("users") or []:
             if u.get("screen_name") and u.get("verified_type") is not None:
@@ -65,7 +40,7 @@ def main(topics_dir, out):
             with open(p, encoding="utf-8") as f:
                 rec = json.load(f)
             posts.append({k: rec.get(k) for k in ("mid", "uid", "username", "created_at_text", "body")})
-        posts.sort(key=lambda r: (-sort_key(r["created_at_text"], anchor), r["mid"] or ""))
+        posts.sort(key=newest_first)
         topics.append({"topic_id": tid, "accounts": accounts, "posts": posts})
     data = json.dumps(topics, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with open(out, "wb") as f:

@@ -264,7 +264,8 @@ fn no_content() -> Reply {
 /// C1: `containerid=100103type=<T>&q=<q>`, `page`. 61 newest first; 60 the longest bodies first.
 fn search(query: &str, empty: bool) -> Reply {
     let cid = param(query, "containerid").unwrap_or_default();
-    let inner = |k: &str| param(&cid, k);
+    // `100103type=61&q=…`: the prefix is part of the first key.
+    let inner = |k: &str| param(cid.strip_prefix("100103").unwrap_or(&cid), k);
     let page = param(query, "page")
         .and_then(|p| p.parse::<usize>().ok())
         .unwrap_or(1)
