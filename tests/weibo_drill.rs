@@ -62,8 +62,12 @@ fn runs(t: &RichText) -> Vec<(&'static str, String)> {
 
 #[test]
 fn verbatim_timeline_card_parses_post_author_counts_and_emoji() {
-    let page = parse_posts(&fixture("timeline_cards_excerpt.json"), &posts_req("q", 1), now())
-        .unwrap();
+    let page = parse_posts(
+        &fixture("timeline_cards_excerpt.json"),
+        &posts_req("q", 1),
+        now(),
+    )
+    .unwrap();
     assert_eq!(page.total, Some(1012));
     assert_eq!(page.items.len(), 1);
     let e = &page.items[0];
@@ -90,7 +94,9 @@ fn verbatim_timeline_card_parses_post_author_counts_and_emoji() {
     assert!(!e.truncated);
     // "06-14": month-day without year, read relative to now
     assert_eq!(
-        e.created_at.map(|t| t.format("%m-%d").to_string()).as_deref(),
+        e.created_at
+            .map(|t| t.format("%m-%d").to_string())
+            .as_deref(),
         Some("06-14")
     );
     assert_eq!(
@@ -115,8 +121,12 @@ fn verbatim_timeline_card_parses_post_author_counts_and_emoji() {
 
 #[test]
 fn card_groups_string_counts_object_pics_and_null_quote_users() {
-    let page = parse_posts(&fixture("search_card_group.json"), &posts_req("#话题#", 3), now())
-        .unwrap();
+    let page = parse_posts(
+        &fixture("search_card_group.json"),
+        &posts_req("#话题#", 3),
+        now(),
+    )
+    .unwrap();
     assert_eq!(page.total, Some(36));
     // group member, top-level card; the id-less card and the duplicate are skipped
     let ids: Vec<&str> = page.items.iter().map(|e| e.id.as_str()).collect();
@@ -125,7 +135,10 @@ fn card_groups_string_counts_object_pics_and_null_quote_users() {
     assert_eq!(cctv.author.name.as_str(), "央视新闻");
     assert_eq!(cctv.author.verified_type, Some(3));
     assert_eq!(cctv.author.followers, Some(12_000));
-    assert_eq!(cctv.author.region.as_ref().map(|r| r.as_str()), Some("北京"));
+    assert_eq!(
+        cctv.author.region.as_ref().map(|r| r.as_str()),
+        Some("北京")
+    );
     assert_eq!(
         (cctv.reposts, cctv.replies, cctv.likes),
         (Some(12_000), Some(3456), Some(1_000_000))
@@ -139,16 +152,16 @@ fn card_groups_string_counts_object_pics_and_null_quote_users() {
     let r = runs(&cctv.text);
     assert_eq!(r[0], ("tag", "#千年古城墙成功抵御洪水#".to_string()));
     assert_eq!(r[1], ("text", "\n【\n".to_string()));
-    assert_eq!(r[2], ("tag", "#1600岁古城墙扛住白海豚拦下洪水#".to_string()));
     assert_eq!(
-        r.last().unwrap(),
-        &(
-            "link",
-            "全文".to_string()
-        )
+        r[2],
+        ("tag", "#1600岁古城墙扛住白海豚拦下洪水#".to_string())
     );
+    assert_eq!(r.last().unwrap(), &("link", "全文".to_string()));
     let second = &page.items[1];
-    assert_eq!(second.created_at, Some(now() - chrono::Duration::minutes(38)));
+    assert_eq!(
+        second.created_at,
+        Some(now() - chrono::Duration::minutes(38))
+    );
     assert_eq!(second.replies, None);
     assert_eq!(second.pics, 0);
     // U+200B at the end is gone
@@ -188,11 +201,19 @@ fn listing_ends_and_failures_are_classified() {
     );
     // ok:0 with another message is an error, not an end
     assert!(matches!(
-        parse_posts(r#"{"ok":0,"msg":"请求过于频繁"}"#, &posts_req("q", 1), now()),
+        parse_posts(
+            r#"{"ok":0,"msg":"请求过于频繁"}"#,
+            &posts_req("q", 1),
+            now()
+        ),
         Err(SourceError::Envelope { code: 0, .. })
     ));
     assert!(matches!(
-        parse_posts(r#"{"ok":1,"data":{"cards":"x"}}"#, &posts_req("q", 1), now()),
+        parse_posts(
+            r#"{"ok":1,"data":{"cards":"x"}}"#,
+            &posts_req("q", 1),
+            now()
+        ),
         Err(SourceError::Decode(_))
     ));
 }
@@ -214,7 +235,11 @@ fn hostile_shapes_never_panic() {
     }
     let p = parse_posts(bodies[0], &posts_req("q", 1), now()).unwrap();
     // the only mblog with an id is a float too large to be an id string of digits only
-    assert!(p.items.iter().all(|e| e.id.chars().all(|c| c.is_ascii_alphanumeric())));
+    assert!(
+        p.items
+            .iter()
+            .all(|e| e.id.chars().all(|c| c.is_ascii_alphanumeric()))
+    );
 }
 
 // ---- C3 comments -------------------------------------------------------------------
@@ -272,7 +297,8 @@ fn comments_end_at_max_id_zero_number_or_string() {
     assert_eq!(s.items.len(), 1);
     assert_eq!(s.next, None);
     // A non-zero cursor as a string continues, with the page's max_id_type.
-    let body = r#"{"ok":1,"data":{"data":[{"id":"9","text":"x"}],"max_id":"77","max_id_type":"1"}}"#;
+    let body =
+        r#"{"ok":1,"data":{"data":[{"id":"9","text":"x"}],"max_id":"77","max_id_type":"1"}}"#;
     assert_eq!(
         parse_comments(body, &comments_req(mid, None), now())
             .unwrap()
@@ -294,8 +320,12 @@ fn comments_end_at_max_id_zero_number_or_string() {
 
 #[test]
 fn no_comments_is_an_empty_first_page() {
-    let p = parse_comments(&fixture("comments_none.json"), &comments_req("1", None), now())
-        .unwrap();
+    let p = parse_comments(
+        &fixture("comments_none.json"),
+        &comments_req("1", None),
+        now(),
+    )
+    .unwrap();
     assert!(p.items.is_empty() && p.next.is_none());
     // on a later page the same answer is an error
     assert!(matches!(
@@ -307,7 +337,11 @@ fn no_comments_is_an_empty_first_page() {
         Err(SourceError::Envelope { .. })
     ));
     assert!(matches!(
-        parse_comments(&fixture("login_expired.json"), &comments_req("1", None), now()),
+        parse_comments(
+            &fixture("login_expired.json"),
+            &comments_req("1", None),
+            now()
+        ),
         Err(SourceError::LoginRequired { .. })
     ));
 }
@@ -379,14 +413,13 @@ fn rich_text_runs() {
             ("text", "坏链接".to_string()),
         ]
     );
-    let urls: Vec<&str> = t
-        .0
-        .iter()
-        .filter_map(|r| match r {
-            Run::Link { url, .. } => Some(url.as_str()),
-            _ => None,
-        })
-        .collect();
+    let urls: Vec<&str> =
+        t.0.iter()
+            .filter_map(|r| match r {
+                Run::Link { url, .. } => Some(url.as_str()),
+                _ => None,
+            })
+            .collect();
     assert_eq!(
         urls,
         [
@@ -398,11 +431,17 @@ fn rich_text_runs() {
 
 #[test]
 fn entity_encoded_escapes_are_stripped() {
-    let t = rich_text_from_html("红&#27;[31m色&#x1b;]0;title&#7;字 <a href='/n/x&#27;[2J'>@x&#27;[2J</a>");
+    let t = rich_text_from_html(
+        "红&#27;[31m色&#x1b;]0;title&#7;字 <a href='/n/x&#27;[2J'>@x&#27;[2J</a>",
+    );
     let plain = t.to_plain();
     assert!(!plain.chars().any(|c| c.is_control()), "{plain:?}");
     assert!(plain.starts_with("红色"), "{plain:?}");
-    assert!(runs(&t).contains(&("at", "@x".to_string())), "{:?}", runs(&t));
+    assert!(
+        runs(&t).contains(&("at", "@x".to_string())),
+        "{:?}",
+        runs(&t)
+    );
     // broken markup gives what it can
     assert_eq!(rich_text_from_html("<a href=").to_plain(), "");
     assert_eq!(rich_text_from_html("a < b <span").to_plain(), "a < b");
@@ -474,10 +513,23 @@ async fn demo_topic_posts_page_to_the_end_with_real_authors() {
     // newest archived post of the topic
     assert_eq!(first.id, "5332257478803780");
     assert_eq!(first.author.name.as_str(), "秋水逢夷舟");
-    assert!(first.text.0.iter().any(|r| *r == Run::Hashtag(resou::domain::SafeText::line(TOPIC))));
+    assert!(
+        first
+            .text
+            .0
+            .iter()
+            .any(|r| *r == Run::Hashtag(resou::domain::SafeText::line(TOPIC)))
+    );
     // relative archive time "16秒前", read against now
-    assert_eq!(first.created_at, Some(now() - chrono::Duration::seconds(16)));
-    let mut ids: Vec<&str> = pages.iter().flat_map(|p| &p.items).map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        first.created_at,
+        Some(now() - chrono::Duration::seconds(16))
+    );
+    let mut ids: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|e| e.id.as_str())
+        .collect();
     assert_eq!(ids.len(), TOPIC_POSTS);
     ids.sort_unstable();
     ids.dedup();
@@ -531,22 +583,37 @@ async fn comments_page_until_max_id_zero_and_long_text_is_whole() {
         .expect("a long post in the topic");
     let cut = long.text.to_plain();
     assert!(cut.ends_with("全文"), "{cut}");
-    let full = drill::fetch(&c, &DrillRequest::WeiboLongText { mid: long.id.clone() }, now())
-        .await
-        .unwrap();
+    let full = drill::fetch(
+        &c,
+        &DrillRequest::WeiboLongText {
+            mid: long.id.clone(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(full.items.len(), 1);
     let whole = full.items[0].text.to_plain();
     assert_eq!(full.items[0].id, long.id);
     assert!(whole.chars().count() > 140, "{whole}");
-    let head: String = cut.trim_end_matches("全文").trim_end_matches("...").to_string();
+    let head: String = cut
+        .trim_end_matches("全文")
+        .trim_end_matches("...")
+        .to_string();
     assert!(whole.starts_with(head.trim_end()), "{head:?} / {whole:?}");
     assert_eq!(s.hits(Route::WeiboLongText), 0, "the post page was enough");
 
     // Without a post page the JSON fallback answers with the same text.
     s.set_fault(Route::WeiboDetail, Fault::HtmlInsteadOfJson);
-    let again = drill::fetch(&c, &DrillRequest::WeiboLongText { mid: long.id.clone() }, now())
-        .await
-        .unwrap();
+    let again = drill::fetch(
+        &c,
+        &DrillRequest::WeiboLongText {
+            mid: long.id.clone(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.items[0].text.to_plain(), whole);
     assert_eq!(s.hits(Route::WeiboLongText), 1);
 }
@@ -601,10 +668,7 @@ async fn drill_routes_need_the_visitor_cookie() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let url = format!(
-        "{}",
-        posts_url(TOPIC, 61, 1).replace("https://m.weibo.cn", &s.origin())
-    );
+    let url = posts_url(TOPIC, 61, 1).replace("https://m.weibo.cn", &s.origin());
     let resp = raw.get(&url).send().await.unwrap();
     assert_eq!(resp.status(), 302);
     assert!(

@@ -92,9 +92,9 @@ fn absolute(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>
         Some(t) => clock(t)?,
         None => NaiveTime::MIN,
     };
-    let day = match nums.as_slice() {
-        &[y, m, d] if y >= 1000 => NaiveDate::from_ymd_opt(y as i32, m, d)?,
-        &[m, d] => {
+    let day = match *nums.as_slice() {
+        [y, m, d] if y >= 1000 => NaiveDate::from_ymd_opt(y as i32, m, d)?,
+        [m, d] => {
             // No year: this year, unless that lies in the future (then last year).
             let this = NaiveDate::from_ymd_opt(now.year(), m, d)?;
             if NaiveDateTime::new(this, time) > now.naive_local() + Duration::minutes(5) {

@@ -121,7 +121,9 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
         Route::Mobile | Route::WeiboPosts => {
             Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}}))
         }
-        Route::WeiboLongText | Route::WeiboComments => Reply::json(&json!({"ok": code, "msg": msg})),
+        Route::WeiboLongText | Route::WeiboComments => {
+            Reply::json(&json!({"ok": code, "msg": msg}))
+        }
         Route::TiebaTopicList => {
             Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
         }

@@ -356,7 +356,11 @@ fn hotflow(query: &str, empty: bool) -> Reply {
     let Some((t, pi)) = hit else {
         return Reply::json(&json!({"ok": 0}));
     };
-    let all = if empty { Vec::new() } else { comment_posts(t, pi) };
+    let all = if empty {
+        Vec::new()
+    } else {
+        comment_posts(t, pi)
+    };
     if all.is_empty() && !empty {
         return Reply::json(&json!({"ok": 0}));
     }
@@ -431,7 +435,10 @@ mod tests {
     #[test]
     fn text_is_wrapped_like_the_site() {
         let h = text_html("看 #台风#\n@新华社 说<b>&");
-        assert!(h.contains("<span class=\"surl-text\">#台风#</span></a>"), "{h}");
+        assert!(
+            h.contains("<span class=\"surl-text\">#台风#</span></a>"),
+            "{h}"
+        );
         assert!(h.contains("<a href='/n/新华社'>@新华社</a>"), "{h}");
         assert!(h.contains("<br />"));
         assert!(h.ends_with("说&lt;b&gt;&amp;"), "{h}");

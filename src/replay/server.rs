@@ -207,7 +207,10 @@ impl Shared {
             Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
             Route::TopicDetail => Reply::json(&topic::detail(param(query, "q").as_deref(), empty)),
             // m.weibo.cn drill-down: gated on the visitor cookie like the real site.
-            Route::WeiboPosts | Route::WeiboDetail | Route::WeiboLongText | Route::WeiboComments => {
+            Route::WeiboPosts
+            | Route::WeiboDetail
+            | Route::WeiboLongText
+            | Route::WeiboComments => {
                 if !self.has_accepted_sub(headers) {
                     return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
                 }

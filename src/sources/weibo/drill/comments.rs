@@ -14,9 +14,8 @@ use crate::sources::wire::{self, WEIBO_LOGIN_HINT};
 
 /// The C3 request URL.
 pub fn comments_url(mid: &str, max_id: Option<&str>, max_id_type: i64) -> String {
-    let mut u = format!(
-        "https://m.weibo.cn/comments/hotflow?id={mid}&mid={mid}&max_id_type={max_id_type}"
-    );
+    let mut u =
+        format!("https://m.weibo.cn/comments/hotflow?id={mid}&mid={mid}&max_id_type={max_id_type}");
     if let Some(m) = max_id {
         u.push_str("&max_id=");
         u.push_str(m);
@@ -116,8 +115,6 @@ pub fn parse_comments(
         }),
         None => None,
     };
-    let total = data
-        .get("total_number")
-        .and_then(num::value_count);
+    let total = data.get("total_number").and_then(num::value_count);
     Ok(DrillPage { items, next, total })
 }

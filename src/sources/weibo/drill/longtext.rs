@@ -35,14 +35,19 @@ fn one(e: Entry) -> DrillPage {
 }
 
 /// The full post from a detail page: the first JSON value after `var $render_data =`.
-fn from_detail_page(body: &str, mid: &str, now: DateTime<FixedOffset>) -> Result<Entry, SourceError> {
+fn from_detail_page(
+    body: &str,
+    mid: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<Entry, SourceError> {
     let Some(at) = body.find(RENDER_DATA) else {
         return Err(wire::html_failure(body, WEIBO_LOGIN_HINT));
     };
     let rest = &body[at + RENDER_DATA.len()..];
-    let rest = rest.trim_start().strip_prefix('=').ok_or_else(|| {
-        SourceError::Decode("$render_data is not assigned".into())
-    })?;
+    let rest = rest
+        .trim_start()
+        .strip_prefix('=')
+        .ok_or_else(|| SourceError::Decode("$render_data is not assigned".into()))?;
     // The stream reader stops after one value, so `[0] || {};` and the rest of the page stay unread.
     let value = serde_json::Deserializer::from_str(rest.trim_start())
         .into_iter::<Value>()

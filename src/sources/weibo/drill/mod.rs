@@ -38,7 +38,9 @@ pub async fn fetch(
                 .and_then(|resp| parse_long_text(&resp.body, mid, now));
             match page {
                 // The page was there but did not carry the post: ask the JSON endpoint.
-                Err(SourceError::WrongBody(_) | SourceError::Decode(_) | SourceError::Status(404)) => {
+                Err(
+                    SourceError::WrongBody(_) | SourceError::Decode(_) | SourceError::Status(404),
+                ) => {
                     let resp = client.get(&extend_url(mid), Profile::WeiboPostApi).await?;
                     parse_long_text(&resp.body, mid, now)
                 }

@@ -76,8 +76,7 @@ pub(crate) fn author(user: Option<&Value>) -> Author {
         verified_reason: wire::text(u.get("verified_reason"))
             .map(|s| SafeText::line(&s))
             .filter(|s| !s.is_empty()),
-        followers: count(u, "followers_count")
-            .or_else(|| count(u, "followers_count_str")),
+        followers: count(u, "followers_count").or_else(|| count(u, "followers_count_str")),
         ..Author::default()
     }
 }
