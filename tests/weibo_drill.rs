@@ -195,6 +195,15 @@ fn listing_ends_and_failures_are_classified() {
         parse_posts(&fixture("captcha.json"), &posts_req("q", 1), now()),
         Err(SourceError::Captcha)
     );
+    // an explicit ok:-100 beside a url is a login wall, not a captcha
+    assert!(matches!(
+        parse_comments(
+            r#"{"ok":-100,"url":"https://passport.weibo.cn/signin/welcome"}"#,
+            &comments_req("1", None),
+            now()
+        ),
+        Err(SourceError::LoginRequired { .. })
+    ));
     assert_eq!(
         parse_posts(&fixture("html_body.html"), &posts_req("q", 1), now()),
         Err(SourceError::WrongBody("HTML page".into()))

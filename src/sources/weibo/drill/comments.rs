@@ -10,7 +10,7 @@ use crate::domain::SafeText;
 use crate::domain::num;
 use crate::domain::post::{DrillPage, DrillRequest, Entry, EntryKind};
 use crate::sources::SourceError;
-use crate::sources::wire::{self, WEIBO_LOGIN_HINT};
+use crate::sources::wire;
 
 /// The C3 request URL.
 pub fn comments_url(mid: &str, max_id: Option<&str>, max_id_type: i64) -> String {
@@ -75,7 +75,7 @@ pub fn parse_comments(
     else {
         return Err(SourceError::Other("not a comments request".into()));
     };
-    let obj = wire::json_object(body, WEIBO_LOGIN_HINT)?;
+    let obj = super::weibo_object(body)?;
     let ok = obj.get("ok").and_then(num::value_i64);
     let has_data = obj.get("data").is_some_and(|d| !d.is_null());
     // No comments: the first page answers `ok:0` without data (a later one doing so is an error).

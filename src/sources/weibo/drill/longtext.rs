@@ -78,7 +78,7 @@ fn from_detail_page(
 
 /// The long text from `statuses/extend`: only the text is sent, so the entry has no author.
 fn from_extend(body: &str, mid: &str) -> Result<Entry, SourceError> {
-    let obj = wire::json_object(body, WEIBO_LOGIN_HINT)?;
+    let obj = super::weibo_object(body)?;
     wire::check_weibo_ok(&obj)?;
     let html = wire::path(&obj, &["data", "longTextContent"])?
         .as_str()

@@ -14,9 +14,11 @@ pub use longtext::{detail_page_url, extend_url, parse_long_text};
 pub use posts::{detail_url, parse_posts, posts_url};
 pub use richtext::rich_text_from_html;
 
+use crate::domain::num;
 use crate::domain::post::{DrillPage, DrillRequest};
 use crate::sources::SourceError;
 use crate::sources::http::{HttpClient, Profile};
+use crate::sources::wire::{self, WEIBO_LOGIN_HINT};
 
 /// Fetch and parse one page of `req` (a Weibo request; others are refused).
 pub async fn fetch(
@@ -68,6 +70,27 @@ pub async fn fetch(
             parse_comments(&resp.body, req, now)
         }
         _ => Err(SourceError::Other("not a Weibo drill-down request".into())),
+    }
+}
+
+/// A Weibo JSON body as an object. `ok:-100` means "log in" even when the body also carries a
+/// `url` (which `wire::json_object` alone would read as a captcha): the explicit code wins.
+pub(crate) fn weibo_object(
+    body: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, SourceError> {
+    match wire::json_object(body, WEIBO_LOGIN_HINT) {
+        Err(SourceError::Captcha) => {
+            let v: serde_json::Value =
+                serde_json::from_str(body.trim_start_matches('\u{feff}').trim())
+                    .unwrap_or_default();
+            match v.get("ok").and_then(num::value_i64) {
+                Some(-100) => Err(SourceError::LoginRequired {
+                    hint: format!("cookie expired; {WEIBO_LOGIN_HINT}"),
+                }),
+                _ => Err(SourceError::Captcha),
+            }
+        }
+        other => other,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::post::{Author, DrillPage, DrillRequest, Entry, EntryKind};
 use crate::domain::time::parse_time;
 use crate::domain::{SafeText, num};
 use crate::sources::SourceError;
-use crate::sources::wire::{self, WEIBO_LOGIN_HINT};
+use crate::sources::wire;
 
 /// The C1 "no results" message (`{"ok":0,"msg":"这里还没有内容","data":{"cards":[]}}`).
 const NO_CONTENT: &str = "这里还没有内容";
@@ -178,7 +178,7 @@ pub fn parse_posts(
     req: &DrillRequest,
     now: DateTime<FixedOffset>,
 ) -> Result<DrillPage, SourceError> {
-    let obj = wire::json_object(body, WEIBO_LOGIN_HINT)?;
+    let obj = super::weibo_object(body)?;
     if is_no_content(&obj) {
         return Ok(DrillPage {
             items: Vec::new(),
