@@ -254,11 +254,18 @@ async fn a3_mobile_rows_as_the_verbatim_payload() {
     );
     assert!(group[24]["desc_extr"].is_string());
 
-    let (_, other) = get_json(
-        &s,
-        "/api/container/getIndex?containerid=100103type%3D1%26q%3Dx",
-    )
-    .await;
+    // Other containerids are the C1 post search, which wants the visitor cookie.
+    let search = "/api/container/getIndex?containerid=100103type%3D1%26q%3Dx";
+    assert_eq!(get(&s, search).await.status(), StatusCode::FOUND);
+    s.accept_cookie("visitor-sub".into());
+    let r = client()
+        .get(format!("{}{search}", s.origin()))
+        .header(reqwest::header::COOKIE, "SUB=visitor-sub")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let other: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(other["ok"], 0);
     assert_eq!(other["msg"], "这里还没有内容");
     assert_eq!(other["data"]["cards"].as_array().unwrap().len(), 0);

@@ -29,6 +29,30 @@ impl SafeText {
         SafeText::line(&strip_tags(&decode_entities(raw)))
     }
 
+    /// Sanitise one piece of a longer multi-line text (a run between links): as `multiline`,
+    /// but whitespace at either end is kept as one `\n` (when it held a line break) or one space,
+    /// so runs joined again keep their line breaks and word gaps.
+    pub fn multiline_fragment(raw: &str) -> SafeText {
+        let edge = |ws: &str| {
+            if ws.contains(['\n', '\r']) {
+                "\n"
+            } else if ws.is_empty() {
+                ""
+            } else {
+                " "
+            }
+        };
+        let is_ws = |c: char| c.is_whitespace() || c == '\u{3000}';
+        let core = sanitize(raw, true);
+        let lead_len = raw.len() - raw.trim_start_matches(is_ws).len();
+        let lead = edge(&raw[..lead_len]);
+        if core.is_empty() {
+            return SafeText(lead.to_string());
+        }
+        let trail = edge(&raw[raw.trim_end_matches(is_ws).len()..]);
+        SafeText(format!("{lead}{core}{trail}"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

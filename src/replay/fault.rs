@@ -118,7 +118,12 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
     };
     match route {
         Route::HotSearch => Reply::json(&json!({"ok": code, "msg": msg})),
-        Route::Mobile => Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}})),
+        Route::Mobile | Route::WeiboPosts => {
+            Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}}))
+        }
+        Route::WeiboLongText | Route::WeiboComments => {
+            Reply::json(&json!({"ok": code, "msg": msg}))
+        }
         Route::TiebaTopicList => {
             Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
         }
@@ -127,7 +132,7 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
             Reply::json(&json!({"code": code.to_string(), "msg": msg, "data": []}))
         }
         // An HTML page has no envelope: the page is served as usual.
-        Route::Summary | Route::VisitorPage => normal(false),
+        Route::Summary | Route::VisitorPage | Route::WeiboDetail => normal(false),
         Route::GenVisitor | Route::Incarnate => match route.kind() {
             RouteKind::Jsonp(cb) => Reply::jsonp(visitor::failure(cb, code, "fail")),
             _ => normal(false),

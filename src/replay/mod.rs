@@ -8,6 +8,7 @@
 
 mod demo;
 mod fault;
+mod posts;
 mod reply;
 mod server;
 mod tieba;

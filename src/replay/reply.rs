@@ -26,6 +26,14 @@ pub enum Route {
     VisitorPage,
     /// C4 `GET /ajax_topic/detail?q=%23…%23&show_rank_info=1` (m.s.weibo.com)
     TopicDetail,
+    /// C1 `GET /api/container/getIndex?containerid=100103type=<T>&q=…&page=<n>` (m.weibo.cn)
+    WeiboPosts,
+    /// C2 `GET /detail/<mid>` (HTML with `$render_data`, m.weibo.cn)
+    WeiboDetail,
+    /// C2 `GET /statuses/extend?id=<mid>` (m.weibo.cn)
+    WeiboLongText,
+    /// C3 `GET /comments/hotflow?id=&mid=&max_id_type=[&max_id=]` (m.weibo.cn)
+    WeiboComments,
 }
 
 pub(crate) enum RouteKind {
@@ -39,7 +47,17 @@ impl Route {
         Some(match path {
             "/ajax/side/hotSearch" => Route::HotSearch,
             "/top/summary" => Route::Summary,
-            "/api/container/getIndex" => Route::Mobile,
+            "/api/container/getIndex" => {
+                if super::wire::param(query, "containerid").is_some_and(|c| c.starts_with("100103"))
+                {
+                    Route::WeiboPosts
+                } else {
+                    Route::Mobile
+                }
+            }
+            "/statuses/extend" => Route::WeiboLongText,
+            "/comments/hotflow" => Route::WeiboComments,
+            p if p.starts_with("/detail/") => Route::WeiboDetail,
             "/hottopic/browse/topicList" => Route::TiebaTopicList,
             "/ajax_topic/detail" => Route::TopicDetail,
             "/visitor/genvisitor" => Route::GenVisitor,
@@ -64,10 +82,14 @@ impl Route {
 
     pub(crate) fn kind(self) -> RouteKind {
         match self {
-            Route::HotSearch | Route::Mobile | Route::TiebaTopicList | Route::TopicDetail => {
-                RouteKind::Json
-            }
-            Route::Summary | Route::VisitorPage => RouteKind::Html,
+            Route::HotSearch
+            | Route::Mobile
+            | Route::TiebaTopicList
+            | Route::TopicDetail
+            | Route::WeiboPosts
+            | Route::WeiboLongText
+            | Route::WeiboComments => RouteKind::Json,
+            Route::Summary | Route::VisitorPage | Route::WeiboDetail => RouteKind::Html,
             Route::GenVisitor => RouteKind::Jsonp("gen_callback"),
             Route::Incarnate => RouteKind::Jsonp("cross_domain"),
         }
@@ -78,7 +100,11 @@ impl Route {
         let host = match self {
             Route::HotSearch => "weibo.com",
             Route::Summary => "s.weibo.com",
-            Route::Mobile => "m.weibo.cn",
+            Route::Mobile
+            | Route::WeiboPosts
+            | Route::WeiboDetail
+            | Route::WeiboLongText
+            | Route::WeiboComments => "m.weibo.cn",
             Route::TiebaTopicList => "tieba.baidu.com",
             Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",

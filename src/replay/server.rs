@@ -12,7 +12,7 @@ use super::fault::{self, Fault};
 use super::reply::{Reply, Route};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, tieba, topic, visitor, weibo};
+use super::{ClockMode, ReplayConfig, posts, tieba, topic, visitor, weibo};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
@@ -206,6 +206,17 @@ impl Shared {
             }
             Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
             Route::TopicDetail => Reply::json(&topic::detail(param(query, "q").as_deref(), empty)),
+            // m.weibo.cn drill-down: gated on the visitor cookie like the real site.
+            Route::WeiboPosts
+            | Route::WeiboDetail
+            | Route::WeiboLongText
+            | Route::WeiboComments => {
+                if !self.has_accepted_sub(headers) {
+                    return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
+                }
+                let path = uri.split('?').next().unwrap_or(uri);
+                posts::render(route, path, query, empty)
+            }
         }
     }
 }

@@ -90,6 +90,12 @@ pub(crate) fn topics() -> &'static Topics {
     })
 }
 
+/// The archive's `topic_id` of the topic titled or queried `q` (`#…#` or bare), for the
+/// other routes keyed by topic (C1 posts).
+pub(crate) fn topic_id(q: &str) -> Option<&'static str> {
+    topics().get(q).map(|r| r.topic_id.as_str())
+}
+
 /// The answer for `q` (`#…#`, URL-decoded). `empty` forces the unknown-topic answer.
 ///
 /// No real answer for an unknown topic is recorded anywhere; nateafish reads every section

@@ -84,12 +84,23 @@ pub enum Profile {
     /// C4 `m.s.weibo.com/ajax_topic/*`: desktop UA, never a cookie, `Referer` = the topic page
     /// for the request's own `q` (§4 C4).
     WeiboTopic,
+    /// C2 post page `m.weibo.cn/detail/<mid>` (HTML): iPhone Safari; needs visitor cookies.
+    WeiboDetailPage,
+    /// C3 `comments/hotflow` and C2 `statuses/extend` (JSON): as `WeiboMobile`, with
+    /// `Referer: https://m.weibo.cn/detail/<id>` for the request's own `id` (§4 C3).
+    WeiboPostApi,
 }
 
 impl Profile {
     /// Endpoints that answer only with a (visitor) cookie.
     fn needs_cookie(self) -> bool {
-        matches!(self, Profile::WeiboHtml | Profile::WeiboMobile)
+        matches!(
+            self,
+            Profile::WeiboHtml
+                | Profile::WeiboMobile
+                | Profile::WeiboDetailPage
+                | Profile::WeiboPostApi
+        )
     }
 
     /// Endpoints that working clients call without any cookie; ours never sends one there.
@@ -113,6 +124,15 @@ impl Profile {
                 h.insert(header::REFERER, v);
             }
         }
+        if self == Profile::WeiboPostApi
+            && let Some((_, id)) = url.query_pairs().find(|(k, _)| k == "id")
+            && !id.is_empty()
+            && id.len() <= 32
+            && id.chars().all(|c| c.is_ascii_alphanumeric())
+            && let Ok(v) = HeaderValue::from_str(&format!("https://m.weibo.cn/detail/{id}"))
+        {
+            h.insert(header::REFERER, v);
+        }
         h
     }
 
@@ -134,6 +154,16 @@ impl Profile {
                 "https://s.weibo.com/top/summary?cate=realtimehot",
                 "application/json, text/plain, */*",
             ),
+            Profile::WeiboDetailPage => (
+                UA_IPHONE_SAFARI,
+                "https://m.weibo.cn/",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
+            Profile::WeiboPostApi => (
+                UA_IPHONE_SAFARI,
+                "https://m.weibo.cn/",
+                "application/json, text/plain, */*",
+            ),
             Profile::Tieba => (
                 UA_DESKTOP_PLAIN,
                 "https://tieba.baidu.com/",
@@ -153,7 +183,7 @@ impl Profile {
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("zh-CN,zh;q=0.9"),
         );
-        if self == Profile::WeiboMobile {
+        if matches!(self, Profile::WeiboMobile | Profile::WeiboPostApi) {
             h.insert("MWeibo-Pwa", HeaderValue::from_static("1"));
             h.insert(
                 "X-Requested-With",
