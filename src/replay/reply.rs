@@ -26,6 +26,16 @@ pub enum Route {
     VisitorPage,
     /// C4 `GET /ajax_topic/detail?q=%23…%23&show_rank_info=1` (m.s.weibo.com)
     TopicDetail,
+    /// D2 `GET /mo/q/hotMessage?topic_id=&topic_name=&fr=newwise`
+    TiebaHotMessage,
+    /// D2 `GET /mo/q/hotMessage/main?topic_id=&yuren_rand=&topic_name=&pmy_topic_ext=`
+    TiebaHotMessageMain,
+    /// D2 `GET /mo/q/hotMessage/thread?…&page=<n>&num=30`
+    TiebaHotMessageThread,
+    /// D3 `GET /p/<tid>?pn=<n>&ajax=1` (HTML)
+    TiebaThreadPage,
+    /// D3 `GET /p/comment?tid=&pid=&fid=&pn=<n>` (HTML fragment)
+    TiebaSubReplies,
 }
 
 pub(crate) enum RouteKind {
@@ -42,6 +52,16 @@ impl Route {
             "/api/container/getIndex" => Route::Mobile,
             "/hottopic/browse/topicList" => Route::TiebaTopicList,
             "/ajax_topic/detail" => Route::TopicDetail,
+            "/mo/q/hotMessage" => Route::TiebaHotMessage,
+            "/mo/q/hotMessage/main" => Route::TiebaHotMessageMain,
+            "/mo/q/hotMessage/thread" => Route::TiebaHotMessageThread,
+            "/p/comment" => Route::TiebaSubReplies,
+            p if p
+                .strip_prefix("/p/")
+                .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                Route::TiebaThreadPage
+            }
             "/visitor/genvisitor" => Route::GenVisitor,
             "/visitor/visitor" => {
                 if super::wire::param(query, "a").as_deref() == Some("incarnate") {
@@ -57,20 +77,44 @@ impl Route {
     /// Whose snapshot clock dates the response.
     pub(crate) fn platform(self) -> Platform {
         match self {
-            Route::TiebaTopicList => Platform::Tieba,
+            Route::TiebaTopicList
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => Platform::Tieba,
             _ => Platform::Weibo,
         }
     }
 
     pub(crate) fn kind(self) -> RouteKind {
         match self {
-            Route::HotSearch | Route::Mobile | Route::TiebaTopicList | Route::TopicDetail => {
-                RouteKind::Json
-            }
-            Route::Summary | Route::VisitorPage => RouteKind::Html,
+            Route::HotSearch
+            | Route::Mobile
+            | Route::TiebaTopicList
+            | Route::TopicDetail
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread => RouteKind::Json,
+            Route::Summary
+            | Route::VisitorPage
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => RouteKind::Html,
             Route::GenVisitor => RouteKind::Jsonp("gen_callback"),
             Route::Incarnate => RouteKind::Jsonp("cross_domain"),
         }
+    }
+
+    /// A Tieba drill-down route (D2/D3): its walls are Baidu's, not Sina's.
+    pub(crate) fn is_tieba_drill(self) -> bool {
+        matches!(
+            self,
+            Route::TiebaHotMessage
+                | Route::TiebaHotMessageMain
+                | Route::TiebaHotMessageThread
+                | Route::TiebaThreadPage
+                | Route::TiebaSubReplies
+        )
     }
 
     /// The URL the client meant on the real host (for passport `url=` parameters).
@@ -79,7 +123,12 @@ impl Route {
             Route::HotSearch => "weibo.com",
             Route::Summary => "s.weibo.com",
             Route::Mobile => "m.weibo.cn",
-            Route::TiebaTopicList => "tieba.baidu.com",
+            Route::TiebaTopicList
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => "tieba.baidu.com",
             Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
         };

@@ -12,7 +12,7 @@ use super::fault::{self, Fault};
 use super::reply::{Reply, Route};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, tieba, topic, visitor, weibo};
+use super::{ClockMode, ReplayConfig, tieba, tieba_drill, topic, visitor, weibo};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
@@ -154,6 +154,7 @@ impl Shared {
     fn render(
         &self,
         route: Route,
+        path: &str,
         uri: &str,
         query: &str,
         headers: &HeaderMap,
@@ -206,6 +207,8 @@ impl Shared {
             }
             Route::VisitorPage => Reply::html(visitor::VISITOR_PAGE.to_string()),
             Route::TopicDetail => Reply::json(&topic::detail(param(query, "q").as_deref(), empty)),
+            r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
+            _ => Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n"),
         }
     }
 }
@@ -241,7 +244,7 @@ pub(crate) async fn handle(
     };
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
-    let normal = |empty: bool| sh.render(route, &uri, &query, &headers, empty);
+    let normal = |empty: bool| sh.render(route, &path, &uri, &query, &headers, empty);
     let reply = match fault {
         None => normal(false),
         Some(f) => {
