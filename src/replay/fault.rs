@@ -70,7 +70,9 @@ pub(crate) fn apply(
         }
         Fault::LoginWall => Reply::html(LOGIN_WALL.to_string()),
         // On the HTML routes of D3 the confusion goes the other way: JSON where a page was expected.
-        Fault::HtmlInsteadOfJson if matches!(route.kind(), RouteKind::Html) && route.is_tieba_drill() => {
+        Fault::HtmlInsteadOfJson
+            if matches!(route.kind(), RouteKind::Html) && route.is_tieba_drill() =>
+        {
             Reply::json(&json!({"no": 0, "error": "success", "data": {}}))
         }
         Fault::HtmlInsteadOfJson => Reply::html(match route {

@@ -201,7 +201,11 @@ fn hot_message(d: &Drill, query: &str) -> Reply {
             let tids: Vec<String> = (0..t.threads.len())
                 .map(|k| tid_of(i, k).to_string())
                 .collect();
-            let (_, seen) = t.threads.first().and_then(|f| f.first()).map_or(("", None), |&x| d.text(x));
+            let (_, seen) = t
+                .threads
+                .first()
+                .and_then(|f| f.first())
+                .map_or(("", None), |&x| d.text(x));
             json!({
                 "topic_id": t.topic_id.parse::<u64>().unwrap_or(0),
                 "topic_name": t.topic_name,
@@ -240,7 +244,9 @@ fn thread_listing(d: &Drill, route: Route, query: &str, empty: bool) -> Reply {
         && param(query, "pmy_topic_ext") == Some(pmy_topic_ext(&topic_id));
     if !tokens_ok {
         // What the real API answers is not recorded; this server insists on the echo.
-        return Reply::json(&json!({"no": 1, "error": "yuren_rand/pmy_topic_ext missing (replay server)", "data": {}}));
+        return Reply::json(
+            &json!({"no": 1, "error": "yuren_rand/pmy_topic_ext missing (replay server)", "data": {}}),
+        );
     }
     let all: Vec<(u64, Value)> = match d.topic(query) {
         Some((i, t)) if !empty => t
@@ -268,11 +274,20 @@ fn thread_listing(d: &Drill, route: Route, query: &str, empty: bool) -> Reply {
         };
         return envelope(json!({"best_info": {"ret": ret}}));
     }
-    let page = param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
-    let num = param(query, "num").and_then(|n| n.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
+    let page = param(query, "page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let num = param(query, "num")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
     // Page 1 repeats `main`'s best threads; pages 2… list the others, `num` at a time.
     let list: Vec<Value> = if page == 1 {
-        all.iter().take(BEST.min(num)).map(|(_, v)| v.clone()).collect()
+        all.iter()
+            .take(BEST.min(num))
+            .map(|(_, v)| v.clone())
+            .collect()
     } else {
         all.iter()
             .skip(BEST + (page - 2).saturating_mul(num))
@@ -325,14 +340,26 @@ fn thread_page(d: &Drill, path: &str, query: &str, empty: bool) -> Reply {
     let fid = topic.topic_id.parse::<u64>().unwrap_or(0);
     let all = d.floors(tid, floors);
     let max_page = all.len().div_ceil(FLOORS_PER_PAGE).max(1);
-    let pn = param(query, "pn").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let pn = param(query, "pn")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let title = all.first().map(|f| f.text).unwrap_or_default();
     let mut posts = String::new();
-    let shown = all.iter().skip((pn - 1).saturating_mul(FLOORS_PER_PAGE)).take(if empty { 0 } else { FLOORS_PER_PAGE });
+    let shown = all
+        .iter()
+        .skip((pn - 1).saturating_mul(FLOORS_PER_PAGE))
+        .take(if empty { 0 } else { FLOORS_PER_PAGE });
     for f in shown {
         let (user_name, showname, portrait) = f
             .author
-            .map(|a| (a.user_name.as_str(), a.showname.as_str(), a.portrait.as_str()))
+            .map(|a| {
+                (
+                    a.user_name.as_str(),
+                    a.showname.as_str(),
+                    a.portrait.as_str(),
+                )
+            })
             .unwrap_or_default();
         let date = chrono::DateTime::from_timestamp(f.time, 0)
             .map(|t| t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string())
@@ -399,7 +426,9 @@ fn sub_replies(d: &Drill, query: &str, empty: bool) -> Reply {
             .map(|&i| d.text(i).0)
             .collect();
         for k in 0..SUB_TOTAL - SUB_PAGE {
-            let Some(a) = d.author(k as u64 + 3) else { break };
+            let Some(a) = d.author(k as u64 + 3) else {
+                break;
+            };
             let spid = 150_726_540_000 + k as u64 * 1_111;
             let text = texts.get(k % texts.len().max(1)).copied().unwrap_or("");
             let field = json!({"spid": spid, "showname": a.showname, "user_name": a.user_name, "portrait": a.portrait});
@@ -429,7 +458,10 @@ fn sub_replies(d: &Drill, query: &str, empty: bool) -> Reply {
 
 /// Where a Tieba login wall redirects (`passport.baidu.com`, `u=` the page asked for).
 pub(crate) fn passport_url(public_url: &str) -> String {
-    format!("https://passport.baidu.com/v2/?login&u={}", encode(public_url))
+    format!(
+        "https://passport.baidu.com/v2/?login&u={}",
+        encode(public_url)
+    )
 }
 
 /// Baidu's security-check page (RSSHub `checkSecurityVerification` looks for its title).
@@ -449,7 +481,11 @@ mod tests {
         assert!(d.b.topics.len() >= 40, "{}", d.b.topics.len());
         assert_eq!(d.b.authors.len(), 10);
         assert!(d.b.lzl_fragment.contains("lzl_li_pager"));
-        assert!(d.b.topics.iter().all(|t| t.threads.len() <= 12 && !t.threads.is_empty()));
+        assert!(
+            d.b.topics
+                .iter()
+                .all(|t| t.threads.len() <= 12 && !t.threads.is_empty())
+        );
     }
 
     #[test]

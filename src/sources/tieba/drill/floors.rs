@@ -8,7 +8,9 @@ use scraper::{ElementRef, Html};
 use serde_json::{Map, Value};
 
 use super::rich::{self, Body};
-use super::{BASE, check_html_body, checked_id, data_field, id_field, no_content, selector, token_field};
+use super::{
+    BASE, check_html_body, checked_id, data_field, id_field, no_content, selector, token_field,
+};
 use crate::domain::post::{Author, DrillPage, DrillRequest, Entry, EntryKind};
 use crate::domain::time::parse_time;
 use crate::domain::{SafeText, num};
@@ -17,7 +19,11 @@ use crate::sources::wire;
 
 /// `GET https://tieba.baidu.com/p/<tid>?pn=<page>&ajax=1`.
 pub fn floors_url(tid: &str, page: u32) -> Result<String, SourceError> {
-    Ok(format!("{BASE}/p/{}?pn={}&ajax=1", checked_id(tid)?, page.max(1)))
+    Ok(format!(
+        "{BASE}/p/{}?pn={}&ajax=1",
+        checked_id(tid)?,
+        page.max(1)
+    ))
 }
 
 /// Parse one page of floors of thread `tid`.

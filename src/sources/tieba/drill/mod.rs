@@ -80,8 +80,9 @@ async fn get(client: &HttpClient, url: &str, profile: Profile) -> Result<String,
 /// A Tieba id (thread, post, forum): digits only, since it goes into URLs.
 fn checked_id(id: &str) -> Result<&str, SourceError> {
     let ok = !id.is_empty() && id.len() <= 24 && id.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(id)
-        .ok_or_else(|| SourceError::Other(format!("bad Tieba id {:?}", SafeText::line(id).as_str())))
+    ok.then_some(id).ok_or_else(|| {
+        SourceError::Other(format!("bad Tieba id {:?}", SafeText::line(id).as_str()))
+    })
 }
 
 /// An id field sent as a number or a string of digits; anything else is absent.
@@ -116,7 +117,9 @@ fn check_html_body(body: &str) -> Result<(), SourceError> {
                 hint: format!("{TIEBA_AUTH_HINT} (error {code})"),
             });
         }
-        return Err(SourceError::WrongBody("JSON instead of an HTML page".into()));
+        return Err(SourceError::WrongBody(
+            "JSON instead of an HTML page".into(),
+        ));
     }
     Ok(())
 }

@@ -61,8 +61,11 @@ impl Builder {
             match child.value() {
                 Node::Text(t) => {
                     for c in t.chars() {
-                        self.buf
-                            .push(if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c });
+                        self.buf.push(if matches!(c, '\n' | '\r' | '\t') {
+                            ' '
+                        } else {
+                            c
+                        });
                     }
                 }
                 Node::Element(_) => {

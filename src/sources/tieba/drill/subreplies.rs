@@ -7,7 +7,9 @@ use chrono::{DateTime, FixedOffset};
 use scraper::{ElementRef, Html};
 
 use super::rich;
-use super::{BASE, check_html_body, checked_id, data_field, id_field, no_content, selector, token_field};
+use super::{
+    BASE, check_html_body, checked_id, data_field, id_field, no_content, selector, token_field,
+};
 use crate::domain::SafeText;
 use crate::domain::post::{Author, DrillPage, DrillRequest, Entry, EntryKind};
 use crate::domain::time::parse_time;
@@ -16,7 +18,11 @@ use crate::sources::wire;
 
 /// `GET https://tieba.baidu.com/p/comment?tid=&pid=&fid=&pn=<page>` (`fid` may be unknown: empty).
 pub fn sub_replies_url(tid: &str, pid: &str, fid: &str, page: u32) -> Result<String, SourceError> {
-    let fid = if fid.is_empty() { fid } else { checked_id(fid)? };
+    let fid = if fid.is_empty() {
+        fid
+    } else {
+        checked_id(fid)?
+    };
     Ok(format!(
         "{BASE}/p/comment?tid={}&pid={}&fid={fid}&pn={}",
         checked_id(tid)?,

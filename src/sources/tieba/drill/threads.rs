@@ -35,7 +35,11 @@ pub fn hot_message_url(topic_id: &str, topic_name: &str) -> Result<String, Sourc
     let id = checked_id(topic_id)?;
     url_with(
         "/mo/q/hotMessage",
-        &[("topic_id", id), ("topic_name", topic_name), ("fr", "newwise")],
+        &[
+            ("topic_id", id),
+            ("topic_name", topic_name),
+            ("fr", "newwise"),
+        ],
     )
 }
 
@@ -78,7 +82,10 @@ pub fn thread_list_url(
 fn envelope(body: &str) -> Result<Map<String, Value>, SourceError> {
     let obj = wire::json_object(body, TIEBA_LOGIN_HINT)?;
     wire::check_errno(&obj)?;
-    if !["no", "errno", "error_code"].iter().any(|k| obj.contains_key(*k)) {
+    if !["no", "errno", "error_code"]
+        .iter()
+        .any(|k| obj.contains_key(*k))
+    {
         return Err(SourceError::Decode("no `no` in the envelope".into()));
     }
     Ok(obj)
@@ -147,7 +154,12 @@ fn thread(v: &Value) -> Option<Entry> {
         id: id_field(t.get("user_id")),
         ..Author::default()
     };
-    let mut e = Entry::new(EntryKind::TiebaThread, &tid, author, abstract_text(t.get("abstract")));
+    let mut e = Entry::new(
+        EntryKind::TiebaThread,
+        &tid,
+        author,
+        abstract_text(t.get("abstract")),
+    );
     e.title = wire::text(t.get("title"))
         .map(|s| SafeText::from_html_line(&s))
         .filter(|s| !s.is_empty());
