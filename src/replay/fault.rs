@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use super::reply::{Reply, Route, RouteKind};
-use super::visitor;
+use super::{tieba_drill, visitor};
 
 /// Largest body `Fault::Huge` produces (256 MiB).
 pub const HUGE_CAP: usize = 256 << 20;
@@ -59,12 +59,25 @@ pub(crate) fn apply(
         }
         Fault::EmptyList => normal(true),
         Fault::Delay(_) => normal(false),
+        Fault::LoginRedirect if route.is_tieba_drill() => {
+            Reply::redirect(tieba_drill::passport_url(&route.public_url(request_uri)))
+        }
         Fault::LoginRedirect => {
             Reply::redirect(visitor::passport_url(&route.public_url(request_uri)))
         }
+        Fault::LoginWall if route.is_tieba_drill() => {
+            Reply::html(tieba_drill::SECURITY_PAGE.to_string())
+        }
         Fault::LoginWall => Reply::html(LOGIN_WALL.to_string()),
+        // On the HTML routes of D3 the confusion goes the other way: JSON where a page was expected.
+        Fault::HtmlInsteadOfJson
+            if matches!(route.kind(), RouteKind::Html) && route.is_tieba_drill() =>
+        {
+            Reply::json(&json!({"no": 0, "error": "success", "data": {}}))
+        }
         Fault::HtmlInsteadOfJson => Reply::html(match route {
             Route::TiebaTopicList => TIEBA_PAGE.to_string(),
+            r if r.is_tieba_drill() => TIEBA_PAGE.to_string(),
             _ => WEIBO_PAGE.to_string(),
         }),
         Fault::Truncated => {
@@ -126,6 +139,13 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
         }
         Route::TiebaTopicList => {
             Reply::json(&json!({"errno": code, "errmsg": "系统错误", "data": {}}))
+        }
+        Route::TiebaHotMessage | Route::TiebaHotMessageMain | Route::TiebaHotMessageThread => {
+            Reply::json(&json!({"no": code, "error": "系统错误", "data": {}}))
+        }
+        // The signed PC endpoints answer errors as `error_code` JSON (MediaCrawler `client.py`).
+        Route::TiebaThreadPage | Route::TiebaSubReplies => {
+            Reply::json(&json!({"error_code": code, "error_msg": "need login"}))
         }
         // The topic API sends its code as a string (§4 C4).
         Route::TopicDetail => {

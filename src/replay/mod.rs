@@ -1,6 +1,6 @@
 //! Loopback replay server for `--demo` and tests: renders the platforms' wire formats
 //! (Weibo A1/A3/A4/A5, Tieba B1 of data-sources.md) from snapshot files and the C4 topic
-//! detail from the bundled topic table, walks through them on a clock, and plays failure
+//! detail from the bundled topic table, Tieba drill-down (D2/D3, `tieba_drill`), walks through them on a clock, and plays failure
 //! modes on demand.
 //!
 //! Deliberately independent of `crate::sources`: the server writes the formats from the
@@ -12,6 +12,7 @@ mod posts;
 mod reply;
 mod server;
 mod tieba;
+mod tieba_drill;
 mod timeline;
 mod topic;
 mod visitor;

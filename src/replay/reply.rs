@@ -34,6 +34,16 @@ pub enum Route {
     WeiboLongText,
     /// C3 `GET /comments/hotflow?id=&mid=&max_id_type=[&max_id=]` (m.weibo.cn)
     WeiboComments,
+    /// D2 `GET /mo/q/hotMessage?topic_id=&topic_name=&fr=newwise`
+    TiebaHotMessage,
+    /// D2 `GET /mo/q/hotMessage/main?topic_id=&yuren_rand=&topic_name=&pmy_topic_ext=`
+    TiebaHotMessageMain,
+    /// D2 `GET /mo/q/hotMessage/thread?…&page=<n>&num=30`
+    TiebaHotMessageThread,
+    /// D3 `GET /p/<tid>?pn=<n>&ajax=1` (HTML)
+    TiebaThreadPage,
+    /// D3 `GET /p/comment?tid=&pid=&fid=&pn=<n>` (HTML fragment)
+    TiebaSubReplies,
 }
 
 pub(crate) enum RouteKind {
@@ -60,6 +70,16 @@ impl Route {
             p if p.starts_with("/detail/") => Route::WeiboDetail,
             "/hottopic/browse/topicList" => Route::TiebaTopicList,
             "/ajax_topic/detail" => Route::TopicDetail,
+            "/mo/q/hotMessage" => Route::TiebaHotMessage,
+            "/mo/q/hotMessage/main" => Route::TiebaHotMessageMain,
+            "/mo/q/hotMessage/thread" => Route::TiebaHotMessageThread,
+            "/p/comment" => Route::TiebaSubReplies,
+            p if p
+                .strip_prefix("/p/")
+                .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                Route::TiebaThreadPage
+            }
             "/visitor/genvisitor" => Route::GenVisitor,
             "/visitor/visitor" => {
                 if super::wire::param(query, "a").as_deref() == Some("incarnate") {
@@ -75,7 +95,12 @@ impl Route {
     /// Whose snapshot clock dates the response.
     pub(crate) fn platform(self) -> Platform {
         match self {
-            Route::TiebaTopicList => Platform::Tieba,
+            Route::TiebaTopicList
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => Platform::Tieba,
             _ => Platform::Weibo,
         }
     }
@@ -88,11 +113,30 @@ impl Route {
             | Route::TopicDetail
             | Route::WeiboPosts
             | Route::WeiboLongText
-            | Route::WeiboComments => RouteKind::Json,
-            Route::Summary | Route::VisitorPage | Route::WeiboDetail => RouteKind::Html,
+            | Route::WeiboComments
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread => RouteKind::Json,
+            Route::Summary
+            | Route::VisitorPage
+            | Route::WeiboDetail
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => RouteKind::Html,
             Route::GenVisitor => RouteKind::Jsonp("gen_callback"),
             Route::Incarnate => RouteKind::Jsonp("cross_domain"),
         }
+    }
+
+    /// A Tieba drill-down route (D2/D3): its walls are Baidu's, not Sina's.
+    pub(crate) fn is_tieba_drill(self) -> bool {
+        matches!(
+            self,
+            Route::TiebaHotMessage
+                | Route::TiebaHotMessageMain
+                | Route::TiebaHotMessageThread
+                | Route::TiebaThreadPage
+                | Route::TiebaSubReplies
+        )
     }
 
     /// The URL the client meant on the real host (for passport `url=` parameters).
@@ -105,7 +149,12 @@ impl Route {
             | Route::WeiboDetail
             | Route::WeiboLongText
             | Route::WeiboComments => "m.weibo.cn",
-            Route::TiebaTopicList => "tieba.baidu.com",
+            Route::TiebaTopicList
+            | Route::TiebaHotMessage
+            | Route::TiebaHotMessageMain
+            | Route::TiebaHotMessageThread
+            | Route::TiebaThreadPage
+            | Route::TiebaSubReplies => "tieba.baidu.com",
             Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
         };

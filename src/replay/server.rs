@@ -12,7 +12,7 @@ use super::fault::{self, Fault};
 use super::reply::{Reply, Route};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, posts, tieba, topic, visitor, weibo};
+use super::{ClockMode, ReplayConfig, posts, tieba, tieba_drill, topic, visitor, weibo};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
@@ -154,6 +154,7 @@ impl Shared {
     fn render(
         &self,
         route: Route,
+        path: &str,
         uri: &str,
         query: &str,
         headers: &HeaderMap,
@@ -214,9 +215,10 @@ impl Shared {
                 if !self.has_accepted_sub(headers) {
                     return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
                 }
-                let path = uri.split('?').next().unwrap_or(uri);
                 posts::render(route, path, query, empty)
             }
+            r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
+            _ => Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n"),
         }
     }
 }
@@ -252,7 +254,7 @@ pub(crate) async fn handle(
     };
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
-    let normal = |empty: bool| sh.render(route, &uri, &query, &headers, empty);
+    let normal = |empty: bool| sh.render(route, &path, &uri, &query, &headers, empty);
     let reply = match fault {
         None => normal(false),
         Some(f) => {

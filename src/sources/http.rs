@@ -60,6 +60,9 @@ pub const MAX_REDIRECTS: usize = 5;
 
 const UA_DESKTOP_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 const UA_IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+/// A mobile WebView UA ending in the app tag TiebaLite sends to the web API (`tieba/11.10.8.6
+/// skin/default`, data-sources.md §3).
+const UA_TIEBA_APP: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.0.0 Mobile Safari/537.36 tieba/11.10.8.6 skin/default";
 const UA_DESKTOP_PLAIN: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
@@ -79,6 +82,8 @@ pub enum Profile {
     WeiboMobile,
     /// B1 and other Tieba pages.
     Tieba,
+    /// D2 `tieba.baidu.com/mo/q/hotMessage*`: the Tieba app's web views (TiebaLite's UA).
+    TiebaApp,
     /// passport.weibo.com visitor flow.
     Passport,
     /// C4 `m.s.weibo.com/ajax_topic/*`: desktop UA, never a cookie, `Referer` = the topic page
@@ -166,6 +171,11 @@ impl Profile {
             ),
             Profile::Tieba => (
                 UA_DESKTOP_PLAIN,
+                "https://tieba.baidu.com/",
+                "application/json, text/plain, */*",
+            ),
+            Profile::TiebaApp => (
+                UA_TIEBA_APP,
                 "https://tieba.baidu.com/",
                 "application/json, text/plain, */*",
             ),
@@ -286,6 +296,8 @@ fn is_login_target(u: &url::Url) -> bool {
     let path = u.path();
     host == "passport.weibo.com"
         || host.ends_with("passport.weibo.cn")
+        || host == "passport.baidu.com"
+        || host == "wappass.baidu.com"
         || path.contains("/visitor/")
         || path.contains("/sso/signin")
         || path.ends_with("/signin")
@@ -631,7 +643,7 @@ impl HttpClient {
 
 fn login_hint(profile: Profile) -> &'static str {
     match profile {
-        Profile::Tieba => "Tieba asks for a login",
+        Profile::Tieba | Profile::TiebaApp => super::wire::TIEBA_AUTH_HINT,
         _ => WEIBO_LOGIN_HINT,
     }
 }
@@ -684,6 +696,9 @@ mod tests {
         assert!(t("https://visitor.passport.weibo.cn/visitor/genvisitor"));
         assert!(t("http://127.0.0.1:9/sso/signin?x=1"));
         assert!(!t("https://s.weibo.com/top/summary"));
+        assert!(t("https://passport.baidu.com/v2/?login&u=x"));
+        assert!(t("https://wappass.baidu.com/static/captcha/tuxing.html"));
+        assert!(!t("https://tieba.baidu.com/p/1"));
     }
 
     #[test]

@@ -14,6 +14,9 @@ const SNIFF_BYTES: usize = 16 * 1024;
 pub const WEIBO_LOGIN_HINT: &str = "set RESOU_WEIBO_COOKIE";
 /// Hint shown when Tieba serves its security check.
 pub const TIEBA_LOGIN_HINT: &str = "Tieba security check (百度安全验证); try again later";
+/// Hint shown when Tieba wants a logged-in browser (its thread pages increasingly do).
+pub const TIEBA_AUTH_HINT: &str =
+    "Tieba asks for a login (BDUSS cookie), which resou does not send; open the link in a browser";
 
 /// The first bytes of a body, cut on a char boundary.
 fn head(body: &str) -> &str {
@@ -30,7 +33,7 @@ fn head(body: &str) -> &str {
 /// Does this page look like a login, visitor or security-check wall?
 pub fn looks_like_login_wall(body: &str) -> bool {
     let h = head(body).to_ascii_lowercase();
-    const MARKERS: [&str; 9] = [
+    const MARKERS: [&str; 10] = [
         "passport.weibo.com",
         "visitor.passport.weibo.cn",
         "sina visitor system",
@@ -40,6 +43,7 @@ pub fn looks_like_login_wall(body: &str) -> bool {
         "请登录",
         "登录后",
         "wappass.baidu.com",
+        "passport.baidu.com",
     ];
     MARKERS.iter().any(|m| h.contains(m))
 }
