@@ -13,7 +13,8 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     let width = area.width as usize;
     let health = health_parts(state, theme, width);
     let mut right = Parts::default();
-    if let Some(i) = state.selected_index() {
+    // In a drill-down view its own status line gives the position.
+    if let Some(i) = state.selected_index().filter(|_| state.views.is_empty()) {
         right
             .push(format!("{}/{}", i + 1, state.rows.len()), theme.muted)
             .push("  ", theme.muted);

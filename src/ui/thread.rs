@@ -122,7 +122,18 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
 fn render_crumbs(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     let mut left = Parts::default();
     left.push("resou 热搜", theme.title);
-    let crumbs = breadcrumbs(state);
+    let mut crumbs = breadcrumbs(state);
+    // Deep stacks: the innermost crumbs matter most; older ones give way to `…`.
+    let room = (area.width as usize).saturating_sub(display_width("resou 热搜") + 10);
+    let width = |cs: &[String]| cs.iter().map(|c| display_width(c) + 3).sum::<usize>();
+    let mut dropped = false;
+    while crumbs.len() > 1 && width(&crumbs) > room {
+        crumbs.remove(0);
+        dropped = true;
+    }
+    if dropped {
+        left.push(" › …", theme.muted);
+    }
     let n = crumbs.len();
     for (i, c) in crumbs.into_iter().enumerate() {
         left.push(" › ", theme.muted);
@@ -482,7 +493,17 @@ fn card<'a>(
             lines.push(v);
         }
     }
-    for l in wrap_styled(&body_segments(ve, theme), body_w) {
+    // Tieba threads often repeat the title as their abstract: show it once.
+    let repeats_title = e
+        .title
+        .as_ref()
+        .is_some_and(|t| t.as_str().trim() == e.text.to_plain().trim());
+    let body = if repeats_title {
+        Vec::new()
+    } else {
+        body_segments(ve, theme)
+    };
+    for l in wrap_styled(&body, body_w) {
         let mut v = vec![indent()];
         v.extend(l);
         lines.push(v);
