@@ -47,6 +47,8 @@ impl Session {
             cmd.env(var, dir.path());
         }
         cmd.env_remove("RESOU_WEIBO_COOKIE");
+        // Links go out as OSC 52 only: no native clipboard tool is started by a test.
+        cmd.env("RESOU_CLIPBOARD", "osc52");
         let child = pair.slave.spawn_command(cmd).expect("spawn resou");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -329,6 +331,25 @@ fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
         sc.contains("› comments") && sc.contains(" comments") && !sc.contains("loading comments")
     });
 
+    // y copies the selected comment's link: an OSC 52 sequence on the raw stream.
+    let before = s.raw.len();
+    s.press(b"y");
+    s.wait_for("the copy notice", Duration::from_secs(5), |sc| {
+        sc.contains("link copied (OSC 52)")
+    });
+    let out = String::from_utf8_lossy(&s.raw[before..]).to_string();
+    let start = out.find("\x1b]52;c;").expect("OSC 52 written");
+    let end = out[start..].find('\x07').expect("terminated by BEL") + start;
+    let b64 = &out[start + 7..end];
+    assert!(
+        !b64.is_empty()
+            && b64
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    );
+    // "https://m.weibo.cn/" encodes to this prefix.
+    assert!(b64.starts_with("aHR0cHM6Ly9tLndlaWJvLmNu"), "{b64}");
+
     // Esc Esc: back to the posts, then the board on the same row.
     s.press(b"\x1b");
     s.wait_for("posts again", Duration::from_secs(5), |sc| {
@@ -341,4 +362,57 @@ fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
     s.press(b"q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
+}
+
+#[test]
+fn drill_down_faults_show_in_the_view_and_r_recovers() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let data = resou::replay::demo_data().expect("demo data");
+    let server = rt
+        .block_on(resou::replay::ReplayServer::start(
+            resou::replay::ReplayConfig {
+                weibo: data.weibo,
+                tieba: Vec::new(),
+                step: Duration::from_secs(3600),
+                clock: resou::replay::ClockMode::Manual,
+            },
+        ))
+        .expect("replay server");
+    server.set_fault(
+        resou::replay::Route::WeiboPosts,
+        resou::replay::Fault::Status(432),
+    );
+    let origin = server.origin();
+    let args = [
+        "--origin",
+        &origin,
+        "--platform",
+        "weibo",
+        "--interval",
+        "3600",
+    ];
+    let mut s = Session::start(&args, 100, 30);
+    s.wait_for("the live board", Duration::from_secs(30), |sc| {
+        sc.contains("via weibo.com/ajax")
+    });
+    s.press(b"j\r");
+    s.wait_for("the fault in the view", Duration::from_secs(20), |sc| {
+        sc.contains("HTTP 432") && sc.contains("r retries")
+    });
+    // The UI still answers: the help popup opens and closes.
+    s.press(b"?");
+    s.wait_for("help", Duration::from_secs(5), |sc| {
+        sc.contains("Reload this view")
+    });
+    s.press(b"?");
+    server.clear_faults();
+    s.press(b"r");
+    s.wait_for("posts after the retry", Duration::from_secs(20), |sc| {
+        sc.contains(" posts") && sc.contains("1/") && !sc.contains("HTTP 432")
+    });
+    s.press(b"q");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(20)).success());
+    s.assert_restored();
+    drop(server);
 }

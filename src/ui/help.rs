@@ -13,7 +13,22 @@ use crate::app::state::HelpEntry;
 /// The keys column never takes more than this, so descriptions stay readable.
 const KEYS_MAX_W: usize = 18;
 
-pub(super) fn render(screen: Rect, buf: &mut Buffer, entries: &[HelpEntry], theme: &Theme) {
+/// The help popup; the keys of `mode` (where the user is) come first, then global keys.
+pub(super) fn render(
+    screen: Rect,
+    buf: &mut Buffer,
+    entries: &[HelpEntry],
+    mode: &str,
+    theme: &Theme,
+) {
+    let rank = |e: &HelpEntry| match e.mode.as_str() {
+        m if m == mode => 0,
+        "global" => 1,
+        _ => 2,
+    };
+    let mut ordered: Vec<HelpEntry> = entries.to_vec();
+    ordered.sort_by_key(rank); // stable: the keymap's order within each mode
+    let entries = &ordered[..];
     let keys_w = entries
         .iter()
         .map(|e| display_width(&e.keys))

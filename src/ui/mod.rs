@@ -156,7 +156,14 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         return;
     }
     if state.show_help {
-        help::render(area, buf, &state.help, theme);
+        let mode = if !state.views.is_empty() {
+            "thread"
+        } else if state.focus == crate::app::state::Focus::Keywords {
+            "keywords"
+        } else {
+            "board"
+        };
+        help::render(area, buf, &state.help, mode, theme);
     }
     if let Some(url) = &state.link_popup {
         help::link_popup(area, buf, url, theme);
