@@ -51,6 +51,28 @@ fn bench_render(c: &mut Criterion) {
             })
         },
     );
+    // A drill-down view: 300 real-valued posts (wrapped CJK text, tags, emoji, quotes, KOL
+    // marks), the selection moving between two posts as when reading.
+    for (w, h) in [(200u16, 60u16), (80, 24)] {
+        let first = render_support::posts_view(w, h, 100).state;
+        let mut second = first.clone();
+        if let Some(v) = second.views.last_mut() {
+            v.selected = 1;
+        }
+        let states = [first, second];
+        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
+            Ok(t) => t,
+            Err(e) => panic!("test backend: {e}"),
+        };
+        let mut i = 0usize;
+        c.bench_function(&format!("render posts view 300 posts {w}x{h}"), |b| {
+            b.iter(|| {
+                i += 1;
+                let state = std::hint::black_box(&states[i % 2]);
+                let _ = terminal.draw(|f| render(f, state));
+            })
+        });
+    }
     // What ratatui's draw/diff/flush of a frame costs without any of our rendering.
     let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {
         Ok(t) => t,

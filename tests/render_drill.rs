@@ -4,115 +4,25 @@
 
 mod render_support;
 
-use chrono::{DateTime, FixedOffset};
 use ratatui::style::Modifier;
-use resou::analysis::AnalysisEvent;
-use resou::app::App;
-use resou::app::msg::{AppMsg, Effect};
-use resou::config::keymap::{Key, Keymap};
-use resou::domain::post::{DrillPage, DrillRequest};
-use resou::sources::SourceEvent;
-use resou::sources::weibo::drill::{parse_comments, parse_posts};
+use resou::domain::post::DrillRequest;
+use resou::sources::weibo::drill::parse_comments;
 use resou::ui::Theme;
 
-use render_support::{draw, find_row, row_text, sample_state};
-
-fn now() -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339("2026-08-15T19:00:00+08:00").unwrap()
-}
-
-fn press(app: &mut App, keys: &str) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    for k in keys.split_whitespace() {
-        fx.extend(app.handle(AppMsg::Key(Key::parse(k).unwrap())).0);
-    }
-    fx
-}
-
-fn first_drill(fx: &[Effect]) -> (u64, DrillRequest) {
-    fx.iter()
-        .find_map(|e| match e {
-            Effect::Drill { id, request, .. } => Some((*id, request.clone())),
-            _ => None,
-        })
-        .expect("a drill request")
-}
-
-fn deliver(app: &mut App, id: u64, request: DrillRequest, page: DrillPage) {
-    app.handle(AppMsg::Source(SourceEvent::Drill {
-        id,
-        request,
-        result: Ok(Box::new(page)),
-    }));
-}
-
-/// The demo board, a topic opened, and two real-valued pages of posts in the view.
-fn posts_view(w: u16, h: u16) -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.state = sample_state();
-    app.state.pending_keys.clear();
-    let row = app
-        .state
-        .rows
-        .iter()
-        .find(|r| {
-            r.topic.title.as_str() == "原来活体器官运输不是专门的飞机"
-                || r.topic.platform == resou::domain::Platform::Weibo && r.topic.rank == Some(2)
-        })
-        .expect("a Weibo row")
-        .key
-        .clone();
-    app.state.selection.key = Some(row);
-    app.handle(AppMsg::Resize {
-        page_rows: resou::ui::board_page_rows(ratatui::layout::Rect::new(0, 0, w, h)),
-        keyword_rows: 0,
-        size: (w, h),
-    });
-    app.state.now = Some(now());
-    // KOLs known to the analysis: the CCTV account is one.
-    app.handle(AppMsg::Analysis(AnalysisEvent::Kols(vec![
-        "央视新闻".into(),
-    ])));
-    let (id, req) = first_drill(&press(&mut app, "enter"));
-    let mut items = parse_posts(
-        include_str!("fixtures/drill_weibo/timeline_cards_excerpt.json"),
-        &req,
-        now(),
-    )
-    .expect("verbatim card parses")
-    .items;
-    items.extend(
-        parse_posts(
-            include_str!("fixtures/drill_weibo/search_card_group.json"),
-            &req,
-            now(),
-        )
-        .expect("reconstructed page parses")
-        .items,
-    );
-    deliver(
-        &mut app,
-        id,
-        req,
-        DrillPage {
-            items,
-            next: None,
-            total: Some(3),
-        },
-    );
-    app
-}
+use render_support::{
+    deliver, draw, drill_now as now, find_row, first_drill, posts_view, press, row_text,
+};
 
 #[test]
 fn posts_view_80x24() {
-    let app = posts_view(80, 24);
+    let app = posts_view(80, 24, 1);
     let t = draw(&app.state, 80, 24);
     insta::assert_snapshot!(t.backend());
 }
 
 #[test]
 fn posts_view_120x40_marks_kols_tags_and_selection() {
-    let mut app = posts_view(120, 40);
+    let mut app = posts_view(120, 40, 1);
     let t = draw(&app.state, 120, 40);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -143,7 +53,7 @@ fn posts_view_120x40_marks_kols_tags_and_selection() {
 
 #[test]
 fn comments_view_shows_the_post_above_its_comments_80x24() {
-    let mut app = posts_view(80, 24);
+    let mut app = posts_view(80, 24, 1);
     let (id, req) = first_drill(&press(&mut app, "enter"));
     assert!(matches!(req, DrillRequest::WeiboComments { .. }));
     let page = parse_comments(

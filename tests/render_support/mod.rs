@@ -489,3 +489,110 @@ pub fn row_text(buf: &Buffer, y: u16) -> String {
 pub fn find_row(buf: &Buffer, needle: &str) -> Option<u16> {
     (0..buf.area.height).find(|&y| row_text(buf, y).contains(needle))
 }
+
+/// Capture time the drill fixtures are read at.
+pub fn drill_now() -> DateTime<FixedOffset> {
+    // ok: a fixed valid literal
+    DateTime::parse_from_rfc3339("2026-08-15T19:00:00+08:00").unwrap()
+}
+
+pub fn press(app: &mut resou::app::App, keys: &str) -> Vec<resou::app::Effect> {
+    use resou::app::AppMsg;
+    use resou::config::keymap::Key;
+    let mut fx = Vec::new();
+    for k in keys.split_whitespace() {
+        // ok: key names in tests are literals
+        fx.extend(app.handle(AppMsg::Key(Key::parse(k).unwrap())).0);
+    }
+    fx
+}
+
+pub fn first_drill(fx: &[resou::app::Effect]) -> (u64, resou::domain::post::DrillRequest) {
+    fx.iter()
+        .find_map(|e| match e {
+            resou::app::Effect::Drill { id, request, .. } => Some((*id, request.clone())),
+            _ => None,
+        })
+        .expect("a drill request")
+}
+
+pub fn deliver(
+    app: &mut resou::app::App,
+    id: u64,
+    request: resou::domain::post::DrillRequest,
+    page: resou::domain::post::DrillPage,
+) {
+    app.handle(resou::app::AppMsg::Source(
+        resou::sources::SourceEvent::Drill {
+            id,
+            request,
+            result: Ok(Box::new(page)),
+        },
+    ));
+}
+
+/// The demo board with a Weibo topic opened and real-valued posts in the view (the verbatim
+/// timeline card and a reconstructed search page, through the production parser), `copies`
+/// times over with distinct ids; 央视新闻 is a known KOL.
+pub fn posts_view(w: u16, h: u16, copies: usize) -> resou::app::App {
+    use resou::app::{App, AppMsg};
+    use resou::config::keymap::Keymap;
+    use resou::domain::post::DrillPage;
+    use resou::sources::weibo::drill::parse_posts;
+    let mut app = App::new(Keymap::default_map());
+    app.state = sample_state();
+    app.state.pending_keys.clear();
+    let row = app
+        .state
+        .rows
+        .iter()
+        .find(|r| r.topic.platform == Platform::Weibo && r.topic.rank == Some(2))
+        .expect("a Weibo row")
+        .key
+        .clone();
+    app.state.selection.key = Some(row);
+    app.handle(AppMsg::Resize {
+        page_rows: resou::ui::board_page_rows(ratatui::layout::Rect::new(0, 0, w, h)),
+        keyword_rows: 0,
+        size: (w, h),
+    });
+    app.state.now = Some(drill_now());
+    app.handle(AppMsg::Analysis(resou::analysis::AnalysisEvent::Kols(
+        vec!["央视新闻".into()],
+    )));
+    let (id, req) = first_drill(&press(&mut app, "enter"));
+    let pages = [
+        include_str!("../fixtures/drill_weibo/timeline_cards_excerpt.json"),
+        include_str!("../fixtures/drill_weibo/search_card_group.json"),
+    ];
+    let mut one = Vec::new();
+    for body in pages {
+        one.extend(
+            parse_posts(body, &req, drill_now())
+                .expect("fixture parses")
+                .items,
+        );
+    }
+    let mut items = Vec::new();
+    for i in 0..copies.max(1) {
+        for e in &one {
+            let mut e = e.clone();
+            if i > 0 {
+                e.id = format!("{}-{i}", e.id);
+            }
+            items.push(e);
+        }
+    }
+    let total = items.len() as u64;
+    deliver(
+        &mut app,
+        id,
+        req,
+        DrillPage {
+            items,
+            next: None,
+            total: Some(total),
+        },
+    );
+    app
+}
