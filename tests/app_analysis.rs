@@ -1,7 +1,7 @@
 //! The app fed by the real analysis: real archived lists go through `Analyzer::process`
 //! (the worker's code path) and its updates arrive as messages.
 
-use std::time::Duration;
+mod support;
 
 use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
 use resou::app::App;
@@ -10,7 +10,7 @@ use resou::app::state::Focus;
 use resou::config::keymap::{Key, Keymap};
 use resou::domain::Snapshot;
 use resou::domain::snapshot_file::read_lines;
-use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+use resou::sources::{Endpoint, SourceEvent};
 
 fn weibo_day() -> Vec<Snapshot> {
     let src = include_str!("fixtures/analysis/weibo_nateafish_2026-08-15.jsonl");
@@ -22,20 +22,7 @@ fn weibo_day() -> Vec<Snapshot> {
 }
 
 fn poll(snap: Snapshot) -> AppMsg {
-    AppMsg::Source(SourceEvent::Poll(PollReport {
-        platform: snap.platform,
-        at: snap.captured_at,
-        attempts: vec![StepAttempt {
-            endpoint: Endpoint::WeiboHotSearch,
-            error: None,
-        }],
-        outcome: PollOutcome::Ok {
-            snapshot: snap,
-            endpoint: Endpoint::WeiboHotSearch,
-        },
-        next_in: Duration::from_secs(60),
-        failures: 0,
-    }))
+    support::poll_ok(snap, Endpoint::WeiboHotSearch)
 }
 
 fn press(app: &mut App, keys: &str) {

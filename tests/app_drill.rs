@@ -2,7 +2,7 @@
 //! comments, Esc goes back with selection and scroll exactly as they were, board refreshes never
 //! move a view, late answers for a left view are dropped, and errors stay in the view.
 
-use std::time::Duration;
+mod support;
 
 use resou::app::App;
 use resou::app::drill::ViewKind;
@@ -12,7 +12,7 @@ use resou::domain::post::{Author, DrillPage, DrillRequest, Entry, EntryKind, Pos
 use resou::domain::snapshot_file::read_lines;
 use resou::domain::time::parse_time;
 use resou::domain::{Platform, Snapshot};
-use resou::sources::{Endpoint, PollOutcome, PollReport, SourceError, SourceEvent, StepAttempt};
+use resou::sources::{Endpoint, SourceError, SourceEvent};
 
 const TOPIC: &str = "王传君体脂率25.5%";
 
@@ -27,20 +27,7 @@ fn lists() -> Vec<Snapshot> {
 }
 
 fn poll(snap: Snapshot) -> AppMsg {
-    AppMsg::Source(SourceEvent::Poll(PollReport {
-        platform: snap.platform,
-        at: snap.captured_at,
-        attempts: vec![StepAttempt {
-            endpoint: Endpoint::WeiboHotSearch,
-            error: None,
-        }],
-        outcome: PollOutcome::Ok {
-            snapshot: snap,
-            endpoint: Endpoint::WeiboHotSearch,
-        },
-        next_in: Duration::from_secs(60),
-        failures: 0,
-    }))
+    support::poll_ok(snap, Endpoint::WeiboHotSearch)
 }
 
 /// Real posts of the topic as entries (what the C1 parser yields from their wire form).
@@ -102,6 +89,22 @@ fn answer(
         request,
         result: result.map(Box::new),
     }))
+}
+
+/// A complete listing (no next page).
+fn whole(items: Vec<Entry>) -> Result<DrillPage, SourceError> {
+    Ok(DrillPage {
+        items,
+        next: None,
+        total: None,
+    })
+}
+
+/// Enter on the board's topic and answer with all its posts; the view's id and request.
+fn open_with_posts(app: &mut App) -> (u64, DrillRequest) {
+    let (id, req) = drills(&press(app, "enter"))[0].clone();
+    answer(app, id, req.clone(), whole(posts()));
+    (id, req)
 }
 
 /// An app at 120×40 with the board on the topic.
@@ -284,17 +287,7 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
 #[test]
 fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
     let mut app = on_topic();
-    let (id, req) = drills(&press(&mut app, "enter"))[0].clone();
-    answer(
-        &mut app,
-        id,
-        req.clone(),
-        Ok(DrillPage {
-            items: posts(),
-            next: None,
-            total: None,
-        }),
-    );
+    let (id, req) = open_with_posts(&mut app);
     press(&mut app, "j j j");
     let chosen = app.state.views[0].selected_entry().unwrap().id.clone();
 
@@ -313,16 +306,7 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
     // A successful reload whose first page is reordered keeps the same post selected.
     let mut reordered = posts();
     reordered.reverse();
-    answer(
-        &mut app,
-        id,
-        req,
-        Ok(DrillPage {
-            items: reordered,
-            next: None,
-            total: None,
-        }),
-    );
+    answer(&mut app, id, req, whole(reordered));
     let v = &app.state.views[0];
     assert!(v.error.is_none());
     assert_eq!(v.selected_entry().unwrap().id, chosen);
@@ -331,17 +315,7 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
 #[test]
 fn links_leave_through_effects_and_login_walls_are_named() {
     let mut app = on_topic();
-    let (id, req) = drills(&press(&mut app, "enter"))[0].clone();
-    answer(
-        &mut app,
-        id,
-        req.clone(),
-        Ok(DrillPage {
-            items: posts(),
-            next: None,
-            total: None,
-        }),
-    );
+    let (id, _) = open_with_posts(&mut app);
     let url = app.state.views[0].entries[0].entry.url.clone().unwrap();
     assert_eq!(press(&mut app, "y"), vec![Effect::Copy(url.clone())]);
     assert_eq!(press(&mut app, "o"), vec![Effect::OpenUrl(url)]);

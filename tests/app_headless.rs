@@ -1,6 +1,8 @@
 //! The app driven by messages, headless: real archived lists arrive as poll reports,
 //! keys arrive as keys, and we assert the state the view would draw.
 
+mod support;
+
 use std::time::Duration;
 
 use resou::app::App;
@@ -29,20 +31,7 @@ fn snapshot(platform: Platform, nth: usize) -> Snapshot {
 }
 
 fn ok_report(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
-    AppMsg::Source(SourceEvent::Poll(PollReport {
-        platform: snap.platform,
-        at: snap.captured_at,
-        attempts: vec![StepAttempt {
-            endpoint,
-            error: None,
-        }],
-        outcome: PollOutcome::Ok {
-            snapshot: snap,
-            endpoint,
-        },
-        next_in: Duration::from_secs(60),
-        failures: 0,
-    }))
+    support::poll_ok(snap, endpoint)
 }
 
 fn app() -> App {

@@ -2,14 +2,15 @@
 //! by at least `min_gap`, a cached page is answered without a request, reload bypasses the
 //! cache, and leaving a view drops its waiting requests.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use resou::domain::post::{DrillRequest, PostTab};
-use resou::replay::{ClockMode, ReplayConfig, ReplayServer, Route};
+use resou::replay::{ReplayServer, Route};
 use resou::sources::SourceEvent;
 use resou::sources::drill::{DrillFetcherConfig, spawn_drill_fetcher};
-use resou::sources::http::{HttpClient, NetConfig};
 use tokio::sync::mpsc;
 
 const TOPIC: &str = "#原来活体器官运输不是专门的飞机#";
@@ -29,22 +30,8 @@ async fn setup(
     resou::sources::drill::DrillHandle,
     mpsc::Receiver<SourceEvent>,
 ) {
-    let server = ReplayServer::start(ReplayConfig {
-        weibo: Vec::new(),
-        tieba: Vec::new(),
-        step: Duration::from_secs(60),
-        clock: ClockMode::Manual,
-    })
-    .await
-    .expect("replay server");
-    let client = HttpClient::new(&NetConfig {
-        origin: Some(server.origin()),
-        timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        weibo_cookie: None,
-        max_body_bytes: 4 << 20,
-    })
-    .expect("client");
+    let server = support::replay(Vec::new(), Vec::new()).await;
+    let client = support::replay_client(&server);
     let (tx, rx) = mpsc::channel(16);
     let cfg = DrillFetcherConfig {
         min_gap: gap,

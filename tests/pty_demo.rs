@@ -1,6 +1,8 @@
 //! End to end: the built binary in a pseudo-terminal with `--demo`, as a user runs it.
 //! Waits (with deadlines) for screen conditions; never sleeps as synchronisation.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -246,16 +248,7 @@ fn live_mode_via_origin_persists_keyword_baselines_on_quit() {
     // mode with --origin pointing at it, exactly as a user would point it at any host.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let data = resou::replay::demo_data().expect("demo data");
-    let server = rt
-        .block_on(resou::replay::ReplayServer::start(
-            resou::replay::ReplayConfig {
-                weibo: data.weibo,
-                tieba: Vec::new(),
-                step: Duration::from_secs(3600),
-                clock: resou::replay::ClockMode::Manual,
-            },
-        ))
-        .expect("replay server");
+    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
     let origin = server.origin();
     let mut s = Session::start(
         &[
@@ -368,16 +361,7 @@ fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
 fn drill_down_faults_show_in_the_view_and_r_recovers() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let data = resou::replay::demo_data().expect("demo data");
-    let server = rt
-        .block_on(resou::replay::ReplayServer::start(
-            resou::replay::ReplayConfig {
-                weibo: data.weibo,
-                tieba: Vec::new(),
-                step: Duration::from_secs(3600),
-                clock: resou::replay::ClockMode::Manual,
-            },
-        ))
-        .expect("replay server");
+    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
     server.set_fault(
         resou::replay::Route::WeiboPosts,
         resou::replay::Fault::Status(432),

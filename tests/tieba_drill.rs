@@ -2,15 +2,15 @@
 //! D2/D3 payloads (see tests/fixtures/drill_tieba/NOTES.md), every login wall, and the real
 //! HttpClient end to end against the replay server, starting from a demo topic as the board has it.
 
-use std::time::Duration;
+mod support;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use resou::domain::post::{DrillPage, DrillRequest, EntryKind, Run};
 use resou::domain::{Platform, cst};
-use resou::replay::{ClockMode, Fault, ReplayConfig, ReplayServer, Route, demo_data};
+use resou::replay::{Fault, ReplayServer, Route, demo_data};
 use resou::sources::SourceError;
 use resou::sources::drill;
-use resou::sources::http::{HttpClient, NetConfig};
+use resou::sources::http::HttpClient;
 use resou::sources::tieba::drill::{
     parse_floors_html, parse_hot_message, parse_main, parse_sub_replies_html, parse_thread_list,
 };
@@ -335,25 +335,11 @@ fn hostile_pages_never_panic() {
 
 async fn server() -> ReplayServer {
     let d = demo_data().expect("demo data");
-    ReplayServer::start(ReplayConfig {
-        weibo: Vec::new(),
-        tieba: d.tieba,
-        step: Duration::from_secs(60),
-        clock: ClockMode::Manual,
-    })
-    .await
-    .expect("replay server on loopback")
+    support::replay(Vec::new(), d.tieba).await
 }
 
 fn client(s: &ReplayServer) -> HttpClient {
-    HttpClient::new(&NetConfig {
-        origin: Some(s.origin()),
-        timeout: Duration::from_secs(5),
-        connect_timeout: Duration::from_secs(2),
-        weibo_cookie: None,
-        max_body_bytes: 1 << 20,
-    })
-    .expect("client")
+    support::replay_client(s)
 }
 
 /// The board's first Tieba topic as the B1 parser makes it: `platform_id` holds `topic_id`,

@@ -2,15 +2,15 @@
 //! are verbatim and which reconstructed), rich text, and the real HttpClient end to end against
 //! the replay server's C1/C2/C3 routes (demo posts are real nateafish records).
 
-use std::time::Duration;
+mod support;
 
 use chrono::{DateTime, FixedOffset};
 use reqwest::header::{LOCATION, REFERER};
 use resou::domain::post::{DrillPage, DrillRequest, EntryKind, PostTab, RichText, Run};
-use resou::replay::{ClockMode, Fault, ReplayConfig, ReplayServer, Route};
+use resou::replay::{Fault, ReplayServer, Route};
 use resou::sources::SourceError;
 use resou::sources::drill;
-use resou::sources::http::{HttpClient, NetConfig};
+use resou::sources::http::HttpClient;
 use resou::sources::weibo::drill::{
     comments_url, parse_comments, parse_long_text, parse_posts, posts_url, rich_text_from_html,
 };
@@ -475,26 +475,12 @@ const TOPIC: &str = "#原来活体器官运输不是专门的飞机#";
 const TOPIC_POSTS: usize = 36;
 
 async fn server() -> ReplayServer {
-    ReplayServer::start(ReplayConfig {
-        weibo: Vec::new(),
-        tieba: Vec::new(),
-        step: Duration::from_secs(60),
-        clock: ClockMode::Manual,
-    })
-    .await
-    .expect("replay server on loopback")
+    support::replay(Vec::new(), Vec::new()).await
 }
 
 /// No user cookie: the client runs the visitor flow against the server, as live.
 fn client(s: &ReplayServer) -> HttpClient {
-    HttpClient::new(&NetConfig {
-        origin: Some(s.origin()),
-        timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        weibo_cookie: None,
-        max_body_bytes: 4 << 20,
-    })
-    .expect("client")
+    support::replay_client(s)
 }
 
 /// Every page of a listing, following `next`.

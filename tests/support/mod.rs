@@ -1,4 +1,5 @@
 //! Shared helpers for integration tests.
+#![allow(dead_code)] // each test crate uses a different subset
 
 /// Serve `app` on 127.0.0.1 at a random port; returns its origin (`http://127.0.0.1:PORT`).
 /// The server lives until the test's runtime ends.
@@ -9,4 +10,55 @@ pub async fn serve(app: axum::Router) -> String {
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
+}
+
+use std::time::Duration;
+
+use resou::app::msg::AppMsg;
+use resou::domain::Snapshot;
+use resou::domain::snapshot_file::SnapshotLine;
+use resou::replay::{ClockMode, ReplayConfig, ReplayServer};
+use resou::sources::http::{HttpClient, NetConfig};
+use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+
+/// The loopback replay server with these lists, on a manual clock.
+pub async fn replay(weibo: Vec<SnapshotLine>, tieba: Vec<SnapshotLine>) -> ReplayServer {
+    ReplayServer::start(ReplayConfig {
+        weibo,
+        tieba,
+        step: Duration::from_secs(3600),
+        clock: ClockMode::Manual,
+    })
+    .await
+    .expect("replay server on loopback")
+}
+
+/// A client pointed at the replay server, without a user cookie (it runs the visitor flow).
+pub fn replay_client(s: &ReplayServer) -> HttpClient {
+    HttpClient::new(&NetConfig {
+        origin: Some(s.origin()),
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        weibo_cookie: None,
+        max_body_bytes: 4 << 20,
+    })
+    .expect("client")
+}
+
+/// A successful poll report carrying `snap`, as the pollers send it.
+pub fn poll_ok(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
+    AppMsg::Source(SourceEvent::Poll(PollReport {
+        platform: snap.platform,
+        at: snap.captured_at,
+        attempts: vec![StepAttempt {
+            endpoint,
+            error: None,
+        }],
+        outcome: PollOutcome::Ok {
+            snapshot: snap,
+            endpoint,
+        },
+        next_in: Duration::from_secs(60),
+        failures: 0,
+    }))
 }
