@@ -55,6 +55,7 @@ impl Pollers {
                 timeout: Duration::from_secs(5),
                 connect_timeout: Duration::from_secs(2),
                 weibo_cookie: cookie.map(Secret::new),
+                tieba_cookie: None,
                 max_body_bytes: 1 << 20,
             },
         };

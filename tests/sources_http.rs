@@ -157,6 +157,7 @@ fn config(origin: &str) -> NetConfig {
         timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
+        tieba_cookie: None,
         max_body_bytes: 1024,
     }
 }

@@ -15,6 +15,8 @@ use crate::sources::http::{NetConfig, Secret};
 
 /// Environment variable holding a Weibo cookie; takes precedence over the config file.
 pub const COOKIE_ENV: &str = "RESOU_WEIBO_COOKIE";
+/// Environment variable holding a Tieba cookie (`BDUSS=…`); takes precedence over the config file.
+pub const TIEBA_COOKIE_ENV: &str = "RESOU_TIEBA_COOKIE";
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -22,6 +24,7 @@ pub struct Config {
     pub general: General,
     pub network: Network,
     pub weibo: Weibo,
+    pub tieba: Tieba,
     pub analysis: AnalysisSection,
     pub desktop: DesktopSection,
 }
@@ -96,16 +99,33 @@ pub struct Network {
     pub max_body_bytes: usize,
 }
 
+/// A platform section holding only a user cookie (`[weibo]`, `[tieba]`).
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Weibo {
+pub struct CookieSection {
     /// Cookie header value from a logged-in browser session. Only accepted from a 0600 file.
     pub cookie: Option<String>,
 }
 
-impl std::fmt::Debug for Weibo {
+/// `[weibo] cookie = "SUB=…; SUBP=…"`
+pub type Weibo = CookieSection;
+/// `[tieba] cookie = "BDUSS=…"`
+pub type Tieba = CookieSection;
+
+impl CookieSection {
+    /// The cookie from `env` when set and not blank, else this section's.
+    fn user_cookie(&self, env: &str) -> Option<Secret> {
+        std::env::var(env)
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| self.cookie.clone().filter(|c| !c.trim().is_empty()))
+            .map(Secret::new)
+    }
+}
+
+impl std::fmt::Debug for CookieSection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Weibo")
+        f.debug_struct("CookieSection")
             .field("cookie", &self.cookie.as_ref().map(|_| "***"))
             .finish()
     }
@@ -147,7 +167,7 @@ pub enum ConfigError {
         problem: String,
     },
     #[error(
-        "{path}: holds a cookie but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV}"
+        "{path}: holds a cookie but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV} / {TIEBA_COOKIE_ENV}"
     )]
     InsecureCookieFile { path: String, mode: u32 },
 }
@@ -168,7 +188,7 @@ impl Config {
             source: e,
         })?;
         let cfg = Config::parse(&src, &shown)?;
-        if cfg.weibo.cookie.is_some() {
+        if cfg.weibo.cookie.is_some() || cfg.tieba.cookie.is_some() {
             check_private(&path)?;
         }
         Ok((cfg, Some(path)))
@@ -215,13 +235,8 @@ impl Config {
         Ok(())
     }
 
-    /// Pollers' configuration, with the cookie from the environment taking precedence.
+    /// Pollers' configuration, with the cookies from the environment taking precedence.
     pub fn sources(&self) -> SourcesConfig {
-        let cookie = std::env::var(COOKIE_ENV)
-            .ok()
-            .filter(|c| !c.trim().is_empty())
-            .or_else(|| self.weibo.cookie.clone())
-            .map(Secret::new);
         SourcesConfig {
             platforms: self.general.platforms.clone(),
             interval: Duration::from_secs(self.general.interval_secs),
@@ -234,7 +249,8 @@ impl Config {
                 origin: self.network.origin.clone(),
                 timeout: Duration::from_secs(self.network.timeout_secs.max(1)),
                 connect_timeout: Duration::from_secs(self.network.connect_timeout_secs.max(1)),
-                weibo_cookie: cookie,
+                weibo_cookie: self.weibo.user_cookie(COOKIE_ENV),
+                tieba_cookie: self.tieba.user_cookie(TIEBA_COOKIE_ENV),
                 max_body_bytes: self.network.max_body_bytes.max(64 * 1024),
             },
         }

@@ -39,6 +39,8 @@ pub struct NetConfig {
     pub connect_timeout: Duration,
     /// User-supplied Weibo cookie (env `RESOU_WEIBO_COOKIE` or the 0600 cookie file).
     pub weibo_cookie: Option<Secret>,
+    /// User-supplied Tieba cookie, `BDUSS=…` (env `RESOU_TIEBA_COOKIE` or the 0600 cookie file).
+    pub tieba_cookie: Option<Secret>,
     /// Bodies larger than this are refused (remote data is hostile).
     pub max_body_bytes: usize,
 }
@@ -50,6 +52,7 @@ impl Default for NetConfig {
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
             weibo_cookie: None,
+            tieba_cookie: None,
             max_body_bytes: 8 * 1024 * 1024,
         }
     }
@@ -63,6 +66,9 @@ const UA_IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac
 /// A mobile WebView UA ending in the app tag TiebaLite sends to the web API (`tieba/11.10.8.6
 /// skin/default`, data-sources.md §3).
 const UA_TIEBA_APP: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.0.0 Mobile Safari/537.36 tieba/11.10.8.6 skin/default";
+/// The Tieba Android client's own UA, as TiebaLite sends it to `c.tieba.baidu.com` (`bdtb for
+/// Android <_client_version>`).
+const UA_TIEBA_CLIENT: &str = "bdtb for Android 11.10.8.6";
 const UA_DESKTOP_PLAIN: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
@@ -84,6 +90,8 @@ pub enum Profile {
     Tieba,
     /// D2 `tieba.baidu.com/mo/q/hotMessage*`: the Tieba app's web views (TiebaLite's UA).
     TiebaApp,
+    /// D3 app API `c.tieba.baidu.com/c/f/*` (signed form POSTs): the Android client's UA, no Referer.
+    TiebaClient,
     /// passport.weibo.com visitor flow.
     Passport,
     /// C4 `m.s.weibo.com/ajax_topic/*`: desktop UA, never a cookie, `Referer` = the topic page
@@ -179,6 +187,7 @@ impl Profile {
                 "https://tieba.baidu.com/",
                 "application/json, text/plain, */*",
             ),
+            Profile::TiebaClient => (UA_TIEBA_CLIENT, "", "*/*"),
             Profile::Passport => (UA_DESKTOP_CHROME, "https://passport.weibo.com/", "*/*"),
             Profile::WeiboTopic => (
                 UA_DESKTOP_CHROME,
@@ -187,7 +196,9 @@ impl Profile {
             ),
         };
         h.insert(header::USER_AGENT, HeaderValue::from_static(ua));
-        h.insert(header::REFERER, HeaderValue::from_static(referer));
+        if !referer.is_empty() {
+            h.insert(header::REFERER, HeaderValue::from_static(referer));
+        }
         h.insert(header::ACCEPT, HeaderValue::from_static(accept));
         h.insert(
             header::ACCEPT_LANGUAGE,
@@ -263,6 +274,7 @@ pub struct HttpClient {
     client: reqwest::Client,
     origin: Option<url::Url>,
     user_cookie: Option<Secret>,
+    tieba_cookie: Option<Secret>,
     visitor: Mutex<Option<Visitor>>,
     max_body: usize,
 }
@@ -272,6 +284,7 @@ impl fmt::Debug for HttpClient {
         f.debug_struct("HttpClient")
             .field("origin", &self.origin.as_ref().map(url::Url::as_str))
             .field("user_cookie", &self.user_cookie.is_some())
+            .field("tieba_cookie", &self.tieba_cookie.is_some())
             .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
@@ -288,6 +301,50 @@ fn is_weibo_host(host: &str) -> bool {
     ["weibo.com", "weibo.cn"]
         .iter()
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn is_baidu_host(host: &str) -> bool {
+    host == "baidu.com" || host.ends_with(".baidu.com")
+}
+
+/// Whose user cookie a host may receive: a cookie never crosses from one site to the other,
+/// nor to any other host a redirect leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Site {
+    Weibo,
+    Baidu,
+    Other,
+}
+
+impl Site {
+    fn of(u: &url::Url) -> Site {
+        match u.host_str() {
+            Some(h) if is_weibo_host(h) => Site::Weibo,
+            Some(h) if is_baidu_host(h) => Site::Baidu,
+            _ => Site::Other,
+        }
+    }
+}
+
+/// The value of the `BDUSS` cookie in a Tieba cookie string (`BDUSS=…; STOKEN=…`); a bare value
+/// without any `=` is taken as the BDUSS itself.
+pub fn bduss_of(cookie: &str) -> Option<&str> {
+    let c = cookie.trim();
+    if !c.contains('=') {
+        return Some(c).filter(|v| !v.is_empty());
+    }
+    c.split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| k.trim() == "BDUSS")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A request body: none (GET) or an urlencoded form (POST).
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    None,
+    Form(&'a str),
 }
 
 /// Is this redirect target a login or visitor wall?
@@ -374,6 +431,16 @@ impl HttpClient {
                 .weibo_cookie
                 .clone()
                 .filter(|c| !c.expose().trim().is_empty()),
+            // A bare BDUSS value is sent as the cookie it is.
+            tieba_cookie: cfg
+                .tieba_cookie
+                .as_ref()
+                .map(|c| c.expose().trim())
+                .filter(|c| !c.is_empty())
+                .map(|c| match c.contains('=') {
+                    true => Secret::new(c),
+                    false => Secret::new(format!("BDUSS={c}")),
+                }),
             visitor: Mutex::new(None),
             max_body: cfg.max_body_bytes,
         })
@@ -401,6 +468,14 @@ impl HttpClient {
         out
     }
 
+    /// The BDUSS of the user's Tieba cookie, for the app API's form.
+    pub fn tieba_bduss(&self) -> Option<Secret> {
+        self.tieba_cookie
+            .as_ref()
+            .and_then(|c| bduss_of(c.expose()))
+            .map(Secret::new)
+    }
+
     /// Which Weibo cookie would be sent now.
     pub async fn cookie_state(&self) -> CookieState {
         if self.user_cookie.is_some() {
@@ -424,25 +499,17 @@ impl HttpClient {
     pub async fn get(&self, url: &str, profile: Profile) -> Result<Response, SourceError> {
         let logical =
             url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
-        let weibo = logical.host_str().is_some_and(is_weibo_host);
+        let weibo = Site::of(&logical) == Site::Weibo;
         if !weibo || profile.cookieless() {
-            return self.fetch(logical, profile, None).await;
+            return self.user_fetch(logical, profile, Body::None).await;
         }
-        if let Some(c) = &self.user_cookie {
-            return self
-                .fetch(logical, profile, Some(c.clone()))
-                .await
-                .map_err(|e| match e {
-                    SourceError::LoginRequired { .. } => SourceError::LoginRequired {
-                        hint: "RESOU_WEIBO_COOKIE was refused (expired?)".into(),
-                    },
-                    e => e,
-                });
+        if self.user_cookie.is_some() {
+            return self.user_fetch(logical, profile, Body::None).await;
         }
         if !profile.needs_cookie() {
             // Send a visitor cookie when one is held, but never start the flow for these.
             let cookie = self.visitor.lock().await.as_ref().map(Visitor::header);
-            return self.fetch(logical, profile, cookie).await;
+            return self.fetch(logical, profile, cookie, Body::None).await;
         }
         // Held across the request so concurrent callers do not each run the visitor flow.
         let mut visitor = self.visitor.lock().await;
@@ -452,14 +519,14 @@ impl HttpClient {
             fresh = true;
         }
         let cookie = visitor.as_ref().map(Visitor::header);
-        match self.fetch(logical.clone(), profile, cookie).await {
+        match self.fetch(logical.clone(), profile, cookie, Body::None).await {
             Err(SourceError::LoginRequired { .. }) if !fresh => {
                 tracing::debug!("login wall; renewing the visitor cookie");
                 *visitor = None;
                 let v = self.visitor_flow().await?;
                 let cookie = Some(v.header());
                 *visitor = Some(v);
-                self.fetch(logical, profile, cookie)
+                self.fetch(logical, profile, cookie, Body::None)
                     .await
                     .map_err(|e| match e {
                         SourceError::LoginRequired { .. } => visitor_failed("still redirected"),
@@ -469,6 +536,48 @@ impl HttpClient {
             Err(SourceError::LoginRequired { .. }) => Err(visitor_failed("fresh cookie refused")),
             other => other,
         }
+    }
+
+    /// POST an `application/x-www-form-urlencoded` form to a platform URL: the same headers,
+    /// user cookie, origin override, redirect handling, body cap and error classification as
+    /// [`HttpClient::get`]. Form values are never logged (the Tieba form carries the BDUSS).
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(String, String)],
+        profile: Profile,
+    ) -> Result<Response, SourceError> {
+        let logical =
+            url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.user_fetch(logical, profile, Body::Form(&body)).await
+    }
+
+    /// One request with the user's cookie for the URL's site (if any; cookieless profiles send
+    /// none); a login wall met with a user cookie says which cookie was refused.
+    async fn user_fetch(
+        &self,
+        logical: url::Url,
+        profile: Profile,
+        body: Body<'_>,
+    ) -> Result<Response, SourceError> {
+        let (cookie, env) = match Site::of(&logical) {
+            _ if profile.cookieless() => (None, ""),
+            Site::Weibo => (self.user_cookie.clone(), "RESOU_WEIBO_COOKIE"),
+            Site::Baidu => (self.tieba_cookie.clone(), "RESOU_TIEBA_COOKIE"),
+            Site::Other => (None, ""),
+        };
+        let had_cookie = cookie.is_some();
+        self.fetch(logical, profile, cookie, body)
+            .await
+            .map_err(|e| match e {
+                SourceError::LoginRequired { .. } if had_cookie => SourceError::LoginRequired {
+                    hint: format!("{env} was refused (expired?)"),
+                },
+                e => e,
+            })
     }
 
     /// The visitor flow (A5): genvisitor → incarnate, reading `SUB`/`SUBP` from `Set-Cookie`
@@ -552,22 +661,34 @@ impl HttpClient {
         Ok(Visitor { sub, subp })
     }
 
-    /// One logical GET: redirects followed by hand (each hop origin-rewritten), login targets refused.
+    /// One logical request: redirects followed by hand (each hop origin-rewritten), login
+    /// targets refused. The cookie goes only to hosts of the first URL's site. A form survives
+    /// 307/308; 301/302/303 turn the POST into a GET, as browsers do.
     async fn fetch(
         &self,
         mut logical: url::Url,
         profile: Profile,
         cookie: Option<Secret>,
+        mut body: Body<'_>,
     ) -> Result<Response, SourceError> {
+        let site = Site::of(&logical);
         for _hop in 0..=MAX_REDIRECTS {
             let target = self.rewrite(&logical);
-            let mut req = self
-                .client
-                .get(target)
-                .headers(profile.headers_for(&logical));
+            let mut req = match body {
+                Body::None => self.client.get(target),
+                Body::Form(f) => self
+                    .client
+                    .post(target)
+                    .header(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/x-www-form-urlencoded"),
+                    )
+                    .body(f.to_string()),
+            }
+            .headers(profile.headers_for(&logical));
             if let Some(c) = cookie
                 .as_ref()
-                .filter(|_| logical.host_str().is_some_and(is_weibo_host))
+                .filter(|_| site != Site::Other && Site::of(&logical) == site)
             {
                 let mut v = HeaderValue::from_str(c.expose())
                     .map_err(|_| SourceError::Other("cookie is not a valid header value".into()))?;
@@ -592,6 +713,9 @@ impl HttpClient {
                     });
                 }
                 logical = next;
+                if !matches!(status.as_u16(), 307 | 308) {
+                    body = Body::None;
+                }
                 continue;
             }
             if !status.is_success() {
@@ -643,7 +767,7 @@ impl HttpClient {
 
 fn login_hint(profile: Profile) -> &'static str {
     match profile {
-        Profile::Tieba | Profile::TiebaApp => super::wire::TIEBA_AUTH_HINT,
+        Profile::Tieba | Profile::TiebaApp | Profile::TiebaClient => super::wire::TIEBA_AUTH_HINT,
         _ => WEIBO_LOGIN_HINT,
     }
 }

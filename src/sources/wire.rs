@@ -15,8 +15,7 @@ pub const WEIBO_LOGIN_HINT: &str = "set RESOU_WEIBO_COOKIE";
 /// Hint shown when Tieba serves its security check.
 pub const TIEBA_LOGIN_HINT: &str = "Tieba security check (百度安全验证); try again later";
 /// Hint shown when Tieba wants a logged-in browser (its thread pages increasingly do).
-pub const TIEBA_AUTH_HINT: &str =
-    "Tieba asks for a login (BDUSS cookie), which resou does not send; open the link in a browser";
+pub const TIEBA_AUTH_HINT: &str = "Tieba asks for a login: set RESOU_TIEBA_COOKIE=\"BDUSS=…\" from a logged-in browser, or open the link in a browser";
 
 /// The first bytes of a body, cut on a char boundary.
 fn head(body: &str) -> &str {

@@ -40,6 +40,7 @@ pub fn replay_client(s: &ReplayServer) -> HttpClient {
         timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
+        tieba_cookie: None,
         max_body_bytes: 4 << 20,
     })
     .expect("client")

@@ -1,10 +1,15 @@
 //! Tieba drill-down (data-sources.md §5): D2 threads of a hot topic (`/mo/q/hotMessage*` JSON),
 //! D3 floors of a thread (`/p/<tid>` HTML) and sub-replies of a floor (`/p/comment` fragment).
 //!
-//! Not implemented: the signed `POST /c/f/pb/page_pc` request (tbs from `/c/s/pc/sync`, md5 sign)
-//! that Tieba's 2026 PC pages increasingly require. When the plain pages are walled, the walls are
-//! recognised and reported as [`SourceError::LoginRequired`] instead.
+//! When the PC page of a thread is walled (login redirect, 百度安全验证), its floors are asked of
+//! the Tieba app API instead (`POST c.tieba.baidu.com/c/f/pb/page`, [`app`]): its md5 sign uses a
+//! fixed, widely documented salt and needs no browser state, and a user BDUSS
+//! (`RESOU_TIEBA_COOKIE`) goes in its form. The PC variant `POST /c/f/pb/page_pc` stays
+//! unimplemented: it also wants a `tbs` from `/c/s/pc/sync`, browser cookies and a request
+//! counter, and answers the same floors. When both refuse, the error is
+//! [`SourceError::LoginRequired`] with a hint naming `RESOU_TIEBA_COOKIE`.
 
+mod app;
 mod floors;
 mod rich;
 mod subreplies;
@@ -19,6 +24,7 @@ use crate::sources::SourceError;
 use crate::sources::http::{HttpClient, Profile};
 use crate::sources::wire::{self, TIEBA_AUTH_HINT, TIEBA_LOGIN_HINT};
 
+pub use app::{APP_PAGE_URL, app_form, app_sign, parse_app_floors};
 pub use floors::{floors_url, parse_floors_html};
 pub use subreplies::{parse_sub_replies_html, sub_replies_url};
 pub use threads::{
@@ -52,8 +58,17 @@ pub async fn fetch(
             .await
         }
         DrillRequest::TiebaFloors { tid, page } => {
-            let body = get(client, &floors_url(tid, *page)?, Profile::Tieba).await?;
-            parse_floors_html(&body, tid, *page, now)
+            let pc = match get(client, &floors_url(tid, *page)?, Profile::Tieba).await {
+                Ok(body) => parse_floors_html(&body, tid, *page, now),
+                Err(e) => Err(e),
+            };
+            match pc {
+                Err(e) if is_wall(&e) => {
+                    tracing::debug!(error = %e, "Tieba PC page walled; trying the app API");
+                    app::fetch(client, tid, *page, now).await
+                }
+                other => other,
+            }
         }
         DrillRequest::TiebaSubReplies {
             tid,
@@ -71,6 +86,11 @@ pub async fn fetch(
         }
         _ => Err(SourceError::Other("not a Tieba drill-down request".into())),
     }
+}
+
+/// A refusal the app API may not share: a login or security wall, or a captcha.
+fn is_wall(e: &SourceError) -> bool {
+    matches!(e, SourceError::LoginRequired { .. } | SourceError::Captcha)
 }
 
 async fn get(client: &HttpClient, url: &str, profile: Profile) -> Result<String, SourceError> {
