@@ -479,6 +479,8 @@ async fn faults_become_the_right_errors() {
         drill::fetch(&c, &floors, now()).await,
         Err(SourceError::Status(403))
     );
+    // A walled PC page falls back to the app API (tests/tieba_app.rs); wall that too here.
+    s.set_fault(Route::TiebaAppPage, Fault::Envelope(110_001));
     s.set_fault(Route::TiebaThreadPage, Fault::LoginRedirect);
     assert!(is_login(&drill::fetch(&c, &floors, now()).await));
     s.set_fault(Route::TiebaThreadPage, Fault::Envelope(110_001));

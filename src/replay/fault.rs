@@ -117,6 +117,9 @@ pub(crate) fn apply(
                 Route::TopicDetail => {
                     json!({"code": "100000", "data": {"baseInfo": {"object": "#话题#"}, "media_info": {"users": {"id": 1}}}})
                 }
+                Route::TiebaAppPage => {
+                    json!({"error_code": "0", "post_list": {"id": 1}, "user_list": "x", "page": []})
+                }
                 _ => json!({"ok": 1, "data": []}),
             }),
         },
@@ -146,6 +149,10 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
         // The signed PC endpoints answer errors as `error_code` JSON (MediaCrawler `client.py`).
         Route::TiebaThreadPage | Route::TiebaSubReplies => {
             Reply::json(&json!({"error_code": code, "error_msg": "need login"}))
+        }
+        // The app API sends its code as a string (TiebaLite `ThreadContentBean.error_code`).
+        Route::TiebaAppPage => {
+            Reply::json(&json!({"error_code": code.to_string(), "error_msg": "need login"}))
         }
         // The topic API sends its code as a string (§4 C4).
         Route::TopicDetail => {

@@ -1,6 +1,6 @@
 //! Loopback replay server for `--demo` and tests: renders the platforms' wire formats
 //! (Weibo A1/A3/A4/A5, Tieba B1 of data-sources.md) from snapshot files and the C4 topic
-//! detail from the bundled topic table, Tieba drill-down (D2/D3, `tieba_drill`), walks through them on a clock, and plays failure
+//! detail from the bundled topic table, Tieba drill-down (D2/D3 incl. the signed app API, `tieba_drill`), walks through them on a clock, and plays failure
 //! modes on demand.
 //!
 //! Deliberately independent of `crate::sources`: the server writes the formats from the
@@ -125,6 +125,11 @@ impl ReplayServer {
     /// Request headers of the last request on `route`.
     pub fn last_headers(&self, route: Route) -> Option<HeaderMap> {
         self.shared.last_headers(route)
+    }
+
+    /// The urlencoded form of the last request on `route` that carried one (decoded pairs).
+    pub fn last_form(&self, route: Route) -> Option<Vec<(String, String)>> {
+        self.shared.last_form(route)
     }
 
     /// The snapshot currently served for `platform`.

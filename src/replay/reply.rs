@@ -44,6 +44,8 @@ pub enum Route {
     TiebaThreadPage,
     /// D3 `GET /p/comment?tid=&pid=&fid=&pn=<n>` (HTML fragment)
     TiebaSubReplies,
+    /// D3 app API `POST /c/f/pb/page` (c.tieba.baidu.com; signed form, JSON)
+    TiebaAppPage,
 }
 
 pub(crate) enum RouteKind {
@@ -74,6 +76,7 @@ impl Route {
             "/mo/q/hotMessage/main" => Route::TiebaHotMessageMain,
             "/mo/q/hotMessage/thread" => Route::TiebaHotMessageThread,
             "/p/comment" => Route::TiebaSubReplies,
+            "/c/f/pb/page" => Route::TiebaAppPage,
             p if p
                 .strip_prefix("/p/")
                 .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())) =>
@@ -100,7 +103,8 @@ impl Route {
             | Route::TiebaHotMessageMain
             | Route::TiebaHotMessageThread
             | Route::TiebaThreadPage
-            | Route::TiebaSubReplies => Platform::Tieba,
+            | Route::TiebaSubReplies
+            | Route::TiebaAppPage => Platform::Tieba,
             _ => Platform::Weibo,
         }
     }
@@ -116,7 +120,8 @@ impl Route {
             | Route::WeiboComments
             | Route::TiebaHotMessage
             | Route::TiebaHotMessageMain
-            | Route::TiebaHotMessageThread => RouteKind::Json,
+            | Route::TiebaHotMessageThread
+            | Route::TiebaAppPage => RouteKind::Json,
             Route::Summary
             | Route::VisitorPage
             | Route::WeiboDetail
@@ -136,6 +141,7 @@ impl Route {
                 | Route::TiebaHotMessageThread
                 | Route::TiebaThreadPage
                 | Route::TiebaSubReplies
+                | Route::TiebaAppPage
         )
     }
 
@@ -155,6 +161,7 @@ impl Route {
             | Route::TiebaHotMessageThread
             | Route::TiebaThreadPage
             | Route::TiebaSubReplies => "tieba.baidu.com",
+            Route::TiebaAppPage => return format!("http://c.tieba.baidu.com{path_and_query}"),
             Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
         };

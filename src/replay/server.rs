@@ -18,6 +18,11 @@ use crate::domain::snapshot_file::SnapshotLine;
 
 /// Arrival times kept per route.
 const MAX_HIT_TIMES: usize = 256;
+/// Largest request body read (the app API's forms are a few hundred bytes).
+const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// A decoded `application/x-www-form-urlencoded` request body.
+pub(crate) type Form = Vec<(String, String)>;
 
 pub(crate) struct Shared {
     weibo: Timeline,
@@ -37,6 +42,7 @@ struct State {
     /// Arrival times of the last `MAX_HIT_TIMES` requests per route (request spacing in tests).
     hit_times: HashMap<Route, VecDeque<Instant>>,
     last_headers: HashMap<Route, HeaderMap>,
+    last_forms: HashMap<Route, Form>,
     /// `SUB` values `/top/summary` accepts: issued by incarnate or given by tests.
     cookies: HashSet<String>,
 }
@@ -117,6 +123,10 @@ impl Shared {
         self.state().last_headers.get(&r).cloned()
     }
 
+    pub(crate) fn last_form(&self, r: Route) -> Option<Form> {
+        self.state().last_forms.get(&r).cloned()
+    }
+
     pub(crate) fn accept_cookie(&self, sub: String) {
         self.state().cookies.insert(sub);
     }
@@ -158,6 +168,7 @@ impl Shared {
         uri: &str,
         query: &str,
         headers: &HeaderMap,
+        form: &[(String, String)],
         empty: bool,
     ) -> Reply {
         match route {
@@ -217,6 +228,7 @@ impl Shared {
                 }
                 posts::render(route, path, query, empty)
             }
+            Route::TiebaAppPage => tieba_drill::app_page(form, empty),
             r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
             _ => Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n"),
         }
@@ -241,6 +253,11 @@ pub(crate) async fn handle(
             .into_response(&date_of(Platform::Weibo));
     };
     let headers = req.headers().clone();
+    // Only forms are read; a body too large or cut off counts as no form.
+    let form: Form = match axum::body::to_bytes(req.into_body(), MAX_REQUEST_BODY).await {
+        Ok(b) if !b.is_empty() => url::form_urlencoded::parse(&b).into_owned().collect(),
+        _ => Vec::new(),
+    };
     let fault = {
         let mut st = sh.state();
         *st.hits.entry(route).or_default() += 1;
@@ -250,11 +267,14 @@ pub(crate) async fn handle(
         }
         times.push_back(Instant::now());
         st.last_headers.insert(route, headers.clone());
+        if !form.is_empty() {
+            st.last_forms.insert(route, form.clone());
+        }
         st.faults.get(&route).cloned()
     };
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
-    let normal = |empty: bool| sh.render(route, &path, &uri, &query, &headers, empty);
+    let normal = |empty: bool| sh.render(route, &path, &uri, &query, &headers, &form, empty);
     let reply = match fault {
         None => normal(false),
         Some(f) => {

@@ -8,6 +8,12 @@
 //! floor 2 come from the one verbatim `/p/comment` fragment (served verbatim as page 1).
 //! Ids are derived: tid = 9_200_000_000 + topic index × 100 + thread index, pid = tid × 100 + floor,
 //! fid = the topic id. Counts are what this server serves (floors, 16 sub-replies), nothing else.
+//!
+//! The app API `POST /c/f/pb/page` serves the same floors in the app's JSON shape
+//! (TiebaLite `ThreadContentBean.kt`) after checking the form's md5 `sign`, computed here from the
+//! documented rule, not with the client's code. What no archive holds is derived and marked as
+//! such: user ids, `level_id`, `is_bawu` and `ip_address` come from a hash of the portrait, and
+//! the inline `sub_post_list` of floor 2 is the first three replies of the verbatim fragment.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -321,6 +327,193 @@ fn data_field(v: &Value) -> String {
         .replace('\'', "&#39;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// The salt of the Tieba clients' md5 sign.
+const SIGN_SALT: &str = "tiebaclient!!!";
+/// Replies served inline with a floor (the apps ask `floor_rn=3`).
+const INLINE_SUB: usize = 3;
+/// Regions for the derived `ip_address` (a plausible spread; no real user's).
+const REGIONS: [&str; 8] = ["北京", "上海", "广东", "浙江", "四川", "江苏", "湖北", "山东"];
+
+fn app_error(code: &str, msg: &str) -> Reply {
+    Reply::json(&json!({"error_code": code, "error_msg": msg}))
+}
+
+/// Does `form` carry the right `sign`: md5 hex of every other pair, sorted by key, written
+/// `k=v` back to back, then the salt?
+fn sign_ok(form: &[(String, String)]) -> bool {
+    use md5::{Digest, Md5};
+    let Some(sign) = form.iter().find(|(k, _)| k == "sign").map(|(_, v)| v) else {
+        return false;
+    };
+    let mut pairs: Vec<String> = form
+        .iter()
+        .filter(|(k, _)| k != "sign")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    pairs.sort();
+    let digest = Md5::digest(format!("{}{SIGN_SALT}", pairs.concat()).as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex.eq_ignore_ascii_case(sign)
+}
+
+/// Derived user fields of an author: (id, level, moderator, region).
+fn user_of(a: &BAuthor) -> (u64, u64, bool, &'static str) {
+    let h = stable_hash(&a.portrait);
+    (
+        1_000_000_000 + h % 1_000_000_000,
+        1 + (h >> 8) % 18,
+        (h >> 16) % 5 == 0,
+        REGIONS[((h >> 24) % REGIONS.len() as u64) as usize],
+    )
+}
+
+/// The first replies of the verbatim fragment in the app's shape: text items (type 0), mentions
+/// (type 4) and smileys (type 2); authors by `showname` (for `user_list`).
+fn fragment_sub_posts(d: &Drill, floor_time: i64) -> Vec<(Value, Option<&BAuthor>)> {
+    use scraper::{Html, Node, Selector};
+    let (Ok(li), Ok(main), Ok(time)) = (
+        Selector::parse("li.lzl_single_post"),
+        Selector::parse(".lzl_content_main"),
+        Selector::parse(".lzl_time"),
+    ) else {
+        return Vec::new();
+    };
+    let doc = Html::parse_fragment(&d.b.lzl_fragment);
+    let mut out = Vec::new();
+    for el in doc.select(&li).take(INLINE_SUB) {
+        let field: Value = el
+            .attr("data-field")
+            .and_then(|f| serde_json::from_str(f).ok())
+            .unwrap_or_default();
+        let author = d
+            .b
+            .authors
+            .iter()
+            .find(|a| Some(a.portrait.as_str()) == field["portrait"].as_str());
+        let mut content = Vec::new();
+        if let Some(m) = el.select(&main).next() {
+            for c in m.children() {
+                match c.value() {
+                    Node::Text(t) if !t.trim().is_empty() => {
+                        content.push(json!({"type": 0, "text": t.trim()}))
+                    }
+                    Node::Element(e) if e.name() == "img" => {
+                        content.push(json!({"type": 2, "text": "image_emoticon25", "c": "滑稽"}))
+                    }
+                    Node::Element(e) if e.name() == "a" => {
+                        let name: String = scraper::ElementRef::wrap(c)
+                            .map(|a| a.text().collect())
+                            .unwrap_or_default();
+                        content.push(json!({"type": 4, "text": name.trim(), "uid": 0}))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let t = el
+            .select(&time)
+            .next()
+            .map(|t| t.text().collect::<String>())
+            .and_then(|t| chrono::NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M").ok())
+            .and_then(|t| cst().from_local_datetime(&t).single())
+            .map_or(floor_time, |t| t.timestamp());
+        out.push((
+            json!({
+                "id": field["spid"],
+                "author_id": author.map(|a| user_of(a).0.to_string()),
+                "time": t.to_string(),
+                "content": content,
+            }),
+            author,
+        ));
+    }
+    out
+}
+
+/// `POST /c/f/pb/page`: the floors of `/p/<kz>` page `pn`, paged as the PC page is (the demo's
+/// threads are short, so the `rn` asked for is capped at the PC page's size and a page means
+/// the same floors on both).
+pub(crate) fn app_page(form: &[(String, String)], empty: bool) -> Reply {
+    let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    if !sign_ok(form) {
+        return app_error("110000", "sign error");
+    }
+    let d = drill();
+    let Some((tid, (topic, _, floors))) = get("kz")
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .and_then(|tid| Some((tid, d.thread(tid)?)))
+    else {
+        return app_error("4", "thread not found (replay server)");
+    };
+    let all = d.floors(tid, floors);
+    let rn = get("rn")
+        .and_then(|r| r.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, FLOORS_PER_PAGE);
+    let total_page = all.len().div_ceil(rn).max(1);
+    let pn = get("pn")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut users: Vec<Value> = Vec::new();
+    let mut add_user = |a: Option<&BAuthor>| {
+        let Some(a) = a else { return };
+        let (id, level, bawu, region) = user_of(a);
+        if !users.iter().any(|u| u["id"] == json!(id.to_string())) {
+            users.push(json!({
+                "id": id.to_string(), "name": a.user_name, "name_show": a.showname,
+                "portrait": a.portrait, "level_id": level.to_string(),
+                "is_bawu": if bawu { "1" } else { "0" }, "ip_address": region,
+            }));
+        }
+    };
+    let mut posts = Vec::new();
+    let shown = all
+        .iter()
+        .skip((pn - 1).saturating_mul(rn))
+        .take(if empty { 0 } else { rn });
+    for f in shown {
+        add_user(f.author);
+        let has_sub = f.no == 2;
+        let sub: Vec<Value> = if has_sub {
+            fragment_sub_posts(d, f.time)
+                .into_iter()
+                .map(|(v, a)| {
+                    add_user(a);
+                    v
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        posts.push(json!({
+            "id": f.pid.to_string(),
+            "floor": f.no.to_string(),
+            "time": f.time.to_string(),
+            "title": "",
+            "content": [{"type": "0", "text": f.text}],
+            "author_id": f.author.map(|a| user_of(a).0.to_string()),
+            "sub_post_number": if has_sub { SUB_TOTAL } else { 0 }.to_string(),
+            "sub_post_list": if sub.is_empty() { json!([]) } else { json!({"pid": f.pid.to_string(), "sub_post_list": sub}) },
+        }));
+    }
+    let title = all.first().map(|f| f.text).unwrap_or_default();
+    Reply::json(&json!({
+        "error_code": "0",
+        "forum": {"id": topic.topic_id, "name": ""},
+        "thread": {"id": tid.to_string(), "title": title, "reply_num": all.len().saturating_sub(1).to_string()},
+        "page": {
+            "offset": "0",
+            "current_page": pn.to_string(),
+            "total_page": total_page.to_string(),
+            "has_more": if pn < total_page { "1" } else { "0" },
+            "has_prev": if pn > 1 { "1" } else { "0" },
+        },
+        "post_list": posts,
+        "user_list": users,
+    }))
 }
 
 fn not_found() -> Reply {
