@@ -161,16 +161,14 @@ impl Shared {
     }
 
     /// The route's ordinary answer.
-    fn render(
-        &self,
-        route: Route,
-        path: &str,
-        uri: &str,
-        query: &str,
-        headers: &HeaderMap,
-        form: &[(String, String)],
-        empty: bool,
-    ) -> Reply {
+    fn render(&self, route: Route, req: &Req<'_>, empty: bool) -> Reply {
+        let Req {
+            path,
+            uri,
+            query,
+            headers,
+            form,
+        } = *req;
         match route {
             Route::HotSearch => {
                 let line = self.line(Platform::Weibo, empty);
@@ -235,6 +233,17 @@ impl Shared {
     }
 }
 
+/// What a renderer may look at in a request.
+#[derive(Clone, Copy)]
+struct Req<'a> {
+    path: &'a str,
+    /// Path and query.
+    uri: &'a str,
+    query: &'a str,
+    headers: &'a HeaderMap,
+    form: &'a [(String, String)],
+}
+
 pub(crate) async fn handle(
     extract::State(sh): extract::State<Arc<Shared>>,
     req: Request,
@@ -274,7 +283,14 @@ pub(crate) async fn handle(
     };
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
-    let normal = |empty: bool| sh.render(route, &path, &uri, &query, &headers, &form, empty);
+    let req = Req {
+        path: &path,
+        uri: &uri,
+        query: &query,
+        headers: &headers,
+        form: &form,
+    };
+    let normal = |empty: bool| sh.render(route, &req, empty);
     let reply = match fault {
         None => normal(false),
         Some(f) => {

@@ -334,7 +334,9 @@ const SIGN_SALT: &str = "tiebaclient!!!";
 /// Replies served inline with a floor (the apps ask `floor_rn=3`).
 const INLINE_SUB: usize = 3;
 /// Regions for the derived `ip_address` (a plausible spread; no real user's).
-const REGIONS: [&str; 8] = ["北京", "上海", "广东", "浙江", "四川", "江苏", "湖北", "山东"];
+const REGIONS: [&str; 8] = [
+    "北京", "上海", "广东", "浙江", "四川", "江苏", "湖北", "山东",
+];
 
 fn app_error(code: &str, msg: &str) -> Reply {
     Reply::json(&json!({"error_code": code, "error_msg": msg}))
@@ -364,7 +366,7 @@ fn user_of(a: &BAuthor) -> (u64, u64, bool, &'static str) {
     (
         1_000_000_000 + h % 1_000_000_000,
         1 + (h >> 8) % 18,
-        (h >> 16) % 5 == 0,
+        (h >> 16).is_multiple_of(5),
         REGIONS[((h >> 24) % REGIONS.len() as u64) as usize],
     )
 }
@@ -387,11 +389,10 @@ fn fragment_sub_posts(d: &Drill, floor_time: i64) -> Vec<(Value, Option<&BAuthor
             .attr("data-field")
             .and_then(|f| serde_json::from_str(f).ok())
             .unwrap_or_default();
-        let author = d
-            .b
-            .authors
-            .iter()
-            .find(|a| Some(a.portrait.as_str()) == field["portrait"].as_str());
+        let author =
+            d.b.authors
+                .iter()
+                .find(|a| Some(a.portrait.as_str()) == field["portrait"].as_str());
         let mut content = Vec::new();
         if let Some(m) = el.select(&main).next() {
             for c in m.children() {
@@ -436,7 +437,11 @@ fn fragment_sub_posts(d: &Drill, floor_time: i64) -> Vec<(Value, Option<&BAuthor
 /// threads are short, so the `rn` asked for is capped at the PC page's size and a page means
 /// the same floors on both).
 pub(crate) fn app_page(form: &[(String, String)], empty: bool) -> Reply {
-    let get = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     if !sign_ok(form) {
         return app_error("110000", "sign error");
     }

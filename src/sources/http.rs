@@ -519,7 +519,10 @@ impl HttpClient {
             fresh = true;
         }
         let cookie = visitor.as_ref().map(Visitor::header);
-        match self.fetch(logical.clone(), profile, cookie, Body::None).await {
+        match self
+            .fetch(logical.clone(), profile, cookie, Body::None)
+            .await
+        {
             Err(SourceError::LoginRequired { .. }) if !fresh => {
                 tracing::debug!("login wall; renewing the visitor cookie");
                 *visitor = None;

@@ -52,7 +52,11 @@ pub fn app_sign(params: &[(String, String)]) -> String {
 
 /// The signed form for page `page` of thread `tid` (the fields real clients send; `BDUSS` only
 /// when the user gave a Tieba cookie).
-pub fn app_form(tid: &str, page: u32, bduss: Option<&str>) -> Result<Vec<(String, String)>, SourceError> {
+pub fn app_form(
+    tid: &str,
+    page: u32,
+    bduss: Option<&str>,
+) -> Result<Vec<(String, String)>, SourceError> {
     let tid = checked_id(tid)?;
     let mut form: Vec<(String, String)> = [
         ("_client_type", "2"),
@@ -133,7 +137,9 @@ pub fn parse_app_floors(
         }
     }
     if items.is_empty() && !posts.is_empty() {
-        return Err(SourceError::Decode("post_list without usable floors".into()));
+        return Err(SourceError::Decode(
+            "post_list without usable floors".into(),
+        ));
     }
     let page = page.max(1);
     let pager = obj.get("page").and_then(Value::as_object);
@@ -202,10 +208,7 @@ impl Ctx<'_> {
             let mut e = Entry::new(EntryKind::TiebaSubReply, &spid, self.author(s), text);
             e.pics = pics;
             self.stamp(&mut e, s.get("time"));
-            e.url = Some(format!(
-                "{BASE}/p/{}?pid={pid}&cid={spid}#{spid}",
-                self.tid
-            ));
+            e.url = Some(format!("{BASE}/p/{}?pid={pid}&cid={spid}#{spid}", self.tid));
             out.push(e);
         }
         out
@@ -271,7 +274,11 @@ fn content(v: Option<&Value>) -> (RichText, u32) {
     for it in items.iter().filter_map(Value::as_object) {
         let text = wire::text(it.get("text")).unwrap_or_default();
         match wire::int(it.get("type")).unwrap_or(0) {
-            1 => match it.get("link").and_then(Value::as_str).and_then(wire::safe_url) {
+            1 => match it
+                .get("link")
+                .and_then(Value::as_str)
+                .and_then(wire::safe_url)
+            {
                 Some(url) => {
                     let shown = if text.trim().is_empty() { &url } else { &text };
                     b.run(Run::Link {
