@@ -309,7 +309,8 @@ impl Keymap {
                 err(
                     tline,
                     format!(
-                        "unknown mode `[{table}]` (expected one of: global, board, keywords, help)"
+                        "unknown mode `[{table}]` (expected one of: {})",
+                        Mode::ALL.map(Mode::name).join(", ")
                     ),
                 )
             })?;
