@@ -34,12 +34,50 @@ pub enum Action {
     CopyLink,
     /// Load the current view again.
     Reload,
+    /// Search titles, keywords and KOLs (pinyin too; start with ! to invert)
+    Search,
+    /// Sort: rank → heat → rising score → time on list → first seen
+    CycleSort,
+    /// Show only topics with a rising keyword
+    FilterRising,
+    /// Show only topics with a KOL
+    FilterKol,
+    /// Filter by label: 新 → 热 → 沸 → 爆 → any
+    CycleLabel,
+    /// Clear search, filters and sort
+    ClearFilters,
+    /// Mark seen / unseen
+    ToggleSeen,
+    /// Mark every shown topic seen
+    MarkAllSeen,
+    /// Flag / unflag
+    ToggleFlag,
+    /// Mute this topic (or keyword in the keyword panel)
+    Mute,
+    /// Show / hide muted items
+    ShowMuted,
+    /// Edit the topic's one-line note
+    EditNote,
+    /// Start / end a visual selection for bulk actions
+    Visual,
+    /// Watch / unwatch this keyword (or the topic's KOLs)
+    Watch,
+    /// Export flagged (or shown) topics
+    Export,
+    /// Accept the input
+    Submit,
+    /// Cancel the input
+    Cancel,
+    /// Delete the character before the cursor
+    DeleteBack,
+    /// Clear the input
+    ClearInput,
     /// Unbinds a key inherited from a lower layer.
     Noop,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 43] = [
         Action::Quit,
         Action::Back,
         Action::ToggleHelp,
@@ -63,6 +101,25 @@ impl Action {
         Action::OpenLink,
         Action::CopyLink,
         Action::Reload,
+        Action::Search,
+        Action::CycleSort,
+        Action::FilterRising,
+        Action::FilterKol,
+        Action::CycleLabel,
+        Action::ClearFilters,
+        Action::ToggleSeen,
+        Action::MarkAllSeen,
+        Action::ToggleFlag,
+        Action::Mute,
+        Action::ShowMuted,
+        Action::EditNote,
+        Action::Visual,
+        Action::Watch,
+        Action::Export,
+        Action::Submit,
+        Action::Cancel,
+        Action::DeleteBack,
+        Action::ClearInput,
         Action::Noop,
     ];
 
@@ -92,6 +149,25 @@ impl Action {
             Action::OpenLink => "open_link",
             Action::CopyLink => "copy_link",
             Action::Reload => "reload",
+            Action::Search => "search",
+            Action::CycleSort => "cycle_sort",
+            Action::FilterRising => "filter_rising",
+            Action::FilterKol => "filter_kol",
+            Action::CycleLabel => "cycle_label",
+            Action::ClearFilters => "clear_filters",
+            Action::ToggleSeen => "toggle_seen",
+            Action::MarkAllSeen => "mark_all_seen",
+            Action::ToggleFlag => "toggle_flag",
+            Action::Mute => "mute",
+            Action::ShowMuted => "show_muted",
+            Action::EditNote => "edit_note",
+            Action::Visual => "visual",
+            Action::Watch => "watch",
+            Action::Export => "export",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::DeleteBack => "delete_back",
+            Action::ClearInput => "clear_input",
             Action::Noop => "noop",
         }
     }
@@ -126,6 +202,27 @@ impl Action {
             Action::OpenLink => "Open the link in the browser (shows it over SSH)",
             Action::CopyLink => "Copy the link (OSC 52 / clipboard)",
             Action::Reload => "Reload this view",
+            Action::Search => {
+                "Search titles, keywords and KOLs (pinyin too; start with ! to invert)"
+            }
+            Action::CycleSort => "Sort: rank → heat → rising score → time on list → first seen",
+            Action::FilterRising => "Show only topics with a rising keyword",
+            Action::FilterKol => "Show only topics with a KOL",
+            Action::CycleLabel => "Filter by label: 新 → 热 → 沸 → 爆 → any",
+            Action::ClearFilters => "Clear search, filters and sort",
+            Action::ToggleSeen => "Mark seen / unseen",
+            Action::MarkAllSeen => "Mark every shown topic seen",
+            Action::ToggleFlag => "Flag / unflag",
+            Action::Mute => "Mute this topic (or keyword in the keyword panel)",
+            Action::ShowMuted => "Show / hide muted items",
+            Action::EditNote => "Edit the topic's one-line note",
+            Action::Visual => "Start / end a visual selection for bulk actions",
+            Action::Watch => "Watch / unwatch this keyword (or the topic's KOLs)",
+            Action::Export => "Export flagged (or shown) topics",
+            Action::Submit => "Accept the input",
+            Action::Cancel => "Cancel the input",
+            Action::DeleteBack => "Delete the character before the cursor",
+            Action::ClearInput => "Clear the input",
             Action::Noop => "(unbound)",
         }
     }

@@ -294,6 +294,26 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
         Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
         Action::Noop => {}
+        // Triage, search and export actions are wired in by the triage module (issue 5).
+        Action::Search
+        | Action::CycleSort
+        | Action::FilterRising
+        | Action::FilterKol
+        | Action::CycleLabel
+        | Action::ClearFilters
+        | Action::ToggleSeen
+        | Action::MarkAllSeen
+        | Action::ToggleFlag
+        | Action::Mute
+        | Action::ShowMuted
+        | Action::EditNote
+        | Action::Visual
+        | Action::Watch
+        | Action::Export
+        | Action::Submit
+        | Action::Cancel
+        | Action::DeleteBack
+        | Action::ClearInput => {}
     }
     Vec::new()
 }

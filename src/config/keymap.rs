@@ -199,15 +199,18 @@ pub enum Mode {
     Keywords,
     /// Drill-down views (posts, comments, threads, floors, replies).
     Thread,
+    /// Text prompts (search, notes): printable keys are text, so only named keys bind here.
+    Input,
     Help,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Global,
         Mode::Board,
         Mode::Keywords,
         Mode::Thread,
+        Mode::Input,
         Mode::Help,
     ];
 
@@ -217,6 +220,7 @@ impl Mode {
             Mode::Board => "board",
             Mode::Keywords => "keywords",
             Mode::Thread => "thread",
+            Mode::Input => "input",
             Mode::Help => "help",
         }
     }
