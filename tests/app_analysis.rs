@@ -393,3 +393,104 @@ fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
     assert!(host.now >= 1, "counts the topic it hosts");
     assert!(panel.iter().any(|k| k.name == "王传君" && k.now >= 1));
 }
+
+fn act(app: &mut App, a: resou::app::action::Action) {
+    resou::app::update::apply_action(&mut app.state, a);
+}
+
+fn titles(app: &App) -> Vec<String> {
+    app.state
+        .rows
+        .iter()
+        .map(|r| r.topic.title.to_string())
+        .collect()
+}
+
+#[test]
+fn filters_and_sorts_on_real_lists() {
+    use resou::app::action::Action;
+    use resou::app::filters::SortMode;
+    let mut app = run(6);
+    let all = app.state.rows.len();
+
+    // Sort by heat: non-increasing heat; back to rank after a full cycle.
+    act(&mut app, Action::CycleSort);
+    assert_eq!(app.state.filters.sort, SortMode::Heat);
+    let heats: Vec<u64> = app
+        .state
+        .rows
+        .iter()
+        .map(|r| r.topic.heat.unwrap_or(0))
+        .collect();
+    assert!(heats.windows(2).all(|w| w[0] >= w[1]), "{heats:?}");
+    act(&mut app, Action::CycleSort);
+    assert_eq!(app.state.filters.sort, SortMode::Rising);
+    let scores: Vec<f64> = app
+        .state
+        .rows
+        .iter()
+        .map_while(|r| r.rising_score)
+        .collect();
+    assert!(!scores.is_empty() && scores.windows(2).all(|w| w[0] >= w[1]));
+    for _ in 0..3 {
+        act(&mut app, Action::CycleSort);
+    }
+    assert_eq!(app.state.filters.sort, SortMode::Rank);
+
+    // Rising only: every row carries a rising keyword, and fewer rows remain.
+    act(&mut app, Action::FilterRising);
+    assert!(app.state.rows.iter().all(|r| r.rising_score.is_some()));
+    assert!(!app.state.rows.is_empty() && app.state.rows.len() < all);
+    act(&mut app, Action::FilterRising);
+    assert_eq!(app.state.rows.len(), all);
+
+    // Label 新 only.
+    act(&mut app, Action::CycleLabel);
+    assert!(!app.state.rows.is_empty());
+    assert!(
+        app.state
+            .rows
+            .iter()
+            .all(|r| r.topic.label == resou::domain::Label::New)
+    );
+    let described = app.state.filters.describe(None, None).join(" ");
+    assert!(described.contains("label 新"), "{described}");
+    act(&mut app, Action::ClearFilters);
+    assert_eq!(app.state.rows.len(), all);
+}
+
+#[test]
+fn search_prompt_filters_as_you_type_and_esc_restores() {
+    let mut app = run(2);
+    let all = app.state.rows.len();
+    press(&mut app, "/"); // bound by the default keymap
+    assert!(app.state.prompt.is_some());
+    for c in "旺旺".chars() {
+        app.handle(AppMsg::Key(Key::char(c)));
+    }
+    let shown = titles(&app);
+    assert!(!shown.is_empty() && shown.len() < all);
+    assert!(shown.iter().all(|t| t.contains("旺旺")), "{shown:?}");
+    // q is text inside the prompt, not "back".
+    app.handle(AppMsg::Key(Key::char('q')));
+    assert!(app.state.rows.is_empty() && !app.state.quit);
+    press(&mut app, "backspace");
+    assert_eq!(titles(&app), shown);
+    press(&mut app, "enter");
+    assert!(app.state.prompt.is_none());
+    assert_eq!(app.state.search.as_deref(), Some("旺旺"));
+
+    // Inverse: `!旺旺` shows everything else.
+    press(&mut app, "/ ctrl-u");
+    for c in "!旺旺".chars() {
+        app.handle(AppMsg::Key(Key::char(c)));
+    }
+    assert_eq!(app.state.rows.len(), all - shown.len());
+    // esc cancels the prompt and restores the search it replaced.
+    press(&mut app, "esc");
+    assert_eq!(titles(&app), shown);
+    // esc again clears the search.
+    press(&mut app, "esc");
+    assert_eq!(app.state.rows.len(), all);
+    assert!(!app.state.quit);
+}

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod drill;
+pub mod filters;
 pub mod keys;
 pub mod msg;
 pub mod state;

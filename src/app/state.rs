@@ -60,6 +60,8 @@ pub struct BoardRow {
     pub highlights: Vec<Range<usize>>,
     /// KOLs mentioned in the title or hosting the topic (display names), for the badge.
     pub kols: Vec<String>,
+    /// Best score among the rising keywords in the title (`None`: none rising).
+    pub rising_score: Option<f64>,
 }
 
 /// Per-platform history kept for the board.
@@ -185,6 +187,28 @@ pub struct AppState {
     pub size: (u16, u16),
     /// A link shown in a popup for manual copying (no browser or clipboard could take it).
     pub link_popup: Option<String>,
+    /// Board filters and sort.
+    pub filters: super::filters::Filters,
+    /// A text prompt being typed (search, note); keys go to it while it is open.
+    pub prompt: Option<Prompt>,
+    /// The board search (incremental while its prompt is open); a leading `!` inverts it.
+    pub search: Option<String>,
+}
+
+/// What a prompt edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    /// The one-line note of a topic.
+    Note(TopicKey),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// What to restore on cancel (the search before the prompt opened).
+    pub before: Option<String>,
 }
 
 impl AppState {

@@ -6,10 +6,13 @@ use chrono::{DateTime, FixedOffset};
 
 use super::action::Action;
 use super::drill;
+use super::filters::Filters;
 use super::msg::{AppMsg, Effect};
-use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, SourceHealth, Tab};
+use super::state::{
+    AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, SourceHealth, Tab,
+};
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
-use crate::config::keymap::{Keymap, Mode, Resolved};
+use crate::config::keymap::{Key, KeyCode, Keymap, Mode, Resolved};
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
 
@@ -17,6 +20,9 @@ use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
 pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, bool) {
     match msg {
         AppMsg::Key(key) => {
+            if state.prompt.is_some() {
+                return prompt_key(state, keymap, key);
+            }
             let modes: &[Mode] = if state.show_help {
                 &[Mode::Help]
             } else if !state.views.is_empty() {
@@ -107,7 +113,7 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 let norm = crate::domain::normalise_title(&hashtag);
                 state.topic_accounts.insert(norm.clone(), names);
                 state.topic_details.insert(norm, detail.clone());
-                annotate_rows(state);
+                rebuild_rows(state);
                 let records = detail.accounts().map(account_record).collect();
                 let effect = Effect::TopicAccounts {
                     topic: hashtag,
@@ -156,6 +162,9 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.show_help = false;
             } else if !state.views.is_empty() {
                 return drill::back(state);
+            } else if state.search.is_some() {
+                state.search = None;
+                rebuild_rows(state);
             } else if state.filter.is_some() {
                 state.filter = None;
                 rebuild_rows(state);
@@ -294,14 +303,44 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
         Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
         Action::Noop => {}
+        Action::Search => {
+            state.prompt = Some(Prompt {
+                kind: PromptKind::Search,
+                text: state.search.clone().unwrap_or_default(),
+                before: state.search.clone(),
+            });
+        }
+        Action::CycleSort => {
+            state.filters.sort = state.filters.sort.next();
+            state.flash = Some(format!("sorted by {}", state.filters.sort.name()));
+            rebuild_rows(state);
+        }
+        Action::FilterRising => {
+            state.filters.rising_only = !state.filters.rising_only;
+            rebuild_rows(state);
+        }
+        Action::FilterKol => {
+            state.filters.kol_only = !state.filters.kol_only;
+            rebuild_rows(state);
+        }
+        Action::CycleLabel => {
+            state.filters.next_label();
+            rebuild_rows(state);
+        }
+        Action::ClearFilters => {
+            state.filters = Filters {
+                show_muted: state.filters.show_muted,
+                ..Filters::default()
+            };
+            state.search = None;
+            state.filter = None;
+            state.flash = Some("filters cleared".into());
+            rebuild_rows(state);
+        }
+        // Prompt keys outside a prompt do nothing.
+        Action::Submit | Action::Cancel | Action::DeleteBack | Action::ClearInput => {}
         // Triage, search and export actions are wired in by the triage module (issue 5).
-        Action::Search
-        | Action::CycleSort
-        | Action::FilterRising
-        | Action::FilterKol
-        | Action::CycleLabel
-        | Action::ClearFilters
-        | Action::ToggleSeen
+        Action::ToggleSeen
         | Action::MarkAllSeen
         | Action::ToggleFlag
         | Action::Mute
@@ -309,11 +348,7 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::EditNote
         | Action::Visual
         | Action::Watch
-        | Action::Export
-        | Action::Submit
-        | Action::Cancel
-        | Action::DeleteBack
-        | Action::ClearInput => {}
+        | Action::Export => {}
     }
     Vec::new()
 }
@@ -485,7 +520,7 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
         names.dedup();
         state.topic_kols.insert(tk.topic, names);
     }
-    annotate_rows(state);
+    rebuild_rows(state);
 }
 
 fn move_keyword(state: &mut AppState, action: Action) {
@@ -520,8 +555,16 @@ fn clamp_keyword_selection(state: &mut AppState) {
     state.keyword_offset = state.keyword_offset.min(n.saturating_sub(page));
 }
 
-/// Highlight spans of rising keywords (and the filter) and KOL badges on every row.
+/// Highlight spans of rising keywords (and the filter), the best rising score, and KOL badges
+/// on every row.
 fn annotate_rows(state: &mut AppState) {
+    let rising: Vec<(Highlighter, f64)> = state
+        .analysis
+        .keywords
+        .iter()
+        .filter(|k| k.rising)
+        .map(|k| (Highlighter::new(&[k.keyword.as_str()]), k.score))
+        .collect();
     let mut words: Vec<&str> = state
         .analysis
         .keywords
@@ -549,6 +592,12 @@ fn annotate_rows(state: &mut AppState) {
             }
         }
         row.kols = kols;
+        let title = row.topic.title.as_str();
+        row.rising_score = rising
+            .iter()
+            .filter(|(h, _)| !h.spans(title).is_empty())
+            .map(|(_, s)| *s)
+            .reduce(f64::max);
     }
 }
 
@@ -612,6 +661,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             data_at: snap.captured_at,
             highlights: Vec::new(),
             kols: Vec::new(),
+            rising_score: None,
         }
     };
     (
@@ -638,13 +688,28 @@ pub fn rebuild_rows(state: &mut AppState) {
     // All: interleave platforms by rank (Weibo 1, Tieba 1, Weibo 2, …) so both stay in view.
     ranked.sort_by_key(|r| (r.topic.rank.unwrap_or(u32::MAX), r.topic.platform));
     pinned.extend(ranked);
+    state.rows = pinned;
+    annotate_rows(state);
     if let Some(f) = &state.filter {
         let hl = Highlighter::new(&[f.as_str()]);
-        pinned.retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
+        state
+            .rows
+            .retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
     }
-    state.rows = pinned;
-
-    annotate_rows(state);
+    if let Some(q) = state.search.as_deref() {
+        let (inverse, q) = match q.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, q),
+        };
+        if !q.trim().is_empty() {
+            let hl = Highlighter::new(&[q]);
+            state
+                .rows
+                .retain(|r| hl.spans(r.topic.title.as_str()).is_empty() == inverse);
+        }
+    }
+    state.filters.retain(&mut state.rows);
+    state.filters.sort(&mut state.rows);
     if !state.selection.chosen {
         // Nothing chosen yet: the selection rests on the first row.
         state.selection.key = state.rows.first().map(|r| r.key.clone());
@@ -702,4 +767,84 @@ fn account_record(a: &crate::sources::topic::Account) -> AccountRecord {
 /// How many entries of a view fit from an offset, for a terminal of `size`.
 fn visible_in(size: (u16, u16)) -> impl Fn(&drill::DrillView, usize) -> usize {
     move |view, offset| crate::ui::thread::entries_fitting(view, offset, size)
+}
+
+/// A key while a prompt is open: printable characters are text (IME and CJK input pass
+/// through); named keys resolve in the `input` mode (then global: `ctrl-c` still quits).
+fn prompt_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, bool) {
+    state.pending.clear();
+    state.pending_keys.clear();
+    if let KeyCode::Char(c) = key.code
+        && !key.ctrl
+        && !key.alt
+    {
+        if let Some(p) = &mut state.prompt
+            && p.text.chars().count() < MAX_PROMPT_CHARS
+        {
+            p.text.push(c);
+        }
+        prompt_changed(state);
+        return (Vec::new(), true);
+    }
+    let action = match keymap.resolve(&[Mode::Input], &[], key) {
+        Resolved::Action(a) => a,
+        _ => return (Vec::new(), false),
+    };
+    match action {
+        Action::Submit => {
+            if let Some(p) = state.prompt.take() {
+                submit_prompt(state, p);
+            }
+        }
+        Action::Cancel | Action::Back => {
+            if let Some(p) = state.prompt.take()
+                && p.kind == PromptKind::Search
+            {
+                state.search = p.before;
+                rebuild_rows(state);
+            }
+        }
+        Action::DeleteBack => {
+            if let Some(p) = &mut state.prompt {
+                p.text.pop();
+            }
+            prompt_changed(state);
+        }
+        Action::ClearInput => {
+            if let Some(p) = &mut state.prompt {
+                p.text.clear();
+            }
+            prompt_changed(state);
+        }
+        Action::Quit => state.quit = true,
+        _ => return (Vec::new(), false),
+    }
+    (Vec::new(), true)
+}
+
+/// Longest prompt text kept.
+const MAX_PROMPT_CHARS: usize = 200;
+
+/// The search applies while it is typed.
+fn prompt_changed(state: &mut AppState) {
+    if let Some(Prompt {
+        kind: PromptKind::Search,
+        text,
+        ..
+    }) = &state.prompt
+    {
+        state.search = (!text.is_empty()).then(|| text.clone());
+        state.selection.chosen = false;
+        rebuild_rows(state);
+    }
+}
+
+fn submit_prompt(state: &mut AppState, p: Prompt) {
+    match p.kind {
+        PromptKind::Search => {
+            state.search = (!p.text.trim().is_empty()).then_some(p.text);
+            rebuild_rows(state);
+        }
+        PromptKind::Note(_) => {}
+    }
 }

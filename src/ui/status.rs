@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{Parts, Theme, draw_line};
-use crate::app::state::{AppState, SourceHealth};
+use crate::app::state::{AppState, PromptKind, SourceHealth};
 use crate::domain::Platform;
 
 pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
@@ -26,8 +26,30 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         pending.push(format!("{}- ", state.pending_keys), theme.key);
     }
     let mut flash = Parts::default();
-    if let Some(f) = state.flash.as_deref().filter(|f| !f.is_empty()) {
-        flash.push(f, theme.warn);
+    if let Some(p) = &state.prompt {
+        // The prompt owns the line while it is open.
+        let label = match &p.kind {
+            PromptKind::Search => "/",
+            PromptKind::Note(_) => "note: ",
+        };
+        flash
+            .push(label, theme.key)
+            .push(p.text.as_str(), theme.header)
+            .push("▏", theme.key);
+        if p.kind == PromptKind::Search {
+            flash.push(format!("  {} shown", state.rows.len()), theme.muted);
+        }
+    } else {
+        let active = state
+            .filters
+            .describe(state.search.as_deref(), state.filter.as_deref());
+        if !active.is_empty() && state.views.is_empty() {
+            flash.push(format!("[{}]", active.join(" · ")), theme.filter);
+            flash.push(" ", theme.muted);
+        }
+        if let Some(f) = state.flash.as_deref().filter(|f| !f.is_empty()) {
+            flash.push(f, theme.warn);
+        }
     }
 
     let mut line = pending;

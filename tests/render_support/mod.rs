@@ -274,6 +274,7 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             data_at: s.captured_at,
             highlights: Vec::new(),
             kols: Vec::new(),
+            rising_score: None,
         })
         .collect()
 }
