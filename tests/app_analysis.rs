@@ -279,7 +279,7 @@ fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
             .flash
             .as_deref()
             .unwrap_or("")
-            .contains("keyword panel needs")
+            .contains("too small for the keyword panel")
     );
     press(&mut app, "j");
     assert_eq!(

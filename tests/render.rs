@@ -702,6 +702,8 @@ fn keyword_page_rows_match_what_is_drawn() {
         })
         .collect();
     state.keyword_selected = 0;
+    // With the keyboard in the panel: on small terminals it then takes the board's place.
+    state.focus = Focus::Keywords;
     for (w, h) in [
         (120, 40),
         (200, 60),
@@ -720,7 +722,8 @@ fn keyword_page_rows_match_what_is_drawn() {
         assert!(screen.contains(&format!("kw{:03}", page - 1)), "{w}x{h}");
         assert!(!screen.contains(&format!("kw{page:03}")), "{w}x{h}");
     }
-    // Scrolled: the window starts at the offset and holds the selection.
+    // Scrolled: the window starts at the offset and holds the selection (board focused).
+    state.focus = Focus::Board;
     state.keyword_offset = 50;
     state.keyword_selected = 55;
     let t = draw(&state, 120, 40);

@@ -260,7 +260,7 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::FocusKeywords => {
             if state.keyword_page_rows == 0 {
                 // The panel is hidden on small terminals: don't send keys somewhere invisible.
-                state.flash = Some("keyword panel needs ≥ 120 columns or ≥ 30 rows".into());
+                state.flash = Some("the terminal is too small for the keyword panel".into());
             } else {
                 state.focus = Focus::Keywords;
             }

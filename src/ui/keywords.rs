@@ -109,7 +109,7 @@ fn content(panel: Panel) -> Rect {
     let a = panel.area;
     let (left, right) = match panel.placement {
         Placement::Side => (2, 1),
-        Placement::Below => (1, 1),
+        Placement::Below | Placement::Instead => (1, 1),
     };
     Rect::new(
         a.x.saturating_add(left),

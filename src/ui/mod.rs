@@ -25,7 +25,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Focus};
 pub use theme::Theme;
 
 /// Below this size only "terminal too small" is drawn.
@@ -45,6 +45,8 @@ const BELOW_PANEL_HEIGHT: u16 = 9;
 enum Placement {
     Side,
     Below,
+    /// Small terminals: the panel takes the board's place while it has the keyboard (`l`).
+    Instead,
 }
 
 /// The keyword panel's area; its first line is the title, the rest are keyword rows.
@@ -101,6 +103,11 @@ impl Areas {
                 area: row(area.y + 2 + board_h, BELOW_PANEL_HEIGHT),
                 placement: Placement::Below,
             });
+        } else {
+            areas.panel = Some(Panel {
+                area: row(area.y + 1, body_h + 1),
+                placement: Placement::Instead,
+            });
         }
         Some(areas)
     }
@@ -139,9 +146,17 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
         return;
     };
     header::render(areas.header, buf, state, theme);
-    board::render(areas.columns, areas.board, buf, state, theme);
-    if let Some(panel) = areas.panel {
-        keywords::render(panel, buf, state, theme);
+    let instead = areas
+        .panel
+        .filter(|p| p.placement == Placement::Instead && state.focus == Focus::Keywords);
+    match instead {
+        Some(panel) => keywords::render(panel, buf, state, theme),
+        None => {
+            board::render(areas.columns, areas.board, buf, state, theme);
+            if let Some(panel) = areas.panel.filter(|p| p.placement != Placement::Instead) {
+                keywords::render(panel, buf, state, theme);
+            }
+        }
     }
     status::render(areas.status, buf, state, theme);
     if state.show_kols {
@@ -299,11 +314,12 @@ mod tests {
         assert_eq!((side.area.x, side.area.width), (84, 36));
         assert_eq!(panel(200, 60).unwrap().area.width, 40);
         assert_eq!(panel(119, 30).unwrap().placement, Placement::Below);
-        assert_eq!(panel(119, 29), None);
-        assert_eq!(panel(80, 24), None);
+        assert_eq!(panel(119, 29).unwrap().placement, Placement::Instead);
+        assert_eq!(panel(80, 24).unwrap().placement, Placement::Instead);
         assert_eq!(keyword_page_rows(Rect::new(0, 0, 120, 40)), 40 - 2 - 2);
         assert_eq!(keyword_page_rows(Rect::new(0, 0, 100, 30)), 8);
-        assert_eq!(keyword_page_rows(Rect::new(0, 0, 80, 24)), 0);
+        // 80×24: the panel replaces the board (title line + 20 rows below the header).
+        assert_eq!(keyword_page_rows(Rect::new(0, 0, 80, 24)), 24 - 2 - 2);
         assert_eq!(keyword_page_rows(Rect::new(0, 0, 130, 9)), 0);
     }
 

@@ -40,9 +40,7 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             flash.push(format!("  {} shown", state.rows.len()), theme.muted);
         }
     } else {
-        let active = state
-            .filters
-            .describe(state.search.as_deref(), state.filter.as_deref());
+        let active = state.filters.describe(state.search.as_deref(), None); // the keyword filter is in the header
         if !active.is_empty() && state.views.is_empty() {
             flash.push(format!("[{}]", active.join(" · ")), theme.filter);
             flash.push(" ", theme.muted);
