@@ -208,7 +208,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.state.banner = banner;
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
-        let mut guard = resou::tui::init().context("setting up the terminal")?;
+        let mut guard = resou::tui::init(cfg.general.mouse).context("setting up the terminal")?;
         // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
         // input closes and it saves its baselines (the bridge join below waits for that).
         let (handle, topics, drill) = (&handle, &topics, &drill);

@@ -31,7 +31,8 @@ impl Drop for TerminalGuard {
 }
 
 /// Enter raw mode and the alternate screen, with a panic hook that restores first.
-pub fn init() -> io::Result<TerminalGuard> {
+/// `mouse` turns on mouse capture (off by default: it takes the terminal's own text selection).
+pub fn init(mouse: bool) -> io::Result<TerminalGuard> {
     install_panic_hook();
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
@@ -42,6 +43,10 @@ pub fn init() -> io::Result<TerminalGuard> {
         cursor::Hide,
         event::DisableMouseCapture
     ) {
+        restore();
+        return Err(e);
+    }
+    if mouse && let Err(e) = execute!(out, event::EnableMouseCapture) {
         restore();
         return Err(e);
     }

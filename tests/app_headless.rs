@@ -373,3 +373,24 @@ fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
     );
     assert_eq!(app.state.flash, None);
 }
+
+#[test]
+fn mouse_wheel_scrolls_and_click_selects_a_board_row() {
+    use resou::app::msg::MouseInput;
+    let mut app = app_with_both();
+    assert_eq!(app.state.selected_index(), Some(0));
+    app.handle(AppMsg::Mouse(MouseInput::ScrollDown));
+    assert_eq!(app.state.selected_index(), Some(3), "three rows a notch");
+    app.handle(AppMsg::Mouse(MouseInput::ScrollUp));
+    assert_eq!(app.state.selected_index(), Some(0));
+    // Row 2 of the screen is the first board row; a click on screen row 6 picks row 4.
+    app.handle(AppMsg::Mouse(MouseInput::Click { column: 10, row: 6 }));
+    assert_eq!(app.state.selected_index(), Some(4));
+    // Clicks on the header or below the board change nothing.
+    app.handle(AppMsg::Mouse(MouseInput::Click { column: 10, row: 0 }));
+    app.handle(AppMsg::Mouse(MouseInput::Click {
+        column: 10,
+        row: 30,
+    }));
+    assert_eq!(app.state.selected_index(), Some(4));
+}

@@ -407,12 +407,16 @@ fn demo_pinyin_search_flag_and_export() {
     s.wait_for("the board", Duration::from_secs(20), has_board);
     // 旺旺都不好卖了 by its pinyin initials, typed without an IME.
     s.press(b"/wwdbh");
-    s.wait_for("the search to narrow the board", Duration::from_secs(10), |sc| {
-        sc.contains("/wwdbh") && sc.contains("旺旺都不好卖了") && !sc.contains("台风白海豚")
-    });
+    s.wait_for(
+        "the search to narrow the board",
+        Duration::from_secs(10),
+        |sc| sc.contains("/wwdbh") && sc.contains("旺旺都不好卖了") && !sc.contains("台风白海豚"),
+    );
     s.press(b"\r");
     s.press(b"f");
-    s.wait_for("the flag", Duration::from_secs(5), |sc| sc.contains("flagged"));
+    s.wait_for("the flag", Duration::from_secs(5), |sc| {
+        sc.contains("flagged")
+    });
     s.press(b"e");
     s.wait_for("the export notice", Duration::from_secs(10), |sc| {
         sc.contains("exported 1")
@@ -426,12 +430,16 @@ fn demo_pinyin_search_flag_and_export() {
         .expect("a Markdown export");
     let text = std::fs::read_to_string(&file).expect("export readable");
     assert!(text.contains("旺旺都不好卖了"), "{text}");
-    assert!(text.starts_with('|') || text.starts_with('#'), "Markdown: {text}");
+    assert!(
+        text.starts_with('|') || text.starts_with('#'),
+        "Markdown: {text}"
+    );
     s.press(b"\x1b");
     s.press(b"q");
     assert!(s.wait_exit(Duration::from_secs(20)).success());
     s.assert_restored();
     // The flag survives a restart (triage state in the XDG data dir).
-    let triage = std::fs::read_to_string(s.dir.path().join("resou/triage.json")).expect("triage saved");
+    let triage =
+        std::fs::read_to_string(s.dir.path().join("resou/triage.json")).expect("triage saved");
     assert!(triage.contains("旺旺都不好卖了"));
 }

@@ -39,6 +39,21 @@ pub fn from_crossterm(ev: KeyEvent) -> Option<Key> {
     Some(key.normalised())
 }
 
+/// Wheel and left-click; everything else (moves, drags, other buttons) is ignored.
+pub fn from_mouse(m: crossterm::event::MouseEvent) -> Option<super::msg::MouseInput> {
+    use super::msg::MouseInput;
+    use crossterm::event::{MouseButton, MouseEventKind};
+    match m.kind {
+        MouseEventKind::ScrollUp => Some(MouseInput::ScrollUp),
+        MouseEventKind::ScrollDown => Some(MouseInput::ScrollDown),
+        MouseEventKind::Down(MouseButton::Left) => Some(MouseInput::Click {
+            column: m.column,
+            row: m.row,
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,6 +109,10 @@ pub async fn run(
                     None => continue,
                 },
                 Some(Ok(Event::Resize(w, h))) => resize(w, h),
+                Some(Ok(Event::Mouse(m))) => match keys::from_mouse(m) {
+                    Some(m) => AppMsg::Mouse(m),
+                    None => continue,
+                },
                 Some(Ok(_)) => continue,
                 // Input closed or broken (terminal gone): leave cleanly.
                 Some(Err(e)) => { tracing::warn!("input error: {e}"); AppMsg::Quit }

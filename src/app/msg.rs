@@ -29,6 +29,8 @@ pub enum AppMsg {
     Tick(DateTime<FixedOffset>),
     /// SIGTERM / SIGHUP / SIGINT.
     Quit,
+    /// A mouse event (only with `[general] mouse = true`).
+    Mouse(MouseInput),
 }
 
 /// Side effects `update` asks the loop to perform.
@@ -55,5 +57,17 @@ pub enum Effect {
     TopicAccounts {
         topic: String,
         records: Vec<AccountRecord>,
+    },
+}
+
+/// The mouse events the app uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseInput {
+    ScrollUp,
+    ScrollDown,
+    /// Left click at a terminal cell.
+    Click {
+        column: u16,
+        row: u16,
     },
 }

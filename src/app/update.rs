@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use super::action::Action;
 use super::drill;
 use super::filters::Filters;
-use super::msg::{AppMsg, Effect};
+use super::msg::{AppMsg, Effect, MouseInput};
 use super::state::{
     AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, SourceHealth, Tab,
 };
@@ -147,6 +147,7 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             state.quit = true;
             (Vec::new(), false)
         }
+        AppMsg::Mouse(m) => (mouse(state, m), true),
     }
 }
 
@@ -846,5 +847,45 @@ fn submit_prompt(state: &mut AppState, p: Prompt) {
             rebuild_rows(state);
         }
         PromptKind::Note(_) => {}
+    }
+}
+
+/// Lines the wheel moves per notch.
+const WHEEL_STEP: isize = 3;
+
+/// Wheel scrolls whatever has the keyboard; a click on a board row selects it.
+fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
+    if state.prompt.is_some() || state.show_help {
+        return Vec::new();
+    }
+    let step = |state: &mut AppState, n: isize| {
+        let a = if n > 0 {
+            Action::SelectNext
+        } else {
+            Action::SelectPrev
+        };
+        let mut fx = Vec::new();
+        for _ in 0..n.abs() {
+            fx.extend(apply_action(state, a));
+        }
+        fx
+    };
+    match m {
+        MouseInput::ScrollUp => step(state, -WHEEL_STEP),
+        MouseInput::ScrollDown => step(state, WHEEL_STEP),
+        MouseInput::Click { row, .. } => {
+            // Board rows start below the header and the column headings.
+            let first = 2usize;
+            let y = row as usize;
+            if state.views.is_empty()
+                && state.focus == Focus::Board
+                && y >= first
+                && y < first + state.page_rows
+            {
+                let i = state.selection.offset + (y - first);
+                select_index(state, i);
+            }
+            Vec::new()
+        }
     }
 }

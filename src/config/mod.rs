@@ -87,6 +87,9 @@ pub struct General {
     pub interval_secs: u64,
     /// Longest wait between polls after repeated failures.
     pub max_backoff_secs: u64,
+    /// Mouse: wheel scrolls, click selects. Off by default (capture takes the terminal's own
+    /// text selection, which staff use to copy titles).
+    pub mouse: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +140,7 @@ impl Default for General {
             platforms: Platform::ALL.to_vec(),
             interval_secs: 60,
             max_backoff_secs: 600,
+            mouse: false,
         }
     }
 }
