@@ -62,6 +62,21 @@ pub struct BoardRow {
     pub kols: Vec<String>,
     /// Best score among the rising keywords in the title (`None`: none rising).
     pub rising_score: Option<f64>,
+    /// Triage marks (flag, note, new since last look, muted, in the visual selection).
+    pub marks: RowMarks,
+}
+
+/// A board row's triage state, as the view marks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowMarks {
+    pub flagged: bool,
+    pub noted: bool,
+    /// First seen after the last look (not yet marked seen).
+    pub new: bool,
+    /// Muted, shown only because muted items are being shown.
+    pub muted: bool,
+    /// Inside the visual selection.
+    pub visual: bool,
 }
 
 /// Per-platform history kept for the board.

@@ -663,6 +663,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             highlights: Vec::new(),
             kols: Vec::new(),
             rising_score: None,
+            marks: Default::default(),
         }
     };
     (

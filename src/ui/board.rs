@@ -231,6 +231,16 @@ pub(super) fn render(
                 put(buf, rect, x, w, slot, &text, style);
             }
         }
+        if row.marks.muted {
+            buf.set_style(rect, theme.muted);
+        }
+        if row.marks.visual {
+            buf.set_style(rect, theme.selection_unfocused);
+        }
+        if row.marks.new {
+            // New since the last look: the title stands out (bold survives NO_COLOR).
+            buf.set_style(rect, theme.new_item);
+        }
         if selected == Some(&row.key) {
             buf.set_style(rect, selection);
         }
@@ -258,6 +268,25 @@ fn put(buf: &mut Buffer, row: Rect, x: u16, w: usize, slot: Slot, text: &str, st
 /// The title at `x` in `row`, cut to `w` cells, with the rising keywords of `data` in the
 /// `rising` style.
 fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, theme: &Theme) {
+    // Triage marks go first, inside the title cell, so the columns never move.
+    let m = data.marks;
+    let marks: String = [
+        (m.flagged, theme.symbols.flag),
+        (m.noted, theme.symbols.note),
+        (m.new, theme.symbols.new_item),
+        (m.muted, theme.symbols.muted),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, s)| format!("{s} "))
+    .collect();
+    let (x, w) = if marks.is_empty() || w <= display_width(&marks) + 4 {
+        (x, w)
+    } else {
+        put(buf, row, x, w, Slot::Title, &marks, theme.flag);
+        let mw = display_width(&marks);
+        (x.saturating_add(mw as u16), w - mw)
+    };
     let title = data.topic.title.as_str();
     let shown = display_range(title);
     if data.highlights.is_empty() {

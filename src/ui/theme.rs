@@ -61,6 +61,10 @@ pub struct Theme {
     pub author: Style,
     /// Verified badge next to an author.
     pub verified: Style,
+    /// Triage marks (⚑ ✎ • ⊘) in front of titles.
+    pub flag: Style,
+    /// Rows new since the last look.
+    pub new_item: Style,
     /// Panel borders and separators.
     pub border: Style,
     /// Selected row of the panel that does not have the keyboard.
@@ -87,6 +91,11 @@ pub struct Symbols {
     pub cross_platform: &'static str,
     pub flat: &'static str,
     pub kol: &'static str,
+    /// Triage marks: flagged, noted, new since the last look, muted.
+    pub flag: &'static str,
+    pub note: &'static str,
+    pub new_item: &'static str,
+    pub muted: &'static str,
     /// Sparkline levels, lowest first.
     pub spark: [&'static str; 8],
 }
@@ -109,6 +118,10 @@ impl Default for Symbols {
             cross_platform: "★",
             flat: "→",
             kol: "@",
+            flag: "⚑",
+            note: "✎",
+            new_item: "•",
+            muted: "⊘",
             spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         }
     }
@@ -159,6 +172,8 @@ impl Default for Theme {
             link: fg(Color::Blue).add_modifier(Modifier::UNDERLINED),
             author: bold,
             verified: bold.fg(Color::Yellow),
+            flag: bold.fg(Color::LightRed),
+            new_item: bold,
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             symbols: Symbols::default(),

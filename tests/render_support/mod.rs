@@ -275,6 +275,7 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             highlights: Vec::new(),
             kols: Vec::new(),
             rising_score: None,
+            marks: Default::default(),
         })
         .collect()
 }
