@@ -382,6 +382,9 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
                 ));
             }
             (table, v @ toml::Value::Table(_)) => {
+                if Mode::from_name(table).is_none() {
+                    return Err(err(tline, unknown_mode(table)));
+                }
                 let entries: BTreeMap<String, RawBinding> =
                     v.try_into().map_err(|e: toml::de::Error| {
                         err(
@@ -465,6 +468,13 @@ pub fn ssh_unsafe(k: &Key) -> Option<&'static str> {
 /// Printable keys in `[input]` would never reach the text (IME, CJK, plain typing).
 fn printable(k: &Key) -> bool {
     matches!(k.code, KeyCode::Char(_)) && !k.ctrl && !k.alt
+}
+
+fn unknown_mode(name: &str) -> String {
+    format!(
+        "unknown mode `[{name}]` (expected one of: {})",
+        Mode::ALL.map(Mode::name).join(", ")
+    )
 }
 
 fn seq_string(seq: &[Key]) -> String {
@@ -593,11 +603,7 @@ impl Keymap {
         let mut touched: BTreeMap<(Mode, KeySeq), (&Entry, Action)> = BTreeMap::new();
         for e in entries {
             let mode = Mode::from_name(&e.mode).ok_or_else(|| {
-                e.err(format!(
-                    "unknown mode `[{}]` (expected one of: {})",
-                    e.mode,
-                    Mode::ALL.map(Mode::name).join(", ")
-                ))
+                e.err(unknown_mode(&e.mode))
             })?;
             let seq = parse_seq(&e.keys).map_err(|p| e.err(p))?;
             let action = Action::from_name(&e.action).ok_or_else(|| {
@@ -938,7 +944,8 @@ mod tests {
         let e = km
             .apply_str("[board]\n\"g\" = \"quit\"\n", "u.toml")
             .unwrap_err();
-        assert!(e.problem.contains("shadows"), "{e}");
+        assert!(e.problem.contains("starts the sequence `g g`"), "{e}");
+        assert_eq!(e.line, 2, "the line of the offending binding: {e}");
         // a failed file leaves the map untouched
         assert_eq!(
             km.resolve(&[Mode::Board], &[], Key::char('j')),

@@ -87,6 +87,8 @@ pub struct General {
     pub interval_secs: u64,
     /// Longest wait between polls after repeated failures.
     pub max_backoff_secs: u64,
+    /// Keymap preset layered over the defaults (`vim`, `emacs`); `preset` in keymap.toml wins.
+    pub keymap_preset: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +139,7 @@ impl Default for General {
             platforms: Platform::ALL.to_vec(),
             interval_secs: 60,
             max_backoff_secs: 600,
+            keymap_preset: None,
         }
     }
 }
