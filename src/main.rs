@@ -149,7 +149,11 @@ fn keymap(
 /// `resou keys`: the resolved keymap with each binding's source; exit code 2 on any layer error.
 fn keys(cli: &Cli) -> anyhow::Result<()> {
     let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
-    let loaded = keymap(cli, cfg.general.keymap_preset.as_deref(), cfg_path.as_deref())?;
+    let loaded = keymap(
+        cli,
+        cfg.general.keymap_preset.as_deref(),
+        cfg_path.as_deref(),
+    )?;
     if let Some(first) = loaded.warnings.first() {
         for w in &loaded.warnings[1..] {
             eprintln!("resou: {w}");
@@ -179,11 +183,19 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         cfg.general.interval_secs = i;
     }
     tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
-    let loaded = keymap(cli, cfg.general.keymap_preset.as_deref(), cfg_path.as_deref())?;
+    let loaded = keymap(
+        cli,
+        cfg.general.keymap_preset.as_deref(),
+        cfg_path.as_deref(),
+    )?;
     let keymap = loaded.keymap;
     let keymap_warning = loaded.warnings.first().map(|e| {
         let more = loaded.warnings.len() - 1;
-        let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
         format!("keymap layer ignored — {e}{more}")
     });
 

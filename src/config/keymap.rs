@@ -415,7 +415,9 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
             (other, _) => {
                 return Err(err(
                     tline,
-                    format!("unknown setting `{other}` (expected version, preset or a [mode] table)"),
+                    format!(
+                        "unknown setting `{other}` (expected version, preset or a [mode] table)"
+                    ),
                 ));
             }
         }
@@ -431,7 +433,8 @@ fn parse_bind(arg: &str) -> Result<Entry, KeymapError> {
     let bad = || KeymapError {
         file: file.clone(),
         line: 0,
-        problem: "expected MODE.KEYS=ACTION, e.g. `board.d=mute` or `board.g g=select_first`".into(),
+        problem: "expected MODE.KEYS=ACTION, e.g. `board.d=mute` or `board.g g=select_first`"
+            .into(),
     };
     // The mode never holds `.` and the action never holds `=`, so the keys may be either.
     let (mode, rest) = arg.split_once('.').ok_or_else(bad)?;
@@ -508,8 +511,12 @@ impl Keymap {
     /// The embedded defaults. They are tested to parse, so failure here is a build defect.
     pub fn default_map() -> Keymap {
         let mut km = Keymap::default();
-        if let Err(e) = km.apply_layer(DEFAULT_KEYMAP, DEFAULT_KEYMAP_NAME, "default", LayerKind::Shipped)
-        {
+        if let Err(e) = km.apply_layer(
+            DEFAULT_KEYMAP,
+            DEFAULT_KEYMAP_NAME,
+            "default",
+            LayerKind::Shipped,
+        ) {
             // ok: only reachable if the embedded file is broken, which tests/keymaps.rs catches.
             tracing::error!("embedded keymap broken: {e}");
         }
@@ -524,13 +531,18 @@ impl Keymap {
             layers: vec!["default".into()],
             warnings: Vec::new(),
         };
-        let user = layers
-            .user
-            .map(|(path, src)| (path, parse_file(src, path)));
+        let user = layers.user.map(|(path, src)| (path, parse_file(src, path)));
         // The most specific preset choice wins; each names where it was made for messages.
         let preset: Option<(String, String, usize)> = if let Some(p) = layers.cli_preset {
             Some((p.to_string(), "--preset".into(), 0))
-        } else if let Some((path, Ok(ParsedFile { preset: Some((p, line)), .. }))) = &user {
+        } else if let Some((
+            path,
+            Ok(ParsedFile {
+                preset: Some((p, line)),
+                ..
+            }),
+        )) = &user
+        {
             Some((p.clone(), path.to_string(), *line))
         } else {
             layers.config_preset.map(|(p, path)| {
@@ -542,7 +554,10 @@ impl Keymap {
             match preset_source(&name) {
                 Some(src) => {
                     let shown = format!("keymaps/{name}.toml");
-                    match out.keymap.apply_layer(src, &shown, &name, LayerKind::Shipped) {
+                    match out
+                        .keymap
+                        .apply_layer(src, &shown, &name, LayerKind::Shipped)
+                    {
                         Ok(()) => out.layers.push(name),
                         Err(e) => out.warnings.push(e),
                     }
@@ -555,7 +570,10 @@ impl Keymap {
             }
         }
         if let Some((path, parsed)) = user {
-            match parsed.and_then(|p| out.keymap.apply_entries(&p.entries, "user", LayerKind::User)) {
+            match parsed.and_then(|p| {
+                out.keymap
+                    .apply_entries(&p.entries, "user", LayerKind::User)
+            }) {
                 Ok(()) => out.layers.push(format!("user: {path}")),
                 Err(e) => out.warnings.push(e),
             }
@@ -602,12 +620,13 @@ impl Keymap {
         // What this layer set, for duplicate and shadow messages.
         let mut touched: BTreeMap<(Mode, KeySeq), (&Entry, Action)> = BTreeMap::new();
         for e in entries {
-            let mode = Mode::from_name(&e.mode).ok_or_else(|| {
-                e.err(unknown_mode(&e.mode))
-            })?;
+            let mode = Mode::from_name(&e.mode).ok_or_else(|| e.err(unknown_mode(&e.mode)))?;
             let seq = parse_seq(&e.keys).map_err(|p| e.err(p))?;
             let action = Action::from_name(&e.action).ok_or_else(|| {
-                e.err(format!("unknown action `{}` for key `{}`", e.action, e.keys))
+                e.err(format!(
+                    "unknown action `{}` for key `{}`",
+                    e.action, e.keys
+                ))
             })?;
             if mode == Mode::Input
                 && action != Action::Noop
@@ -718,7 +737,10 @@ impl Keymap {
     }
 
     /// The tables that apply under `modes`: those, then global.
-    fn maps<'a>(&'a self, modes: &'a [Mode]) -> impl Iterator<Item = &'a BTreeMap<KeySeq, Binding>> {
+    fn maps<'a>(
+        &'a self,
+        modes: &'a [Mode],
+    ) -> impl Iterator<Item = &'a BTreeMap<KeySeq, Binding>> {
         modes
             .iter()
             .copied()
@@ -790,7 +812,12 @@ impl Keymap {
                 .max()
                 .unwrap_or(0)
                 .max(6);
-            let sw = rows.iter().map(|(_, b)| b.source.len()).max().unwrap_or(0).max(6);
+            let sw = rows
+                .iter()
+                .map(|(_, b)| b.source.len())
+                .max()
+                .unwrap_or(0)
+                .max(6);
             if !out.is_empty() {
                 out.push('\n');
             }
