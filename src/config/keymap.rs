@@ -292,10 +292,13 @@ fn unknown_preset(name: &str) -> String {
     )
 }
 
+/// One mode's bindings.
+pub type Table = BTreeMap<KeySeq, Binding>;
+
 /// The resolved keymap: mode → sequence → binding.
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    pub modes: BTreeMap<Mode, BTreeMap<KeySeq, Binding>>,
+    pub modes: BTreeMap<Mode, Table>,
 }
 
 /// What a key press means given the keys already pending.
@@ -701,8 +704,7 @@ impl Keymap {
         let empty = BTreeMap::new();
         let global = self.modes.get(&Mode::Global).unwrap_or(&empty);
         for (mode, map) in &self.modes {
-            let pairs: [(&BTreeMap<KeySeq, Binding>, &BTreeMap<KeySeq, Binding>); 3] =
-                [(map, map), (map, global), (global, map)];
+            let pairs: [(&Table, &Table); 3] = [(map, map), (map, global), (global, map)];
             for (shorts, longs) in pairs {
                 for long in longs.keys() {
                     for n in 1..long.len() {
@@ -737,10 +739,7 @@ impl Keymap {
     }
 
     /// The tables that apply under `modes`: those, then global.
-    fn maps<'a>(
-        &'a self,
-        modes: &'a [Mode],
-    ) -> impl Iterator<Item = &'a BTreeMap<KeySeq, Binding>> {
+    fn maps<'a>(&'a self, modes: &'a [Mode]) -> impl Iterator<Item = &'a Table> {
         modes
             .iter()
             .copied()
