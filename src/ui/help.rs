@@ -51,7 +51,7 @@ pub fn filtered(entries: &[HelpEntry], query: &str) -> Vec<HelpEntry> {
         .collect()
 }
 
-/// The help popup; the keys of `mode` (where the user is) come first, then global keys.
+/// The help popup: global keys, then the keys of `mode` (where the user is), then the rest.
 pub(super) fn render(
     screen: Rect,
     buf: &mut Buffer,
@@ -60,9 +60,11 @@ pub(super) fn render(
     mode: &str,
     theme: &Theme,
 ) {
+    // Global keys (help, back, quit, pause) are few and matter everywhere, so they come first
+    // and stay visible when the list overflows; typing finds the rest.
     let rank = |e: &HelpEntry| match e.mode.as_str() {
-        m if m == mode => 0,
-        "global" => 1,
+        "global" => 0,
+        m if m == mode => 1,
         _ => 2,
     };
     let mut ordered = filtered(entries, query);
