@@ -21,6 +21,7 @@ Examples:
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
   resou analyze --snapshots lists.jsonl.gz --format table
   resou eval --snapshots lists.jsonl.gz
+  resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
 
 Files:
   config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml, dictionary.txt, kols.toml
@@ -57,6 +58,16 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 
+    /// Keymap preset over the defaults (vim, emacs); wins over `preset` in keymap.toml and
+    /// `[general] keymap_preset`.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub preset: Option<String>,
+
+    /// Bind a key for this run, over every keymap file: `MODE.KEYS=ACTION` (repeatable),
+    /// e.g. --bind 'board.d=mute' --bind 'board.g g=select_first'; ACTION `noop` unbinds.
+    #[arg(long, value_name = "MODE.KEYS=ACTION", global = true)]
+    pub bind: Vec<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -91,6 +102,9 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0])]
         thresholds: Vec<f64>,
     },
+    /// Print the resolved keymap per mode with the layer each binding comes from
+    /// (default, preset, user file, --bind); exit code 2 when a layer has an error.
+    Keys,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

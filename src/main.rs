@@ -10,7 +10,7 @@ use clap::Parser;
 use resou::analysis::WorkerInput;
 use resou::app::{App, Effect};
 use resou::cli::{Cli, Command};
-use resou::config::keymap::Keymap;
+use resou::config::keymap::{Keymap, KeymapError, Layers, Loaded};
 use resou::config::{Config, paths, validate_origin};
 use resou::sources::poller;
 
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             snapshots,
             thresholds,
         }) => eval(&cli, snapshots, thresholds),
+        Some(Command::Keys) => keys(&cli),
         None => run_tui(&cli),
     };
     match result {
@@ -109,21 +110,61 @@ fn eval(cli: &Cli, files: &[std::path::PathBuf], thresholds: &[f64]) -> anyhow::
     Ok(())
 }
 
-/// The user's keymap file layered over the defaults; a bad file keeps the defaults and says why.
-fn keymap() -> (Keymap, Option<String>) {
-    let mut km = Keymap::default_map();
-    let Some(path) = paths::keymap_file().filter(|p| p.exists()) else {
-        return (km, None);
+/// Default → preset → user keymap file → `--bind`. A bad preset or user file keeps the layers
+/// below and comes back as warnings (shown in the status bar); a bad `--bind` is an error.
+fn keymap(
+    cli: &Cli,
+    config_preset: Option<&str>,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<Loaded> {
+    let user_path = paths::keymap_file().filter(|p| p.exists());
+    let shown = user_path.as_ref().map(|p| p.display().to_string());
+    let mut read_error = None;
+    let user_src = match &user_path {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| read_error = Some(e.to_string()))
+            .ok(),
+        None => None,
     };
-    let shown = path.display().to_string();
-    let warning = match std::fs::read_to_string(&path) {
-        Ok(src) => km
-            .apply_str(&src, &shown)
-            .err()
-            .map(|e| format!("keymap ignored — {e}")),
-        Err(e) => Some(format!("keymap ignored — {shown}: {e}")),
+    let cfg_shown = config_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "config".into());
+    let layers = Layers {
+        cli_preset: cli.preset.as_deref(),
+        config_preset: config_preset.map(|p| (p, cfg_shown.as_str())),
+        user: shown.as_deref().zip(user_src.as_deref()),
+        binds: &cli.bind,
     };
-    (km, warning)
+    let mut loaded = Keymap::load(&layers).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let (Some(file), Some(problem)) = (shown, read_error) {
+        loaded.warnings.push(KeymapError {
+            file,
+            line: 0,
+            problem,
+        });
+    }
+    Ok(loaded)
+}
+
+/// `resou keys`: the resolved keymap with each binding's source; exit code 2 on any layer error.
+fn keys(cli: &Cli) -> anyhow::Result<()> {
+    let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
+    let loaded = keymap(
+        cli,
+        cfg.general.keymap_preset.as_deref(),
+        cfg_path.as_deref(),
+    )?;
+    if let Some(first) = loaded.warnings.first() {
+        for w in &loaded.warnings[1..] {
+            eprintln!("resou: {w}");
+        }
+        anyhow::bail!("{first}");
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "layers: {}\n", loaded.layers.join(" → "))?;
+    out.write_all(loaded.keymap.format_table().as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 fn run_tui(cli: &Cli) -> anyhow::Result<()> {
@@ -142,7 +183,21 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         cfg.general.interval_secs = i;
     }
     tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
-    let (keymap, keymap_warning) = keymap();
+    let loaded = keymap(
+        cli,
+        cfg.general.keymap_preset.as_deref(),
+        cfg_path.as_deref(),
+    )?;
+    let keymap = loaded.keymap;
+    let keymap_warning = loaded.warnings.first().map(|e| {
+        let more = loaded.warnings.len() - 1;
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        format!("keymap layer ignored — {e}{more}")
+    });
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

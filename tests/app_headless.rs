@@ -284,10 +284,10 @@ fn help_back_quit_pause_refresh() {
         app.state.help.iter().any(|h| h.keys.contains("ctrl-r")),
         "help generated from the keymap"
     );
-    press(&mut app, "q");
+    press(&mut app, "esc");
     assert!(
         !app.state.show_help && !app.state.quit,
-        "q closes the popup first"
+        "esc closes the popup first (q would type into the help filter)"
     );
     let fx = press(&mut app, "p");
     assert_eq!(fx, vec![Effect::Source(SourceCmd::SetPaused(true))]);

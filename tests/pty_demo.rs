@@ -197,7 +197,7 @@ fn demo_shows_real_titles_help_and_quits_cleanly() {
     s.wait_for("the help popup", Duration::from_secs(10), |sc| {
         sc.contains("Pause/resume polling")
     });
-    s.press(b"q");
+    s.press(b"?"); // q would type into the help filter
     s.wait_for("the popup to close", Duration::from_secs(10), |sc| {
         !sc.contains("Pause/resume polling")
     });

@@ -190,6 +190,10 @@ pub struct AppState {
     pub topic_accounts: HashMap<String, Vec<String>>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
     pub pending: Vec<crate::config::keymap::Key>,
+    /// What can follow `pending` (rest of the keys, description), for the which-key popup.
+    pub which_key: Vec<(String, String)>,
+    /// Text typed while the help popup is open; filters its rows.
+    pub help_query: String,
     /// Full topic pages (reads, mentions, host, media) by normalised title, for view headers.
     pub topic_details: HashMap<String, Box<crate::sources::topic::TopicDetail>>,
     /// Drill-down views above the board, innermost last (empty: the board is shown).

@@ -32,10 +32,15 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             } else {
                 &[Mode::Board]
             };
+            // Help search: printable keys and backspace edit the help filter.
+            if state.show_help && crate::ui::help::edit_query(state, keymap, key) {
+                return (Vec::new(), true);
+            }
             let had_pending = !state.pending.is_empty();
             match keymap.resolve(modes, &state.pending, key) {
                 Resolved::Pending => {
                     state.pending.push(key.normalised());
+                    state.which_key = keymap.continuations(modes, &state.pending);
                     state.pending_keys = state
                         .pending
                         .iter()
@@ -47,11 +52,13 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 Resolved::Unbound => {
                     state.pending.clear();
                     state.pending_keys.clear();
+                    state.which_key.clear();
                     (Vec::new(), had_pending)
                 }
                 Resolved::Action(a) => {
                     state.pending.clear();
                     state.pending_keys.clear();
+                    state.which_key.clear();
                     let effects = apply_action(state, a);
                     (effects, true)
                 }
@@ -175,7 +182,10 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.quit = true;
             }
         }
-        Action::ToggleHelp => state.show_help = !state.show_help,
+        Action::ToggleHelp => {
+            state.show_help = !state.show_help;
+            state.help_query.clear();
+        }
         Action::RefreshNow => {
             state.flash = Some("refreshing all sources…".into());
             return vec![Effect::Source(SourceCmd::RefreshNow)];

@@ -90,6 +90,8 @@ pub struct General {
     /// Mouse: wheel scrolls, click selects. Off by default (capture takes the terminal's own
     /// text selection, which staff use to copy titles).
     pub mouse: bool,
+    /// Keymap preset layered over the defaults (`vim`, `emacs`); `preset` in keymap.toml wins.
+    pub keymap_preset: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,6 +143,7 @@ impl Default for General {
             interval_secs: 60,
             max_backoff_secs: 600,
             mouse: false,
+            keymap_preset: None,
         }
     }
 }

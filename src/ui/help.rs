@@ -1,4 +1,5 @@
 //! Help popup: the resolved keymap's entries grouped by mode, centred and clamped to the screen.
+//! Typing while it is open filters the rows (`edit_query`, called from the key handler).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,25 +9,65 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::Theme;
 use super::text::{ELLIPSIS, display_width, pad_right};
-use crate::app::state::HelpEntry;
+use crate::app::action::Action;
+use crate::app::state::{AppState, HelpEntry};
+use crate::config::keymap::{Key, KeyCode, Keymap, Mode, Resolved};
 
 /// The keys column never takes more than this, so descriptions stay readable.
 const KEYS_MAX_W: usize = 18;
 
-/// The help popup; the keys of `mode` (where the user is) come first, then global keys.
+/// While help is open: printable keys type into the filter and backspace deletes from it.
+/// Returns false for keys the keymap should handle: the help toggle (`?`), esc, and
+/// backspace on an empty filter, so they still close the popup.
+pub fn edit_query(state: &mut AppState, keymap: &Keymap, key: Key) -> bool {
+    if !state.pending.is_empty() {
+        return false;
+    }
+    if keymap.resolve(&[Mode::Help], &[], key) == Resolved::Action(Action::ToggleHelp) {
+        return false;
+    }
+    match key.code {
+        KeyCode::Char(c) if !key.ctrl && !key.alt => state.help_query.push(c),
+        KeyCode::Backspace if !state.help_query.is_empty() => {
+            state.help_query.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Entries whose keys, description or mode contain `query` (case-insensitive).
+pub fn filtered(entries: &[HelpEntry], query: &str) -> Vec<HelpEntry> {
+    let q = query.to_lowercase();
+    entries
+        .iter()
+        .filter(|e| {
+            q.is_empty()
+                || [&e.keys, &e.desc, &e.mode]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&q))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The help popup: global keys, then the keys of `mode` (where the user is), then the rest.
 pub(super) fn render(
     screen: Rect,
     buf: &mut Buffer,
     entries: &[HelpEntry],
+    query: &str,
     mode: &str,
     theme: &Theme,
 ) {
+    // Global keys (help, back, quit, pause) are few and matter everywhere, so they come first
+    // and stay visible when the list overflows; typing finds the rest.
     let rank = |e: &HelpEntry| match e.mode.as_str() {
-        m if m == mode => 0,
-        "global" => 1,
+        "global" => 0,
+        m if m == mode => 1,
         _ => 2,
     };
-    let mut ordered: Vec<HelpEntry> = entries.to_vec();
+    let mut ordered = filtered(entries, query);
     ordered.sort_by_key(rank); // stable: the keymap's order within each mode
     let entries = &ordered[..];
     let keys_w = entries
@@ -35,7 +76,8 @@ pub(super) fn render(
         .max()
         .unwrap_or(0)
         .min(KEYS_MAX_W);
-    let lines = help_lines(entries, keys_w, theme);
+    let mut lines = vec![query_line(query, theme)];
+    lines.extend(help_lines(entries, keys_w, theme));
     let content_w = lines.iter().map(Line::width).max().unwrap_or(0);
 
     // Borders take 2 cells each way; one cell of padding inside left and right.
@@ -54,7 +96,7 @@ pub(super) fn render(
         popup,
         buf,
         theme.muted,
-        Span::styled(" help · ? to close ", theme.header),
+        Span::styled(" help · ? or esc closes ", theme.header),
     );
 
     let room = inner.height as usize;
@@ -74,9 +116,21 @@ pub(super) fn render(
     }
 }
 
+/// The filter line at the top: what was typed, or a hint.
+fn query_line<'a>(query: &'a str, theme: &Theme) -> Line<'a> {
+    if query.is_empty() {
+        Line::from(Span::styled("type to filter", theme.muted))
+    } else {
+        Line::from(vec![
+            Span::styled("filter: ", theme.muted),
+            Span::styled(query, theme.key),
+        ])
+    }
+}
+
 fn help_lines<'a>(entries: &'a [HelpEntry], keys_w: usize, theme: &Theme) -> Vec<Line<'a>> {
     if entries.is_empty() {
-        return vec![Line::from(Span::styled("no key bindings", theme.muted))];
+        return vec![Line::from(Span::styled("no matching keys", theme.muted))];
     }
     // Modes in order of first appearance, entries in their given order within a mode.
     let mut modes: Vec<&str> = Vec::new();

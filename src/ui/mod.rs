@@ -9,7 +9,7 @@
 
 mod board;
 mod header;
-mod help;
+pub mod help;
 mod keywords;
 mod kols;
 pub mod spark;
@@ -17,6 +17,7 @@ mod status;
 pub mod text;
 pub mod theme;
 pub mod thread;
+mod whichkey;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -178,11 +179,12 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         } else {
             "board"
         };
-        help::render(area, buf, &state.help, mode, theme);
+        help::render(area, buf, &state.help, &state.help_query, mode, theme);
     }
     if let Some(url) = &state.link_popup {
         help::link_popup(area, buf, url, theme);
     }
+    whichkey::render(area, buf, state, theme);
 }
 
 fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
