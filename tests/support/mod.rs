@@ -33,17 +33,21 @@ pub async fn replay(weibo: Vec<SnapshotLine>, tieba: Vec<SnapshotLine>) -> Repla
     .expect("replay server on loopback")
 }
 
-/// A client pointed at the replay server, without a user cookie (it runs the visitor flow).
-pub fn replay_client(s: &ReplayServer) -> HttpClient {
-    HttpClient::new(&NetConfig {
+/// Network settings pointing at the replay server, without user cookies.
+pub fn replay_net(s: &ReplayServer) -> NetConfig {
+    NetConfig {
         origin: Some(s.origin()),
         timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
         tieba_cookie: None,
         max_body_bytes: 4 << 20,
-    })
-    .expect("client")
+    }
+}
+
+/// A client pointed at the replay server, without a user cookie (it runs the visitor flow).
+pub fn replay_client(s: &ReplayServer) -> HttpClient {
+    HttpClient::new(&replay_net(s)).expect("client")
 }
 
 /// A successful poll report carrying `snap`, as the pollers send it.
