@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
 use crate::domain::{Platform, SafeText};
-use crate::triage::{Triage, TopicEntry};
+use crate::triage::{TopicEntry, Triage};
 
 /// One exported topic.
 #[derive(Debug, Clone, PartialEq)]

@@ -304,7 +304,9 @@ impl Triage {
             return false;
         }
         let folded = normalize(text);
-        self.muted_keywords.iter().any(|k| folded.contains(k.as_str()))
+        self.muted_keywords
+            .iter()
+            .any(|k| folded.contains(k.as_str()))
     }
 
     /// How many muted items there are (topics + keywords), for the status bar.
@@ -329,8 +331,7 @@ impl Triage {
     }
 
     pub fn unwatch_kol(&mut self, name: &str) -> bool {
-        self.watched_kols
-            .remove(SafeText::line(name).as_str())
+        self.watched_kols.remove(SafeText::line(name).as_str())
     }
 
     // --- bounds ---

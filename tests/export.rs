@@ -81,7 +81,11 @@ fn markdown_golden_and_shape() {
     assert_eq!(lines.len(), 2 + 3, "header, rule, one line per row");
     for l in &lines {
         // Unescaped pipes delimit exactly 10 cells.
-        let unescaped = l.replace("\\\\", "").replace("\\|", "").matches('|').count();
+        let unescaped = l
+            .replace("\\\\", "")
+            .replace("\\|", "")
+            .matches('|')
+            .count();
         assert_eq!(unescaped, 11, "{l}");
         assert!(!l.chars().any(|c| c.is_control()), "{l:?}");
     }
@@ -114,7 +118,10 @@ fn parse_csv(s: &str) -> Vec<Vec<String>> {
             (false, c) => field.push(c),
         }
     }
-    assert!(field.is_empty() && record.is_empty(), "last record ends with CRLF");
+    assert!(
+        field.is_empty() && record.is_empty(),
+        "last record ends with CRLF"
+    );
     records
 }
 
@@ -126,9 +133,19 @@ fn csv_golden_quoting_and_formula_guard() {
     assert_eq!(recs.len(), 4);
     assert!(recs.iter().all(|r| r.len() == 10));
     assert_eq!(recs[0][0], "title");
-    assert_eq!(recs[3][0], "王嘉尔回应\"吃瓜\", 网友|笑疯", "round trips through quoting");
-    assert!(recs[3][5].starts_with("'=HYPERLINK"), "formula guarded: {}", recs[3][5]);
-    assert_eq!(recs[3][3], "王嘉尔; -吃瓜", "only a cell's start is guarded");
+    assert_eq!(
+        recs[3][0], "王嘉尔回应\"吃瓜\", 网友|笑疯",
+        "round trips through quoting"
+    );
+    assert!(
+        recs[3][5].starts_with("'=HYPERLINK"),
+        "formula guarded: {}",
+        recs[3][5]
+    );
+    assert_eq!(
+        recs[3][3], "王嘉尔; -吃瓜",
+        "only a cell's start is guarded"
+    );
     assert!(!recs[3][5].chars().any(|c| c.is_control()));
     assert_eq!(recs[1][8], "1762946");
 }

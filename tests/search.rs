@@ -38,7 +38,10 @@ fn parse_leading_bang_inverts() {
 
 #[test]
 fn substring_is_case_and_width_insensitive_and_maps_back() {
-    assert_eq!(hits("china", "中国ＣＨＩＮＡ成为潮流"), Some(vec!["ＣＨＩＮＡ".into()]));
+    assert_eq!(
+        hits("china", "中国ＣＨＩＮＡ成为潮流"),
+        Some(vec!["ＣＨＩＮＡ".into()])
+    );
     assert_eq!(hits("配料", "旺旺配料表"), Some(vec!["配料".into()]));
     // Every occurrence is highlighted.
     assert_eq!(hits("a", "a和A"), Some(vec!["a".into(), "A".into()]));
@@ -61,7 +64,10 @@ fn pinyin_initials_and_full_syllables() {
 #[test]
 fn partial_last_syllable() {
     assert_eq!(hits("wangw", "旺旺配料表"), Some(vec!["旺旺".into()]));
-    assert_eq!(hits("wangwangpei", "旺旺配料表"), Some(vec!["旺旺配".into()]));
+    assert_eq!(
+        hits("wangwangpei", "旺旺配料表"),
+        Some(vec!["旺旺配".into()])
+    );
     // Only the last syllable may be cut short: `wanwang` is no reading of 旺旺.
     assert_eq!(hits("wanwang", "旺旺配料表"), None);
 }
@@ -105,8 +111,14 @@ fn mixed_latin_digits_and_cjk() {
 
 #[test]
 fn pinyin_runs_over_spaces_and_punctuation_but_not_from_them() {
-    assert_eq!(hits("wwplb", "旺旺·配料表"), Some(vec!["旺旺·配料表".into()]));
-    assert_eq!(hits("wwplb", "旺旺 配料表"), Some(vec!["旺旺 配料表".into()]));
+    assert_eq!(
+        hits("wwplb", "旺旺·配料表"),
+        Some(vec!["旺旺·配料表".into()])
+    );
+    assert_eq!(
+        hits("wwplb", "旺旺 配料表"),
+        Some(vec!["旺旺 配料表".into()])
+    );
     assert_eq!(hits("pl", "#配料#"), Some(vec!["配料".into()]));
 }
 
@@ -124,7 +136,10 @@ fn ranges_are_byte_ranges_on_char_boundaries() {
     for q in ["wwplb", "abc", "biaoa", "配料"] {
         let rs = m(q).find(t).unwrap_or_else(|| panic!("{q} should match"));
         for r in rs {
-            assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end), "{q}");
+            assert!(
+                t.is_char_boundary(r.start) && t.is_char_boundary(r.end),
+                "{q}"
+            );
             assert!(r.start < r.end);
         }
     }

@@ -43,7 +43,9 @@ fn populated() -> Triage {
 #[test]
 fn observe_tracks_first_seen_and_peaks() {
     let t = populated();
-    let e = t.entry(&key("#旺旺配料表#")).unwrap_or_else(|| panic!("entry"));
+    let e = t
+        .entry(&key("#旺旺配料表#"))
+        .unwrap_or_else(|| panic!("entry"));
     assert_eq!(e.first_seen, at(0));
     assert_eq!(e.last_observed, at(120));
     assert_eq!(e.peak_rank, Some(2));
@@ -97,7 +99,11 @@ fn atomic_save_leaves_only_the_file() {
         .collect();
     assert_eq!(names, vec!["triage.json".to_string()]);
     let back = Triage::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(back.flagged().count(), 0, "the second save replaced the first");
+    assert_eq!(
+        back.flagged().count(),
+        0,
+        "the second save replaced the first"
+    );
 }
 
 #[test]
@@ -108,19 +114,27 @@ fn corrupt_file_is_reported_and_moved_aside_on_next_save() {
     let garbage = "{\n  \"topics\": {\n    \"weibo:x\": {\n      \"platform\": \"weibo\",\n      \"title\": 5,\n";
     std::fs::write(&path, garbage).unwrap_or_else(|e| panic!("{e}"));
 
-    let err = Triage::load(&path).err().unwrap_or_else(|| panic!("should fail"));
+    let err = Triage::load(&path)
+        .err()
+        .unwrap_or_else(|| panic!("should fail"));
     match &err {
         TriageError::Corrupt { line, .. } => assert_eq!(*line, 5),
         other => panic!("expected Corrupt, got {other:?}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains("triage.json") && msg.contains("line 5"), "{msg}");
+    assert!(
+        msg.contains("triage.json") && msg.contains("line 5"),
+        "{msg}"
+    );
 
     let (mut t, err) = Triage::load_or_empty(&path);
     assert!(err.is_some());
     assert_eq!(t.topics.len(), 0);
     // Loading did not touch the file.
-    assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some(garbage));
+    assert_eq!(
+        std::fs::read_to_string(&path).ok().as_deref(),
+        Some(garbage)
+    );
 
     t.observe(&topic(Platform::Weibo, 1, "新话题", 10), at(0));
     t.save(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -196,7 +210,10 @@ fn prune_keeps_flagged_noted_and_recent() {
 #[test]
 fn mute_by_topic_and_keyword() {
     let mut t = Triage::default();
-    assert!(t.mute_keyword("  ＦＩＦＡ "), "blank trimmed, full width folded");
+    assert!(
+        t.mute_keyword("  ＦＩＦＡ "),
+        "blank trimmed, full width folded"
+    );
     assert!(!t.mute_keyword("fifa"), "already muted");
     assert!(!t.mute_keyword("   "));
     assert!(t.is_muted(&key("FIFA世界杯预选赛")));
