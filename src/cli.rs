@@ -22,10 +22,12 @@ Examples:
   resou analyze --snapshots lists.jsonl.gz --format table
   resou eval --snapshots lists.jsonl.gz
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
+  resou export --flagged --format csv --out flagged.csv
 
 Files:
   config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml, dictionary.txt, kols.toml
-  state    $XDG_DATA_HOME/resou/detector.json (keyword baselines kept across restarts)
+  state    $XDG_DATA_HOME/resou/detector.json (keyword baselines kept across restarts),
+           triage.json (seen, flags, notes, mutes, watchlists)
   log      $XDG_STATE_HOME/resou/resou.log (level from RESOU_LOG, e.g. RESOU_LOG=debug)
   cookie   RESOU_WEIBO_COOKIE, or [weibo] cookie in a config file with mode 0600"
 )]
@@ -105,6 +107,20 @@ pub enum Command {
     /// Print the resolved keymap per mode with the layer each binding comes from
     /// (default, preset, user file, --bind); exit code 2 when a layer has an error.
     Keys,
+    /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
+    Export {
+        /// Only flagged topics (default: every topic the triage file knows).
+        #[arg(long)]
+        flagged: bool,
+        #[arg(long, value_enum, default_value_t = crate::export::Format::Markdown)]
+        format: crate::export::Format,
+        /// Output file; standard output when absent.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Triage file (default: $XDG_DATA_HOME/resou/triage.json).
+        #[arg(long, value_name = "FILE")]
+        triage: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -28,6 +28,12 @@ fn main() -> ExitCode {
             thresholds,
         }) => eval(&cli, snapshots, thresholds),
         Some(Command::Keys) => keys(&cli),
+        Some(Command::Export {
+            flagged,
+            format,
+            out,
+            triage,
+        }) => export(*flagged, *format, out.as_deref(), triage.as_deref()),
         None => run_tui(&cli),
     };
     match result {
@@ -107,6 +113,34 @@ fn eval(cli: &Cli, files: &[std::path::PathBuf], thresholds: &[f64]) -> anyhow::
     let lines = read_snapshots(files)?;
     let report = resou::analysis::evaluate(&lines, &headless_analysis_config(cli)?, thresholds);
     print!("{}", resou::analysis::format_eval_report(&report));
+    Ok(())
+}
+
+fn export(
+    flagged: bool,
+    format: resou::export::Format,
+    out: Option<&std::path::Path>,
+    triage: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let path = match triage {
+        Some(p) => p.to_path_buf(),
+        None => resou::triage::default_path()
+            .context("no data directory: give the triage file with --triage")?,
+    };
+    let state = resou::triage::Triage::load(&path)?;
+    let rows = resou::export::rows_from_triage(&state, flagged);
+    let text = resou::export::export(&rows, format);
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    if out.is_some() || rows.is_empty() {
+        eprintln!("resou: {} topics exported", rows.len());
+    }
     Ok(())
 }
 
