@@ -297,10 +297,27 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.state.banner = banner;
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
+        // Triage (flags, notes, mutes, watchlists) survives restarts; the demo keeps its own file
+        // so archived topics never mix with the user's real triage.
+        let data_dir = paths::data_dir();
+        let triage_path = data_dir
+            .as_ref()
+            .map(|d| d.join(if cli.demo { "triage-demo.json" } else { "triage.json" }));
+        if let Some(p) = &triage_path {
+            let (t, err) = resou::triage::Triage::load_or_empty(p);
+            app.state.triage = t;
+            if let Some(e) = err {
+                app.state.flash = Some(format!("triage file unreadable, starting empty (kept aside on save): {e}"));
+            }
+        }
+        app.export_dir = data_dir.as_ref().map(|d| d.join("exports"));
+        let saver = triage_path.clone().map(TriageSaver::spawn);
+
         let mut guard = resou::tui::init(cfg.general.mouse).context("setting up the terminal")?;
         // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
         // input closes and it saves its baselines (the bridge join below waits for that).
-        let (handle, topics, drill) = (&handle, &topics, &drill);
+        let saver_owned = saver;
+        let (handle, topics, drill, saver) = (&handle, &topics, &drill, saver_owned.as_ref());
         let effects = move |e: Effect| match e {
             Effect::Source(cmd) => handle.send(cmd),
             Effect::Analyze(snap) => {
@@ -315,14 +332,67 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             Effect::Drill { id, request, fresh: false } => drill.request(id, request),
             Effect::Drill { id, request, fresh: true } => drill.reload(id, request),
             Effect::CancelDrill(id) => drill.cancel(id),
+            Effect::SaveTriage(t) => {
+                if let Some(s) = saver {
+                    s.save(*t);
+                }
+            }
             // The app loop performs these itself, between frames.
-            Effect::OpenUrl(_) | Effect::Copy(_) => {}
+            Effect::OpenUrl(_) | Effect::Copy(_) | Effect::Export(_) => {}
         };
         let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, effects).await;
         drop(guard);
+        // This look ends now: what appears later is "new" next time. The final save waits for
+        // any save still being written.
+        if let (Some(s), Some(now)) = (saver_owned, app.state.now) {
+            let mut t = std::mem::take(&mut app.state.triage);
+            t.set_last_look(now);
+            t.prune(now);
+            s.finish(t);
+        }
         // The worker saves detector baselines when its input closes (done above, with the
         // outlets); wait for it so a restart keeps them.
         let _ = bridge.join();
         res.context("terminal I/O")
     })
+}
+
+/// Writes triage saves off the UI thread, one at a time, the newest winning.
+struct TriageSaver {
+    tx: std::sync::mpsc::Sender<resou::triage::Triage>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TriageSaver {
+    fn spawn(path: std::path::PathBuf) -> TriageSaver {
+        let (tx, rx) = std::sync::mpsc::channel::<resou::triage::Triage>();
+        let thread = std::thread::Builder::new()
+            .name("resou-triage-saver".into())
+            .spawn(move || {
+                while let Ok(mut t) = rx.recv() {
+                    // Only the latest state matters.
+                    while let Ok(newer) = rx.try_recv() {
+                        t = newer;
+                    }
+                    if let Err(e) = t.save(&path) {
+                        tracing::warn!("saving triage: {e}");
+                    }
+                }
+            })
+            .ok();
+        TriageSaver { tx, thread }
+    }
+
+    fn save(&self, t: resou::triage::Triage) {
+        let _ = self.tx.send(t);
+    }
+
+    /// Save `t` last and wait until everything is on disk.
+    fn finish(self, t: resou::triage::Triage) {
+        let _ = self.tx.send(t);
+        drop(self.tx);
+        if let Some(h) = self.thread {
+            let _ = h.join();
+        }
+    }
 }

@@ -434,12 +434,19 @@ fn demo_pinyin_search_flag_and_export() {
         text.starts_with('|') || text.starts_with('#'),
         "Markdown: {text}"
     );
+    // esc clears the search (waited for: esc then q at once would read as alt-q).
     s.press(b"\x1b");
+    s.wait_for("the whole board again", Duration::from_secs(10), |sc| {
+        sc.contains("台风白海豚") && sc.contains("⚑ 旺旺都不好卖了")
+    });
     s.press(b"q");
     assert!(s.wait_exit(Duration::from_secs(20)).success());
     s.assert_restored();
     // The flag survives a restart (triage state in the XDG data dir).
     let triage =
-        std::fs::read_to_string(s.dir.path().join("resou/triage.json")).expect("triage saved");
-    assert!(triage.contains("旺旺都不好卖了"));
+        std::fs::read_to_string(s.dir.path().join("resou/triage-demo.json")).expect("triage saved");
+    let v: serde_json::Value = serde_json::from_str(&triage).expect("triage is JSON");
+    let entry = &v["topics"]["weibo:旺旺都不好卖了"];
+    assert_eq!(entry["flagged"], serde_json::Value::Bool(true), "{entry}");
+    assert!(v["last_look"].is_string(), "the look ended at quit");
 }

@@ -8,6 +8,7 @@ pub mod filters;
 pub mod keys;
 pub mod msg;
 pub mod state;
+pub mod triage_actions;
 pub mod update;
 
 use std::io;
@@ -30,6 +31,9 @@ pub struct App {
     pub keymap: Keymap,
     /// Where `o` / `y` send links.
     pub desktop: crate::desktop::Desktop,
+    /// Where `e` writes exports, and in which format.
+    pub export_dir: Option<std::path::PathBuf>,
+    pub export_format: crate::export::Format,
 }
 
 impl App {
@@ -48,6 +52,8 @@ impl App {
             state,
             keymap,
             desktop: crate::desktop::Desktop::default(),
+            export_dir: None,
+            export_format: crate::export::Format::Markdown,
         }
     }
 
@@ -149,6 +155,7 @@ fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
         let outcome = match e {
             Effect::Copy(text) => crate::desktop::copy(&text, &app.desktop, &mut io::stdout()),
             Effect::OpenUrl(url) => crate::desktop::open(&url, &app.desktop),
+            Effect::Export(rows) => export_file(app, &rows),
             other => {
                 effects(other);
                 continue;
@@ -161,4 +168,33 @@ fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
         dirty |= d;
     }
     dirty
+}
+
+/// Write an export under the export dir as `resou-YYYYMMDD-HHMMSS.<ext>` and say where.
+fn export_file(app: &App, rows: &[crate::export::ExportRow]) -> crate::desktop::Outcome {
+    let fmt = app.export_format;
+    let notice = |notice: String| crate::desktop::Outcome { notice, show: None };
+    let Some(dir) = &app.export_dir else {
+        return notice("export: no data directory to write to".into());
+    };
+    let name = format!(
+        "resou-{}.{}",
+        now_cst().format("%Y%m%d-%H%M%S"),
+        fmt.extension()
+    );
+    let path = dir.join(name);
+    let text = crate::export::export(rows, fmt);
+    let written = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text));
+    match written {
+        Ok(()) => notice(format!(
+            "exported {} topic{} to {}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            path.display()
+        )),
+        Err(e) => {
+            tracing::warn!("export to {} failed: {e}", path.display());
+            notice(format!("export failed: {}: {e}", path.display()))
+        }
+    }
 }

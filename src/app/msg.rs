@@ -53,6 +53,10 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52 and/or a native tool, per config).
     Copy(String),
+    /// Persist the triage state (the loop's saver writes the latest one).
+    SaveTriage(Box<crate::triage::Triage>),
+    /// Write these topics to an export file (the loop names it and reports where).
+    Export(Vec<crate::export::ExportRow>),
     /// Accounts named on a topic's page, for KOL discovery in the analysis worker.
     TopicAccounts {
         topic: String,

@@ -212,6 +212,10 @@ pub struct AppState {
     pub prompt: Option<Prompt>,
     /// The board search (incremental while its prompt is open); a leading `!` inverts it.
     pub search: Option<String>,
+    /// Flags, seen, notes, mutes, watchlists (persisted in the XDG data dir).
+    pub triage: crate::triage::Triage,
+    /// Anchor of the visual selection (bulk actions apply from here to the selected row).
+    pub visual: Option<TopicKey>,
 }
 
 /// What a prompt edits.

@@ -9,8 +9,10 @@ use super::drill;
 use super::filters::Filters;
 use super::msg::{AppMsg, Effect, MouseInput};
 use super::state::{
-    AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, SourceHealth, Tab,
+    AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, RowMarks, SourceHealth,
+    Tab,
 };
+use super::triage_actions;
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
 use crate::config::keymap::{Key, KeyCode, Keymap, Mode, Resolved};
 use crate::domain::{Platform, Snapshot, TopicKey};
@@ -166,6 +168,8 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             // Peel one layer at a time: popups, views, filter, panel focus; quit at the bare board.
             if state.link_popup.is_some() {
                 state.link_popup = None;
+            } else if state.visual.is_some() {
+                triage_actions::toggle_visual(state);
             } else if state.show_help {
                 state.show_help = false;
             } else if !state.views.is_empty() {
@@ -350,16 +354,33 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         // Prompt keys outside a prompt do nothing.
         Action::Submit | Action::Cancel | Action::DeleteBack | Action::ClearInput => {}
-        // Triage, search and export actions are wired in by the triage module (issue 5).
-        Action::ToggleSeen
-        | Action::MarkAllSeen
-        | Action::ToggleFlag
-        | Action::Mute
-        | Action::ShowMuted
-        | Action::EditNote
-        | Action::Visual
-        | Action::Watch
-        | Action::Export => {}
+        // Triage acts on the board (and on keywords for mute/watch), never inside a view.
+        _ if !state.views.is_empty() => {}
+        Action::ToggleSeen => return triage_actions::toggle_seen(state),
+        Action::MarkAllSeen => return triage_actions::mark_all_seen(state),
+        Action::ToggleFlag => return triage_actions::toggle_flag(state),
+        Action::Mute => return triage_actions::mute(state),
+        Action::ShowMuted => {
+            state.filters.show_muted = !state.filters.show_muted;
+            let n = state.triage.muted_count();
+            state.flash = Some(if state.filters.show_muted {
+                format!("showing {n} muted (⊘); X hides them")
+            } else {
+                format!("{n} muted hidden")
+            });
+            rebuild_rows(state);
+        }
+        Action::EditNote => return triage_actions::edit_note(state),
+        Action::Visual => triage_actions::toggle_visual(state),
+        Action::Watch => return triage_actions::watch(state),
+        Action::Export => {
+            let rows = triage_actions::export_rows(state);
+            if rows.is_empty() {
+                state.flash = Some("nothing to export".into());
+            } else {
+                return vec![Effect::Export(rows)];
+            }
+        }
     }
     Vec::new()
 }
@@ -450,6 +471,9 @@ fn on_poll(state: &mut AppState, report: PollReport) -> Option<Snapshot> {
             health.endpoint = Some(endpoint.label());
             health.error = None;
             health.degraded = (!failed_steps.is_empty()).then(|| failed_steps.join("; "));
+            for t in snapshot.pinned.iter().chain(&snapshot.ranked) {
+                state.triage.observe(t, snapshot.captured_at);
+            }
             let board = state.boards.entry(report.platform).or_default();
             apply_snapshot(board, snapshot.clone());
             rebuild_rows(state);
@@ -569,12 +593,15 @@ fn clamp_keyword_selection(state: &mut AppState) {
 /// Highlight spans of rising keywords (and the filter), the best rising score, and KOL badges
 /// on every row.
 fn annotate_rows(state: &mut AppState) {
-    let rising: Vec<(Highlighter, f64)> = state
+    let rising: Vec<(Highlighter, f64, &str)> = state
         .analysis
         .keywords
         .iter()
         .filter(|k| k.rising)
-        .map(|k| (Highlighter::new(&[k.keyword.as_str()]), k.score))
+        .map(|k| {
+            let name = k.keyword.as_str();
+            (Highlighter::new(&[name]), k.score, name)
+        })
         .collect();
     let mut words: Vec<&str> = state
         .analysis
@@ -604,11 +631,25 @@ fn annotate_rows(state: &mut AppState) {
         }
         row.kols = kols;
         let title = row.topic.title.as_str();
-        row.rising_score = rising
+        let entry = state.triage.entry(&row.key);
+        row.marks = RowMarks {
+            flagged: entry.is_some_and(|e| e.flagged),
+            noted: entry.is_some_and(|e| e.note.is_some()),
+            new: state.triage.is_new(&row.key, row.on_list_since),
+            muted: state.triage.is_muted(&row.key) || state.triage.is_muted_text(title),
+            visual: false,
+        };
+        let in_title: Vec<(f64, &str)> = rising
             .iter()
-            .filter(|(h, _)| !h.spans(title).is_empty())
-            .map(|(_, s)| *s)
-            .reduce(f64::max);
+            .filter(|(h, _, _)| !h.spans(title).is_empty())
+            .map(|(_, s, n)| (*s, *n))
+            .collect();
+        row.rising_score = in_title.iter().map(|(s, _)| *s).reduce(f64::max);
+        // Remember what was shown with the topic, so an export after it left the list has it.
+        if !in_title.is_empty() || !row.kols.is_empty() {
+            let words: Vec<String> = in_title.iter().map(|(_, n)| n.to_string()).collect();
+            state.triage.annotate(&row.key, &words, &row.kols);
+        }
     }
 }
 
@@ -709,16 +750,22 @@ pub fn rebuild_rows(state: &mut AppState) {
             .retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
     }
     if let Some(q) = state.search.as_deref() {
-        let (inverse, q) = match q.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, q),
-        };
-        if !q.trim().is_empty() {
-            let hl = Highlighter::new(&[q]);
-            state
-                .rows
-                .retain(|r| hl.spans(r.topic.title.as_str()).is_empty() == inverse);
+        // Titles and the row's KOL names, by text or pinyin (initials or full); `!` inverts.
+        let query = crate::search::Query::parse(q);
+        if !query.is_empty() {
+            let m = crate::search::Matcher::new(&crate::search::Query {
+                inverse: false,
+                ..query.clone()
+            });
+            state.rows.retain(|r| {
+                let hit = m.find(r.topic.title.as_str()).is_some()
+                    || r.kols.iter().any(|k| m.find(k).is_some());
+                hit != query.inverse
+            });
         }
+    }
+    if !state.filters.show_muted {
+        state.rows.retain(|r| !r.marks.muted);
     }
     state.filters.retain(&mut state.rows);
     state.filters.sort(&mut state.rows);
@@ -805,7 +852,7 @@ fn prompt_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, 
     match action {
         Action::Submit => {
             if let Some(p) = state.prompt.take() {
-                submit_prompt(state, p);
+                return (submit_prompt(state, p), true);
             }
         }
         Action::Cancel | Action::Back => {
@@ -851,13 +898,14 @@ fn prompt_changed(state: &mut AppState) {
     }
 }
 
-fn submit_prompt(state: &mut AppState, p: Prompt) {
+fn submit_prompt(state: &mut AppState, p: Prompt) -> Vec<Effect> {
     match p.kind {
         PromptKind::Search => {
             state.search = (!p.text.trim().is_empty()).then_some(p.text);
             rebuild_rows(state);
+            Vec::new()
         }
-        PromptKind::Note(_) => {}
+        PromptKind::Note(key) => triage_actions::submit_note(state, &key, &p.text),
     }
 }
 
