@@ -31,8 +31,9 @@ fn save(state: &AppState) -> Vec<Effect> {
 /// A bulk action ends the visual selection.
 fn done(state: &mut AppState, msg: String) -> Vec<Effect> {
     state.visual = None;
-    state.flash = Some(msg);
     rebuild_rows(state);
+    // After the rebuild, whose own notices (a muted row leaving) this replaces.
+    state.flash = Some(msg);
     save(state)
 }
 
