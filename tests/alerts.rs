@@ -2,13 +2,12 @@
 //! sanitising of hostile keywords, and the hook (a real script reading JSON on stdin).
 //! Data sources: tests/fixtures/alerts/NOTES.md.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use resou::alerts::{
-    Alert, AlertKind, AlertState, AlertsConfig, HookExit, Notifier, NotifyProtocol, OSC_TEXT_MAX,
-    RateLimiter, alerts_for, deliver, osc_text, osc9, osc777, run_hook,
+    Alert, AlertKind, AlertState, AlertsConfig, Notifier, NotifyProtocol, OSC_TEXT_MAX,
+    RateLimiter, alerts_for, deliver, osc_text, osc9, osc777,
 };
 use resou::analysis::{AnalysisUpdate, Direction, KeywordRow, KolTrend, PlatformCounts};
 use resou::config::Config;
@@ -293,113 +292,125 @@ fn hostile_keyword_cannot_escape_the_notification() {
     assert!(osc_text(&long).ends_with('…'));
 }
 
-fn hook_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alerts/hook.sh")
-}
+/// The hooks are sh scripts and unix programs.
+#[cfg(unix)]
+mod hook {
+    use std::path::PathBuf;
+    use std::time::Duration;
 
-/// Waits for the hook's reaper thread (which itself kills the hook after its timeout).
-fn finished(report: resou::alerts::DeliveryReport) -> HookExit {
-    let Some(h) = report.hook else {
-        panic!("hook not started: {:?}", report.errors);
-    };
-    h.join()
-        .unwrap_or(HookExit::Failed("reaper panicked".into()))
-}
+    use resou::alerts::{Alert, DeliveryReport, HookExit, Notifier, deliver, run_hook};
+    use resou::domain::Platform;
 
-#[test]
-fn hook_receives_the_alert_as_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("alert.json");
-    let n = Notifier {
-        bell: false,
-        desktop: None,
-        hook: Some(vec![
-            "sh".into(),
-            hook_script().display().to_string(),
-            out.display().to_string(),
-        ]),
-        in_tmux: false,
-    };
-    let a = Alert::keyword(
-        "旺旺",
-        5.3,
-        vec![Platform::Weibo, Platform::Tieba],
-        t(12, 0, 0),
-    );
-    let mut term = Vec::new();
-    let exit = finished(deliver(&a, &n, &mut term));
-    assert_eq!(exit, HookExit::Exited(Some(0)));
-    assert!(term.is_empty(), "the hook writes nothing to the terminal");
-    let body = std::fs::read_to_string(&out).unwrap();
-    assert!(body.ends_with('\n') && body.trim_end().lines().count() == 1);
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["kind"], "keyword");
-    assert_eq!(v["keyword"], "旺旺");
-    assert_eq!(v["score"], 5.3);
-    assert_eq!(v["platforms"], serde_json::json!(["weibo", "tieba"]));
-    assert_eq!(v["at"], "2026-08-15T12:00:00+08:00");
-    assert_eq!(v["text"], a.text.as_str());
+    use super::{keyword_alert, strings, t};
 
-    // A KOL alert has its own shape.
-    let out2 = dir.path().join("kol.json");
-    let n2 = Notifier {
-        hook: Some(vec![
-            "sh".into(),
-            hook_script().display().to_string(),
-            out2.display().to_string(),
-        ]),
-        ..n
-    };
-    let k = Alert::kol("央视新闻", 2, t(12, 1, 0));
-    assert_eq!(
-        finished(deliver(&k, &n2, &mut term)),
-        HookExit::Exited(Some(0))
-    );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out2).unwrap()).unwrap();
-    assert_eq!(v["kind"], "kol");
-    assert_eq!(v["name"], "央视新闻");
-    assert_eq!(v["titles"], 2);
-}
+    fn hook_script() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alerts/hook.sh")
+    }
 
-#[test]
-fn hanging_hook_is_killed_and_missing_hook_is_reported_without_its_arguments() {
-    let h = run_hook(
-        &strings(&["sleep", "30"]),
-        "{}".into(),
-        Duration::from_millis(200),
-    )
-    .unwrap();
-    assert_eq!(h.join().ok(), Some(HookExit::Killed));
+    /// Waits for the hook's reaper thread (which itself kills the hook after its timeout).
+    fn finished(report: DeliveryReport) -> HookExit {
+        let Some(h) = report.hook else {
+            panic!("hook not started: {:?}", report.errors);
+        };
+        h.join()
+            .unwrap_or(HookExit::Failed("reaper panicked".into()))
+    }
 
-    let n = Notifier {
-        bell: false,
-        desktop: None,
-        hook: Some(strings(&[
-            "/nonexistent/resou-hook",
-            "https://hooks.test/SECRET",
-        ])),
-        in_tmux: false,
-    };
-    let r = deliver(&keyword_alert("旺旺", t(12, 0, 0)), &n, &mut Vec::new());
-    assert!(r.hook.is_none());
-    assert_eq!(r.errors.len(), 1);
-    assert!(
-        r.errors[0].contains("/nonexistent/resou-hook"),
-        "{:?}",
-        r.errors
-    );
-    assert!(!r.errors[0].contains("SECRET"), "{:?}", r.errors);
+    #[test]
+    fn hook_receives_the_alert_as_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("alert.json");
+        let n = Notifier {
+            bell: false,
+            desktop: None,
+            hook: Some(vec![
+                "sh".into(),
+                hook_script().display().to_string(),
+                out.display().to_string(),
+            ]),
+            in_tmux: false,
+        };
+        let a = Alert::keyword(
+            "旺旺",
+            5.3,
+            vec![Platform::Weibo, Platform::Tieba],
+            t(12, 0, 0),
+        );
+        let mut term = Vec::new();
+        let exit = finished(deliver(&a, &n, &mut term));
+        assert_eq!(exit, HookExit::Exited(Some(0)));
+        assert!(term.is_empty(), "the hook writes nothing to the terminal");
+        let body = std::fs::read_to_string(&out).unwrap();
+        assert!(body.ends_with('\n') && body.trim_end().lines().count() == 1);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["kind"], "keyword");
+        assert_eq!(v["keyword"], "旺旺");
+        assert_eq!(v["score"], 5.3);
+        assert_eq!(v["platforms"], serde_json::json!(["weibo", "tieba"]));
+        assert_eq!(v["at"], "2026-08-15T12:00:00+08:00");
+        assert_eq!(v["text"], a.text.as_str());
 
-    let failing = run_hook(
-        &strings(&["sh", "-c", "exit 3"]),
-        "{}".into(),
-        Duration::from_secs(10),
-    );
-    assert_eq!(
-        failing.unwrap().join().ok(),
-        Some(HookExit::Exited(Some(3)))
-    );
+        // A KOL alert has its own shape.
+        let out2 = dir.path().join("kol.json");
+        let n2 = Notifier {
+            hook: Some(vec![
+                "sh".into(),
+                hook_script().display().to_string(),
+                out2.display().to_string(),
+            ]),
+            ..n
+        };
+        let k = Alert::kol("央视新闻", 2, t(12, 1, 0));
+        assert_eq!(
+            finished(deliver(&k, &n2, &mut term)),
+            HookExit::Exited(Some(0))
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out2).unwrap()).unwrap();
+        assert_eq!(v["kind"], "kol");
+        assert_eq!(v["name"], "央视新闻");
+        assert_eq!(v["titles"], 2);
+    }
+
+    #[test]
+    fn hanging_hook_is_killed_and_missing_hook_is_reported_without_its_arguments() {
+        let h = run_hook(
+            &strings(&["sleep", "30"]),
+            "{}".into(),
+            Duration::from_millis(200),
+        )
+        .unwrap();
+        assert_eq!(h.join().ok(), Some(HookExit::Killed));
+
+        let n = Notifier {
+            bell: false,
+            desktop: None,
+            hook: Some(strings(&[
+                "/nonexistent/resou-hook",
+                "https://hooks.test/SECRET",
+            ])),
+            in_tmux: false,
+        };
+        let r = deliver(&keyword_alert("旺旺", t(12, 0, 0)), &n, &mut Vec::new());
+        assert!(r.hook.is_none());
+        assert_eq!(r.errors.len(), 1);
+        assert!(
+            r.errors[0].contains("/nonexistent/resou-hook"),
+            "{:?}",
+            r.errors
+        );
+        assert!(!r.errors[0].contains("SECRET"), "{:?}", r.errors);
+
+        let failing = run_hook(
+            &strings(&["sh", "-c", "exit 3"]),
+            "{}".into(),
+            Duration::from_secs(10),
+        );
+        assert_eq!(
+            failing.unwrap().join().ok(),
+            Some(HookExit::Exited(Some(3)))
+        );
+    }
 }
 
 #[test]
