@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: sources → domain events → (analysis) → app state → view.
 
+pub mod alerts;
 pub mod analysis;
 pub mod app;
 pub mod cli;

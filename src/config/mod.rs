@@ -27,6 +27,21 @@ pub struct Config {
     pub tieba: Tieba,
     pub analysis: AnalysisSection,
     pub desktop: DesktopSection,
+    pub alerts: crate::alerts::AlertsConfig,
+    pub theme: ThemeSection,
+}
+
+/// `[theme]`: look and feel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThemeSection {
+    /// `auto` (from the terminal's background where it tells), `dark` or `light`.
+    pub name: crate::ui::theme::ThemeName,
+    /// `auto` (from `NO_COLOR`, `COLORTERM`, `TERM`), `16`, `256`, `truecolor` or `none`.
+    pub colours: crate::ui::theme::ColourSetting,
+    /// Mouse reporting (wheel scroll, click select); off by default so the terminal's own
+    /// selection keeps working.
+    pub mouse: bool,
 }
 
 /// `[desktop]`: where links go.

@@ -1,8 +1,16 @@
-//! Semantic styles. The default uses only the 16 ANSI colours (it follows the user's palette and is
-//! safe over SSH) and never relies on colour alone: with NO_COLOR crossterm drops every colour, so
-//! selection is REVERSED, emphasis is BOLD, and labels/movement are text.
+//! Semantic styles. Both themes (dark, the default, and light) use only the 16 ANSI colours (they
+//! follow the user's palette and are safe over SSH) and never rely on colour alone: with NO_COLOR
+//! every colour is dropped, so selection is REVERSED, emphasis is BOLD, and labels/movement are
+//! text. `colour` maps a theme to the terminal's colour depth.
+
+// Lives beside this file; declared here so the theme and its colour handling stay one unit.
+#[path = "colour.rs"]
+pub mod colour;
 
 use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+
+pub use colour::{Background, ColourDepth, ColourSetting};
 
 use crate::app::state::Movement;
 use crate::domain::{Label, Platform};
@@ -127,8 +135,92 @@ impl Default for Symbols {
     }
 }
 
+/// `[theme] name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    /// Light when the terminal reports a light background, else dark.
+    #[default]
+    Auto,
+    Dark,
+    Light,
+}
+
+/// Generates `map_styles` and `styles` from one field list; the struct literal in `map_styles`
+/// has no `..`, so a new style field that is not listed here does not compile.
+macro_rules! style_fields {
+    ($($f:ident),* $(,)?) => {
+        impl Theme {
+            /// The theme with `f` applied to every style.
+            pub fn map_styles(&self, f: impl Fn(Style) -> Style) -> Theme {
+                Theme {
+                    $($f: f(self.$f),)*
+                    symbols: self.symbols.clone(),
+                }
+            }
+
+            /// Every style with its role name.
+            pub fn styles(&self) -> Vec<(&'static str, Style)> {
+                vec![$((stringify!($f), self.$f)),*]
+            }
+        }
+    };
+}
+
+style_fields!(
+    title,
+    header,
+    tab_active,
+    column_header,
+    rank,
+    pinned,
+    topic,
+    heat,
+    move_up,
+    move_down,
+    move_new,
+    move_same,
+    label_new,
+    label_hot,
+    label_boiling,
+    label_explosive,
+    label_commercial,
+    tag_weibo,
+    tag_tieba,
+    selection,
+    live,
+    paused,
+    banner,
+    ok,
+    warn,
+    error,
+    muted,
+    key,
+    rising,
+    rising_marker,
+    cross_platform,
+    steady,
+    kol,
+    filter,
+    hashtag,
+    mention,
+    emoji,
+    link,
+    author,
+    verified,
+    border,
+    selection_unfocused,
+);
+
 impl Default for Theme {
     fn default() -> Self {
+        Theme::dark()
+    }
+}
+
+impl Theme {
+    /// For dark backgrounds (the default).
+    pub fn dark() -> Theme {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         let fg = |c: Color| Style::new().fg(c);
         Theme {
@@ -179,9 +271,82 @@ impl Default for Theme {
             symbols: Symbols::default(),
         }
     }
-}
 
-impl Theme {
+    /// For light backgrounds: no yellow, white, light or cyan foregrounds (unreadable on white);
+    /// the same modifiers as the dark theme, so NO_COLOR looks the same with either.
+    pub fn light() -> Theme {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let fg = |c: Color| Style::new().fg(c);
+        Theme {
+            title: bold.fg(Color::Red),
+            header: Style::new(),
+            tab_active: bold.add_modifier(Modifier::REVERSED),
+            column_header: bold.fg(Color::DarkGray),
+            rank: fg(Color::Blue),
+            pinned: bold.fg(Color::Magenta),
+            topic: Style::new(),
+            heat: fg(Color::Magenta),
+            move_up: fg(Color::Green),
+            move_down: fg(Color::Red),
+            move_new: bold.fg(Color::Magenta),
+            move_same: fg(Color::DarkGray),
+            label_new: bold.fg(Color::Red),
+            label_hot: bold.fg(Color::Magenta),
+            label_boiling: bold.fg(Color::Red),
+            label_explosive: bold.fg(Color::Magenta),
+            label_commercial: bold.fg(Color::Blue),
+            tag_weibo: fg(Color::Red),
+            tag_tieba: fg(Color::Blue),
+            selection: bold.add_modifier(Modifier::REVERSED),
+            live: bold.fg(Color::Green),
+            paused: bold.fg(Color::Magenta),
+            banner: fg(Color::Blue),
+            ok: fg(Color::Green),
+            warn: bold.fg(Color::Magenta),
+            error: bold.fg(Color::Red),
+            muted: fg(Color::DarkGray),
+            key: bold.fg(Color::Blue),
+            rising: bold.add_modifier(Modifier::UNDERLINED).fg(Color::Magenta),
+            rising_marker: bold.fg(Color::Magenta),
+            cross_platform: bold.fg(Color::Red),
+            steady: fg(Color::DarkGray),
+            kol: bold.fg(Color::Blue),
+            filter: bold.fg(Color::Magenta),
+            hashtag: fg(Color::Blue).add_modifier(Modifier::BOLD),
+            mention: fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            emoji: fg(Color::Magenta),
+            link: fg(Color::Blue).add_modifier(Modifier::UNDERLINED),
+            author: bold,
+            verified: bold.fg(Color::Red),
+            border: fg(Color::DarkGray),
+            selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
+            symbols: Symbols::default(),
+        }
+    }
+
+    /// The theme to draw with: `name` (auto: the background the terminal reported, e.g. from an
+    /// OSC 11 reply, else `COLORFGBG`, else dark), downsampled to the colour depth `colours`
+    /// resolves to in `env`.
+    pub fn select(
+        name: ThemeName,
+        colours: ColourSetting,
+        env: &impl Fn(&str) -> Option<String>,
+        reported: Option<Background>,
+    ) -> Theme {
+        let background = match name {
+            ThemeName::Dark => Background::Dark,
+            ThemeName::Light => Background::Light,
+            ThemeName::Auto => reported
+                .or_else(|| colour::background_from_env(env))
+                .unwrap_or(Background::Dark),
+        };
+        let base = match background {
+            Background::Dark => Theme::dark(),
+            Background::Light => Theme::light(),
+        };
+        colour::downsample(&base, colours.depth(env))
+    }
+
     pub fn label(&self, label: Label) -> Style {
         match label {
             Label::None => self.topic,
@@ -236,71 +401,75 @@ mod tests {
 
     #[test]
     fn highlights_survive_without_colour() {
-        let t = Theme::default();
-        assert!(
-            without_colour(t.selection)
-                .add_modifier
-                .contains(Modifier::REVERSED)
-        );
-        assert!(
-            without_colour(t.tab_active)
-                .add_modifier
-                .contains(Modifier::REVERSED)
-        );
-        assert!(
-            without_colour(t.error)
-                .add_modifier
-                .contains(Modifier::BOLD)
-        );
-        assert!(without_colour(t.live).add_modifier.contains(Modifier::BOLD));
-        assert!(
-            without_colour(t.label_new)
-                .add_modifier
-                .contains(Modifier::BOLD)
-        );
-        let rising = without_colour(t.rising).add_modifier;
-        assert!(rising.contains(Modifier::BOLD | Modifier::UNDERLINED));
-        for s in [t.rising_marker, t.cross_platform, t.kol, t.filter] {
-            assert!(without_colour(s).add_modifier.contains(Modifier::BOLD));
+        for t in [Theme::dark(), Theme::light()] {
+            let has = |s: Style, m: Modifier| without_colour(s).add_modifier.contains(m);
+            assert!(has(t.selection, Modifier::REVERSED));
+            assert!(has(t.tab_active, Modifier::REVERSED));
+            assert!(has(t.error, Modifier::BOLD));
+            assert!(has(t.live, Modifier::BOLD));
+            assert!(has(t.label_new, Modifier::BOLD));
+            assert!(has(t.rising, Modifier::BOLD | Modifier::UNDERLINED));
+            for s in [t.rising_marker, t.cross_platform, t.kol, t.filter] {
+                assert!(has(s, Modifier::BOLD));
+            }
+            assert!(has(
+                t.selection_unfocused,
+                Modifier::BOLD | Modifier::UNDERLINED
+            ));
         }
-        let unfocused = without_colour(t.selection_unfocused).add_modifier;
-        assert!(unfocused.contains(Modifier::BOLD | Modifier::UNDERLINED));
     }
 
     #[test]
     fn only_the_16_ansi_colours() {
-        let t = Theme::default();
-        let styles = [
-            t.title,
-            t.rank,
-            t.heat,
-            t.move_up,
-            t.move_down,
-            t.move_new,
-            t.label_new,
-            t.label_hot,
-            t.tag_weibo,
-            t.tag_tieba,
-            t.ok,
-            t.warn,
-            t.error,
-            t.muted,
-            t.rising,
-            t.rising_marker,
-            t.cross_platform,
-            t.steady,
-            t.kol,
-            t.filter,
-            t.border,
-        ];
-        for s in styles {
-            for c in [s.fg, s.bg].into_iter().flatten() {
-                assert!(
-                    !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
-                    "{c:?} is not an ANSI colour"
-                );
+        for t in [Theme::dark(), Theme::light()] {
+            for (role, s) in t.styles() {
+                for c in [s.fg, s.bg].into_iter().flatten() {
+                    assert!(
+                        !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                        "{role}: {c:?} is not an ANSI colour"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn light_theme_has_no_pale_foregrounds() {
+        use Color::*;
+        for (role, s) in Theme::light().styles() {
+            let pale = [
+                Yellow,
+                LightYellow,
+                White,
+                Gray,
+                Cyan,
+                LightCyan,
+                LightGreen,
+                LightRed,
+                LightMagenta,
+                LightBlue,
+            ];
+            assert!(
+                !s.fg.is_some_and(|c| pale.contains(&c)),
+                "{role} uses {:?} on a light background",
+                s.fg
+            );
+        }
+    }
+
+    #[test]
+    fn styles_lists_every_role_once() {
+        let t = Theme::dark();
+        let names: std::collections::HashSet<_> = t.styles().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names.len(), t.styles().len());
+        let bolded = t.map_styles(|s| s.add_modifier(Modifier::ITALIC));
+        assert!(
+            bolded
+                .styles()
+                .iter()
+                .all(|(_, s)| s.add_modifier.contains(Modifier::ITALIC))
+        );
+        assert_eq!(Theme::default(), Theme::dark());
     }
 
     #[test]
