@@ -291,7 +291,9 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             }
         })?;
 
+        let env = |k: &str| std::env::var(k).ok();
         let mut app = App::new(keymap);
+        app.theme = resou::ui::Theme::select(cfg.theme.name, cfg.theme.colours, &env, None);
         app.desktop = resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
         resou::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.banner = banner;
@@ -311,9 +313,18 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             }
         }
         app.export_dir = data_dir.as_ref().map(|d| d.join("exports"));
+        // Watchlists from the config join the in-app ones.
+        for k in &cfg.alerts.keywords {
+            app.state.triage.watch_keyword(k);
+        }
+        for k in &cfg.alerts.kols {
+            app.state.triage.watch_kol(k);
+        }
+        app.notifier = Some(resou::alerts::Notifier::new(&cfg.alerts, &env));
+        app.state.alert_limiter = Some(resou::alerts::RateLimiter::from_config(&cfg.alerts));
         let saver = triage_path.clone().map(TriageSaver::spawn);
 
-        let mut guard = resou::tui::init(cfg.general.mouse).context("setting up the terminal")?;
+        let mut guard = resou::tui::init(cfg.theme.mouse).context("setting up the terminal")?;
         // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
         // input closes and it saves its baselines (the bridge join below waits for that).
         let saver_owned = saver;
@@ -338,7 +349,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                 }
             }
             // The app loop performs these itself, between frames.
-            Effect::OpenUrl(_) | Effect::Copy(_) | Effect::Export(_) => {}
+            Effect::OpenUrl(_) | Effect::Copy(_) | Effect::Export(_) | Effect::Alert(_) => {}
         };
         let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, effects).await;
         drop(guard);

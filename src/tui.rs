@@ -89,9 +89,11 @@ fn install_panic_hook() {
 }
 
 /// Draw one frame inside a synchronized update so terminals show it atomically.
-pub fn draw(terminal: &mut Term, state: &AppState) -> io::Result<()> {
+pub fn draw(terminal: &mut Term, state: &AppState, theme: &crate::ui::Theme) -> io::Result<()> {
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    let res = terminal.draw(|f| crate::ui::render(f, state)).map(|_| ());
+    let res = terminal
+        .draw(|f| crate::ui::render_with(f, state, theme))
+        .map(|_| ());
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()?;
     res

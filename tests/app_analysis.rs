@@ -494,3 +494,56 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     assert_eq!(app.state.rows.len(), all);
     assert!(!app.state.quit);
 }
+
+#[test]
+fn a_watched_keyword_that_rises_raises_one_alert() {
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+        size: (120, 40),
+    });
+    // Watch every word that the real day's analysis flags, plus one that never rises.
+    let mut probe = Analyzer::new(&AnalysisConfig::default());
+    let onsets: Vec<String> = weibo_day()
+        .iter()
+        .take(12)
+        .flat_map(|s| probe.process(s).onsets)
+        .collect();
+    let watched = onsets.first().cloned().expect("something rises by noon");
+    app.state.triage.watch_keyword(&watched);
+    app.state.triage.watch_keyword("不存在的词");
+
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
+    let mut alerts = Vec::new();
+    for snap in weibo_day().into_iter().take(12) {
+        let (effects, _) = app.handle(poll(snap));
+        for e in effects {
+            if let Effect::Analyze(s) = e {
+                let u = analyzer.process(&s);
+                let (fx, _) = app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));
+                let fired: Vec<_> = fx
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Effect::Alert(a) => Some(a),
+                        _ => None,
+                    })
+                    .collect();
+                if !fired.is_empty() {
+                    let flash = app.state.flash.clone().unwrap_or_default();
+                    assert!(flash.contains(&watched), "the status bar says it: {flash}");
+                }
+                alerts.extend(fired);
+            }
+        }
+    }
+    assert!(!alerts.is_empty(), "{watched} rose and was watched");
+    assert!(
+        alerts.iter().all(|a| a.text.contains(&watched)),
+        "{alerts:?}"
+    );
+    // Rate limited: one alert per keyword per minute of wall clock (the polls share a clock).
+    let about_watched = alerts.iter().filter(|a| a.text.contains(&watched)).count();
+    assert!(about_watched <= onsets.iter().filter(|o| **o == watched).count());
+}

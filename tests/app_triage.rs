@@ -108,12 +108,22 @@ fn mute_hides_counts_and_x_shows_muted() {
     let fx = press(&mut app, "x");
     assert_eq!(saves(&fx), 1);
     assert_eq!(app.state.rows.len(), all - 1);
-    assert!(app.state.rows.iter().all(|r| r.topic.title.as_str() != title));
+    assert!(
+        app.state
+            .rows
+            .iter()
+            .all(|r| r.topic.title.as_str() != title)
+    );
     assert!(app.state.flash.as_deref().unwrap_or("").contains("1 muted"));
 
     // The mute holds across a refresh.
     app.handle(support::poll_ok(weibo(1), Endpoint::WeiboHotSearch));
-    assert!(app.state.rows.iter().all(|r| r.topic.title.as_str() != title));
+    assert!(
+        app.state
+            .rows
+            .iter()
+            .all(|r| r.topic.title.as_str() != title)
+    );
 
     // X shows muted rows, marked; x on it unmutes.
     press(&mut app, "X");
@@ -131,14 +141,20 @@ fn mute_hides_counts_and_x_shows_muted() {
 fn notes_through_the_prompt_and_watch_keywords() {
     let mut app = app();
     press(&mut app, "j");
-    let key = app.state.rows[app.state.selected_index().unwrap()].key.clone();
+    let key = app.state.rows[app.state.selected_index().unwrap()]
+        .key
+        .clone();
     press(&mut app, "n");
     assert!(app.state.prompt.is_some());
     typed(&mut app, "品牌相关, follow up 14:00");
     let fx = press(&mut app, "enter");
     assert_eq!(saves(&fx), 1);
     assert_eq!(
-        app.state.triage.entry(&key).and_then(|e| e.note.clone()).as_deref(),
+        app.state
+            .triage
+            .entry(&key)
+            .and_then(|e| e.note.clone())
+            .as_deref(),
         Some("品牌相关, follow up 14:00")
     );
     let i = app.state.selected_index().unwrap();
@@ -166,11 +182,21 @@ fn notes_through_the_prompt_and_watch_keywords() {
 fn pinyin_search_by_initials_and_full_pinyin() {
     let mut app = app();
     let title = "网友集体呼吁旺旺减糖";
-    assert!(app.state.rows.iter().any(|r| r.topic.title.as_str() == title));
+    assert!(
+        app.state
+            .rows
+            .iter()
+            .any(|r| r.topic.title.as_str() == title)
+    );
     for q in ["wyjthywwjt", "wangyoujiti", "wyjt"] {
         press(&mut app, "/ ctrl-u");
         typed(&mut app, q);
-        let shown: Vec<&str> = app.state.rows.iter().map(|r| r.topic.title.as_str()).collect();
+        let shown: Vec<&str> = app
+            .state
+            .rows
+            .iter()
+            .map(|r| r.topic.title.as_str())
+            .collect();
         assert!(shown.contains(&title), "{q}: {shown:?}");
         assert!(shown.len() < 5, "{q} narrows the board: {shown:?}");
         press(&mut app, "esc");

@@ -31,6 +31,10 @@ pub struct App {
     pub keymap: Keymap,
     /// Where `o` / `y` send links.
     pub desktop: crate::desktop::Desktop,
+    /// How alerts reach the user beyond the status bar (bell, desktop notification, hook).
+    pub notifier: Option<crate::alerts::Notifier>,
+    /// Colours for the terminal (theme and colour depth chosen at start).
+    pub theme: crate::ui::Theme,
     /// Where `e` writes exports, and in which format.
     pub export_dir: Option<std::path::PathBuf>,
     pub export_format: crate::export::Format,
@@ -52,6 +56,8 @@ impl App {
             state,
             keymap,
             desktop: crate::desktop::Desktop::default(),
+            notifier: None,
+            theme: crate::ui::Theme::default(),
             export_dir: None,
             export_format: crate::export::Format::Markdown,
         }
@@ -102,7 +108,7 @@ pub async fn run(
 
     loop {
         if dirty {
-            crate::tui::draw(terminal, &app.state)?;
+            crate::tui::draw(terminal, &app.state, &app.theme)?;
             dirty = false;
         }
         if app.state.quit {
@@ -156,6 +162,15 @@ fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
             Effect::Copy(text) => crate::desktop::copy(&text, &app.desktop, &mut io::stdout()),
             Effect::OpenUrl(url) => crate::desktop::open(&url, &app.desktop),
             Effect::Export(rows) => export_file(app, &rows),
+            Effect::Alert(alert) => {
+                if let Some(n) = &app.notifier {
+                    let report = crate::alerts::deliver(&alert, n, &mut io::stdout());
+                    for e in report.errors {
+                        tracing::warn!("alert delivery: {e}");
+                    }
+                }
+                continue;
+            }
             other => {
                 effects(other);
                 continue;

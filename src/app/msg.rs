@@ -53,6 +53,8 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52 and/or a native tool, per config).
     Copy(String),
+    /// Ring the bell / notify the desktop / run the hook for an alert (the loop does it).
+    Alert(crate::alerts::Alert),
     /// Persist the triage state (the loop's saver writes the latest one).
     SaveTriage(Box<crate::triage::Triage>),
     /// Write these topics to an export file (the loop names it and reports where).

@@ -216,6 +216,10 @@ pub struct AppState {
     pub triage: crate::triage::Triage,
     /// Anchor of the visual selection (bulk actions apply from here to the selected row).
     pub visual: Option<TopicKey>,
+    /// Which watched KOLs were active at the last update (alerts fire on appearance).
+    pub alert_state: crate::alerts::AlertState,
+    /// Alert rate limits from `[alerts]` (defaults when unset).
+    pub alert_limiter: Option<crate::alerts::RateLimiter>,
 }
 
 /// What a prompt edits.

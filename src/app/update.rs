@@ -103,8 +103,12 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (effects, true)
         }
         AppMsg::Analysis(ev) => {
+            let fx = match &ev {
+                AnalysisEvent::Update(u) => alerts(state, u),
+                _ => Vec::new(),
+            };
             on_analysis(state, ev);
-            (Vec::new(), true)
+            (fx, true)
         }
         AppMsg::Source(SourceEvent::TopicDetail(hashtag, result)) => match result {
             Ok(detail) => {
@@ -947,4 +951,34 @@ fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Watched keywords rising and watched KOLs appearing, rate limited: a flash now, and the
+/// bell / desktop notification / hook through `Effect::Alert`.
+fn alerts(state: &mut AppState, u: &AnalysisUpdate) -> Vec<Effect> {
+    let t = &state.triage;
+    if t.watched_keywords.is_empty() && t.watched_kols.is_empty() {
+        return Vec::new();
+    }
+    let keywords: Vec<String> = t.watched_keywords.iter().cloned().collect();
+    let kols: Vec<String> = t.watched_kols.iter().cloned().collect();
+    let found = state.alert_state.observe(u, &keywords, &kols);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let now = state.now.unwrap_or(u.at);
+    let limiter = state
+        .alert_limiter
+        .get_or_insert_with(|| crate::alerts::RateLimiter::from_config(&Default::default()));
+    let passed = limiter.filter(found, now);
+    let suppressed = limiter.take_suppressed();
+    if let Some(first) = passed.first() {
+        let more = match (passed.len(), suppressed) {
+            (1, 0) => String::new(),
+            (n, 0) => format!(" (+{} more)", n - 1),
+            (n, s) => format!(" (+{} more, {s} suppressed)", n - 1),
+        };
+        state.flash = Some(format!("🔔 {}{more}", first.text));
+    }
+    passed.into_iter().map(Effect::Alert).collect()
 }

@@ -102,9 +102,6 @@ pub struct General {
     pub interval_secs: u64,
     /// Longest wait between polls after repeated failures.
     pub max_backoff_secs: u64,
-    /// Mouse: wheel scrolls, click selects. Off by default (capture takes the terminal's own
-    /// text selection, which staff use to copy titles).
-    pub mouse: bool,
     /// Keymap preset layered over the defaults (`vim`, `emacs`); `preset` in keymap.toml wins.
     pub keymap_preset: Option<String>,
 }
@@ -157,7 +154,6 @@ impl Default for General {
             platforms: Platform::ALL.to_vec(),
             interval_secs: 60,
             max_backoff_secs: 600,
-            mouse: false,
             keymap_preset: None,
         }
     }

@@ -208,6 +208,8 @@ style_fields!(
     link,
     author,
     verified,
+    flag,
+    new_item,
     border,
     selection_unfocused,
 );
@@ -318,6 +320,8 @@ impl Theme {
             link: fg(Color::Blue).add_modifier(Modifier::UNDERLINED),
             author: bold,
             verified: bold.fg(Color::Red),
+            flag: bold.fg(Color::Red),
+            new_item: bold,
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             symbols: Symbols::default(),
