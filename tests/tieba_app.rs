@@ -438,6 +438,9 @@ async fn walled_pc_page_falls_back_to_the_signed_app_api() {
         .finish();
     // The test runtime is single-threaded: every task (client and server) logs here.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests in this binary run without a subscriber and may have cached "never" for
+    // these callsites; recompute so this thread's subscriber sees them.
+    tracing::callsite::rebuild_interest_cache();
 
     let s = server().await;
     let c = client(&s, Some(&format!("BDUSS={BDUSS}; STOKEN=st")));
