@@ -31,15 +31,21 @@ fn press(app: &mut App, keys: &str) {
     }
 }
 
-/// Feed `n` hourly lists: each poll's Analyze effect goes through the analyzer, whose
-/// update comes back as a message — the same loop the app runs with the worker thread.
-fn run(n: usize) -> App {
+/// An app at 120×40 with nothing loaded yet.
+fn fresh_app() -> App {
     let mut app = App::new(Keymap::default_map());
     app.handle(AppMsg::Resize {
         page_rows: 20,
         keyword_rows: 10,
         size: (120, 40),
     });
+    app
+}
+
+/// Feed `n` hourly lists: each poll's Analyze effect goes through the analyzer, whose
+/// update comes back as a message — the same loop the app runs with the worker thread.
+fn run(n: usize) -> App {
+    let mut app = fresh_app();
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
     app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
     for snap in weibo_day().into_iter().take(n) {
@@ -150,12 +156,7 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
         ))));
     };
     // Find two consecutive updates where the keyword at row 2 moves to another row.
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
+    let mut app = fresh_app();
     let (i, kw) = (3..8)
         .find_map(|i| {
             feed(&mut app, i - 1);
@@ -199,12 +200,7 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
 
 #[test]
 fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
+    let mut app = fresh_app();
     let snap = weibo_day()
         .into_iter()
         .find(|s| {
@@ -291,12 +287,7 @@ fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
 
 #[test]
 fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
+    let mut app = fresh_app();
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
     app.handle(AppMsg::Analysis(AnalysisEvent::DictionaryReady));
     let day = weibo_day();
@@ -497,12 +488,7 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
 
 #[test]
 fn a_watched_keyword_that_rises_raises_one_alert() {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
+    let mut app = fresh_app();
     // Watch every word that the real day's analysis flags, plus one that never rises.
     let mut probe = Analyzer::new(&AnalysisConfig::default());
     let onsets: Vec<String> = weibo_day()

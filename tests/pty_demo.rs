@@ -156,6 +156,15 @@ impl Session {
     }
 }
 
+/// A replay server in this process with the demo's Weibo day, on a manual clock; keep the
+/// runtime alive as long as the server.
+fn weibo_server() -> (tokio::runtime::Runtime, resou::replay::ReplayServer) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let data = resou::replay::demo_data().expect("demo data");
+    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
+    (rt, server)
+}
+
 fn has_board(screen: &str) -> bool {
     // Real titles from both platforms: CJK text on many rows, both platform tags present.
     let cjk_rows = screen
@@ -246,9 +255,7 @@ fn too_small_terminal_says_so_instead_of_panicking() {
 fn live_mode_via_origin_persists_keyword_baselines_on_quit() {
     // A replay server in this process stands in for the platforms; the binary runs in live
     // mode with --origin pointing at it, exactly as a user would point it at any host.
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let data = resou::replay::demo_data().expect("demo data");
-    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
+    let (_rt, server) = weibo_server();
     let origin = server.origin();
     let mut s = Session::start(
         &[
@@ -359,9 +366,7 @@ fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
 
 #[test]
 fn drill_down_faults_show_in_the_view_and_r_recovers() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let data = resou::replay::demo_data().expect("demo data");
-    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
+    let (_rt, server) = weibo_server();
     server.set_fault(
         resou::replay::Route::WeiboPosts,
         resou::replay::Fault::Status(432),
