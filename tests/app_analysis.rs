@@ -462,6 +462,17 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     let shown = titles(&app);
     assert!(!shown.is_empty() && shown.len() < all);
     assert!(shown.iter().all(|t| t.contains("旺旺")), "{shown:?}");
+    // The keyword panel follows the search too.
+    let kws: Vec<&str> = app
+        .state
+        .analysis
+        .keywords
+        .iter()
+        .map(|k| k.keyword.as_str())
+        .collect();
+    assert!(kws.contains(&"旺旺"), "{kws:?}");
+    assert!(kws.iter().all(|k| k.contains("旺旺")), "{kws:?}");
+    assert!(app.state.analysis.all_keywords.len() > kws.len());
     // q is text inside the prompt, not "back".
     app.handle(AppMsg::Key(Key::char('q')));
     assert!(app.state.rows.is_empty() && !app.state.quit);
@@ -483,6 +494,10 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     // esc again clears the search.
     press(&mut app, "esc");
     assert_eq!(app.state.rows.len(), all);
+    assert_eq!(
+        app.state.analysis.keywords.len(),
+        app.state.analysis.all_keywords.len()
+    );
     assert!(!app.state.quit);
 }
 

@@ -125,8 +125,11 @@ pub struct AnalysisView {
     pub warming_up: bool,
     /// Capture time of the poll the keywords come from.
     pub at: Option<DateTime<FixedOffset>>,
-    /// Rising keywords first (by score), then the top steady ones (by share).
+    /// Rising keywords first (by score), then the top steady ones (by share): the panel's rows,
+    /// after the search and the keyword mutes.
     pub keywords: Vec<KeywordRow>,
+    /// The same before search and mutes (highlights in titles use all rising keywords).
+    pub all_keywords: Vec<KeywordRow>,
     /// KOLs active in the current lists, most mentions first.
     pub kols: Vec<KolTrend>,
     /// A problem the worker reported (state file unreadable…).

@@ -537,10 +537,11 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
         })
     });
     keywords.truncate(MAX_KEYWORDS);
-    a.keywords = keywords;
+    a.all_keywords = keywords;
     a.kols = u.kol_trends.into_iter().filter(|k| k.now > 0).collect();
     a.kols
         .sort_by(|x, y| y.now.cmp(&x.now).then_with(|| x.name.cmp(&y.name)));
+    filter_keywords(state);
     state.keyword_selected = selected
         .and_then(|sel| {
             state
@@ -599,7 +600,7 @@ fn clamp_keyword_selection(state: &mut AppState) {
 fn annotate_rows(state: &mut AppState) {
     let rising: Vec<(Highlighter, f64, &str)> = state
         .analysis
-        .keywords
+        .all_keywords
         .iter()
         .filter(|k| k.rising)
         .map(|k| {
@@ -609,7 +610,7 @@ fn annotate_rows(state: &mut AppState) {
         .collect();
     let mut words: Vec<&str> = state
         .analysis
-        .keywords
+        .all_keywords
         .iter()
         .filter(|k| k.rising)
         .map(|k| k.keyword.as_str())
@@ -773,6 +774,7 @@ pub fn rebuild_rows(state: &mut AppState) {
     }
     state.filters.retain(&mut state.rows);
     state.filters.sort(&mut state.rows);
+    filter_keywords(state);
     if !state.selection.chosen {
         // Nothing chosen yet: the selection rests on the first row.
         state.selection.key = state.rows.first().map(|r| r.key.clone());
@@ -981,4 +983,39 @@ fn alerts(state: &mut AppState, u: &AnalysisUpdate) -> Vec<Effect> {
         state.flash = Some(format!("🔔 {}{more}", first.text));
     }
     passed.into_iter().map(Effect::Alert).collect()
+}
+
+/// The keyword panel shows what the search matches (keywords by text or pinyin) and hides
+/// muted keywords unless muted items are shown; the selection stays on its keyword.
+fn filter_keywords(state: &mut AppState) {
+    let selected = state
+        .analysis
+        .keywords
+        .get(state.keyword_selected)
+        .map(|k| k.keyword.clone());
+    let query = state
+        .search
+        .as_deref()
+        .map(crate::search::Query::parse)
+        .filter(|q| !q.is_empty());
+    let m = query.as_ref().map(crate::search::Matcher::new);
+    let triage = &state.triage;
+    let show_muted = state.filters.show_muted;
+    state.analysis.keywords = state
+        .analysis
+        .all_keywords
+        .iter()
+        .filter(|k| m.as_ref().is_none_or(|m| m.accepts(k.keyword.as_str())))
+        .filter(|k| show_muted || !triage.is_muted_text(k.keyword.as_str()))
+        .cloned()
+        .collect();
+    if let Some(sel) = selected {
+        state.keyword_selected = state
+            .analysis
+            .keywords
+            .iter()
+            .position(|k| k.keyword == sel)
+            .unwrap_or(0);
+    }
+    clamp_keyword_selection(state);
 }
