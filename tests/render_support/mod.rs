@@ -348,6 +348,7 @@ pub fn sample_state() -> AppState {
             warming_up: false,
             at: Some(t(12, 0, 0)),
             keywords: keyword_rows(),
+            all_keywords: keyword_rows(),
             kols: kol_trends(),
             warning: None,
         },
