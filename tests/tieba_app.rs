@@ -427,21 +427,28 @@ impl Write for LogBuf {
     }
 }
 
+/// Every log line of this test binary, from any thread: a global subscriber, installed once.
+/// (A thread-local one misses events whose callsites other tests' threads cached as disabled.)
+fn global_logs() -> LogBuf {
+    static LOGS: std::sync::OnceLock<LogBuf> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = LogBuf::default();
+        let w = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || w.clone())
+            .finish();
+        // Installing a dispatcher rebuilds every callsite's cached interest.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+    .clone()
+}
+
 #[tokio::test]
 async fn walled_pc_page_falls_back_to_the_signed_app_api() {
-    let logs = LogBuf::default();
-    let w = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || w.clone())
-        .finish();
-    // The test runtime is single-threaded: every task (client and server) logs here.
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests in this binary run without a subscriber and may have cached "never" for
-    // these callsites; recompute so this thread's subscriber sees them.
-    tracing::callsite::rebuild_interest_cache();
-
+    let logs = global_logs();
     let s = server().await;
     let c = client(&s, Some(&format!("BDUSS={BDUSS}; STOKEN=st")));
     let pc = drill::fetch(&c, &floors(1), now()).await.unwrap();
