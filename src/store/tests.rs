@@ -7,7 +7,7 @@ fn poll(at: i64, titles: &[&str]) -> Snapshot {
     let mut s = Snapshot::new(Platform::Weibo, from_unix(at).unwrap());
     for (i, t) in titles.iter().enumerate() {
         let mut topic = Topic::new(Platform::Weibo, Some(i as u32 + 1), t);
-        topic.heat = Some(1000 - i as u64);
+        topic.heat = Some(1_000_000 - i as u64);
         s.ranked.push(topic);
     }
     s.finish()
