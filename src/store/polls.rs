@@ -36,6 +36,9 @@ pub struct TopicHistory {
     pub points: Vec<HistoryPoint>,
 }
 
+/// `topics` row: title, first_seen, last_seen, peak_rank, peak_heat.
+type SummaryRow = (String, i64, i64, Option<u32>, Option<i64>);
+
 fn platform_sql(p: Platform) -> &'static str {
     match p {
         Platform::Weibo => "weibo",
@@ -214,7 +217,7 @@ impl Store {
     pub fn topic_history(&self, key: &TopicKey) -> Result<Option<TopicHistory>> {
         const OP: &str = "read topic history";
         let platform = platform_sql(key.platform);
-        let summary: Option<(String, i64, i64, Option<u32>, Option<i64>)> = self
+        let summary: Option<SummaryRow> = self
             .conn
             .prepare_cached(
                 "SELECT title, first_seen, last_seen, peak_rank, peak_heat FROM topics
