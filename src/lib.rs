@@ -15,6 +15,7 @@ pub mod logging;
 pub mod replay;
 pub mod search;
 pub mod sources;
+pub mod store;
 pub mod triage;
 pub mod tui;
 pub mod ui;
