@@ -542,16 +542,7 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     a.kols
         .sort_by(|x, y| y.now.cmp(&x.now).then_with(|| x.name.cmp(&y.name)));
     filter_keywords(state);
-    state.keyword_selected = selected
-        .and_then(|sel| {
-            state
-                .analysis
-                .keywords
-                .iter()
-                .position(|k| k.keyword == sel)
-        })
-        .unwrap_or(0);
-    clamp_keyword_selection(state);
+    select_keyword(state, selected);
 
     // KOL mentions of this platform's topics replace the previous ones.
     state.topic_kols.retain(|k, _| k.platform != u.platform);
@@ -1009,13 +1000,20 @@ fn filter_keywords(state: &mut AppState) {
         .filter(|k| show_muted || !triage.is_muted_text(k.keyword.as_str()))
         .cloned()
         .collect();
-    if let Some(sel) = selected {
-        state.keyword_selected = state
-            .analysis
-            .keywords
-            .iter()
-            .position(|k| k.keyword == sel)
-            .unwrap_or(0);
-    }
+    // (With no keyword selected the list was empty: the top row is right.)
+    select_keyword(state, selected);
+}
+
+/// Put the panel's cursor on `keyword` (the top row when absent or gone).
+fn select_keyword(state: &mut AppState, keyword: Option<crate::analysis::Keyword>) {
+    state.keyword_selected = keyword
+        .and_then(|sel| {
+            state
+                .analysis
+                .keywords
+                .iter()
+                .position(|k| k.keyword == sel)
+        })
+        .unwrap_or(0);
     clamp_keyword_selection(state);
 }
