@@ -1,6 +1,8 @@
 //! The Weibo fallback chain and the pollers against the loopback replay server with
 //! injected faults: the real HTTP client, parsers and poller, on loopback only.
 
+mod support;
+
 use std::time::Duration;
 
 use resou::app::App;
@@ -8,7 +10,7 @@ use resou::app::msg::AppMsg;
 use resou::config::keymap::Keymap;
 use resou::domain::Platform;
 use resou::domain::snapshot_file::{SnapshotLine, read_lines};
-use resou::replay::{ClockMode, Fault, ReplayConfig, ReplayServer, Route};
+use resou::replay::{Fault, ReplayServer, Route};
 use resou::sources::http::{NetConfig, Secret};
 use resou::sources::poller::{self, SourcesHandle};
 use resou::sources::{
@@ -28,14 +30,7 @@ async fn server() -> ReplayServer {
     let (weibo, tieba): (Vec<_>, Vec<_>) = lists()
         .into_iter()
         .partition(|l| l.platform == Platform::Weibo);
-    ReplayServer::start(ReplayConfig {
-        weibo,
-        tieba,
-        step: Duration::from_secs(3600),
-        clock: ClockMode::Manual,
-    })
-    .await
-    .expect("replay server on loopback")
+    support::replay(weibo, tieba).await
 }
 
 struct Pollers {

@@ -148,15 +148,8 @@ pub fn parse_app_floors(
         Some(m) => m != 0,
         None => pager_int("total_page").is_some_and(|t| i64::from(page) < t),
     };
-    let next = (more && !items.is_empty()).then(|| DrillRequest::TiebaFloors {
-        tid: tid.to_string(),
-        page: page + 1,
-    });
-    Ok(DrillPage {
-        items,
-        next,
-        total: None,
-    })
+    let more = more && !items.is_empty();
+    Ok(super::floors::floors_page(tid, page, items, more))
 }
 
 struct Ctx<'a> {

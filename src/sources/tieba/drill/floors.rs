@@ -61,17 +61,22 @@ pub fn parse_floors_html(
     let max_page = doc
         .select(&selector("[max-page]"))
         .find_map(|el| el.attr("max-page")?.trim().parse::<u32>().ok());
-    let next = max_page
-        .filter(|m| page < *m)
-        .map(|_| DrillRequest::TiebaFloors {
-            tid: tid.to_string(),
-            page: page + 1,
-        });
-    Ok(DrillPage {
+    let more = max_page.is_some_and(|m| page < m);
+    Ok(floors_page(tid, page, items, more))
+}
+
+/// A page of floors of `tid`, naming page + 1 next when there is `more` (both the PC page and
+/// the app API end this way).
+pub(super) fn floors_page(tid: &str, page: u32, items: Vec<Entry>, more: bool) -> DrillPage {
+    let next = more.then(|| DrillRequest::TiebaFloors {
+        tid: tid.to_string(),
+        page: page + 1,
+    });
+    DrillPage {
         items,
         next,
         total: None,
-    })
+    }
 }
 
 /// Advert posts carry `data-field` too; they hold an `.ad_bottom_view`.
