@@ -402,3 +402,63 @@ fn a_read_only_file_fails_writes_with_an_error() {
         .unwrap();
     assert_eq!(snap.as_ref(), Some(&lists[0]));
 }
+
+#[test]
+fn a_v1_file_with_polls_migrates_to_v2_keeping_them_and_gains_triage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = fixture("lists.jsonl");
+    // A file exactly as the v1 build left it: v1 tables, one poll written through them.
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate(&mut conn, &schema::MIGRATIONS[..1]).unwrap();
+        assert_eq!(schema::user_version(&conn).unwrap(), 1);
+    }
+    {
+        // Insert through today's code but on the v1 tables (polls/items/topics are unchanged in v2).
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let has_triage: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'triage'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has_triage, 0, "v1 has no triage table");
+        conn.execute(
+            "INSERT INTO polls (platform, captured_at, endpoint) VALUES ('weibo', ?1, 'v1')",
+            [lists[0].captured_at.timestamp()],
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        for (pos, t) in lists[0].ranked.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO items (poll_id, pos, rank, title, norm, heat, pinned)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, 0)",
+                rusqlite::params![
+                    pos as i64,
+                    t.rank,
+                    t.title.as_str(),
+                    resou::domain::normalise_title(t.title.as_str()),
+                    t.heat.map(|h| h as i64)
+                ],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let snap = store
+        .snapshot_at(Platform::Weibo, lists[0].captured_at)
+        .unwrap()
+        .expect("the v1 poll survives the migration");
+    assert_eq!(titles(&snap.ranked), titles(&lists[0].ranked));
+    let record = resou::store::TriageRecord {
+        user: "ops".into(),
+        json: r#"{"flags":[]}"#.into(),
+        updated_at: lists[0].captured_at,
+    };
+    store.save_triage(&record).unwrap();
+    assert_eq!(store.load_triage().unwrap(), vec![record]);
+}

@@ -5,10 +5,12 @@
 //! back as a [`StoreError`] naming the file and the operation; nothing here panics on them,
 //! so the caller can show a status and keep polling in memory.
 
+pub mod backend;
 mod polls;
 mod retain;
 pub mod schema;
 mod series;
+mod triage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use backend::{HistoryStore, TriageRecord};
 pub use polls::{HistoryPoint, PollRef, TopicHistory};
 pub use retain::RetainReport;
 pub use series::{KeywordPoint, KolMention};

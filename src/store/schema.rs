@@ -5,7 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Ordered migration steps: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -73,6 +73,16 @@ CREATE INDEX kol_mentions_at ON kol_mentions (at);
 CREATE TABLE kv (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// v2: triage state (flags, notes, mutes, seen, watchlists) per user, as the triage JSON, so
+/// team members can see each other's flags and notes.
+const V2: &str = r#"
+CREATE TABLE triage (
+    user       TEXT    PRIMARY KEY,
+    json       TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#;
 
