@@ -70,6 +70,19 @@ pub struct Cli {
     #[arg(long, value_name = "MODE.KEYS=ACTION", global = true)]
     pub bind: Vec<String>,
 
+    /// History store: a file (SQLite) or a postgres:// URL (team mode). Default: the
+    /// `[history] store` setting, else RESOU_STORE, else $XDG_DATA_HOME/resou/history.sqlite3.
+    #[arg(long, value_name = "PATH|URL", global = true)]
+    pub store: Option<String>,
+
+    /// Keep no history this run (memory only).
+    #[arg(long, conflicts_with = "store")]
+    pub no_history: bool,
+
+    /// Team mode viewer: show the lists a collector writes to the --store (no platform polling).
+    #[arg(long)]
+    pub viewer: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -87,6 +100,10 @@ pub enum Command {
         /// Only these platforms.
         #[arg(long, value_delimiter = ',', value_parser = parse_platform)]
         platform: Option<Vec<Platform>>,
+        /// Store the lists in the history store (--store, else the default) instead of
+        /// writing JSONL; prints one line per committed list.
+        #[arg(long, conflicts_with = "out")]
+        to_history: bool,
     },
     /// Replay snapshot files through the analysis and print rising keywords and KOLs per poll.
     Analyze {
@@ -103,6 +120,22 @@ pub enum Command {
         /// θ_on values to sweep.
         #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0])]
         thresholds: Vec<f64>,
+    },
+    /// Headless collector: poll and write every list to the history store (--store), no UI;
+    /// logs to the log file; SIGTERM/SIGINT stop it after the queued writes are committed.
+    Collect {
+        /// Platforms to poll, comma-separated (default: the config's).
+        #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_platform)]
+        platform: Option<Vec<Platform>>,
+        /// Seconds between polls of each platform (default 60; at least 5).
+        #[arg(long, value_name = "SECS")]
+        interval: Option<u64>,
+        /// Send every platform request to this origin (http://host:port).
+        #[arg(long, value_name = "URL")]
+        origin: Option<String>,
+        /// Stop after this many successful polls per platform.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
     },
     /// Print the resolved keymap per mode with the layer each binding comes from
     /// (default, preset, user file, --bind); exit code 2 when a layer has an error.

@@ -21,7 +21,20 @@ fn main() -> ExitCode {
             paths,
             out,
             platform,
+            to_history: false,
         }) => import(paths, out.as_deref(), platform.as_deref()),
+        Some(Command::Import {
+            paths,
+            platform,
+            to_history: true,
+            ..
+        }) => import_to_history(&cli, paths, platform.as_deref()),
+        Some(Command::Collect {
+            platform,
+            interval,
+            origin,
+            count,
+        }) => collect(&cli, platform.clone(), *interval, origin.clone(), *count),
         Some(Command::Analyze { snapshots, format }) => analyze(&cli, snapshots, *format),
         Some(Command::Eval {
             snapshots,
@@ -205,17 +218,12 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
     let (_log_guard, log_path) = resou::logging::init(cli.log_file.as_deref());
     // Config errors are reported before the terminal is taken over.
     let (mut cfg, cfg_path) = Config::load(cli.config.as_deref())?;
-    if let Some(o) = &cli.origin {
-        validate_origin(o).map_err(|p| anyhow::anyhow!("--origin: {p}"))?;
-        cfg.network.origin = Some(o.clone());
-    }
-    if let Some(p) = &cli.platform {
-        cfg.general.platforms = p.clone();
-    }
-    if let Some(i) = cli.interval {
-        anyhow::ensure!(i >= 5, "--interval must be at least 5 seconds");
-        cfg.general.interval_secs = i;
-    }
+    apply_overrides(
+        &mut cfg,
+        cli.origin.clone(),
+        cli.platform.clone(),
+        cli.interval,
+    )?;
     tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
     let loaded = keymap(
         cli,
@@ -324,11 +332,33 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.state.alert_limiter = Some(resou::alerts::RateLimiter::from_config(&cfg.alerts));
         let saver = triage_path.clone().map(TriageSaver::spawn);
 
+        // History: the store runs on its own thread; the board can show the last stored lists
+        // before the first poll. A store that cannot open leaves the app on memory alone.
+        let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
+        let history_user = history_user(&cfg);
+        let history = match store_spec(cli, &cfg)? {
+            Some(spec) => {
+                app.state.history.viewer = cli.viewer;
+                let opts = resou::history::HistoryOptions {
+                    platforms: platforms.clone(),
+                    keep_days: cfg.history.keep_days,
+                    skip_duplicates: cli.demo,
+                    announce: true,
+                };
+                Some(resou::history::spawn(open_store(spec), opts, h_tx)?)
+            }
+            None => {
+                drop(h_tx);
+                None
+            }
+        };
+
         let mut guard = resou::tui::init(cfg.theme.mouse).context("setting up the terminal")?;
         // Moves the worker's sender in: when `run` returns and drops this closure, the worker's
         // input closes and it saves its baselines (the bridge join below waits for that).
         let saver_owned = saver;
         let (handle, topics, drill, saver) = (&handle, &topics, &drill, saver_owned.as_ref());
+        let history_ref = history.as_ref();
         let effects = move |e: Effect| match e {
             Effect::Source(cmd) => handle.send(cmd),
             Effect::Analyze(snap) => {
@@ -344,15 +374,34 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             Effect::Drill { id, request, fresh: true } => drill.reload(id, request),
             Effect::CancelDrill(id) => drill.cancel(id),
             Effect::SaveTriage(t) => {
+                if let Some(h) = history_ref {
+                    match serde_json::to_string(&*t) {
+                        Ok(json) => h.send(resou::history::HistoryCmd::SaveTriage(resou::store::TriageRecord {
+                            user: history_user.clone(),
+                            json,
+                            updated_at: resou::app::now_cst(),
+                        })),
+                        Err(e) => tracing::warn!("triage to JSON: {e}"),
+                    }
+                }
                 if let Some(s) = saver {
                     s.save(*t);
+                }
+            }
+            Effect::History(cmd) => {
+                if let Some(h) = history_ref {
+                    h.send(cmd);
                 }
             }
             // The app loop performs these itself, between frames.
             Effect::OpenUrl(_) | Effect::Copy(_) | Effect::Export(_) | Effect::Alert(_) => {}
         };
-        let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, effects).await;
+        let res = resou::app::run(&mut guard.terminal, &mut app, rx, a_rx, h_rx, effects).await;
         drop(guard);
+        // Queued history writes land before exit (SIGTERM/SIGHUP/SIGINT come through here too).
+        if let Some(h) = history {
+            h.finish();
+        }
         // This look ends now: what appears later is "new" next time. The final save waits for
         // any save still being written.
         if let (Some(s), Some(now)) = (saver_owned, app.state.now) {
@@ -366,6 +415,173 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let _ = bridge.join();
         res.context("terminal I/O")
     })
+}
+
+/// Command-line settings over the config file's.
+fn apply_overrides(
+    cfg: &mut Config,
+    origin: Option<String>,
+    platform: Option<Vec<resou::domain::Platform>>,
+    interval: Option<u64>,
+) -> anyhow::Result<()> {
+    if let Some(o) = origin {
+        validate_origin(&o).map_err(|p| anyhow::anyhow!("--origin: {p}"))?;
+        cfg.network.origin = Some(o);
+    }
+    if let Some(p) = platform {
+        cfg.general.platforms = p;
+    }
+    if let Some(i) = interval {
+        anyhow::ensure!(i >= 5, "--interval must be at least 5 seconds");
+        cfg.general.interval_secs = i;
+    }
+    Ok(())
+}
+
+/// `resou collect`: pollers → history store, no UI, until a signal or `--count`.
+fn collect(
+    cli: &Cli,
+    platform: Option<Vec<resou::domain::Platform>>,
+    interval: Option<u64>,
+    origin: Option<String>,
+    count: Option<u64>,
+) -> anyhow::Result<()> {
+    let (_log_guard, log_path) = resou::logging::init(cli.log_file.as_deref());
+    let (mut cfg, _) = Config::load(cli.config.as_deref())?;
+    apply_overrides(&mut cfg, origin, platform, interval)?;
+    anyhow::ensure!(
+        !cli.viewer,
+        "collect writes the history; --viewer is for the TUI"
+    );
+    let spec = store_spec(cli, &cfg)?
+        .context("collect needs a history store (drop --no-history / [history] enabled = false)")?;
+    let sources = cfg.sources();
+    let log = log_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "none".into());
+    eprintln!(
+        "resou collect: polling {} every {}s into {}; log: {log}",
+        sources
+            .platforms
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        sources.interval.as_secs(),
+        shown_spec(&spec),
+    );
+    tracing::info!(store = %shown_spec(&spec), "collector starting");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
+    let opts = resou::history::HistoryOptions {
+        platforms: sources.platforms.clone(),
+        keep_days: cfg.history.keep_days,
+        skip_duplicates: false,
+        announce: false,
+    };
+    let history = resou::history::spawn(open_store(spec), opts, h_tx)?;
+    let (report, stop) = rt.block_on(resou::collect::run(sources, &history, h_rx, count))?;
+    // Every queued write is committed before the process ends.
+    history.finish();
+    tracing::info!(?report, ?stop, "collector stopped");
+    eprintln!(
+        "resou collect: stopped: {} polls stored, {} failed, {} write failures",
+        report.polls_ok, report.polls_failed, report.write_failures
+    );
+    anyhow::ensure!(stop != resou::collect::Stop::NoStore, "no history store");
+    Ok(())
+}
+
+/// `resou import --to-history`: archives or snapshot files into the history store, one
+/// transaction per list; a line on stdout after each commit.
+fn import_to_history(
+    cli: &Cli,
+    inputs: &[std::path::PathBuf],
+    platforms: Option<&[resou::domain::Platform]>,
+) -> anyhow::Result<()> {
+    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let spec = store_spec(cli, &cfg)?.context("--to-history with --no-history")?;
+    let lines = resou::import::import_paths(inputs, platforms)?;
+    let mut store =
+        open_store(spec.clone())().with_context(|| format!("opening {}", shown_spec(&spec)))?;
+    let mut out = std::io::stdout().lock();
+    for l in &lines {
+        let snap = l.to_snapshot();
+        let id = store.insert_poll(&snap, "import")?;
+        writeln!(
+            out,
+            "stored {} {} poll {id}",
+            snap.platform,
+            snap.captured_at.to_rfc3339()
+        )?;
+        out.flush()?;
+    }
+    eprintln!(
+        "resou: {} lists stored in {}",
+        lines.len(),
+        shown_spec(&spec)
+    );
+    Ok(())
+}
+
+/// A store spec for messages: URLs lose their password.
+fn shown_spec(spec: &str) -> String {
+    match url::Url::parse(spec) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => spec.to_string(),
+    }
+}
+
+/// Where history goes: `--no-history` / `[history] enabled = false` → none; else `--store`,
+/// `[history] store`, `RESOU_STORE`, and the default file (the demo keeps its own file, so
+/// archived lists never mix with real ones).
+fn store_spec(cli: &Cli, cfg: &Config) -> anyhow::Result<Option<String>> {
+    if cli.no_history || !cfg.history.enabled {
+        anyhow::ensure!(!cli.viewer, "--viewer needs a history store (--store)");
+        return Ok(None);
+    }
+    let given = cli
+        .store
+        .clone()
+        .or_else(|| cfg.history.store.clone())
+        .or_else(|| std::env::var("RESOU_STORE").ok().filter(|s| !s.is_empty()));
+    if let Some(spec) = given {
+        return Ok(Some(spec));
+    }
+    anyhow::ensure!(
+        !cli.viewer,
+        "--viewer needs the collector's store: give --store"
+    );
+    let name = if cli.demo {
+        "history-demo.sqlite3"
+    } else {
+        resou::store::FILE_NAME
+    };
+    Ok(paths::data_dir().map(|d| d.join(name).display().to_string()))
+}
+
+/// Opens a history store from its spec, on the history thread.
+fn open_store(spec: String) -> resou::history::Opener {
+    Box::new(move || {
+        let store = resou::store::Store::open(&spec)?;
+        Ok(Box::new(store) as Box<dyn resou::store::HistoryStore>)
+    })
+}
+
+/// The user name triage rows are stored under (team mode tells users apart by it).
+fn history_user(cfg: &Config) -> String {
+    cfg.history
+        .user
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "local".into())
 }
 
 /// Writes triage saves off the UI thread, one at a time, the newest winning.

@@ -64,6 +64,14 @@ pub enum Action {
     Watch,
     /// Export flagged (or shown) topics
     Export,
+    /// Step the board back to the previous stored poll
+    TravelBack,
+    /// Step the board forward (back to live after the last poll)
+    TravelForward,
+    /// Return the board to the live lists
+    Live,
+    /// Show the selected topic's full history (first seen, peak, rank path)
+    TopicHistory,
     /// Accept the input
     Submit,
     /// Cancel the input
@@ -77,7 +85,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 47] = [
         Action::Quit,
         Action::Back,
         Action::ToggleHelp,
@@ -116,6 +124,10 @@ impl Action {
         Action::Visual,
         Action::Watch,
         Action::Export,
+        Action::TravelBack,
+        Action::TravelForward,
+        Action::Live,
+        Action::TopicHistory,
         Action::Submit,
         Action::Cancel,
         Action::DeleteBack,
@@ -164,6 +176,10 @@ impl Action {
             Action::Visual => "visual",
             Action::Watch => "watch",
             Action::Export => "export",
+            Action::TravelBack => "travel_back",
+            Action::TravelForward => "travel_forward",
+            Action::Live => "live",
+            Action::TopicHistory => "topic_history",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
             Action::DeleteBack => "delete_back",
@@ -219,6 +235,10 @@ impl Action {
             Action::Visual => "Start / end a visual selection for bulk actions",
             Action::Watch => "Watch / unwatch this keyword (or the topic's KOLs)",
             Action::Export => "Export flagged (or shown) topics",
+            Action::TravelBack => "History: step the board back one stored poll",
+            Action::TravelForward => "History: step the board forward (live after the last)",
+            Action::Live => "History: back to the live board",
+            Action::TopicHistory => "Topic history: first seen, peak, rank path",
             Action::Submit => "Accept the input",
             Action::Cancel => "Cancel the input",
             Action::DeleteBack => "Delete the character before the cursor",

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod drill;
 pub mod filters;
+pub mod history;
 pub mod keys;
 pub mod msg;
 pub mod state;
@@ -89,6 +90,7 @@ pub async fn run(
     app: &mut App,
     mut sources: mpsc::Receiver<SourceEvent>,
     mut analysis: mpsc::Receiver<AnalysisEvent>,
+    mut history: mpsc::Receiver<crate::history::HistoryEvent>,
     effects: impl Fn(Effect),
 ) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
@@ -105,6 +107,7 @@ pub async fn run(
     let mut dirty = true;
     let mut sources_open = true;
     let mut analysis_open = true;
+    let mut history_open = true;
 
     loop {
         if dirty {
@@ -138,6 +141,10 @@ pub async fn run(
                 Some(ev) => AppMsg::Analysis(ev),
                 None => { analysis_open = false; continue }
             },
+            ev = history.recv(), if history_open => match ev {
+                Some(ev) => AppMsg::History(ev),
+                None => { history_open = false; continue }
+            },
             _ = tick.tick() => AppMsg::Tick(now_cst()),
             _ = sigterm.recv() => AppMsg::Quit,
             _ = sighup.recv() => AppMsg::Quit,
@@ -150,6 +157,9 @@ pub async fn run(
         }
         while let Ok(ev) = analysis.try_recv() {
             dirty |= dispatch(app, AppMsg::Analysis(ev), &effects);
+        }
+        while let Ok(ev) = history.try_recv() {
+            dirty |= dispatch(app, AppMsg::History(ev), &effects);
         }
     }
 }

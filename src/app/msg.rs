@@ -31,6 +31,8 @@ pub enum AppMsg {
     Quit,
     /// A mouse event (only with `[general] mouse = true`).
     Mouse(MouseInput),
+    /// What the history service read or failed to write.
+    History(crate::history::HistoryEvent),
 }
 
 /// Side effects `update` asks the loop to perform.
@@ -64,6 +66,8 @@ pub enum Effect {
         topic: String,
         records: Vec<AccountRecord>,
     },
+    /// A command for the history service (record a poll, read the past).
+    History(crate::history::HistoryCmd),
 }
 
 /// The mouse events the app uses.

@@ -64,6 +64,8 @@ pub struct BoardRow {
     pub rising_score: Option<f64>,
     /// Triage marks (flag, note, new since last look, muted, in the visual selection).
     pub marks: RowMarks,
+    /// Heat over the recent stored polls, oldest first (the sparkline; empty without history).
+    pub trend: Vec<f64>,
 }
 
 /// A board row's triage state, as the view marks it.
@@ -223,6 +225,8 @@ pub struct AppState {
     pub alert_state: crate::alerts::AlertState,
     /// Alert rate limits from `[alerts]` (defaults when unset).
     pub alert_limiter: Option<crate::alerts::RateLimiter>,
+    /// Stored history: poll times, sparkline series, time travel, the detail pane.
+    pub history: super::history::HistoryState,
 }
 
 /// What a prompt edits.

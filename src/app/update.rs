@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use super::action::Action;
 use super::drill;
 use super::filters::Filters;
+use super::history;
 use super::msg::{AppMsg, Effect, MouseInput};
 use super::state::{
     AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, RowMarks, SourceHealth,
@@ -85,20 +86,14 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (Vec::new(), true)
         }
         AppMsg::Source(SourceEvent::Poll(report)) => {
-            let Some(fresh) = on_poll(state, report) else {
+            let Some((fresh, mut effects)) = on_poll(state, report) else {
                 return (Vec::new(), true);
             };
             // Weibo topics: ask for their hosts and media accounts, top ranks first (the fetcher
             // de-duplicates and caches, and spaces requests).
-            let mut effects: Vec<Effect> = if fresh.platform == Platform::Weibo {
-                fresh
-                    .ranked
-                    .iter()
-                    .map(|t| Effect::FetchTopic(t.hashtag()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            if fresh.platform == Platform::Weibo {
+                effects.extend(fresh.ranked.iter().map(|t| Effect::FetchTopic(t.hashtag())));
+            }
             effects.push(Effect::Analyze(Box::new(fresh)));
             (effects, true)
         }
@@ -161,6 +156,7 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (Vec::new(), false)
         }
         AppMsg::Mouse(m) => (mouse(state, m), true),
+        AppMsg::History(ev) => history::on_event(state, ev),
     }
 }
 
@@ -172,6 +168,8 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             // Peel one layer at a time: popups, views, filter, panel focus; quit at the bare board.
             if state.link_popup.is_some() {
                 state.link_popup = None;
+            } else if state.history.detail.is_some() {
+                state.history.detail = None;
             } else if state.visual.is_some() {
                 triage_actions::toggle_visual(state);
             } else if state.show_help {
@@ -186,6 +184,8 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 rebuild_rows(state);
             } else if state.focus == Focus::Keywords {
                 state.focus = Focus::Board;
+            } else if state.history.travel.is_some() {
+                history::go_live(state);
             } else {
                 state.quit = true;
             }
@@ -209,6 +209,27 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 .into(),
             );
             return vec![Effect::Source(SourceCmd::SetPaused(state.paused))];
+        }
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast
+            if state.history.detail.is_some() =>
+        {
+            if let Some(d) = state.history.detail.as_mut() {
+                let page = state.page_rows.max(1);
+                d.offset = match action {
+                    Action::SelectNext => d.offset + 1,
+                    Action::SelectPrev => d.offset.saturating_sub(1),
+                    Action::PageDown => d.offset + page,
+                    Action::PageUp => d.offset.saturating_sub(page),
+                    Action::SelectFirst => 0,
+                    // The view clamps to the last line.
+                    _ => usize::MAX / 2,
+                };
+            }
         }
         Action::SelectNext
         | Action::SelectPrev
@@ -385,6 +406,14 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 return vec![Effect::Export(rows)];
             }
         }
+        Action::TravelBack => return history::step(state, true),
+        Action::TravelForward => return history::step(state, false),
+        Action::Live => history::go_live(state),
+        Action::TopicHistory => {
+            if state.history.detail.take().is_none() {
+                return history::open_detail(state);
+            }
+        }
     }
     Vec::new()
 }
@@ -443,8 +472,9 @@ fn scroll_into_view(state: &mut AppState) {
     state.selection.offset = state.selection.offset.min(max_offset);
 }
 
-/// Returns the new snapshot (for the analysis worker) when the poll succeeded.
-fn on_poll(state: &mut AppState, report: PollReport) -> Option<Snapshot> {
+/// Returns the new snapshot (for the analysis worker) and the history effects when the poll
+/// succeeded.
+fn on_poll(state: &mut AppState, report: PollReport) -> Option<(Snapshot, Vec<Effect>)> {
     state.now = Some(report.at);
     let next_at = chrono::Duration::from_std(report.next_in)
         .ok()
@@ -480,8 +510,9 @@ fn on_poll(state: &mut AppState, report: PollReport) -> Option<Snapshot> {
             }
             let board = state.boards.entry(report.platform).or_default();
             apply_snapshot(board, snapshot.clone());
+            let fx = history::on_live_poll(state, &snapshot, endpoint.label());
             rebuild_rows(state);
-            Some(snapshot)
+            Some((snapshot, fx))
         }
         PollOutcome::Failed { error } => {
             // Last good data stays on screen; only the health changes.
@@ -610,7 +641,9 @@ fn annotate_rows(state: &mut AppState) {
         words.push(f);
     }
     let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
+    let until = state.history.travel.as_ref().map(|t| t.at);
     for row in &mut state.rows {
+        row.trend = state.history.trend(&row.key, until);
         row.highlights = hl
             .as_ref()
             .map(|h| h.spans(row.topic.title.as_str()))
@@ -651,7 +684,7 @@ fn annotate_rows(state: &mut AppState) {
 
 /// Install a new snapshot. Ranks roll over only when the list actually changed, so
 /// polling the same list twice doesn't wipe the movement arrows.
-fn apply_snapshot(board: &mut PlatformBoard, snap: Snapshot) {
+pub(super) fn apply_snapshot(board: &mut PlatformBoard, snap: Snapshot) {
     let ranks = |s: &Snapshot| -> HashMap<TopicKey, u32> {
         s.ranked
             .iter()
@@ -711,6 +744,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             kols: Vec::new(),
             rising_score: None,
             marks: Default::default(),
+            trend: Vec::new(),
         }
     };
     (
@@ -727,7 +761,7 @@ pub fn rebuild_rows(state: &mut AppState) {
 
     let mut pinned = Vec::new();
     let mut ranked = Vec::new();
-    for (p, board) in &state.boards {
+    for (p, board) in state.history.shown(&state.boards) {
         if state.tab.includes(*p) {
             let (pi, ra) = rows_for(board);
             pinned.extend(pi);

@@ -29,6 +29,37 @@ pub struct Config {
     pub desktop: DesktopSection,
     pub alerts: crate::alerts::AlertsConfig,
     pub theme: ThemeSection,
+    pub history: HistorySection,
+}
+
+/// `[history]`: where polls are kept and for how long.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistorySection {
+    /// Keep history at all (`false`: memory only, like `--no-history`).
+    pub enabled: bool,
+    /// A file path (SQLite, the default `$XDG_DATA_HOME/resou/history.sqlite3`) or a
+    /// `postgres://` URL (team mode). `--store` wins.
+    pub store: Option<String>,
+    /// Days kept; older polls go, and polls older than two days are thinned to hourly.
+    /// 0 keeps everything.
+    pub keep_days: u32,
+    /// Your name in team mode (triage rows are per user); default `$USER`.
+    pub user: Option<String>,
+    /// Team mode: show the other users' flags and notes on the board.
+    pub share_triage: bool,
+}
+
+impl Default for HistorySection {
+    fn default() -> Self {
+        HistorySection {
+            enabled: true,
+            store: None,
+            keep_days: 90,
+            user: None,
+            share_triage: false,
+        }
+    }
 }
 
 /// `[theme]`: look and feel.
@@ -171,6 +202,11 @@ impl Default for Network {
     }
 }
 
+/// `postgres://user:password@host/db` carries a password.
+fn url_has_password(u: &str) -> bool {
+    url::Url::parse(u).is_ok_and(|u| u.password().is_some())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: {source}")]
@@ -185,7 +221,7 @@ pub enum ConfigError {
         problem: String,
     },
     #[error(
-        "{path}: holds a cookie but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV} / {TIEBA_COOKIE_ENV}"
+        "{path}: holds a cookie or password but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV} / {TIEBA_COOKIE_ENV} / RESOU_STORE"
     )]
     InsecureCookieFile { path: String, mode: u32 },
 }
@@ -206,7 +242,13 @@ impl Config {
             source: e,
         })?;
         let cfg = Config::parse(&src, &shown)?;
-        if cfg.weibo.cookie.is_some() || cfg.tieba.cookie.is_some() {
+        // A database URL with a password is a secret like a cookie.
+        let store_secret = cfg
+            .history
+            .store
+            .as_deref()
+            .is_some_and(url_has_password);
+        if cfg.weibo.cookie.is_some() || cfg.tieba.cookie.is_some() || store_secret {
             check_private(&path)?;
         }
         Ok((cfg, Some(path)))

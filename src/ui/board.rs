@@ -19,6 +19,7 @@ const HEAT_W: usize = 6; // 156.5万, 1.3亿
 const LABEL_W: usize = 2; // one wide char
 const TAG_W: usize = 4; // 微博
 const AGE_W: usize = 6; // 12h05m
+const TREND_W: usize = 8; // ▁▂▃▅▇█ over the last stored polls
 const KOL_NAME_W: usize = 12; // @人民日报+1
 const KOL_COUNT_W: usize = 3; // @2
 /// Columns are dropped until the title gets at least this many cells.
@@ -54,6 +55,8 @@ pub(super) struct Columns {
     kol: KolBadge,
     tag: bool,
     age: bool,
+    /// The heat sparkline (only when history gave some row two points or more).
+    trend: bool,
     title: usize,
 }
 
@@ -61,7 +64,7 @@ impl Columns {
     /// Fit the columns into `width`. The KOL badge (when any row has one) shrinks to a count,
     /// then goes, before anything else; then time on list, then the platform tag on
     /// single-platform tabs (it is redundant there), then movement.
-    pub(super) fn fit(width: usize, rank_w: usize, tab: Tab, kols: bool) -> Columns {
+    pub(super) fn fit(width: usize, rank_w: usize, tab: Tab, kols: bool, trend: bool) -> Columns {
         let mut c = Columns {
             rank: rank_w,
             movement: true,
@@ -72,8 +75,13 @@ impl Columns {
             },
             tag: true,
             age: true,
+            trend,
             title: 0,
         };
+        // The sparkline is the first to go: the title matters more.
+        if c.trend && c.title_width(width) < TITLE_WITH_KOL_NAME_W {
+            c.trend = false;
+        }
         c.title = c.title_width(width);
         if c.kol == KolBadge::Name && c.title < TITLE_WITH_KOL_NAME_W {
             c.kol = KolBadge::Count;
@@ -105,6 +113,7 @@ impl Columns {
             (self.kol != KolBadge::Hidden, self.kol.width()),
             (self.tag, TAG_W),
             (self.age, AGE_W),
+            (self.trend, TREND_W),
         ];
         let fixed = 2
             + (self.rank + 1)
@@ -127,6 +136,7 @@ impl Columns {
             (Slot::Title, true, self.title),
             (Slot::Kol, self.kol != KolBadge::Hidden, self.kol.width()),
             (Slot::Heat, true, HEAT_W),
+            (Slot::Trend, self.trend, TREND_W),
             (Slot::Label, true, LABEL_W),
             (Slot::Tag, self.tag, TAG_W),
             (Slot::Age, self.age, AGE_W),
@@ -150,6 +160,7 @@ enum Slot {
     Title,
     Kol,
     Heat,
+    Trend,
     Label,
     Tag,
     Age,
@@ -167,6 +178,7 @@ impl Slot {
             Slot::Title => "topic",
             Slot::Kol => "kol",
             Slot::Heat => "heat",
+            Slot::Trend => "trend",
             Slot::Label => "",
             Slot::Tag => "site",
             Slot::Age => "listed",
@@ -190,7 +202,8 @@ pub(super) fn render(
         .max(theme.symbols.pinned.len())
         .max(3);
     let any_kols = state.rows.iter().any(|r| !r.kols.is_empty());
-    let cols = Columns::fit(area.width as usize, rank_w, state.tab, any_kols);
+    let any_trend = state.rows.iter().any(|r| r.trend.len() >= 2);
+    let cols = Columns::fit(area.width as usize, rank_w, state.tab, any_kols, any_trend);
     let slots = cols.slots();
     if !columns_area.is_empty() {
         for &(slot, x, w) in &slots {
@@ -335,6 +348,10 @@ fn cell(row: &BoardRow, slot: Slot, w: usize, theme: &Theme) -> (String, Style) 
             Some(h) => (format_heat(h), theme.heat),
             None => (theme.symbols.no_heat.to_string(), theme.muted),
         },
+        Slot::Trend => (
+            super::spark::sparkline(&row.trend, w, &theme.symbols.spark),
+            theme.heat,
+        ),
         Slot::Label => (t.label.as_str().to_string(), theme.label(t.label)),
         Slot::Tag => (t.platform.tag().to_string(), theme.platform(t.platform)),
         Slot::Age => (time_on_list(row.on_list_since, row.data_at), theme.muted),
@@ -414,23 +431,26 @@ mod tests {
 
     #[test]
     fn columns_drop_by_priority() {
-        let wide = Columns::fit(200, 3, Tab::All, true);
+        let wide = Columns::fit(200, 3, Tab::All, true, false);
         assert!(wide.age && wide.tag && wide.movement && wide.kol == KolBadge::Name);
-        let c80 = Columns::fit(80, 3, Tab::All, true);
+        let c80 = Columns::fit(80, 3, Tab::All, true, false);
         assert!(c80.age && c80.tag && c80.movement && c80.kol == KolBadge::Name);
         assert!(c80.title >= TITLE_WITH_KOL_NAME_W);
         // The badge shrinks, then goes, before any other column.
-        let c = Columns::fit(60, 3, Tab::All, true);
+        let c = Columns::fit(60, 3, Tab::All, true, false);
         assert!(c.age && c.kol == KolBadge::Count, "{c:?}");
-        let c = Columns::fit(49, 3, Tab::All, true);
+        let c = Columns::fit(49, 3, Tab::All, true, false);
         assert!(c.age && c.kol == KolBadge::Hidden, "{c:?}");
-        assert_eq!(Columns::fit(200, 3, Tab::All, false).kol, KolBadge::Hidden);
-        let c80 = Columns::fit(80, 3, Tab::All, false);
+        assert_eq!(
+            Columns::fit(200, 3, Tab::All, false, false).kol,
+            KolBadge::Hidden
+        );
+        let c80 = Columns::fit(80, 3, Tab::All, false, false);
         assert!(c80.age && c80.tag && c80.movement && c80.title >= TITLE_MIN_W);
         // Narrow single-platform tab: time goes, then the tag, then movement.
         let mut seen = Vec::new();
         for w in (20..=80).rev() {
-            let c = Columns::fit(w, 3, Tab::Only(Platform::Weibo), false);
+            let c = Columns::fit(w, 3, Tab::Only(Platform::Weibo), false, false);
             seen.push((c.age, c.tag, c.movement));
         }
         let order: Vec<_> = seen
@@ -447,15 +467,22 @@ mod tests {
             ]
         );
         // On All the tag survives and movement goes instead.
-        let c = Columns::fit(30, 3, Tab::All, false);
+        let c = Columns::fit(30, 3, Tab::All, false, false);
         assert!(c.tag && !c.movement && !c.age);
+        // The sparkline shows when there is room and goes before anything else.
+        let c = Columns::fit(120, 3, Tab::All, true, true);
+        assert!(c.trend && c.kol == KolBadge::Name && c.age, "{c:?}");
+        let c = Columns::fit(80, 3, Tab::All, true, true);
+        assert!(!c.trend && c.kol == KolBadge::Name && c.age, "{c:?}");
+        let c = Columns::fit(80, 3, Tab::All, false, true);
+        assert!(c.trend && c.title >= TITLE_WITH_KOL_NAME_W, "{c:?}");
     }
 
     #[test]
     fn title_fills_the_rest_exactly() {
         for w in [40usize, 60, 80, 120, 200] {
-            for kols in [false, true] {
-                let c = Columns::fit(w, 3, Tab::All, kols);
+            for (kols, trend) in [(false, false), (true, false), (false, true), (true, true)] {
+                let c = Columns::fit(w, 3, Tab::All, kols, trend);
                 let (_, x, last_w) = *c.slots().last().unwrap();
                 // One cell of right margin after the last column.
                 assert_eq!(x as usize + last_w + 1, w, "width {w}");

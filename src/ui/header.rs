@@ -48,14 +48,28 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         left.push("  ", theme.header)
             .push(format!("filter: {f}"), theme.filter);
     }
-    if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
+    let mut right = Parts::default();
+    if let Some(t) = &state.history.travel {
+        // Time travel owns the banner: nobody should mistake the past for the live board.
+        let live = crate::app::history::live_at(state)
+            .map(|l| format!(" — live is {}", l.format("%H:%M")))
+            .unwrap_or_default();
+        let loading = if t.loading { " (loading…)" } else { "" };
+        left.push("   ", theme.header).push(
+            format!(" viewing {}{live}{loading} ", t.at.format("%m-%d %H:%M")),
+            theme.travel,
+        );
+        left.push("  [ ] step · L live", theme.muted);
+        right.push("HISTORY", theme.travel);
+    } else if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
         left.push("   ", theme.header).push(banner, theme.banner);
     }
-    let mut right = Parts::default();
-    if state.paused {
-        right.push(theme.symbols.paused, theme.paused);
-    } else {
-        right.push(theme.symbols.live, theme.live);
+    if state.history.travel.is_none() {
+        if state.paused {
+            right.push(theme.symbols.paused, theme.paused);
+        } else {
+            right.push(theme.symbols.live, theme.live);
+        }
     }
     draw_line(area, buf, left, right);
 }
@@ -66,7 +80,7 @@ fn tab_count(state: &AppState, tab: Tab, filter: Option<&Highlighter>) -> Option
     Platform::ALL
         .into_iter()
         .filter(|p| tab.includes(*p))
-        .filter_map(|p| state.boards.get(&p)?.current.as_ref())
+        .filter_map(|p| state.history.shown(&state.boards).get(&p)?.current.as_ref())
         .map(|s| match filter {
             None => s.ranked.len() + s.pinned.len(),
             Some(m) => s

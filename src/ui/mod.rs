@@ -17,6 +17,7 @@ mod status;
 pub mod text;
 pub mod theme;
 pub mod thread;
+mod topic_history;
 mod whichkey;
 
 use ratatui::Frame;
@@ -180,6 +181,14 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
             "board"
         };
         help::render(area, buf, &state.help, &state.help_query, mode, theme);
+    }
+    if let Some(pane) = state
+        .history
+        .detail
+        .as_ref()
+        .filter(|_| state.views.is_empty())
+    {
+        topic_history::render(area, buf, pane, theme);
     }
     if let Some(url) = &state.link_popup {
         help::link_popup(area, buf, url, theme);

@@ -81,12 +81,17 @@ fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
         }
         parts
     };
-    let long = build(true);
-    if long.width() <= width {
-        long
-    } else {
-        build(false)
+    let mut parts = build(true);
+    if parts.width() > width {
+        parts = build(false);
     }
+    // A store problem stays in view until a write succeeds; polling goes on regardless.
+    if let Some(e) = &state.history.write_error {
+        parts
+            .push("  │  ", theme.muted)
+            .push(e.as_str(), theme.warn);
+    }
+    parts
 }
 
 /// One source: `Weibo ✓ 12:03 via s.weibo.com · next 40s` or

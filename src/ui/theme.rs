@@ -44,6 +44,8 @@ pub struct Theme {
     pub live: Style,
     pub paused: Style,
     pub banner: Style,
+    /// The "viewing 14:05 — live is 15:20" banner of time travel (reversed: unmissable).
+    pub travel: Style,
     pub ok: Style,
     pub warn: Style,
     pub error: Style,
@@ -191,6 +193,7 @@ style_fields!(
     live,
     paused,
     banner,
+    travel,
     ok,
     warn,
     error,
@@ -270,6 +273,7 @@ impl Theme {
             new_item: bold,
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
+            travel: bold.add_modifier(Modifier::REVERSED),
             symbols: Symbols::default(),
         }
     }
@@ -324,6 +328,7 @@ impl Theme {
             new_item: bold,
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
+            travel: bold.add_modifier(Modifier::REVERSED),
             symbols: Symbols::default(),
         }
     }

@@ -276,6 +276,7 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             kols: Vec::new(),
             rising_score: None,
             marks: Default::default(),
+            trend: Vec::new(),
         })
         .collect()
 }

@@ -1,0 +1,328 @@
+//! History in the app: what the store said (poll times, sparkline series, a topic's detail),
+//! time travel over stored polls, and write failures. The store itself runs on the history
+//! service's thread ([`crate::history`]); this module only turns its events into state and
+//! key presses into its commands.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, FixedOffset};
+
+use super::msg::Effect;
+use super::state::{AppState, PlatformBoard};
+use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::history::{HistoryCmd, HistoryEvent, PastBoard, SERIES_POINTS};
+use crate::store::{HistoryPoint, TopicHistory};
+
+/// Viewing the boards of a past moment instead of the live ones.
+#[derive(Debug, Clone, Default)]
+pub struct Travel {
+    /// The stored poll time being viewed.
+    pub at: DateTime<FixedOffset>,
+    /// The boards as of `at` (empty until the store answers).
+    pub boards: BTreeMap<Platform, PlatformBoard>,
+    /// Waiting for the store's answer for `at`.
+    pub loading: bool,
+}
+
+/// The topic detail pane (`H`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailPane {
+    pub key: TopicKey,
+    pub title: String,
+    /// `None` while loading; `Some(Err)` when the store could not answer.
+    pub history: Option<Result<Option<TopicHistory>, String>>,
+    /// First visible line (the pane scrolls).
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryState {
+    /// Where the history lives (a file, or the team server); `None`: no store open.
+    pub source: Option<String>,
+    /// A viewer reads a collector's polls; it never records them again.
+    pub viewer: bool,
+    /// Last write failure, shown in the status bar until a write succeeds.
+    pub write_error: Option<String>,
+    /// Every stored poll time, ascending (unix seconds), plus live polls since.
+    pub times: Vec<i64>,
+    pub travel: Option<Travel>,
+    /// Recent heat/rank points per topic, oldest first, for sparklines.
+    pub series: HashMap<TopicKey, Vec<HistoryPoint>>,
+    /// Topics whose stored series was asked for (each once per session).
+    requested: HashSet<TopicKey>,
+    pub detail: Option<DetailPane>,
+}
+
+impl HistoryState {
+    /// The boards on screen: the past ones while travelling, else the live ones.
+    pub fn shown<'a>(
+        &'a self,
+        live: &'a BTreeMap<Platform, PlatformBoard>,
+    ) -> &'a BTreeMap<Platform, PlatformBoard> {
+        self.travel.as_ref().map_or(live, |t| &t.boards)
+    }
+
+    /// Heat points of a topic up to the moment on screen, for its sparkline.
+    pub fn trend(&self, key: &TopicKey, until: Option<DateTime<FixedOffset>>) -> Vec<f64> {
+        let Some(points) = self.series.get(key) else {
+            return Vec::new();
+        };
+        let values: Vec<f64> = points
+            .iter()
+            .filter(|p| until.is_none_or(|u| p.at <= u))
+            .map(|p| match (p.heat, p.rank) {
+                (Some(h), _) => h as f64,
+                // No heat: a higher place is a taller bar.
+                (None, Some(r)) => f64::from(60u32.saturating_sub(r)),
+                (None, None) => 0.0,
+            })
+            .collect();
+        // A flat zero line (pinned rows) says nothing: no sparkline.
+        if values.iter().all(|&v| v <= 0.0) {
+            return Vec::new();
+        }
+        values
+    }
+}
+
+/// Live time: the newest capture among the live boards.
+pub fn live_at(state: &AppState) -> Option<DateTime<FixedOffset>> {
+    state
+        .boards
+        .values()
+        .filter_map(|b| b.current.as_ref().map(|s| s.captured_at))
+        .max()
+}
+
+/// A store event. Returns effects and whether to redraw.
+pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
+    let h = &mut state.history;
+    match ev {
+        HistoryEvent::Opened { source, latest } => {
+            h.source = Some(source);
+            // The last stored lists fill the board until the first poll (never over live data).
+            let mut fx = Vec::new();
+            for past in latest {
+                let board = state.boards.entry(past.current.platform).or_default();
+                if board.current.is_some() {
+                    continue;
+                }
+                install(board, past);
+                if let Some(s) = &board.current {
+                    fx.extend(request_series(&mut state.history, s));
+                    let health = state.health.entry(s.platform).or_default();
+                    health.data_at.get_or_insert(s.captured_at);
+                }
+            }
+            super::update::rebuild_rows(state);
+            (fx, true)
+        }
+        HistoryEvent::Times(mut times) => {
+            // Live polls recorded before the answer came are in both: merge.
+            times.append(&mut h.times);
+            times.sort_unstable();
+            times.dedup();
+            h.times = times;
+            (Vec::new(), h.travel.is_some())
+        }
+        HistoryEvent::Boards { at, boards } => {
+            let Some(travel) = h.travel.as_mut().filter(|t| t.at == at) else {
+                return (Vec::new(), false); // an answer for a step already passed
+            };
+            travel.loading = false;
+            travel.boards.clear();
+            for past in boards {
+                let board = travel.boards.entry(past.current.platform).or_default();
+                install(board, past);
+            }
+            let mut fx = Vec::new();
+            let snaps: Vec<Snapshot> = travel
+                .boards
+                .values()
+                .filter_map(|b| b.current.clone())
+                .collect();
+            for s in &snaps {
+                fx.extend(request_series(&mut state.history, s));
+            }
+            super::update::rebuild_rows(state);
+            (fx, true)
+        }
+        HistoryEvent::Series(list) => {
+            for (key, points) in list {
+                h.series.insert(key, points);
+            }
+            super::update::rebuild_rows(state);
+            (Vec::new(), true)
+        }
+        HistoryEvent::Detail(key, result) => match h.detail.as_mut() {
+            Some(d) if d.key == key => {
+                d.history = Some(result);
+                (Vec::new(), true)
+            }
+            _ => (Vec::new(), false),
+        },
+        HistoryEvent::WriteFailed(msg) => {
+            let changed = h.write_error.as_deref() != Some(msg.as_str());
+            h.write_error = Some(msg);
+            (Vec::new(), changed)
+        }
+        HistoryEvent::WriteRecovered => {
+            h.write_error = None;
+            state.flash = Some("history: writes work again".into());
+            (Vec::new(), true)
+        }
+        HistoryEvent::Unavailable(msg) => {
+            h.write_error = Some(format!("history off: {msg}"));
+            (Vec::new(), true)
+        }
+        HistoryEvent::ReadFailed(msg) => {
+            if let Some(t) = h.travel.as_mut() {
+                t.loading = false;
+            }
+            state.flash = Some(format!("history: {msg}"));
+            (Vec::new(), true)
+        }
+    }
+}
+
+/// A successful live poll: record it (unless a viewer), extend the series, ask for the stored
+/// series of topics seen for the first time.
+pub fn on_live_poll(state: &mut AppState, snap: &Snapshot, endpoint: &'static str) -> Vec<Effect> {
+    let h = &mut state.history;
+    let at = snap.captured_at;
+    let mut fx = Vec::new();
+    if !h.viewer {
+        fx.push(Effect::History(HistoryCmd::Record {
+            snapshot: Box::new(snap.clone()),
+            endpoint,
+        }));
+    }
+    if h.times.last().is_none_or(|&t| t < at.timestamp()) {
+        h.times.push(at.timestamp());
+    }
+    for t in snap.pinned.iter().chain(&snap.ranked) {
+        let points = h.series.entry(t.key()).or_default();
+        if points.last().is_none_or(|p| p.at < at) {
+            points.push(HistoryPoint {
+                at,
+                rank: if t.pinned { None } else { t.rank },
+                heat: t.heat,
+            });
+            let cut = points.len().saturating_sub(SERIES_POINTS);
+            points.drain(..cut);
+        }
+    }
+    fx.extend(request_series(h, snap));
+    prune_series(state);
+    fx
+}
+
+/// Ask the store for the series of `snap`'s topics not asked for yet.
+fn request_series(h: &mut HistoryState, snap: &Snapshot) -> Option<Effect> {
+    h.source.as_ref()?;
+    let keys: Vec<TopicKey> = snap
+        .pinned
+        .iter()
+        .chain(&snap.ranked)
+        .map(|t| t.key())
+        .filter(|k| h.requested.insert(k.clone()))
+        .collect();
+    (!keys.is_empty()).then_some(Effect::History(HistoryCmd::Series(keys)))
+}
+
+/// Bounded memory: keep series only for topics on a board (live or travelled).
+fn prune_series(state: &mut AppState) {
+    let mut keep: HashSet<TopicKey> = HashSet::new();
+    let travel = state.history.travel.as_ref().map(|t| &t.boards);
+    for board in state
+        .boards
+        .values()
+        .chain(travel.into_iter().flat_map(|b| b.values()))
+    {
+        if let Some(s) = &board.current {
+            keep.extend(s.pinned.iter().chain(&s.ranked).map(|t| t.key()));
+        }
+    }
+    state.history.series.retain(|k, _| keep.contains(k));
+    state.history.requested.retain(|k| keep.contains(k));
+}
+
+fn install(board: &mut PlatformBoard, past: PastBoard) {
+    if let Some(prev) = past.previous {
+        super::update::apply_snapshot(board, prev);
+    }
+    super::update::apply_snapshot(board, past.current);
+}
+
+/// `[` / `]`: step through stored polls. Forward past the last one returns to live.
+pub fn step(state: &mut AppState, back: bool) -> Vec<Effect> {
+    if state.history.source.is_none() {
+        state.flash = Some("no history store open (see [history] in the config)".into());
+        return Vec::new();
+    }
+    let live = live_at(state).map(|t| t.timestamp());
+    let h = &state.history;
+    // Only polls up to the live moment count (a demo rerun replays earlier archive times).
+    let times: Vec<i64> = h
+        .times
+        .iter()
+        .copied()
+        .filter(|t| live.is_none_or(|l| *t <= l))
+        .collect();
+    let here = h.travel.as_ref().map(|t| t.at.timestamp()).or(live);
+    let target = match (back, here) {
+        (true, Some(here)) => times.iter().rev().find(|&&t| t < here).copied(),
+        (true, None) => times.last().copied(),
+        (false, Some(here)) => times.iter().find(|&&t| t > here).copied(),
+        (false, None) => None,
+    };
+    let target = target.filter(|t| back || live.is_none_or(|l| *t < l));
+    match target {
+        Some(t) => go_to(state, t),
+        None if back => {
+            state.flash = Some("no earlier stored poll".into());
+            Vec::new()
+        }
+        None => {
+            go_live(state);
+            Vec::new()
+        }
+    }
+}
+
+fn go_to(state: &mut AppState, secs: i64) -> Vec<Effect> {
+    let Some(at) = crate::domain::from_unix(secs) else {
+        return Vec::new();
+    };
+    let travel = state.history.travel.get_or_insert_with(Travel::default);
+    travel.at = at;
+    travel.loading = true;
+    vec![Effect::History(HistoryCmd::Boards { at })]
+}
+
+/// `L`: back to the live boards.
+pub fn go_live(state: &mut AppState) {
+    if state.history.travel.take().is_some() {
+        state.flash = Some("live".into());
+        super::update::rebuild_rows(state);
+    }
+}
+
+/// `H`: open the selected topic's history.
+pub fn open_detail(state: &mut AppState) -> Vec<Effect> {
+    let Some(row) = state.selected_index().map(|i| &state.rows[i]) else {
+        return Vec::new();
+    };
+    if state.history.source.is_none() {
+        state.flash = Some("no history store open (see [history] in the config)".into());
+        return Vec::new();
+    }
+    let key = row.key.clone();
+    state.history.detail = Some(DetailPane {
+        key: key.clone(),
+        title: row.topic.title.as_str().to_string(),
+        history: None,
+        offset: 0,
+    });
+    vec![Effect::History(HistoryCmd::Detail(key))]
+}

@@ -1,0 +1,91 @@
+//! `resou collect`: the headless collector. Polls like the app (same pollers, same fallback
+//! chains and back-off), writes every successful poll to the history store through the
+//! history service, logs to the log file, and stops cleanly on SIGTERM / SIGINT / SIGHUP:
+//! pollers first, then every queued write is committed before exit.
+
+use tokio::sync::mpsc;
+
+use crate::history::{HistoryCmd, HistoryEvent, HistoryHandle};
+use crate::sources::{PollOutcome, SourceEvent, SourcesConfig, poller};
+
+/// What one collector run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CollectReport {
+    pub polls_ok: u64,
+    pub polls_failed: u64,
+    pub write_failures: u64,
+}
+
+/// Why the collector stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Signal,
+    /// `--count` successful polls per platform were made.
+    Count,
+    /// The store could not be opened.
+    NoStore,
+}
+
+/// Run until a signal (or `count` successful polls per platform). `history` receives every
+/// good poll; `history_events` are its answers (write failures are logged and counted).
+pub async fn run(
+    sources: SourcesConfig,
+    history: &HistoryHandle,
+    mut history_events: mpsc::Receiver<HistoryEvent>,
+    count: Option<u64>,
+) -> anyhow::Result<(CollectReport, Stop)> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let platforms = sources.platforms.len() as u64;
+    let (tx, mut rx) = mpsc::channel(64);
+    let pollers =
+        poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
+    let mut report = CollectReport::default();
+    let mut history_open = true;
+    let stop = loop {
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(SourceEvent::Poll(r)) => match r.outcome {
+                    PollOutcome::Ok { snapshot, endpoint } => {
+                        report.polls_ok += 1;
+                        tracing::info!(platform = %r.platform, items = snapshot.ranked.len() + snapshot.pinned.len(),
+                            via = endpoint.label(), "poll stored");
+                        history.send(HistoryCmd::Record { snapshot: Box::new(snapshot), endpoint: endpoint.label() });
+                        if count.is_some_and(|c| report.polls_ok >= c * platforms) {
+                            break Stop::Count;
+                        }
+                    }
+                    PollOutcome::Failed { error } => {
+                        report.polls_failed += 1;
+                        tracing::warn!(platform = %r.platform, next_in = ?r.next_in, "poll failed: {error}");
+                    }
+                },
+                Some(_) => {}
+                None => break Stop::Signal,
+            },
+            ev = history_events.recv(), if history_open => match ev {
+                Some(HistoryEvent::WriteFailed(msg)) => {
+                    report.write_failures += 1;
+                    tracing::warn!("{msg}");
+                }
+                Some(HistoryEvent::Unavailable(msg)) => {
+                    tracing::error!("history store unavailable: {msg}");
+                    eprintln!("resou collect: history store unavailable: {msg}");
+                    break Stop::NoStore;
+                }
+                Some(HistoryEvent::Opened { source, latest }) => {
+                    tracing::info!(%source, platforms = latest.len(), "history store open");
+                }
+                Some(_) => {}
+                None => history_open = false,
+            },
+            _ = sigterm.recv() => break Stop::Signal,
+            _ = sighup.recv() => break Stop::Signal,
+            _ = sigint.recv() => break Stop::Signal,
+        }
+    };
+    pollers.shutdown().await;
+    Ok((report, stop))
+}

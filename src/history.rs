@@ -1,0 +1,334 @@
+//! The history service: one thread that owns the store, so SQLite/PostgreSQL work never runs
+//! on the UI's thread. The app sends [`HistoryCmd`]s (fire and forget) and hears back through
+//! [`HistoryEvent`]s on a channel its loop selects on.
+//!
+//! Writes are best effort: a failed write (disk full, read-only file, server gone) becomes a
+//! `WriteFailed` event that the status bar shows, the poll stays in memory, and the next
+//! write tries again. Nothing here panics on a store error.
+
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
+use tokio::sync::mpsc;
+
+use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::store::{HistoryPoint, HistoryStore, StoreError, TopicHistory, TriageRecord};
+
+/// Points of a topic's series sent for its sparkline (the newest ones).
+pub const SERIES_POINTS: usize = 64;
+/// Retention runs at most this often (in captured time).
+const RETAIN_EVERY_SECS: i64 = 3_600;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryCmd {
+    /// Store a successful poll.
+    Record {
+        snapshot: Box<Snapshot>,
+        endpoint: &'static str,
+    },
+    /// The boards as they were at `at` (time travel).
+    Boards { at: DateTime<FixedOffset> },
+    /// Recent heat/rank points of these topics (sparklines).
+    Series(Vec<TopicKey>),
+    /// A topic's whole stored history (the detail pane).
+    Detail(TopicKey),
+    /// Replace this user's triage state.
+    SaveTriage(TriageRecord),
+}
+
+/// One platform's board at a past moment, with the list before it (for movement arrows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastBoard {
+    pub current: Snapshot,
+    pub previous: Option<Snapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryEvent {
+    /// The store is open: where it is and the last stored list of each platform.
+    Opened {
+        source: String,
+        latest: Vec<PastBoard>,
+    },
+    /// Every stored poll time (unix seconds, both platforms, ascending, distinct).
+    Times(Vec<i64>),
+    /// Answer to [`HistoryCmd::Boards`].
+    Boards {
+        at: DateTime<FixedOffset>,
+        boards: Vec<PastBoard>,
+    },
+    Series(Vec<(TopicKey, Vec<HistoryPoint>)>),
+    Detail(TopicKey, Result<Option<TopicHistory>, String>),
+    /// A write failed; polling goes on in memory.
+    WriteFailed(String),
+    /// A write succeeded after failures.
+    WriteRecovered,
+    /// A read failed (travel, series, detail): the message says what.
+    ReadFailed(String),
+    /// The store could not be opened: no history this run.
+    Unavailable(String),
+}
+
+/// Settings of the service.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    pub platforms: Vec<Platform>,
+    /// Days of history kept (0 = keep everything).
+    pub keep_days: u32,
+    /// The demo replays the same archive on every run: skip polls already stored.
+    pub skip_duplicates: bool,
+    /// Report the latest lists and every poll time on open (a viewer wants them; the
+    /// collector does not).
+    pub announce: bool,
+}
+
+/// The running service. Dropping it (or [`HistoryHandle::finish`]) lets it write what is
+/// queued and stop.
+#[derive(Debug)]
+pub struct HistoryHandle {
+    tx: std_mpsc::Sender<HistoryCmd>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl HistoryHandle {
+    pub fn send(&self, cmd: HistoryCmd) {
+        // A closed channel means the service already stopped (its last error was reported).
+        let _ = self.tx.send(cmd);
+    }
+
+    /// Write everything queued, then stop.
+    pub fn finish(mut self) {
+        self.join();
+    }
+
+    fn join(&mut self) {
+        let (tx, _) = std_mpsc::channel();
+        drop(std::mem::replace(&mut self.tx, tx));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for HistoryHandle {
+    fn drop(&mut self) {
+        self.join();
+    }
+}
+
+/// Opens the store on the service's thread (a team server may take a while to answer, and
+/// its client must not run inside the async runtime).
+pub type Opener = Box<dyn FnOnce() -> Result<Box<dyn HistoryStore>, StoreError> + Send>;
+
+/// Start the service on its own thread. It opens the store, then reports `Opened` (the latest
+/// lists, for the first frame) and `Times`, or `Unavailable` when the store cannot be opened
+/// (commands are then dropped and the app runs on memory alone).
+pub fn spawn(
+    open: Opener,
+    opts: HistoryOptions,
+    events: mpsc::Sender<HistoryEvent>,
+) -> std::io::Result<HistoryHandle> {
+    let (tx, rx) = std_mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("resou-history".into())
+        .spawn(move || match open() {
+            Ok(store) => Service::new(store, opts, events).run(rx),
+            Err(e) => {
+                tracing::warn!("history store unavailable: {e}");
+                let _ = events.blocking_send(HistoryEvent::Unavailable(e.to_string()));
+            }
+        })?;
+    Ok(HistoryHandle {
+        tx,
+        thread: Some(thread),
+    })
+}
+
+struct Service {
+    store: Box<dyn HistoryStore>,
+    opts: HistoryOptions,
+    events: mpsc::Sender<HistoryEvent>,
+    failing: bool,
+    last_retain: Option<i64>,
+}
+
+impl Service {
+    fn new(
+        store: Box<dyn HistoryStore>,
+        opts: HistoryOptions,
+        events: mpsc::Sender<HistoryEvent>,
+    ) -> Service {
+        Service {
+            store,
+            opts,
+            events,
+            failing: false,
+            last_retain: None,
+        }
+    }
+
+    fn emit(&self, ev: HistoryEvent) {
+        // The app may have quit; the queued writes still happen.
+        let _ = self.events.blocking_send(ev);
+    }
+
+    fn run(mut self, rx: std_mpsc::Receiver<HistoryCmd>) {
+        if self.opts.announce {
+            self.announce();
+        } else {
+            self.emit(HistoryEvent::Opened {
+                source: self.store.describe(),
+                latest: Vec::new(),
+            });
+        }
+        while let Ok(cmd) = rx.recv() {
+            self.handle(cmd);
+        }
+    }
+
+    fn announce(&self) {
+        let far_future = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        let latest = self.boards_at(far_future);
+        match latest {
+            Ok(latest) => self.emit(HistoryEvent::Opened {
+                source: self.store.describe(),
+                latest,
+            }),
+            Err(e) => self.emit(HistoryEvent::ReadFailed(e.to_string())),
+        }
+        match self.times() {
+            Ok(times) => self.emit(HistoryEvent::Times(times)),
+            Err(e) => self.emit(HistoryEvent::ReadFailed(e.to_string())),
+        }
+    }
+
+    fn handle(&mut self, cmd: HistoryCmd) {
+        match cmd {
+            HistoryCmd::Record { snapshot, endpoint } => self.record(&snapshot, endpoint),
+            HistoryCmd::Boards { at } => match self.boards_at(at) {
+                Ok(boards) => self.emit(HistoryEvent::Boards { at, boards }),
+                Err(e) => self.emit(HistoryEvent::ReadFailed(e.to_string())),
+            },
+            HistoryCmd::Series(keys) => {
+                let mut out = Vec::with_capacity(keys.len());
+                for key in keys {
+                    match self.store.topic_history(&key) {
+                        Ok(Some(mut h)) => {
+                            let cut = h.points.len().saturating_sub(SERIES_POINTS);
+                            h.points.drain(..cut);
+                            out.push((key, h.points));
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            self.emit(HistoryEvent::ReadFailed(e.to_string()));
+                            break;
+                        }
+                    }
+                }
+                self.emit(HistoryEvent::Series(out));
+            }
+            HistoryCmd::Detail(key) => {
+                let h = self.store.topic_history(&key).map_err(|e| e.to_string());
+                self.emit(HistoryEvent::Detail(key, h));
+            }
+            HistoryCmd::SaveTriage(record) => {
+                let r = self.store.save_triage(&record);
+                self.written(r.map(drop));
+            }
+        }
+    }
+
+    fn record(&mut self, snap: &Snapshot, endpoint: &str) {
+        let at = snap.captured_at;
+        if self.opts.skip_duplicates {
+            match self.store.polls_between(snap.platform, at, at) {
+                Ok(found) if !found.is_empty() => return,
+                Ok(_) => {}
+                Err(e) => return self.written(Err(e)),
+            }
+        }
+        let r = self.store.insert_poll(snap, endpoint).map(drop);
+        let ok = r.is_ok();
+        self.written(r);
+        let secs = at.timestamp();
+        let due = self
+            .last_retain
+            .is_none_or(|last| secs - last >= RETAIN_EVERY_SECS);
+        if ok && self.opts.keep_days > 0 && due {
+            self.last_retain = Some(secs);
+            match self.store.retain(at, self.opts.keep_days) {
+                Ok(report) => tracing::debug!(?report, "history retention"),
+                Err(e) => tracing::warn!("history retention: {e}"),
+            }
+        }
+    }
+
+    fn written(&mut self, r: Result<(), StoreError>) {
+        match r {
+            Ok(()) if self.failing => {
+                self.failing = false;
+                tracing::info!("history writes work again");
+                self.emit(HistoryEvent::WriteRecovered);
+            }
+            Ok(()) => {}
+            Err(e) => {
+                // Log the first failure of a run; the status bar keeps showing it.
+                if !self.failing {
+                    tracing::warn!("history write failed: {e}");
+                }
+                self.failing = true;
+                self.emit(HistoryEvent::WriteFailed(write_failure(&e)));
+            }
+        }
+    }
+
+    /// Each platform's last list at or before `at`, with the one before it.
+    fn boards_at(&self, at: DateTime<FixedOffset>) -> Result<Vec<PastBoard>, StoreError> {
+        let mut out = Vec::new();
+        for &p in &self.opts.platforms {
+            let Some(current) = self.store.snapshot_at(p, at)? else {
+                continue;
+            };
+            let before = current.captured_at - ChronoDuration::seconds(1);
+            let previous = self.store.snapshot_at(p, before)?;
+            out.push(PastBoard { current, previous });
+        }
+        Ok(out)
+    }
+
+    fn times(&self) -> Result<Vec<i64>, StoreError> {
+        let (from, to) = (
+            crate::domain::from_unix(0).unwrap_or_else(now),
+            crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now),
+        );
+        let mut times = Vec::new();
+        for &p in &self.opts.platforms {
+            times.extend(
+                self.store
+                    .polls_between(p, from, to)?
+                    .into_iter()
+                    .map(|r| r.captured_at.timestamp()),
+            );
+        }
+        times.sort_unstable();
+        times.dedup();
+        Ok(times)
+    }
+}
+
+/// The status-bar form of a write failure: what happened and that polling goes on.
+fn write_failure(e: &StoreError) -> String {
+    let what = if e.is_disk_full() {
+        "disk full".to_string()
+    } else if e.is_read_only() {
+        "file is read-only".to_string()
+    } else {
+        e.to_string()
+    };
+    format!("history not saved ({what}); lists kept in memory, next poll retries")
+}
+
+fn now() -> DateTime<FixedOffset> {
+    crate::app::now_cst()
+}

@@ -1,0 +1,144 @@
+//! The topic history pane (`H`): a popup over the board with what the store knows of one
+//! topic — first and last seen, peak rank and heat, a heat sparkline over every stored poll,
+//! and the rank path (only the polls where the rank changed). Scrolls with the board keys.
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::Theme;
+use super::help::popup_frame;
+use super::text::truncate;
+use crate::app::history::DetailPane;
+use crate::domain::num::format_heat;
+use crate::store::TopicHistory;
+
+const LABEL_W: usize = 11;
+
+pub(super) fn render(screen: Rect, buf: &mut Buffer, pane: &DetailPane, theme: &Theme) {
+    let w = screen.width.saturating_sub(4).min(90);
+    let h = screen.height.saturating_sub(4).max(3);
+    let popup = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    let title = truncate(
+        &format!(" history · {} ", pane.title),
+        w.saturating_sub(4) as usize,
+    );
+    let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
+    let lines = match &pane.history {
+        None => vec![Line::styled("loading…", theme.muted)],
+        Some(Err(e)) => vec![Line::styled(
+            format!("history unavailable: {e}"),
+            theme.error,
+        )],
+        Some(Ok(None)) => vec![Line::styled(
+            "not in the history yet (it is stored from its first poll on)",
+            theme.muted,
+        )],
+        Some(Ok(Some(h))) => lines(h, inner.width as usize, theme),
+    };
+    // Last line: the keys; the rest scrolls.
+    let body = inner.height.saturating_sub(1) as usize;
+    let max_offset = lines.len().saturating_sub(body);
+    let offset = pane.offset.min(max_offset);
+    for (i, line) in lines.into_iter().skip(offset).take(body).enumerate() {
+        line.render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
+    }
+    let more = if max_offset > 0 {
+        format!("  {}/{}", offset + 1, max_offset + 1)
+    } else {
+        String::new()
+    };
+    Line::styled(format!("j/k scroll · H or esc closes{more}"), theme.muted).render(
+        Rect::new(
+            inner.x,
+            inner.y + inner.height.saturating_sub(1),
+            inner.width,
+            1,
+        ),
+        buf,
+    );
+}
+
+fn stamp(t: DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn rank_text(rank: Option<u32>) -> String {
+    rank.map_or_else(|| "pinned".into(), |r| format!("#{r}"))
+}
+
+fn lines(h: &TopicHistory, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let field = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<LABEL_W$}"), theme.muted),
+            Span::styled(value, theme.header),
+        ])
+    };
+    let on_list = h.last_seen - h.first_seen;
+    let mut out = vec![
+        field("first seen", stamp(h.first_seen)),
+        field(
+            "last seen",
+            format!(
+                "{}  (on and off the list for {})",
+                stamp(h.last_seen),
+                super::board::time_on_list(h.first_seen, h.first_seen + on_list)
+            ),
+        ),
+        field(
+            "peak",
+            format!(
+                "rank {}   heat {}",
+                h.peak_rank.map_or_else(|| "—".into(), |r| format!("#{r}")),
+                h.peak_heat.map_or_else(|| "—".into(), format_heat)
+            ),
+        ),
+    ];
+    let heat: Vec<f64> = h
+        .points
+        .iter()
+        .map(|p| p.heat.map_or(0.0, |v| v as f64))
+        .collect();
+    if heat.iter().any(|&v| v > 0.0) {
+        let spark_w = width.saturating_sub(LABEL_W).min(heat.len()).max(1);
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL_W$}", "heat"), theme.muted),
+            Span::styled(
+                super::spark::sparkline(&heat, spark_w, &theme.symbols.spark),
+                theme.heat,
+            ),
+        ]));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("rank path ({} stored polls; changes only)", h.points.len()),
+        theme.column_header,
+    ));
+    let mut last: Option<Option<u32>> = None;
+    for p in &h.points {
+        if last == Some(p.rank) {
+            continue;
+        }
+        let change = match (last.flatten(), p.rank) {
+            (Some(a), Some(b)) if b < a => Span::styled(format!("↑{}", a - b), theme.move_up),
+            (Some(a), Some(b)) if b > a => Span::styled(format!("↓{}", b - a), theme.move_down),
+            _ => Span::raw(""),
+        };
+        let heat = p.heat.map(format_heat).unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(format!("{}  ", stamp(p.at)), theme.muted),
+            Span::styled(format!("{:>7}  ", rank_text(p.rank)), theme.rank),
+            Span::styled(format!("{heat:>7}  "), theme.heat),
+            change,
+        ]));
+        last = Some(p.rank);
+    }
+    out
+}
