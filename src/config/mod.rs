@@ -243,11 +243,7 @@ impl Config {
         })?;
         let cfg = Config::parse(&src, &shown)?;
         // A database URL with a password is a secret like a cookie.
-        let store_secret = cfg
-            .history
-            .store
-            .as_deref()
-            .is_some_and(url_has_password);
+        let store_secret = cfg.history.store.as_deref().is_some_and(url_has_password);
         if cfg.weibo.cookie.is_some() || cfg.tieba.cookie.is_some() || store_secret {
             check_private(&path)?;
         }

@@ -1,0 +1,411 @@
+//! History in the app, through the real history service and a real SQLite file: polls are
+//! recorded off the UI path, survive a restart, power sparklines, time travel (`[` `]` `L`
+//! with the banner) and the topic pane (`H`); a store that cannot be written is a visible
+//! status while the board keeps updating.
+
+mod render_support;
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use resou::app::App;
+use resou::app::msg::{AppMsg, Effect};
+use resou::config::keymap::{Key, Keymap};
+use resou::domain::Snapshot;
+use resou::domain::snapshot_file::read_lines;
+use resou::history::{HistoryCmd, HistoryEvent, HistoryHandle, HistoryOptions, Opener};
+use resou::sources::Endpoint;
+use resou::store::{HistoryStore, Store};
+use tokio::sync::mpsc;
+
+use render_support::{draw, find_row, row_text};
+
+/// Four real hourly Weibo lists (2026-08-15 00:00–03:00).
+fn hours() -> Vec<Snapshot> {
+    let src = include_str!("fixtures/store/weibo_hours.jsonl");
+    read_lines(src.as_bytes(), "weibo_hours.jsonl")
+        .expect("fixture")
+        .iter()
+        .map(|l| l.to_snapshot())
+        .collect()
+}
+
+fn opener(path: &Path, read_only: bool) -> Opener {
+    let path = path.to_path_buf();
+    Box::new(move || {
+        let s = if read_only {
+            Store::open_read_only(&path)?
+        } else {
+            Store::open(&path)?
+        };
+        Ok(Box::new(s) as Box<dyn HistoryStore>)
+    })
+}
+
+struct Service {
+    handle: HistoryHandle,
+    rx: mpsc::Receiver<HistoryEvent>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Service {
+    fn start(open: Opener) -> Service {
+        let (tx, rx) = mpsc::channel(64);
+        let opts = HistoryOptions {
+            platforms: vec![resou::domain::Platform::Weibo],
+            keep_days: 0,
+            skip_duplicates: false,
+            announce: true,
+        };
+        let handle = resou::history::spawn(open, opts, tx).expect("spawn");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        Service { handle, rx, rt }
+    }
+
+    /// The next event (the service answers in order; 10 s is a hang, not a wait).
+    fn next(&mut self) -> HistoryEvent {
+        let rx = &mut self.rx;
+        self.rt
+            .block_on(async { tokio::time::timeout(Duration::from_secs(10), rx.recv()).await })
+            .expect("history service answered")
+            .expect("history channel open")
+    }
+
+    /// Perform the app's history effects and feed every answer back, until none is pending.
+    fn pump(&mut self, app: &mut App, fx: Vec<Effect>) {
+        let mut pending = 0usize;
+        for e in fx {
+            if let Effect::History(cmd) = e {
+                // Records and triage saves are not answered; reads are.
+                let answered =
+                    !matches!(cmd, HistoryCmd::Record { .. } | HistoryCmd::SaveTriage(_));
+                pending += usize::from(answered);
+                self.handle.send(cmd);
+            }
+        }
+        while pending > 0 {
+            let ev = self.next();
+            pending -= 1;
+            let (more, _) = app.handle(AppMsg::History(ev));
+            self.pump(app, more);
+        }
+    }
+}
+
+fn app() -> App {
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows: 20,
+        keyword_rows: 10,
+        size: (120, 40),
+    });
+    app
+}
+
+fn press(app: &mut App, key: &str) -> Vec<Effect> {
+    app.handle(AppMsg::Key(Key::parse(key).expect("key"))).0
+}
+
+fn titles(app: &App) -> Vec<String> {
+    app.state
+        .rows
+        .iter()
+        .map(|r| r.topic.title.to_string())
+        .collect()
+}
+
+fn list_titles(s: &Snapshot) -> Vec<String> {
+    s.pinned
+        .iter()
+        .chain(&s.ranked)
+        .map(|t| t.title.to_string())
+        .collect()
+}
+
+fn screen(app: &App) -> String {
+    let t = draw(&app.state, 120, 40);
+    let buf = t.backend().buffer();
+    (0..40)
+        .map(|y| row_text(buf, y))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Poll the app with the first `n` lists, performing its history effects.
+fn live(svc: &mut Service, app: &mut App, lists: &[Snapshot]) {
+    for s in lists {
+        let (fx, _) = app.handle(support::poll_ok(s.clone(), Endpoint::WeiboHotSearch));
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::History(HistoryCmd::Record { snapshot, .. }) if **snapshot == *s)),
+            "every good poll is recorded"
+        );
+        svc.pump(app, fx);
+    }
+}
+
+/// Open the service and apply its `Opened` and `Times` events to the app.
+fn opened(svc: &mut Service, app: &mut App) {
+    for _ in 0..2 {
+        let ev = svc.next();
+        let (fx, _) = app.handle(AppMsg::History(ev));
+        svc.pump(app, fx);
+    }
+}
+
+#[test]
+fn history_survives_a_restart_and_fills_the_first_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    {
+        let mut svc = Service::start(opener(&path, false));
+        let mut a = app();
+        opened(&mut svc, &mut a);
+        live(&mut svc, &mut a, &lists);
+        svc.handle.finish(); // every queued write lands
+    }
+    // A new run: before any poll, the board shows the last stored list.
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    match svc.next() {
+        HistoryEvent::Opened { latest, .. } => {
+            assert_eq!(latest.len(), 1);
+            assert_eq!(latest[0].current, lists[3]);
+            assert_eq!(latest[0].previous.as_ref(), Some(&lists[2]));
+            let (fx, _) = a.handle(AppMsg::History(HistoryEvent::Opened {
+                source: path.display().to_string(),
+                latest,
+            }));
+            assert_eq!(titles(&a), list_titles(&lists[3]));
+            // Movement against the stored list before it, as if the app had never stopped.
+            assert!(
+                a.state
+                    .rows
+                    .iter()
+                    .any(|r| r.movement != resou::app::state::Movement::Same
+                        && r.movement != resou::app::state::Movement::Pinned),
+                "movement arrows from the stored previous list"
+            );
+            // Times was sent before the series request is answered.
+            match svc.next() {
+                HistoryEvent::Times(times) => assert_eq!(
+                    times,
+                    lists
+                        .iter()
+                        .map(|s| s.captured_at.timestamp())
+                        .collect::<Vec<_>>()
+                ),
+                other => panic!("expected Times, got {other:?}"),
+            }
+            svc.pump(&mut a, fx);
+        }
+        other => panic!("expected Opened, got {other:?}"),
+    }
+    // The sparkline series came from the store: four points for a topic on every list.
+    let always = lists[3]
+        .ranked
+        .iter()
+        .find(|t| {
+            lists
+                .iter()
+                .all(|l| l.ranked.iter().any(|u| u.key() == t.key()))
+        })
+        .expect("a topic on all four lists");
+    let row = a
+        .state
+        .rows
+        .iter()
+        .find(|r| r.key == always.key())
+        .expect("row");
+    assert_eq!(row.trend.len(), 4, "{}", always.title);
+    let s = screen(&a);
+    assert!(s.contains("trend"), "the trend column is shown:\n{s}");
+}
+
+#[test]
+fn time_travel_steps_through_stored_polls_and_returns_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    live(&mut svc, &mut a, &lists);
+    assert_eq!(titles(&a), list_titles(&lists[3]));
+
+    // `[` twice: 02:00 then 01:00, each the stored board of that moment.
+    let fx = press(&mut a, "[");
+    svc.pump(&mut a, fx);
+    assert_eq!(titles(&a), list_titles(&lists[2]));
+    let fx = press(&mut a, "[");
+    svc.pump(&mut a, fx);
+    assert_eq!(titles(&a), list_titles(&lists[1]));
+    let s = screen(&a);
+    assert!(
+        s.lines().next().is_some_and(
+            |l| l.contains("viewing 08-15 01:00 — live is 03:00") && l.contains("HISTORY")
+        ),
+        "banner:\n{s}"
+    );
+    assert!(
+        !s.contains("LIVE"),
+        "the live marker is gone while travelling"
+    );
+    // Back to the first poll, and no further.
+    let fx = press(&mut a, "[");
+    svc.pump(&mut a, fx);
+    assert_eq!(titles(&a), list_titles(&lists[0]));
+    let fx = press(&mut a, "[");
+    assert!(fx.is_empty());
+    assert_eq!(a.state.flash.as_deref(), Some("no earlier stored poll"));
+
+    // `]` steps forward; past the last stored poll before live it is live again.
+    let fx = press(&mut a, "]");
+    svc.pump(&mut a, fx);
+    assert_eq!(titles(&a), list_titles(&lists[1]));
+    // A live poll while travelling changes nothing on screen.
+    let later = {
+        let mut s = lists[3].clone();
+        s.captured_at += chrono::Duration::hours(1);
+        s
+    };
+    let (fx, _) = a.handle(support::poll_ok(later.clone(), Endpoint::WeiboHotSearch));
+    svc.pump(&mut a, fx);
+    assert_eq!(titles(&a), list_titles(&lists[1]));
+    assert!(screen(&a).contains("live is 04:00"));
+    press(&mut a, "L");
+    assert!(a.state.history.travel.is_none());
+    assert_eq!(titles(&a), list_titles(&later));
+    assert!(
+        screen(&a)
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("LIVE"))
+    );
+
+    // esc while travelling returns live instead of quitting.
+    let fx = press(&mut a, "[");
+    svc.pump(&mut a, fx);
+    assert!(a.state.history.travel.is_some());
+    press(&mut a, "esc");
+    assert!(a.state.history.travel.is_none() && !a.state.quit);
+}
+
+#[test]
+fn topic_pane_shows_first_seen_peak_and_rank_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    live(&mut svc, &mut a, &lists);
+    // Select the first ranked row and open its history.
+    press(&mut a, "j");
+    let i = a.state.selected_index().unwrap();
+    let key = a.state.rows[i].key.clone();
+    let fx = press(&mut a, "H");
+    svc.pump(&mut a, fx);
+    let ranks: Vec<Option<u32>> = lists
+        .iter()
+        .filter_map(|l| l.ranked.iter().find(|t| t.key() == key).map(|t| t.rank))
+        .collect();
+    let pane = a.state.history.detail.as_ref().expect("pane open");
+    let h = pane
+        .history
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .unwrap();
+    assert_eq!(h.points.len(), ranks.len());
+    assert_eq!(h.peak_rank, ranks.iter().flatten().min().copied());
+    let t = draw(&a.state, 120, 40);
+    let buf = t.backend().buffer();
+    let first = find_row(buf, "first seen").expect("first seen line");
+    let first_at = lists
+        .iter()
+        .find(|l| l.ranked.iter().any(|t| t.key() == key))
+        .unwrap()
+        .captured_at;
+    assert!(
+        row_text(buf, first).contains(&first_at.format("%Y-%m-%d %H:%M").to_string()),
+        "{}",
+        row_text(buf, first)
+    );
+    assert!(find_row(buf, "rank path").is_some());
+    assert!(find_row(buf, &format!("#{}", h.peak_rank.unwrap())).is_some());
+    press(&mut a, "esc");
+    assert!(a.state.history.detail.is_none() && !a.state.quit);
+}
+
+#[test]
+fn a_store_that_cannot_be_written_is_a_status_and_polling_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    Store::open(&path).unwrap(); // exists, current schema, empty
+    let mut svc = Service::start(opener(&path, true));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    let (fx, _) = a.handle(support::poll_ok(lists[0].clone(), Endpoint::WeiboHotSearch));
+    // The write fails before the series read after it is answered; both reach the app.
+    svc.pump(&mut a, fx);
+    let ev = svc.next();
+    a.handle(AppMsg::History(ev));
+    assert!(
+        a.state
+            .history
+            .write_error
+            .as_deref()
+            .is_some_and(|m| m.contains("read-only")),
+        "{:?}",
+        a.state.history.write_error
+    );
+    let (fx, _) = a.handle(support::poll_ok(lists[1].clone(), Endpoint::WeiboHotSearch));
+    svc.pump(&mut a, fx);
+    assert_eq!(
+        titles(&a),
+        list_titles(&lists[1]),
+        "the board keeps updating"
+    );
+    let s = screen(&a);
+    assert!(
+        s.contains("history not saved (file is read-only)"),
+        "status names the problem:\n{s}"
+    );
+}
+
+#[test]
+fn a_store_that_cannot_open_says_so_and_the_app_runs_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the file should be: SQLite cannot open it.
+    let path = dir.path().join("history.sqlite3");
+    std::fs::create_dir(&path).unwrap();
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    let ev = svc.next();
+    assert!(matches!(ev, HistoryEvent::Unavailable(_)), "{ev:?}");
+    a.handle(AppMsg::History(ev));
+    a.handle(support::poll_ok(
+        hours()[0].clone(),
+        Endpoint::WeiboHotSearch,
+    ));
+    assert_eq!(titles(&a), list_titles(&hours()[0]));
+    let s = screen(&a);
+    assert!(s.contains("history off:"), "{s}");
+    // Travel says why it cannot.
+    assert!(press(&mut a, "[").is_empty());
+    assert!(
+        a.state
+            .flash
+            .as_deref()
+            .unwrap()
+            .contains("no history store")
+    );
+}
