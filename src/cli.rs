@@ -45,7 +45,7 @@ pub struct Cli {
     pub origin: Option<String>,
 
     /// Config file (default: $XDG_CONFIG_HOME/resou/config.toml).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
     /// Seconds between polls of each platform (default 60; demo: the demo speed).
@@ -57,7 +57,7 @@ pub struct Cli {
     pub platform: Option<Vec<Platform>>,
 
     /// Log file (default: $XDG_STATE_HOME/resou/resou.log).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
 
     /// Keymap preset over the defaults (vim, emacs); wins over `preset` in keymap.toml and

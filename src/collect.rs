@@ -27,10 +27,11 @@ pub enum Stop {
 }
 
 /// Run until a signal (or `count` successful polls per platform). `history` receives every
-/// good poll; `history_events` are its answers (write failures are logged and counted).
+/// good poll and is finished (queued writes committed) before this returns; `history_events`
+/// are its answers (write failures are logged and counted).
 pub async fn run(
     sources: SourcesConfig,
-    history: &HistoryHandle,
+    history: HistoryHandle,
     mut history_events: mpsc::Receiver<HistoryEvent>,
     count: Option<u64>,
 ) -> anyhow::Result<(CollectReport, Stop)> {
@@ -87,5 +88,13 @@ pub async fn run(
         }
     };
     pollers.shutdown().await;
+    // Every queued write is committed before the process ends; failures among them count.
+    tokio::task::spawn_blocking(move || history.finish()).await?;
+    while let Ok(ev) = history_events.try_recv() {
+        if let HistoryEvent::WriteFailed(msg) = ev {
+            report.write_failures += 1;
+            tracing::warn!("{msg}");
+        }
+    }
     Ok((report, stop))
 }

@@ -17,7 +17,7 @@ use crate::store::{HistoryPoint, HistoryStore, StoreError, TopicHistory, TriageR
 
 /// Points of a topic's series sent for its sparkline (the newest ones).
 pub const SERIES_POINTS: usize = 64;
-/// Retention runs at most this often (in captured time).
+/// Retention runs at most this often.
 const RETAIN_EVERY_SECS: i64 = 3_600;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,13 +251,16 @@ impl Service {
         let r = self.store.insert_poll(snap, endpoint).map(drop);
         let ok = r.is_ok();
         self.written(r);
-        let secs = at.timestamp();
+        // Retention counts days back from the wall clock, not from the data: a replayed
+        // archive's times say nothing about how long its lists have been kept.
+        let now = now();
+        let secs = now.timestamp();
         let due = self
             .last_retain
             .is_none_or(|last| secs - last >= RETAIN_EVERY_SECS);
         if ok && self.opts.keep_days > 0 && due {
             self.last_retain = Some(secs);
-            match self.store.retain(at, self.opts.keep_days) {
+            match self.store.retain(now, self.opts.keep_days) {
                 Ok(report) => tracing::debug!(?report, "history retention"),
                 Err(e) => tracing::warn!("history retention: {e}"),
             }

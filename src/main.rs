@@ -341,7 +341,8 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                 app.state.history.viewer = cli.viewer;
                 let opts = resou::history::HistoryOptions {
                     platforms: platforms.clone(),
-                    keep_days: cfg.history.keep_days,
+                    // Archived demo lists are older than any retention window.
+                    keep_days: if cli.demo { 0 } else { cfg.history.keep_days },
                     skip_duplicates: cli.demo,
                     announce: true,
                 };
@@ -483,9 +484,7 @@ fn collect(
         announce: false,
     };
     let history = resou::history::spawn(open_store(spec), opts, h_tx)?;
-    let (report, stop) = rt.block_on(resou::collect::run(sources, &history, h_rx, count))?;
-    // Every queued write is committed before the process ends.
-    history.finish();
+    let (report, stop) = rt.block_on(resou::collect::run(sources, history, h_rx, count))?;
     tracing::info!(?report, ?stop, "collector stopped");
     eprintln!(
         "resou collect: stopped: {} polls stored, {} failed, {} write failures",
