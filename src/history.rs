@@ -68,6 +68,10 @@ pub enum HistoryEvent {
     ReadFailed(String),
     /// The store could not be opened: no history this run.
     Unavailable(String),
+    /// Viewer: a poll the collector stored, newer than anything shown.
+    Live(Box<Snapshot>),
+    /// Viewer: the live feed is down (`Some(reason)`) or back (`None`).
+    Feed(Option<String>),
 }
 
 /// Settings of the service.
@@ -81,6 +85,43 @@ pub struct HistoryOptions {
     /// Report the latest lists and every poll time on open (a viewer wants them; the
     /// collector does not).
     pub announce: bool,
+    /// Team viewer: follow the polls a collector writes and report each as `Live`.
+    pub follow: Option<Follow>,
+}
+
+/// How a viewer hears of new polls.
+pub struct Follow {
+    /// Checked for new polls this often even without a notification.
+    pub every: std::time::Duration,
+    /// Notifications of committed polls (PostgreSQL LISTEN); `None`: check on the timer only.
+    pub notices: Option<std_mpsc::Receiver<FeedNotice>>,
+}
+
+impl std::fmt::Debug for Follow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Follow").field("every", &self.every).finish()
+    }
+}
+
+impl Clone for Follow {
+    fn clone(&self) -> Self {
+        // A receiver has one owner; a clone follows on the timer alone.
+        Follow {
+            every: self.every,
+            notices: None,
+        }
+    }
+}
+
+/// What a live feed of the store says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedNotice {
+    /// A poll was committed (check the store now).
+    Poll,
+    /// The feed's connection dropped; reconnecting.
+    Lost(String),
+    /// The feed is back (the next check catches up on what was missed).
+    Reconnected,
 }
 
 /// The running service. Dropping it (or [`HistoryHandle::finish`]) lets it write what is
@@ -182,8 +223,88 @@ impl Service {
                 latest: Vec::new(),
             });
         }
-        while let Ok(cmd) = rx.recv() {
-            self.handle(cmd);
+        match self.opts.follow.take() {
+            None => {
+                while let Ok(cmd) = rx.recv() {
+                    self.handle(cmd);
+                }
+            }
+            Some(follow) => self.follow(rx, follow),
+        }
+    }
+
+    /// Viewer loop: commands as they come; new polls on each notice and on the timer.
+    fn follow(&mut self, rx: std_mpsc::Receiver<HistoryCmd>, follow: Follow) {
+        let mut seen = self.newest();
+        let mut next_check = std::time::Instant::now() + follow.every;
+        // Short waits only while notices can arrive; otherwise the timer alone.
+        let slice = if follow.notices.is_some() {
+            std::time::Duration::from_millis(100)
+        } else {
+            follow.every
+        };
+        loop {
+            let wait = next_check
+                .saturating_duration_since(std::time::Instant::now())
+                .min(slice);
+            match rx.recv_timeout(wait) {
+                Ok(cmd) => {
+                    self.handle(cmd);
+                    continue;
+                }
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            let mut check = std::time::Instant::now() >= next_check;
+            if let Some(notices) = &follow.notices {
+                while let Ok(n) = notices.try_recv() {
+                    match n {
+                        FeedNotice::Poll => check = true,
+                        FeedNotice::Lost(why) => self.emit(HistoryEvent::Feed(Some(why))),
+                        FeedNotice::Reconnected => {
+                            self.emit(HistoryEvent::Feed(None));
+                            check = true;
+                        }
+                    }
+                }
+            }
+            if check {
+                next_check = std::time::Instant::now() + follow.every;
+                self.catch_up(&mut seen);
+            }
+        }
+    }
+
+    /// The newest stored poll time per platform.
+    fn newest(&self) -> Vec<(Platform, i64)> {
+        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        self.opts
+            .platforms
+            .iter()
+            .map(|&p| {
+                let at = self
+                    .store
+                    .snapshot_at(p, far)
+                    .ok()
+                    .flatten()
+                    .map_or(i64::MIN, |s| s.captured_at.timestamp());
+                (p, at)
+            })
+            .collect()
+    }
+
+    /// Report every platform's newest poll when it is newer than the one reported last.
+    fn catch_up(&mut self, seen: &mut [(Platform, i64)]) {
+        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        for (p, last) in seen.iter_mut() {
+            match self.store.snapshot_at(*p, far) {
+                Ok(Some(s)) if s.captured_at.timestamp() > *last => {
+                    *last = s.captured_at.timestamp();
+                    self.emit(HistoryEvent::Live(Box::new(s)));
+                }
+                Ok(_) => {}
+                Err(e) => self.emit(HistoryEvent::ReadFailed(e.to_string())),
+            }
         }
     }
 

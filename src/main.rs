@@ -241,6 +241,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         format!("keymap layer ignored — {e}{more}")
     });
 
+    let history_spec = store_spec(cli, &cfg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -284,8 +285,16 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let topics = resou::sources::topic::spawn_topic_fetcher(topic_client.clone(), Default::default(), tx.clone());
         // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
         let drill = resou::sources::drill::spawn_drill_fetcher(topic_client, Default::default(), tx.clone());
-        let handle =
-            poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
+        // A team viewer never polls the platforms: its lists come from the collector's store.
+        let handle = if cli.viewer {
+            banner = Some(format!(
+                "TEAM VIEWER · lists from the collector's store {}",
+                history_spec.as_deref().map(shown_spec).unwrap_or_default()
+            ));
+            None
+        } else {
+            Some(poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?)
+        };
 
         // Analysis on its own thread (jieba loads there); the board shows before it is ready.
         let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !cli.demo);
@@ -336,7 +345,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         // before the first poll. A store that cannot open leaves the app on memory alone.
         let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
         let history_user = history_user(&cfg);
-        let history = match store_spec(cli, &cfg)? {
+        let history = match history_spec {
             Some(spec) => {
                 app.state.history.viewer = cli.viewer;
                 let opts = resou::history::HistoryOptions {
@@ -345,6 +354,10 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                     keep_days: if cli.demo { 0 } else { cfg.history.keep_days },
                     skip_duplicates: cli.demo,
                     announce: true,
+                    follow: cli.viewer.then(|| resou::history::Follow {
+                        every: Duration::from_secs(2),
+                        notices: None,
+                    }),
                 };
                 Some(resou::history::spawn(open_store(spec), opts, h_tx)?)
             }
@@ -361,7 +374,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let (handle, topics, drill, saver) = (&handle, &topics, &drill, saver_owned.as_ref());
         let history_ref = history.as_ref();
         let effects = move |e: Effect| match e {
-            Effect::Source(cmd) => handle.send(cmd),
+            Effect::Source(cmd) => {
+                if let Some(h) = handle {
+                    h.send(cmd);
+                }
+            }
             Effect::Analyze(snap) => {
                 let _ = snap_tx.send(WorkerInput::Snapshot(snap));
             }
@@ -482,6 +499,7 @@ fn collect(
         keep_days: cfg.history.keep_days,
         skip_duplicates: false,
         announce: false,
+        follow: None,
     };
     let history = resou::history::spawn(open_store(spec), opts, h_tx)?;
     let (report, stop) = rt.block_on(resou::collect::run(sources, history, h_rx, count))?;

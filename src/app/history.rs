@@ -43,6 +43,8 @@ pub struct HistoryState {
     pub viewer: bool,
     /// Last write failure, shown in the status bar until a write succeeds.
     pub write_error: Option<String>,
+    /// Viewer: the collector's live feed is down, and why (reconnecting meanwhile).
+    pub feed_problem: Option<String>,
     /// Every stored poll time, ascending (unix seconds), plus live polls since.
     pub times: Vec<i64>,
     pub travel: Option<Travel>,
@@ -174,6 +176,12 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
         HistoryEvent::Unavailable(msg) => {
             h.write_error = Some(format!("history off: {msg}"));
             (Vec::new(), true)
+        }
+        HistoryEvent::Live(snapshot) => (super::update::on_collector_list(state, *snapshot), true),
+        HistoryEvent::Feed(problem) => {
+            let changed = h.feed_problem != problem;
+            h.feed_problem = problem;
+            (Vec::new(), changed)
         }
         HistoryEvent::ReadFailed(msg) => {
             if let Some(t) = h.travel.as_mut() {

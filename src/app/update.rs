@@ -86,16 +86,10 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
             (Vec::new(), true)
         }
         AppMsg::Source(SourceEvent::Poll(report)) => {
-            let Some((fresh, mut effects)) = on_poll(state, report) else {
+            let Some((fresh, effects)) = on_poll(state, report) else {
                 return (Vec::new(), true);
             };
-            // Weibo topics: ask for their hosts and media accounts, top ranks first (the fetcher
-            // de-duplicates and caches, and spaces requests).
-            if fresh.platform == Platform::Weibo {
-                effects.extend(fresh.ranked.iter().map(|t| Effect::FetchTopic(t.hashtag())));
-            }
-            effects.push(Effect::Analyze(Box::new(fresh)));
-            (effects, true)
+            (fresh_list_effects(state, fresh, effects), true)
         }
         AppMsg::Analysis(ev) => {
             let fx = match &ev {
@@ -505,13 +499,7 @@ fn on_poll(state: &mut AppState, report: PollReport) -> Option<(Snapshot, Vec<Ef
             health.endpoint = Some(endpoint.label());
             health.error = None;
             health.degraded = (!failed_steps.is_empty()).then(|| failed_steps.join("; "));
-            for t in snapshot.pinned.iter().chain(&snapshot.ranked) {
-                state.triage.observe(t, snapshot.captured_at);
-            }
-            let board = state.boards.entry(report.platform).or_default();
-            apply_snapshot(board, snapshot.clone());
-            let fx = history::on_live_poll(state, &snapshot, endpoint.label());
-            rebuild_rows(state);
+            let fx = install_live(state, &snapshot, endpoint.label());
             Some((snapshot, fx))
         }
         PollOutcome::Failed { error } => {
@@ -521,6 +509,42 @@ fn on_poll(state: &mut AppState, report: PollReport) -> Option<(Snapshot, Vec<Ef
             None
         }
     }
+}
+
+/// A new live list (polled, or a collector's in team mode): triage, board, history.
+fn install_live(state: &mut AppState, snapshot: &Snapshot, endpoint: &'static str) -> Vec<Effect> {
+    for t in snapshot.pinned.iter().chain(&snapshot.ranked) {
+        state.triage.observe(t, snapshot.captured_at);
+    }
+    let board = state.boards.entry(snapshot.platform).or_default();
+    apply_snapshot(board, snapshot.clone());
+    let fx = history::on_live_poll(state, snapshot, endpoint);
+    rebuild_rows(state);
+    fx
+}
+
+/// What a fresh list sets off: topic pages for Weibo topics (hosts and media accounts, top
+/// ranks first; the fetcher de-duplicates, caches and spaces them — not for team viewers,
+/// which never poll the platforms), and the analysis.
+fn fresh_list_effects(state: &AppState, fresh: Snapshot, mut effects: Vec<Effect>) -> Vec<Effect> {
+    if fresh.platform == Platform::Weibo && !state.history.viewer {
+        effects.extend(fresh.ranked.iter().map(|t| Effect::FetchTopic(t.hashtag())));
+    }
+    effects.push(Effect::Analyze(Box::new(fresh)));
+    effects
+}
+
+/// Team viewer: a list the collector stored, shown as the live board.
+pub(super) fn on_collector_list(state: &mut AppState, snapshot: Snapshot) -> Vec<Effect> {
+    let health = state.health.entry(snapshot.platform).or_default();
+    health.enabled = true;
+    health.last_ok = state.now.max(Some(snapshot.captured_at));
+    health.data_at = Some(snapshot.captured_at);
+    health.endpoint = Some("team store");
+    health.error = None;
+    health.next_poll_at = None;
+    let fx = install_live(state, &snapshot, "team store");
+    fresh_list_effects(state, snapshot, fx)
 }
 
 /// Most keyword rows kept for the panel.

@@ -91,6 +91,11 @@ fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
             .push("  │  ", theme.muted)
             .push(e.as_str(), theme.warn);
     }
+    if let Some(e) = &state.history.feed_problem {
+        parts
+            .push("  │  ", theme.muted)
+            .push(format!("team feed lost ({e}); reconnecting"), theme.error);
+    }
     parts
 }
 
