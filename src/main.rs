@@ -263,20 +263,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let platforms = sources.platforms.clone();
         // Topic stats (hosts, media accounts) come through their own rate-limited fetcher.
         let topic_client = std::sync::Arc::new(
-            resou::sources::http::HttpClient::new(&sources.net)
-                .map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
+            resou::sources::http::HttpClient::new(&sources.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
         );
-        let topics = resou::sources::topic::spawn_topic_fetcher(
-            topic_client.clone(),
-            Default::default(),
-            tx.clone(),
-        );
+        let topics = resou::sources::topic::spawn_topic_fetcher(topic_client.clone(), Default::default(), tx.clone());
         // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
-        let drill = resou::sources::drill::spawn_drill_fetcher(
-            topic_client,
-            Default::default(),
-            tx.clone(),
-        );
+        let drill = resou::sources::drill::spawn_drill_fetcher(topic_client, Default::default(), tx.clone());
         let handle =
             poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
 
@@ -284,21 +275,18 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !offline);
         let (snap_tx, analysis_events) = resou::analysis::spawn_worker(analysis_cfg);
         let (a_tx, a_rx) = tokio::sync::mpsc::channel(64);
-        let bridge = std::thread::Builder::new()
-            .name("resou-analysis-bridge".into())
-            .spawn(move || {
-                // Keep draining after the app has quit (sends then fail), so the worker finishes
-                // the lists already queued and saves its baselines instead of stopping half-way.
-                while let Ok(ev) = analysis_events.recv() {
-                    let _ = a_tx.blocking_send(ev);
-                }
-            })?;
+        let bridge = std::thread::Builder::new().name("resou-analysis-bridge".into()).spawn(move || {
+            // Keep draining after the app has quit (sends then fail), so the worker finishes
+            // the lists already queued and saves its baselines instead of stopping half-way.
+            while let Ok(ev) = analysis_events.recv() {
+                let _ = a_tx.blocking_send(ev);
+            }
+        })?;
 
         let env = |k: &str| std::env::var(k).ok();
         let mut app = App::new(keymap);
         app.theme = resou::ui::Theme::select(cfg.theme.name, cfg.theme.colours, &env, None);
-        app.desktop =
-            resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
+        app.desktop = resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
         resou::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.banner = banner;
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
@@ -306,20 +294,14 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         // Triage (flags, notes, mutes, watchlists) survives restarts; the demo keeps its own file
         // so archived topics never mix with the user's real triage.
         let data_dir = paths::data_dir();
-        let triage_path = data_dir.as_ref().map(|d| {
-            d.join(if offline {
-                "triage-demo.json"
-            } else {
-                "triage.json"
-            })
-        });
+        let triage_path = data_dir
+            .as_ref()
+            .map(|d| d.join(if offline { "triage-demo.json" } else { "triage.json" }));
         if let Some(p) = &triage_path {
             let (t, err) = resou::triage::Triage::load_or_empty(p);
             app.state.triage = t;
             if let Some(e) = err {
-                app.state.flash = Some(format!(
-                    "triage file unreadable, starting empty (kept aside on save): {e}"
-                ));
+                app.state.flash = Some(format!("triage file unreadable, starting empty (kept aside on save): {e}"));
             }
         }
         app.export_dir = data_dir.as_ref().map(|d| d.join("exports"));
@@ -350,16 +332,8 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             Effect::FetchTopic(hashtag) => {
                 topics.request(&hashtag);
             }
-            Effect::Drill {
-                id,
-                request,
-                fresh: false,
-            } => drill.request(id, request),
-            Effect::Drill {
-                id,
-                request,
-                fresh: true,
-            } => drill.reload(id, request),
+            Effect::Drill { id, request, fresh: false } => drill.request(id, request),
+            Effect::Drill { id, request, fresh: true } => drill.reload(id, request),
             Effect::CancelDrill(id) => drill.cancel(id),
             Effect::SaveTriage(t) => {
                 if let Some(s) = saver {
