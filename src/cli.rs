@@ -23,6 +23,11 @@ Examples:
   resou eval --snapshots lists.jsonl.gz
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
+  resou snapshot --format table      one poll of each platform, printed (also json, csv)
+  resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
+  resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
+
+Exit codes: 0 ok; 1 snapshot/record: every platform failed; 2 bad arguments, config or files
 
 Files:
   config   $XDG_CONFIG_HOME/resou/config.toml, keymap.toml, dictionary.txt, kols.toml
@@ -140,6 +145,15 @@ pub enum Command {
     /// Print the resolved keymap per mode with the layer each binding comes from
     /// (default, preset, user file, --bind); exit code 2 when a layer has an error.
     Keys,
+    /// Poll each platform once through its fallback chain and print the lists; a failing
+    /// platform is named on stderr (exit code 1 when every platform fails).
+    Snapshot(SnapshotArgs),
+    /// Poll like the app and append every raw response (status, headers without cookies, body)
+    /// to a JSON Lines file; stops after --count polls per platform or on Ctrl-C / SIGTERM.
+    Record(RecordArgs),
+    /// Replay a recording (from `resou record`) or a snapshot file (`.gz` accepted) in the TUI
+    /// through the loopback server, as --demo does.
+    Replay(ReplayArgs),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -154,6 +168,47 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         triage: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// Platforms to poll, comma-separated (default: the config's).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_platform)]
+    pub platform: Option<Vec<Platform>>,
+    #[arg(long, value_enum, default_value_t = crate::commands::snapshot::Format::Table)]
+    pub format: crate::commands::snapshot::Format,
+    /// Send every platform request to this origin (http://host:port).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// File the responses are appended to (JSON Lines).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Platforms to poll, comma-separated (default: the config's).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_platform)]
+    pub platform: Option<Vec<Platform>>,
+    /// Seconds between polls of each platform (default: the config's; at least 5, or 0.2
+    /// with --origin).
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<f64>,
+    /// Polls per platform, then stop (default: until Ctrl-C or SIGTERM).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Send every platform request to this origin (http://host:port).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A recording from `resou record` or a snapshot JSONL file (`.gz` accepted).
+    pub file: PathBuf,
+    /// Seconds per recorded poll or snapshot (default 5).
+    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_speed)]
+    pub speed: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -196,7 +196,7 @@ fn push_csv_row(out: &mut String, cells: impl Iterator<Item = String>) {
 
 /// RFC 4180 quoting, after the formula-injection guard: a cell a spreadsheet would evaluate
 /// (`=`, `+`, `-`, `@`) gets a leading `'`.
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     let guarded: String = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

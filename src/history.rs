@@ -99,7 +99,9 @@ pub struct Follow {
 
 impl std::fmt::Debug for Follow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Follow").field("every", &self.every).finish()
+        f.debug_struct("Follow")
+            .field("every", &self.every)
+            .finish()
     }
 }
 

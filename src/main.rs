@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
@@ -41,6 +40,9 @@ fn main() -> ExitCode {
             thresholds,
         }) => eval(&cli, snapshots, thresholds),
         Some(Command::Keys) => keys(&cli),
+        Some(Command::Snapshot(a)) => resou::commands::snapshot::main(&cli, a),
+        Some(Command::Record(a)) => resou::commands::record::main(&cli, a),
+        Some(Command::Replay(_)) => run_tui(&cli),
         Some(Command::Export {
             flagged,
             format,
@@ -53,7 +55,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("resou: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(resou::commands::exit_code(&e))
         }
     }
 }
@@ -241,7 +243,10 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         format!("keymap layer ignored — {e}{more}")
     });
 
-    let history_spec = store_spec(cli, &cfg)?;
+    let replay = resou::commands::replay::requested(cli);
+    // Replays keep their own triage file and never teach the detector's baselines.
+    let offline = replay.is_some();
+    let history_spec = store_spec(cli, &cfg, offline)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -249,42 +254,38 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
     rt.block_on(async move {
         let mut banner = None;
         let mut sources = cfg.sources();
-        // The demo keeps its server alive for the whole session.
-        let _demo = if cli.demo {
-            let data = resou::replay::demo_data().context("loading bundled demo data")?;
-            let step = Duration::from_secs_f64(cli.demo_speed);
-            // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
-            let tieba = resou::replay::align_to(&data.weibo, &data.tieba);
-            let server = resou::replay::ReplayServer::start(resou::replay::ReplayConfig {
-                weibo: data.weibo,
-                tieba,
-                step,
-                clock: resou::replay::ClockMode::Wall,
-            })
-            .await
-            .context("starting the demo server")?;
-            sources.net.origin = Some(server.origin());
-            if cli.interval.is_none() {
-                sources.interval = step;
-                sources.max_backoff = step * 8;
+        // The demo (or `resou replay`) keeps its server alive for the whole session.
+        let _demo = match &replay {
+            Some(r) => {
+                let running = resou::commands::replay::start(r).await?;
+                sources.net.origin = Some(running.server.origin());
+                if cli.interval.is_none() {
+                    sources.interval = r.step;
+                    sources.max_backoff = r.step * 8;
+                }
+                banner = Some(running.banner);
+                Some(running.server)
             }
-            banner = Some(format!(
-                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 replayed on the same clock · {}",
-                server.origin()
-            ));
-            Some(server)
-        } else {
-            None
+            None => None,
         };
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let platforms = sources.platforms.clone();
         // Topic stats (hosts, media accounts) come through their own rate-limited fetcher.
         let topic_client = std::sync::Arc::new(
-            resou::sources::http::HttpClient::new(&sources.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
+            resou::sources::http::HttpClient::new(&sources.net)
+                .map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
         );
-        let topics = resou::sources::topic::spawn_topic_fetcher(topic_client.clone(), Default::default(), tx.clone());
+        let topics = resou::sources::topic::spawn_topic_fetcher(
+            topic_client.clone(),
+            Default::default(),
+            tx.clone(),
+        );
         // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
-        let drill = resou::sources::drill::spawn_drill_fetcher(topic_client, Default::default(), tx.clone());
+        let drill = resou::sources::drill::spawn_drill_fetcher(
+            topic_client,
+            Default::default(),
+            tx.clone(),
+        );
         // A team viewer never polls the platforms: its lists come from the collector's store.
         let handle = if cli.viewer {
             banner = Some(format!(
@@ -297,21 +298,24 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         };
 
         // Analysis on its own thread (jieba loads there); the board shows before it is ready.
-        let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !cli.demo);
+        let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !offline);
         let (snap_tx, analysis_events) = resou::analysis::spawn_worker(analysis_cfg);
         let (a_tx, a_rx) = tokio::sync::mpsc::channel(64);
-        let bridge = std::thread::Builder::new().name("resou-analysis-bridge".into()).spawn(move || {
-            // Keep draining after the app has quit (sends then fail), so the worker finishes
-            // the lists already queued and saves its baselines instead of stopping half-way.
-            while let Ok(ev) = analysis_events.recv() {
-                let _ = a_tx.blocking_send(ev);
-            }
-        })?;
+        let bridge = std::thread::Builder::new()
+            .name("resou-analysis-bridge".into())
+            .spawn(move || {
+                // Keep draining after the app has quit (sends then fail), so the worker finishes
+                // the lists already queued and saves its baselines instead of stopping half-way.
+                while let Ok(ev) = analysis_events.recv() {
+                    let _ = a_tx.blocking_send(ev);
+                }
+            })?;
 
         let env = |k: &str| std::env::var(k).ok();
         let mut app = App::new(keymap);
         app.theme = resou::ui::Theme::select(cfg.theme.name, cfg.theme.colours, &env, None);
-        app.desktop = resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
+        app.desktop =
+            resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
         resou::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.banner = banner;
         app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
@@ -319,14 +323,20 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         // Triage (flags, notes, mutes, watchlists) survives restarts; the demo keeps its own file
         // so archived topics never mix with the user's real triage.
         let data_dir = paths::data_dir();
-        let triage_path = data_dir
-            .as_ref()
-            .map(|d| d.join(if cli.demo { "triage-demo.json" } else { "triage.json" }));
+        let triage_path = data_dir.as_ref().map(|d| {
+            d.join(if offline {
+                "triage-demo.json"
+            } else {
+                "triage.json"
+            })
+        });
         if let Some(p) = &triage_path {
             let (t, err) = resou::triage::Triage::load_or_empty(p);
             app.state.triage = t;
             if let Some(e) = err {
-                app.state.flash = Some(format!("triage file unreadable, starting empty (kept aside on save): {e}"));
+                app.state.flash = Some(format!(
+                    "triage file unreadable, starting empty (kept aside on save): {e}"
+                ));
             }
         }
         app.export_dir = data_dir.as_ref().map(|d| d.join("exports"));
@@ -351,11 +361,11 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                 let opts = resou::history::HistoryOptions {
                     platforms: platforms.clone(),
                     // Archived demo lists are older than any retention window.
-                    keep_days: if cli.demo { 0 } else { cfg.history.keep_days },
-                    skip_duplicates: cli.demo,
+                    keep_days: if offline { 0 } else { cfg.history.keep_days },
+                    skip_duplicates: offline,
                     announce: true,
                     follow: cli.viewer.then(|| resou::history::Follow {
-                        every: Duration::from_secs(2),
+                        every: std::time::Duration::from_secs(2),
                         notices: None,
                     }),
                 };
@@ -388,17 +398,27 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             Effect::FetchTopic(hashtag) => {
                 topics.request(&hashtag);
             }
-            Effect::Drill { id, request, fresh: false } => drill.request(id, request),
-            Effect::Drill { id, request, fresh: true } => drill.reload(id, request),
+            Effect::Drill {
+                id,
+                request,
+                fresh: false,
+            } => drill.request(id, request),
+            Effect::Drill {
+                id,
+                request,
+                fresh: true,
+            } => drill.reload(id, request),
             Effect::CancelDrill(id) => drill.cancel(id),
             Effect::SaveTriage(t) => {
                 if let Some(h) = history_ref {
                     match serde_json::to_string(&*t) {
-                        Ok(json) => h.send(resou::history::HistoryCmd::SaveTriage(resou::store::TriageRecord {
-                            user: history_user.clone(),
-                            json,
-                            updated_at: resou::app::now_cst(),
-                        })),
+                        Ok(json) => h.send(resou::history::HistoryCmd::SaveTriage(
+                            resou::store::TriageRecord {
+                                user: history_user.clone(),
+                                json,
+                                updated_at: resou::app::now_cst(),
+                            },
+                        )),
                         Err(e) => tracing::warn!("triage to JSON: {e}"),
                     }
                 }
@@ -471,7 +491,7 @@ fn collect(
         !cli.viewer,
         "collect writes the history; --viewer is for the TUI"
     );
-    let spec = store_spec(cli, &cfg)?
+    let spec = store_spec(cli, &cfg, false)?
         .context("collect needs a history store (drop --no-history / [history] enabled = false)")?;
     let sources = cfg.sources();
     let log = log_path
@@ -520,7 +540,7 @@ fn import_to_history(
     platforms: Option<&[resou::domain::Platform]>,
 ) -> anyhow::Result<()> {
     let (cfg, _) = Config::load(cli.config.as_deref())?;
-    let spec = store_spec(cli, &cfg)?.context("--to-history with --no-history")?;
+    let spec = store_spec(cli, &cfg, false)?.context("--to-history with --no-history")?;
     let lines = resou::import::import_paths(inputs, platforms)?;
     let mut store =
         open_store(spec.clone())().with_context(|| format!("opening {}", shown_spec(&spec)))?;
@@ -558,7 +578,7 @@ fn shown_spec(spec: &str) -> String {
 /// Where history goes: `--no-history` / `[history] enabled = false` → none; else `--store`,
 /// `[history] store`, `RESOU_STORE`, and the default file (the demo keeps its own file, so
 /// archived lists never mix with real ones).
-fn store_spec(cli: &Cli, cfg: &Config) -> anyhow::Result<Option<String>> {
+fn store_spec(cli: &Cli, cfg: &Config, offline: bool) -> anyhow::Result<Option<String>> {
     if cli.no_history || !cfg.history.enabled {
         anyhow::ensure!(!cli.viewer, "--viewer needs a history store (--store)");
         return Ok(None);
@@ -575,7 +595,7 @@ fn store_spec(cli: &Cli, cfg: &Config) -> anyhow::Result<Option<String>> {
         !cli.viewer,
         "--viewer needs the collector's store: give --store"
     );
-    let name = if cli.demo {
+    let name = if offline {
         "history-demo.sqlite3"
     } else {
         resou::store::FILE_NAME

@@ -51,12 +51,17 @@ struct Service {
 
 impl Service {
     fn start(open: Opener) -> Service {
+        Service::start_with(open, None)
+    }
+
+    fn start_with(open: Opener, follow: Option<resou::history::Follow>) -> Service {
         let (tx, rx) = mpsc::channel(64);
         let opts = HistoryOptions {
             platforms: vec![resou::domain::Platform::Weibo],
             keep_days: 0,
             skip_duplicates: false,
             announce: true,
+            follow,
         };
         let handle = resou::history::spawn(open, opts, tx).expect("spawn");
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -408,4 +413,70 @@ fn a_store_that_cannot_open_says_so_and_the_app_runs_on() {
             .unwrap()
             .contains("no history store")
     );
+}
+
+#[test]
+fn a_viewer_shows_what_the_collector_stores_and_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.sqlite3");
+    let lists = hours();
+    let mut collector = Store::open(&path).unwrap();
+    collector.insert_poll(&lists[0], "collector").unwrap();
+    let (notices_tx, notices) = std::sync::mpsc::channel();
+    let follow = resou::history::Follow {
+        // Only notices wake it within the test's time: the timer is far away.
+        every: Duration::from_secs(3600),
+        notices: Some(notices),
+    };
+    let mut svc = Service::start_with(opener(&path, true), Some(follow));
+    let mut a = app();
+    a.state.history.viewer = true;
+    opened(&mut svc, &mut a);
+    assert_eq!(titles(&a), list_titles(&lists[0]), "the stored board first");
+
+    // The collector commits the next poll and the notice arrives: the viewer shows it live.
+    collector.insert_poll(&lists[1], "collector").unwrap();
+    notices_tx.send(resou::history::FeedNotice::Poll).unwrap();
+    let ev = svc.next();
+    assert!(
+        matches!(&ev, HistoryEvent::Live(s) if **s == lists[1]),
+        "{ev:?}"
+    );
+    let (fx, _) = a.handle(AppMsg::History(ev));
+    assert_eq!(titles(&a), list_titles(&lists[1]));
+    assert!(
+        !fx.iter().any(|e| matches!(
+            e,
+            Effect::History(HistoryCmd::Record { .. }) | Effect::FetchTopic(_)
+        )),
+        "a viewer neither records nor fetches from the platforms: {fx:?}"
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Analyze(_))),
+        "analysis still runs"
+    );
+    assert_eq!(
+        a.state.health[&resou::domain::Platform::Weibo].endpoint,
+        Some("team store")
+    );
+
+    // Connection loss is a visible state; the reconnect catches up on what was missed.
+    notices_tx
+        .send(resou::history::FeedNotice::Lost(
+            "server closed the connection".into(),
+        ))
+        .unwrap();
+    let ev = svc.next();
+    a.handle(AppMsg::History(ev));
+    assert!(screen(&a).contains("team feed lost (server closed the connection); reconnecting"));
+    collector.insert_poll(&lists[2], "collector").unwrap();
+    notices_tx
+        .send(resou::history::FeedNotice::Reconnected)
+        .unwrap();
+    for _ in 0..2 {
+        let ev = svc.next();
+        a.handle(AppMsg::History(ev));
+    }
+    assert!(a.state.history.feed_problem.is_none());
+    assert_eq!(titles(&a), list_titles(&lists[2]));
 }

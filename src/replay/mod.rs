@@ -9,6 +9,7 @@
 mod demo;
 mod fault;
 mod posts;
+mod recording;
 mod reply;
 mod server;
 mod tieba;
@@ -32,6 +33,7 @@ use crate::domain::snapshot_file::SnapshotLine;
 
 pub use demo::{DemoData, align_to, demo_data};
 pub use fault::Fault;
+pub use recording::{BodyEncoding, RecordedExchange, Recording, encode_body, is_recording_line};
 pub use reply::Route;
 
 /// How the served snapshot moves.
@@ -61,9 +63,30 @@ pub struct ReplayServer {
 
 impl ReplayServer {
     pub async fn start(cfg: ReplayConfig) -> std::io::Result<ReplayServer> {
+        Self::serve(server::Shared::new(cfg)).await
+    }
+
+    /// Serve a recording from `resou record`: one recorded poll per clock tick (per `step` of
+    /// wall time, or per `advance()`), each platform wrapping at its own end. Paths outside
+    /// the recording get 404, except the visitor flow, which is rendered as usual.
+    pub async fn start_recording(
+        recording: Recording,
+        step: Duration,
+        clock: ClockMode,
+    ) -> std::io::Result<ReplayServer> {
+        let cfg = ReplayConfig {
+            weibo: Vec::new(),
+            tieba: Vec::new(),
+            step,
+            clock,
+        };
+        Self::serve(server::Shared::with_recording(cfg, recording)).await
+    }
+
+    async fn serve(shared: server::Shared) -> std::io::Result<ReplayServer> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(server::Shared::new(cfg));
+        let shared = Arc::new(shared);
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(shared.clone());
@@ -140,6 +163,12 @@ impl ReplayServer {
     /// Make `/top/summary` accept this `SUB` value (a user-supplied cookie).
     pub fn accept_cookie(&self, sub: String) {
         self.shared.accept_cookie(sub)
+    }
+
+    /// Add `Set-Cookie: <cookie>` to every rendered reply (`None` stops), as real sites set
+    /// tracking cookies; tests use it to prove recordings never keep cookies.
+    pub fn set_reply_cookie(&self, cookie: Option<String>) {
+        self.shared.set_reply_cookie(cookie)
     }
 
     /// Forget every accepted `SUB` (issued or given), as when visitor cookies expire.

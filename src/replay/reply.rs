@@ -132,6 +132,14 @@ impl Route {
         }
     }
 
+    /// The passport visitor flow (A5).
+    pub(crate) fn is_visitor(self) -> bool {
+        matches!(
+            self,
+            Route::GenVisitor | Route::Incarnate | Route::VisitorPage
+        )
+    }
+
     /// A Tieba drill-down route (D2/D3): its walls are Baidu's, not Sina's.
     pub(crate) fn is_tieba_drill(self) -> bool {
         matches!(

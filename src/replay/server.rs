@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use super::fault::{self, Fault};
+use super::recording::{self, Recording};
 use super::reply::{Reply, Route};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
@@ -29,6 +30,8 @@ pub(crate) struct Shared {
     tieba: Timeline,
     step: Duration,
     clock: ClockMode,
+    /// Recorded responses served instead of the rendered lists (`resou replay RECORDING`).
+    recording: Option<Recording>,
     state: Mutex<State>,
 }
 
@@ -45,6 +48,8 @@ struct State {
     last_forms: HashMap<Route, Form>,
     /// `SUB` values `/top/summary` accepts: issued by incarnate or given by tests.
     cookies: HashSet<String>,
+    /// A `Set-Cookie` value added to every rendered reply (as real sites set tracking cookies).
+    reply_cookie: Option<String>,
 }
 
 impl Shared {
@@ -54,10 +59,19 @@ impl Shared {
             tieba: Timeline::new(cfg.tieba),
             step: cfg.step,
             clock: cfg.clock,
+            recording: None,
             state: Mutex::new(State {
                 anchor: Some(Instant::now()),
                 ..State::default()
             }),
+        }
+    }
+
+    /// A server answering from `recording` (the lists in `cfg` stay empty).
+    pub(crate) fn with_recording(cfg: ReplayConfig, recording: Recording) -> Shared {
+        Shared {
+            recording: Some(recording),
+            ..Shared::new(cfg)
         }
     }
 
@@ -129,6 +143,10 @@ impl Shared {
 
     pub(crate) fn accept_cookie(&self, sub: String) {
         self.state().cookies.insert(sub);
+    }
+
+    pub(crate) fn set_reply_cookie(&self, cookie: Option<String>) {
+        self.state().reply_cookie = cookie;
     }
 
     pub(crate) fn expire_visitor_cookies(&self) {
@@ -256,6 +274,15 @@ pub(crate) async fn handle(
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| path.clone());
     let route = Route::of(&path, &query);
+    if let Some(rec) = &sh.recording {
+        if let Some(resp) = rec.serve(sh.tick(), &path, &query) {
+            return resp;
+        }
+        // The visitor flow is never recorded (its bodies hold cookie values); it is rendered.
+        if !route.is_some_and(Route::is_visitor) {
+            return recording::not_recorded();
+        }
+    }
     let date_of = |p: Platform| http_date(sh.line(p, true).captured_at);
     let Some(route) = route else {
         return Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n")
@@ -267,7 +294,7 @@ pub(crate) async fn handle(
         Ok(b) if !b.is_empty() => url::form_urlencoded::parse(&b).into_owned().collect(),
         _ => Vec::new(),
     };
-    let fault = {
+    let (fault, reply_cookie) = {
         let mut st = sh.state();
         *st.hits.entry(route).or_default() += 1;
         let times = st.hit_times.entry(route).or_default();
@@ -279,7 +306,7 @@ pub(crate) async fn handle(
         if !form.is_empty() {
             st.last_forms.insert(route, form.clone());
         }
-        st.faults.get(&route).cloned()
+        (st.faults.get(&route).cloned(), st.reply_cookie.clone())
     };
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
@@ -291,7 +318,7 @@ pub(crate) async fn handle(
         form: &form,
     };
     let normal = |empty: bool| sh.render(route, &req, empty);
-    let reply = match fault {
+    let mut reply = match fault {
         None => normal(false),
         Some(f) => {
             if let Fault::Delay(d) = f {
@@ -300,5 +327,8 @@ pub(crate) async fn handle(
             fault::apply(&f, route, &uri, normal)
         }
     };
+    if let Some(c) = reply_cookie {
+        reply.headers.push((header::SET_COOKIE, c));
+    }
     reply.into_response(&date)
 }

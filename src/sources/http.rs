@@ -2,7 +2,8 @@
 //! origin override for the loopback replay server, hand-followed redirects, body cap.
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -269,6 +270,50 @@ impl Visitor {
     }
 }
 
+/// One raw response as the parsers saw it (body after content decoding), for `resou record`.
+/// Built only inside this module, so secrets are dropped before it exists: response headers
+/// come without `Cookie`, `Set-Cookie` or `Authorization`, and request headers and bodies
+/// (which carry the user's cookies and the Tieba BDUSS) are never part of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    /// When the response headers arrived (CST).
+    pub at: DateTime<FixedOffset>,
+    pub method: &'static str,
+    /// The URL as the platform would see it (before the origin rewrite).
+    pub url: String,
+    pub status: u16,
+    /// Response headers in wire order, minus the secret ones; values decoded lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes; empty when it could not be read in full.
+    pub body: Vec<u8>,
+    /// From sending the request to the end of the body.
+    pub elapsed: Duration,
+}
+
+/// Where the client hands every response it receives (redirects and error statuses included).
+pub trait Recorder: Send + Sync {
+    fn record(&self, exchange: Exchange);
+}
+
+/// Header names never recorded (compared case-insensitively; `HeaderName`s are lower case).
+const SECRET_HEADERS: [&str; 5] = [
+    "cookie",
+    "set-cookie",
+    "set-cookie2",
+    "authorization",
+    "proxy-authorization",
+];
+
+fn recordable_headers(h: &HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .filter(|(n, _)| !SECRET_HEADERS.contains(&n.as_str().to_ascii_lowercase().as_str()))
+        .map(|(n, v)| {
+            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (n.as_str().to_string(), v)
+        })
+        .collect()
+}
+
 /// One shared client for every platform request.
 pub struct HttpClient {
     client: reqwest::Client,
@@ -277,6 +322,7 @@ pub struct HttpClient {
     tieba_cookie: Option<Secret>,
     visitor: Mutex<Option<Visitor>>,
     max_body: usize,
+    recorder: Option<Arc<dyn Recorder>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -286,6 +332,7 @@ impl fmt::Debug for HttpClient {
             .field("user_cookie", &self.user_cookie.is_some())
             .field("tieba_cookie", &self.tieba_cookie.is_some())
             .field("max_body", &self.max_body)
+            .field("recording", &self.recorder.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -443,7 +490,16 @@ impl HttpClient {
                 }),
             visitor: Mutex::new(None),
             max_body: cfg.max_body_bytes,
+            recorder: None,
         })
+    }
+
+    /// Hand every response of a platform request (each redirect hop, error statuses and
+    /// successes) to `recorder`. The passport visitor flow is not recorded: its bodies carry
+    /// the visitor cookie's values.
+    pub fn with_recorder(mut self, recorder: Arc<dyn Recorder>) -> HttpClient {
+        self.recorder = Some(recorder);
+        self
     }
 
     /// Where a platform URL is actually sent: platform hosts go to the origin override when set,
@@ -698,31 +754,31 @@ impl HttpClient {
                 v.set_sensitive(true);
                 req = req.header(header::COOKIE, v);
             }
+            let method = match body {
+                Body::None => "GET",
+                Body::Form(_) => "POST",
+            };
+            let started = Instant::now();
             let resp = req.send().await.map_err(|e| classify(&e))?;
             let status = resp.status();
             tracing::debug!(path = logical.path(), status = status.as_u16(), "http");
-            if status.is_redirection() {
-                let loc = resp
-                    .headers()
-                    .get(header::LOCATION)
-                    .and_then(|l| l.to_str().ok())
-                    .ok_or(SourceError::Status(status.as_u16()))?;
-                let next = logical
-                    .join(loc)
-                    .map_err(|_| SourceError::Other("bad redirect target".into()))?;
-                if is_login_target(&next) {
-                    return Err(SourceError::LoginRequired {
-                        hint: login_hint(profile).into(),
+            if !status.is_success() {
+                // The early returns below skip the body; a recording still wants it.
+                let headers = resp.headers().clone();
+                if let Some(rec) = &self.recorder {
+                    let bytes = self.read_bytes(resp).await.unwrap_or_default();
+                    rec.record(Exchange {
+                        at: now_cst(),
+                        method,
+                        url: logical.to_string(),
+                        status: status.as_u16(),
+                        headers: recordable_headers(&headers),
+                        body: bytes,
+                        elapsed: started.elapsed(),
                     });
                 }
-                logical = next;
-                if !matches!(status.as_u16(), 307 | 308) {
-                    body = Body::None;
-                }
+                Self::not_ok(status, &headers, &mut logical, profile, &mut body)?;
                 continue;
-            }
-            if !status.is_success() {
-                return Err(SourceError::Status(status.as_u16()));
             }
             let received_at = now_cst();
             let date = resp
@@ -736,12 +792,27 @@ impl HttpClient {
                 .get(header::CONTENT_TYPE)
                 .and_then(|c| c.to_str().ok())
                 .map(str::to_string);
-            let body = self.read_body(resp).await?;
+            let headers = self
+                .recorder
+                .as_ref()
+                .map(|_| recordable_headers(resp.headers()));
+            let bytes = self.read_bytes(resp).await?;
+            if let (Some(rec), Some(headers)) = (&self.recorder, headers) {
+                rec.record(Exchange {
+                    at: received_at,
+                    method,
+                    url: logical.to_string(),
+                    status: status.as_u16(),
+                    headers,
+                    body: bytes.clone(),
+                    elapsed: started.elapsed(),
+                });
+            }
             return Ok(Response {
                 status: status.as_u16(),
                 final_url: logical.to_string(),
                 content_type,
-                body,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
                 date,
                 received_at,
             });
@@ -749,8 +820,44 @@ impl HttpClient {
         Err(SourceError::RedirectLoop)
     }
 
+    /// A redirect or error status: the next hop to follow (`logical` and `body` updated), or
+    /// the error it means.
+    fn not_ok(
+        status: reqwest::StatusCode,
+        headers: &HeaderMap,
+        logical: &mut url::Url,
+        profile: Profile,
+        body: &mut Body<'_>,
+    ) -> Result<(), SourceError> {
+        if !status.is_redirection() {
+            return Err(SourceError::Status(status.as_u16()));
+        }
+        let loc = headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .ok_or(SourceError::Status(status.as_u16()))?;
+        let next = logical
+            .join(loc)
+            .map_err(|_| SourceError::Other("bad redirect target".into()))?;
+        if is_login_target(&next) {
+            return Err(SourceError::LoginRequired {
+                hint: login_hint(profile).into(),
+            });
+        }
+        *logical = next;
+        if !matches!(status.as_u16(), 307 | 308) {
+            *body = Body::None;
+        }
+        Ok(())
+    }
+
+    async fn read_body(&self, resp: reqwest::Response) -> Result<String, SourceError> {
+        let bytes = self.read_bytes(resp).await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     /// Read the body in chunks, refusing more than `max_body` bytes.
-    async fn read_body(&self, mut resp: reqwest::Response) -> Result<String, SourceError> {
+    async fn read_bytes(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, SourceError> {
         if resp
             .content_length()
             .is_some_and(|n| n > self.max_body as u64)
@@ -764,7 +871,7 @@ impl HttpClient {
             }
             buf.extend_from_slice(&chunk);
         }
-        Ok(String::from_utf8_lossy(&buf).into_owned())
+        Ok(buf)
     }
 }
 

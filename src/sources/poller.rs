@@ -173,22 +173,29 @@ impl Poller {
         }
     }
 
-    /// One poll in its own task, so even a bug that panics in a parser becomes a failed poll.
     async fn poll_once(&self) -> (PollOutcome, Vec<super::StepAttempt>) {
-        let chain = Arc::clone(&self.chain);
-        let client = Arc::clone(&self.client);
-        match tokio::spawn(async move { chain.poll(&client).await }).await {
-            Ok(r) => r,
-            Err(e) => {
-                let platform: Platform = self.chain.platform();
-                tracing::error!(%platform, "poll task failed: {e}");
-                (
-                    PollOutcome::Failed {
-                        error: SourceError::Other("internal error while polling".into()),
-                    },
-                    Vec::new(),
-                )
-            }
+        poll_once(&self.chain, &self.client).await
+    }
+}
+
+/// One poll of `chain` in its own task, so even a bug that panics in a parser becomes a failed
+/// poll. The pollers and the headless commands (`snapshot`, `record`) all poll through this.
+pub async fn poll_once(
+    chain: &Arc<Chain>,
+    client: &Arc<HttpClient>,
+) -> (PollOutcome, Vec<super::StepAttempt>) {
+    let (task_chain, task_client) = (Arc::clone(chain), Arc::clone(client));
+    match tokio::spawn(async move { task_chain.poll(&task_client).await }).await {
+        Ok(r) => r,
+        Err(e) => {
+            let platform: Platform = chain.platform();
+            tracing::error!(%platform, "poll task failed: {e}");
+            (
+                PollOutcome::Failed {
+                    error: SourceError::Other("internal error while polling".into()),
+                },
+                Vec::new(),
+            )
         }
     }
 }

@@ -1,0 +1,165 @@
+//! The loopback replay server behind the TUI: `--demo` (bundled archive lists) and
+//! `resou replay FILE` (a recording from `resou record`, or a snapshot JSONL file) start it
+//! here, the same way; the app then polls it like the real platforms.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::domain::Platform;
+use crate::domain::snapshot_file::SnapshotLine;
+use crate::replay::{ClockMode, Recording, ReplayConfig, ReplayServer, is_recording_line};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// The bundled demo archive.
+    Demo,
+    /// A recording or snapshot file (told apart by its first line).
+    File(PathBuf),
+}
+
+/// What the TUI replays and how fast: one list (or recorded poll) per `step`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub source: Source,
+    pub step: Duration,
+}
+
+/// The replay this invocation asks for: `--demo` or `resou replay FILE`; `None` for live.
+pub fn requested(cli: &Cli) -> Option<Replay> {
+    match &cli.command {
+        Some(Command::Replay(a)) => Some(Replay {
+            source: Source::File(a.file.clone()),
+            step: Duration::from_secs_f64(a.speed),
+        }),
+        _ if cli.demo => Some(Replay {
+            source: Source::Demo,
+            step: Duration::from_secs_f64(cli.demo_speed),
+        }),
+        _ => None,
+    }
+}
+
+/// A started replay: keep `server` alive for the session; `banner` says what is shown.
+pub struct Running {
+    pub server: ReplayServer,
+    pub banner: String,
+}
+
+/// A replay file's contents.
+#[derive(Debug)]
+pub enum FileData {
+    Snapshots {
+        weibo: Vec<SnapshotLine>,
+        tieba: Vec<SnapshotLine>,
+    },
+    Recording(Recording),
+}
+
+/// Read a recording or a snapshot file (either may be gzip-compressed).
+pub fn load(path: &Path) -> anyhow::Result<FileData> {
+    let name = path.display().to_string();
+    let raw = std::fs::read(path).with_context(|| format!("reading {name}"))?;
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(raw.as_slice())
+            .read_to_end(&mut out)
+            .with_context(|| format!("{name}: bad gzip data"))?;
+        out
+    } else {
+        raw
+    };
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow::anyhow!("{name}: not a text (JSON Lines) file"))?;
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let Some(first) = first else {
+        anyhow::bail!("{name} is empty");
+    };
+    if is_recording_line(first) {
+        let rec = Recording::parse(text, &name)?;
+        return Ok(FileData::Recording(rec));
+    }
+    let mut weibo = Vec::new();
+    let mut tieba = Vec::new();
+    for l in crate::import::parse_jsonl_bytes(&bytes, &name)? {
+        match l.platform {
+            Platform::Weibo => weibo.push(l),
+            Platform::Tieba => tieba.push(l),
+        }
+    }
+    weibo.sort_by_key(|l| l.captured_at);
+    tieba.sort_by_key(|l| l.captured_at);
+    Ok(FileData::Snapshots { weibo, tieba })
+}
+
+/// Start the loopback server for `replay` on the wall clock.
+pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
+    let step = replay.step;
+    let (server, what) = match &replay.source {
+        Source::Demo => {
+            let data = crate::replay::demo_data().context("loading bundled demo data")?;
+            // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
+            let tieba = crate::replay::align_to(&data.weibo, &data.tieba);
+            let server = serve_lists(data.weibo, tieba, step)
+                .await
+                .context("starting the demo server")?;
+            let what =
+                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 replayed on the same clock";
+            (server, what.to_string())
+        }
+        Source::File(path) => {
+            let name = path.display();
+            match load(path)? {
+                FileData::Recording(rec) => {
+                    let what = format!(
+                        "REPLAY · recording {name} · {} Weibo + {} Tieba polls",
+                        rec.poll_count(Platform::Weibo),
+                        rec.poll_count(Platform::Tieba)
+                    );
+                    anyhow::ensure!(
+                        Platform::ALL.iter().any(|&p| rec.poll_count(p) > 0),
+                        "{name} holds no recorded responses"
+                    );
+                    let server = ReplayServer::start_recording(rec, step, ClockMode::Wall)
+                        .await
+                        .context("starting the replay server")?;
+                    (server, what)
+                }
+                FileData::Snapshots { weibo, tieba } => {
+                    anyhow::ensure!(
+                        !weibo.is_empty() || !tieba.is_empty(),
+                        "{name} holds no lists"
+                    );
+                    let what = format!(
+                        "REPLAY · snapshots {name} · {} Weibo + {} Tieba lists",
+                        weibo.len(),
+                        tieba.len()
+                    );
+                    let server = serve_lists(weibo, tieba, step)
+                        .await
+                        .context("starting the replay server")?;
+                    (server, what)
+                }
+            }
+        }
+    };
+    let banner = format!("{what} · {}", server.origin());
+    Ok(Running { server, banner })
+}
+
+async fn serve_lists(
+    weibo: Vec<SnapshotLine>,
+    tieba: Vec<SnapshotLine>,
+    step: Duration,
+) -> std::io::Result<ReplayServer> {
+    ReplayServer::start(ReplayConfig {
+        weibo,
+        tieba,
+        step,
+        clock: ClockMode::Wall,
+    })
+    .await
+}
