@@ -106,6 +106,7 @@ fn start(path: &Path) -> Svc {
         skip_duplicates: false,
         announce: true,
         follow: None,
+        team_user: None,
     };
     let open: resou::history::Opener =
         Box::new(move || Ok(Box::new(Store::open(&path)?) as Box<dyn HistoryStore>));

@@ -72,6 +72,8 @@ pub enum HistoryEvent {
     Live(Box<Snapshot>),
     /// Viewer: the live feed is down (`Some(reason)`) or back (`None`).
     Feed(Option<String>),
+    /// The others' flags and notes, by triage entry key.
+    Team(std::collections::HashMap<String, Vec<TeamMark>>),
 }
 
 /// Settings of the service.
@@ -87,6 +89,21 @@ pub struct HistoryOptions {
     pub announce: bool,
     /// Team viewer: follow the polls a collector writes and report each as `Live`.
     pub follow: Option<Follow>,
+    /// Shared triage: this user's name; the others' flags and notes are reported as `Team`
+    /// on open and every [`TEAM_EVERY`].
+    pub team_user: Option<String>,
+}
+
+/// How often the team's flags and notes are re-read.
+pub const TEAM_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Someone else's flag or note on a topic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamMark {
+    pub user: String,
+    pub title: String,
+    pub flagged: bool,
+    pub note: Option<String>,
 }
 
 /// How a viewer hears of new polls.
@@ -194,6 +211,7 @@ struct Service {
     events: mpsc::Sender<HistoryEvent>,
     failing: bool,
     last_retain: Option<i64>,
+    last_team: Option<std::collections::HashMap<String, Vec<TeamMark>>>,
 }
 
 impl Service {
@@ -208,6 +226,7 @@ impl Service {
             events,
             failing: false,
             last_retain: None,
+            last_team: None,
         }
     }
 
@@ -225,18 +244,63 @@ impl Service {
                 latest: Vec::new(),
             });
         }
+        self.team_triage();
         match self.opts.follow.take() {
-            None => {
+            None if self.opts.team_user.is_none() => {
                 while let Ok(cmd) = rx.recv() {
                     self.handle(cmd);
                 }
             }
-            Some(follow) => self.follow(rx, follow),
+            None => self.follow(
+                rx,
+                Follow {
+                    every: TEAM_EVERY,
+                    notices: None,
+                },
+                false,
+            ),
+            Some(follow) => self.follow(rx, follow, true),
         }
     }
 
-    /// Viewer loop: commands as they come; new polls on each notice and on the timer.
-    fn follow(&mut self, rx: std_mpsc::Receiver<HistoryCmd>, follow: Follow) {
+    /// Read every other user's triage and report their flags and notes.
+    fn team_triage(&mut self) {
+        let Some(me) = self.opts.team_user.clone() else {
+            return;
+        };
+        let records = match self.store.load_triage() {
+            Ok(r) => r,
+            Err(e) => return self.emit(HistoryEvent::ReadFailed(e.to_string())),
+        };
+        let mut marks: std::collections::HashMap<String, Vec<TeamMark>> = Default::default();
+        for r in records.into_iter().filter(|r| r.user != me) {
+            // Another user's file: skip what does not parse rather than fail the rest.
+            let Ok(t) = serde_json::from_str::<crate::triage::Triage>(&r.json) else {
+                tracing::warn!(user = %r.user, "shared triage does not parse; skipped");
+                continue;
+            };
+            for (key, e) in t.topics {
+                if e.flagged || e.note.is_some() {
+                    marks.entry(key).or_default().push(TeamMark {
+                        user: crate::domain::SafeText::line(&r.user).as_str().to_string(),
+                        title: e.title,
+                        flagged: e.flagged,
+                        note: e
+                            .note
+                            .map(|n| crate::domain::SafeText::line(&n).as_str().to_string()),
+                    });
+                }
+            }
+        }
+        if self.last_team.as_ref() != Some(&marks) {
+            self.last_team = Some(marks.clone());
+            self.emit(HistoryEvent::Team(marks));
+        }
+    }
+
+    /// Timed loop: commands as they come; on each notice and tick, new polls (`live`: a
+    /// viewer) and the team's triage.
+    fn follow(&mut self, rx: std_mpsc::Receiver<HistoryCmd>, follow: Follow, live: bool) {
         let mut seen = self.newest();
         let mut next_check = std::time::Instant::now() + follow.every;
         // Short waits only while notices can arrive; otherwise the timer alone.
@@ -272,7 +336,10 @@ impl Service {
             }
             if check {
                 next_check = std::time::Instant::now() + follow.every;
-                self.catch_up(&mut seen);
+                if live {
+                    self.catch_up(&mut seen);
+                }
+                self.team_triage();
             }
         }
     }

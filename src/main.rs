@@ -368,6 +368,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                         every: std::time::Duration::from_secs(2),
                         notices: None,
                     }),
+                    team_user: cfg.history.share_triage.then(|| history_user.clone()),
                 };
                 Some(resou::history::spawn(open_store(spec), opts, h_tx)?)
             }
@@ -520,6 +521,7 @@ fn collect(
         skip_duplicates: false,
         announce: false,
         follow: None,
+        team_user: None,
     };
     let history = resou::history::spawn(open_store(spec), opts, h_tx)?;
     let (report, stop) = rt.block_on(resou::collect::run(sources, history, h_rx, count))?;

@@ -55,6 +55,14 @@ impl Service {
     }
 
     fn start_with(open: Opener, follow: Option<resou::history::Follow>) -> Service {
+        Service::start_full(open, follow, None)
+    }
+
+    fn start_full(
+        open: Opener,
+        follow: Option<resou::history::Follow>,
+        team_user: Option<String>,
+    ) -> Service {
         let (tx, rx) = mpsc::channel(64);
         let opts = HistoryOptions {
             platforms: vec![resou::domain::Platform::Weibo],
@@ -62,6 +70,7 @@ impl Service {
             skip_duplicates: false,
             announce: true,
             follow,
+            team_user,
         };
         let handle = resou::history::spawn(open, opts, tx).expect("spawn");
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -479,4 +488,70 @@ fn a_viewer_shows_what_the_collector_stores_and_records_nothing() {
     }
     assert!(a.state.history.feed_problem.is_none());
     assert_eq!(titles(&a), list_titles(&lists[2]));
+}
+
+#[test]
+fn shared_triage_shows_the_others_flags_and_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.sqlite3");
+    let lists = hours();
+    let topic = &lists[0].ranked[2];
+    // Alice flagged and noted a topic in her app; her triage went to the store.
+    let mut alice = resou::triage::Triage::default();
+    alice.observe(topic, lists[0].captured_at);
+    alice.toggle_flag(&topic.key());
+    alice.set_note(&topic.key(), "客户品牌相关，盯住");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.insert_poll(&lists[0], "collector").unwrap();
+        for (user, t) in [
+            ("alice", &alice),
+            ("bob", &resou::triage::Triage::default()),
+        ] {
+            store
+                .save_triage(&resou::store::TriageRecord {
+                    user: user.into(),
+                    json: serde_json::to_string(t).unwrap(),
+                    updated_at: lists[0].captured_at,
+                })
+                .unwrap();
+        }
+    }
+    // Bob's app, sharing triage.
+    let mut svc = Service::start_full(opener(&path, false), None, Some("bob".into()));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    // The team's marks come right after the poll times; any answer still queued is applied.
+    let ev = svc.next();
+    a.handle(AppMsg::History(ev));
+    let marks = &a.state.history.team;
+    assert_eq!(marks.len(), 1, "only alice marked anything: {marks:?}");
+    let row = a.state.rows.iter().find(|r| r.key == topic.key()).unwrap();
+    assert!(
+        row.marks.team && !row.marks.flagged,
+        "alice's flag is hers, shown as a team mark"
+    );
+    let others: Vec<bool> = a
+        .state
+        .rows
+        .iter()
+        .filter(|r| r.key != topic.key())
+        .map(|r| r.marks.team)
+        .collect();
+    assert!(others.iter().all(|t| !t));
+    // The topic pane says who and what.
+    while a.state.selected_index().map(|i| &a.state.rows[i].key) != Some(&topic.key()) {
+        press(&mut a, "j");
+    }
+    let fx = press(&mut a, "H");
+    svc.pump(&mut a, fx);
+    let s = screen(&a);
+    let line = s
+        .lines()
+        .find(|l| l.contains("alice"))
+        .unwrap_or_else(|| panic!("no team line:\n{s}"));
+    assert!(
+        line.contains("⚑") && line.contains("客户品牌相关，盯住"),
+        "{line}"
+    );
 }

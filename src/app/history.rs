@@ -45,6 +45,8 @@ pub struct HistoryState {
     pub write_error: Option<String>,
     /// Viewer: the collector's live feed is down, and why (reconnecting meanwhile).
     pub feed_problem: Option<String>,
+    /// Team mode: the others' flags and notes by triage entry key.
+    pub team: HashMap<String, Vec<crate::history::TeamMark>>,
     /// Every stored poll time, ascending (unix seconds), plus live polls since.
     pub times: Vec<i64>,
     pub travel: Option<Travel>,
@@ -178,6 +180,11 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             (Vec::new(), true)
         }
         HistoryEvent::Live(snapshot) => (super::update::on_collector_list(state, *snapshot), true),
+        HistoryEvent::Team(marks) => {
+            h.team = marks;
+            super::update::rebuild_rows(state);
+            (Vec::new(), true)
+        }
         HistoryEvent::Feed(problem) => {
             let changed = h.feed_problem != problem;
             h.feed_problem = problem;

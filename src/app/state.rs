@@ -79,6 +79,8 @@ pub struct RowMarks {
     pub muted: bool,
     /// Inside the visual selection.
     pub visual: bool,
+    /// Flagged or noted by someone else on the team (shared triage).
+    pub team: bool,
 }
 
 /// Per-platform history kept for the board.

@@ -691,6 +691,10 @@ fn annotate_rows(state: &mut AppState) {
             new: state.triage.is_new(&row.key, row.on_list_since),
             muted: state.triage.is_muted(&row.key) || state.triage.is_muted_text(title),
             visual: false,
+            team: state
+                .history
+                .team
+                .contains_key(&crate::triage::entry_key(&row.key)),
         };
         let in_title: Vec<(f64, &str)> = rising
             .iter()

@@ -288,6 +288,7 @@ fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, the
         (m.noted, theme.symbols.note),
         (m.new, theme.symbols.new_item),
         (m.muted, theme.symbols.muted),
+        (m.team, theme.symbols.team),
     ]
     .iter()
     .filter(|(on, _)| *on)

@@ -188,7 +188,12 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         .as_ref()
         .filter(|_| state.views.is_empty())
     {
-        topic_history::render(area, buf, pane, theme);
+        let team = state
+            .history
+            .team
+            .get(&crate::triage::entry_key(&pane.key))
+            .map_or(&[][..], |v| v.as_slice());
+        topic_history::render(area, buf, pane, team, theme);
     }
     if let Some(url) = &state.link_popup {
         help::link_popup(area, buf, url, theme);

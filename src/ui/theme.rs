@@ -106,6 +106,8 @@ pub struct Symbols {
     pub note: &'static str,
     pub new_item: &'static str,
     pub muted: &'static str,
+    /// Flagged or noted by someone else on the team (shared triage).
+    pub team: &'static str,
     /// Sparkline levels, lowest first.
     pub spark: [&'static str; 8],
 }
@@ -132,6 +134,7 @@ impl Default for Symbols {
             note: "✎",
             new_item: "•",
             muted: "⊘",
+            team: "◆",
             spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         }
     }

@@ -13,11 +13,18 @@ use super::help::popup_frame;
 use super::text::truncate;
 use crate::app::history::DetailPane;
 use crate::domain::num::format_heat;
+use crate::history::TeamMark;
 use crate::store::TopicHistory;
 
 const LABEL_W: usize = 11;
 
-pub(super) fn render(screen: Rect, buf: &mut Buffer, pane: &DetailPane, theme: &Theme) {
+pub(super) fn render(
+    screen: Rect,
+    buf: &mut Buffer,
+    pane: &DetailPane,
+    team: &[TeamMark],
+    theme: &Theme,
+) {
     let w = screen.width.saturating_sub(4).min(90);
     let h = screen.height.saturating_sub(4).max(3);
     let popup = Rect::new(
@@ -31,7 +38,8 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, pane: &DetailPane, theme: &
         w.saturating_sub(4) as usize,
     );
     let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
-    let lines = match &pane.history {
+    let mut shown = team_lines(team, theme);
+    shown.extend(match &pane.history {
         None => vec![Line::styled("loading…", theme.muted)],
         Some(Err(e)) => vec![Line::styled(
             format!("history unavailable: {e}"),
@@ -42,12 +50,12 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, pane: &DetailPane, theme: &
             theme.muted,
         )],
         Some(Ok(Some(h))) => lines(h, inner.width as usize, theme),
-    };
+    });
     // Last line: the keys; the rest scrolls.
     let body = inner.height.saturating_sub(1) as usize;
-    let max_offset = lines.len().saturating_sub(body);
+    let max_offset = shown.len().saturating_sub(body);
     let offset = pane.offset.min(max_offset);
-    for (i, line) in lines.into_iter().skip(offset).take(body).enumerate() {
+    for (i, line) in shown.into_iter().skip(offset).take(body).enumerate() {
         line.render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
     }
     let more = if max_offset > 0 {
@@ -64,6 +72,28 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, pane: &DetailPane, theme: &
         ),
         buf,
     );
+}
+
+/// The team's flags and notes on this topic (shared triage), one line per user.
+fn team_lines(team: &[TeamMark], theme: &Theme) -> Vec<Line<'static>> {
+    let mut out: Vec<Line> = team
+        .iter()
+        .map(|m| {
+            let mut spans = vec![Span::styled(format!("{:<LABEL_W$}", m.user), theme.key)];
+            if m.flagged {
+                spans.push(Span::styled(format!("{} ", theme.symbols.flag), theme.flag));
+            }
+            if let Some(n) = &m.note {
+                spans.push(Span::styled(n.clone(), theme.header));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    if !out.is_empty() {
+        out.insert(0, Line::styled("team", theme.column_header));
+        out.push(Line::raw(""));
+    }
+    out
 }
 
 fn stamp(t: DateTime<FixedOffset>) -> String {
