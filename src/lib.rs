@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod crash;
 pub mod desktop;
 pub mod domain;
 pub mod export;

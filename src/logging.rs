@@ -35,6 +35,7 @@ pub fn init(explicit: Option<&Path>) -> (Option<WorkerGuard>, Option<PathBuf>) {
         .try_init()
         .is_ok();
     if ok {
+        crate::crash::set_log_path(&path);
         (Some(guard), Some(path))
     } else {
         (None, None)

@@ -14,6 +14,7 @@ use resou::config::{Config, paths, validate_origin};
 use resou::sources::poller;
 
 fn main() -> ExitCode {
+    resou::crash::install_hook();
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Import {
@@ -247,10 +248,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
     // Replays keep their own triage file and never teach the detector's baselines.
     let offline = replay.is_some();
     let history_spec = store_spec(cli, &cfg, offline)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = resou::commands::runtime()?;
     rt.block_on(async move {
         let mut banner = None;
         let mut sources = cfg.sources();
@@ -510,10 +508,7 @@ fn collect(
         shown_spec(&spec),
     );
     tracing::info!(store = %shown_spec(&spec), "collector starting");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = resou::commands::runtime()?;
     let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
     let opts = resou::history::HistoryOptions {
         platforms: sources.platforms.clone(),

@@ -33,7 +33,7 @@ impl Drop for TerminalGuard {
 /// Enter raw mode and the alternate screen, with a panic hook that restores first.
 /// `mouse` turns on mouse capture (off by default: it takes the terminal's own text selection).
 pub fn init(mouse: bool) -> io::Result<TerminalGuard> {
-    install_panic_hook();
+    crate::crash::install_hook();
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
@@ -74,18 +74,6 @@ pub fn restore() {
         let _ = terminal::disable_raw_mode();
         let _ = out.flush();
     }
-}
-
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        if let Some(p) = crate::config::paths::log_file() {
-            eprintln!("resou crashed; details may be in {}", p.display());
-        }
-        tracing::error!("panic: {info}");
-        previous(info);
-    }));
 }
 
 /// Draw one frame inside a synchronized update so terminals show it atomically.

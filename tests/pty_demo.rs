@@ -26,6 +26,10 @@ const FRAME_END: &[u8] = b"\x1b[?2026l";
 
 impl Session {
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        Session::start_env(args, &[], cols, rows)
+    }
+
+    fn start_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -51,6 +55,9 @@ impl Session {
         cmd.env_remove("RESOU_WEIBO_COOKIE");
         // Links go out as OSC 52 only: no native clipboard tool is started by a test.
         cmd.env("RESOU_CLIPBOARD", "osc52");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn resou");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -222,12 +229,21 @@ fn demo_shows_real_titles_help_and_quits_cleanly() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for sig in ["-TERM", "-HUP"] {
-        let mut s = Session::start(&["--demo", "--demo-speed", "1"], 100, 30);
+fn sigterm_sighup_sigint_restore_the_terminal_and_flush_the_store() {
+    for sig in ["-TERM", "-HUP", "-INT"] {
+        let store = tempfile::tempdir().unwrap();
+        let db = store.path().join("history.sqlite3");
+        let db_arg = db.display().to_string();
+        let mut s = Session::start(
+            &["--demo", "--demo-speed", "1", "--store", &db_arg],
+            100,
+            30,
+        );
         s.wait_for("the board", Duration::from_secs(30), |sc| {
-            sc.contains("微博")
+            sc.contains("微博") && sc.contains("贴吧")
         });
+        // The last frame before the signal (the restored terminal shows nothing after it).
+        let screen = s.screen();
         let pid = s.child.process_id().expect("pid");
         let ok = std::process::Command::new("kill")
             .arg(sig)
@@ -237,7 +253,100 @@ fn sigterm_and_sighup_restore_the_terminal() {
         assert!(ok.success());
         let _status = s.wait_exit(Duration::from_secs(10));
         s.assert_restored();
+        // Every list the app showed is on disk, whatever signal ended it: the stored latest
+        // list of each platform is at least as new as the one in the status bar.
+        let store = resou::store::Store::open(&db).expect("store opens after the signal");
+        let far = resou::domain::from_unix(i32::MAX as i64).unwrap();
+        for (p, name) in [
+            (resou::domain::Platform::Weibo, "Weibo ✓ "),
+            (resou::domain::Platform::Tieba, "Tieba ✓ "),
+        ] {
+            let shown: String = screen
+                .split(name)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{sig}: no {name} in the status bar:\n{screen}"))
+                .chars()
+                .take(11)
+                .collect();
+            let last = store
+                .snapshot_at(p, far)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{sig}: no {p} list stored"));
+            let stored = last.captured_at.format("%m-%d %H:%M").to_string();
+            assert!(stored >= shown, "{sig}: {p} stored {stored}, shown {shown}");
+        }
     }
+}
+
+/// The crash report's path, from the log line the panic hook appends.
+fn report_path(s: &Session) -> std::path::PathBuf {
+    let log = std::fs::read_to_string(s.dir.path().join("resou/resou.log")).expect("log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("resou::crash: panic"))
+        .unwrap_or_else(|| panic!("no panic line in the log:\n{log}"));
+    std::path::PathBuf::from(line.rsplit("report: ").next().unwrap().trim())
+}
+
+#[test]
+fn a_panic_on_the_ui_or_a_worker_thread_restores_the_terminal_and_leaves_a_report() {
+    for (point, thread) in [("ui", "main"), ("worker", "resou-analysis")] {
+        let mut s = Session::start_env(
+            &["--demo", "--demo-speed", "1"],
+            &[
+                ("RESOU_DEBUG_PANIC", point),
+                ("RESOU_WEIBO_COOKIE", "SUB=_2A25secretcookievalue"),
+            ],
+            100,
+            30,
+        );
+        let status = s.wait_exit(Duration::from_secs(30));
+        assert_eq!(status.exit_code(), 101, "{point}");
+        s.assert_restored();
+        let report = report_path(&s);
+        assert!(
+            report.starts_with(s.dir.path()),
+            "{report:?} is in the state dir"
+        );
+        let text = std::fs::read_to_string(&report).expect("report file");
+        assert!(
+            text.contains(&format!("RESOU_DEBUG_PANIC={point}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("thread: {thread}")),
+            "{point}: {text}"
+        );
+        let raw = String::from_utf8_lossy(&s.raw);
+        assert!(
+            raw.contains("report: "),
+            "{point}: the report path is printed after restoring"
+        );
+        for f in [report, s.dir.path().join("resou/resou.log")] {
+            let t = std::fs::read_to_string(&f).unwrap();
+            assert!(!t.contains("secretcookievalue"), "{f:?} holds the cookie");
+        }
+    }
+}
+
+#[test]
+fn a_panic_in_a_poll_task_is_a_failed_poll_and_the_app_goes_on() {
+    let mut s = Session::start_env(
+        &["--demo", "--demo-speed", "1"],
+        &[("RESOU_DEBUG_PANIC", "task")],
+        120,
+        30,
+    );
+    s.wait_for(
+        "the failed poll in the status bar",
+        Duration::from_secs(30),
+        |sc| sc.contains("internal error while polling"),
+    );
+    let text = std::fs::read_to_string(report_path(&s)).expect("report");
+    assert!(text.contains("thread: resou-task"), "{text}");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
 }
 
 #[test]

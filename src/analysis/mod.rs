@@ -106,6 +106,7 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
     while let Ok(input) = rx.recv() {
         match input {
             WorkerInput::Snapshot(snap) => {
+                crate::crash::debug_panic_point("worker");
                 let update = analyzer.process(&snap);
                 if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
                     break;

@@ -134,7 +134,10 @@ pub async fn run(
                 None => AppMsg::Quit,
             },
             ev = sources.recv(), if sources_open => match ev {
-                Some(ev) => AppMsg::Source(ev),
+                Some(ev) => {
+                    crate::crash::debug_panic_point("ui");
+                    AppMsg::Source(ev)
+                }
                 None => { sources_open = false; continue }
             },
             ev = analysis.recv(), if analysis_open => match ev {

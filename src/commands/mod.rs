@@ -65,10 +65,12 @@ fn client(cfg: &SourcesConfig) -> anyhow::Result<HttpClient> {
     HttpClient::new(&cfg.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))
 }
 
-/// A runtime for one headless command.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// The runtime of every command and the TUI: two workers (the machine the app watches from
+/// may be small), named so the panic hook knows a task's panic from a thread's.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name(crate::crash::TASK_THREAD)
         .enable_all()
         .build()?)
 }

@@ -19,7 +19,10 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
+        let s = s.into();
+        // Crash reports scrub every secret the process knows.
+        crate::crash::register_secret(&s);
+        Secret(s)
     }
     pub fn expose(&self) -> &str {
         &self.0

@@ -185,7 +185,11 @@ pub async fn poll_once(
     client: &Arc<HttpClient>,
 ) -> (PollOutcome, Vec<super::StepAttempt>) {
     let (task_chain, task_client) = (Arc::clone(chain), Arc::clone(client));
-    match tokio::spawn(async move { task_chain.poll(&task_client).await }).await {
+    let task = async move {
+        crate::crash::debug_panic_point("task");
+        task_chain.poll(&task_client).await
+    };
+    match tokio::spawn(task).await {
         Ok(r) => r,
         Err(e) => {
             let platform: Platform = chain.platform();
