@@ -39,7 +39,8 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// What a viewer hears from the store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreFeed {
-    /// The first `LISTEN` is active: load the current state now.
+    /// The first `LISTEN` is active: load the current state now. (If the first attempt
+    /// fails, [`StoreFeed::Lost`] and later [`StoreFeed::Reconnected`] come instead.)
     Listening,
     /// A poll was committed.
     Poll(PollRef),
