@@ -1,12 +1,17 @@
 //! Embedded history store: one SQLite file (`$XDG_DATA_HOME/resou/history.sqlite3`) in WAL
-//! mode, so a collector can write while viewers read.
+//! mode, so a collector can write while viewers read. Team mode keeps the same history on a
+//! PostgreSQL server ([`PgStore`], live updates through [`feed`]); [`open`] picks the engine
+//! from a [`StoreSpec`].
 //!
 //! Every write is one transaction. Failures (disk full, read-only file, a newer schema) come
 //! back as a [`StoreError`] naming the file and the operation; nothing here panics on them,
 //! so the caller can show a status and keep polling in memory.
 
 pub mod backend;
+pub mod feed;
+mod open;
 mod polls;
+pub mod postgres;
 mod retain;
 pub mod schema;
 mod series;
@@ -18,7 +23,10 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use self::postgres::PgStore;
 pub use backend::{HistoryStore, TriageRecord};
+pub use feed::{StoreFeed, Subscription, subscribe};
+pub use open::{StoreSpec, open, redact_url};
 pub use polls::{HistoryPoint, PollRef, TopicHistory};
 pub use retain::RetainReport;
 pub use series::{KeywordPoint, KolMention};
@@ -65,6 +73,20 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// A PostgreSQL (team mode) failure; `target` is the server URL without its password.
+    #[error("{target}: {op}: {}", self::postgres::describe_error(source))]
+    Postgres {
+        target: String,
+        op: &'static str,
+        #[source]
+        source: ::postgres::Error,
+    },
+    /// The synchronous PostgreSQL client was called on a thread inside a tokio runtime, where
+    /// it would panic; it must run on a plain store thread.
+    #[error(
+        "{target}: the PostgreSQL store must run on a plain thread, not inside the async runtime"
+    )]
+    AsyncContext { target: String },
     /// A stored value this build cannot read back (hand-edited or damaged file).
     #[error("{path}: {op}: bad stored value: {msg}")]
     BadValue {
@@ -82,14 +104,44 @@ impl StoreError {
         }
     }
 
-    /// The file (or its directory) cannot be written.
-    pub fn is_read_only(&self) -> bool {
-        self.code() == Some(ErrorCode::ReadOnly)
+    fn pg_state(&self) -> Option<&::postgres::error::SqlState> {
+        match self {
+            StoreError::Postgres { source, .. } => source.code(),
+            _ => None,
+        }
     }
 
-    /// The disk (or the file's size limit) is full.
+    /// The file (or its directory), or the server for this role, cannot be written.
+    pub fn is_read_only(&self) -> bool {
+        self.code() == Some(ErrorCode::ReadOnly)
+            || self
+                .pg_state()
+                .is_some_and(self::postgres::is_read_only_state)
+    }
+
+    /// The disk (or the file's size limit, or the server's disk) is full.
     pub fn is_disk_full(&self) -> bool {
         self.code() == Some(ErrorCode::DiskFull)
+            || self
+                .pg_state()
+                .is_some_and(self::postgres::is_disk_full_state)
+    }
+
+    /// The PostgreSQL server could not be reached or the connection dropped (as opposed to
+    /// an SQL error); the next call reconnects.
+    pub fn is_connection(&self) -> bool {
+        match self {
+            StoreError::Postgres { source, .. } => {
+                let io =
+                    std::error::Error::source(source).is_some_and(|c| c.is::<std::io::Error>());
+                // 08: connection exception; 57P: the server is shutting down or starting.
+                let state = source
+                    .code()
+                    .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"));
+                source.is_closed() || io || state
+            }
+            _ => false,
+        }
     }
 }
 
