@@ -362,10 +362,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                     keep_days: if offline { 0 } else { cfg.history.keep_days },
                     skip_duplicates: offline,
                     announce: true,
-                    follow: cli.viewer.then(|| resou::history::Follow {
-                        every: std::time::Duration::from_secs(2),
-                        notices: None,
-                    }),
+                    follow: cli.viewer.then(|| follow(&spec)),
                     team_user: cfg.history.share_triage.then(|| history_user.clone()),
                 };
                 Some(resou::history::spawn(open_store(spec), opts, h_tx)?)
@@ -490,9 +487,25 @@ fn collect(
         !cli.viewer,
         "collect writes the history; --viewer is for the TUI"
     );
-    let spec = store_spec(cli, &cfg, false)?
+    // `resou --demo collect`: collect from the bundled demo data (team mode tried offline).
+    let replay = resou::commands::replay::requested(cli);
+    let offline = replay.is_some();
+    let spec = store_spec(cli, &cfg, offline)?
         .context("collect needs a history store (drop --no-history / [history] enabled = false)")?;
-    let sources = cfg.sources();
+    let mut sources = cfg.sources();
+    let rt = resou::commands::runtime()?;
+    let _server = match &replay {
+        Some(r) => {
+            let running = rt.block_on(resou::commands::replay::start(r))?;
+            sources.net.origin = Some(running.server.origin());
+            if interval.is_none() {
+                sources.interval = r.step;
+                sources.max_backoff = r.step * 8;
+            }
+            Some(running.server)
+        }
+        None => None,
+    };
     let log = log_path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "none".into());
@@ -504,16 +517,15 @@ fn collect(
             .map(|p| p.to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        sources.interval.as_secs(),
+        sources.interval.as_secs_f64(),
         shown_spec(&spec),
     );
     tracing::info!(store = %shown_spec(&spec), "collector starting");
-    let rt = resou::commands::runtime()?;
     let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
     let opts = resou::history::HistoryOptions {
         platforms: sources.platforms.clone(),
-        keep_days: cfg.history.keep_days,
-        skip_duplicates: false,
+        keep_days: if offline { 0 } else { cfg.history.keep_days },
+        skip_duplicates: offline,
         announce: false,
         follow: None,
         team_user: None,
@@ -563,13 +575,7 @@ fn import_to_history(
 
 /// A store spec for messages: URLs lose their password.
 fn shown_spec(spec: &str) -> String {
-    match url::Url::parse(spec) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => spec.to_string(),
-    }
+    resou::store::StoreSpec::parse(spec).describe()
 }
 
 /// Where history goes: `--no-history` / `[history] enabled = false` → none; else `--store`,
@@ -586,6 +592,12 @@ fn store_spec(cli: &Cli, cfg: &Config, offline: bool) -> anyhow::Result<Option<S
         .or_else(|| cfg.history.store.clone())
         .or_else(|| std::env::var("RESOU_STORE").ok().filter(|s| !s.is_empty()));
     if let Some(spec) = given {
+        // A database password is a secret like a cookie: crash reports scrub it.
+        if let Ok(u) = url::Url::parse(&spec)
+            && let Some(p) = u.password()
+        {
+            resou::crash::register_secret(p);
+        }
         return Ok(Some(spec));
     }
     anyhow::ensure!(
@@ -603,9 +615,47 @@ fn store_spec(cli: &Cli, cfg: &Config, offline: bool) -> anyhow::Result<Option<S
 /// Opens a history store from its spec, on the history thread.
 fn open_store(spec: String) -> resou::history::Opener {
     Box::new(move || {
-        let store = resou::store::Store::open(&spec)?;
-        Ok(Box::new(store) as Box<dyn resou::store::HistoryStore>)
+        let store = resou::store::open(&resou::store::StoreSpec::parse(&spec))?;
+        Ok(store)
     })
+}
+
+/// How a viewer follows the collector: PostgreSQL notifications (with a 10 s safety check),
+/// or a 2 s check of an SQLite file.
+fn follow(spec: &str) -> resou::history::Follow {
+    use resou::history::FeedNotice;
+    use resou::store::{StoreFeed, StoreSpec};
+    let StoreSpec::Postgres(url) = StoreSpec::parse(spec) else {
+        return resou::history::Follow {
+            every: std::time::Duration::from_secs(2),
+            notices: None,
+        };
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The subscription has its own thread and connection; this one only translates.
+    let bridge = std::thread::Builder::new()
+        .name("resou-feed".into())
+        .spawn(move || {
+            let sub = resou::store::subscribe(&url);
+            while let Ok(ev) = sub.events().recv() {
+                let notice = match ev {
+                    StoreFeed::Listening => continue,
+                    StoreFeed::Poll(_) => FeedNotice::Poll,
+                    StoreFeed::Lost(why) => FeedNotice::Lost(why),
+                    StoreFeed::Reconnected => FeedNotice::Reconnected,
+                };
+                if tx.send(notice).is_err() {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = bridge {
+        tracing::warn!("team feed thread: {e}; checking every 10 s instead");
+    }
+    resou::history::Follow {
+        every: std::time::Duration::from_secs(10),
+        notices: Some(rx),
+    }
 }
 
 /// The user name triage rows are stored under (team mode tells users apart by it).
