@@ -132,6 +132,43 @@ impl Clone for Follow {
     }
 }
 
+/// How a viewer follows the collector: PostgreSQL notifications (with a 10 s safety check),
+/// or a 2 s check of an SQLite file.
+pub fn follow(spec: &str) -> Follow {
+    use crate::store::{StoreFeed, StoreSpec};
+    let StoreSpec::Postgres(url) = StoreSpec::parse(spec) else {
+        return Follow {
+            every: std::time::Duration::from_secs(2),
+            notices: None,
+        };
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The subscription has its own thread and connection; this one only translates.
+    let bridge = std::thread::Builder::new()
+        .name("resou-feed".into())
+        .spawn(move || {
+            let sub = crate::store::subscribe(&url);
+            while let Ok(ev) = sub.events().recv() {
+                let notice = match ev {
+                    StoreFeed::Listening => continue,
+                    StoreFeed::Poll(_) => FeedNotice::Poll,
+                    StoreFeed::Lost(why) => FeedNotice::Lost(why),
+                    StoreFeed::Reconnected => FeedNotice::Reconnected,
+                };
+                if tx.send(notice).is_err() {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = bridge {
+        tracing::warn!("team feed thread: {e}; checking every 10 s instead");
+    }
+    Follow {
+        every: std::time::Duration::from_secs(10),
+        notices: Some(rx),
+    }
+}
+
 /// What a live feed of the store says.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedNotice {

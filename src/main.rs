@@ -362,7 +362,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                     keep_days: if offline { 0 } else { cfg.history.keep_days },
                     skip_duplicates: offline,
                     announce: true,
-                    follow: cli.viewer.then(|| follow(&spec)),
+                    follow: cli.viewer.then(|| resou::history::follow(&spec)),
                     team_user: cfg.history.share_triage.then(|| history_user.clone()),
                 };
                 Some(resou::history::spawn(open_store(spec), opts, h_tx)?)
@@ -618,44 +618,6 @@ fn open_store(spec: String) -> resou::history::Opener {
         let store = resou::store::open(&resou::store::StoreSpec::parse(&spec))?;
         Ok(store)
     })
-}
-
-/// How a viewer follows the collector: PostgreSQL notifications (with a 10 s safety check),
-/// or a 2 s check of an SQLite file.
-fn follow(spec: &str) -> resou::history::Follow {
-    use resou::history::FeedNotice;
-    use resou::store::{StoreFeed, StoreSpec};
-    let StoreSpec::Postgres(url) = StoreSpec::parse(spec) else {
-        return resou::history::Follow {
-            every: std::time::Duration::from_secs(2),
-            notices: None,
-        };
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    // The subscription has its own thread and connection; this one only translates.
-    let bridge = std::thread::Builder::new()
-        .name("resou-feed".into())
-        .spawn(move || {
-            let sub = resou::store::subscribe(&url);
-            while let Ok(ev) = sub.events().recv() {
-                let notice = match ev {
-                    StoreFeed::Listening => continue,
-                    StoreFeed::Poll(_) => FeedNotice::Poll,
-                    StoreFeed::Lost(why) => FeedNotice::Lost(why),
-                    StoreFeed::Reconnected => FeedNotice::Reconnected,
-                };
-                if tx.send(notice).is_err() {
-                    return;
-                }
-            }
-        });
-    if let Err(e) = bridge {
-        tracing::warn!("team feed thread: {e}; checking every 10 s instead");
-    }
-    resou::history::Follow {
-        every: std::time::Duration::from_secs(10),
-        notices: Some(rx),
-    }
 }
 
 /// The user name triage rows are stored under (team mode tells users apart by it).
