@@ -15,7 +15,7 @@ use resou::app::msg::AppMsg;
 use resou::config::keymap::Keymap;
 use resou::domain::Platform;
 use resou::domain::snapshot_file::read_lines;
-use resou::history::{Follow, HistoryEvent, HistoryHandle, HistoryOptions};
+use resou::history::{HistoryEvent, HistoryHandle, HistoryOptions};
 use resou::store::StoreSpec;
 use tokio::sync::mpsc;
 
