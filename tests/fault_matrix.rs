@@ -359,7 +359,7 @@ async fn case(kind: &Kind, subject: Subject) -> Option<Row> {
         let now = titles(&app);
         for item in served.items.iter().filter(|i| !i.pinned) {
             assert!(
-                now.iter().any(|t| *t == item.title),
+                now.contains(&item.title),
                 "{label}: {} on the board after recovery",
                 item.title
             );
