@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::reply::{Reply, Route, RouteKind};
+use super::reply::{Delivery, Reply, Route, RouteKind};
 use super::{tieba_drill, visitor};
 
 /// Largest body `Fault::Huge` produces (256 MiB).
@@ -38,6 +38,28 @@ pub enum Fault {
     Huge(usize),
     /// `302` back to the same URL, forever.
     RedirectLoop,
+    /// The normal answer, its body sent one byte per this interval (chunked).
+    Drip(Duration),
+    /// The normal answer with its first non-ASCII byte (inside the first title) replaced by
+    /// `0xFF`, which is never valid UTF-8.
+    InvalidUtf8,
+    /// A body of this many bytes (up to `HUGE_CAP`) streamed in chunks without a
+    /// `Content-Length`, so only a cap enforced while reading stops it.
+    Flood(usize),
+    /// Origin-wide, whatever the route: the listening socket is closed, so connecting is
+    /// refused (`ECONNREFUSED`) until the fault ends.
+    Refused,
+    /// Origin-wide, whatever the route: the port is held by a socket whose accept queue is
+    /// full, so the kernel drops new SYNs and connecting hangs until the client's connect
+    /// timeout (Linux; other kernels may answer with a reset instead).
+    ConnectTimeout,
+}
+
+impl Fault {
+    /// Faults that act on the listening socket, not on a route's answer.
+    pub fn is_origin_wide(&self) -> bool {
+        matches!(self, Fault::Refused | Fault::ConnectTimeout)
+    }
 }
 
 /// The reply for `fault` on `route`. `normal(empty)` renders the route's ordinary answer,
@@ -58,7 +80,29 @@ pub(crate) fn apply(
             r
         }
         Fault::EmptyList => normal(true),
-        Fault::Delay(_) => normal(false),
+        // Origin-wide faults never reach a handler while they play; a request that does
+        // (accepted just before) is answered normally.
+        Fault::Delay(_) | Fault::Refused | Fault::ConnectTimeout => normal(false),
+        Fault::Drip(every) => {
+            let mut r = normal(false);
+            r.delivery = Delivery::Drip(*every);
+            r
+        }
+        Fault::InvalidUtf8 => {
+            let mut r = normal(false);
+            match r.body.iter().position(|b| !b.is_ascii()) {
+                Some(i) => r.body[i] = 0xFF,
+                None => r.body.push(0xFF),
+            }
+            r
+        }
+        Fault::Flood(n) => {
+            let mut r = normal(false);
+            r.delivery = Delivery::Stream {
+                len: (*n).min(HUGE_CAP),
+            };
+            r
+        }
         Fault::LoginRedirect if route.is_tieba_drill() => {
             Reply::redirect(tieba_drill::passport_url(&route.public_url(request_uri)))
         }

@@ -8,9 +8,11 @@
 
 mod demo;
 mod fault;
+mod listener;
 mod posts;
 mod recording;
 mod reply;
+mod script;
 mod server;
 mod tieba;
 mod tieba_drill;
@@ -35,6 +37,7 @@ pub use demo::{DemoData, align_to, demo_data};
 pub use fault::Fault;
 pub use recording::{BodyEncoding, RecordedExchange, Recording, encode_body, is_recording_line};
 pub use reply::Route;
+pub use script::{FaultScript, ScriptError, Span, Step, Target, poll_routes, route_names};
 
 /// How the served snapshot moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +89,7 @@ impl ReplayServer {
     async fn serve(shared: server::Shared) -> std::io::Result<ReplayServer> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        let listener = listener::FaultListener::new(listener, shared.listen_mode())?;
         let shared = Arc::new(shared);
         let app = axum::Router::new()
             .fallback(server::handle)
@@ -126,18 +130,48 @@ impl ReplayServer {
         self.shared.set_index(i)
     }
 
-    /// Play `fault` on `route` until `clear_faults`.
+    /// Play `fault` on `route` until `clear_faults`. `Fault::Refused` and
+    /// `Fault::ConnectTimeout` act on the whole origin, whatever the route.
     pub fn set_fault(&self, route: Route, fault: Fault) {
         self.shared.set_fault(route, fault)
     }
 
+    /// Clear the faults set with `set_fault` and stop any script.
     pub fn clear_faults(&self) {
         self.shared.clear_faults()
+    }
+
+    /// Play `script` from its first step, replacing any script playing. While a step targets
+    /// a route, its fault (or its normal answer, for `good`) wins over `set_fault`; routes
+    /// it does not target keep their `set_fault` faults.
+    pub fn play(&self, script: FaultScript) {
+        self.shared.play(script)
+    }
+
+    /// End the script's current step, whatever its span, and start the next.
+    pub fn next_step(&self) {
+        self.shared.next_step()
+    }
+
+    /// The index of the script step playing; `None` with no script or after its last step.
+    pub fn script_step(&self) -> Option<usize> {
+        self.shared.script_step()
+    }
+
+    /// Body bytes sent so far by streamed faults (`Flood`, `Drip`): how much a client read
+    /// before it gave up.
+    pub fn streamed_bytes(&self) -> usize {
+        self.shared.streamed_bytes()
     }
 
     /// Requests received on `route` (faulted ones included).
     pub fn hits(&self, route: Route) -> usize {
         self.shared.hits(route)
+    }
+
+    /// Wait until `route` has received at least `n` requests (counted as in `hits`).
+    pub async fn wait_hits(&self, route: Route, n: usize) {
+        self.shared.wait_hits(route, n).await
     }
 
     /// When the server received the last requests on `route` (up to 256, oldest first).

@@ -1,8 +1,12 @@
 //! Routes the server answers and the reply value its renderers produce.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::domain::Platform;
@@ -181,12 +185,28 @@ pub(crate) const JSON: &str = "application/json; charset=utf-8";
 pub(crate) const HTML: &str = "text/html; charset=utf-8";
 const JAVASCRIPT: &str = "application/javascript; charset=utf-8";
 
+/// How a body goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// At once, with a `Content-Length`.
+    Whole,
+    /// Exactly `len` bytes (the body, cut or padded with spaces), made chunk by chunk as the
+    /// client reads (64 KiB each, so a huge body never sits in memory), without a length.
+    Stream { len: usize },
+    /// Chunked, one byte per interval.
+    Drip(std::time::Duration),
+}
+
+/// Size of the chunks of a streamed body.
+const STREAM_CHUNK: usize = 64 * 1024;
+
 /// A rendered answer, before the `Date` header is added.
 pub(crate) struct Reply {
     pub status: StatusCode,
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(header::HeaderName, String)>,
+    pub delivery: Delivery,
 }
 
 impl Reply {
@@ -196,6 +216,7 @@ impl Reply {
             content_type,
             body,
             headers: Vec::new(),
+            delivery: Delivery::Whole,
         }
     }
 
@@ -224,8 +245,38 @@ impl Reply {
         r
     }
 
-    pub(crate) fn into_response(self, date: &str) -> Response {
-        let mut resp = Response::new(Body::from(self.body));
+    /// The response; streamed bodies add what they have sent to `streamed` as they go.
+    pub(crate) fn into_response(self, date: &str, streamed: &Arc<AtomicUsize>) -> Response {
+        let body = match self.delivery {
+            Delivery::Whole => Body::from(self.body),
+            Delivery::Stream { len } => {
+                let streamed = Arc::clone(streamed);
+                let head = self.body;
+                let starts = (0..len).step_by(STREAM_CHUNK);
+                Body::from_stream(futures_util::stream::iter(starts).map(move |start| {
+                    let end = (start + STREAM_CHUNK).min(len);
+                    let mut c = vec![b' '; end - start];
+                    if let Some(h) = head.get(start..end.min(head.len())) {
+                        c[..h.len()].copy_from_slice(h);
+                    }
+                    streamed.fetch_add(c.len(), Ordering::Relaxed);
+                    Ok::<_, std::convert::Infallible>(c)
+                }))
+            }
+            Delivery::Drip(every) => {
+                let streamed = Arc::clone(streamed);
+                let bytes = futures_util::stream::iter(self.body).then(move |b| {
+                    let streamed = Arc::clone(&streamed);
+                    async move {
+                        tokio::time::sleep(every).await;
+                        streamed.fetch_add(1, Ordering::Relaxed);
+                        Ok::<_, std::convert::Infallible>(vec![b])
+                    }
+                });
+                Body::from_stream(bytes)
+            }
+        };
+        let mut resp = Response::new(body);
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();
         h.insert(

@@ -1,6 +1,7 @@
 //! Shared server state and the request pipeline: route → count → fault or render → Date.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -9,8 +10,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use super::fault::{self, Fault};
+use super::listener::ListenMode;
 use super::recording::{self, Recording};
 use super::reply::{Reply, Route};
+use super::script::{FaultScript, Span};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
 use super::{ClockMode, ReplayConfig, posts, tieba, tieba_drill, topic, visitor, weibo};
@@ -33,6 +36,23 @@ pub(crate) struct Shared {
     /// Recorded responses served instead of the rendered lists (`resou replay RECORDING`).
     recording: Option<Recording>,
     state: Mutex<State>,
+    /// What the listening socket does (origin-wide faults); read by `listener::FaultListener`.
+    listen: tokio::sync::watch::Sender<ListenMode>,
+    /// Body bytes sent by streamed replies (`Fault::Flood`, `Fault::Drip`).
+    streamed: Arc<AtomicUsize>,
+    /// Bumped on every request, so tests can await one.
+    arrivals: tokio::sync::watch::Sender<u64>,
+}
+
+/// A fault script being played.
+struct ScriptRun {
+    script: FaultScript,
+    /// The step playing (`steps.len()` when done).
+    cursor: usize,
+    /// Requests the current step has answered.
+    used: usize,
+    /// Bumped on every step change, so a stale `for DUR` timer ends nothing.
+    generation: u64,
 }
 
 #[derive(Default)]
@@ -50,6 +70,7 @@ struct State {
     cookies: HashSet<String>,
     /// A `Set-Cookie` value added to every rendered reply (as real sites set tracking cookies).
     reply_cookie: Option<String>,
+    script: Option<ScriptRun>,
 }
 
 impl Shared {
@@ -64,7 +85,138 @@ impl Shared {
                 anchor: Some(Instant::now()),
                 ..State::default()
             }),
+            listen: tokio::sync::watch::Sender::new(ListenMode::Accept),
+            streamed: Arc::new(AtomicUsize::new(0)),
+            arrivals: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Wait until `route` has had at least `n` requests.
+    pub(crate) async fn wait_hits(&self, route: Route, n: usize) {
+        let mut arrivals = self.arrivals.subscribe();
+        while self.hits(route) < n {
+            if arrivals.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn listen_mode(&self) -> tokio::sync::watch::Receiver<ListenMode> {
+        self.listen.subscribe()
+    }
+
+    pub(crate) fn streamed_bytes(&self) -> usize {
+        self.streamed.load(Ordering::Relaxed)
+    }
+
+    /// Point the listener at what the faults now in play ask for: a script step's origin-wide
+    /// fault first, then one set with `set_fault`.
+    fn sync_listener(&self, st: &State) {
+        let script_fault = st.script.as_ref().and_then(|run| {
+            run.script
+                .steps
+                .get(run.cursor)
+                .and_then(|s| s.fault.clone())
+        });
+        let origin_wide = script_fault
+            .into_iter()
+            .chain(st.faults.values().cloned())
+            .find(Fault::is_origin_wide);
+        let mode = match origin_wide {
+            Some(Fault::Refused) => ListenMode::Refuse,
+            Some(Fault::ConnectTimeout) => ListenMode::BlackHole,
+            _ => ListenMode::Accept,
+        };
+        self.listen
+            .send_if_modified(|m| std::mem::replace(m, mode) != mode);
+    }
+
+    /// Start playing `script` from its first step (replacing any script playing).
+    pub(crate) fn play(self: &Arc<Self>, script: FaultScript) {
+        let mut st = self.state();
+        let generation = st.script.as_ref().map_or(0, |r| r.generation + 1);
+        st.script = Some(ScriptRun {
+            script,
+            cursor: 0,
+            used: 0,
+            generation,
+        });
+        self.step_started(&mut st);
+    }
+
+    /// End the script's current step (whatever its span) and start the next.
+    pub(crate) fn next_step(self: &Arc<Self>) {
+        let mut st = self.state();
+        self.advance_script(&mut st);
+    }
+
+    /// The index of the step playing; `None` with no script or once it has ended.
+    pub(crate) fn script_step(&self) -> Option<usize> {
+        let st = self.state();
+        st.script
+            .as_ref()
+            .filter(|r| r.cursor < r.script.steps.len())
+            .map(|r| r.cursor)
+    }
+
+    fn advance_script(self: &Arc<Self>, st: &mut State) {
+        if let Some(run) = st.script.as_mut() {
+            run.cursor = (run.cursor + 1).min(run.script.steps.len());
+            run.used = 0;
+            run.generation += 1;
+        }
+        self.step_started(st);
+    }
+
+    /// Arm the timer of a `for DUR` step and move the listener.
+    fn step_started(self: &Arc<Self>, st: &mut State) {
+        if let Some(run) = &st.script
+            && let Some(step) = run.script.steps.get(run.cursor)
+            && let Span::For(d) = step.span
+        {
+            let (sh, generation) = (Arc::clone(self), run.generation);
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    rt.spawn(async move {
+                        tokio::time::sleep(d).await;
+                        let mut st = sh.state();
+                        if st
+                            .script
+                            .as_ref()
+                            .is_some_and(|r| r.generation == generation)
+                        {
+                            sh.advance_script(&mut st);
+                        }
+                    });
+                }
+                Err(_) => tracing::warn!("fault script: no runtime for a timed step"),
+            }
+        }
+        self.sync_listener(st);
+    }
+
+    /// The fault a request on `route` meets: the script's current step when it targets the
+    /// route (counting the request), else one set with `set_fault`.
+    fn fault_for(self: &Arc<Self>, st: &mut State, route: Route) -> Option<Fault> {
+        let Some(run) = st.script.as_mut() else {
+            return st.faults.get(&route).cloned();
+        };
+        let Some(step) = run
+            .script
+            .steps
+            .get(run.cursor)
+            .filter(|s| s.target.matches(route))
+        else {
+            return st.faults.get(&route).cloned();
+        };
+        let (fault, span) = (step.fault.clone(), step.span);
+        if let Span::Requests(n) = span {
+            run.used += 1;
+            if run.used >= n {
+                self.advance_script(st);
+            }
+        }
+        fault
     }
 
     /// A server answering from `recording` (the lists in `cfg` stay empty).
@@ -114,11 +266,17 @@ impl Shared {
     }
 
     pub(crate) fn set_fault(&self, r: Route, f: Fault) {
-        self.state().faults.insert(r, f);
+        let mut st = self.state();
+        st.faults.insert(r, f);
+        self.sync_listener(&st);
     }
 
+    /// Clear every fault set with `set_fault` and stop any script.
     pub(crate) fn clear_faults(&self) {
-        self.state().faults.clear();
+        let mut st = self.state();
+        st.faults.clear();
+        st.script = None;
+        self.sync_listener(&st);
     }
 
     pub(crate) fn hits(&self, r: Route) -> usize {
@@ -286,7 +444,7 @@ pub(crate) async fn handle(
     let date_of = |p: Platform| http_date(sh.line(p, true).captured_at);
     let Some(route) = route else {
         return Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n")
-            .into_response(&date_of(Platform::Weibo));
+            .into_response(&date_of(Platform::Weibo), &sh.streamed);
     };
     let headers = req.headers().clone();
     // Only forms are read; a body too large or cut off counts as no form.
@@ -306,8 +464,10 @@ pub(crate) async fn handle(
         if !form.is_empty() {
             st.last_forms.insert(route, form.clone());
         }
-        (st.faults.get(&route).cloned(), st.reply_cookie.clone())
+        let fault = sh.fault_for(&mut st, route);
+        (fault, st.reply_cookie.clone())
     };
+    sh.arrivals.send_modify(|n| *n += 1);
     // The Date header is the served snapshot's capture time: clients use it as such.
     let date = date_of(route.platform());
     let req = Req {
@@ -330,5 +490,8 @@ pub(crate) async fn handle(
     if let Some(c) = reply_cookie {
         reply.headers.push((header::SET_COOKIE, c));
     }
-    reply.into_response(&date)
+    // One request per connection: a fault on the listener (refused, connect timeout) then
+    // meets the very next request instead of a pooled connection slipping past it.
+    reply.headers.push((header::CONNECTION, "close".into()));
+    reply.into_response(&date, &sh.streamed)
 }

@@ -811,11 +811,12 @@ impl HttpClient {
                     elapsed: started.elapsed(),
                 });
             }
+            let body = body_text(bytes, content_type.as_deref())?;
             return Ok(Response {
                 status: status.as_u16(),
                 final_url: logical.to_string(),
                 content_type,
-                body: String::from_utf8_lossy(&bytes).into_owned(),
+                body,
                 date,
                 received_at,
             });
@@ -875,6 +876,23 @@ impl HttpClient {
             buf.extend_from_slice(&chunk);
         }
         Ok(buf)
+    }
+}
+
+/// A platform body as text. It must be valid UTF-8 (what JSON requires and every page we
+/// read declares): a lossy decode would let a corrupted list through as good data, with
+/// U+FFFD in its titles. Only a body declaring another charset is decoded lossily.
+fn body_text(bytes: Vec<u8>, content_type: Option<&str>) -> Result<String, SourceError> {
+    let other_charset = content_type.is_some_and(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        ct.split(';')
+            .filter_map(|p| p.trim().strip_prefix("charset="))
+            .any(|cs| !matches!(cs.trim_matches('"'), "utf-8" | "utf8"))
+    });
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) if other_charset => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(_) => Err(SourceError::Decode("body is not valid UTF-8".into())),
     }
 }
 
@@ -946,6 +964,25 @@ mod tests {
         .unwrap();
         assert_eq!(v["data"]["tid"], "a(b)");
         assert!(jsonp("nothing").is_none());
+    }
+
+    #[test]
+    fn bodies_must_be_utf8_unless_another_charset_is_declared() {
+        let bad = b"{\"t\":\"\xff\"}".to_vec();
+        let json = Some("application/json; charset=utf-8");
+        assert_eq!(
+            body_text(bad.clone(), json),
+            Err(SourceError::Decode("body is not valid UTF-8".into()))
+        );
+        assert!(body_text(bad.clone(), None).is_err());
+        assert_eq!(
+            body_text(bad, Some("text/html; charset=GBK")).as_deref(),
+            Ok("{\"t\":\"\u{fffd}\"}")
+        );
+        assert_eq!(
+            body_text("热搜".as_bytes().to_vec(), json).as_deref(),
+            Ok("热搜")
+        );
     }
 
     #[test]
