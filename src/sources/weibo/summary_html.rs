@@ -40,6 +40,12 @@ pub fn parse_summary_html(
     if doc.select(&TABLE).next().is_none() {
         return Err(wire::html_failure(body, WEIBO_LOGIN_HINT));
     }
+    // The parser closes a cut-off table by itself; half a list must not pass for the list.
+    if !body.contains("</table>") {
+        return Err(SourceError::Decode(
+            "truncated page (the hot-list table does not end)".into(),
+        ));
+    }
     let mut snap = Snapshot::new(Platform::Weibo, captured_at);
     for (i, row) in doc.select(&ROWS).enumerate() {
         let Some(r) = Row::read(row) else { continue };
