@@ -41,8 +41,14 @@ fn main() -> ExitCode {
             thresholds,
         }) => eval(&cli, snapshots, thresholds),
         Some(Command::Keys) => keys(&cli),
-        Some(Command::Snapshot(a)) => resou::commands::snapshot::main(&cli, a),
-        Some(Command::Record(a)) => resou::commands::record::main(&cli, a),
+        Some(Command::Snapshot(a)) => {
+            let _log = resou::logging::init(cli.log_file.as_deref());
+            resou::commands::snapshot::main(&cli, a)
+        }
+        Some(Command::Record(a)) => {
+            let _log = resou::logging::init(cli.log_file.as_deref());
+            resou::commands::record::main(&cli, a)
+        }
         Some(Command::Replay(_)) => run_tui(&cli),
         Some(Command::Export {
             flagged,
