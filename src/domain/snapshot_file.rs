@@ -97,7 +97,8 @@ impl SnapshotLine {
                 .as_deref()
                 .map(Label::from_text)
                 .unwrap_or_default();
-            t.url = it.url.clone();
+            // Snapshot files come from other tools and archives: URLs are remote text too.
+            t.url = it.url.as_deref().and_then(super::text::safe_url);
             t.pinned = it.pinned;
             if it.pinned {
                 s.pinned.push(t)
