@@ -97,7 +97,11 @@ fn page_ok(
 
 macro_rules! fixture {
     ($path:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $path))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/",
+            $path
+        ))
     };
 }
 
@@ -129,7 +133,11 @@ fn a4_summary_html() {
     static C: Counter = Counter::new("A4 summary HTML");
     static SEEDS: &[&str] = &[fixture!("sources/a4_summary.html")];
     fuzz(&C, SEEDS, |b| {
-        list_ok(b, false, resou::sources::weibo::parse_summary_html(b, now()))
+        list_ok(
+            b,
+            false,
+            resou::sources::weibo::parse_summary_html(b, now()),
+        )
     });
 }
 
@@ -209,15 +217,13 @@ fn c4_topic_detail() {
         fixture!("topics/detail_quirks.json"),
         fixture!("topics/detail_code_error.json"),
     ];
-    fuzz(
-        &C,
-        SEEDS,
-        |b| match resou::sources::topic::parse_detail(b, "#旺旺#") {
+    fuzz(&C, SEEDS, |b| {
+        match resou::sources::topic::parse_detail(b, "#旺旺#") {
             Ok(d) if !is_json_object(b) => Err(format!("Ok from non-JSON: {d:?}")),
             Ok(d) => check_detail(&d),
             Err(e) => check_text("error", &e.to_string(), false),
-        },
-    );
+        }
+    });
 }
 
 // ---- Tieba -------------------------------------------------------------------------------
@@ -249,13 +255,11 @@ fn d2_hot_message_main_thread() {
             check_text("yuren_rand", &hm.yuren_rand, false)?;
             check_text("pmy_topic_ext", &hm.pmy_topic_ext, false)?;
         }
-        for r in [parse_main(b), parse_thread_list(b)] {
-            if let Ok(items) = r {
-                if !json {
-                    return Err("threads Ok from non-JSON".into());
-                }
-                items.iter().try_for_each(check_entry)?;
+        for items in [parse_main(b), parse_thread_list(b)].into_iter().flatten() {
+            if !json {
+                return Err("threads Ok from non-JSON".into());
             }
+            items.iter().try_for_each(check_entry)?;
         }
         Ok(())
     });
@@ -457,13 +461,23 @@ fn recording_file() {
 /// Timestamps in every documented form, with numbers of any size and junk around them.
 fn timestamp() -> impl Strategy<Value = String> {
     let unit = prop::sample::select(vec![
-        "秒前", "秒钟前", "分钟前", "分前", "小时前", "天前", "", "000",
+        "秒前",
+        "秒钟前",
+        "分钟前",
+        "分前",
+        "小时前",
+        "天前",
+        "",
+        "000",
     ]);
     let form = prop_oneof![
         (any::<u64>(), unit.clone()).prop_map(|(n, u)| format!("{n}{u}")),
         (0u64..100_000_000_000, unit).prop_map(|(n, u)| format!("{n}{u}")),
-        (any::<u32>(), any::<u32>(), any::<u32>())
-            .prop_map(|(y, m, d)| format!("{y}-{m}-{d} {}:{}", m % 30, d % 70)),
+        (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(y, m, d)| format!(
+            "{y}-{m}-{d} {}:{}",
+            m % 30,
+            d % 70
+        )),
         (any::<u32>(), any::<u32>()).prop_map(|(m, d)| format!("{m}月{d}日 23:02")),
         (any::<u32>(), any::<u32>()).prop_map(|(h, m)| format!("昨天 {h}:{m}")),
         any::<i64>().prop_map(|n| n.to_string()),
@@ -488,8 +502,12 @@ fn timestamps() {
         C.hit();
         let t = resou::domain::time::parse_time(&raw, now());
         // Text without a digit is a time only when it says so in words.
-        if t.is_some() && !raw.chars().any(|c| c.is_ascii_digit()) && !raw.trim().starts_with("刚刚")
-            && !["今天", "昨天", "前天"].iter().any(|w| raw.trim().starts_with(w))
+        if t.is_some()
+            && !raw.chars().any(|c| c.is_ascii_digit())
+            && !raw.trim().starts_with("刚刚")
+            && !["今天", "昨天", "前天"]
+                .iter()
+                .any(|w| raw.trim().starts_with(w))
         {
             return Err(TestCaseError::fail(format!("{raw:?} read as {t:?}")));
         }

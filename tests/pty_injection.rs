@@ -18,27 +18,31 @@ use serde_json::{Value, json};
 use resou::domain::Platform;
 use resou::replay::{BodyEncoding, RecordedExchange};
 
-/// Payloads with a marker each, so a leak is found byte for byte in the raw stream. Every
-/// sequence here is one the app itself never writes.
+/// Payloads with the part of their bytes that a terminal would act on, so a leak is found byte
+/// for byte in the raw stream. The app itself never writes any of these sequences. Every payload
+/// sanitises to nothing, so `毒{i}号标题` on screen shows it was removed whole.
 const PAYLOADS: &[(&str, &[u8])] = &[
-    ("\x1b]52;c;cm0gLXJmIH4=\x07", b"cm0gLXJmIH4="),
-    ("\x1b]0;pwned-title\x1b\\", b"pwned-title"),
-    ("\x1b]8;;http://evil.example/\x1b\\", b"evil.example"),
+    ("\x1b]52;c;cm0gLXJmIH4=\x07", b"\x1b]52;"),
+    ("\x1b]0;pwned-title\x1b\\", b"\x1b]0;"),
+    ("\x1b]8;;http://evil.example/\x1b\\", b"\x1b]8;"),
     ("\x1b[21t", b"\x1b[21t"),
     ("\x1b[1;2;3;4;5;6;7;8;9m", b"\x1b[1;2;3;4;5;6;7;8;9m"),
-    ("\x1bP+q544e\x1b\\", b"+q544e"),
-    ("\x1b_apc-payload\x1b\\", b"apc-payload"),
-    ("\x1b^pm-payload\x1b\\", b"pm-payload"),
-    ("\x1bXsos-payload\x1b\\", b"sos-payload"),
+    ("\x1bP+q544e\x1b\\", b"\x1bP"),
+    ("\x1b_apc-payload\x1b\\", b"\x1b_"),
+    ("\x1b^pm-payload\x1b\\", b"\x1b^"),
+    ("\x1bXsos-payload\x1b\\", b"\x1bX"),
     ("\u{9b}6n", "\u{9b}".as_bytes()),
-    ("\u{9d}0;c1-title\u{9c}", b"c1-title"),
-    ("\u{90}c1-dcs\u{9c}", b"c1-dcs"),
+    ("\u{9d}0;c1-title\u{9c}", "\u{9d}".as_bytes()),
+    ("\u{90}c1-dcs\u{9c}", "\u{90}".as_bytes()),
     ("\x07\x07", b"\x07"),
     ("\u{202e}", "\u{202e}".as_bytes()),
     ("\u{2066}\u{2067}\u{2068}\u{2069}", "\u{2066}".as_bytes()),
     ("\u{202a}\u{202b}\u{202c}\u{202d}", "\u{202b}".as_bytes()),
     ("\u{200e}\u{200f}\u{61c}", "\u{200f}".as_bytes()),
-    ("\u{200b}\u{200c}\u{200d}\u{200d}\u{feff}", "\u{feff}".as_bytes()),
+    (
+        "\u{200b}\u{200c}\u{200d}\u{200d}\u{feff}",
+        "\u{feff}".as_bytes(),
+    ),
     ("\u{200d}\u{200d}\u{200d}", "\u{200d}".as_bytes()),
     ("\u{85}\u{8d}", "\u{85}".as_bytes()),
 ];
@@ -46,8 +50,17 @@ const PAYLOADS: &[(&str, &[u8])] = &[
 /// The byte sequences that must never reach the terminal from remote text.
 fn markers() -> Vec<&'static [u8]> {
     let mut m: Vec<&'static [u8]> = PAYLOADS.iter().map(|(_, mark)| *mark).collect();
-    // Any 8-bit C1 control in UTF-8 form, and the raw OSC 52 introducer.
-    m.extend([b"\x1b]52;".as_slice(), b"\x1b]0;", b"\x1b]8;", b"\xc2\x9b", b"\xc2\x9d"]);
+    // Every 8-bit C1 control in UTF-8 form (U+0080–U+009F is C2 80–C2 9F).
+    const C1: [[u8; 2]; 32] = {
+        let mut t = [[0xc2, 0x80]; 32];
+        let mut i = 0;
+        while i < 32 {
+            t[i][1] = 0x80 + i as u8;
+            i += 1;
+        }
+        t
+    };
+    m.extend(C1.iter().map(|b| b.as_slice()));
     m
 }
 
@@ -208,7 +221,12 @@ impl Pty {
             })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_resou"));
-        cmd.args(["replay", file.to_str().expect("utf-8 path"), "--speed", "3600"]);
+        cmd.args([
+            "replay",
+            file.to_str().expect("utf-8 path"),
+            "--speed",
+            "3600",
+        ]);
         cmd.env("TERM", "xterm-256color");
         for var in [
             "XDG_CONFIG_HOME",
@@ -294,10 +312,16 @@ fn hostile_titles_posts_and_authors_never_reach_the_terminal() {
     let mut s = Pty::start(&recording());
     // The board: the visible parts of hostile titles on both platforms.
     s.wait_for("the hostile board", |sc| {
-        sc.contains("毒0号") && sc.contains("毒5号") && sc.contains("吧0题") && sc.contains("REPLAY")
+        sc.contains("毒0号")
+            && sc.contains("毒5号")
+            && sc.contains("吧0题")
+            && sc.contains("REPLAY")
     });
     let board = s.screen();
-    assert!(board.contains("毒0号标题"), "ESC sequences removed whole:\n{board}");
+    assert!(
+        board.contains("毒0号标题"),
+        "ESC sequences removed whole:\n{board}"
+    );
 
     // The posts of the first Weibo topic: bodies, author names, retweets.
     s.press(b"2"); // Weibo only
@@ -398,10 +422,12 @@ fn exports_carry_no_payload_in_any_format() {
             assert!(!out.to_lowercase().contains(esc), "{fmt:?}: {esc}");
         }
         // CSV rows end in CRLF (RFC 4180); nothing else may carry a control character.
-        fuzz_support::check_text("export", &out.replace("\r\n", "\n"), true)
-            .expect("clean export");
+        fuzz_support::check_text("export", &out.replace("\r\n", "\n"), true).expect("clean export");
         for i in 0..PAYLOADS.len() {
-            assert!(out.contains(&format!("毒{i}号")), "{fmt:?} keeps title {i}");
+            assert!(
+                out.contains(&format!("毒{i}号标题")),
+                "{fmt:?} keeps title {i}"
+            );
         }
         assert!(out.contains("备注") && out.contains("大V"), "{fmt:?}");
     }
@@ -439,7 +465,11 @@ fn clipboard_osc52_carries_only_clean_links() {
             // Outside the one introducer and terminator, the stream is base64 only.
             let stripped = strip_own_osc52(&term);
             let rest: Vec<u8> = strip_tmux(&stripped);
-            assert!(rest.is_empty(), "extra bytes {:?}", String::from_utf8_lossy(&rest));
+            assert!(
+                rest.is_empty(),
+                "extra bytes {:?}",
+                String::from_utf8_lossy(&rest)
+            );
         }
     }
 }
@@ -457,13 +487,21 @@ fn strip_tmux(raw: &[u8]) -> Vec<u8> {
 fn alerts_notifications_and_hook_json_carry_no_payload() {
     use resou::alerts::{Alert, osc9, osc777};
     for i in 0..PAYLOADS.len() {
-        let kw = Alert::keyword(&format!("词{}语", payload(i)), 2.5, vec![Platform::Weibo], at());
+        let kw = Alert::keyword(
+            &format!("词{}语", payload(i)),
+            2.5,
+            vec![Platform::Weibo],
+            at(),
+        );
         let kol = Alert::kol(&format!("大{}V", payload(i)), 2, at());
         for a in [kw, kol] {
             fuzz_support::check_text("alert", &a.text, false).expect("clean alert text");
             let json = a.to_json();
             assert!(leaks(json.as_bytes()).is_empty(), "{json}");
-            assert!(!json.to_lowercase().contains("\\u00"), "no escaped control: {json}");
+            assert!(
+                !json.to_lowercase().contains("\\u00"),
+                "no escaped control: {json}"
+            );
             // The notification sequence: exactly its own introducer and terminator.
             for seq in [osc9(&a.text), osc777("resou", &a.text)] {
                 assert_eq!(seq.matches('\x1b').count(), 1, "{seq:?}");
@@ -472,6 +510,73 @@ fn alerts_notifications_and_hook_json_carry_no_payload() {
                 let inner = &seq[1..seq.len() - 1];
                 fuzz_support::check_text("notification", inner, false).expect("clean");
             }
+        }
+    }
+}
+
+// ---- `resou snapshot` ---------------------------------------------------------------------
+
+/// Lists whose titles, queries, labels and URLs carry the payloads, as a snapshot file would.
+fn hostile_lines(platform: Platform) -> Vec<resou::domain::snapshot_file::SnapshotLine> {
+    use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
+    let items = (0..PAYLOADS.len())
+        .map(|i| SnapshotItem {
+            rank: Some(i as u32 + 1),
+            title: title(i),
+            query: Some(format!("#{}#", title(i))),
+            heat: Some(100_000 - i as u64),
+            label: Some(format!("热{}", payload(i + 1))),
+            url: Some(format!("https://s.weibo.com/weibo?q={}", payload(i))),
+            pinned: false,
+        })
+        .collect();
+    vec![SnapshotLine {
+        captured_at: at(),
+        platform,
+        items,
+    }]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_command_prints_no_payload_in_any_format() {
+    let server = resou::replay::ReplayServer::start(resou::replay::ReplayConfig {
+        weibo: hostile_lines(Platform::Weibo),
+        tieba: hostile_lines(Platform::Tieba),
+        step: Duration::from_secs(3600),
+        clock: resou::replay::ClockMode::Manual,
+    })
+    .await
+    .expect("replay server on loopback");
+    let origin = server.origin();
+    for format in ["table", "json", "csv"] {
+        let origin = origin.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+                .args(["snapshot", "--origin", &origin, "--format", format])
+                .env("XDG_CONFIG_HOME", dir.path())
+                .env("XDG_STATE_HOME", dir.path())
+                .env("XDG_DATA_HOME", dir.path())
+                .env("XDG_CACHE_HOME", dir.path())
+                .env_remove("RESOU_WEIBO_COOKIE")
+                .output()
+                .expect("run resou snapshot")
+        })
+        .await
+        .expect("join");
+        assert!(out.status.success(), "{format}: {out:?}");
+        let found = leaks(&out.stdout);
+        assert!(found.is_empty(), "{format} output carries {found:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.to_lowercase().contains("\\u001b") && !text.to_lowercase().contains("\\u009b"),
+            "{format}: no escaped controls"
+        );
+        for i in 0..PAYLOADS.len() {
+            assert!(
+                text.contains(&format!("毒{i}号标题")),
+                "{format} keeps title {i}, payload removed whole:\n{text}"
+            );
         }
     }
 }

@@ -169,14 +169,10 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
 
 /// A seed index and 1–4 mutations applied in turn.
 pub fn mutated(seeds: &'static [&'static str]) -> impl Strategy<Value = String> {
-    (
-        0..seeds.len(),
-        prop::collection::vec(mutation(), 1..5),
-    )
-        .prop_map(move |(i, muts)| {
-            muts.iter()
-                .fold(seeds[i].to_string(), |body, m| apply(&body, m, seeds))
-        })
+    (0..seeds.len(), prop::collection::vec(mutation(), 1..5)).prop_map(move |(i, muts)| {
+        muts.iter()
+            .fold(seeds[i].to_string(), |body, m| apply(&body, m, seeds))
+    })
 }
 
 /// The nearest char boundary at or below `i`.
@@ -189,7 +185,11 @@ fn floor(s: &str, i: usize) -> usize {
 }
 
 fn pick(n: u64, len: usize) -> usize {
-    if len == 0 { 0 } else { (n % len as u64) as usize }
+    if len == 0 {
+        0
+    } else {
+        (n % len as u64) as usize
+    }
 }
 
 /// Byte classes a truncation may land on: anywhere, right after a structural character, inside
@@ -301,7 +301,10 @@ pub fn apply(body: &str, m: &Mutation, seeds: &[&str]) -> String {
         Mutation::Truncate(c, p) => truncate(body, c, p),
         Mutation::Splice(a, b, c, d) => {
             let other = seeds[pick(c, seeds.len())];
-            let (x, y) = (floor(body, pick(a, body.len() + 1)), floor(body, pick(b, body.len() + 1)));
+            let (x, y) = (
+                floor(body, pick(a, body.len() + 1)),
+                floor(body, pick(b, body.len() + 1)),
+            );
             let (x, y) = (x.min(y), x.max(y));
             let o1 = floor(other, pick(d, other.len() + 1));
             let o2 = floor(other, pick(d.rotate_left(17), other.len() + 1));
@@ -419,19 +422,24 @@ fn check_request(r: &DrillRequest) -> Result<(), String> {
     let strings: Vec<&str> = match r {
         DrillRequest::WeiboPosts { query, .. } => vec![query],
         DrillRequest::WeiboLongText { mid } => vec![mid],
-        DrillRequest::WeiboComments { mid, max_id, .. } => {
-            std::iter::once(mid.as_str()).chain(max_id.as_deref()).collect()
-        }
+        DrillRequest::WeiboComments { mid, max_id, .. } => std::iter::once(mid.as_str())
+            .chain(max_id.as_deref())
+            .collect(),
         DrillRequest::TiebaThreads {
             topic_id,
             topic_name,
             yuren_rand,
             pmy_topic_ext,
             ..
-        } => [Some(topic_id.as_str()), Some(topic_name.as_str()), yuren_rand.as_deref(), pmy_topic_ext.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect(),
+        } => [
+            Some(topic_id.as_str()),
+            Some(topic_name.as_str()),
+            yuren_rand.as_deref(),
+            pmy_topic_ext.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         DrillRequest::TiebaFloors { tid, .. } => vec![tid],
         DrillRequest::TiebaSubReplies { tid, pid, fid, .. } => vec![tid, pid, fid],
     };
@@ -476,7 +484,9 @@ pub fn check_page(p: &DrillPage) -> Result<(), String> {
 
 fn check_account(a: &Account) -> Result<(), String> {
     check_text("account", a.name.as_str(), false)?;
-    a.uid.as_deref().map_or(Ok(()), |u| check_text("uid", u, false))
+    a.uid
+        .as_deref()
+        .map_or(Ok(()), |u| check_text("uid", u, false))
 }
 
 pub fn check_detail(d: &TopicDetail) -> Result<(), String> {
