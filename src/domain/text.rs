@@ -413,7 +413,10 @@ mod tests {
         assert!(w <= MAX_LINE_WIDTH && w > MAX_LINE_WIDTH - 3, "{w} columns");
         let text = SafeText::multiline(&long).into_string();
         let w: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
-        assert!(text.ends_with(ELLIPSIS) && w <= MAX_TEXT_WIDTH, "{w} columns");
+        assert!(
+            text.ends_with(ELLIPSIS) && w <= MAX_TEXT_WIDTH,
+            "{w} columns"
+        );
         // Zero-width characters cannot get past the character cap.
         let zalgo = format!("a{}", "\u{301}".repeat(MAX_FIELD_CHARS * 2));
         assert!(SafeText::line(&zalgo).as_str().chars().count() <= MAX_FIELD_CHARS + 1);
