@@ -90,6 +90,11 @@ impl SnapshotLine {
         let mut s = Snapshot::new(self.platform, self.captured_at);
         for it in &self.items {
             let mut t = Topic::new(self.platform, it.rank, &it.title);
+            // As in the parsers: a title with nothing printable left is no topic (a blank row
+            // on the board, and every such row would share one empty key).
+            if t.title.is_empty() {
+                continue;
+            }
             t.query = it.query.as_deref().map(super::SafeText::line);
             t.heat = it.heat;
             t.label = it
@@ -97,7 +102,8 @@ impl SnapshotLine {
                 .as_deref()
                 .map(Label::from_text)
                 .unwrap_or_default();
-            t.url = it.url.clone();
+            // Snapshot files come from other tools and archives: URLs are remote text too.
+            t.url = it.url.as_deref().and_then(super::text::safe_url);
             t.pinned = it.pinned;
             if it.pinned {
                 s.pinned.push(t)
@@ -155,5 +161,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("bad.jsonl:1:"), "{err}");
+    }
+
+    #[test]
+    fn hostile_lines_are_sanitised_on_the_way_in() {
+        let src = r#"{"captured_at":"2026-08-15T12:00:00+08:00","platform":"weibo","items":[{"rank":1,"title":"\u001b[31m\u202e"},{"rank":2,"title":"标\u001b]0;x\u0007题","url":"\u009b2Jhttps://e.com/"},{"rank":3,"title":"三","url":"https://e.com/\u001b"}]}"#;
+        let snap = read_lines(src.as_bytes(), "t.jsonl").unwrap()[0].to_snapshot();
+        let titles: Vec<&str> = snap.ranked.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["标题", "三"], "an all-control title is no topic");
+        assert_eq!(
+            snap.ranked[0].url, None,
+            "not a URL once controls are counted"
+        );
+        assert_eq!(
+            snap.ranked[1].url.as_deref(),
+            Some("https://e.com/"),
+            "trailing controls go"
+        );
     }
 }

@@ -5,9 +5,17 @@
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_width::UnicodeWidthChar;
 
-/// Longest field we keep; longer remote strings are cut (a title is never this long).
+/// Most characters scanned into one field (bounds the work on hostile input such as stacked
+/// combining marks); longer remote strings are cut.
 pub const MAX_FIELD_CHARS: usize = 4096;
+/// Widest single-line field (titles, names, labels) in terminal columns; longer ones end in `…`.
+pub const MAX_LINE_WIDTH: usize = 1024;
+/// Widest multi-line field (post bodies) in columns, line breaks not counted; cut with `…`.
+pub const MAX_TEXT_WIDTH: usize = 8192;
+/// Appended to a field that was cut.
+pub const ELLIPSIS: char = '\u{2026}';
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SafeText(String);
@@ -89,6 +97,18 @@ impl<'de> serde::Deserialize<'de> for SafeText {
         let s = String::deserialize(d)?;
         Ok(SafeText::line(&s))
     }
+}
+
+/// A remote URL fit to keep, open or copy: http(s) only, parsed and re-serialised (so anything
+/// outside printable ASCII ends up percent-encoded), and rejected if a control character or
+/// space is still in it.
+pub fn safe_url(raw: &str) -> Option<String> {
+    let u = url::Url::parse(raw.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    let s = u.to_string();
+    s.bytes().all(|b| b.is_ascii_graphic()).then_some(s)
 }
 
 /// Unescape HTML entities. Numeric ones are decoded here for every code point (html-escape
@@ -195,13 +215,22 @@ fn is_emoji(c: char) -> bool {
 }
 
 /// The sanitiser (tui-conventions.md §7): ESC sequences removed whole, C0/C1/DEL removed,
-/// bidi and invisibles removed, NFC, trimmed (incl. U+3000), length-capped.
+/// bidi and invisibles removed, NFC, trimmed (incl. U+3000), capped by characters and by
+/// display width ([`MAX_LINE_WIDTH`], [`MAX_TEXT_WIDTH`]) with a trailing `…` when cut.
 pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
+    let max_width = if keep_newlines {
+        MAX_TEXT_WIDTH
+    } else {
+        MAX_LINE_WIDTH
+    };
     let mut out = String::with_capacity(raw.len().min(MAX_FIELD_CHARS * 4));
     let mut chars = raw.chars().peekable();
     let mut count = 0usize;
+    let mut width = 0usize;
+    let mut cut = false;
     while let Some(c) = chars.next() {
         if count >= MAX_FIELD_CHARS {
+            cut = true;
             break;
         }
         match c {
@@ -209,16 +238,18 @@ pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
             // 8-bit CSI / OSC / DCS / SOS / PM / APC introducers: skip their bodies too.
             '\u{9B}' => skip_csi(&mut chars),
             '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => skip_string(&mut chars),
-            '\n' | '\r' if keep_newlines => {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' if keep_newlines => {
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     continue;
                 }
                 out.push('\n');
                 count += 1;
             }
-            '\t' | '\n' | '\r' => {
+            // Line and paragraph separators break lines in some terminals: spaces in a line.
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => {
                 out.push(' ');
                 count += 1;
+                width += 1;
             }
             c if (c as u32) < 0x20 || c == '\u{7F}' || ('\u{80}'..='\u{9F}').contains(&c) => {}
             // A ZWJ joining two emoji (👨‍👩‍👧) is part of one glyph; anywhere else it is dropped.
@@ -230,8 +261,15 @@ pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
             }
             c if is_invisible_or_bidi(c) => {}
             c => {
+                let w = c.width().unwrap_or(0);
+                // Room is kept for the ellipsis (one column).
+                if width + w >= max_width {
+                    cut = true;
+                    break;
+                }
                 out.push(c);
                 count += 1;
+                width += w;
             }
         }
     }
@@ -241,9 +279,17 @@ pub fn sanitize(raw: &str, keep_newlines: bool) -> String {
     } else {
         collapse_spaces(&nfc)
     };
-    collapsed
+    let mut t = collapsed
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .to_string()
+        .to_string();
+    if cut {
+        // A cut emoji sequence must not end in a dangling joiner.
+        while t.ends_with('\u{200D}') {
+            t.pop();
+        }
+        t.push(ELLIPSIS);
+    }
+    t
 }
 
 fn collapse_spaces(s: &str) -> String {
@@ -361,9 +407,41 @@ mod tests {
     fn nfc_and_cap() {
         assert_eq!(SafeText::line("e\u{301}").as_str(), "\u{e9}");
         let long = "长".repeat(MAX_FIELD_CHARS + 100);
-        assert_eq!(
-            SafeText::line(&long).as_str().chars().count(),
-            MAX_FIELD_CHARS
+        let line = SafeText::line(&long).into_string();
+        assert!(line.ends_with(ELLIPSIS), "a cut field says so");
+        let w: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+        assert!(w <= MAX_LINE_WIDTH && w > MAX_LINE_WIDTH - 3, "{w} columns");
+        let text = SafeText::multiline(&long).into_string();
+        let w: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+        assert!(
+            text.ends_with(ELLIPSIS) && w <= MAX_TEXT_WIDTH,
+            "{w} columns"
         );
+        // Zero-width characters cannot get past the character cap.
+        let zalgo = format!("a{}", "\u{301}".repeat(MAX_FIELD_CHARS * 2));
+        assert!(SafeText::line(&zalgo).as_str().chars().count() <= MAX_FIELD_CHARS + 1);
+        // Short fields are untouched.
+        assert_eq!(SafeText::line("短标题").as_str(), "短标题");
+    }
+
+    #[test]
+    fn urls_are_printable_ascii_http_or_dropped() {
+        assert_eq!(safe_url("\u{9b}2Jhttps://s.weibo.com/weibo?q=%23x"), None);
+        assert_eq!(
+            safe_url(" https://s.weibo.com/weibo?q=%23x").as_deref(),
+            Some("https://s.weibo.com/weibo?q=%23x")
+        );
+        assert_eq!(
+            safe_url("https://e.com/a\x1b]52;c;x\x07\u{202e}").as_deref(),
+            Some("https://e.com/a%1B]52;c;x%07%E2%80%AE")
+        );
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url("not a url"), None);
+    }
+
+    #[test]
+    fn line_separators_are_not_line_breaks_in_a_line() {
+        assert_eq!(SafeText::line("a\u{2028}b\u{2029}c").as_str(), "a b c");
+        assert_eq!(SafeText::multiline("a\u{2028}b").as_str(), "a\nb");
     }
 }

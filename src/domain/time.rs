@@ -50,14 +50,15 @@ fn relative(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>
     let body = s.strip_suffix('前')?.trim();
     let digits = body.find(|c: char| !c.is_ascii_digit())?;
     let n: i64 = body[..digits].parse().ok()?;
+    // Checked all the way: a hostile "99999999999天前" must be `None`, not an overflow panic.
     let unit = match body[digits..].trim() {
-        "秒" | "秒钟" => Duration::seconds(n),
-        "分钟" | "分" => Duration::minutes(n),
-        "小时" => Duration::hours(n),
-        "天" => Duration::days(n),
+        "秒" | "秒钟" => Duration::try_seconds(n),
+        "分钟" | "分" => Duration::try_minutes(n),
+        "小时" => Duration::try_hours(n),
+        "天" => Duration::try_days(n),
         _ => return None,
-    };
-    Some(now - unit)
+    }?;
+    now.checked_sub_signed(unit)
 }
 
 fn clock(s: &str) -> Option<NaiveTime> {
@@ -160,6 +161,9 @@ mod tests {
             "2026-02-30 10:00",
             "昨天 25:99",
             "abc",
+            "2315663340小时前",
+            "99999999999999天前",
+            "9223372036854775807秒前",
         ] {
             assert_eq!(at(s), "none", "{s:?}");
         }

@@ -191,8 +191,7 @@ pub fn int(v: Option<&Value>) -> Option<i64> {
 
 /// An http(s) URL fit to keep: parsed and re-serialised (control characters end up percent-encoded).
 pub fn safe_url(raw: &str) -> Option<String> {
-    let u = url::Url::parse(raw.trim()).ok()?;
-    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+    crate::domain::text::safe_url(raw)
 }
 
 /// The Weibo search page for a query, the drill-down key shared by all Weibo endpoints.

@@ -93,7 +93,7 @@ fn ranked_topic(item: &Map<String, Value>, index: usize) -> Option<Topic> {
     // realpos is 1-based, rank 0-based; the list order is the last resort.
     let rank = wire::int(item.get("realpos"))
         .filter(|r| *r > 0)
-        .or_else(|| wire::int(item.get("rank")).map(|r| r + 1))
+        .or_else(|| wire::int(item.get("rank"))?.checked_add(1))
         .and_then(|r| u32::try_from(r).ok())
         .unwrap_or(index as u32 + 1);
     t.rank = Some(rank);
