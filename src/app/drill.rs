@@ -481,10 +481,5 @@ pub fn current_link(state: &AppState) -> Option<String> {
 
 /// Only http(s) URLs without control characters or spaces leave the app (browser, clipboard).
 pub fn safe_url(url: &str) -> Option<String> {
-    let u = url::Url::parse(url.trim()).ok()?;
-    if !matches!(u.scheme(), "http" | "https") {
-        return None;
-    }
-    let s = u.to_string();
-    (!s.chars().any(|c| c.is_control() || c.is_whitespace())).then_some(s)
+    crate::domain::text::safe_url(url)
 }
