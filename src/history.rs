@@ -35,6 +35,11 @@ pub enum HistoryCmd {
     Detail(TopicKey),
     /// Replace this user's triage state.
     SaveTriage(TriageRecord),
+    /// One analysed poll's keyword points and KOL mentions.
+    Analysis {
+        keywords: Vec<crate::store::KeywordPoint>,
+        kols: Vec<crate::store::KolMention>,
+    },
 }
 
 /// One platform's board at a past moment, with the list before it (for movement arrows).
@@ -458,6 +463,13 @@ impl Service {
             HistoryCmd::Detail(key) => {
                 let h = self.store.topic_history(&key).map_err(|e| e.to_string());
                 self.emit(HistoryEvent::Detail(key, h));
+            }
+            HistoryCmd::Analysis { keywords, kols } => {
+                let r = self
+                    .store
+                    .append_keyword_points(&keywords)
+                    .and_then(|()| self.store.append_kol_mentions(&kols));
+                self.written(r);
             }
             HistoryCmd::SaveTriage(record) => {
                 let r = self.store.save_triage(&record);

@@ -95,8 +95,12 @@ impl Service {
         for e in fx {
             if let Effect::History(cmd) = e {
                 // Records and triage saves are not answered; reads are.
-                let answered =
-                    !matches!(cmd, HistoryCmd::Record { .. } | HistoryCmd::SaveTriage(_));
+                let answered = !matches!(
+                    cmd,
+                    HistoryCmd::Record { .. }
+                        | HistoryCmd::SaveTriage(_)
+                        | HistoryCmd::Analysis { .. }
+                );
                 pending += usize::from(answered);
                 self.handle.send(cmd);
             }
@@ -554,4 +558,58 @@ fn shared_triage_shows_the_others_flags_and_notes() {
         line.contains("⚑") && line.contains("客户品牌相关，盯住"),
         "{line}"
     );
+}
+
+#[test]
+fn keyword_series_and_kol_mentions_of_each_analysed_poll_are_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    live(&mut svc, &mut a, &lists);
+    // The real analyzer over the same lists; its updates reach the app as the worker's do.
+    let mut analyzer = resou::analysis::Analyzer::new(&Default::default());
+    let mut stored = Vec::new();
+    for s in &lists {
+        let u = analyzer.process(s);
+        let (fx, _) = a.handle(AppMsg::Analysis(resou::analysis::AnalysisEvent::Update(
+            Box::new(u.clone()),
+        )));
+        let cmd = fx.into_iter().find_map(|e| match e {
+            Effect::History(c @ HistoryCmd::Analysis { .. }) => Some(c),
+            _ => None,
+        });
+        assert_eq!(cmd.is_some(), !u.warming_up, "stored once past warm-up");
+        if let Some(cmd) = cmd {
+            svc.handle.send(cmd);
+            stored.push(u);
+        }
+    }
+    svc.handle.finish();
+    let store = Store::open(&path).unwrap();
+    let u = stored.last().expect("polls past warm-up");
+    let top = &u.keywords[0];
+    let series = store
+        .keyword_series(top.keyword.as_str(), lists[0].captured_at, u.at)
+        .unwrap();
+    assert_eq!(series.len(), stored.len(), "one point per analysed poll");
+    let last = series.last().unwrap();
+    assert_eq!(
+        (last.at, last.score, last.rising),
+        (u.at, top.score, top.rising)
+    );
+    // KOL mentions: every KOL the last poll found in a title, with those titles.
+    for t in &u.kol_mentions {
+        for m in &t.mentions {
+            let got = store.kol_mentions(&m.name, u.at, u.at).unwrap();
+            assert!(
+                got.iter().any(|k| k.titles.contains(&t.title)),
+                "{} in {}",
+                m.name,
+                t.title
+            );
+        }
+    }
 }

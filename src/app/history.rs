@@ -232,6 +232,53 @@ pub fn on_live_poll(state: &mut AppState, snap: &Snapshot, endpoint: &'static st
     fx
 }
 
+/// Steady keywords stored per poll besides the rising ones (the series stay small).
+const STORED_STEADY: usize = 20;
+
+/// Keyword series and KOL mentions of one analysed poll, for the store (a viewer leaves that
+/// to nobody: the lists are the collector's, the analysis is its own and not shared).
+pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) -> Option<Effect> {
+    if state.history.source.is_none() || state.history.viewer || u.warming_up {
+        return None;
+    }
+    let mut steady = 0;
+    let keywords: Vec<crate::store::KeywordPoint> = u
+        .keywords
+        .iter()
+        .filter(|k| {
+            k.rising || {
+                steady += 1;
+                steady <= STORED_STEADY
+            }
+        })
+        .map(|k| crate::store::KeywordPoint {
+            keyword: k.keyword.as_str().to_string(),
+            at: u.at,
+            share: k.share,
+            score: k.score,
+            rising: k.rising,
+        })
+        .collect();
+    let mut by_kol: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for t in &u.kol_mentions {
+        for m in &t.mentions {
+            let titles = by_kol.entry(m.name.as_str()).or_default();
+            if !titles.contains(&t.title) {
+                titles.push(t.title.clone());
+            }
+        }
+    }
+    let kols = by_kol
+        .into_iter()
+        .map(|(name, titles)| crate::store::KolMention {
+            name: name.to_string(),
+            at: u.at,
+            titles,
+        })
+        .collect();
+    Some(Effect::History(HistoryCmd::Analysis { keywords, kols }))
+}
+
 /// Ask the store for the series of `snap`'s topics not asked for yet.
 fn request_series(h: &mut HistoryState, snap: &Snapshot) -> Option<Effect> {
     h.source.as_ref()?;

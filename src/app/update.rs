@@ -93,7 +93,11 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
         }
         AppMsg::Analysis(ev) => {
             let fx = match &ev {
-                AnalysisEvent::Update(u) => alerts(state, u),
+                AnalysisEvent::Update(u) => {
+                    let mut fx = alerts(state, u);
+                    fx.extend(history::analysis_series(state, u));
+                    fx
+                }
                 _ => Vec::new(),
             };
             on_analysis(state, ev);
