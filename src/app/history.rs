@@ -71,16 +71,16 @@ impl HistoryState {
         let Some(points) = self.series.get(key) else {
             return Vec::new();
         };
-        let values: Vec<f64> = points
-            .iter()
-            .filter(|p| until.is_none_or(|u| p.at <= u))
-            .map(|p| match (p.heat, p.rank) {
-                (Some(h), _) => h as f64,
-                // No heat: a higher place is a taller bar.
-                (None, Some(r)) => f64::from(60u32.saturating_sub(r)),
-                (None, None) => 0.0,
-            })
-            .collect();
+        let shown = points.iter().filter(|p| until.is_none_or(|u| p.at <= u));
+        // Heat where the platform gave it (polls without it are left out rather than mixed
+        // in on another scale); for topics never given heat, the place: higher is taller.
+        let values: Vec<f64> = if points.iter().any(|p| p.heat.is_some()) {
+            shown.filter_map(|p| p.heat.map(|h| h as f64)).collect()
+        } else {
+            shown
+                .map(|p| p.rank.map_or(0.0, |r| f64::from(60u32.saturating_sub(r))))
+                .collect()
+        };
         // A flat zero line (pinned rows) says nothing: no sparkline.
         if values.iter().all(|&v| v <= 0.0) {
             return Vec::new();
@@ -387,4 +387,46 @@ pub fn open_detail(state: &mut AppState) -> Vec<Effect> {
         offset: 0,
     });
     vec![Effect::History(HistoryCmd::Detail(key))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Platform, from_unix};
+
+    fn point(secs: i64, rank: Option<u32>, heat: Option<u64>) -> HistoryPoint {
+        HistoryPoint {
+            at: from_unix(secs).unwrap(),
+            rank,
+            heat,
+        }
+    }
+
+    #[test]
+    fn trend_uses_one_scale_and_stops_at_the_moment_shown() {
+        let key = TopicKey {
+            platform: Platform::Weibo,
+            norm: "x".into(),
+        };
+        let mut h = HistoryState::default();
+        h.series.insert(
+            key.clone(),
+            vec![
+                point(60, Some(5), Some(100)),
+                point(120, Some(4), None), // heat missing: left out, not mixed in as a rank
+                point(180, Some(3), Some(300)),
+            ],
+        );
+        assert_eq!(h.trend(&key, None), vec![100.0, 300.0]);
+        assert_eq!(h.trend(&key, from_unix(150)), vec![100.0]);
+        // Never any heat: the place, higher is taller.
+        h.series.insert(
+            key.clone(),
+            vec![point(60, Some(50), None), point(120, Some(1), None)],
+        );
+        assert_eq!(h.trend(&key, None), vec![10.0, 59.0]);
+        // Pinned all along: nothing to draw.
+        h.series.insert(key.clone(), vec![point(60, None, None)]);
+        assert!(h.trend(&key, None).is_empty());
+    }
 }
