@@ -33,13 +33,7 @@ fn press(app: &mut App, keys: &str) {
 
 /// An app at 120×40 with nothing loaded yet.
 fn fresh_app() -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
-    app
+    support::app_sized(20, (120, 40))
 }
 
 /// Feed `n` hourly lists: each poll's Analyze effect goes through the analyzer, whose

@@ -9,7 +9,7 @@ use resou::app::App;
 use resou::app::action::Action;
 use resou::app::msg::{AppMsg, Effect};
 use resou::app::state::{Movement, Tab};
-use resou::config::keymap::{Key, KeyCode, Keymap};
+use resou::config::keymap::{Key, KeyCode};
 use resou::domain::snapshot_file::{SnapshotLine, read_lines};
 use resou::domain::{Platform, Snapshot};
 use resou::sources::{
@@ -35,13 +35,7 @@ fn ok_report(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
 }
 
 fn app() -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 10,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
-    app
+    support::app_sized(10, (120, 40))
 }
 
 /// An app showing the first real list of each platform.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use resou::app::App;
 use resou::app::msg::{AppMsg, Effect};
-use resou::config::keymap::{Key, Keymap};
+use resou::config::keymap::Key;
 use resou::domain::Snapshot;
 use resou::domain::snapshot_file::read_lines;
 use resou::history::{HistoryCmd, HistoryEvent, HistoryHandle, HistoryOptions, Opener};
@@ -115,13 +115,7 @@ impl Service {
 }
 
 fn app() -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
-    app
+    support::app_sized(20, (120, 40))
 }
 
 fn press(app: &mut App, key: &str) -> Vec<Effect> {

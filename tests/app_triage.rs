@@ -6,7 +6,7 @@ mod support;
 
 use resou::app::App;
 use resou::app::msg::{AppMsg, Effect};
-use resou::config::keymap::{Key, Keymap};
+use resou::config::keymap::Key;
 use resou::domain::snapshot_file::read_lines;
 use resou::domain::{Platform, Snapshot};
 use resou::sources::Endpoint;
@@ -23,12 +23,7 @@ fn weibo(nth: usize) -> Snapshot {
 }
 
 fn app() -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (120, 40),
-    });
+    let mut app = support::app_sized(20, (120, 40));
     app.handle(support::poll_ok(weibo(0), Endpoint::WeiboHotSearch));
     app
 }

@@ -28,7 +28,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use resou::app::App;
 use resou::app::msg::AppMsg;
-use resou::config::keymap::{Key, Keymap};
+use resou::config::keymap::Key;
 use resou::domain::Platform;
 use resou::domain::snapshot_file::{SnapshotLine, read_lines};
 use resou::replay::{FaultScript, ReplayServer, Route, poll_routes};
@@ -192,13 +192,7 @@ impl Pollers {
 }
 
 fn app() -> App {
-    let mut app = App::new(Keymap::default_map());
-    app.handle(AppMsg::Resize {
-        page_rows: 20,
-        keyword_rows: 10,
-        size: (220, 30),
-    });
-    app
+    support::app_sized(20, (220, 30))
 }
 
 /// The screen as text lines.

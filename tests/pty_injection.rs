@@ -6,14 +6,13 @@
 //! the hook JSON. tests/fixtures/injection/NOTES.md lists the payloads and where they come from.
 
 mod fuzz_support;
+mod support;
 
-use std::io::{Read, Write};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use serde_json::{Value, json};
+use support::pty::Session;
 
 use resou::domain::Platform;
 use resou::replay::{BodyEncoding, RecordedExchange};
@@ -21,6 +20,9 @@ use resou::replay::{BodyEncoding, RecordedExchange};
 /// Payloads with the part of their bytes that a terminal would act on, so a leak is found byte
 /// for byte in the raw stream. The app itself never writes any of these sequences. Every payload
 /// sanitises to nothing, so `毒{i}号标题` on screen shows it was removed whole.
+/// Deadline for each screen condition (a hang, not a wait).
+const WAIT: Duration = Duration::from_secs(30);
+
 const PAYLOADS: &[(&str, &[u8])] = &[
     ("\x1b]52;c;cm0gLXJmIH4=\x07", b"\x1b]52;"),
     ("\x1b]0;pwned-title\x1b\\", b"\x1b]0;"),
@@ -196,122 +198,15 @@ fn recording() -> String {
         .collect()
 }
 
-// ---- the pseudo-terminal ----------------------------------------------------------------
-
-struct Pty {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    rx: mpsc::Receiver<Vec<u8>>,
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-    _dir: tempfile::TempDir,
-}
-
-impl Pty {
-    fn start(recording: &str) -> Pty {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = dir.path().join("hostile.jsonl");
-        std::fs::write(&file, recording).expect("write recording");
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_resou"));
-        cmd.args([
-            "replay",
-            file.to_str().expect("utf-8 path"),
-            "--speed",
-            "3600",
-        ]);
-        cmd.env("TERM", "xterm-256color");
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(var, dir.path());
-        }
-        cmd.env_remove("RESOU_WEIBO_COOKIE");
-        cmd.env("RESOU_CLIPBOARD", "osc52");
-        let child = pair.slave.spawn_command(cmd).expect("spawn resou");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let writer = pair.master.take_writer().expect("writer");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _master = pair.master; // keep the pty open while reading
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        Pty {
-            child,
-            writer,
-            rx,
-            parser: vt100::Parser::new(40, 140, 0),
-            raw: Vec::new(),
-            _dir: dir,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, what: &str, cond: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !cond(&self.screen()) {
-            match self
-                .rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok(bytes) => {
-                    self.raw.extend_from_slice(&bytes);
-                    self.parser.process(&bytes);
-                }
-                Err(_) => panic!("timed out waiting for {what}; screen:\n{}", self.screen()),
-            }
-        }
-    }
-
-    fn press(&mut self, keys: &[u8]) {
-        self.writer.write_all(keys).expect("write key");
-        self.writer.flush().expect("flush");
-    }
-
-    fn quit(&mut self) {
-        self.press(b"q");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                while let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(200)) {
-                    self.raw.extend_from_slice(&bytes);
-                }
-                assert!(st.success(), "resou exited with {st:?}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "resou did not quit");
-            if let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(50)) {
-                self.raw.extend_from_slice(&bytes);
-                self.parser.process(&bytes);
-            }
-        }
-    }
-}
-
 #[test]
 fn hostile_titles_posts_and_authors_never_reach_the_terminal() {
-    let mut s = Pty::start(&recording());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hostile.jsonl");
+    std::fs::write(&file, recording()).expect("write recording");
+    let file = file.to_str().expect("utf-8 path");
+    let mut s = Session::start(&["replay", file, "--speed", "3600"], 140, 40);
     // The board: the visible parts of hostile titles on both platforms.
-    s.wait_for("the hostile board", |sc| {
+    s.wait_for("the hostile board", WAIT, |sc| {
         sc.contains("毒0号")
             && sc.contains("毒5号")
             && sc.contains("吧0题")
@@ -325,9 +220,9 @@ fn hostile_titles_posts_and_authors_never_reach_the_terminal() {
 
     // The posts of the first Weibo topic: bodies, author names, retweets.
     s.press(b"2"); // Weibo only
-    s.wait_for("Weibo only", |sc| !sc.contains("吧0题"));
+    s.wait_for("Weibo only", WAIT, |sc| !sc.contains("吧0题"));
     s.press(b"\r");
-    s.wait_for("the hostile posts", |sc| {
+    s.wait_for("the hostile posts", WAIT, |sc| {
         sc.contains("作者0") && sc.contains("正文0段") && sc.contains(" posts")
     });
     let posts = s.screen();
@@ -338,15 +233,16 @@ fn hostile_titles_posts_and_authors_never_reach_the_terminal() {
     // is the post URL, clean; then the payload markers are checked with that sequence removed.
     let before = s.raw.len();
     s.press(b"y");
-    s.wait_for("the copy notice", |sc| sc.contains("copied"));
+    s.wait_for("the copy notice", WAIT, |sc| sc.contains("copied"));
     let copied = osc52_payloads(&s.raw[before..]);
     assert_eq!(copied.len(), 1, "one OSC 52 write for one y");
     assert!(copied[0].starts_with("https://"), "{copied:?}");
     fuzz_support::check_ascii("copied link", &copied[0]).expect("clean link");
 
     s.press(b"\x1b");
-    s.wait_for("the board again", |sc| sc.contains("毒1号"));
-    s.quit();
+    s.wait_for("the board again", WAIT, |sc| sc.contains("毒1号"));
+    s.press(b"q");
+    assert!(s.wait_exit(WAIT).success(), "resou quit cleanly");
 
     let raw = strip_own_osc52(&s.raw);
     let found = leaks(&raw);

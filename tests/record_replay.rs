@@ -212,9 +212,6 @@ async fn sigterm_stops_recording_with_whole_polls_on_disk() {
 /// `resou replay RECORDING` in a pseudo-terminal shows the recorded titles on the board.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_command_shows_the_recorded_board() {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    use std::io::{Read, Write};
-
     let original = support::replay(lists("weibo.jsonl"), lists("tieba.jsonl")).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("rec.jsonl");
@@ -227,68 +224,16 @@ async fn replay_command_shows_the_recorded_board() {
     let tieba_title = start(&lists("tieba.jsonl")[0].items[0].title);
 
     let status = tokio::task::spawn_blocking(move || {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 35,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_resou"));
-        cmd.args(["replay", &file_s, "--speed", "1"]);
-        cmd.env("TERM", "xterm-256color");
-        for var in [
-            "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME",
-            "XDG_DATA_HOME",
-            "XDG_CACHE_HOME",
-        ] {
-            cmd.env(var, dir.path());
-        }
-        cmd.env_remove("RESOU_WEIBO_COOKIE");
-        cmd.env("RESOU_CLIPBOARD", "osc52");
-        let mut child = pair.slave.spawn_command(cmd).expect("spawn resou");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
-        let mut writer = pair.master.take_writer().expect("writer");
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
+        let mut s = support::pty::Session::start(&["replay", &file_s, "--speed", "1"], 140, 35);
+        s.wait_for("the recorded titles", Duration::from_secs(30), |sc| {
+            sc.contains(weibo_title.as_str())
+                && sc.contains(tieba_title.as_str())
+                && sc.contains("REPLAY")
         });
-        let mut parser = vt100::Parser::new(35, 140, 0);
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        let shows = |s: &str| {
-            s.contains(weibo_title.as_str())
-                && s.contains(tieba_title.as_str())
-                && s.contains("REPLAY")
-        };
-        while !shows(&parser.screen().contents()) {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(bytes) => parser.process(&bytes),
-                Err(_) => panic!(
-                    "recorded titles never shown; screen:\n{}",
-                    parser.screen().contents()
-                ),
-            }
-        }
-        writer.write_all(b"q").expect("quit key");
-        writer.flush().expect("flush");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(st) = child.try_wait().expect("try_wait") {
-                drop(pair.master);
-                return st;
-            }
-            assert!(std::time::Instant::now() < deadline, "resou did not quit");
-            let _ = rx.recv_timeout(Duration::from_millis(50));
-        }
+        s.press(b"q");
+        let st = s.wait_exit(Duration::from_secs(10));
+        drop(dir);
+        st
     })
     .await
     .expect("join");

@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod pty;
+
 /// Serve `app` on 127.0.0.1 at a random port; returns its origin (`http://127.0.0.1:PORT`).
 /// The server lives until the test's runtime ends.
 pub async fn serve(app: axum::Router) -> String {
@@ -66,4 +68,16 @@ pub fn poll_ok(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
         next_in: Duration::from_secs(60),
         failures: 0,
     }))
+}
+
+/// A headless app with the default keymap, told its terminal is `size` with `page_rows`
+/// board rows and 10 keyword rows.
+pub fn app_sized(page_rows: usize, size: (u16, u16)) -> resou::app::App {
+    let mut app = resou::app::App::new(resou::config::keymap::Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows,
+        keyword_rows: 10,
+        size,
+    });
+    app
 }

@@ -37,7 +37,7 @@ pub fn poll(platform: Platform, secs: i64, titles: &[&str]) -> Snapshot {
     s.finish()
 }
 
-fn titles(topics: &[Topic]) -> Vec<&str> {
+pub fn titles(topics: &[Topic]) -> Vec<&str> {
     topics.iter().map(|t| t.title.as_str()).collect()
 }
 
