@@ -9,7 +9,6 @@ use resou::app::App;
 use resou::app::msg::AppMsg;
 use resou::config::keymap::Keymap;
 use resou::domain::Platform;
-use resou::domain::snapshot_file::{SnapshotLine, read_lines};
 use resou::replay::{Fault, ReplayServer, Route};
 use resou::sources::http::{NetConfig, Secret};
 use resou::sources::poller::{self, SourcesHandle};
@@ -18,19 +17,8 @@ use resou::sources::{
 };
 use tokio::sync::mpsc;
 
-fn lists() -> Vec<SnapshotLine> {
-    read_lines(
-        include_str!("fixtures/app/lists.jsonl").as_bytes(),
-        "lists.jsonl",
-    )
-    .expect("fixture")
-}
-
 async fn server() -> ReplayServer {
-    let (weibo, tieba): (Vec<_>, Vec<_>) = lists()
-        .into_iter()
-        .partition(|l| l.platform == Platform::Weibo);
-    support::replay(weibo, tieba).await
+    support::app_lists_server().await
 }
 
 struct Pollers {

@@ -30,7 +30,6 @@ use resou::app::App;
 use resou::app::msg::AppMsg;
 use resou::config::keymap::Key;
 use resou::domain::Platform;
-use resou::domain::snapshot_file::{SnapshotLine, read_lines};
 use resou::replay::{FaultScript, ReplayServer, Route, poll_routes};
 use resou::sources::http::NetConfig;
 use resou::sources::poller::{self, SourcesHandle};
@@ -44,19 +43,8 @@ const TIMEOUT: Duration = Duration::from_millis(1500);
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 const FIFTY_MIB: usize = 50 << 20;
 
-fn lists() -> Vec<SnapshotLine> {
-    read_lines(
-        include_str!("fixtures/app/lists.jsonl").as_bytes(),
-        "lists.jsonl",
-    )
-    .expect("fixture")
-}
-
 async fn server() -> ReplayServer {
-    let (weibo, tieba): (Vec<_>, Vec<_>) = lists()
-        .into_iter()
-        .partition(|l| l.platform == Platform::Weibo);
-    support::replay(weibo, tieba).await
+    support::app_lists_server().await
 }
 
 /// What a case aims at: one poll endpoint, or a platform's whole origin.

@@ -177,14 +177,7 @@ fn collect_stores_polls_and_stops_cleanly_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(50)); // polling a file: no message to await
     }
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::sigterm(child.id());
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {

@@ -152,14 +152,7 @@ fn one_collector_two_viewers_show_the_same_live_board() {
     }
     assert_eq!(a.app.state.rows.len(), b.app.state.rows.len());
 
-    let pid = collector.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::sigterm(collector.id());
     let status = collector.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }

@@ -81,3 +81,29 @@ pub fn app_sized(page_rows: usize, size: (u16, u16)) -> resou::app::App {
     });
     app
 }
+
+/// The real lists of tests/fixtures/app/lists.jsonl (two Weibo hours, two Tieba lists).
+pub fn app_lists() -> Vec<SnapshotLine> {
+    resou::domain::snapshot_file::read_lines(
+        include_str!("../fixtures/app/lists.jsonl").as_bytes(),
+        "lists.jsonl",
+    )
+    .expect("fixture")
+}
+
+/// The replay server with [`app_lists`], on a manual clock.
+pub async fn app_lists_server() -> ReplayServer {
+    let (weibo, tieba): (Vec<_>, Vec<_>) = app_lists()
+        .into_iter()
+        .partition(|l| l.platform == resou::domain::Platform::Weibo);
+    replay(weibo, tieba).await
+}
+
+/// Send SIGTERM to `pid` (the way systemd stops a service).
+pub fn sigterm(pid: u32) {
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success(), "kill -TERM {pid}");
+}
