@@ -168,6 +168,24 @@ fn opened(svc: &mut Service, app: &mut App) {
     }
 }
 
+/// A store file with the four hourly lists polled live through the app, and that app.
+fn loaded() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<Snapshot>,
+    Service,
+    App,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = hours();
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    live(&mut svc, &mut a, &lists);
+    (dir, path, lists, svc, a)
+}
+
 #[test]
 fn history_survives_a_restart_and_fills_the_first_frame() {
     let dir = tempfile::tempdir().unwrap();
@@ -240,13 +258,7 @@ fn history_survives_a_restart_and_fills_the_first_frame() {
 
 #[test]
 fn time_travel_steps_through_stored_polls_and_returns_live() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.sqlite3");
-    let lists = hours();
-    let mut svc = Service::start(opener(&path, false));
-    let mut a = app();
-    opened(&mut svc, &mut a);
-    live(&mut svc, &mut a, &lists);
+    let (_dir, _, lists, mut svc, mut a) = loaded();
     assert_eq!(titles(&a), list_titles(&lists[3]));
 
     // `[` twice: 02:00 then 01:00, each the stored board of that moment.
@@ -309,13 +321,7 @@ fn time_travel_steps_through_stored_polls_and_returns_live() {
 
 #[test]
 fn topic_pane_shows_first_seen_peak_and_rank_path() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.sqlite3");
-    let lists = hours();
-    let mut svc = Service::start(opener(&path, false));
-    let mut a = app();
-    opened(&mut svc, &mut a);
-    live(&mut svc, &mut a, &lists);
+    let (_dir, _, lists, mut svc, mut a) = loaded();
     // Select the first ranked row and open its history.
     press(&mut a, "j");
     let i = a.state.selected_index().unwrap();
@@ -556,13 +562,7 @@ fn shared_triage_shows_the_others_flags_and_notes() {
 
 #[test]
 fn keyword_series_and_kol_mentions_of_each_analysed_poll_are_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("history.sqlite3");
-    let lists = hours();
-    let mut svc = Service::start(opener(&path, false));
-    let mut a = app();
-    opened(&mut svc, &mut a);
-    live(&mut svc, &mut a, &lists);
+    let (_dir, path, lists, svc, mut a) = loaded();
     // The real analyzer over the same lists; its updates reach the app as the worker's do.
     let mut analyzer = resou::analysis::Analyzer::new(&Default::default());
     let mut stored = Vec::new();
