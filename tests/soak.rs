@@ -1,6 +1,6 @@
-//! Bounded resources (issue #7), short span: the soak harness of `examples/soak.rs` for two
-//! simulated days (2,880 polls of each platform, hourly drill-downs through the real
-//! fetchers, the real analysis worker and history service). RSS stays under 80 MB, file
+//! Bounded resources (issue #7), short span: the soak harness of `examples/soak.rs` for 30
+//! simulated hours (1,800 polls of each platform, hourly drill-downs through the real
+//! fetchers, the real analysis worker and history service; ~60 s in a debug build). RSS stays under 80 MB, file
 //! descriptors end where they were after warm-up, and the in-memory maps stay within their
 //! caps and stop growing once the lists they follow repeat.
 
@@ -14,10 +14,11 @@ const RSS_LIMIT_MB: f64 = 80.0;
 const BOARD_TOPICS: usize = 100;
 
 #[test]
-fn two_simulated_days_stay_bounded() {
+fn thirty_simulated_hours_stay_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let opts = SoakOptions {
-        minutes: 2 * 1440,
+        // A day, then six hours of the next (whose lower ranks are new topics again).
+        minutes: 1440 + 360,
         sample_every: 360,
         drill_every: 60,
         dir: dir.path().to_path_buf(),
@@ -25,8 +26,8 @@ fn two_simulated_days_stay_bounded() {
     let samples =
         soak_support::run(&opts, |s| eprintln!("{}", s.csv())).unwrap_or_else(|e| panic!("{e}"));
     let last = samples.last().unwrap();
-    assert_eq!(last.polls, 2 * 2 * 1440, "every poll handled");
-    assert!(last.views >= 2 * 47, "drill-downs opened: {}", last.views);
+    assert_eq!(last.polls, 2 * opts.minutes, "every poll handled");
+    assert_eq!(last.views, 2 * opts.minutes / 60, "drill-downs opened");
     assert!(last.pages > last.views, "pages loaded: {}", last.pages);
 
     for s in &samples {
@@ -66,7 +67,8 @@ fn two_simulated_days_stay_bounded() {
     );
 
     // Day two replays day one's lists under new names for the lower ranks: whatever is
-    // bounded by what is listed, discovered or tracked must not be larger on day two than on day one.
+    // bounded by what is listed, discovered or tracked must not be larger on day two than on
+    // day one, while what follows every topic seen (triage, cached titles) does grow.
     let day = |d: u64| {
         samples
             .iter()

@@ -18,8 +18,12 @@ use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
 
-/// Cached titles before the older generation is dropped (bounds memory over weeks).
-const CACHE_GENERATION: usize = 20_000;
+/// Cached titles before the older generation is dropped (bounds memory over weeks). Lists
+/// bring ~550 new titles a day; a title costs ~0.5 KB cached, and the titles of the current
+/// lists (≤ 100 a poll) survive a flush, so 2 × 4,096 keeps a week of titles in ≤ 4 MB (it
+/// was 20,000: ~20 MB held after a month, most of it titles gone from every list). A miss
+/// costs a re-tokenisation, not a wrong result.
+pub const CACHE_GENERATION: usize = 4_096;
 /// Topics whose hosts are remembered before the map starts over (topic pages are re-fetched).
 const MAX_HOSTED_TOPICS: usize = 4_096;
 /// Most KOLs the matcher holds (watchlist and discovered). Topic pages and drill-downs name
@@ -773,6 +777,17 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::{name_prefix, row_key, sort_key};
+
+    #[test]
+    fn the_title_cache_holds_at_most_two_generations() {
+        use super::{AnalysisConfig, Analyzer, CACHE_GENERATION};
+        let mut a = Analyzer::new(&AnalysisConfig::default());
+        for i in 0..CACHE_GENERATION * 3 {
+            a.title_info(&format!("第{i}个标题出现了"), None);
+            assert!(a.stats().cached_titles <= 2 * CACHE_GENERATION);
+        }
+        assert!(a.stats().cached_titles > CACHE_GENERATION);
+    }
 
     #[test]
     fn discovery_stops_at_the_kol_cap() {

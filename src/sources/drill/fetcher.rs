@@ -35,7 +35,9 @@ impl Default for DrillFetcherConfig {
             min_gap: Duration::from_secs(1),
             jitter: Duration::from_millis(500),
             ttl: Duration::from_secs(120),
-            cache_cap: 256,
+            // Pages live 2 minutes; a reader pages through far fewer than this in that time
+            // (requests are ≥ 1 s apart per host). A page is ~20 KB: 256 held ~5 MB.
+            cache_cap: 64,
             queue_cap: 32,
         }
     }
