@@ -435,6 +435,8 @@ mod tests {
             }
             assert!(h.times.len() <= MAX_TIMES);
         }
+        // Thinned whenever the cap is passed; right after a thinning, the store's shape.
+        thin_times(&mut h.times);
         let newest = *h.times.last().unwrap();
         assert_eq!(newest, start + (10 * 1440 - 1) * 60);
         // The recent two days are whole; before them at most one per hour.
