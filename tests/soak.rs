@@ -8,6 +8,9 @@ mod soak_support;
 
 use soak_support::{Sample, SoakOptions};
 
+/// A map size read off a sample.
+type Size = fn(&Sample) -> usize;
+
 /// The budget.
 const RSS_LIMIT_MB: f64 = 80.0;
 /// Topics on both boards at once (51 Weibo rows with pinned ones, 30 Tieba) with room.
@@ -74,8 +77,8 @@ fn thirty_simulated_hours_stay_bounded() {
             .iter()
             .filter(move |s| s.minute > d * 1440 && s.minute <= (d + 1) * 1440)
     };
-    let peak = |d: u64, f: fn(&Sample) -> usize| day(d).map(f).max().unwrap_or(0);
-    let bounded: [(&str, fn(&Sample) -> usize); 5] = [
+    let peak = |d: u64, f: Size| day(d).map(f).max().unwrap_or(0);
+    let bounded: [(&str, Size); 5] = [
         ("topic pages", |s| s.topic_details),
         ("KOLs", |s| s.analysis.kols),
         ("tracked terms", |s| s.analysis.tracked_terms),

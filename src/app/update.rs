@@ -1166,7 +1166,7 @@ mod tests {
         let snap = snap.finish();
         state.boards.entry(Platform::Weibo).or_default().current = Some(snap);
         let keymap = Keymap::default_map();
-        let mut fetched = |state: &mut AppState, title: &str| {
+        let fetched = |state: &mut AppState, title: &str| {
             let msg = AppMsg::Source(SourceEvent::TopicDetail(
                 format!("#{title}#"),
                 Ok(detail(title)),

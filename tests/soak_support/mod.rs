@@ -191,7 +191,7 @@ impl Lists {
         let ranked: Vec<usize> = (0..items.len()).filter(|&i| !items[i].pinned).collect();
         for (k, pair) in ranked.chunks(2).enumerate() {
             if let [a, b] = *pair
-                && mix(minute << 16 | k as u64) % 4 == 0
+                && mix(minute << 16 | k as u64).is_multiple_of(4)
             {
                 let (ra, rb) = (items[a].rank, items[b].rank);
                 items[a].rank = rb;
@@ -710,13 +710,13 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         rig.settle_analysis(&mut app)?;
         let _ = rig.drain(&mut app);
         let next = minute + 1;
-        if next % opts.drill_every == 0 {
+        if next.is_multiple_of(opts.drill_every) {
             rig.settle_history(&mut app)?;
             let hour = (next / opts.drill_every) as usize;
             rig.drill_down(&mut app, Platform::Weibo, hour)?;
             rig.drill_down(&mut app, Platform::Tieba, hour)?;
         }
-        if minute == 0 || next % opts.sample_every == 0 || next == opts.minutes {
+        if minute == 0 || next.is_multiple_of(opts.sample_every) || next == opts.minutes {
             rig.settle_history(&mut app)?;
             let analysis = rig.analyzer_stats(&mut app)?;
             let s = &app.state;
