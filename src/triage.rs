@@ -22,6 +22,13 @@ pub const NOTE_MAX_CHARS: usize = 200;
 pub const RETENTION_DAYS: i64 = 30;
 /// Keywords and KOLs kept per entry for export.
 const CONTEXT_MAX: usize = 16;
+/// Most topic entries kept: a session that runs for weeks observes every topic of every
+/// list; past this count the entries neither flagged nor noted that were observed longest
+/// ago go first (≈ 600 new topics a day on both platforms stays well under it within
+/// [`RETENTION_DAYS`]; the cap guards against a source that churns far faster).
+pub const MAX_TOPICS: usize = 20_000;
+/// A running session prunes at most this often (by the data's clock).
+pub const PRUNE_EVERY_SECS: i64 = 3_600;
 
 /// `$XDG_DATA_HOME/resou/triage.json`.
 pub fn default_path() -> Option<PathBuf> {
@@ -120,6 +127,9 @@ pub struct Triage {
     /// Loading found an unreadable file at this path: move it aside before the first save.
     #[serde(skip)]
     quarantine: Option<PathBuf>,
+    /// When a running session last pruned (see [`Triage::prune_due`]).
+    #[serde(skip)]
+    pruned_at: Option<DateTime<FixedOffset>>,
 }
 
 impl Triage {
@@ -336,13 +346,37 @@ impl Triage {
 
     // --- bounds ---
 
-    /// Drop entries neither flagged, noted, seen nor observed in the last [`RETENTION_DAYS`].
+    /// Drop entries neither flagged, noted, seen nor observed in the last [`RETENTION_DAYS`],
+    /// then, past [`MAX_TOPICS`], the unflagged, unnoted ones observed longest ago.
     /// Returns how many went.
     pub fn prune(&mut self, now: DateTime<FixedOffset>) -> usize {
         let cutoff = now - Duration::days(RETENTION_DAYS);
         let before = self.topics.len();
         self.topics.retain(|_, e| e.kept_at(cutoff));
+        if self.topics.len() > MAX_TOPICS {
+            let mut loose: Vec<(DateTime<FixedOffset>, String)> = self
+                .topics
+                .iter()
+                .filter(|(_, e)| !e.flagged && e.note.is_none())
+                .map(|(k, e)| (e.last_observed, k.clone()))
+                .collect();
+            loose.sort_unstable();
+            let excess = self.topics.len() - MAX_TOPICS;
+            for (_, k) in loose.into_iter().take(excess) {
+                self.topics.remove(&k);
+            }
+        }
+        self.pruned_at = Some(now);
         before - self.topics.len()
+    }
+
+    /// [`Triage::prune`] when the last one was [`PRUNE_EVERY_SECS`] or more before `now`
+    /// (a session that runs for weeks must not wait for its exit to forget old topics).
+    pub fn prune_due(&mut self, now: DateTime<FixedOffset>) -> usize {
+        let due = self
+            .pruned_at
+            .is_none_or(|p| (now - p).num_seconds() >= PRUNE_EVERY_SECS);
+        if due { self.prune(now) } else { 0 }
     }
 }
 
@@ -401,4 +435,46 @@ fn sync_dir(path: &Path) {
     }
     #[cfg(not(unix))]
     let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topic(title: &str) -> Topic {
+        Topic::new(Platform::Weibo, Some(1), title)
+    }
+
+    #[test]
+    fn prune_caps_the_entries_keeping_flagged_and_the_most_recent() {
+        let t0 = crate::domain::from_unix(1_780_000_000).unwrap();
+        let mut tr = Triage::default();
+        let extra = 50;
+        for i in 0..MAX_TOPICS + extra {
+            tr.observe(
+                &topic(&format!("话题{i}")),
+                t0 + Duration::seconds(i as i64),
+            );
+        }
+        // The oldest topic is flagged: the cap never drops it.
+        let oldest = topic("话题0").key();
+        assert_eq!(tr.toggle_flag(&oldest), Some(true));
+        let now = t0 + Duration::seconds((MAX_TOPICS + extra) as i64);
+        assert_eq!(tr.prune_due(now), extra);
+        assert_eq!(tr.topics.len(), MAX_TOPICS);
+        assert!(tr.entry(&oldest).is_some());
+        assert!(
+            tr.entry(&topic("话题1").key()).is_none(),
+            "oldest loose entries go first"
+        );
+        assert!(
+            tr.entry(&topic(&format!("话题{}", MAX_TOPICS + extra - 1)).key())
+                .is_some()
+        );
+        // Within the hour nothing is pruned again, whatever is added.
+        tr.observe(&topic("又一个"), now);
+        assert_eq!(tr.prune_due(now + Duration::seconds(60)), 0);
+        assert_eq!(tr.topics.len(), MAX_TOPICS + 1);
+        assert_eq!(tr.prune_due(now + Duration::seconds(PRUNE_EVERY_SECS)), 1);
+    }
 }

@@ -18,10 +18,19 @@ use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
 
-/// Cached titles before the older generation is dropped (bounds memory over weeks).
-const CACHE_GENERATION: usize = 20_000;
+/// Cached titles before the older generation is dropped (bounds memory over weeks). Lists
+/// bring ~550 new titles a day; a title costs ~0.5 KB cached, and the titles of the current
+/// lists (≤ 100 a poll) survive a flush, so 2 × 4,096 keeps a week of titles in ≤ 4 MB (it
+/// was 20,000: ~20 MB held after a month, most of it titles gone from every list). A miss
+/// costs a re-tokenisation, not a wrong result.
+pub const CACHE_GENERATION: usize = 4_096;
 /// Topics whose hosts are remembered before the map starts over (topic pages are re-fetched).
 const MAX_HOSTED_TOPICS: usize = 4_096;
+/// Most KOLs the matcher holds (watchlist and discovered). Topic pages and drill-downs name
+/// new verified accounts every day; each becomes a jieba word, a matcher pattern and a trend
+/// slot, and indices must stay put, so past this count discovery stops adding (a restart
+/// discovers afresh).
+pub const MAX_KOLS: usize = 2_000;
 
 /// Everything the analysis needs; the integrator fills it from config files.
 #[derive(Debug, Clone, Default)]
@@ -254,6 +263,10 @@ pub struct AnalyzerStats {
     pub tracked_terms: usize,
     pub interned_terms: usize,
     pub cached_titles: usize,
+    /// KOLs matched (watchlist and discovered; at most [`MAX_KOLS`]).
+    pub kols: usize,
+    /// Topics whose hosts are remembered.
+    pub hosted_topics: usize,
 }
 
 /// One term's accumulated input for the current poll.
@@ -389,6 +402,8 @@ impl Analyzer {
             tracked_terms: self.detector.terms.len(),
             interned_terms: self.detector.terms.interned(),
             cached_titles: self.cache.current.len() + self.cache.previous.len(),
+            kols: self.matcher.kols().len(),
+            hosted_topics: self.hosts.len(),
         }
     }
 
@@ -396,7 +411,8 @@ impl Analyzer {
     /// (see [`discover_kols`]) join the matcher and the jieba dictionary, and the host counts
     /// for the topic in the KOL trends. Returns the KOLs added.
     pub fn add_topic_accounts(&mut self, topic: &str, records: &[AccountRecord]) -> Vec<Kol> {
-        let added = discover_kols(records, self.matcher.kols());
+        let mut added = discover_kols(records, self.matcher.kols());
+        added.truncate(MAX_KOLS.saturating_sub(self.matcher.kols().len()));
         if !added.is_empty() {
             for k in &added {
                 for n in k.names() {
@@ -761,6 +777,35 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::{name_prefix, row_key, sort_key};
+
+    #[test]
+    fn the_title_cache_holds_at_most_two_generations() {
+        use super::{AnalysisConfig, Analyzer, CACHE_GENERATION};
+        let mut a = Analyzer::new(&AnalysisConfig::default());
+        for i in 0..CACHE_GENERATION * 3 {
+            a.title_info(&format!("第{i}个标题出现了"), None);
+            assert!(a.stats().cached_titles <= 2 * CACHE_GENERATION);
+        }
+        assert!(a.stats().cached_titles > CACHE_GENERATION);
+    }
+
+    #[test]
+    fn discovery_stops_at_the_kol_cap() {
+        use super::{AccountRecord, AccountRole, AnalysisConfig, Analyzer, MAX_KOLS};
+        let record = |i: usize| AccountRecord {
+            name: format!("媒体账号{i}"),
+            uid: Some(format!("{}", 5_000_000 + i)),
+            verified_type: Some(3),
+            role: AccountRole::Media,
+        };
+        let mut a = Analyzer::new(&AnalysisConfig::default());
+        let first: Vec<AccountRecord> = (0..MAX_KOLS + 10).map(record).collect();
+        assert_eq!(a.add_topic_accounts("话题", &first).len(), MAX_KOLS);
+        assert_eq!(a.stats().kols, MAX_KOLS);
+        let more: Vec<AccountRecord> = (MAX_KOLS + 10..MAX_KOLS + 20).map(record).collect();
+        assert!(a.add_topic_accounts("另一个话题", &more).is_empty());
+        assert_eq!(a.stats().kols, MAX_KOLS);
+    }
 
     #[test]
     fn name_prefix_never_contradicts_str_order() {

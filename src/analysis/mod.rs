@@ -44,6 +44,8 @@ pub enum WorkerInput {
         topic: String,
         records: Vec<AccountRecord>,
     },
+    /// Report the sizes of the analyser's bounded structures (answered with `Stats`).
+    Stats,
 }
 
 impl From<Snapshot> for WorkerInput {
@@ -63,6 +65,8 @@ pub enum AnalysisEvent {
     Kols(Vec<String>),
     /// A non-fatal problem (state file unreadable or unwritable); the worker carries on.
     Warning(String),
+    /// Answer to [`WorkerInput::Stats`] (memory reports).
+    Stats(AnalyzerStats),
 }
 
 /// Start the analysis thread. Drop the sender to stop it: it then saves the detector state
@@ -109,6 +113,11 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
                 crate::crash::debug_panic_point("worker");
                 let update = analyzer.process(&snap);
                 if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
+                    break;
+                }
+            }
+            WorkerInput::Stats => {
+                if tx.send(AnalysisEvent::Stats(analyzer.stats())).is_err() {
                     break;
                 }
             }

@@ -11,7 +11,7 @@ use super::msg::Effect;
 use super::state::{AppState, PlatformBoard};
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::history::{HistoryCmd, HistoryEvent, PastBoard, SERIES_POINTS};
-use crate::store::{HistoryPoint, TopicHistory};
+use crate::store::{COMPACT_AFTER_SECS, HistoryPoint, TopicHistory};
 
 /// Viewing the boards of a past moment instead of the live ones.
 #[derive(Debug, Clone, Default)]
@@ -152,8 +152,12 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             (fx, true)
         }
         HistoryEvent::Series(list) => {
+            // An answer for topics that left the boards meanwhile is not kept (bounded memory:
+            // only listed topics have series; `requested` follows the boards).
             for (key, points) in list {
-                h.series.insert(key, points);
+                if h.requested.contains(&key) {
+                    h.series.insert(key, points);
+                }
             }
             super::update::rebuild_rows(state);
             (Vec::new(), true)
@@ -214,6 +218,9 @@ pub fn on_live_poll(state: &mut AppState, snap: &Snapshot, endpoint: &'static st
     }
     if h.times.last().is_none_or(|&t| t < at.timestamp()) {
         h.times.push(at.timestamp());
+        if h.times.len() > MAX_TIMES {
+            thin_times(&mut h.times);
+        }
     }
     for t in snap.pinned.iter().chain(&snap.ranked) {
         let points = h.series.entry(t.key()).or_default();
@@ -277,6 +284,32 @@ pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) ->
         })
         .collect();
     Some(Effect::History(HistoryCmd::Analysis { keywords, kols }))
+}
+
+/// Poll times kept for time travel. A session polling every minute adds 1,440 a day; the
+/// store keeps minute polls for [`COMPACT_AFTER_SECS`] and one per hour before that, so
+/// past this count the list is thinned the same way (≈ 2,900 + 24 per retained day), and
+/// if still too long (very long retention), the oldest go.
+pub const MAX_TIMES: usize = 8_192;
+
+/// The store's compaction rule on the in-memory times: older than [`COMPACT_AFTER_SECS`]
+/// before the newest, keep the last of each hour; then at most [`MAX_TIMES`], newest kept.
+fn thin_times(times: &mut Vec<i64>) {
+    let Some(&newest) = times.last() else {
+        return;
+    };
+    let before = newest - COMPACT_AFTER_SECS;
+    let mut out: Vec<i64> = Vec::with_capacity(times.len());
+    for (i, &t) in times.iter().enumerate() {
+        let next = times.get(i + 1).copied();
+        let last_of_hour = next.is_none_or(|n| n.div_euclid(3600) != t.div_euclid(3600));
+        if t >= before || last_of_hour {
+            out.push(t);
+        }
+    }
+    let cut = out.len().saturating_sub(MAX_TIMES);
+    out.drain(..cut);
+    *times = out;
 }
 
 /// Ask the store for the series of `snap`'s topics not asked for yet.
@@ -428,5 +461,88 @@ mod tests {
         // Pinned all along: nothing to draw.
         h.series.insert(key.clone(), vec![point(60, None, None)]);
         assert!(h.trend(&key, None).is_empty());
+    }
+
+    #[test]
+    fn series_are_kept_only_for_listed_topics_even_when_answers_come_late() {
+        let at = crate::domain::from_unix(1_780_000_000).unwrap();
+        let list = |titles: &[&str], at| {
+            let mut s = Snapshot::new(Platform::Weibo, at);
+            for (i, t) in titles.iter().enumerate() {
+                s.ranked.push(crate::domain::Topic::new(
+                    Platform::Weibo,
+                    Some(i as u32 + 1),
+                    t,
+                ));
+            }
+            s.finish()
+        };
+        let mut state = AppState::default();
+        state.history.source = Some("test".into());
+        let first = list(&["甲", "乙"], at);
+        state.boards.entry(Platform::Weibo).or_default().current = Some(first.clone());
+        on_live_poll(&mut state, &first, "test");
+        // 乙 leaves the list before the store's answer for it arrives.
+        let second = list(&["甲", "丙"], at + chrono::Duration::minutes(1));
+        state.boards.entry(Platform::Weibo).or_default().current = Some(second.clone());
+        on_live_poll(&mut state, &second, "test");
+        let point = HistoryPoint {
+            at,
+            rank: Some(1),
+            heat: Some(1),
+        };
+        let key = |t: &str| TopicKey::new(Platform::Weibo, t);
+        let answer = ["甲", "乙", "丙"]
+            .iter()
+            .map(|t| (key(t), vec![point.clone()]))
+            .collect();
+        on_event(&mut state, HistoryEvent::Series(answer));
+        let mut held: Vec<String> = state
+            .history
+            .series
+            .keys()
+            .map(|k| k.norm.clone())
+            .collect();
+        held.sort();
+        assert_eq!(held, ["丙", "甲"]);
+    }
+
+    #[test]
+    fn poll_times_are_thinned_like_the_store_and_capped() {
+        // Ten days of minute polls, added one by one as live polls add them.
+        let start = 1_780_000_000 - 1_780_000_000 % 3600;
+        let mut h = HistoryState::default();
+        for m in 0..10 * 1440 {
+            h.times.push(start + m * 60);
+            if h.times.len() > MAX_TIMES {
+                thin_times(&mut h.times);
+            }
+            assert!(h.times.len() <= MAX_TIMES);
+        }
+        // Thinned whenever the cap is passed; right after a thinning, the store's shape.
+        thin_times(&mut h.times);
+        let newest = *h.times.last().unwrap();
+        assert_eq!(newest, start + (10 * 1440 - 1) * 60);
+        // The recent two days are whole; before them at most one per hour.
+        let recent = h
+            .times
+            .iter()
+            .filter(|&&t| t >= newest - COMPACT_AFTER_SECS)
+            .count();
+        assert!(recent >= 2 * 1440, "{recent}");
+        let old: Vec<i64> = h
+            .times
+            .iter()
+            .copied()
+            .filter(|&t| t < newest - COMPACT_AFTER_SECS)
+            .collect();
+        let hours: std::collections::HashSet<i64> = old.iter().map(|t| t / 3600).collect();
+        assert_eq!(hours.len(), old.len(), "one time per old hour");
+        assert!(h.times.windows(2).all(|w| w[0] < w[1]));
+        // A lone very long list is cut to the newest MAX_TIMES.
+        let mut many: Vec<i64> = (0..(MAX_TIMES as i64 + 100)).map(|i| start + i).collect();
+        thin_times(&mut many);
+        assert_eq!(many.len(), MAX_TIMES);
+        assert_eq!(*many.last().unwrap(), start + MAX_TIMES as i64 + 99);
     }
 }

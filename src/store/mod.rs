@@ -28,7 +28,7 @@ pub use backend::{HistoryStore, TriageRecord};
 pub use feed::{StoreFeed, Subscription, subscribe};
 pub use open::{StoreSpec, open, redact_url};
 pub use polls::{HistoryPoint, PollRef, TopicHistory};
-pub use retain::RetainReport;
+pub use retain::{COMPACT_AFTER_SECS, RetainReport};
 pub use series::{KeywordPoint, KolMention};
 
 pub const FILE_NAME: &str = "history.sqlite3";

@@ -35,7 +35,9 @@ impl Default for DrillFetcherConfig {
             min_gap: Duration::from_secs(1),
             jitter: Duration::from_millis(500),
             ttl: Duration::from_secs(120),
-            cache_cap: 256,
+            // Pages live 2 minutes; a reader pages through far fewer than this in that time
+            // (requests are ≥ 1 s apart per host). A page is ~20 KB: 256 held ~5 MB.
+            cache_cap: 64,
             queue_cap: 32,
         }
     }
@@ -202,20 +204,8 @@ async fn run(shared: Arc<Shared>, client: Arc<HttpClient>, events: mpsc::Sender<
         };
         if let Ok(page) = &result {
             let mut q = shared.lock();
-            if q.cache.len() >= shared.cfg.cache_cap.max(1) {
-                let oldest = q
-                    .cache
-                    .iter()
-                    .min_by_key(|(_, (at, _))| *at)
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    q.cache.remove(&k);
-                }
-            }
-            q.cache.insert(
-                request.clone(),
-                (Instant::now(), Arc::new((**page).clone())),
-            );
+            let page = Arc::new((**page).clone());
+            cache_page(&mut q, &shared.cfg, request.clone(), page, Instant::now());
         }
         if events
             .send(SourceEvent::Drill {
@@ -229,6 +219,31 @@ async fn run(shared: Arc<Shared>, client: Arc<HttpClient>, events: mpsc::Sender<
             return; // nobody listens any more
         }
     }
+}
+
+/// Keep `page` for `cfg.ttl`. Expired pages go first (they are never served again: holding
+/// them until the cap forced them out kept up to `cache_cap` pages, megabytes, for nothing);
+/// at the cap, the oldest goes.
+fn cache_page(
+    q: &mut Queue,
+    cfg: &DrillFetcherConfig,
+    req: DrillRequest,
+    page: Arc<DrillPage>,
+    now: Instant,
+) {
+    q.cache
+        .retain(|_, (at, _)| now.saturating_duration_since(*at) < cfg.ttl);
+    if q.cache.len() >= cfg.cache_cap.max(1) {
+        let oldest = q
+            .cache
+            .iter()
+            .min_by_key(|(_, (at, _))| *at)
+            .map(|(k, _)| k.clone());
+        if let Some(k) = oldest {
+            q.cache.remove(&k);
+        }
+    }
+    q.cache.insert(req, (now, page));
 }
 
 /// Resolves when the current job is cancelled.
@@ -275,4 +290,58 @@ async fn fetch_unless_cancelled(
     let was_cancelled = q.current.is_some_and(|(_, c)| c);
     q.current = None;
     if was_cancelled { None } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(page: u32) -> DrillRequest {
+        DrillRequest::WeiboPosts {
+            query: "#话题#".into(),
+            tab: crate::domain::post::PostTab::Realtime,
+            page,
+        }
+    }
+
+    fn page() -> Arc<DrillPage> {
+        Arc::new(DrillPage {
+            items: Vec::new(),
+            next: None,
+            total: None,
+        })
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_cap_pages_and_no_expired_ones() {
+        let cfg = DrillFetcherConfig {
+            cache_cap: 4,
+            ttl: Duration::from_secs(120),
+            ..Default::default()
+        };
+        let mut q = Queue::default();
+        let t0 = Instant::now();
+        for i in 0..10 {
+            cache_page(
+                &mut q,
+                &cfg,
+                req(i),
+                page(),
+                t0 + Duration::from_secs(u64::from(i)),
+            );
+            assert!(q.cache.len() <= cfg.cache_cap);
+        }
+        // The newest four, the oldest evicted first.
+        assert!((6..10).all(|i| q.cache.contains_key(&req(i))));
+        // Once their TTL is over, the next insert drops them all.
+        cache_page(
+            &mut q,
+            &cfg,
+            req(99),
+            page(),
+            t0 + Duration::from_secs(10 + 120),
+        );
+        assert_eq!(q.cache.len(), 1);
+        assert!(q.cache.contains_key(&req(99)));
+    }
 }

@@ -1,0 +1,756 @@
+//! The soak harness (issue #7, bounded resources), shared by `examples/soak.rs` (30 simulated
+//! days) and `tests/soak.rs` (a short span in CI): the real app pieces, headless, for N
+//! simulated days of 1-minute polls of both platforms.
+//!
+//! What runs, as `run_tui` wires it: a headless [`App`] gets one poll report per platform per
+//! simulated minute (`AppMsg::Source(Poll)`); its effects go to a real analysis worker
+//! (`analysis::spawn_worker`), a real history service (`history::spawn`) on a temporary
+//! SQLite file, the real topic fetcher and the real drill fetcher, both against a loopback
+//! [`ReplayServer`]. Every simulated hour a Weibo posts view and a Tieba threads view are
+//! opened with Enter on a board row, paged with `G`, and left with Esc.
+//!
+//! The lists: the bundled demo lists (`replay::demo_data`, Tieba put on Weibo's clock with
+//! `align_to`), cycled one per minute with `captured_at` rewritten to consecutive minutes.
+//! Perturbed deterministically so state grows the way real days make it grow:
+//! - titles ranked below 25 get a per-day suffix (`…·第N天`): about half of each day's
+//!   titles are new topics (new triage entries, series keys, cached titles, terms), as in
+//!   `scripts/rss-replay.py`;
+//! - neighbouring ranks swap at random (seeded by the minute), so movement and series change;
+//! - heat is jittered ±10 % per poll (Tieba's derived from rank as the replay server does).
+//!
+//! Clocks: nothing sleeps. The app and the analysis run on the simulated clock (poll
+//! times). The history service applies retention on the wall clock, hourly; the store is
+//! wrapped ([`SimClockStore`]) so retention (90 days, compaction after 2 days) runs every
+//! simulated hour on the simulated clock, as it would over 30 real days. The fetchers space
+//! requests by 1 ms (their config), so they never hold the run back.
+#![allow(dead_code)] // the example and the test use different parts
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use tokio::sync::mpsc;
+
+use resou::analysis::{AnalysisEvent, AnalyzerStats, WorkerInput};
+use resou::app::App;
+use resou::app::msg::{AppMsg, Effect};
+use resou::config::keymap::{Key, Keymap};
+use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
+use resou::domain::{Platform, Snapshot, TopicKey};
+use resou::history::{HistoryCmd, HistoryEvent, HistoryHandle, HistoryOptions};
+use resou::replay::{ClockMode, ReplayConfig, ReplayServer};
+use resou::sources::drill::{DrillFetcherConfig, DrillHandle};
+use resou::sources::http::{HttpClient, NetConfig};
+use resou::sources::topic::{TopicFetcherConfig, TopicFetcherHandle};
+use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+use resou::store::{
+    HistoryStore, KeywordPoint, KolMention, PollRef, RetainReport, Store, TopicHistory,
+    TriageRecord,
+};
+
+/// Days of history kept (the config default).
+pub const KEEP_DAYS: u32 = 90;
+/// A wait longer than this is a hang, not a wait.
+const HANG: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct SoakOptions {
+    /// Simulated minutes to run (one poll of each platform per minute).
+    pub minutes: u64,
+    /// A sample every this many simulated minutes.
+    pub sample_every: u64,
+    /// Drill-downs every this many simulated minutes.
+    pub drill_every: u64,
+    /// Where the history file goes.
+    pub dir: PathBuf,
+}
+
+/// One row of the curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub minute: u64,
+    pub at: DateTime<FixedOffset>,
+    /// Polls handled (both platforms).
+    pub polls: u64,
+    pub rss_mb: f64,
+    pub fds: usize,
+    /// Triage entries (`state.triage.topics`).
+    pub triage: usize,
+    /// Sparkline series held (`state.history.series`).
+    pub series: usize,
+    /// Poll times held for time travel (`state.history.times`).
+    pub times: usize,
+    /// First-seen times held by the boards.
+    pub first_seen: usize,
+    /// Topic pages held (`state.topic_details`).
+    pub topic_details: usize,
+    /// KOL names the app marks (`state.kol_names`).
+    pub kol_names: usize,
+    pub analysis: AnalyzerStats,
+    /// Drill-down views opened and pages received so far.
+    pub views: u64,
+    pub pages: u64,
+    /// History file size (database + WAL), MB.
+    pub store_mb: f64,
+}
+
+impl Sample {
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
+
+    pub fn csv(&self) -> String {
+        let a = &self.analysis;
+        format!(
+            "{:.2},{},{},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
+            self.minute as f64 / 1440.0,
+            self.minute,
+            self.polls,
+            self.rss_mb,
+            self.fds,
+            self.triage,
+            self.series,
+            self.times,
+            self.first_seen,
+            self.topic_details,
+            self.kol_names,
+            a.tracked_terms,
+            a.interned_terms,
+            a.cached_titles,
+            a.kols,
+            a.hosted_topics,
+            self.views,
+            self.pages,
+            self.store_mb,
+        )
+    }
+}
+
+/// Resident set size of this process, MB (`VmRSS` of /proc/self/status).
+pub fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Open file descriptors of this process (entries of /proc/self/fd).
+pub fn fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+}
+
+// --- the lists ---
+
+/// splitmix64: a deterministic hash of a few numbers.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// The demo lists, cycled and perturbed (see the module doc).
+pub struct Lists {
+    weibo: Vec<SnapshotLine>,
+    tieba: Vec<SnapshotLine>,
+    start: DateTime<FixedOffset>,
+}
+
+/// Ranks below this get the per-day suffix (new topics every day).
+const STABLE_RANKS: u32 = 25;
+
+impl Lists {
+    pub fn new(start: DateTime<FixedOffset>) -> Lists {
+        // ok: the demo data is embedded in the binary and checked by the crate's tests
+        let demo = resou::replay::demo_data().expect("bundled demo data");
+        let tieba = resou::replay::align_to(&demo.weibo, &demo.tieba);
+        Lists {
+            weibo: demo.weibo,
+            tieba,
+            start,
+        }
+    }
+
+    pub fn at(&self, minute: u64) -> DateTime<FixedOffset> {
+        self.start + chrono::Duration::minutes(minute as i64)
+    }
+
+    /// The list `platform` shows at simulated `minute`.
+    pub fn snapshot(&self, platform: Platform, minute: u64) -> Snapshot {
+        let lines = match platform {
+            Platform::Weibo => &self.weibo,
+            Platform::Tieba => &self.tieba,
+        };
+        let src = &lines[(minute as usize) % lines.len()];
+        let day = minute / 1440;
+        let mut items: Vec<SnapshotItem> = src.items.clone();
+        // Neighbouring ranked rows swap places now and then.
+        let ranked: Vec<usize> = (0..items.len()).filter(|&i| !items[i].pinned).collect();
+        for (k, pair) in ranked.chunks(2).enumerate() {
+            if let [a, b] = *pair
+                && mix(minute << 16 | k as u64).is_multiple_of(4)
+            {
+                let (ra, rb) = (items[a].rank, items[b].rank);
+                items[a].rank = rb;
+                items[b].rank = ra;
+            }
+        }
+        for (k, it) in items.iter_mut().enumerate() {
+            if it.rank.is_some_and(|r| r > STABLE_RANKS) {
+                it.title = format!("{}·第{day}天", it.title);
+                it.query = it.query.as_ref().map(|q| format!("{q}·第{day}天"));
+            }
+            let base = it
+                .heat
+                .or_else(|| it.rank.map(|r| (3e6 * 0.9f64.powi(r as i32 - 1)) as u64));
+            let jitter = 0.9 + 0.2 * (mix(minute << 20 | k as u64) % 1000) as f64 / 1000.0;
+            it.heat = base.map(|h| (h as f64 * jitter) as u64);
+        }
+        let line = SnapshotLine {
+            captured_at: self.at(minute),
+            platform,
+            items,
+        };
+        let mut snap = line.to_snapshot();
+        // The Tieba parser takes the topic id from the list (the archive has it in the URL).
+        for t in snap.ranked.iter_mut().chain(snap.pinned.iter_mut()) {
+            if platform == Platform::Tieba {
+                t.platform_id = t
+                    .url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .and_then(|u| {
+                        u.query_pairs()
+                            .find(|(k, _)| k == "topic_id")
+                            .map(|(_, v)| v.into_owned())
+                    });
+            }
+        }
+        snap
+    }
+}
+
+/// A successful poll report carrying `snap`, as the pollers send it.
+fn poll(snap: Snapshot) -> AppMsg {
+    let endpoint = match snap.platform {
+        Platform::Weibo => Endpoint::WeiboHotSearch,
+        Platform::Tieba => Endpoint::TiebaTopicList,
+    };
+    AppMsg::Source(SourceEvent::Poll(PollReport {
+        platform: snap.platform,
+        at: snap.captured_at,
+        attempts: vec![StepAttempt {
+            endpoint,
+            error: None,
+        }],
+        outcome: PollOutcome::Ok {
+            snapshot: snap,
+            endpoint,
+        },
+        next_in: Duration::from_secs(60),
+        failures: 0,
+    }))
+}
+
+// --- the store on the simulated clock ---
+
+/// The SQLite store with retention on the simulated clock: every simulated hour (the
+/// service's own rate, on the wall clock), and the service's wall-clock calls answered with
+/// the simulated time too.
+pub struct SimClockStore {
+    inner: Store,
+    now: Option<DateTime<FixedOffset>>,
+    retained_at: Option<DateTime<FixedOffset>>,
+}
+
+impl SimClockStore {
+    pub fn open(path: &Path) -> Result<SimClockStore, resou::store::StoreError> {
+        Ok(SimClockStore {
+            inner: Store::open(path)?,
+            now: None,
+            retained_at: None,
+        })
+    }
+}
+
+impl HistoryStore for SimClockStore {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn insert_poll(&mut self, snap: &Snapshot, endpoint: &str) -> resou::store::Result<i64> {
+        let id = self.inner.insert_poll(snap, endpoint)?;
+        let at = snap.captured_at;
+        self.now = self.now.max(Some(at));
+        if self
+            .retained_at
+            .is_none_or(|r| (at - r).num_seconds() >= 3_600)
+        {
+            self.retained_at = Some(at);
+            self.inner.retain(at, KEEP_DAYS)?;
+        }
+        Ok(id)
+    }
+    fn polls_between(
+        &self,
+        platform: Platform,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<PollRef>> {
+        self.inner.polls_between(platform, from, to)
+    }
+    fn snapshot_at(
+        &self,
+        platform: Platform,
+        at: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Option<Snapshot>> {
+        self.inner.snapshot_at(platform, at)
+    }
+    fn topic_history(&self, key: &TopicKey) -> resou::store::Result<Option<TopicHistory>> {
+        self.inner.topic_history(key)
+    }
+    fn retain(
+        &mut self,
+        now: DateTime<FixedOffset>,
+        keep_days: u32,
+    ) -> resou::store::Result<RetainReport> {
+        self.inner.retain(self.now.unwrap_or(now), keep_days)
+    }
+    fn put_kv(&mut self, key: &str, value: &[u8]) -> resou::store::Result<()> {
+        self.inner.put_kv(key, value)
+    }
+    fn get_kv(&self, key: &str) -> resou::store::Result<Option<Vec<u8>>> {
+        self.inner.get_kv(key)
+    }
+    fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> resou::store::Result<()> {
+        self.inner.append_keyword_points(points)
+    }
+    fn keyword_series(
+        &self,
+        keyword: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<KeywordPoint>> {
+        self.inner.keyword_series(keyword, from, to)
+    }
+    fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> resou::store::Result<()> {
+        self.inner.append_kol_mentions(mentions)
+    }
+    fn kol_mentions(
+        &self,
+        name: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<KolMention>> {
+        self.inner.kol_mentions(name, from, to)
+    }
+    fn save_triage(&mut self, record: &TriageRecord) -> resou::store::Result<()> {
+        self.inner.save_triage(record)
+    }
+    fn load_triage(&self) -> resou::store::Result<Vec<TriageRecord>> {
+        self.inner.load_triage()
+    }
+}
+
+// --- the rig ---
+
+/// The running pieces and the routing of the app's effects (what `run_tui`'s closure does).
+struct Rig {
+    rt: tokio::runtime::Runtime,
+    server: ReplayServer,
+    topics: TopicFetcherHandle,
+    drill: DrillHandle,
+    sources: mpsc::Receiver<SourceEvent>,
+    analysis_tx: std::sync::mpsc::Sender<WorkerInput>,
+    analysis_rx: std::sync::mpsc::Receiver<AnalysisEvent>,
+    history: Option<HistoryHandle>,
+    history_rx: mpsc::Receiver<HistoryEvent>,
+    /// Snapshots sent to the worker and not yet answered.
+    analysing: usize,
+    stats: Option<AnalyzerStats>,
+    barrier_seen: bool,
+    views: u64,
+    pages: u64,
+}
+
+/// A topic key no list has: a read for it is the history service's "done so far" answer.
+fn barrier_key() -> TopicKey {
+    TopicKey::new(Platform::Weibo, "\u{1}soak-barrier")
+}
+
+impl Rig {
+    /// Apply `msg` and perform what the app asks for.
+    fn dispatch(&mut self, app: &mut App, msg: AppMsg) {
+        let (fx, _) = app.handle(msg);
+        for e in fx {
+            self.perform(e);
+        }
+    }
+
+    fn perform(&mut self, e: Effect) {
+        match e {
+            Effect::Analyze(snap) => {
+                self.analysing += 1;
+                let _ = self.analysis_tx.send(WorkerInput::Snapshot(snap));
+            }
+            Effect::TopicAccounts { topic, records } => {
+                let _ = self
+                    .analysis_tx
+                    .send(WorkerInput::TopicAccounts { topic, records });
+            }
+            Effect::History(cmd) => {
+                if let Some(h) = &self.history {
+                    h.send(cmd);
+                }
+            }
+            Effect::FetchTopic(tag) => {
+                self.topics.request(&tag);
+            }
+            Effect::Drill {
+                id,
+                request,
+                fresh: false,
+            } => self.drill.request(id, request),
+            Effect::Drill {
+                id,
+                request,
+                fresh: true,
+            } => self.drill.reload(id, request),
+            Effect::CancelDrill(id) => self.drill.cancel(id),
+            // No pollers (polls are fed in), no terminal, no triage file, no desktop.
+            Effect::Source(_)
+            | Effect::SaveTriage(_)
+            | Effect::OpenUrl(_)
+            | Effect::Copy(_)
+            | Effect::Export(_)
+            | Effect::Alert(_) => {}
+        }
+    }
+
+    fn on_analysis(&mut self, app: &mut App, ev: AnalysisEvent) {
+        match ev {
+            AnalysisEvent::Stats(s) => self.stats = Some(s),
+            ev => {
+                if matches!(ev, AnalysisEvent::Update(_)) {
+                    self.analysing = self.analysing.saturating_sub(1);
+                }
+                self.dispatch(app, AppMsg::Analysis(ev));
+            }
+        }
+    }
+
+    fn on_history(&mut self, app: &mut App, ev: HistoryEvent) {
+        if std::env::var_os("SOAK_DEBUG").is_some() {
+            eprintln!(
+                "history: {}",
+                format!("{ev:?}").chars().take(120).collect::<String>()
+            );
+        }
+        match ev {
+            HistoryEvent::Detail(k, _) if k == barrier_key() => self.barrier_seen = true,
+            ev => self.dispatch(app, AppMsg::History(ev)),
+        }
+    }
+
+    fn on_source(&mut self, app: &mut App, ev: SourceEvent) {
+        if matches!(ev, SourceEvent::Drill { .. }) {
+            self.pages += 1;
+        }
+        self.dispatch(app, AppMsg::Source(ev));
+    }
+
+    /// Everything already queued, from every piece. Returns whether there was anything.
+    fn drain(&mut self, app: &mut App) -> bool {
+        let mut handled = false;
+        loop {
+            let mut any = false;
+            while let Ok(ev) = self.analysis_rx.try_recv() {
+                self.on_analysis(app, ev);
+                any = true;
+            }
+            while let Ok(ev) = self.history_rx.try_recv() {
+                self.on_history(app, ev);
+                any = true;
+            }
+            while let Ok(ev) = self.sources.try_recv() {
+                self.on_source(app, ev);
+                any = true;
+            }
+            if !any {
+                return handled;
+            }
+            handled = true;
+        }
+    }
+
+    /// Take what is queued; with nothing queued, wait for the next event from the history
+    /// service or the fetchers (callers re-check their condition after each call).
+    fn wait_io(&mut self, app: &mut App) -> Result<(), String> {
+        if self.drain(app) {
+            return Ok(());
+        }
+        let (src, hist) = (&mut self.sources, &mut self.history_rx);
+        let got = self.rt.block_on(async {
+            tokio::time::timeout(HANG, async {
+                tokio::select! {
+                    ev = src.recv() => ev.map(Ok),
+                    ev = hist.recv() => ev.map(Err),
+                }
+            })
+            .await
+        });
+        match got {
+            Ok(Some(Ok(ev))) => self.on_source(app, ev),
+            Ok(Some(Err(ev))) => self.on_history(app, ev),
+            Ok(None) => return Err("an event channel closed".into()),
+            Err(_) => return Err("no event from the fetchers or the history service".into()),
+        }
+        self.drain(app);
+        Ok(())
+    }
+
+    /// Until the worker has answered every snapshot sent.
+    fn settle_analysis(&mut self, app: &mut App) -> Result<(), String> {
+        while self.analysing > 0 {
+            let ev = self
+                .analysis_rx
+                .recv_timeout(HANG)
+                .map_err(|e| format!("analysis worker: {e}"))?;
+            self.on_analysis(app, ev);
+        }
+        Ok(())
+    }
+
+    /// Until the history service has done everything sent so far (its commands run in order).
+    fn settle_history(&mut self, app: &mut App) -> Result<(), String> {
+        if let Some(h) = &self.history {
+            h.send(HistoryCmd::Detail(barrier_key()));
+        }
+        self.barrier_seen = false;
+        while !self.barrier_seen {
+            self.wait_io(app)
+                .map_err(|e| format!("waiting for the history service: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn analyzer_stats(&mut self, app: &mut App) -> Result<AnalyzerStats, String> {
+        self.stats = None;
+        let _ = self.analysis_tx.send(WorkerInput::Stats);
+        while self.stats.is_none() {
+            let ev = self
+                .analysis_rx
+                .recv_timeout(HANG)
+                .map_err(|e| format!("analysis worker: {e}"))?;
+            self.on_analysis(app, ev);
+        }
+        self.stats.ok_or_else(|| "no stats".into())
+    }
+
+    /// Enter on the `nth` listed topic of `platform`, two pages more with `G`, then Esc.
+    fn drill_down(&mut self, app: &mut App, platform: Platform, nth: usize) -> Result<(), String> {
+        let rows: Vec<TopicKey> = app
+            .state
+            .rows
+            .iter()
+            .filter(|r| r.topic.platform == platform && !r.topic.pinned)
+            .map(|r| r.key.clone())
+            .take(20)
+            .collect();
+        let Some(key) = rows.get(nth % rows.len().max(1)).cloned() else {
+            return Ok(());
+        };
+        app.state.selection.key = Some(key);
+        app.state.selection.chosen = true;
+        self.press(app, "enter");
+        if app.state.views.is_empty() {
+            return Err(format!("Enter on a {platform} topic opened no view"));
+        }
+        self.views += 1;
+        for more in 0..3 {
+            while app.state.views.last().is_some_and(|v| v.loading) {
+                self.wait_io(app).map_err(|e| {
+                    let v = app.state.views.last().map(|v| (&v.first, v.entries.len()));
+                    format!("waiting for a {platform} drill page ({v:?}): {e}")
+                })?;
+            }
+            if more < 2 {
+                self.press(app, "G");
+            }
+        }
+        self.press(app, "esc");
+        if !app.state.views.is_empty() {
+            return Err("Esc did not leave the view".into());
+        }
+        Ok(())
+    }
+
+    fn press(&mut self, app: &mut App, key: &str) {
+        // ok: the keys pressed are fixed names of the default keymap
+        let k = Key::parse(key).expect("key name");
+        self.dispatch(app, AppMsg::Key(k));
+    }
+}
+
+fn net(server: &ReplayServer) -> NetConfig {
+    NetConfig {
+        origin: Some(server.origin()),
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        weibo_cookie: None,
+        tieba_cookie: None,
+        max_body_bytes: 4 << 20,
+    }
+}
+
+/// Run the soak; `on_sample` sees each sample as it is taken (the first after the first
+/// poll, then every `sample_every` minutes, and at the end).
+pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec<Sample>, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    let demo = resou::replay::demo_data().map_err(|e| e.to_string())?;
+    let server = rt
+        .block_on(ReplayServer::start(ReplayConfig {
+            weibo: demo.weibo,
+            tieba: demo.tieba,
+            step: Duration::from_secs(60),
+            clock: ClockMode::Manual,
+        }))
+        .map_err(|e| format!("replay server: {e}"))?;
+    let client = Arc::new(HttpClient::new(&net(&server)).map_err(|e| e.to_string())?);
+    let (tx, sources) = mpsc::channel(64);
+    let (topics, drill) = {
+        let _enter = rt.enter();
+        let quick = Duration::from_millis(1);
+        let topics = resou::sources::topic::spawn_topic_fetcher(
+            client.clone(),
+            TopicFetcherConfig {
+                min_gap: quick,
+                jitter: Duration::ZERO,
+                ..Default::default()
+            },
+            tx.clone(),
+        );
+        let drill = resou::sources::drill::spawn_drill_fetcher(
+            client,
+            DrillFetcherConfig {
+                min_gap: quick,
+                jitter: Duration::ZERO,
+                ..Default::default()
+            },
+            tx,
+        );
+        (topics, drill)
+    };
+    let (acfg, _) = resou::config::analysis_config(&resou::config::Config::default(), false);
+    let (analysis_tx, analysis_rx) = resou::analysis::spawn_worker(acfg);
+    let (h_tx, history_rx) = mpsc::channel(64);
+    let path = opts.dir.join("history.sqlite3");
+    let open_path = path.clone();
+    let history = resou::history::spawn(
+        Box::new(move || Ok(Box::new(SimClockStore::open(&open_path)?) as Box<dyn HistoryStore>)),
+        HistoryOptions {
+            platforms: vec![Platform::Weibo, Platform::Tieba],
+            keep_days: KEEP_DAYS,
+            skip_duplicates: false,
+            announce: true,
+            follow: None,
+            team_user: None,
+        },
+        h_tx,
+    )
+    .map_err(|e| format!("history service: {e}"))?;
+
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows: 30,
+        keyword_rows: 12,
+        size: (160, 48),
+    });
+    resou::app::update::enable_platforms(&mut app.state, &[Platform::Weibo, Platform::Tieba]);
+    let mut rig = Rig {
+        rt,
+        server,
+        topics,
+        drill,
+        sources,
+        analysis_tx,
+        analysis_rx,
+        history: Some(history),
+        history_rx,
+        analysing: 0,
+        stats: None,
+        barrier_seen: false,
+        views: 0,
+        pages: 0,
+    };
+    // Start on the next whole hour of the wall clock, in China time (the data's zone).
+    let now = resou::app::now_cst();
+    let start =
+        now - chrono::Duration::seconds(now.timestamp() % 3600) + chrono::Duration::hours(1);
+    let lists = Lists::new(start);
+    let mut samples = Vec::new();
+    let mut polls = 0u64;
+    let store_mb = |p: &Path| {
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let wal = PathBuf::from(format!("{}-wal", p.display()));
+        (size(p) + size(&wal)) as f64 / 1e6
+    };
+    for minute in 0..opts.minutes {
+        rig.dispatch(&mut app, AppMsg::Tick(lists.at(minute)));
+        for p in [Platform::Weibo, Platform::Tieba] {
+            rig.dispatch(&mut app, poll(lists.snapshot(p, minute)));
+            polls += 1;
+        }
+        rig.settle_analysis(&mut app)?;
+        let _ = rig.drain(&mut app);
+        let next = minute + 1;
+        if next.is_multiple_of(opts.drill_every) {
+            rig.settle_history(&mut app)?;
+            let hour = (next / opts.drill_every) as usize;
+            rig.drill_down(&mut app, Platform::Weibo, hour)?;
+            rig.drill_down(&mut app, Platform::Tieba, hour)?;
+        }
+        if minute == 0 || next.is_multiple_of(opts.sample_every) || next == opts.minutes {
+            rig.settle_history(&mut app)?;
+            let analysis = rig.analyzer_stats(&mut app)?;
+            let s = &app.state;
+            let sample = Sample {
+                minute: next,
+                at: lists.at(minute),
+                polls,
+                rss_mb: rss_mb(),
+                fds: fds(),
+                triage: s.triage.topics.len(),
+                series: s.history.series.len(),
+                times: s.history.times.len(),
+                first_seen: s.boards.values().map(|b| b.first_seen.len()).sum(),
+                topic_details: s.topic_details.len(),
+                kol_names: s.kol_names.len(),
+                analysis,
+                views: rig.views,
+                pages: rig.pages,
+                store_mb: store_mb(&path),
+            };
+            on_sample(&sample);
+            samples.push(sample);
+        }
+    }
+    // Queued writes land; then everything stops.
+    if let Some(h) = rig.history.take() {
+        h.finish();
+    }
+    let Rig {
+        rt, server, topics, ..
+    } = rig;
+    rt.block_on(async move {
+        topics.shutdown().await;
+        server.shutdown().await;
+    });
+    Ok(samples)
+}
