@@ -271,7 +271,7 @@ fn time_travel_steps_through_stored_polls_and_returns_live() {
     let s = screen(&a);
     assert!(
         s.lines().next().is_some_and(
-            |l| l.contains("viewing 08-15 01:00 — live is 03:00") && l.contains("HISTORY")
+            |l| l.contains("viewing 01:00 — live is 03:00") && l.contains("HISTORY")
         ),
         "banner:\n{s}"
     );

@@ -10,10 +10,14 @@ use crate::domain::Platform;
 
 /// Below this width the app name is left out so the tabs stay readable.
 const NAME_MIN_WIDTH: u16 = 60;
+/// While travelling, the app name shows only from this width on.
+const TRAVEL_NAME_MIN_WIDTH: u16 = 100;
 
 pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     let mut left = Parts::default();
-    if area.width >= NAME_MIN_WIDTH {
+    // Time travel needs the room for its banner on narrow terminals: the app name goes first.
+    let travelling = state.history.travel.is_some();
+    if area.width >= NAME_MIN_WIDTH && !(travelling && area.width < TRAVEL_NAME_MIN_WIDTH) {
         left.push("resou 热搜", theme.title)
             .push("  ", theme.header);
     }
@@ -51,12 +55,18 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     let mut right = Parts::default();
     if let Some(t) = &state.history.travel {
         // Time travel owns the banner: nobody should mistake the past for the live board.
-        let live = crate::app::history::live_at(state)
+        let live_at = crate::app::history::live_at(state);
+        let live = live_at
             .map(|l| format!(" — live is {}", l.format("%H:%M")))
             .unwrap_or_default();
+        // The date only when it is not the live day.
+        let same_day = live_at.is_some_and(|l| l.date_naive() == t.at.date_naive());
+        let when = t
+            .at
+            .format(if same_day { "%H:%M" } else { "%m-%d %H:%M" });
         let loading = if t.loading { " (loading…)" } else { "" };
-        left.push("   ", theme.header).push(
-            format!(" viewing {}{live}{loading} ", t.at.format("%m-%d %H:%M")),
+        left.push("  ", theme.header).push(
+            format!(" viewing {when}{live}{loading} "),
             theme.travel,
         );
         left.push("  [ ] step · L live", theme.muted);
