@@ -270,9 +270,9 @@ fn time_travel_steps_through_stored_polls_and_returns_live() {
     assert_eq!(titles(&a), list_titles(&lists[1]));
     let s = screen(&a);
     assert!(
-        s.lines().next().is_some_and(
-            |l| l.contains("viewing 01:00 — live is 03:00") && l.contains("HISTORY")
-        ),
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("viewing 01:00 — live is 03:00") && l.contains("HISTORY")),
         "banner:\n{s}"
     );
     assert!(

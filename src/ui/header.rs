@@ -61,14 +61,10 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             .unwrap_or_default();
         // The date only when it is not the live day.
         let same_day = live_at.is_some_and(|l| l.date_naive() == t.at.date_naive());
-        let when = t
-            .at
-            .format(if same_day { "%H:%M" } else { "%m-%d %H:%M" });
+        let when = t.at.format(if same_day { "%H:%M" } else { "%m-%d %H:%M" });
         let loading = if t.loading { " (loading…)" } else { "" };
-        left.push("  ", theme.header).push(
-            format!(" viewing {when}{live}{loading} "),
-            theme.travel,
-        );
+        left.push("  ", theme.header)
+            .push(format!(" viewing {when}{live}{loading} "), theme.travel);
         left.push("  [ ] step · L live", theme.muted);
         right.push("HISTORY", theme.travel);
     } else if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
