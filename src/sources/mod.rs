@@ -113,6 +113,24 @@ pub struct PollReport {
     pub failures: u32,
 }
 
+impl PollReport {
+    /// A poll that succeeded at its first step, `endpoint`, with the next poll due in
+    /// `next_in` (what headless drivers and tests hand the app).
+    pub fn first_step_ok(snapshot: Snapshot, endpoint: Endpoint, next_in: Duration) -> PollReport {
+        PollReport {
+            platform: snapshot.platform,
+            at: snapshot.captured_at,
+            attempts: vec![StepAttempt {
+                endpoint,
+                error: None,
+            }],
+            outcome: PollOutcome::Ok { snapshot, endpoint },
+            next_in,
+            failures: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceEvent {
     Poll(PollReport),

@@ -43,7 +43,7 @@ use resou::replay::{ClockMode, ReplayConfig, ReplayServer};
 use resou::sources::drill::{DrillFetcherConfig, DrillHandle};
 use resou::sources::http::{HttpClient, NetConfig};
 use resou::sources::topic::{TopicFetcherConfig, TopicFetcherHandle};
-use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+use resou::sources::{Endpoint, PollReport, SourceEvent};
 use resou::store::{
     HistoryStore, KeywordPoint, KolMention, PollRef, RetainReport, Store, TopicHistory,
     TriageRecord,
@@ -239,20 +239,11 @@ fn poll(snap: Snapshot) -> AppMsg {
         Platform::Weibo => Endpoint::WeiboHotSearch,
         Platform::Tieba => Endpoint::TiebaTopicList,
     };
-    AppMsg::Source(SourceEvent::Poll(PollReport {
-        platform: snap.platform,
-        at: snap.captured_at,
-        attempts: vec![StepAttempt {
-            endpoint,
-            error: None,
-        }],
-        outcome: PollOutcome::Ok {
-            snapshot: snap,
-            endpoint,
-        },
-        next_in: Duration::from_secs(60),
-        failures: 0,
-    }))
+    AppMsg::Source(SourceEvent::Poll(PollReport::first_step_ok(
+        snap,
+        endpoint,
+        Duration::from_secs(60),
+    )))
 }
 
 // --- the store on the simulated clock ---

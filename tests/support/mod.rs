@@ -21,7 +21,7 @@ use resou::domain::Snapshot;
 use resou::domain::snapshot_file::SnapshotLine;
 use resou::replay::{ClockMode, ReplayConfig, ReplayServer};
 use resou::sources::http::{HttpClient, NetConfig};
-use resou::sources::{Endpoint, PollOutcome, PollReport, SourceEvent, StepAttempt};
+use resou::sources::{Endpoint, PollReport, SourceEvent};
 
 /// The loopback replay server with these lists, on a manual clock.
 pub async fn replay(weibo: Vec<SnapshotLine>, tieba: Vec<SnapshotLine>) -> ReplayServer {
@@ -54,20 +54,11 @@ pub fn replay_client(s: &ReplayServer) -> HttpClient {
 
 /// A successful poll report carrying `snap`, as the pollers send it.
 pub fn poll_ok(snap: Snapshot, endpoint: Endpoint) -> AppMsg {
-    AppMsg::Source(SourceEvent::Poll(PollReport {
-        platform: snap.platform,
-        at: snap.captured_at,
-        attempts: vec![StepAttempt {
-            endpoint,
-            error: None,
-        }],
-        outcome: PollOutcome::Ok {
-            snapshot: snap,
-            endpoint,
-        },
-        next_in: Duration::from_secs(60),
-        failures: 0,
-    }))
+    AppMsg::Source(SourceEvent::Poll(PollReport::first_step_ok(
+        snap,
+        endpoint,
+        Duration::from_secs(60),
+    )))
 }
 
 /// A headless app with the default keymap, told its terminal is `size` with `page_rows`
