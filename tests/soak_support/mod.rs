@@ -25,6 +25,8 @@
 //! requests by 1 ms (their config), so they never hold the run back.
 #![allow(dead_code)] // the example and the test use different parts
 
+pub mod heap;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +76,8 @@ pub struct Sample {
     /// Polls handled (both platforms).
     pub polls: u64,
     pub rss_mb: f64,
+    /// Live heap of the Rust code, MB ([`heap::live_mb`]).
+    pub heap_mb: f64,
     pub fds: usize,
     /// Triage entries (`state.triage.topics`).
     pub triage: usize,
@@ -96,16 +100,17 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub const HEADER: &'static str = "day,minute,polls,rss_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
 
     pub fn csv(&self) -> String {
         let a = &self.analysis;
         format!(
-            "{:.2},{},{},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
+            "{:.2},{},{},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
             self.minute as f64 / 1440.0,
             self.minute,
             self.polls,
             self.rss_mb,
+            self.heap_mb,
             self.fds,
             self.triage,
             self.series,
@@ -716,6 +721,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 at: lists.at(minute),
                 polls,
                 rss_mb: rss_mb(),
+                heap_mb: heap::live_mb(),
                 fds: fds(),
                 triage: s.triage.topics.len(),
                 series: s.history.series.len(),
