@@ -90,7 +90,7 @@ fn throughput(c: &mut Criterion) {
     let mut all = Analyzer::new(&all_cfg);
     let mut panel = Analyzer::new(&panel_cfg);
     let mut cold = Analyzer::new(&panel_cfg);
-    let jieba = jieba_rs::Jieba::new();
+    let jieba = resou::analysis::tokenize::base_segmenter();
     let mut raw = || {
         for t in &titles {
             black_box(jieba.cut(black_box(t), true));

@@ -16,6 +16,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod logging;
+pub mod memory;
 pub mod replay;
 pub mod search;
 pub mod sources;

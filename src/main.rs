@@ -14,6 +14,7 @@ use resou::config::{Config, paths, validate_origin};
 use resou::sources::poller;
 
 fn main() -> ExitCode {
+    resou::memory::tune_allocator();
     resou::crash::install_hook();
     let cli = Cli::parse();
     let result = match &cli.command {

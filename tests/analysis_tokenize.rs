@@ -68,7 +68,7 @@ fn stop_words_numbers_punctuation_single_chars_dropped() {
 #[test]
 fn user_dictionary_keeps_names_whole() {
     // Default jieba splits these (胖|东来, 汪苏|泷, 小泉|进|次郎); the shipped dictionary must not.
-    let plain = jieba_rs::Jieba::new();
+    let plain = resou::analysis::tokenize::base_segmenter();
     for (text, name) in [
         ("胖东来房东逻辑", "胖东来"),
         ("李雪琴看汪苏泷演唱会", "汪苏泷"),

@@ -103,6 +103,10 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
     if tx.send(AnalysisEvent::DictionaryReady).is_err() {
         return;
     }
+    // Building the dictionary freed tens of MB of intermediate tables; then hourly by the
+    // data's clock (bounded memory over weeks; see crate::memory).
+    crate::memory::release_free();
+    let mut release = crate::memory::ReleaseClock::default();
     let names = analyzer.kol_names();
     if !names.is_empty() && tx.send(AnalysisEvent::Kols(names)).is_err() {
         return;
@@ -114,6 +118,9 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
                 let update = analyzer.process(&snap);
                 if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
                     break;
+                }
+                if release.due(snap.captured_at) {
+                    crate::memory::release_free();
                 }
             }
             WorkerInput::Stats => {

@@ -2,6 +2,7 @@
 //! stop-words, punctuation, numbers and single characters dropped (trend-detection.md §3).
 
 use std::collections::HashSet;
+use std::io::BufReader;
 
 use jieba_rs::Jieba;
 
@@ -9,6 +10,20 @@ use super::normalize::{Normalized, normalize};
 
 const DEFAULT_STOPWORDS: &str = include_str!("../../data/analysis/stopwords.txt");
 const DEFAULT_USER_DICT: &str = include_str!("../../data/analysis/userdict.txt");
+/// jieba's main dictionary (jieba-rs 0.11 `src/data/dict.txt`, MIT; 349,045 words), gzipped.
+/// Streamed line by line into the segmenter: the crate's embedded copy would be decompressed
+/// into a 5 MB string that stays allocated for the life of the process.
+const JIEBA_DICT_GZ: &[u8] = include_bytes!("../../data/analysis/jieba-dict.txt.gz");
+
+/// The segmenter with jieba's dictionary. A shipped dictionary that does not load is a build
+/// defect (a test loads it); the session then segments with HMM only instead of stopping.
+pub fn base_segmenter() -> Jieba {
+    let mut dict = BufReader::new(flate2::read::GzDecoder::new(JIEBA_DICT_GZ));
+    Jieba::with_dict(&mut dict).unwrap_or_else(|e| {
+        tracing::error!("jieba dictionary did not load ({e}); segmenting without it");
+        Jieba::empty()
+    })
+}
 
 /// Longest hashtag kept as a term of its own (longer ones are sentences, not names).
 const MAX_HASHTAG_CHARS: usize = 30;
@@ -80,7 +95,7 @@ impl Tokenizer {
     /// Default dictionary + the shipped user dictionary and stop-words + extras.
     pub fn new(extra_words: &[DictWord], extra_stopwords: &[String]) -> Tokenizer {
         let mut t = Tokenizer {
-            jieba: Jieba::new(),
+            jieba: base_segmenter(),
             stopwords: parse_word_list(DEFAULT_STOPWORDS).into_iter().collect(),
             singles: HashSet::new(),
         };
@@ -186,6 +201,21 @@ fn parts(s: &str) -> impl Iterator<Item = (usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shipped_dictionary_loads_whole() {
+        let j = base_segmenter();
+        // The first and the last line of the file, and a common word.
+        for w in ["1号店", "龢", "我们"] {
+            assert!(j.has_word(w), "{w} missing from the segmenter");
+        }
+        let words: Vec<&str> = j
+            .cut("我们在北京天安门", false)
+            .iter()
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(words, ["我们", "在", "北京", "天安门"]);
+    }
 
     #[test]
     fn dictionary_lines() {

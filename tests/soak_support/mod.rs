@@ -78,6 +78,8 @@ pub struct Sample {
     pub rss_mb: f64,
     /// Live heap of the Rust code, MB ([`heap::live_mb`]).
     pub heap_mb: f64,
+    /// SQLite's own allocations (page cache, statements), MB: outside `heap_mb`.
+    pub sqlite_mb: f64,
     pub fds: usize,
     /// Triage entries (`state.triage.topics`).
     pub triage: usize,
@@ -100,17 +102,18 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
 
     pub fn csv(&self) -> String {
         let a = &self.analysis;
         format!(
-            "{:.2},{},{},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
+            "{:.2},{},{},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
             self.minute as f64 / 1440.0,
             self.minute,
             self.polls,
             self.rss_mb,
             self.heap_mb,
+            self.sqlite_mb,
             self.fds,
             self.triage,
             self.series,
@@ -140,6 +143,13 @@ pub fn rss_mb() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Memory SQLite holds (`sqlite3_memory_used`), MB.
+pub fn sqlite_mb() -> f64 {
+    // SAFETY: a read of SQLite's global allocation counter; no arguments, no state.
+    let bytes = unsafe { rusqlite::ffi::sqlite3_memory_used() };
+    bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// Open file descriptors of this process (entries of /proc/self/fd).
@@ -604,6 +614,8 @@ fn net(server: &ReplayServer) -> NetConfig {
 /// Run the soak; `on_sample` sees each sample as it is taken (the first after the first
 /// poll, then every `sample_every` minutes, and at the end).
 pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec<Sample>, String> {
+    // As `main` does first (in the test binary other tests' threads may already exist).
+    resou::memory::tune_allocator();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -721,6 +733,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 at: lists.at(minute),
                 polls,
                 rss_mb: rss_mb(),
+                sqlite_mb: sqlite_mb(),
                 heap_mb: heap::live_mb(),
                 fds: fds(),
                 triage: s.triage.topics.len(),
