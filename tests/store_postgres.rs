@@ -50,6 +50,7 @@ contract!(
     real_lists_round_trip,
     topic_summary,
     retention,
+    series_compaction,
     triage_per_user,
     kv_and_series,
 );

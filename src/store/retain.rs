@@ -1,5 +1,7 @@
-//! Retention: drop everything older than the keep window, and thin polls older than
-//! [`COMPACT_AFTER_SECS`] to the last poll of each platform-hour. Topic summaries are kept
+//! Retention: drop everything older than the keep window, and thin what is older than
+//! [`COMPACT_AFTER_SECS`] to one row an hour: the last poll of each platform-hour, one point
+//! of each keyword-hour (the last rising one if any, so a rise is never compacted away), and
+//! one mention of each KOL-hour carrying every title of that hour. Topic summaries are kept
 //! until the topic itself falls out of the window, so first-seen and peaks stay exact.
 
 use chrono::{DateTime, FixedOffset};
@@ -19,7 +21,11 @@ pub struct RetainReport {
     pub compacted_polls: usize,
     pub expired_topics: usize,
     pub expired_keyword_points: usize,
+    /// Keyword points removed by hourly compaction.
+    pub compacted_keyword_points: usize,
     pub expired_kol_mentions: usize,
+    /// KOL mentions merged into the hour's last one by hourly compaction.
+    pub compacted_kol_mentions: usize,
 }
 
 impl Store {
@@ -55,8 +61,55 @@ impl Store {
         let expired_keyword_points = tx
             .execute("DELETE FROM keyword_points WHERE at < ?1", params![cutoff])
             .map_err(e)?;
+        let compacted_keyword_points = tx
+            .execute(
+                "DELETE FROM keyword_points WHERE at < ?1 AND rowid NOT IN (
+                   SELECT rowid FROM (
+                     SELECT rowid, row_number() OVER (
+                       PARTITION BY keyword, at / 3600
+                       ORDER BY rising DESC, at DESC, rowid DESC) AS n
+                     FROM keyword_points WHERE at < ?1)
+                   WHERE n = 1)",
+                [compact_before],
+            )
+            .map_err(e)?;
         let expired_kol_mentions = tx
             .execute("DELETE FROM kol_mentions WHERE at < ?1", params![cutoff])
+            .map_err(e)?;
+        // The hour's last mention takes the union of the hour's titles (in order of first
+        // appearance), then the others go.
+        tx.execute(
+            "UPDATE kol_mentions SET titles = (
+               SELECT json_group_array(value ORDER BY first_seq) FROM (
+                 SELECT value, min(seq) AS first_seq FROM (
+                   SELECT j.value AS value,
+                     row_number() OVER (ORDER BY m.at, m.rowid, j.key) AS seq
+                   FROM kol_mentions AS m, json_each(m.titles) AS j
+                   WHERE m.name = kol_mentions.name AND m.at / 3600 = kol_mentions.at / 3600
+                     AND m.at < ?1)
+                 GROUP BY value))
+             WHERE rowid IN (
+               SELECT rowid FROM (
+                 SELECT rowid,
+                   row_number() OVER (PARTITION BY name, at / 3600
+                                      ORDER BY at DESC, rowid DESC) AS n,
+                   count(*) OVER (PARTITION BY name, at / 3600) AS hour_rows
+                 FROM kol_mentions WHERE at < ?1)
+               WHERE n = 1 AND hour_rows > 1)",
+            [compact_before],
+        )
+        .map_err(e)?;
+        let compacted_kol_mentions = tx
+            .execute(
+                "DELETE FROM kol_mentions WHERE at < ?1 AND rowid NOT IN (
+                   SELECT rowid FROM (
+                     SELECT rowid, row_number() OVER (
+                       PARTITION BY name, at / 3600
+                       ORDER BY at DESC, rowid DESC) AS n
+                     FROM kol_mentions WHERE at < ?1)
+                   WHERE n = 1)",
+                [compact_before],
+            )
             .map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(RetainReport {
@@ -64,7 +117,9 @@ impl Store {
             compacted_polls,
             expired_topics,
             expired_keyword_points,
+            compacted_keyword_points,
             expired_kol_mentions,
+            compacted_kol_mentions,
         })
     }
 }

@@ -255,6 +255,93 @@ pub fn retention(store: &mut dyn HistoryStore) {
     assert_eq!(store.retain(at(now), 90).unwrap(), Default::default());
 }
 
+/// Keyword points and KOL mentions older than two days are thinned to one per hour: the
+/// keyword's last rising point of the hour (else its last), the KOL's last mention carrying
+/// every title of the hour in order of first appearance; recent rows stay minute by minute.
+pub fn series_compaction(store: &mut dyn HistoryStore) {
+    const H: i64 = 3_600;
+    const D: i64 = 86_400;
+    let now = 1_786_766_400;
+    let old_hour = now - 3 * D;
+    let kp = |k: &str, secs, share: f64, rising| KeywordPoint {
+        keyword: k.into(),
+        at: at(secs),
+        share,
+        score: share * 10.0,
+        rising,
+    };
+    let old_points = [
+        // 台风 rose at minute 20 and fell back: the rise is what stays.
+        kp("台风", old_hour, 0.1, false),
+        kp("台风", old_hour + 1_200, 0.4, true),
+        kp("台风", old_hour + 2_400, 0.2, false),
+        // 旺旺 never rose: its last point of the hour stays.
+        kp("旺旺", old_hour, 0.1, false),
+        kp("旺旺", old_hour + 3_000, 0.15, false),
+        // The next hour is its own bucket.
+        kp("旺旺", old_hour + H + 60, 0.3, true),
+    ];
+    let recent: Vec<_> = (0..3)
+        .map(|m| kp("台风", now - H + m * 60, 0.5, m == 1))
+        .collect();
+    store.append_keyword_points(&old_points).unwrap();
+    store.append_keyword_points(&recent).unwrap();
+
+    let km = |name: &str, secs, titles: &[&str]| KolMention {
+        name: name.into(),
+        at: at(secs),
+        titles: titles.iter().map(|t| t.to_string()).collect(),
+    };
+    store
+        .append_kol_mentions(&[
+            km("央视新闻", old_hour + 60, &["台风\"贝碧嘉\"登陆", "暴雨"]),
+            km("央视新闻", old_hour + 600, &["暴雨", "停课"]),
+            km("央视新闻", old_hour + 1_200, &["暴雨"]),
+            km("人民日报", old_hour + 60, &[]),
+            km("人民日报", old_hour + 120, &[]),
+            km("新华社", old_hour + 60, &["独家"]),
+            km("央视新闻", now - 120, &["新"]),
+            km("央视新闻", now - 60, &["新"]),
+        ])
+        .unwrap();
+
+    let report = store.retain(at(now), 90).unwrap();
+    assert_eq!(report.compacted_keyword_points, 2 + 1);
+    assert_eq!(report.compacted_kol_mentions, 2 + 1);
+    assert_eq!(
+        store.keyword_series("台风", at(0), at(now)).unwrap(),
+        [vec![kp("台风", old_hour + 1_200, 0.4, true)], recent].concat()
+    );
+    assert_eq!(
+        store.keyword_series("旺旺", at(0), at(now)).unwrap(),
+        vec![
+            kp("旺旺", old_hour + 3_000, 0.15, false),
+            kp("旺旺", old_hour + H + 60, 0.3, true)
+        ]
+    );
+    assert_eq!(
+        store.kol_mentions("央视新闻", at(0), at(now)).unwrap(),
+        vec![
+            km(
+                "央视新闻",
+                old_hour + 1_200,
+                &["台风\"贝碧嘉\"登陆", "暴雨", "停课"]
+            ),
+            km("央视新闻", now - 120, &["新"]),
+            km("央视新闻", now - 60, &["新"]),
+        ]
+    );
+    assert_eq!(
+        store.kol_mentions("人民日报", at(0), at(now)).unwrap(),
+        vec![km("人民日报", old_hour + 120, &[])]
+    );
+    assert_eq!(
+        store.kol_mentions("新华社", at(0), at(now)).unwrap(),
+        vec![km("新华社", old_hour + 60, &["独家"])]
+    );
+    assert_eq!(store.retain(at(now), 90).unwrap(), Default::default());
+}
+
 /// Each user's triage is stored apart, replaced on save, listed by user.
 pub fn triage_per_user(store: &mut dyn HistoryStore) {
     assert_eq!(store.load_triage().unwrap(), vec![]);

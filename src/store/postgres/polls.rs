@@ -295,14 +295,59 @@ impl PgStore {
             let expired_topics = delete("DELETE FROM topics WHERE last_seen < $1", cutoff)?;
             let expired_keyword_points =
                 delete("DELETE FROM keyword_points WHERE at < $1", cutoff)?;
+            let compacted_keyword_points = delete(
+                "DELETE FROM keyword_points WHERE at < $1 AND id NOT IN (
+                   SELECT id FROM (
+                     SELECT id, row_number() OVER (
+                       PARTITION BY keyword, at / 3600
+                       ORDER BY rising DESC, at DESC, id DESC) AS n
+                     FROM keyword_points WHERE at < $1) AS ranked
+                   WHERE n = 1)",
+                compact_before,
+            )?;
             let expired_kol_mentions = delete("DELETE FROM kol_mentions WHERE at < $1", cutoff)?;
+            // As in SQLite: the hour's last mention takes the union of the hour's titles.
+            delete(
+                "UPDATE kol_mentions AS k SET titles = (
+                   SELECT coalesce(json_agg(value ORDER BY first_seq)::text, '[]') FROM (
+                     SELECT value, min(seq) AS first_seq FROM (
+                       SELECT j.value,
+                         row_number() OVER (ORDER BY m.at, m.id, j.pos) AS seq
+                       FROM kol_mentions AS m,
+                            jsonb_array_elements_text(m.titles::jsonb)
+                              WITH ORDINALITY AS j(value, pos)
+                       WHERE m.name = k.name AND m.at / 3600 = k.at / 3600 AND m.at < $1
+                     ) AS seqd
+                     GROUP BY value) AS hour_titles)
+                 WHERE k.id IN (
+                   SELECT id FROM (
+                     SELECT id,
+                       row_number() OVER (PARTITION BY name, at / 3600
+                                          ORDER BY at DESC, id DESC) AS n,
+                       count(*) OVER (PARTITION BY name, at / 3600) AS hour_rows
+                     FROM kol_mentions WHERE at < $1) AS ranked
+                   WHERE n = 1 AND hour_rows > 1)",
+                compact_before,
+            )?;
+            let compacted_kol_mentions = delete(
+                "DELETE FROM kol_mentions WHERE at < $1 AND id NOT IN (
+                   SELECT id FROM (
+                     SELECT id, row_number() OVER (
+                       PARTITION BY name, at / 3600
+                       ORDER BY at DESC, id DESC) AS n
+                     FROM kol_mentions WHERE at < $1) AS ranked
+                   WHERE n = 1)",
+                compact_before,
+            )?;
             tx.commit().map_err(&e)?;
             Ok(RetainReport {
                 expired_polls,
                 compacted_polls,
                 expired_topics,
                 expired_keyword_points,
+                compacted_keyword_points,
                 expired_kol_mentions,
+                compacted_kol_mentions,
             })
         })
     }
