@@ -20,6 +20,15 @@ pub struct DetectorConfig {
     pub half_life_slow_min: f64,
     /// De-flicker half-life `H_fast` (minutes).
     pub half_life_fast_min: f64,
+    /// Half-life of the recent level `m` (minutes) that "still growing" compares against:
+    /// a term is rising *now* only while its smoothed level `f` is above `m`.
+    pub half_life_mid_min: f64,
+    /// Relative growth of `f` over the previous poll's `m` that counts as growing (half of it
+    /// keeps a term growing, so a level hovering at the edge does not flicker).
+    pub growth: f64,
+    /// A platform whose last poll is older than this (or that never polled) starts again from
+    /// a baseline: terms in its next list are what is normal, not news.
+    pub reseed_after_min: f64,
     /// Noise floor and cold-start bias β (share units).
     pub beta: f64,
     /// Minimum support `x_min` for a flag.
@@ -56,6 +65,9 @@ impl Default for DetectorConfig {
         DetectorConfig {
             half_life_slow_min: 120.0,
             half_life_fast_min: 5.0,
+            half_life_mid_min: 15.0,
+            growth: 0.1,
+            reseed_after_min: 6.0 * 60.0,
             beta: 0.01,
             x_min: 0.02,
             theta_on: 3.0,
@@ -68,7 +80,10 @@ impl Default for DetectorConfig {
             kleinberg_s: 3.0,
             kleinberg_gamma: 1.0,
             kleinberg_horizon_min: 24.0 * 60.0,
-            kleinberg_base_half_life_min: 24.0 * 60.0,
+            // 3 h, not the reference's 24 h: a term that settles at a steady count is its own
+            // baseline within hours (with 24 h a steady term seen at cold start stayed "bursty"
+            // for most of a day; tests/analysis_detect.rs measures the time it takes).
+            kleinberg_base_half_life_min: 3.0 * 60.0,
             kleinberg_max_count: 5,
             history_len: 48,
             stale_after_min: 90.0,
@@ -91,6 +106,7 @@ struct Alphas {
     dt: f64,
     slow: f64,
     fast: f64,
+    mid: f64,
     base: f64,
 }
 
@@ -100,6 +116,7 @@ impl Alphas {
             dt,
             slow: alpha(dt, cfg.half_life_slow_min),
             fast: alpha(dt, cfg.half_life_fast_min),
+            mid: alpha(dt, cfg.half_life_mid_min),
             base: alpha(dt, cfg.kleinberg_base_half_life_min),
         }
     }
@@ -133,6 +150,12 @@ pub struct Ewma {
     pub off_count: u32,
     /// Score of the latest step.
     pub z: f64,
+    /// Recent level (EWMA of x with `H_mid`): what "still growing" compares against.
+    #[serde(default)]
+    pub m: f64,
+    /// The smoothed level is above the recent level (see [`DetectorConfig::growth`]).
+    #[serde(default)]
+    pub growing: bool,
 }
 
 impl Ewma {
@@ -147,7 +170,25 @@ impl Ewma {
             flagged: false,
             off_count: 0,
             z: 0.0,
+            m: 0.0,
+            growing: false,
         }
+    }
+
+    /// A term whose level `x` is its baseline (present at a cold start): no news, no growth.
+    pub fn baseline(x: f64, t_prev: f64) -> Ewma {
+        Ewma {
+            mu: x,
+            m: x,
+            ..Ewma::new(x, t_prev)
+        }
+    }
+
+    /// Take `x` into the baseline and the recent level (a platform's list joining the
+    /// combined share at a cold start is not a rise).
+    fn absorb(&mut self, x: f64) {
+        self.mu += x;
+        self.m += x;
     }
 
     pub fn step(&mut self, x: f64, t: f64, cfg: &DetectorConfig, may_flag: bool) -> Transition {
@@ -166,8 +207,16 @@ impl Ewma {
         a: &Alphas,
     ) -> Transition {
         let (a_slow, a_fast) = (a.slow, a.fast);
+        let m_prev = self.m;
         self.f += a_fast * (x - self.f);
         let b = cfg.beta;
+        // Growing against the recent level before this poll; a little less keeps it.
+        let need = if self.growing {
+            m_prev * (1.0 + cfg.growth / 2.0)
+        } else {
+            m_prev * (1.0 + cfg.growth) + b * cfg.growth
+        };
+        self.growing = self.f > need;
         self.z = (self.f - self.mu.max(b)) / (self.v.max(0.0).sqrt() + b);
         let mut tr = Transition::None;
         if !self.flagged {
@@ -189,8 +238,14 @@ impl Ewma {
         let d = x - self.mu;
         self.mu += a_slow * d;
         self.v = (1.0 - a_slow) * (self.v + a_slow * d * d);
+        self.m += a.mid * (x - self.m);
         self.t_last = t;
         tr
+    }
+
+    /// Falling: the smoothed level is clearly below the recent level.
+    pub fn falling(&self, cfg: &DetectorConfig) -> bool {
+        self.f < self.m * (1.0 - cfg.growth)
     }
 
     /// Zero-input updates from `t_last` to `t`, without flag logic. Exact: EWMA and EWMVar
@@ -203,6 +258,8 @@ impl Ewma {
         }
         let a_slow = alpha(dt, cfg.half_life_slow_min);
         self.f *= 1.0 - alpha(dt, cfg.half_life_fast_min);
+        self.m *= 1.0 - alpha(dt, cfg.half_life_mid_min);
+        self.growing = false;
         let d = -self.mu;
         self.mu += a_slow * d;
         self.v = (1.0 - a_slow) * (self.v + a_slow * d * d);
@@ -237,6 +294,18 @@ impl Kleinberg {
             c1: tau01,
             rate: 0.0,
             t_last: t_prev,
+        }
+    }
+
+    /// A term whose count is its baseline (present at a cold start).
+    pub fn baseline(r: u32, d: u32, t_prev: f64, tau01: f64) -> Kleinberg {
+        Kleinberg {
+            rate: if d == 0 {
+                0.0
+            } else {
+                f64::from(r.min(d)) / f64::from(d)
+            },
+            ..Kleinberg::new(t_prev, tau01)
         }
     }
 
@@ -324,6 +393,19 @@ pub struct TermState {
     /// Index of the last poll that updated this term (absent, quiet terms are caught up lazily).
     pub last_poll: u64,
     pub history: VecDeque<f32>,
+    /// Rising *now*, what the panel marks ▲: in a rising episode, in the current lists, score
+    /// at or above θ_off and the level still growing. A rising term that is not `now` is cooling.
+    #[serde(default)]
+    pub now: bool,
+    /// Start of the current rising episode (minutes); `None` outside one.
+    #[serde(default)]
+    pub since: Option<f64>,
+    /// Distinct new titles containing the term, decayed with a 12 h half-life (about the
+    /// titles of the last day): how specific the term is. See [`TermState::df_at`].
+    #[serde(default)]
+    pub df: f32,
+    #[serde(default)]
+    pub df_t: f64,
 }
 
 impl TermState {
@@ -341,11 +423,32 @@ impl TermState {
         self.rising || self.all.flagged || self.per_platform.iter().flatten().any(|e| e.flagged)
     }
 
+    /// Count a new title containing the term at `t`.
+    pub fn add_title(&mut self, t: f64) {
+        self.df = self.df_at(t) + 1.0;
+        self.df_t = t;
+    }
+
+    /// Decayed count of new titles containing the term as of `t` (about: titles of the
+    /// last 24 h; a day-old title counts a quarter).
+    pub fn df_at(&self, t: f64) -> f32 {
+        let dt = (t - self.df_t).max(0.0);
+        self.df * (-dt / DF_HALF_LIFE_MIN).exp2() as f32
+    }
+
+    /// In a rising episode but not rising now: the panel's `▽ cooling` section.
+    pub fn cooling(&self) -> bool {
+        self.rising && !self.now
+    }
+
     /// Rising on both Weibo and Tieba at once.
     pub fn cross_platform(&self) -> bool {
         Platform::ALL.iter().all(|&p| self.flagged_on(p))
     }
 }
+
+/// Half-life of [`TermState::df`] (minutes).
+pub const DF_HALF_LIFE_MIN: f64 = 12.0 * 60.0;
 
 pub fn platform_index(p: Platform) -> usize {
     match p {
@@ -464,6 +567,11 @@ impl TermTable {
 
     pub fn state(&self, id: u32) -> Option<&TermState> {
         self.states.get(id as usize)?.as_ref()
+    }
+
+    /// A tracked term's state, to update what is not the detector's (document frequency).
+    pub fn state_mut(&mut self, id: u32) -> Option<&mut TermState> {
+        self.states.get_mut(id as usize)?.as_mut()
     }
 
     /// Ids of the terms that are currently active (flagged or rising).
@@ -625,6 +733,8 @@ struct StepCtx<'a> {
     tau01: f64,
     d: u32,
     may_flag: bool,
+    /// This platform's list is a baseline (cold start or a long gap): present terms are normal.
+    seed: bool,
     idx: u64,
     /// Weights for the gap since the previous poll (most terms) and since this platform's.
     gap: Alphas,
@@ -689,10 +799,16 @@ impl Detector {
             // Out-of-order poll: the time-aware updates need monotone time; skip it.
             return StepResult::default();
         }
-        self.started_at.get_or_insert(t);
-        let may_flag = !self.in_warmup(t);
         let cfg = &self.cfg;
         let pi = platform_index(platform);
+        let long_gap = |last: Option<f64>| last.is_none_or(|l| t - l > cfg.reseed_after_min);
+        // Nothing known (or nothing recent): the warm-up starts over, and each platform's
+        // next list is taken as the baseline.
+        if long_gap(self.last_poll) {
+            self.started_at = Some(t);
+        }
+        let seed = long_gap(self.platform_last_poll[pi]);
+        let may_flag = !self.in_warmup(t);
         let prev = self.last_poll.unwrap_or(t);
         let prev_p = self.platform_last_poll[pi].unwrap_or(t);
         let gap = (t - prev).max(1.0);
@@ -707,6 +823,7 @@ impl Detector {
             tau01,
             d,
             may_flag,
+            seed,
             idx,
             gap: Alphas::new((t - prev).max(0.0), cfg),
             gap_p: Alphas::new((t - prev_p).max(0.0), cfg),
@@ -723,19 +840,39 @@ impl Detector {
             let Some(slot) = terms.states.get_mut(i) else {
                 continue;
             };
+            let fresh = slot.is_none();
             let st = slot.get_or_insert_with(|| {
                 terms.len += 1;
+                let (all, kleinberg) = if seed {
+                    (
+                        Ewma::baseline(inp.share, prev),
+                        Kleinberg::baseline(inp.titles, d, prev, tau01),
+                    )
+                } else {
+                    (Ewma::new(inp.share, prev), Kleinberg::new(prev, tau01))
+                };
                 TermState {
-                    all: Ewma::new(inp.share, prev),
+                    all,
                     per_platform: [None, None],
-                    kleinberg: Kleinberg::new(prev, tau01),
+                    kleinberg,
                     rising: false,
                     last_seen: t,
                     last_poll: idx,
                     // Full size at once: the ring buffer never regrows.
                     history: TermTable::history_buffer(&mut terms.spare, cfg.history_len),
+                    now: false,
+                    since: None,
+                    df: 0.0,
+                    df_t: t,
                 }
             });
+            if seed && !fresh {
+                // Known from the other platform's list: this platform's share joins the
+                // baseline rather than counting as a rise.
+                st.all.decay_to(prev, cfg);
+                st.all.absorb(inp.platform_share);
+                st.kleinberg.rate = st.kleinberg.rate.max(f64::from(inp.titles) / f64::from(d.max(1)));
+            }
             let was_active = st.active();
             update_term(id, st, inp, &ctx, &mut onsets, &mut offsets);
             terms.last_seen[i] = st.last_seen;
@@ -875,8 +1012,13 @@ fn update_term(
     let a = c.gap.for_gap((c.t - st.all.t_last).max(0.0), cfg);
     st.all.step_with(inp.share, c.t, cfg, c.may_flag, &a);
     if inp.platform_share > 0.0 || st.per_platform[c.pi].is_some() {
-        let e =
-            st.per_platform[c.pi].get_or_insert_with(|| Ewma::new(inp.platform_share, c.prev_p));
+        let e = st.per_platform[c.pi].get_or_insert_with(|| {
+            if c.seed {
+                Ewma::baseline(inp.platform_share, c.prev_p)
+            } else {
+                Ewma::new(inp.platform_share, c.prev_p)
+            }
+        });
         let a = c.gap_p.for_gap((c.t - e.t_last).max(0.0), cfg);
         e.step_with(inp.platform_share, c.t, cfg, c.may_flag, &a);
     }
@@ -908,10 +1050,21 @@ fn update_term(
     let rising = st.all.flagged || kb;
     if rising && !st.rising {
         onsets.push(id);
+        st.since = Some(c.t);
     } else if !rising && st.rising {
         offsets.push(id);
     }
+    if !rising {
+        st.since = None;
+    }
     st.rising = rising;
+    // ▲ only on present evidence: in the lists now, significant (z ≥ θ_off, never a score
+    // ≤ 0 however the episode started) and still growing. Otherwise a rising term is cooling.
+    st.now = rising
+        && inp.titles > 0
+        && st.all.z >= cfg.theta_off.min(cfg.theta_on)
+        && st.all.z > 0.0
+        && st.all.growing;
     if cfg.history_len > 0 {
         if st.history.len() >= cfg.history_len {
             st.history.pop_front();

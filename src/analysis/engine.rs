@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
 use super::normalize::normalize;
+use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
@@ -98,7 +99,7 @@ impl PlatformCounts {
     }
 }
 
-/// One keyword row for the keywords view.
+/// One keyword row: a term's state at this poll.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeywordRow {
     pub keyword: Keyword,
@@ -106,7 +107,12 @@ pub struct KeywordRow {
     pub score: f64,
     /// Current combined heat share.
     pub share: f64,
+    /// Rising *now* (▲): in a rising episode, in the lists, significant and still growing.
     pub rising: bool,
+    /// In a rising episode but no longer rising now (▽ cooling).
+    pub cooling: bool,
+    /// Start of the rising episode (rising and cooling rows).
+    pub since: Option<DateTime<FixedOffset>>,
     /// Rising on both Weibo and Tieba.
     pub cross_platform: bool,
     pub direction: Direction,
@@ -114,6 +120,41 @@ pub struct KeywordRow {
     pub titles: PlatformCounts,
     /// Last heat shares, oldest first (bounded by `history_len`).
     pub history: History,
+}
+
+/// One entry of the keyword panel: one story, its terms grouped (see [`super::panel`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelEntry {
+    /// The most telling term (a hashtag when there is one); `Enter` filters the board to the
+    /// titles containing it, which are exactly the entry's titles.
+    pub label: Keyword,
+    /// The other terms of the same titles, and of titles that are part of the story.
+    pub others: Vec<Keyword>,
+    pub trend: Trend,
+    /// The label's significance.
+    pub score: f64,
+    /// The label's heat share.
+    pub share: f64,
+    /// Rising entries: since when (the earliest rising member's episode start).
+    pub since: Option<DateTime<FixedOffset>>,
+    pub cross_platform: bool,
+    pub direction: Direction,
+    /// The entry's titles per platform.
+    pub titles: PlatformCounts,
+    pub platforms: Platforms,
+    /// The label's heat shares, oldest first.
+    pub history: History,
+}
+
+impl PanelEntry {
+    pub fn rising(&self) -> bool {
+        self.trend == Trend::Rising
+    }
+
+    /// The label and the other terms.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.label.as_str()).chain(self.others.iter().map(|k| k.as_str()))
+    }
 }
 
 /// KOL mentions in one topic of the processed list.
@@ -140,9 +181,12 @@ pub struct AnalysisUpdate {
     pub at: DateTime<FixedOffset>,
     /// The platform whose list triggered this update.
     pub platform: Platform,
-    /// Keyword rows: rising first, then by score.
+    /// Keyword rows: rising first, then cooling, then steady; by score.
     pub keywords: Vec<KeywordRow>,
-    /// Rising keywords, by score.
+    /// The keyword panel: rising entries by score, cooling entries by score, then the steady
+    /// entries with the largest heat share.
+    pub entries: Vec<PanelEntry>,
+    /// Rising keywords (▲ now), by score.
     pub rising: Vec<String>,
     /// Keywords that started rising at this poll.
     pub onsets: Vec<String>,
@@ -153,11 +197,20 @@ pub struct AnalysisUpdate {
     pub kol_trends: Vec<KolTrend>,
     /// True while the detector is still in its warm-up window (no flags yet).
     pub warming_up: bool,
+    /// When flags may start (the end of the warm-up).
+    pub flags_from: Option<DateTime<FixedOffset>>,
+    /// Built from stored history at start-up, not from a live poll (nothing to alert or store).
+    pub seeded: bool,
 }
 
 /// One title of a platform's current list: its weight and its slices of the list's
 /// flat term-id and KOL arrays.
 struct ListItem {
+    /// Pinned rows are editorial (the platform's 置顶 / government headline), not attention:
+    /// their terms are tokenised for the board but carry no signal (see `process`).
+    pinned: bool,
+    /// First seen now (counts towards its terms' document frequency).
+    new: bool,
     weight: f64,
     terms: Range<usize>,
     kols: Range<usize>,
@@ -274,6 +327,8 @@ struct Acc {
     id: u32,
     inp: TermInput,
     counts: PlatformCounts,
+    /// Its slice of `Scratch::sets`: the poll's title indices containing it.
+    set: Range<usize>,
 }
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
@@ -282,7 +337,9 @@ struct Candidate {
     /// bytes (see [`sort_key`]); the full names decide only beyond that.
     key: u128,
     id: u32,
-    rising: bool,
+    trend: Trend,
+    /// Index into `Scratch::acc`.
+    acc: usize,
     /// Rising on both platforms (read while the state is at hand).
     cross: bool,
     score: f64,
@@ -299,21 +356,28 @@ fn name_prefix(name: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
-/// An integer that orders like (rising desc, score desc by `f64::total_cmp`): the sort
-/// compares integers and looks at names only for exact ties.
-fn row_key(rising: bool, score: f64) -> u128 {
+/// An integer that orders like (trend, value desc by `f64::total_cmp`): the sort compares
+/// integers and looks at names only for exact ties.
+fn row_key(trend: Trend, value: f64) -> u128 {
     // `total_cmp`'s own trick: flip the magnitude bits of negatives, then the sign bit
     // makes the order unsigned.
-    let bits = score.to_bits() as i64;
+    let bits = value.to_bits() as i64;
     let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
-    (u128::from(!rising) << 64) | u128::from(!ordered)
+    let rank = match trend {
+        Trend::Rising => 0u128,
+        Trend::Cooling => 1,
+        Trend::Steady => 2,
+    };
+    (rank << 64) | u128::from(!ordered)
 }
 
-/// [`row_key`] and the top 63 bits of [`name_prefix`] in one integer (the row key uses 65
-/// bits): it orders like the pair, except that names equal on those bits compare equal and
-/// the full names decide, which [`name_prefix`] never contradicts.
-fn sort_key(rising: bool, score: f64, name: &str) -> u128 {
-    (row_key(rising, score) << 63) | u128::from(name_prefix(name) >> 1)
+/// [`row_key`] of (trend, score — or share for steady terms) and the top 62 bits of
+/// [`name_prefix`] in one integer (the row key uses 66 bits): it orders like the pair, except
+/// that names equal on those bits compare equal and the full names decide, which
+/// [`name_prefix`] never contradicts.
+fn sort_key(trend: Trend, score: f64, share: f64, name: &str) -> u128 {
+    let value = if trend == Trend::Steady { share } else { score };
+    (row_key(trend, value) << 62) | u128::from(name_prefix(name) >> 2)
 }
 
 /// Per-poll scratch buffers, kept to avoid reallocating every poll.
@@ -324,6 +388,9 @@ struct Scratch {
     acc: Vec<Acc>,
     inputs: Vec<(u32, TermInput)>,
     cands: Vec<Candidate>,
+    /// Title indices per term (see `Acc::set`), and a fill cursor per term.
+    sets: Vec<u32>,
+    fill: Vec<usize>,
     kol_now: Vec<u32>,
     key: String,
     weights: Vec<f64>,
@@ -343,6 +410,43 @@ pub struct Analyzer {
     hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
+    /// Titles seen in the last day (hash of platform and title → last seen, minutes): a title
+    /// not in it is new and counts towards its terms' document frequency.
+    seen_titles: FxHashMap<u64, f64>,
+    seen_pruned_at: f64,
+}
+
+/// Titles unseen this long count as new again.
+const SEEN_TITLE_MIN: f64 = 24.0 * 60.0;
+
+/// Minutes → a time in the offset of `like`.
+fn at_minutes(m: f64, like: &DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let secs = (m * 60.0).round();
+    if !secs.is_finite() || secs.abs() > 1e15 {
+        return None;
+    }
+    // ok: bounded just above
+    DateTime::from_timestamp(secs as i64, 0).map(|d| d.with_timezone(like.offset()))
+}
+
+fn direction(e: &super::detect::Ewma, cfg: &DetectorConfig) -> Direction {
+    if e.growing {
+        Direction::Up
+    } else if e.falling(cfg) {
+        Direction::Down
+    } else {
+        Direction::Flat
+    }
+}
+
+fn trend_of(st: &super::detect::TermState) -> Trend {
+    if st.now {
+        Trend::Rising
+    } else if st.rising {
+        Trend::Cooling
+    } else {
+        Trend::Steady
+    }
 }
 
 impl Analyzer {
@@ -364,6 +468,8 @@ impl Analyzer {
             hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
+            seen_titles: FxHashMap::default(),
+            seen_pruned_at: f64::NEG_INFINITY,
         }
     }
 
@@ -554,6 +660,23 @@ impl Analyzer {
 
     /// Process one poll of one platform.
     pub fn process(&mut self, snap: &Snapshot) -> AnalysisUpdate {
+        self.ingest(snap, true)
+    }
+
+    /// Was this platform's poll at the snapshot's time already processed (by this analyser or
+    /// the detector state it restored)?
+    pub fn has_seen(&self, snap: &Snapshot) -> bool {
+        let t = minutes(&snap.captured_at);
+        self.detector.platform_last_poll[platform_index(snap.platform)].is_some_and(|l| t <= l)
+    }
+
+    /// The update for a poll the detector has already taken in (a restart restoring its
+    /// state): the lists are installed and the rows built, the detector is not stepped.
+    pub fn present(&mut self, snap: &Snapshot) -> AnalysisUpdate {
+        self.ingest(snap, false)
+    }
+
+    fn ingest(&mut self, snap: &Snapshot, step: bool) -> AnalysisUpdate {
         let t = minutes(&snap.captured_at);
         let pi = platform_index(snap.platform);
         let mut weights = std::mem::take(&mut self.scratch.weights);
@@ -589,7 +712,13 @@ impl Analyzer {
                     }
                 }
             }
+            let new = step && {
+                let key = title_hash(snap.platform, &self.scratch.key);
+                self.seen_titles.insert(key, t).is_none()
+            };
             list.items.push(ListItem {
+                pinned: topic.pinned,
+                new,
                 weight,
                 terms: t0..list.ids.len(),
                 kols: k0..list.kols.len(),
@@ -597,6 +726,10 @@ impl Analyzer {
         }
         self.lists[pi] = list;
         self.scratch.weights = weights;
+        if t - self.seen_pruned_at >= 60.0 {
+            self.seen_titles.retain(|_, &mut s| t - s <= SEEN_TITLE_MIN);
+            self.seen_pruned_at = t;
+        }
 
         let stale = self.detector.cfg.stale_after_min;
         let sc = &mut self.scratch;
@@ -607,12 +740,22 @@ impl Analyzer {
         sc.kol_now.clear();
         sc.kol_now.resize(self.matcher.kols().len(), 0);
         let mut d = 0u32;
+        let live = |list: &PlatformList| list.live && t - list.at <= stale;
         for (p, list) in Platform::ALL.iter().zip(&self.lists) {
-            if !list.live || t - list.at > stale {
+            if !live(list) {
                 continue;
             }
             let own = *p == snap.platform;
             for it in &list.items {
+                // Each KOL once per title (the cache holds them distinct).
+                for &k in &list.kols[it.kols.clone()] {
+                    if let Some(n) = sc.kol_now.get_mut(k) {
+                        *n += 1;
+                    }
+                }
+                if it.pinned {
+                    continue;
+                }
                 d += 1;
                 for &id in &list.ids[it.terms.clone()] {
                     let s = &mut sc.slot[id as usize];
@@ -623,6 +766,7 @@ impl Analyzer {
                             id,
                             inp: TermInput::default(),
                             counts: PlatformCounts::default(),
+                            set: 0..0,
                         });
                     }
                     let a = &mut sc.acc[*s as usize];
@@ -633,28 +777,64 @@ impl Analyzer {
                     }
                     a.counts.bump(*p);
                 }
-                // Each KOL once per title (the cache holds them distinct).
-                for &k in &list.kols[it.kols.clone()] {
-                    if let Some(n) = sc.kol_now.get_mut(k) {
-                        *n += 1;
+            }
+        }
+        // Each term's titles, as indices over the live lists' ranked rows (for grouping).
+        let mut end = 0;
+        for a in &mut sc.acc {
+            a.set = end..end;
+            end += a.inp.titles as usize;
+        }
+        sc.sets.clear();
+        sc.sets.resize(end, 0);
+        sc.fill.clear();
+        sc.fill.extend(sc.acc.iter().map(|a| a.set.start));
+        let mut item = 0u32;
+        for list in self.lists.iter().filter(|l| live(l)) {
+            for it in list.items.iter().filter(|it| !it.pinned) {
+                for &id in &list.ids[it.terms.clone()] {
+                    let s = sc.slot[id as usize] as usize;
+                    sc.sets[sc.fill[s]] = item;
+                    sc.fill[s] += 1;
+                }
+                item += 1;
+            }
+        }
+        for (a, &f) in sc.acc.iter_mut().zip(&sc.fill) {
+            a.set.end = f;
+        }
+
+        let step = if step {
+            sc.inputs.clear();
+            sc.inputs.extend(sc.acc.iter().map(|a| (a.id, a.inp)));
+            let out = self.detector.step_ids(t, snap.platform, &sc.inputs, d);
+            // Document frequency: new titles of this poll count for their terms.
+            let list = &self.lists[pi];
+            for it in list.items.iter().filter(|it| it.new && !it.pinned) {
+                for &id in &list.ids[it.terms.clone()] {
+                    if let Some(st) = self.detector.terms.state_mut(id) {
+                        st.add_title(t);
                     }
                 }
             }
-        }
-        sc.inputs.clear();
-        sc.inputs.extend(sc.acc.iter().map(|a| (a.id, a.inp)));
-        let step = self.detector.step_ids(t, snap.platform, &sc.inputs, d);
+            out
+        } else {
+            Default::default()
+        };
 
-        // Row candidates: present terms, and rising terms absent from the current lists
-        // (still in hysteresis).
+        // Row candidates: the terms of the current lists. (A rising term that left every
+        // list is not shown: nothing on the board carries it.)
+        let cfg = &self.detector.cfg;
         let terms = &self.detector.terms;
         sc.cands.clear();
-        for a in &sc.acc {
+        for (i, a) in sc.acc.iter().enumerate() {
             if let Some(st) = terms.state(a.id) {
+                let trend = trend_of(st);
                 sc.cands.push(Candidate {
-                    key: sort_key(st.rising, st.all.z, terms.name(a.id)),
+                    key: sort_key(trend, st.all.z, a.inp.share, terms.name(a.id)),
                     id: a.id,
-                    rising: st.rising,
+                    trend,
+                    acc: i,
                     cross: st.cross_platform(),
                     score: st.all.z,
                     share: a.inp.share,
@@ -662,36 +842,35 @@ impl Analyzer {
                 });
             }
         }
-        for &id in terms.active_ids() {
-            let present = sc.slot.get(id as usize).is_some_and(|&s| s != NONE);
-            if let Some(st) = terms.state(id).filter(|st| st.rising && !present) {
-                sc.cands.push(Candidate {
-                    key: sort_key(true, st.all.z, terms.name(id)),
-                    id,
-                    rising: true,
-                    cross: st.cross_platform(),
-                    score: st.all.z,
-                    share: 0.0,
-                    counts: PlatformCounts::default(),
-                });
-            }
-        }
         for a in &sc.acc {
             sc.slot[a.id as usize] = NONE;
         }
-        // Rising first, then by score; names break exact ties only.
+        // Rising, then cooling (by score), then steady (by share); names break exact ties.
         let order = |a: &Candidate, b: &Candidate| {
             a.key
                 .cmp(&b.key)
                 .then_with(|| terms.name(a.id).cmp(terms.name(b.id)))
         };
-        let mut cross: Vec<&Candidate> = sc.cands.iter().filter(|c| c.cross).collect();
+        let mut cross: Vec<&Candidate> = sc
+            .cands
+            .iter()
+            .filter(|c| c.cross && c.trend == Trend::Rising)
+            .collect();
         cross.sort_unstable_by(|a, b| order(a, b));
         let cross_platform: Vec<String> =
             cross.iter().map(|c| terms.name(c.id).to_string()).collect();
-        let n_rising = sc.cands.iter().filter(|c| c.rising).count();
-        // Only the rows that are output get sorted and built.
-        let n = self.max_rows.max(n_rising);
+        let n_hot = sc
+            .cands
+            .iter()
+            .filter(|c| c.trend != Trend::Steady)
+            .count();
+        let n_rising = sc
+            .cands
+            .iter()
+            .filter(|c| c.trend == Trend::Rising)
+            .count();
+        // Only the rows that are output get sorted, grouped and built.
+        let n = self.max_rows.max(n_hot);
         if sc.cands.len() > n {
             if n > 0 {
                 sc.cands.select_nth_unstable_by(n - 1, order);
@@ -699,24 +878,20 @@ impl Analyzer {
             sc.cands.truncate(n);
         }
         sc.cands.sort_unstable_by(order);
-        let beta = self.detector.cfg.beta;
+        let at = snap.captured_at;
+        let since = |st: &super::detect::TermState| st.since.and_then(|m| at_minutes(m, &at));
         let mut keywords: Vec<KeywordRow> = Vec::with_capacity(sc.cands.len());
         keywords.extend(sc.cands.iter().filter_map(|c| {
             let st = terms.state(c.id)?;
-            let dev = st.all.deviation(beta);
             Some(KeywordRow {
                 keyword: terms.shared_name(c.id).into(),
                 score: c.score,
                 share: c.share,
-                rising: c.rising,
-                cross_platform: st.cross_platform(),
-                direction: if st.all.z >= 1.0 {
-                    Direction::Up
-                } else if dev <= -1.0 {
-                    Direction::Down
-                } else {
-                    Direction::Flat
-                },
+                rising: c.trend == Trend::Rising,
+                cooling: c.trend == Trend::Cooling,
+                since: since(st),
+                cross_platform: c.cross,
+                direction: direction(&st.all, cfg),
                 platforms: c.counts.platforms(),
                 titles: c.counts,
                 history: History::from(&st.history),
@@ -727,6 +902,64 @@ impl Analyzer {
             .take(n_rising)
             .map(|r| r.keyword.to_string())
             .collect();
+
+        // The panel: the candidates grouped into stories.
+        let members: Vec<Member> = sc
+            .cands
+            .iter()
+            .map(|c| {
+                let name = terms.name(c.id);
+                Member {
+                    titles: &sc.sets[sc.acc[c.acc].set.clone()],
+                    trend: c.trend,
+                    score: c.score,
+                    hashtag: name.starts_with('#'),
+                    chars: name.chars().count(),
+                    df: terms.state(c.id).map_or(0.0, |st| st.df_at(t)),
+                }
+            })
+            .collect();
+        // (Rows and candidates correspond one to one: every candidate has a state.)
+        let groups = if keywords.len() == members.len() {
+            super::panel::group(&members)
+        } else {
+            Vec::new()
+        };
+        let mut entries: Vec<PanelEntry> = groups
+            .into_iter()
+            .map(|g| {
+                let row = &keywords[g.label];
+                let titles = sc.acc[sc.cands[g.label].acc].counts;
+                let hot = std::iter::once(g.label).chain(g.others.iter().copied());
+                let rising_members: Vec<&KeywordRow> =
+                    hot.map(|i| &keywords[i]).filter(|k| k.rising).collect();
+                PanelEntry {
+                    label: row.keyword.clone(),
+                    others: g.others.iter().map(|&i| keywords[i].keyword.clone()).collect(),
+                    trend: g.trend,
+                    score: row.score,
+                    share: row.share,
+                    since: match g.trend {
+                        Trend::Rising => rising_members.iter().filter_map(|k| k.since).min(),
+                        Trend::Cooling => row.since,
+                        Trend::Steady => None,
+                    },
+                    cross_platform: rising_members.iter().any(|k| k.cross_platform),
+                    direction: row.direction,
+                    platforms: titles.platforms(),
+                    titles,
+                    history: row.history.clone(),
+                }
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            a.trend.cmp(&b.trend).then_with(|| match a.trend {
+                Trend::Steady => b.share.total_cmp(&a.share),
+                _ => b.score.total_cmp(&a.score),
+            })
+        });
+        let hot_entries = entries.iter().filter(|e| e.trend != Trend::Steady).count();
+        entries.truncate(hot_entries + self.max_rows);
 
         let hist_len = self.detector.cfg.history_len.max(1);
         let kol_now = &sc.kol_now;
@@ -758,20 +991,36 @@ impl Analyzer {
         }
         kol_trends.sort_by(|a, b| b.now.cmp(&a.now).then(a.name.cmp(&b.name)));
         let warming_up = self.detector.in_warmup(t);
+        let flags_from = self
+            .detector
+            .started_at
+            .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
 
         AnalysisUpdate {
             at: snap.captured_at,
             platform: snap.platform,
             keywords,
+            entries,
             rising,
             onsets: step.onsets,
             cross_platform,
             kol_mentions,
             kol_trends,
             warming_up,
+            flags_from,
+            seeded: false,
         }
     }
+}
+
+/// A title's identity for the document frequency: platform and cache key.
+fn title_hash(p: Platform, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    platform_index(p).hash(&mut h);
+    key.hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -834,6 +1083,7 @@ mod tests {
 
     #[test]
     fn sort_key_never_contradicts_the_key_pair() {
+        use super::Trend::*;
         let names = [
             "",
             "a",
@@ -843,15 +1093,16 @@ mod tests {
             "旺旺",
             "旺旺都",
         ];
-        for (ra, sa, a) in [(true, 1.0, "a"), (false, 1.0, "旺旺"), (false, -2.0, "")] {
+        let value = |t, score, share| if t == Steady { share } else { score };
+        for (ra, sa, a) in [(Rising, 1.0, "a"), (Steady, 1.0, "旺旺"), (Cooling, -2.0, "")] {
             for b in names {
-                for (rb, sb) in [(true, 1.0), (false, 1.0), (false, 3.0), (false, -2.0)] {
-                    let (ka, kb) = (sort_key(ra, sa, a), sort_key(rb, sb, b));
-                    let pair = |r, s, n| (row_key(r, s), name_prefix(n));
+                for (rb, sb) in [(Rising, 1.0), (Steady, 1.0), (Cooling, 3.0), (Steady, -2.0)] {
+                    let (ka, kb) = (sort_key(ra, sa, 0.5, a), sort_key(rb, sb, 0.5, b));
+                    let pair = |r, s, n| (row_key(r, value(r, s, 0.5)), name_prefix(n));
                     if ka != kb {
                         assert_eq!(ka.cmp(&kb), pair(ra, sa, a).cmp(&pair(rb, sb, b)));
                     } else {
-                        assert_eq!(a, b);
+                        assert_eq!((a, value(ra, sa, 0.5)), (b, value(rb, sb, 0.5)));
                     }
                 }
             }
@@ -859,7 +1110,7 @@ mod tests {
     }
 
     #[test]
-    fn row_key_orders_like_rising_then_total_cmp_descending() {
+    fn row_key_orders_like_trend_then_total_cmp_descending() {
         let xs = [
             f64::NEG_INFINITY,
             -3.5,
@@ -871,11 +1122,12 @@ mod tests {
             f64::INFINITY,
             f64::NAN,
         ];
-        for &ra in &[false, true] {
-            for &rb in &[false, true] {
+        use super::Trend::*;
+        for &ra in &[Rising, Cooling, Steady] {
+            for &rb in &[Rising, Cooling, Steady] {
                 for &a in &xs {
                     for &b in &xs {
-                        let want = rb.cmp(&ra).then(b.total_cmp(&a));
+                        let want = ra.cmp(&rb).then(b.total_cmp(&a));
                         assert_eq!(
                             row_key(ra, a).cmp(&row_key(rb, b)),
                             want,

@@ -10,10 +10,17 @@ use super::engine::{AnalysisConfig, AnalysisUpdate, Analyzer};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
+/// One ▲ entry of the keyword panel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RisingRow {
+    /// The entry's label.
     pub keyword: String,
+    /// The other terms of its titles.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
     pub score: f64,
+    /// Rising since.
+    pub since: Option<DateTime<FixedOffset>>,
     pub platforms: Vec<Platform>,
     pub titles: u32,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -45,12 +52,14 @@ impl PollAnalysis {
             at: u.at,
             platform: u.platform,
             rising: u
-                .keywords
+                .entries
                 .iter()
-                .filter(|r| r.rising)
+                .filter(|r| r.rising())
                 .map(|r| RisingRow {
-                    keyword: r.keyword.to_string(),
+                    keyword: r.label.to_string(),
+                    with: r.others.iter().map(|k| k.to_string()).collect(),
                     score: (r.score * 100.0).round() / 100.0,
+                    since: r.since,
                     platforms: r.platforms.to_vec(),
                     titles: r.titles.total(),
                     cross_platform: r.cross_platform,
@@ -87,7 +96,7 @@ pub fn sorted_lines(lines: &[SnapshotLine]) -> Vec<&SnapshotLine> {
 
 /// Replay `lines` through a fresh [`Analyzer`] (the same code the worker runs).
 pub fn analyze_snapshots(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> Vec<PollAnalysis> {
-    // The output lists rising rows only, and rising rows are always built: no other rows.
+    // The output lists rising entries only, and rising and cooling rows are always built.
     let cfg = AnalysisConfig {
         max_rows: Some(0),
         ..cfg.clone()
@@ -121,13 +130,18 @@ pub fn format_table(polls: &[PollAnalysis]) -> String {
             .rising
             .iter()
             .map(|r| {
-                let new = if p.onsets.contains(&r.keyword) {
+                let new = if p.onsets.contains(&r.keyword) || r.with.iter().any(|w| p.onsets.contains(w)) {
                     "*"
                 } else {
                     ""
                 };
                 let x = if r.cross_platform { "⇄" } else { "" };
-                format!("{new}{x}{} {:.1}/{}", r.keyword, r.score, r.titles)
+                let with = if r.with.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", r.with.join(" "))
+                };
+                format!("{new}{x}{}{with} {:.1}/{}", r.keyword, r.score, r.titles)
             })
             .collect();
         let _ = writeln!(

@@ -12,6 +12,7 @@ pub mod headless;
 pub mod highlight;
 pub mod kol;
 pub mod normalize;
+pub mod panel;
 pub mod row;
 pub mod signal;
 pub mod tokenize;
@@ -21,8 +22,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 pub use detect::{Detector, DetectorConfig, StateError};
 pub use engine::{
     AnalysisConfig, AnalysisUpdate, Analyzer, AnalyzerStats, Direction, KeywordRow, KolTrend,
-    PlatformCounts, TitleInfo, TopicKols,
+    PanelEntry, PlatformCounts, TitleInfo, TopicKols,
 };
+pub use panel::Trend;
 pub use eval::{EvalPoint, EvalReport, evaluate, format_eval_report};
 pub use headless::{PollAnalysis, analyze_snapshots, format_table};
 pub use highlight::{Highlighter, highlight_spans};

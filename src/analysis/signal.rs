@@ -54,7 +54,9 @@ fn impute_into(n: usize, heat: impl Fn(usize) -> Option<u64>, out: &mut Vec<f64>
 }
 
 /// Weights of every row of the snapshot, pinned first, then ranked, into `out` (cleared);
-/// they sum to 1 unless the list is empty. Pinned rows get the rank-1 weight.
+/// they sum to 1 unless the list is empty. Pinned rows weigh nothing: their place is the
+/// platform's editorial choice (Weibo's 置顶 government headline), not a measure of attention,
+/// and the headline changes daily, so any weight makes each new one a burst of "rising" terms.
 pub fn item_weights_into(s: &Snapshot, out: &mut Vec<f64>) {
     out.clear();
     let np = s.pinned.len();
@@ -68,8 +70,6 @@ pub fn item_weights_into(s: &Snapshot, out: &mut Vec<f64>) {
                 .map(|(i, t)| rank_weight(t.rank.unwrap_or(i as u32 + 1))),
         );
     }
-    let top = out.get(np).copied().unwrap_or_else(|| rank_weight(1));
-    out[..np].iter_mut().for_each(|w| *w = top);
     let total: f64 = out.iter().sum();
     if total <= 0.0 || !total.is_finite() {
         out.iter_mut().for_each(|w| *w = 0.0);
@@ -79,7 +79,7 @@ pub fn item_weights_into(s: &Snapshot, out: &mut Vec<f64>) {
 }
 
 /// Every row of the snapshot (pinned first, then ranked) with its weight; weights sum to 1
-/// unless the list is empty. Pinned rows get the rank-1 weight.
+/// unless the list is empty. Pinned rows weigh nothing (see [`item_weights_into`]).
 pub fn item_weights(s: &Snapshot) -> Vec<(&Topic, f64)> {
     let mut w = Vec::new();
     item_weights_into(s, &mut w);

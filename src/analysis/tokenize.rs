@@ -164,11 +164,30 @@ impl Tokenizer {
     }
 
     fn keep(&self, w: &str) -> bool {
-        if w.is_empty() || !w.chars().any(char::is_alphabetic) || self.stopwords.contains(w) {
+        if w.is_empty()
+            || !w.chars().any(char::is_alphabetic)
+            || self.stopwords.contains(w)
+            || quantity(w)
+        {
             return false;
         }
         w.chars().count() >= 2 || self.singles.contains(w)
     }
+}
+
+/// Chinese numerals (`char::is_alphabetic` counts them as letters).
+const NUMERALS: &str = "零〇一二两三四五六七八九十百千万亿几数";
+/// Common measure words and units after a numeral.
+const MEASURES: &str = "个名位只次件条年天月日元岁家种场起人层米分秒句";
+
+/// A numeral, or numerals with one measure word (一名, 七个, 千万, 万元, 两岁): a quantity,
+/// never what a story is about, yet new in every title that has one.
+fn quantity(w: &str) -> bool {
+    let chars: Vec<char> = w.chars().collect();
+    let numerals = chars.iter().take_while(|c| NUMERALS.contains(**c)).count();
+    numerals > 0
+        && (numerals == chars.len()
+            || (numerals + 1 == chars.len() && MEASURES.contains(chars[numerals])))
 }
 
 /// `#…#` hashtags inside a longer text (post bodies). A text that is one hashtag is a
@@ -233,5 +252,15 @@ mod tests {
             embedded_hashtags("看 #台风白海豚# 和 #旺旺#"),
             vec!["台风白海豚", "旺旺"]
         );
+    }
+
+    #[test]
+    fn quantities_are_not_terms() {
+        for w in ["一名", "七个", "千万", "万元", "两岁", "三"] {
+            assert!(quantity(w), "{w}");
+        }
+        for w in ["一滴", "万达", "千里", "一汽", "万元户", "名人", "三亚"] {
+            assert!(!quantity(w), "{w}");
+        }
     }
 }

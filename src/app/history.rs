@@ -245,7 +245,7 @@ const STORED_STEADY: usize = 20;
 /// Keyword series and KOL mentions of one analysed poll, for the store (a viewer leaves that
 /// to nobody: the lists are the collector's, the analysis is its own and not shared).
 pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) -> Option<Effect> {
-    if state.history.source.is_none() || state.history.viewer || u.warming_up {
+    if state.history.source.is_none() || state.history.viewer || u.warming_up || u.seeded {
         return None;
     }
     let mut steady = 0;

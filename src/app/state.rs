@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 
 use std::ops::Range;
 
-use crate::analysis::{KeywordRow, KolTrend};
+use crate::analysis::{KeywordRow, KolTrend, PanelEntry};
 use crate::domain::{Platform, Snapshot, Topic, TopicKey};
 
 /// Which platforms the board shows.
@@ -127,12 +127,16 @@ pub struct AnalysisView {
     pub ready: bool,
     /// Detector still in its warm-up window: scores shown, no rising flags yet.
     pub warming_up: bool,
+    /// When the warm-up ends and ▲ may appear.
+    pub flags_from: Option<DateTime<FixedOffset>>,
     /// Capture time of the poll the keywords come from.
     pub at: Option<DateTime<FixedOffset>>,
-    /// Rising keywords first (by score), then the top steady ones (by share): the panel's rows,
-    /// after the search and the keyword mutes.
-    pub keywords: Vec<KeywordRow>,
-    /// The same before search and mutes (highlights in titles use all rising keywords).
+    /// The panel's rows: one entry per story, rising (by score), cooling, then the top steady
+    /// ones (by share), after the search and the keyword mutes.
+    pub entries: Vec<PanelEntry>,
+    /// The same before search and mutes.
+    pub all_entries: Vec<PanelEntry>,
+    /// Every term of the poll, rising first (highlights in titles use the rising ones).
     pub all_keywords: Vec<KeywordRow>,
     /// KOLs active in the current lists, most mentions first.
     pub kols: Vec<KolTrend>,
@@ -182,7 +186,7 @@ pub struct AppState {
     pub quit: bool,
     pub analysis: AnalysisView,
     pub focus: Focus,
-    /// Selected row of the keyword panel (index into `analysis.keywords`) and its scroll offset.
+    /// Selected row of the keyword panel (index into `analysis.entries`) and its scroll offset.
     pub keyword_selected: usize,
     pub keyword_offset: usize,
     /// Rows of the keyword panel the last frame had room for.

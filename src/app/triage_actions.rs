@@ -83,10 +83,10 @@ pub fn mark_all_seen(state: &mut AppState) -> Vec<Effect> {
 
 pub fn mute(state: &mut AppState) -> Vec<Effect> {
     if state.focus == Focus::Keywords {
-        let Some(k) = state.analysis.keywords.get(state.keyword_selected) else {
+        let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
             return Vec::new();
         };
-        let k = k.keyword.to_string();
+        let k = k.label.to_string();
         let msg = if state.triage.mute_keyword(&k) {
             format!("muted keyword “{k}” — titles with it are hidden")
         } else {
@@ -119,10 +119,10 @@ pub fn mute(state: &mut AppState) -> Vec<Effect> {
 
 pub fn watch(state: &mut AppState) -> Vec<Effect> {
     let msg = if state.focus == Focus::Keywords {
-        let Some(k) = state.analysis.keywords.get(state.keyword_selected) else {
+        let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
             return Vec::new();
         };
-        let k = k.keyword.to_string();
+        let k = k.label.to_string();
         if state.triage.watch_keyword(&k) {
             format!("watching “{k}”: an alert fires when it rises")
         } else {

@@ -314,9 +314,10 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Open => {
             if state.focus == Focus::Keywords
-                && let Some(k) = state.analysis.keywords.get(state.keyword_selected)
+                && let Some(k) = state.analysis.entries.get(state.keyword_selected)
             {
-                let k = k.keyword.to_string();
+                // The label's titles are the entry's titles (see analysis::panel).
+                let k = k.label.to_string();
                 state.flash = Some(format!("showing titles with “{k}” — esc clears"));
                 state.filter = Some(k);
                 state.selection.chosen = false;
@@ -612,27 +613,23 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
         .then(|| {
             state
                 .analysis
-                .keywords
+                .entries
                 .get(state.keyword_selected)
-                .map(|k| k.keyword.clone())
+                .map(|k| k.label.clone())
         })
         .flatten();
     let a = &mut state.analysis;
     a.ready = true;
     a.warming_up = u.warming_up;
+    a.flags_from = u.flags_from;
     a.at = Some(u.at);
+    // Both come ordered: rising, cooling, steady.
     let mut keywords = u.keywords;
-    keywords.sort_by(|x, y| {
-        y.rising.cmp(&x.rising).then_with(|| {
-            if x.rising {
-                y.score.total_cmp(&x.score)
-            } else {
-                y.share.total_cmp(&x.share)
-            }
-        })
-    });
     keywords.truncate(MAX_KEYWORDS);
     a.all_keywords = keywords;
+    let mut entries = u.entries;
+    entries.truncate(MAX_KEYWORDS);
+    a.all_entries = entries;
     a.kols = u.kol_trends.into_iter().filter(|k| k.now > 0).collect();
     a.kols
         .sort_by(|x, y| y.now.cmp(&x.now).then_with(|| x.name.cmp(&y.name)));
@@ -650,7 +647,7 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
 }
 
 fn move_keyword(state: &mut AppState, action: Action) {
-    let n = state.analysis.keywords.len();
+    let n = state.analysis.entries.len();
     if n == 0 {
         return;
     }
@@ -669,7 +666,7 @@ fn move_keyword(state: &mut AppState, action: Action) {
 }
 
 fn clamp_keyword_selection(state: &mut AppState) {
-    let n = state.analysis.keywords.len();
+    let n = state.analysis.entries.len();
     let page = state.keyword_page_rows.max(1);
     state.keyword_selected = state.keyword_selected.min(n.saturating_sub(1));
     let sel = state.keyword_selected;
@@ -1092,9 +1089,9 @@ fn alerts(state: &mut AppState, u: &AnalysisUpdate) -> Vec<Effect> {
 fn filter_keywords(state: &mut AppState) {
     let selected = state
         .analysis
-        .keywords
+        .entries
         .get(state.keyword_selected)
-        .map(|k| k.keyword.clone());
+        .map(|k| k.label.clone());
     let query = state
         .search
         .as_deref()
@@ -1103,12 +1100,12 @@ fn filter_keywords(state: &mut AppState) {
     let m = query.as_ref().map(crate::search::Matcher::new);
     let triage = &state.triage;
     let show_muted = state.filters.show_muted;
-    state.analysis.keywords = state
+    state.analysis.entries = state
         .analysis
-        .all_keywords
+        .all_entries
         .iter()
-        .filter(|k| m.as_ref().is_none_or(|m| m.accepts(k.keyword.as_str())))
-        .filter(|k| show_muted || !triage.is_muted_text(k.keyword.as_str()))
+        .filter(|e| m.as_ref().is_none_or(|m| e.terms().any(|k| m.accepts(k))))
+        .filter(|e| show_muted || !triage.is_muted_text(e.label.as_str()))
         .cloned()
         .collect();
     // (With no keyword selected the list was empty: the top row is right.)
@@ -1121,9 +1118,9 @@ fn select_keyword(state: &mut AppState, keyword: Option<crate::analysis::Keyword
         .and_then(|sel| {
             state
                 .analysis
-                .keywords
+                .entries
                 .iter()
-                .position(|k| k.keyword == sel)
+                .position(|k| k.label == sel)
         })
         .unwrap_or(0);
     clamp_keyword_selection(state);

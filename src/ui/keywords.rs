@@ -1,5 +1,7 @@
-//! The keyword panel: rising keywords first (marker, keyword, score, direction, sparkline,
-//! platforms, titles), a separator, then the top steady keywords in a muted style.
+//! The keyword panel: one entry per story. Rising entries first (▲ marker, label with the
+//! other terms of its titles dimmed beside it, score, direction, since when, sparkline,
+//! platforms, titles), then a `cooling` separator and the entries that stopped rising (▽,
+//! dimmed), then a `steady` separator and the top steady entries in a muted style.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,24 +10,27 @@ use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use super::spark::sparkline;
-use super::text::{display_width, pad_left, pad_right};
+use super::text::{display_width, pad_left, pad_right, truncate};
 use super::{Panel, Parts, Placement, Theme, draw_line, draw_spans};
-use crate::analysis::{Direction, KeywordRow};
+use crate::analysis::{Direction, PanelEntry, Trend};
 use crate::app::state::{AppState, Focus};
 use crate::domain::Platform;
 
 const MARK_W: usize = 1;
 const SCORE_W: usize = 4; // 12.3
 const ARROW_W: usize = 1;
+const SINCE_W: usize = 5; // 09:12
 const COUNT_W: usize = 2; // titles, capped at 99
 /// Below this the sparkline, then the platforms, are dropped.
 const KW_MIN: usize = 8;
 /// Extra room goes to the long platform names and a longer sparkline once the keyword has this.
 const KW_GOOD: usize = 12;
 /// Past this the keyword column stops growing (numbers stay near the keyword on wide panels).
-const KW_MAX: usize = 16;
+const KW_MAX: usize = 24;
 const SPARK_MIN: usize = 6;
 const SPARK_MAX: usize = 16;
+/// The fixed columns: marker, then one space before each of keyword, score, arrow, since, count.
+const FIXED_W: usize = MARK_W + 1 + 1 + SCORE_W + 1 + ARROW_W + 1 + SINCE_W + 1 + COUNT_W;
 
 /// How platforms are named: `微博+贴吧` or `WT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +60,7 @@ struct KwCols {
 
 impl KwCols {
     fn fit(width: usize) -> KwCols {
-        // Marker, then one space before each of: keyword, score, arrow, count.
-        let rest = width.saturating_sub(MARK_W + 1 + 1 + SCORE_W + 1 + ARROW_W + 1 + COUNT_W);
+        let rest = width.saturating_sub(FIXED_W);
         let mut c = KwCols {
             kw: 0,
             spark: SPARK_MIN,
@@ -147,7 +151,7 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
     let a = &state.analysis;
     let note = if !a.ready {
         Some("loading dictionary…")
-    } else if a.keywords.is_empty() {
+    } else if a.entries.is_empty() {
         Some("no keywords yet")
     } else {
         None
@@ -157,9 +161,9 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
         return;
     }
     let cols = KwCols::fit(body.width as usize);
-    let selected = state.keyword_selected.min(a.keywords.len() - 1);
+    let selected = state.keyword_selected.min(a.entries.len() - 1);
     let items = window(
-        &a.keywords,
+        &a.entries,
         state.keyword_offset,
         selected,
         body.height as usize,
@@ -167,9 +171,9 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
     for (i, item) in items.into_iter().enumerate() {
         let rect = Rect::new(body.x, body.y + i as u16, body.width, 1);
         match item {
-            Item::Separator => separator(rect, buf, theme),
-            Item::Keyword(k) => {
-                let row = &a.keywords[k];
+            Item::Separator(t) => separator(rect, buf, t, theme),
+            Item::Entry(k) => {
+                let row = &a.entries[k];
                 draw_spans(rect, buf, row_spans(row, cols, theme));
                 if k == selected {
                     let style = if state.focus == Focus::Keywords {
@@ -184,8 +188,8 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
     }
 }
 
-/// `Keywords 12:00 · warming up…` (and the worker's warning); below the board a rule fills the
-/// rest of the line.
+/// `Keywords 12:00 · ▲ 3` or `Keywords 12:00 · warming up, ▲ from 12:30` (and the worker's
+/// warning); below the board a rule fills the rest of the line.
 fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, theme: &Theme) {
     let a = &state.analysis;
     let mut left = Parts::default();
@@ -199,7 +203,21 @@ fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, t
         left.push(format!(" {}", at.format("%H:%M")), theme.muted);
     }
     if a.ready && a.warming_up {
-        left.push(format!("{}warming up…", theme.symbols.sep), theme.muted);
+        // Honest about when the panel may flag: before that nothing can be ▲.
+        let until = a
+            .flags_from
+            .map(|f| format!(", {} from {}", theme.symbols.rising, f.format("%H:%M")))
+            .unwrap_or_default();
+        left.push(
+            format!("{}warming up{until}", theme.symbols.sep),
+            theme.muted,
+        );
+    } else if a.ready && a.at.is_some() {
+        let n = a.all_entries.iter().filter(|e| e.rising()).count();
+        left.push(
+            format!("{}{} {n}", theme.symbols.sep, theme.symbols.rising),
+            if n > 0 { theme.rising_marker } else { theme.muted },
+        );
     }
     if let Some(w) = a.warning.as_deref().filter(|w| !w.is_empty()) {
         left.push(theme.symbols.sep, theme.muted)
@@ -213,11 +231,11 @@ fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, t
     draw_line(area, buf, left, Parts::default());
 }
 
-fn separator(area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let label = " steady ";
+fn separator(area: Rect, buf: &mut Buffer, label: &str, theme: &Theme) {
+    let label = format!(" {label} ");
     let width = area.width as usize;
-    let line = if width >= display_width(label) + 4 {
-        format!("──{label}{}", "─".repeat(width - display_width(label) - 2))
+    let line = if width >= display_width(&label) + 4 {
+        format!("──{label}{}", "─".repeat(width - display_width(&label) - 2))
     } else {
         "─".repeat(width)
     };
@@ -227,65 +245,105 @@ fn separator(area: Rect, buf: &mut Buffer, theme: &Theme) {
 /// One line of the keyword list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Item {
-    Keyword(usize),
-    Separator,
+    Entry(usize),
+    /// Before the first cooling / steady entry that follows other entries.
+    Separator(&'static str),
 }
 
 /// The lines shown from `offset` on, `height` at most, scrolled further when needed so that
-/// `selected` is among them (the separator can push it one line down).
-fn window(keywords: &[KeywordRow], offset: usize, selected: usize, height: usize) -> Vec<Item> {
-    if height == 0 || keywords.is_empty() {
+/// `selected` is among them (separators can push it down).
+fn window(entries: &[PanelEntry], offset: usize, selected: usize, height: usize) -> Vec<Item> {
+    if height == 0 || entries.is_empty() {
         return Vec::new();
     }
-    // The separator goes before the first steady row, if rising rows come before it.
-    let boundary = keywords.iter().position(|k| !k.rising).filter(|&i| i > 0);
+    let boundary = |trend: Trend, label: &'static str| {
+        entries
+            .iter()
+            .position(|e| e.trend >= trend)
+            .filter(|&i| i > 0 && entries[i].trend == trend)
+            .map(|i| (i, label))
+    };
+    let seps = [
+        boundary(Trend::Cooling, "cooling"),
+        boundary(Trend::Steady, "steady"),
+    ];
     let mut offset = offset.min(selected);
     if selected >= offset + height {
         offset = selected + 1 - height;
     }
     loop {
         let mut items = Vec::with_capacity(height);
-        for i in offset..keywords.len() {
-            if Some(i) == boundary {
-                items.push(Item::Separator);
+        for i in offset..entries.len() {
+            for (at, label) in seps.iter().flatten() {
+                if *at == i {
+                    items.push(Item::Separator(label));
+                }
             }
-            items.push(Item::Keyword(i));
+            items.push(Item::Entry(i));
             if items.len() >= height {
                 break;
             }
         }
         items.truncate(height);
-        if offset >= selected || items.contains(&Item::Keyword(selected)) {
+        if offset >= selected || items.contains(&Item::Entry(selected)) {
             return items;
         }
         offset += 1;
     }
 }
 
-fn row_spans(row: &KeywordRow, cols: KwCols, theme: &Theme) -> Vec<Span<'static>> {
+/// The keyword cell: the label, then the other terms dimmed, in `width` cells.
+fn label_spans(
+    e: &PanelEntry,
+    width: usize,
+    style: Style,
+    dim: Style,
+    out: &mut Vec<Span<'static>>,
+) {
+    let label = truncate(&e.label, width);
+    let used = display_width(&label);
+    out.push(Span::styled(label, style));
+    let room = width.saturating_sub(used + 1);
+    if room >= 2 && !e.others.is_empty() {
+        let others: Vec<&str> = e.others.iter().map(|k| k.as_str()).collect();
+        let text = truncate(&others.join(" "), room);
+        out.push(Span::raw(" "));
+        out.push(Span::styled(pad_right(&text, room), dim));
+    } else {
+        out.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+    }
+}
+
+fn row_spans(row: &PanelEntry, cols: KwCols, theme: &Theme) -> Vec<Span<'static>> {
     let s = &theme.symbols;
-    let steady = !row.rising;
-    // Steady rows are muted throughout; rising rows keep each part's own colour.
-    let pick = |style: Style| if steady { theme.steady } else { style };
-    let (mark, mark_style) = match (row.rising, row.cross_platform) {
-        (true, true) => (s.cross_platform, theme.cross_platform),
-        (true, false) => (s.rising, theme.rising_marker),
-        (false, _) => (" ", theme.steady),
+    let hot = row.trend == Trend::Rising;
+    // Cooling and steady rows are muted throughout; rising rows keep each part's own colour.
+    let pick = |style: Style| if hot { style } else { theme.steady };
+    let (mark, mark_style) = match (row.trend, row.cross_platform) {
+        (Trend::Rising, true) => (s.cross_platform, theme.cross_platform),
+        (Trend::Rising, false) => (s.rising, theme.rising_marker),
+        (Trend::Cooling, _) => (s.cooling, theme.steady),
+        (Trend::Steady, _) => (" ", theme.steady),
     };
     let (arrow, arrow_style) = match row.direction {
         Direction::Up => (s.up, theme.move_up),
         Direction::Flat => (s.flat, theme.muted),
         Direction::Down => (s.down, theme.move_down),
     };
-    let mut spans = vec![
-        Span::styled(mark, mark_style),
-        Span::raw(" "),
-        Span::styled(pad_right(&row.keyword, cols.kw), pick(theme.topic)),
+    let since = match (row.trend, row.since) {
+        (Trend::Rising, Some(at)) => at.format("%H:%M").to_string(),
+        _ => String::new(),
+    };
+    let mut spans = vec![Span::styled(mark, mark_style), Span::raw(" ")];
+    label_spans(row, cols.kw, pick(theme.topic), theme.steady, &mut spans);
+    spans.extend([
         Span::raw(" "),
         Span::styled(pad_left(&score(row.score), SCORE_W), pick(theme.heat)),
         Span::raw(" "),
         Span::styled(arrow, pick(arrow_style)),
-    ];
+        Span::raw(" "),
+        Span::styled(pad_right(&since, SINCE_W), pick(theme.muted)),
+    ]);
     if cols.spark > 0 {
         let history: Vec<f64> = row.history.iter().map(|&v| f64::from(v)).collect();
         spans.push(Span::raw(" "));
@@ -347,17 +405,27 @@ mod tests {
     use super::*;
     use crate::analysis::PlatformCounts;
 
-    fn kw(name: &str, rising: bool) -> KeywordRow {
-        KeywordRow {
-            keyword: name.into(),
+    fn kw(name: &str, trend: Trend) -> PanelEntry {
+        PanelEntry {
+            label: name.into(),
+            others: Vec::new(),
+            trend,
             score: 1.0,
             share: 0.1,
-            rising,
+            since: None,
             cross_platform: false,
             direction: Direction::Flat,
             platforms: vec![Platform::Weibo].into(),
             titles: PlatformCounts { weibo: 1, tieba: 0 },
             history: Vec::new().into(),
+        }
+    }
+
+    fn trend(i: usize) -> Trend {
+        match i {
+            0..3 => Trend::Rising,
+            3..5 => Trend::Cooling,
+            _ => Trend::Steady,
         }
     }
 
@@ -377,7 +445,7 @@ mod tests {
         assert_eq!(KwCols::fit(20).plat, PlatForm::Hidden);
         for w in 0..100 {
             let c = KwCols::fit(w);
-            let used = 12
+            let used = FIXED_W
                 + c.kw
                 + if c.spark > 0 { c.spark + 1 } else { 0 }
                 + if c.plat == PlatForm::Hidden {
@@ -385,37 +453,65 @@ mod tests {
                 } else {
                     c.plat.width() + 1
                 };
-            assert!(used <= w.max(12), "{w}: {c:?}");
+            assert!(used <= w.max(FIXED_W), "{w}: {c:?}");
         }
     }
 
     #[test]
-    fn window_keeps_the_selection_visible_past_the_separator() {
-        let rows: Vec<KeywordRow> = (0..10).map(|i| kw(&format!("k{i}"), i < 3)).collect();
+    fn window_keeps_the_selection_visible_past_the_separators() {
+        let rows: Vec<PanelEntry> = (0..10).map(|i| kw(&format!("k{i}"), trend(i))).collect();
         let w = window(&rows, 0, 0, 5);
         assert_eq!(
             w,
             vec![
-                Item::Keyword(0),
-                Item::Keyword(1),
-                Item::Keyword(2),
-                Item::Separator,
-                Item::Keyword(3)
+                Item::Entry(0),
+                Item::Entry(1),
+                Item::Entry(2),
+                Item::Separator("cooling"),
+                Item::Entry(3)
             ]
         );
         // Row 4 would be the 6th line from offset 0: the window moves by one.
         let w = window(&rows, 0, 4, 5);
-        assert_eq!(w.first(), Some(&Item::Keyword(1)));
-        assert_eq!(w.last(), Some(&Item::Keyword(4)));
+        assert_eq!(w.first(), Some(&Item::Entry(1)));
+        assert_eq!(w.last(), Some(&Item::Entry(4)));
+        // Both separators: row 5 is the 8th line from offset 0.
+        let w = window(&rows, 0, 5, 8);
+        assert_eq!(w[6], Item::Separator("steady"));
+        assert_eq!(w.last(), Some(&Item::Entry(5)));
         // A stale offset past the selection, or far before it, is corrected.
-        assert_eq!(window(&rows, 9, 2, 5).first(), Some(&Item::Keyword(2)));
-        assert_eq!(window(&rows, 0, 9, 3).last(), Some(&Item::Keyword(9)));
+        assert_eq!(window(&rows, 9, 2, 5).first(), Some(&Item::Entry(2)));
+        assert_eq!(window(&rows, 0, 9, 3).last(), Some(&Item::Entry(9)));
         assert!(window(&rows, 0, 0, 0).is_empty());
-        // No rising rows: no separator.
-        let steady: Vec<KeywordRow> = (0..3).map(|i| kw(&format!("s{i}"), false)).collect();
-        assert!(!window(&steady, 0, 0, 5).contains(&Item::Separator));
+        // Only steady rows: no separator.
+        let steady: Vec<PanelEntry> = (0..3)
+            .map(|i| kw(&format!("s{i}"), Trend::Steady))
+            .collect();
+        assert!(window(&steady, 0, 0, 5).iter().all(|i| matches!(i, Item::Entry(_))));
     }
 
+    #[test]
+    fn a_row_dims_the_other_terms_and_shows_since_when() {
+        let mut e = kw("石平", Trend::Rising);
+        e.others = vec!["汉奸".into(), "参拜".into()];
+        e.since = chrono::DateTime::parse_from_rfc3339("2026-08-15T09:12:00+08:00").ok();
+        let theme = Theme::default();
+        let spans = row_spans(&e, KwCols::fit(60), &theme);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.starts_with("▲ 石平 汉奸 参拜"), "{text}");
+        assert!(text.contains("09:12"), "{text}");
+        let others = spans.iter().find(|s| s.content.contains("汉奸")).unwrap();
+        assert_eq!(others.style, theme.steady);
+        // Cooling: ▽, no time, muted.
+        e.trend = Trend::Cooling;
+        let text: String = row_spans(&e, KwCols::fit(60), &theme)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert!(text.starts_with("▽ 石平"), "{text}");
+        assert!(!text.contains("09:12"), "{text}");
+        assert_eq!(display_width(&text), FIXED_W + KwCols::fit(60).kw + 17 + 10);
+    }
     #[test]
     fn score_forms() {
         assert_eq!(score(4.24), "4.2");

@@ -98,6 +98,8 @@ pub struct Symbols {
     pub failing: &'static str,
     pub sep: &'static str,
     pub rising: &'static str,
+    /// A keyword entry that was rising and no longer is.
+    pub cooling: &'static str,
     pub cross_platform: &'static str,
     pub flat: &'static str,
     pub kol: &'static str,
@@ -127,6 +129,7 @@ impl Default for Symbols {
             failing: "✗",
             sep: " · ",
             rising: "▲",
+            cooling: "▽",
             cross_platform: "★",
             flat: "→",
             kol: "@",

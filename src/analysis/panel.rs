@@ -1,0 +1,267 @@
+//! One story, one entry: the keyword panel groups terms that come from the same titles.
+//!
+//! A nine-term headline yields nine terms with the same title set; shown one per row they
+//! bury everything else under fragments of one story. Here terms with identical title sets
+//! form one group, and a group whose titles are all inside another group's titles joins that
+//! group when the other is at least as hot (a rising fragment never disappears into a steady
+//! one). Each root group becomes one entry, labelled by its most telling term.
+
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// What the panel says of a term or entry, hottest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    /// ▲ taking off now.
+    Rising,
+    /// ▽ was rising, no longer growing or no longer significant.
+    Cooling,
+    Steady,
+}
+
+impl Trend {
+    /// `Rising` > `Cooling` > `Steady`.
+    fn heat(self) -> u8 {
+        match self {
+            Trend::Rising => 2,
+            Trend::Cooling => 1,
+            Trend::Steady => 0,
+        }
+    }
+}
+
+/// One candidate term, as grouping needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<'a> {
+    /// Current titles containing the term: indices into the poll's lists, sorted, distinct.
+    pub titles: &'a [u32],
+    pub trend: Trend,
+    /// Significance (ranks terms within a group for the label).
+    pub score: f64,
+    /// A `#hashtag#` term: the platform's own name for the story, the preferred label.
+    pub hashtag: bool,
+    /// Characters in the term (longer names are more specific: 靖国神社 over 参拜).
+    pub chars: usize,
+    /// Titles of about the last day containing the term: generic words (一名, 回应, 中国) are in
+    /// many, the name a story is about in few.
+    pub df: f32,
+}
+
+/// One panel entry: indices into the members given to [`group`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The entry's trend: its hottest member's.
+    pub trend: Trend,
+    /// The label: the most telling member among the hottest ones with the entry's titles.
+    pub label: usize,
+    /// The other members, the ones with the entry's titles first, then those whose titles are
+    /// a part of them; each part by score.
+    pub others: Vec<usize>,
+}
+
+/// Label preference among terms with the same titles: hashtag, then the term in fewer titles
+/// of the last day (whole titles: the decayed count's fraction is noise), then the longer
+/// name, then the score.
+fn more_telling(a: &Member, b: &Member) -> std::cmp::Ordering {
+    let df = |m: &Member| m.df.max(0.0).floor() as u32;
+    a.hashtag
+        .cmp(&b.hashtag)
+        .then(df(b).cmp(&df(a)))
+        .then(a.chars.cmp(&b.chars))
+        .then(a.score.total_cmp(&b.score))
+}
+
+/// Is sorted `a` a proper subset of sorted `b`?
+fn proper_subset(a: &[u32], b: &[u32]) -> bool {
+    if a.len() >= b.len() {
+        return false;
+    }
+    let mut j = 0;
+    for x in a {
+        while j < b.len() && b[j] < *x {
+            j += 1;
+        }
+        if j == b.len() || b[j] != *x {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+/// Group the members into entries (see the module doc). Members without titles stay alone.
+/// Entries come in no particular order; the caller sorts them.
+pub fn group(members: &[Member]) -> Vec<Group> {
+    // 1. Identical title sets.
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    let mut by_set: FxHashMap<&[u32], usize> = FxHashMap::default();
+    for (i, m) in members.iter().enumerate() {
+        if m.titles.is_empty() {
+            sets.push(vec![i]);
+            continue;
+        }
+        match by_set.entry(m.titles) {
+            Entry::Occupied(e) => sets[*e.get()].push(i),
+            Entry::Vacant(e) => {
+                e.insert(sets.len());
+                sets.push(vec![i]);
+            }
+        }
+    }
+    let titles = |s: usize| members[sets[s][0]].titles;
+    let heat = |s: usize| {
+        sets[s]
+            .iter()
+            .map(|&i| members[i].trend.heat())
+            .max()
+            .unwrap_or(0)
+    };
+    let best = |s: usize| {
+        sets[s]
+            .iter()
+            .map(|&i| members[i].score)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    // 2. Each set's parent: the smallest proper superset that is at least as hot (ties: the
+    // hotter, then the higher score). Supersets are strictly larger, so parents form a forest.
+    let mut by_item: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for s in 0..sets.len() {
+        for &x in titles(s) {
+            by_item.entry(x).or_default().push(s);
+        }
+    }
+    let parent: Vec<Option<usize>> = (0..sets.len())
+        .map(|s| {
+            let first = *titles(s).first()?;
+            by_item
+                .get(&first)?
+                .iter()
+                .copied()
+                .filter(|&p| p != s && heat(p) >= heat(s) && proper_subset(titles(s), titles(p)))
+                .min_by(|&a, &b| {
+                    titles(a)
+                        .len()
+                        .cmp(&titles(b).len())
+                        .then(heat(b).cmp(&heat(a)))
+                        .then(best(b).total_cmp(&best(a)))
+                        .then(a.cmp(&b))
+                })
+        })
+        .collect();
+    let root = |mut s: usize| {
+        while let Some(p) = parent[s] {
+            s = p;
+        }
+        s
+    };
+    // 3. One entry per root set.
+    let mut children: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for s in 0..sets.len() {
+        let r = root(s);
+        if r != s {
+            children.entry(r).or_default().extend(&sets[s]);
+        }
+    }
+    let by_score = |v: &mut Vec<usize>| {
+        v.sort_by(|&a, &b| more_telling(&members[b], &members[a]).then(a.cmp(&b)));
+    };
+    let mut out = Vec::new();
+    for s in (0..sets.len()).filter(|&s| parent[s].is_none()) {
+        let h = heat(s);
+        let mut own = sets[s].clone();
+        by_score(&mut own);
+        // The label carries the entry's trend (so a ▲ entry is labelled by a rising term).
+        let Some(pos) = own.iter().position(|&i| members[i].trend.heat() == h) else {
+            continue;
+        };
+        let label = own.remove(pos);
+        let mut rest = children.remove(&s).unwrap_or_default();
+        by_score(&mut rest);
+        own.extend(rest);
+        out.push(Group {
+            trend: members[label].trend,
+            label,
+            others: own,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(titles: &[u32], trend: Trend, score: f64, chars: usize) -> Member<'_> {
+        Member {
+            titles,
+            trend,
+            score,
+            hashtag: false,
+            chars,
+            df: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_headline_is_one_entry_labelled_by_its_best_term() {
+        let t = [7];
+        let members: Vec<Member> = (0..9)
+            .map(|i| m(&t, Trend::Rising, 1.9, 2 + usize::from(i == 4)))
+            .collect();
+        let g = group(&members);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].label, 4, "longest name wins a score tie");
+        assert_eq!(g[0].others.len(), 8);
+        assert_eq!(g[0].trend, Trend::Rising);
+    }
+
+    #[test]
+    fn parts_join_the_story_they_belong_to_but_never_a_colder_one() {
+        let wangwang = [1, 2, 3];
+        let peiliao = [2];
+        let zhongguo = [4, 5, 6, 9];
+        let shiping = [9];
+        let members = vec![
+            m(&wangwang, Trend::Rising, 4.0, 2),
+            m(&peiliao, Trend::Rising, 6.0, 3),
+            m(&zhongguo, Trend::Steady, 0.2, 2),
+            m(&shiping, Trend::Rising, 5.0, 2),
+        ];
+        let mut g = group(&members);
+        g.sort_by_key(|g| g.label);
+        assert_eq!(g.len(), 3);
+        assert_eq!((g[0].label, g[0].others.clone()), (0, vec![1]));
+        assert_eq!(g[1].label, 2);
+        assert_eq!((g[2].label, g[2].trend), (3, Trend::Rising));
+    }
+
+    #[test]
+    fn the_label_carries_the_entry_trend_and_hashtags_win() {
+        let t = [3, 4];
+        let mut tag = m(&t, Trend::Cooling, 0.5, 6);
+        tag.hashtag = true;
+        let members = vec![m(&t, Trend::Steady, 9.0, 2), tag, m(&t, Trend::Cooling, 3.0, 2)];
+        let g = group(&members);
+        assert_eq!(g.len(), 1);
+        assert_eq!((g[0].label, g[0].trend), (1, Trend::Cooling));
+        assert_eq!(g[0].others, vec![0, 2]);
+    }
+
+    #[test]
+    fn terms_without_titles_stay_alone() {
+        let members = vec![m(&[], Trend::Cooling, 2.0, 2), m(&[], Trend::Cooling, 2.0, 2)];
+        assert_eq!(group(&members).len(), 2);
+    }
+
+    #[test]
+    fn subset_is_proper_and_sorted() {
+        assert!(proper_subset(&[2], &[1, 2, 3]));
+        assert!(proper_subset(&[], &[1]));
+        assert!(!proper_subset(&[1, 2], &[1, 2]));
+        assert!(!proper_subset(&[0], &[1, 2]));
+        assert!(!proper_subset(&[3, 4], &[1, 2, 3]));
+    }
+}
