@@ -25,6 +25,8 @@ fn row(keyword: &str, score: f64, weibo: u32, tieba: u32) -> KeywordRow {
         score,
         share: 0.05,
         rising: true,
+        cooling: false,
+        since: None,
         cross_platform: weibo > 0 && tieba > 0,
         direction: Direction::Up,
         platforms: titles.platforms(),
@@ -58,6 +60,9 @@ fn update(at: DateTime<FixedOffset>, kols: Vec<KolTrend>) -> AnalysisUpdate {
         kol_mentions: Vec::new(),
         kol_trends: kols,
         warming_up: false,
+        entries: Vec::new(),
+        flags_from: None,
+        seeded: false,
     }
 }
 

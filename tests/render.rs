@@ -5,7 +5,7 @@ mod render_support;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
-use resou::analysis::{Direction, KeywordRow, PlatformCounts};
+use resou::analysis::{Direction, PanelEntry, PlatformCounts, Trend};
 use resou::app::state::{AppState, Focus, Tab};
 use resou::domain::Platform;
 use resou::ui::text::display_width;
@@ -596,7 +596,7 @@ fn kol_badge_is_bold_and_shrinks_before_the_title() {
 fn keyword_panel_loading_dictionary() {
     let mut state = sample_state();
     state.analysis.ready = false;
-    state.analysis.keywords.clear();
+    state.analysis.entries.clear();
     state.analysis.at = None;
     for r in &mut state.rows {
         r.highlights.clear();
@@ -617,8 +617,9 @@ fn keyword_panel_loading_dictionary() {
 fn keyword_panel_warming_up_below_the_board() {
     let mut state = sample_state();
     state.analysis.warming_up = true;
-    for k in &mut state.analysis.keywords {
-        k.rising = false;
+    state.analysis.flags_from = Some(render_support::t(12, 30, 0));
+    for k in &mut state.analysis.entries {
+        k.trend = Trend::Steady;
         k.cross_platform = false;
     }
     state.analysis.warning = Some("detector state unreadable, starting fresh".into());
@@ -626,10 +627,10 @@ fn keyword_panel_warming_up_below_the_board() {
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
     // Panel below the board (board rows stop above it), its title carries the note.
-    let y = find_row(buf, "Keywords 12:00 · warming up…").unwrap();
+    let y = find_row(buf, "Keywords 12:00 · warming up, ▲ from 12:30").unwrap();
     assert_eq!(y as usize, 2 + board_page_rows(Rect::new(0, 0, 100, 32)));
     assert!(row_text(buf, y).contains("detector state unreadable"));
-    let x = locate(buf, y, "warming up…").unwrap();
+    let x = locate(buf, y, "warming up").unwrap();
     assert_eq!(buf[(x, y)].fg, Theme::default().muted.fg.unwrap());
     // No rising rows yet: no markers, no separator.
     assert!(find_row(buf, "▲").is_none() && find_row(buf, "steady").is_none());
@@ -688,12 +689,14 @@ fn filter_shown_in_header_with_filtered_counts() {
 fn keyword_page_rows_match_what_is_drawn() {
     let mut state = sample_state();
     // Steady rows only: no separator, so the panel shows exactly `keyword_page_rows` of them.
-    state.analysis.keywords = (0..200)
-        .map(|i| KeywordRow {
-            keyword: format!("kw{i:03}").into(),
+    state.analysis.entries = (0..200)
+        .map(|i| PanelEntry {
+            label: format!("kw{i:03}").into(),
+            others: Vec::new(),
+            trend: Trend::Steady,
+            since: None,
             score: 1.0,
             share: 0.01,
-            rising: false,
             cross_platform: false,
             direction: Direction::Flat,
             platforms: vec![Platform::Tieba].into(),
@@ -757,10 +760,11 @@ fn panels_never_panic_around_their_thresholds() {
     }
     // Hostile analysis values.
     state.show_help = false;
-    for k in &mut state.analysis.keywords {
+    for k in &mut state.analysis.entries {
         k.score = f64::NAN;
         k.history = vec![f32::INFINITY, -1.0, f32::NAN].into();
-        k.keyword = "超长的关键词超长的关键词超长的关键词".into();
+        k.label = "超长的关键词超长的关键词超长的关键词".into();
+        k.others = vec!["👨‍👩‍👧".into(), "全角，标点".into()];
         k.titles = PlatformCounts {
             weibo: u32::MAX,
             tieba: 0,

@@ -1131,7 +1131,7 @@ mod tests {
                         assert_eq!(
                             row_key(ra, a).cmp(&row_key(rb, b)),
                             want,
-                            "{ra} {a} {rb} {b}"
+                            "{ra:?} {a} {rb:?} {b}"
                         );
                     }
                 }

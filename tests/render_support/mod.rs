@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use resou::analysis::{Direction, KeywordRow, KolTrend, PlatformCounts};
+use resou::analysis::{Direction, KeywordRow, KolTrend, PanelEntry, PlatformCounts, Trend};
 use resou::app::state::{
     AnalysisView, AppState, BoardRow, HelpEntry, Movement, PlatformBoard, Selection, SourceHealth,
     Tab,
@@ -167,6 +167,8 @@ pub fn keyword_rows() -> Vec<KeywordRow> {
                     score,
                     share: history.last().copied().unwrap_or(0.0) as f64,
                     rising,
+                    cooling: false,
+                    since: rising.then(|| t(11, 42, 0)),
                     cross_platform: cross,
                     direction,
                     platforms: titles.platforms(),
@@ -175,6 +177,41 @@ pub fn keyword_rows() -> Vec<KeywordRow> {
                 }
             },
         )
+        .collect()
+}
+
+/// Other terms of the same titles, shown dimmed beside an entry's label (constructed from the
+/// titles above).
+pub const ENTRY_OTHERS: &[(&str, &[&str])] = &[("旺旺", &["减糖", "呼吁"]), ("胖东来", &["开放"])];
+
+/// The panel's entries for [`KEYWORDS`]: one per keyword, the rising ones since 11:42, 牛来
+/// cooling (it was rising), the rest steady.
+pub fn keyword_entries() -> Vec<PanelEntry> {
+    keyword_rows()
+        .into_iter()
+        .map(|k| PanelEntry {
+            others: ENTRY_OTHERS
+                .iter()
+                .find(|(l, _)| k.keyword == *l)
+                .map(|(_, o)| o.iter().map(|&w| w.into()).collect())
+                .unwrap_or_default(),
+            trend: if k.rising {
+                Trend::Rising
+            } else if k.keyword == "牛来" {
+                Trend::Cooling
+            } else {
+                Trend::Steady
+            },
+            label: k.keyword,
+            score: k.score,
+            share: k.share,
+            since: k.since,
+            cross_platform: k.cross_platform,
+            direction: k.direction,
+            titles: k.titles,
+            platforms: k.platforms,
+            history: k.history,
+        })
         .collect()
 }
 
@@ -347,8 +384,10 @@ pub fn sample_state() -> AppState {
         analysis: AnalysisView {
             ready: true,
             warming_up: false,
+            flags_from: None,
             at: Some(t(12, 0, 0)),
-            keywords: keyword_rows(),
+            entries: keyword_entries(),
+            all_entries: keyword_entries(),
             all_keywords: keyword_rows(),
             kols: kol_trends(),
             warning: None,
