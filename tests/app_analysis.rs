@@ -56,28 +56,30 @@ fn run(n: usize) -> App {
 
 #[test]
 fn rising_keywords_reach_the_panel_and_highlight_titles() {
-    let app = run(6);
+    // 00:00 is the baseline, 01:00 the first poll past the warm-up.
+    let app = run(2);
     let a = &app.state.analysis;
     assert!(a.ready && a.at.is_some());
     let rising: Vec<&str> = a
-        .keywords
+        .all_keywords
         .iter()
         .filter(|k| k.rising)
         .map(|k| k.keyword.as_str())
         .collect();
-    assert!(!rising.is_empty(), "the detector flags something by 05:00");
-    // Rising keywords come first, by score.
-    let first_steady = a
-        .keywords
-        .iter()
-        .position(|k| !k.rising)
-        .unwrap_or(a.keywords.len());
-    assert!(a.keywords[..first_steady].iter().all(|k| k.rising));
-    assert!(
-        a.keywords[..first_steady]
-            .windows(2)
-            .all(|w| w[0].score >= w[1].score)
-    );
+    assert!(!rising.is_empty(), "the detector flags something at 01:00");
+    // Rising entries come first, by score, then cooling, then steady.
+    let e = &a.entries;
+    assert!(e[0].rising());
+    assert!(e.windows(2).all(|w| w[0].trend <= w[1].trend));
+    let first_other = e.iter().position(|k| !k.rising()).unwrap_or(e.len());
+    assert!(e[..first_other].windows(2).all(|w| w[0].score >= w[1].score));
+    // Every rising term is on the panel, as a label or beside one.
+    for k in &rising {
+        assert!(
+            e[..first_other].iter().any(|e| e.terms().any(|t| t == *k)),
+            "{k}"
+        );
+    }
     // Every highlight is made of rising keywords (adjacent ones merge into one span).
     let made_of_rising = |text: &str| {
         // can[i]: text[..i] splits into rising keywords
@@ -113,7 +115,7 @@ fn enter_on_a_keyword_filters_the_board_and_back_peels_layers() {
     let all = app.state.rows.len();
     press(&mut app, "l");
     assert_eq!(app.state.focus, Focus::Keywords);
-    let kw = app.state.analysis.keywords[0].keyword.clone();
+    let kw = app.state.analysis.entries[0].label.clone();
     press(&mut app, "enter");
     assert_eq!(app.state.filter.as_deref(), Some(kw.as_str()));
     assert!(!app.state.rows.is_empty() && app.state.rows.len() < all);
@@ -154,14 +156,14 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     let (i, kw) = (3..8)
         .find_map(|i| {
             feed(&mut app, i - 1);
-            let kw = app.state.analysis.keywords.get(2)?.keyword.clone();
+            let kw = app.state.analysis.entries.get(2)?.label.clone();
             feed(&mut app, i);
             let now = app
                 .state
                 .analysis
-                .keywords
+                .entries
                 .iter()
-                .position(|k| k.keyword == kw)?;
+                .position(|k| k.label == kw)?;
             (now != 2).then_some((i, kw))
         })
         .expect("a reorder in the real day");
@@ -175,12 +177,12 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     feed(&mut focused, i - 1);
     press(&mut focused, "l j j");
     assert_eq!(
-        focused.state.analysis.keywords[focused.state.keyword_selected].keyword,
+        focused.state.analysis.entries[focused.state.keyword_selected].label,
         kw
     );
     feed(&mut focused, i);
     assert_eq!(
-        focused.state.analysis.keywords[focused.state.keyword_selected].keyword, kw,
+        focused.state.analysis.entries[focused.state.keyword_selected].label, kw,
         "followed"
     );
 
@@ -395,7 +397,8 @@ fn titles(app: &App) -> Vec<String> {
 fn filters_and_sorts_on_real_lists() {
     use resou::app::action::Action;
     use resou::app::filters::SortMode;
-    let mut app = run(6);
+    // Through 01:00, the first poll past the warm-up (with rising entries).
+    let mut app = run(2);
     let all = app.state.rows.len();
 
     // Sort by heat: non-increasing heat; back to rank after a full cycle.
@@ -456,17 +459,17 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     let shown = titles(&app);
     assert!(!shown.is_empty() && shown.len() < all);
     assert!(shown.iter().all(|t| t.contains("旺旺")), "{shown:?}");
-    // The keyword panel follows the search too.
-    let kws: Vec<&str> = app
-        .state
-        .analysis
-        .keywords
-        .iter()
-        .map(|k| k.keyword.as_str())
-        .collect();
-    assert!(kws.contains(&"旺旺"), "{kws:?}");
-    assert!(kws.iter().all(|k| k.contains("旺旺")), "{kws:?}");
-    assert!(app.state.analysis.all_keywords.len() > kws.len());
+    // The keyword panel follows the search too: entries with a matching term.
+    let entries = &app.state.analysis.entries;
+    assert!(
+        entries.iter().any(|e| e.terms().any(|k| k == "旺旺")),
+        "{entries:?}"
+    );
+    assert!(
+        entries.iter().all(|e| e.terms().any(|k| k.contains("旺旺"))),
+        "{entries:?}"
+    );
+    assert!(app.state.analysis.all_entries.len() > entries.len());
     // q is text inside the prompt, not "back".
     app.handle(AppMsg::Key(Key::char('q')));
     assert!(app.state.rows.is_empty() && !app.state.quit);
@@ -489,8 +492,8 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     press(&mut app, "esc");
     assert_eq!(app.state.rows.len(), all);
     assert_eq!(
-        app.state.analysis.keywords.len(),
-        app.state.analysis.all_keywords.len()
+        app.state.analysis.entries.len(),
+        app.state.analysis.all_entries.len()
     );
     assert!(!app.state.quit);
 }

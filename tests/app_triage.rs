@@ -156,11 +156,13 @@ fn notes_through_the_prompt_and_watch_keywords() {
     assert!(app.state.rows[i].marks.noted);
 
     // w on a board row without KOLs says so; w in the keyword panel watches the keyword.
-    app.state.analysis.keywords = vec![resou::analysis::KeywordRow {
-        keyword: "旺旺".into(),
+    app.state.analysis.entries = vec![resou::analysis::PanelEntry {
+        label: "旺旺".into(),
+        others: vec!["减糖".into()],
+        trend: resou::analysis::Trend::Rising,
+        since: None,
         score: 3.0,
         share: 0.1,
-        rising: true,
         cross_platform: false,
         direction: resou::analysis::Direction::Up,
         platforms: vec![Platform::Weibo].into(),

@@ -382,25 +382,38 @@ fn panel_x(buf: &Buffer) -> u16 {
 }
 
 #[test]
-fn keyword_panel_lists_rising_then_steady() {
+fn keyword_panel_lists_rising_then_cooling_then_steady() {
     let t = draw(&sample_state(), 120, 40);
     let buf = t.backend().buffer();
-    assert!(row_text(buf, 1).contains("│ Keywords 12:00"));
+    assert!(row_text(buf, 1).contains("│ Keywords 12:00 · ▲ 5"));
     let row = |k: &str| row_text(buf, find_panel_row(buf, &format!(" {k} ")).unwrap());
-    // Marker, keyword, score with one decimal, arrow, sparkline, platforms, titles.
+    // Marker, label with the other terms dimmed (cut to fit), score with one decimal, arrow,
+    // since when, platforms, titles (the sparkline needs a wider panel).
     let wangwang = row("▲ 旺旺");
     assert!(
-        wangwang.ends_with("▲ 旺旺         5.3 ↑ ▁▁▂▄▆█ W   2 "),
+        wangwang.ends_with("▲ 旺旺 减糖…    5.3 ↑ 11:42 W   2 "),
         "{wangwang}"
     );
-    assert!(row("★ 家庭").ends_with("4.1 ↑  ▂▂▃▅█ WT  2 "));
-    assert!(row("淘汰赛").ends_with("0.3 →    ███ T   1 "));
-    // Rising rows above the separator, steady ones below it, in the app's order.
+    assert!(row("★ 家庭").ends_with("4.1 ↑ 11:42 WT  2 "));
+    // Cooling: ▽, no since-when; steady: no marker.
+    assert!(row("▽ 牛来").ends_with("1.2 →       W   1 "));
+    assert!(row("淘汰赛").ends_with("0.3 →       T   1 "));
+    // Rising rows, then cooling, then steady, each after its separator, in the app's order.
     let y_of = |k: &str| find_panel_row(buf, &format!(" {k} ")).unwrap();
-    let sep = find_panel_row(buf, "── steady ──").unwrap();
-    assert!(y_of("王传君") < sep && sep < y_of("牛来"));
+    let cooling = find_panel_row(buf, "── cooling ──").unwrap();
+    let steady = find_panel_row(buf, "── steady ──").unwrap();
+    assert!(y_of("王传君") < cooling && cooling < y_of("牛来") && y_of("牛来") < steady);
     assert_eq!(y_of("旺旺"), 2);
-    assert!(y_of("牛来") < y_of("日本") && y_of("日本") < y_of("中国"));
+    assert!(steady < y_of("日本") && y_of("日本") < y_of("中国"));
+    // Wider: the sparkline is back.
+    let t = draw(&sample_state(), 200, 60);
+    let buf = t.backend().buffer();
+    let y = find_panel_row(buf, "▲ 旺旺").unwrap();
+    assert!(
+        row_text(buf, y).ends_with("▲ 旺旺 减糖…    5.3 ↑ 11:42  ▁▁▂▄▆█ W   2 "),
+        "{}",
+        row_text(buf, y)
+    );
 }
 
 #[test]
@@ -632,8 +645,9 @@ fn keyword_panel_warming_up_below_the_board() {
     assert!(row_text(buf, y).contains("detector state unreadable"));
     let x = locate(buf, y, "warming up").unwrap();
     assert_eq!(buf[(x, y)].fg, Theme::default().muted.fg.unwrap());
-    // No rising rows yet: no markers, no separator.
-    assert!(find_row(buf, "▲").is_none() && find_row(buf, "steady").is_none());
+    // No rising rows yet: no markers (only the title's "▲ from"), no separator.
+    assert_eq!(find_row(buf, "▲"), Some(y));
+    assert!(find_row(buf, "── steady").is_none() && find_row(buf, "── cooling").is_none());
     assert!(row_text(buf, y + 1).contains("旺旺"));
 }
 

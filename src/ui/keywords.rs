@@ -431,11 +431,12 @@ mod tests {
 
     #[test]
     fn columns_fit_the_panel_widths() {
-        // Beside the board at 120 and 200 columns.
+        // Beside the board at 120 columns: the since-when column stays, the sparkline goes.
         let c = KwCols::fit(33);
-        assert_eq!((c.spark, c.plat), (SPARK_MIN, PlatForm::Short));
+        assert_eq!((c.spark, c.plat), (0, PlatForm::Short));
         assert!(c.kw >= 10, "{c:?}");
-        let c = KwCols::fit(37);
+        // At 150 columns and wider the sparkline is back.
+        let c = KwCols::fit(41);
         assert!(c.kw >= KW_GOOD && c.spark > SPARK_MIN, "{c:?}");
         // Below the board: long names, long sparkline, bounded keyword.
         let c = KwCols::fit(78);

@@ -89,8 +89,9 @@ impl Areas {
             panel: None,
         };
         if area.width >= SIDE_PANEL_MIN_WIDTH {
-            // 36 columns at 120, 40 from 134 on: room for a keyword, score, sparkline and counts.
-            let w = (area.width * 3 / 10).clamp(34, 40);
+            // 36 columns at 120, 44 from 147 on: room for a label, score, since when,
+            // sparkline and counts.
+            let w = (area.width * 3 / 10).clamp(36, 44);
             let board_w = area.width - w;
             areas.columns.width = board_w;
             areas.board.width = board_w;
@@ -328,7 +329,7 @@ mod tests {
         let side = panel(120, 40).unwrap();
         assert_eq!(side.placement, Placement::Side);
         assert_eq!((side.area.x, side.area.width), (84, 36));
-        assert_eq!(panel(200, 60).unwrap().area.width, 40);
+        assert_eq!(panel(200, 60).unwrap().area.width, 44);
         assert_eq!(panel(119, 30).unwrap().placement, Placement::Below);
         assert_eq!(panel(119, 29).unwrap().placement, Placement::Instead);
         assert_eq!(panel(80, 24).unwrap().placement, Placement::Instead);

@@ -93,7 +93,7 @@ pub const KEYWORDS: &[(&str, bool, bool, f64, Direction, u32, u32, &[f32])] = &[
         true,
         false,
         2.9,
-        Direction::Flat,
+        Direction::Up,
         1,
         0,
         &[0.04, 0.05, 0.05, 0.05],
