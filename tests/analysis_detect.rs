@@ -27,6 +27,16 @@ fn cfg() -> DetectorConfig {
     }
 }
 
+/// A detector that has seen one (empty) list of each platform at t = −1: terms that appear
+/// later are news, not the cold-start baseline.
+fn primed(c: DetectorConfig) -> Detector {
+    let mut d = Detector::new(c);
+    for p in [Platform::Weibo, Platform::Tieba] {
+        d.step(-1.0, p, &[], 80);
+    }
+    d
+}
+
 fn input(share: f64) -> TermInput {
     TermInput {
         share,
@@ -246,7 +256,7 @@ fn kleinberg_flags_low_count_terms_through_the_detector() {
         theta_on: 1e9,
         ..cfg()
     };
-    let mut d = Detector::new(c);
+    let mut d = primed(c);
     let mut on = None;
     for t in 0..20 {
         let mut m = HashMap::new();
@@ -272,7 +282,7 @@ fn kleinberg_flags_low_count_terms_through_the_detector() {
 
 #[test]
 fn cross_platform_needs_both_platform_flags() {
-    let mut d = Detector::new(cfg());
+    let mut d = primed(cfg());
     let mut m = HashMap::new();
     m.insert("k", input(0.1));
     step(&mut d, 0.0, Platform::Weibo, &m, 80);
@@ -286,7 +296,7 @@ fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
     // The detector skips quiet absent terms and catches them up when they reappear; the
     // baseline must equal stepping an Ewma with x = 0 at every poll in between.
     let c = cfg();
-    let mut d = Detector::new(c.clone());
+    let mut d = primed(c.clone());
     let series = [
         (0.0, 0.03),
         (60.0, 0.02),
@@ -295,7 +305,8 @@ fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
         (230.0, 0.0),
         (300.0, 0.05),
     ];
-    let mut eager = Ewma::new(series[0].1, 0.0);
+    // New at t = 0 (first seen in the poll after the primed one at −1).
+    let mut eager = Ewma::new(series[0].1, -1.0);
     for &(t, x) in &series {
         let mut m = HashMap::new();
         m.insert("k", input(x));
@@ -316,6 +327,7 @@ fn lazy_catch_up_of_absent_terms_equals_stepping_every_poll() {
     );
     assert!((lazy.v - eager.v).abs() < 1e-12 && (lazy.f - eager.f).abs() < 1e-12);
     assert!((lazy.z - eager.z).abs() < 1e-9);
+    assert!((lazy.m - eager.m).abs() < 1e-12 && lazy.growing == eager.growing);
     // History has one point per poll, zeros while absent.
     let h: Vec<f32> = d.terms["k"].history.iter().copied().collect();
     assert_eq!(h, vec![0.03, 0.02, 0.0, 0.0, 0.0, 0.05]);

@@ -72,7 +72,11 @@ fn rising_keywords_reach_the_panel_and_highlight_titles() {
     assert!(e[0].rising());
     assert!(e.windows(2).all(|w| w[0].trend <= w[1].trend));
     let first_other = e.iter().position(|k| !k.rising()).unwrap_or(e.len());
-    assert!(e[..first_other].windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(
+        e[..first_other]
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score)
+    );
     // Every rising term is on the panel, as a label or beside one.
     for k in &rising {
         assert!(
@@ -466,7 +470,9 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
         "{entries:?}"
     );
     assert!(
-        entries.iter().all(|e| e.terms().any(|k| k.contains("旺旺"))),
+        entries
+            .iter()
+            .all(|e| e.terms().any(|k| k.contains("旺旺"))),
         "{entries:?}"
     );
     assert!(app.state.analysis.all_entries.len() > entries.len());

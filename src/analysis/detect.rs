@@ -871,7 +871,10 @@ impl Detector {
                 // baseline rather than counting as a rise.
                 st.all.decay_to(prev, cfg);
                 st.all.absorb(inp.platform_share);
-                st.kleinberg.rate = st.kleinberg.rate.max(f64::from(inp.titles) / f64::from(d.max(1)));
+                st.kleinberg.rate = st
+                    .kleinberg
+                    .rate
+                    .max(f64::from(inp.titles) / f64::from(d.max(1)));
             }
             let was_active = st.active();
             update_term(id, st, inp, &ctx, &mut onsets, &mut offsets);

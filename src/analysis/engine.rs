@@ -712,10 +712,9 @@ impl Analyzer {
                     }
                 }
             }
-            let new = step && {
-                let key = title_hash(snap.platform, &self.scratch.key);
-                self.seen_titles.insert(key, t).is_none()
-            };
+            // Presented lists (a restart) are remembered as seen without counting them again.
+            let key = title_hash(snap.platform, &self.scratch.key);
+            let new = self.seen_titles.insert(key, t).is_none() && step;
             list.items.push(ListItem {
                 pinned: topic.pinned,
                 new,
@@ -859,16 +858,8 @@ impl Analyzer {
         cross.sort_unstable_by(|a, b| order(a, b));
         let cross_platform: Vec<String> =
             cross.iter().map(|c| terms.name(c.id).to_string()).collect();
-        let n_hot = sc
-            .cands
-            .iter()
-            .filter(|c| c.trend != Trend::Steady)
-            .count();
-        let n_rising = sc
-            .cands
-            .iter()
-            .filter(|c| c.trend == Trend::Rising)
-            .count();
+        let n_hot = sc.cands.iter().filter(|c| c.trend != Trend::Steady).count();
+        let n_rising = sc.cands.iter().filter(|c| c.trend == Trend::Rising).count();
         // Only the rows that are output get sorted, grouped and built.
         let n = self.max_rows.max(n_hot);
         if sc.cands.len() > n {
@@ -935,7 +926,11 @@ impl Analyzer {
                     hot.map(|i| &keywords[i]).filter(|k| k.rising).collect();
                 PanelEntry {
                     label: row.keyword.clone(),
-                    others: g.others.iter().map(|&i| keywords[i].keyword.clone()).collect(),
+                    others: g
+                        .others
+                        .iter()
+                        .map(|&i| keywords[i].keyword.clone())
+                        .collect(),
                     trend: g.trend,
                     score: row.score,
                     share: row.share,
@@ -1094,7 +1089,11 @@ mod tests {
             "旺旺都",
         ];
         let value = |t, score, share| if t == Steady { share } else { score };
-        for (ra, sa, a) in [(Rising, 1.0, "a"), (Steady, 1.0, "旺旺"), (Cooling, -2.0, "")] {
+        for (ra, sa, a) in [
+            (Rising, 1.0, "a"),
+            (Steady, 1.0, "旺旺"),
+            (Cooling, -2.0, ""),
+        ] {
             for b in names {
                 for (rb, sb) in [(Rising, 1.0), (Steady, 1.0), (Cooling, 3.0), (Steady, -2.0)] {
                     let (ka, kb) = (sort_key(ra, sa, 0.5, a), sort_key(rb, sb, 0.5, b));

@@ -130,7 +130,9 @@ pub fn format_table(polls: &[PollAnalysis]) -> String {
             .rising
             .iter()
             .map(|r| {
-                let new = if p.onsets.contains(&r.keyword) || r.with.iter().any(|w| p.onsets.contains(w)) {
+                let new = if p.onsets.contains(&r.keyword)
+                    || r.with.iter().any(|w| p.onsets.contains(w))
+                {
                     "*"
                 } else {
                     ""

@@ -24,7 +24,6 @@ pub use engine::{
     AnalysisConfig, AnalysisUpdate, Analyzer, AnalyzerStats, Direction, KeywordRow, KolTrend,
     PanelEntry, PlatformCounts, TitleInfo, TopicKols,
 };
-pub use panel::Trend;
 pub use eval::{EvalPoint, EvalReport, evaluate, format_eval_report};
 pub use headless::{PollAnalysis, analyze_snapshots, format_table};
 pub use highlight::{Highlighter, highlight_spans};
@@ -32,6 +31,7 @@ pub use kol::{
     AccountRecord, AccountRole, Kol, KolFileError, KolMatcher, KolSpan, discover_kols,
     parse_kol_file,
 };
+pub use panel::Trend;
 pub use row::{History, Keyword, Platforms};
 pub use tokenize::{DictWord, Tokenizer, parse_dictionary};
 

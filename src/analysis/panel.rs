@@ -2,9 +2,11 @@
 //!
 //! A nine-term headline yields nine terms with the same title set; shown one per row they
 //! bury everything else under fragments of one story. Here terms with identical title sets
-//! form one group, and a group whose titles are all inside another group's titles joins that
+//! form one group; a group whose titles are all inside another group's titles joins that
 //! group when the other is at least as hot (a rising fragment never disappears into a steady
-//! one). Each root group becomes one entry, labelled by its most telling term.
+//! one); and of two rising groups that share a title, the one labelled by the less specific
+//! word joins the other. Each remaining group becomes one entry, labelled by its most telling
+//! term; the label's titles are the entry's titles (what `Enter` filters the board to).
 
 use std::collections::hash_map::Entry;
 
@@ -157,30 +159,81 @@ pub fn group(members: &[Member]) -> Vec<Group> {
         }
         s
     };
-    // 3. One entry per root set.
-    let mut children: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for s in 0..sets.len() {
-        let r = root(s);
-        if r != s {
-            children.entry(r).or_default().extend(&sets[s]);
-        }
-    }
     let by_score = |v: &mut Vec<usize>| {
         v.sort_by(|&a, &b| more_telling(&members[b], &members[a]).then(a.cmp(&b)));
     };
-    let mut out = Vec::new();
-    for s in (0..sets.len()).filter(|&s| parent[s].is_none()) {
+    // Each root set's label: the most telling member carrying the set's trend (so a ▲ entry
+    // is labelled by a rising term).
+    let label_of = |s: usize| {
         let h = heat(s);
         let mut own = sets[s].clone();
         by_score(&mut own);
-        // The label carries the entry's trend (so a ▲ entry is labelled by a rising term).
-        let Some(pos) = own.iter().position(|&i| members[i].trend.heat() == h) else {
+        own.into_iter().find(|&i| members[i].trend.heat() == h)
+    };
+    let roots: Vec<usize> = (0..sets.len()).filter(|&s| parent[s].is_none()).collect();
+    let labels: FxHashMap<usize, usize> = roots
+        .iter()
+        .filter_map(|&s| Some((s, label_of(s)?)))
+        .collect();
+    // 3. Rising roots that share a title are one story told by a more and a less specific
+    // word (a headline makes 日本 rise beside 靖国神社): the less specific one joins the more
+    // specific one (fewer titles of the last day, then fewer titles now, then score). Joins go
+    // strictly up that order, so they form a forest too.
+    let rank = |s: usize| {
+        let l = &members[labels[&s]];
+        (
+            l.df.max(0.0).floor() as u32,
+            titles(s).len(),
+            std::cmp::Reverse(OrdF64(l.score)),
+            s,
+        )
+    };
+    let rising_root = |s: usize| labels.contains_key(&s) && heat(s) == Trend::Rising.heat();
+    let joined: FxHashMap<usize, usize> = roots
+        .iter()
+        .copied()
+        .filter(|&a| rising_root(a))
+        .filter_map(|a| {
+            let mut overlapping: Vec<usize> = titles(a)
+                .iter()
+                .flat_map(|x| by_item.get(x).into_iter().flatten())
+                .map(|&b| root(b))
+                .filter(|&b| b != a && rising_root(b) && rank(b) < rank(a))
+                .collect();
+            overlapping.sort_unstable_by_key(|&b| rank(b));
+            Some((a, *overlapping.first()?))
+        })
+        .collect();
+    let top = |mut s: usize| {
+        while let Some(&p) = joined.get(&s) {
+            s = p;
+        }
+        s
+    };
+    // 4. One entry per top set: its members, then those of the sets inside it, then those of
+    // the sets that joined it.
+    let mut inside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut beside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for s in 0..sets.len() {
+        let r = root(s);
+        let t = top(r);
+        if r != s && t == r {
+            inside.entry(r).or_default().extend(&sets[s]);
+        } else if t != s {
+            beside.entry(t).or_default().extend(&sets[s]);
+        }
+    }
+    let mut out = Vec::new();
+    for s in roots.into_iter().filter(|&s| top(s) == s) {
+        let Some(&label) = labels.get(&s) else {
             continue;
         };
-        let label = own.remove(pos);
-        let mut rest = children.remove(&s).unwrap_or_default();
-        by_score(&mut rest);
-        own.extend(rest);
+        let mut own: Vec<usize> = sets[s].iter().copied().filter(|&i| i != label).collect();
+        by_score(&mut own);
+        for mut more in [inside.remove(&s), beside.remove(&s)].into_iter().flatten() {
+            by_score(&mut more);
+            own.extend(more);
+        }
         out.push(Group {
             trend: members[label].trend,
             label,
@@ -188,6 +241,24 @@ pub fn group(members: &[Member]) -> Vec<Group> {
         });
     }
     out
+}
+
+/// `f64` ordered by `total_cmp`, for sort keys.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrdF64(f64);
+
+impl Eq for OrdF64 {}
+
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for OrdF64 {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
 }
 
 #[cfg(test)]
@@ -243,7 +314,11 @@ mod tests {
         let t = [3, 4];
         let mut tag = m(&t, Trend::Cooling, 0.5, 6);
         tag.hashtag = true;
-        let members = vec![m(&t, Trend::Steady, 9.0, 2), tag, m(&t, Trend::Cooling, 3.0, 2)];
+        let members = vec![
+            m(&t, Trend::Steady, 9.0, 2),
+            tag,
+            m(&t, Trend::Cooling, 3.0, 2),
+        ];
         let g = group(&members);
         assert_eq!(g.len(), 1);
         assert_eq!((g[0].label, g[0].trend), (1, Trend::Cooling));
@@ -251,8 +326,33 @@ mod tests {
     }
 
     #[test]
+    fn a_generic_word_rising_with_a_story_joins_it() {
+        // 靖国神社 (new: few titles of the day) and 日本 (many) both rise with one headline (7).
+        let headline = [7];
+        let yasukuni = [3, 7];
+        let japan = [5, 7];
+        let other = [9];
+        let mut members = vec![
+            m(&headline, Trend::Rising, 3.0, 2),
+            m(&yasukuni, Trend::Rising, 1.6, 4),
+            m(&japan, Trend::Rising, 1.5, 2),
+            m(&other, Trend::Rising, 2.0, 2),
+        ];
+        members[1].df = 2.0;
+        members[2].df = 9.0;
+        let mut g = group(&members);
+        g.sort_by_key(|g| g.label);
+        assert_eq!(g.len(), 2, "{g:?}");
+        assert_eq!((g[0].label, g[0].others.clone()), (1, vec![0, 2]));
+        assert_eq!(g[1].label, 3);
+    }
+
+    #[test]
     fn terms_without_titles_stay_alone() {
-        let members = vec![m(&[], Trend::Cooling, 2.0, 2), m(&[], Trend::Cooling, 2.0, 2)];
+        let members = vec![
+            m(&[], Trend::Cooling, 2.0, 2),
+            m(&[], Trend::Cooling, 2.0, 2),
+        ];
         assert_eq!(group(&members).len(), 2);
     }
 

@@ -1115,13 +1115,7 @@ fn filter_keywords(state: &mut AppState) {
 /// Put the panel's cursor on `keyword` (the top row when absent or gone).
 fn select_keyword(state: &mut AppState, keyword: Option<crate::analysis::Keyword>) {
     state.keyword_selected = keyword
-        .and_then(|sel| {
-            state
-                .analysis
-                .entries
-                .iter()
-                .position(|k| k.label == sel)
-        })
+        .and_then(|sel| state.analysis.entries.iter().position(|k| k.label == sel))
         .unwrap_or(0);
     clamp_keyword_selection(state);
 }

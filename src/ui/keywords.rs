@@ -216,7 +216,11 @@ fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, t
         let n = a.all_entries.iter().filter(|e| e.rising()).count();
         left.push(
             format!("{}{} {n}", theme.symbols.sep, theme.symbols.rising),
-            if n > 0 { theme.rising_marker } else { theme.muted },
+            if n > 0 {
+                theme.rising_marker
+            } else {
+                theme.muted
+            },
         );
     }
     if let Some(w) = a.warning.as_deref().filter(|w| !w.is_empty()) {
@@ -488,7 +492,11 @@ mod tests {
         let steady: Vec<PanelEntry> = (0..3)
             .map(|i| kw(&format!("s{i}"), Trend::Steady))
             .collect();
-        assert!(window(&steady, 0, 0, 5).iter().all(|i| matches!(i, Item::Entry(_))));
+        assert!(
+            window(&steady, 0, 0, 5)
+                .iter()
+                .all(|i| matches!(i, Item::Entry(_)))
+        );
     }
 
     #[test]
