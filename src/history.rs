@@ -223,6 +223,40 @@ impl Drop for HistoryHandle {
 /// its client must not run inside the async runtime).
 pub type Opener = Box<dyn FnOnce() -> Result<Box<dyn HistoryStore>, StoreError> + Send>;
 
+/// The stored polls of `platforms` captured in `from..=to`, oldest first, from a store of its
+/// own (opened by `open` on the caller's thread): the analysis worker's start-up replay (see
+/// `analysis::spawn_worker_seeded`). Returns how many polls it gave.
+pub fn stored_polls(
+    open: Opener,
+    platforms: Vec<Platform>,
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> impl FnOnce(&mut dyn FnMut(Snapshot)) -> Result<usize, String> + Send {
+    move |sink| {
+        let store = open().map_err(|e| e.to_string())?;
+        let mut refs = Vec::new();
+        for p in platforms {
+            refs.extend(
+                store
+                    .polls_between(p, from, to)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        refs.sort_by_key(|r| r.captured_at);
+        let mut n = 0;
+        for r in refs {
+            if let Some(snap) = store
+                .snapshot_at(r.platform, r.captured_at)
+                .map_err(|e| e.to_string())?
+            {
+                sink(snap);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Start the service on its own thread. It opens the store, then reports `Opened` (the latest
 /// lists, for the first frame) and `Times`, or `Unavailable` when the store cannot be opened
 /// (commands are then dropped and the app runs on memory alone).

@@ -304,7 +304,21 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
 
         // Analysis on its own thread (jieba loads there); the board shows before it is ready.
         let (analysis_cfg, analysis_warnings) = resou::config::analysis_config(&cfg, !offline);
-        let (snap_tx, analysis_events) = resou::analysis::spawn_worker(analysis_cfg);
+        // Baselines from the stored polls of the last day (not for the demo: its archived lists
+        // replay from the start of their day each run).
+        let seed: Option<resou::analysis::Seed> = match (&history_spec, offline) {
+            (Some(spec), false) => {
+                let now = resou::app::now_cst();
+                Some(Box::new(resou::history::stored_polls(
+                    open_store(spec.clone()),
+                    platforms.clone(),
+                    now - chrono::Duration::hours(24),
+                    now,
+                )))
+            }
+            _ => None,
+        };
+        let (snap_tx, analysis_events) = resou::analysis::spawn_worker_seeded(analysis_cfg, seed);
         let (a_tx, a_rx) = tokio::sync::mpsc::channel(64);
         let bridge = std::thread::Builder::new()
             .name("resou-analysis-bridge".into())

@@ -721,6 +721,13 @@ pub struct Detector {
     /// Polls processed so far.
     pub polls: u64,
     pub terms: TermTable,
+    /// Titles seen in about the last day (hash of platform and title → last seen, minutes):
+    /// a title not in it is new and counts towards its terms' document frequency. Kept with
+    /// the baselines so a restart does not count the titles on the lists again.
+    #[serde(default)]
+    pub seen_titles: FxHashMap<u64, f64>,
+    #[serde(default)]
+    pub seen_pruned_at: Option<f64>,
 }
 
 /// Per-step values shared by every term.

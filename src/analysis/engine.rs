@@ -410,10 +410,6 @@ pub struct Analyzer {
     hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
-    /// Titles seen in the last day (hash of platform and title → last seen, minutes): a title
-    /// not in it is new and counts towards its terms' document frequency.
-    seen_titles: FxHashMap<u64, f64>,
-    seen_pruned_at: f64,
 }
 
 /// Titles unseen this long count as new again.
@@ -468,8 +464,6 @@ impl Analyzer {
             hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
-            seen_titles: FxHashMap::default(),
-            seen_pruned_at: f64::NEG_INFINITY,
         }
     }
 
@@ -714,7 +708,7 @@ impl Analyzer {
             }
             // Presented lists (a restart) are remembered as seen without counting them again.
             let key = title_hash(snap.platform, &self.scratch.key);
-            let new = self.seen_titles.insert(key, t).is_none() && step;
+            let new = self.detector.seen_titles.insert(key, t).is_none() && step;
             list.items.push(ListItem {
                 pinned: topic.pinned,
                 new,
@@ -725,9 +719,11 @@ impl Analyzer {
         }
         self.lists[pi] = list;
         self.scratch.weights = weights;
-        if t - self.seen_pruned_at >= 60.0 {
-            self.seen_titles.retain(|_, &mut s| t - s <= SEEN_TITLE_MIN);
-            self.seen_pruned_at = t;
+        if self.detector.seen_pruned_at.is_none_or(|p| t - p >= 60.0) {
+            self.detector
+                .seen_titles
+                .retain(|_, &mut s| t - s <= SEEN_TITLE_MIN);
+            self.detector.seen_pruned_at = Some(t);
         }
 
         let stale = self.detector.cfg.stale_after_min;

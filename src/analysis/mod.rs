@@ -71,14 +71,33 @@ pub enum AnalysisEvent {
     Stats(AnalyzerStats),
 }
 
+/// Stored polls to replay at start-up: called once on the worker thread with a sink for the
+/// snapshots (oldest first); returns how many it gave, or what went wrong.
+pub type Seed = Box<dyn FnOnce(&mut dyn FnMut(Snapshot)) -> Result<usize, String> + Send>;
+
+/// How often the worker writes its detector state while running (it also does on exit), so
+/// a crash loses at most this much; the history replay covers the rest.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Start the analysis thread. Drop the sender to stop it: it then saves the detector state
 /// to `cfg.state_path` (if set) and exits. Inputs sent before `DictionaryReady` queue up.
 pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<WorkerInput>, Receiver<AnalysisEvent>) {
+    spawn_worker_seeded(cfg, None)
+}
+
+/// [`spawn_worker`], and before the first input, `seed`'s stored polls go through the
+/// detector (those the restored state has not seen) so that a start after a pause neither
+/// floods the panel with old news nor forgets what was rising; the panel's rows as of the
+/// newest stored lists follow as one update marked `seeded`.
+pub fn spawn_worker_seeded(
+    cfg: AnalysisConfig,
+    seed: Option<Seed>,
+) -> (Sender<WorkerInput>, Receiver<AnalysisEvent>) {
     let (snap_tx, snap_rx) = channel::<WorkerInput>();
     let (ev_tx, ev_rx) = channel();
     let spawned = std::thread::Builder::new()
         .name("resou-analysis".into())
-        .spawn(move || run_worker(cfg, snap_rx, ev_tx.clone()));
+        .spawn(move || run_worker(cfg, seed, snap_rx, ev_tx.clone()));
     if let Err(e) = spawned {
         // Without a thread there is no analysis; say so instead of hanging the caller.
         let (tx, rx) = channel();
@@ -90,7 +109,37 @@ pub fn spawn_worker(cfg: AnalysisConfig) -> (Sender<WorkerInput>, Receiver<Analy
     (snap_tx, ev_rx)
 }
 
-fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<AnalysisEvent>) {
+/// Replay `seed` (see [`spawn_worker_seeded`]); the update for the newest lists, if any.
+fn replay_seed(analyzer: &mut Analyzer, seed: Seed) -> Result<Option<AnalysisUpdate>, String> {
+    let mut latest: Vec<Snapshot> = Vec::new();
+    let mut replayed = 0usize;
+    seed(&mut |snap: Snapshot| {
+        if !analyzer.has_seen(&snap) {
+            analyzer.process(&snap);
+            replayed += 1;
+        }
+        latest.retain(|s| s.platform != snap.platform);
+        latest.push(snap);
+    })?;
+    tracing::info!(replayed, "analysis seeded from stored polls");
+    latest.sort_by_key(|s| s.captured_at);
+    let mut last = None;
+    for s in &latest {
+        last = Some(analyzer.present(s));
+    }
+    Ok(last.map(|mut u| {
+        u.seeded = true;
+        u.onsets.clear();
+        u
+    }))
+}
+
+fn run_worker(
+    cfg: AnalysisConfig,
+    seed: Option<Seed>,
+    rx: Receiver<WorkerInput>,
+    tx: Sender<AnalysisEvent>,
+) {
     let mut analyzer = Analyzer::new(&cfg);
     if let Some(path) = cfg.state_path.as_deref().filter(|p| p.exists()) {
         match Detector::load(path, cfg.detector.clone()) {
@@ -102,9 +151,30 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
             }
         }
     }
+    let seeded = seed.map(|s| replay_seed(&mut analyzer, s));
     if tx.send(AnalysisEvent::DictionaryReady).is_err() {
         return;
     }
+    match seeded {
+        Some(Ok(Some(u))) => {
+            if tx.send(AnalysisEvent::Update(Box::new(u))).is_err() {
+                return;
+            }
+        }
+        Some(Err(e)) => {
+            let _ = tx.send(AnalysisEvent::Warning(format!(
+                "history not replayed into the baselines: {e}"
+            )));
+        }
+        Some(Ok(None)) | None => {}
+    }
+    let save = |a: &Analyzer| {
+        cfg.state_path
+            .as_deref()
+            .map(|p| a.detector().save(p))
+            .transpose()
+    };
+    let mut saved_at = std::time::Instant::now();
     // Building the dictionary freed tens of MB of intermediate tables; then hourly by the
     // data's clock (bounded memory over weeks; see crate::memory).
     crate::memory::release_free();
@@ -117,12 +187,24 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
         match input {
             WorkerInput::Snapshot(snap) => {
                 crate::crash::debug_panic_point("worker");
-                let update = analyzer.process(&snap);
+                // A poll the detector already took in (the history replay stored it first, or
+                // the same list twice) is shown, not counted again.
+                let update = if analyzer.has_seen(&snap) {
+                    analyzer.present(&snap)
+                } else {
+                    analyzer.process(&snap)
+                };
                 if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
                     break;
                 }
                 if release.due(snap.captured_at) {
                     crate::memory::release_free();
+                }
+                if saved_at.elapsed() >= SAVE_EVERY {
+                    saved_at = std::time::Instant::now();
+                    if let Err(e) = save(&analyzer) {
+                        tracing::warn!("saving detector state: {e}");
+                    }
                 }
             }
             WorkerInput::Stats => {
@@ -142,9 +224,7 @@ fn run_worker(cfg: AnalysisConfig, rx: Receiver<WorkerInput>, tx: Sender<Analysi
             }
         }
     }
-    if let Some(path) = &cfg.state_path
-        && let Err(e) = analyzer.detector().save(path)
-    {
+    if let Err(e) = save(&analyzer) {
         let _ = tx.send(AnalysisEvent::Warning(format!(
             "could not save detector state: {e}"
         )));
