@@ -5,6 +5,7 @@ mod analysis_support;
 use std::time::Duration;
 
 use analysis_support::fixture;
+use resou::analysis::headless::RisingRow;
 use resou::analysis::{
     AnalysisConfig, AnalysisEvent, Analyzer, Kol, analyze_snapshots, format_table, spawn_worker,
 };
@@ -43,20 +44,23 @@ fn json_lines_have_the_documented_shape() {
 #[test]
 fn rank_only_lists_and_cross_platform_corroboration() {
     // TrendRadar lists of 2025-10-15 have ranks only (rank weights); Weibo and Tieba sections
-    // of the same files. The LoL Worlds teams trended on both.
+    // of the same files. The LoL Worlds teams trended on both (100T beat BLG at 19:00).
     let polls = analyze_snapshots(&fixture(TRENDRADAR), &AnalysisConfig::default());
-    let cross: Vec<&str> = polls
+    let cross: Vec<&RisingRow> = polls
         .iter()
         .flat_map(|p| p.rising.iter().filter(|r| r.cross_platform))
-        .map(|r| r.keyword.as_str())
         .collect();
-    assert!(cross.contains(&"t1") && cross.contains(&"blg"), "{cross:?}");
-    let row = polls
+    let terms = |r: &&RisingRow| {
+        std::iter::once(r.keyword.clone())
+            .chain(r.with.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    let row = cross
         .iter()
-        .flat_map(|p| &p.rising)
-        .find(|r| r.cross_platform)
-        .unwrap();
+        .find(|r| terms(r).iter().any(|k| k == "blg"))
+        .unwrap_or_else(|| panic!("{cross:?}"));
     assert_eq!(row.platforms, vec![Platform::Weibo, Platform::Tieba]);
+    assert!(row.titles >= 2, "{row:?}");
 }
 
 #[test]

@@ -158,6 +158,7 @@ fn notes_through_the_prompt_and_watch_keywords() {
     // w on a board row without KOLs says so; w in the keyword panel watches the keyword.
     app.state.analysis.entries = vec![resou::analysis::PanelEntry {
         label: "旺旺".into(),
+        keys: vec!["旺旺".into()],
         others: vec!["减糖".into()],
         trend: resou::analysis::Trend::Rising,
         since: None,

@@ -706,6 +706,7 @@ fn keyword_page_rows_match_what_is_drawn() {
     state.analysis.entries = (0..200)
         .map(|i| PanelEntry {
             label: format!("kw{i:03}").into(),
+            keys: vec![format!("kw{i:03}").into()],
             others: Vec::new(),
             trend: Trend::Steady,
             since: None,

@@ -156,6 +156,12 @@ pub struct Ewma {
     /// The smoothed level is above the recent level (see [`DetectorConfig::growth`]).
     #[serde(default)]
     pub growing: bool,
+    /// The input of the latest step, and the recent level before the latest step that moved
+    /// the clock: a second list at the same instant corrects the measurement (see `step_with`).
+    #[serde(default)]
+    pub x_last: f64,
+    #[serde(default)]
+    pub m_ref: f64,
 }
 
 impl Ewma {
@@ -172,6 +178,8 @@ impl Ewma {
             z: 0.0,
             m: 0.0,
             growing: false,
+            x_last: x,
+            m_ref: 0.0,
         }
     }
 
@@ -180,6 +188,7 @@ impl Ewma {
         Ewma {
             mu: x,
             m: x,
+            m_ref: x,
             ..Ewma::new(x, t_prev)
         }
     }
@@ -189,6 +198,7 @@ impl Ewma {
     fn absorb(&mut self, x: f64) {
         self.mu += x;
         self.m += x;
+        self.m_ref += x;
     }
 
     pub fn step(&mut self, x: f64, t: f64, cfg: &DetectorConfig, may_flag: bool) -> Transition {
@@ -207,8 +217,18 @@ impl Ewma {
         a: &Alphas,
     ) -> Transition {
         let (a_slow, a_fast) = (a.slow, a.fast);
-        let m_prev = self.m;
-        self.f += a_fast * (x - self.f);
+        // No time passed (another platform's list at the same instant, as archives stamp
+        // them): the level was measured with that platform's older list; this one corrects it
+        // by the change in input. The baseline and recent level are about the past: unchanged.
+        let m_prev = if a.dt > 0.0 {
+            self.m_ref = self.m;
+            self.f += a_fast * (x - self.f);
+            self.m
+        } else {
+            self.f = (self.f + x - self.x_last).max(0.0);
+            self.m_ref
+        };
+        self.x_last = x;
         let b = cfg.beta;
         // Growing against the recent level before this poll; a little less keeps it.
         let need = if self.growing {
@@ -259,6 +279,8 @@ impl Ewma {
         let a_slow = alpha(dt, cfg.half_life_slow_min);
         self.f *= 1.0 - alpha(dt, cfg.half_life_fast_min);
         self.m *= 1.0 - alpha(dt, cfg.half_life_mid_min);
+        self.m_ref = self.m;
+        self.x_last = 0.0;
         self.growing = false;
         let d = -self.mu;
         self.mu += a_slow * d;

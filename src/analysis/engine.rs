@@ -125,11 +125,13 @@ pub struct KeywordRow {
 /// One entry of the keyword panel: one story, its terms grouped (see [`super::panel`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PanelEntry {
-    /// The most telling term (a hashtag when there is one); `Enter` filters the board to the
-    /// titles containing it, which are exactly the entry's titles.
+    /// The most telling term (a hashtag when there is one).
     pub label: Keyword,
     /// The other terms of the same titles, and of titles that are part of the story.
     pub others: Vec<Keyword>,
+    /// The terms whose titles are the entry's titles (the label, then the label of any story
+    /// that joined it): `Enter` filters the board to titles containing one of them.
+    pub keys: Vec<Keyword>,
     pub trend: Trend,
     /// The label's significance.
     pub score: f64,
@@ -220,6 +222,8 @@ struct ListItem {
 #[derive(Default)]
 struct PlatformList {
     at: f64,
+    /// Minutes between this platform's last two lists (how often it is polled).
+    gap: f64,
     live: bool,
     items: Vec<ListItem>,
     ids: Vec<u32>,
@@ -677,6 +681,9 @@ impl Analyzer {
         item_weights_into(snap, &mut weights);
         let mut kol_mentions = Vec::new();
         let mut list = std::mem::take(&mut self.lists[pi]);
+        if list.live && t > list.at {
+            list.gap = t - list.at;
+        }
         list.at = t;
         list.live = true;
         list.items.clear();
@@ -735,7 +742,9 @@ impl Analyzer {
         sc.kol_now.clear();
         sc.kol_now.resize(self.matcher.kols().len(), 0);
         let mut d = 0u32;
-        let live = |list: &PlatformList| list.live && t - list.at <= stale;
+        // A list counts until a newer one of its platform is overdue: `stale_after_min`, or
+        // half a gap more than that platform's spacing (archives of 2-hourly lists).
+        let live = |list: &PlatformList| list.live && t - list.at <= stale.max(1.5 * list.gap);
         for (p, list) in Platform::ALL.iter().zip(&self.lists) {
             if !live(list) {
                 continue;
@@ -784,8 +793,17 @@ impl Analyzer {
         sc.sets.resize(end, 0);
         sc.fill.clear();
         sc.fill.extend(sc.acc.iter().map(|a| a.set.start));
+        // Items are numbered Weibo's first: those below this are Weibo titles.
+        let mut weibo_items = 0u32;
         let mut item = 0u32;
-        for list in self.lists.iter().filter(|l| live(l)) {
+        for (p, list) in Platform::ALL
+            .iter()
+            .zip(&self.lists)
+            .filter(|(_, l)| live(l))
+        {
+            if *p == Platform::Weibo {
+                weibo_items = list.items.iter().filter(|it| !it.pinned).count() as u32;
+            }
             for it in list.items.iter().filter(|it| !it.pinned) {
                 for &id in &list.ids[it.terms.clone()] {
                     let s = sc.slot[id as usize] as usize;
@@ -830,7 +848,8 @@ impl Analyzer {
                     id: a.id,
                     trend,
                     acc: i,
-                    cross: st.cross_platform(),
+                    // Rising on both platforms' own lists, and on both lists now.
+                    cross: st.cross_platform() && a.counts.weibo > 0 && a.counts.tieba > 0,
                     score: st.all.z,
                     share: a.inp.share,
                     counts: a.counts,
@@ -916,7 +935,22 @@ impl Analyzer {
             .into_iter()
             .map(|g| {
                 let row = &keywords[g.label];
-                let titles = sc.acc[sc.cands[g.label].acc].counts;
+                // The union of the keys' titles, per platform.
+                let mut items: Vec<u32> = g
+                    .keys
+                    .iter()
+                    .flat_map(|&k| sc.sets[sc.acc[sc.cands[k].acc].set.clone()].iter().copied())
+                    .collect();
+                items.sort_unstable();
+                items.dedup();
+                let mut titles = PlatformCounts::default();
+                for &i in &items {
+                    titles.bump(if i < weibo_items {
+                        Platform::Weibo
+                    } else {
+                        Platform::Tieba
+                    });
+                }
                 let hot = std::iter::once(g.label).chain(g.others.iter().copied());
                 let rising_members: Vec<&KeywordRow> =
                     hot.map(|i| &keywords[i]).filter(|k| k.rising).collect();
@@ -924,6 +958,11 @@ impl Analyzer {
                     label: row.keyword.clone(),
                     others: g
                         .others
+                        .iter()
+                        .map(|&i| keywords[i].keyword.clone())
+                        .collect(),
+                    keys: g
+                        .keys
                         .iter()
                         .map(|&i| keywords[i].keyword.clone())
                         .collect(),

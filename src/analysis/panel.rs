@@ -59,9 +59,12 @@ pub struct Group {
     pub trend: Trend,
     /// The label: the most telling member among the hottest ones with the entry's titles.
     pub label: usize,
-    /// The other members, the ones with the entry's titles first, then those whose titles are
-    /// a part of them; each part by score.
+    /// The other members, the ones with the label's titles first, then those whose titles are
+    /// a part of them, then the members of the stories that joined it; each part by score.
     pub others: Vec<usize>,
+    /// The members whose titles together are the entry's titles: the label, then the label of
+    /// each story that joined it.
+    pub keys: Vec<usize>,
 }
 
 /// Label preference among terms with the same titles: hashtag, then the term in fewer titles
@@ -214,6 +217,7 @@ pub fn group(members: &[Member]) -> Vec<Group> {
     // the sets that joined it.
     let mut inside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut beside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut keys: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for s in 0..sets.len() {
         let r = root(s);
         let t = top(r);
@@ -221,6 +225,11 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             inside.entry(r).or_default().extend(&sets[s]);
         } else if t != s {
             beside.entry(t).or_default().extend(&sets[s]);
+            if r == s
+                && let Some(&l) = labels.get(&s)
+            {
+                keys.entry(t).or_default().push(l);
+            }
         }
     }
     let mut out = Vec::new();
@@ -234,10 +243,13 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             by_score(&mut more);
             own.extend(more);
         }
+        let mut k = vec![label];
+        k.extend(keys.remove(&s).unwrap_or_default());
         out.push(Group {
             trend: members[label].trend,
             label,
             others: own,
+            keys: k,
         });
     }
     out
@@ -344,7 +356,8 @@ mod tests {
         g.sort_by_key(|g| g.label);
         assert_eq!(g.len(), 2, "{g:?}");
         assert_eq!((g[0].label, g[0].others.clone()), (1, vec![0, 2]));
-        assert_eq!(g[1].label, 3);
+        assert_eq!(g[0].keys, vec![1, 2], "titles of 靖国神社 and of 日本");
+        assert_eq!((g[1].label, g[1].keys.clone()), (3, vec![3]));
     }
 
     #[test]

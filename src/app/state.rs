@@ -193,8 +193,11 @@ pub struct AppState {
     pub keyword_page_rows: usize,
     /// The KOL panel is shown.
     pub show_kols: bool,
-    /// Board filtered to titles containing this keyword (Enter in the keyword panel).
+    /// Board filtered to titles containing this keyword (Enter in the keyword panel): the
+    /// entry's label, as the header names the filter.
     pub filter: Option<String>,
+    /// The words whose titles the filter keeps (an entry's keys); empty: `filter` itself.
+    pub filter_terms: Vec<String>,
     /// KOLs mentioned in each topic's title (from the analysis).
     pub topic_kols: HashMap<TopicKey, Vec<String>>,
     /// Host and media accounts of Weibo topics (topic details), keyed by normalised title.
@@ -252,6 +255,17 @@ pub struct Prompt {
 }
 
 impl AppState {
+    /// What the keyword filter matches in titles: the entry's keys, or the filter word.
+    pub fn filter_words(&self) -> Vec<&str> {
+        match &self.filter {
+            None => Vec::new(),
+            Some(_) if !self.filter_terms.is_empty() => {
+                self.filter_terms.iter().map(String::as_str).collect()
+            }
+            Some(f) => vec![f.as_str()],
+        }
+    }
+
     /// A matcher for KOL names (None when no KOL is known).
     pub fn kol_highlighter(&self) -> Option<crate::analysis::Highlighter> {
         (!self.kol_names.is_empty()).then(|| crate::analysis::Highlighter::new(&self.kol_names))

@@ -180,6 +180,7 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 rebuild_rows(state);
             } else if state.filter.is_some() {
                 state.filter = None;
+                state.filter_terms.clear();
                 rebuild_rows(state);
             } else if state.focus == Focus::Keywords {
                 state.focus = Focus::Board;
@@ -316,10 +317,15 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             if state.focus == Focus::Keywords
                 && let Some(k) = state.analysis.entries.get(state.keyword_selected)
             {
-                // The label's titles are the entry's titles (see analysis::panel).
-                let k = k.label.to_string();
-                state.flash = Some(format!("showing titles with “{k}” — esc clears"));
-                state.filter = Some(k);
+                // The keys' titles are the entry's titles (see analysis::panel).
+                let label = k.label.to_string();
+                state.filter_terms = k.keys.iter().map(|k| k.to_string()).collect();
+                state.flash = Some(format!(
+                    "showing the {} title{} of “{label}” — esc clears",
+                    k.titles.total(),
+                    if k.titles.total() == 1 { "" } else { "s" }
+                ));
+                state.filter = Some(label);
                 state.selection.chosen = false;
                 rebuild_rows(state);
             }
@@ -374,6 +380,7 @@ pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             state.search = None;
             state.filter = None;
+            state.filter_terms.clear();
             state.flash = Some("filters cleared".into());
             rebuild_rows(state);
         }
@@ -706,9 +713,7 @@ fn annotate_rows(state: &mut AppState) {
         .filter(|k| k.rising)
         .map(|k| k.keyword.as_str())
         .collect();
-    if let Some(f) = &state.filter {
-        words.push(f);
-    }
+    words.extend(state.filter_words());
     let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
     let until = state.history.travel.as_ref().map(|t| t.at);
     for row in &mut state.rows {
@@ -847,8 +852,9 @@ pub fn rebuild_rows(state: &mut AppState) {
     pinned.extend(ranked);
     state.rows = pinned;
     annotate_rows(state);
-    if let Some(f) = &state.filter {
-        let hl = Highlighter::new(&[f.as_str()]);
+    let words = state.filter_words();
+    if !words.is_empty() {
+        let hl = Highlighter::new(&words);
         state
             .rows
             .retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());

@@ -27,7 +27,7 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         Tab::Only(Platform::Tieba),
     ];
     let filter = state.filter.as_deref().filter(|f| !f.trim().is_empty());
-    let matcher = filter.map(|f| Highlighter::new(&[f]));
+    let matcher = filter.map(|_| Highlighter::new(&state.filter_words()));
     for (i, tab) in tabs.into_iter().enumerate() {
         if i > 0 {
             left.push(theme.symbols.sep, theme.muted);

@@ -412,6 +412,7 @@ mod tests {
     fn kw(name: &str, trend: Trend) -> PanelEntry {
         PanelEntry {
             label: name.into(),
+            keys: vec![name.into()],
             others: Vec::new(),
             trend,
             score: 1.0,

@@ -202,6 +202,7 @@ pub fn keyword_entries() -> Vec<PanelEntry> {
             } else {
                 Trend::Steady
             },
+            keys: vec![k.keyword.clone()],
             label: k.keyword,
             score: k.score,
             share: k.share,
