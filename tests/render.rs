@@ -640,13 +640,13 @@ fn keyword_panel_warming_up_below_the_board() {
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
     // Panel below the board (board rows stop above it), its title carries the note.
-    let y = find_row(buf, "Keywords 12:00 · warming up, ▲ from 12:30").unwrap();
+    let y = find_row(buf, "Keywords 12:00 · warm-up until 12:30").unwrap();
     assert_eq!(y as usize, 2 + board_page_rows(Rect::new(0, 0, 100, 32)));
     assert!(row_text(buf, y).contains("detector state unreadable"));
-    let x = locate(buf, y, "warming up").unwrap();
+    let x = locate(buf, y, "warm-up").unwrap();
     assert_eq!(buf[(x, y)].fg, Theme::default().muted.fg.unwrap());
-    // No rising rows yet: no markers (only the title's "▲ from"), no separator.
-    assert_eq!(find_row(buf, "▲"), Some(y));
+    // No rising rows yet: no markers, no separator.
+    assert!(find_row(buf, "▲").is_none());
     assert!(find_row(buf, "── steady").is_none() && find_row(buf, "── cooling").is_none());
     assert!(row_text(buf, y + 1).contains("旺旺"));
 }
@@ -789,5 +789,48 @@ fn panels_never_panic_around_their_thresholds() {
     state.analysis.kols[0].history = vec![u32::MAX; 100];
     for (w, h) in [(120, 40), (80, 30), (200, 60)] {
         draw(&state, w, h);
+    }
+}
+
+/// Labels and dimmed terms in Chinese, mixed Latin, emoji and full-width punctuation: every
+/// entry row puts its score, arrow and since-when in the same columns, at 80×24 (the panel in
+/// the board's place) and at 200×60 (beside it).
+#[test]
+fn keyword_entries_align_by_display_width() {
+    let mut state = sample_state();
+    let labels: [(&str, &[&str]); 5] = [
+        ("iPhone17发布会", &["苹果", "A19"]),
+        ("🔥热搜", &["👨‍👩‍👧", "家庭"]),
+        ("全角，标点！", &["（测试）", "ＡＢＣ"]),
+        ("旺旺", &["减糖", "呼吁", "配料表", "集团", "危机"]),
+        ("Ame", &[]),
+    ];
+    for (e, (label, others)) in state.analysis.entries.iter_mut().zip(labels) {
+        e.label = label.into();
+        e.keys = vec![label.into()];
+        e.others = others.iter().map(|&o| o.into()).collect();
+        e.trend = Trend::Rising;
+        e.direction = Direction::Up;
+        e.since = Some(render_support::t(11, 42, 0));
+        e.score = 3.5;
+    }
+    state.analysis.entries.truncate(5);
+    state.analysis.all_entries = state.analysis.entries.clone();
+    state.focus = Focus::Keywords;
+    for (w, h) in [(80, 24), (200, 60)] {
+        let t = draw(&state, w, h);
+        let buf = t.backend().buffer();
+        let cols: Vec<(u16, u16)> = (0..h)
+            .filter(|&y| row_text(buf, y).contains("3.5 ↑ 11:42"))
+            .map(|y| {
+                let x = locate(buf, y, "3.5 ↑ 11:42").unwrap();
+                (x, y)
+            })
+            .collect();
+        assert_eq!(cols.len(), 5, "{w}x{h}: {cols:?}");
+        assert!(
+            cols.windows(2).all(|c| c[0].0 == c[1].0),
+            "{w}x{h}: {cols:?}"
+        );
     }
 }

@@ -188,44 +188,53 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
     }
 }
 
-/// `Keywords 12:00 · ▲ 3` or `Keywords 12:00 · warming up, ▲ from 12:30` (and the worker's
+/// `Keywords 12:00 · ▲ 3` or `Keywords 12:00 · warm-up until 12:30` (and the worker's
 /// warning); below the board a rule fills the rest of the line.
 fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, theme: &Theme) {
     let a = &state.analysis;
-    let mut left = Parts::default();
     let name_style = if state.focus == Focus::Keywords {
         theme.tab_active
     } else {
         theme.column_header
     };
-    left.push("Keywords", name_style);
-    if let Some(at) = a.at {
-        left.push(format!(" {}", at.format("%H:%M")), theme.muted);
-    }
-    if a.ready && a.warming_up {
-        // Honest about when the panel may flag: before that nothing can be ▲.
+    // What the panel can say of itself, most important first: the data's time goes first
+    // when the line is short (the warm-up note says when ▲ may appear).
+    let status: Option<(String, Style)> = if a.ready && a.warming_up {
         let until = a
             .flags_from
-            .map(|f| format!(", {} from {}", theme.symbols.rising, f.format("%H:%M")))
+            .map(|f| format!(" until {}", f.format("%H:%M")))
             .unwrap_or_default();
-        left.push(
-            format!("{}warming up{until}", theme.symbols.sep),
-            theme.muted,
-        );
+        Some((format!("warm-up{until}"), theme.muted))
     } else if a.ready && a.at.is_some() {
         let n = a.all_entries.iter().filter(|e| e.rising()).count();
-        left.push(
-            format!("{}{} {n}", theme.symbols.sep, theme.symbols.rising),
-            if n > 0 {
-                theme.rising_marker
-            } else {
-                theme.muted
-            },
-        );
-    }
-    if let Some(w) = a.warning.as_deref().filter(|w| !w.is_empty()) {
-        left.push(theme.symbols.sep, theme.muted)
-            .push(w, theme.warn);
+        let style = if n > 0 {
+            theme.rising_marker
+        } else {
+            theme.muted
+        };
+        Some((format!("{} {n}", theme.symbols.rising), style))
+    } else {
+        None
+    };
+    let build = |with_time: bool| {
+        let mut left = Parts::default();
+        left.push("Keywords", name_style);
+        if let Some(at) = a.at.filter(|_| with_time) {
+            left.push(format!(" {}", at.format("%H:%M")), theme.muted);
+        }
+        if let Some((text, style)) = &status {
+            left.push(theme.symbols.sep, theme.muted)
+                .push(text.clone(), *style);
+        }
+        if let Some(w) = a.warning.as_deref().filter(|w| !w.is_empty()) {
+            left.push(theme.symbols.sep, theme.muted)
+                .push(w, theme.warn);
+        }
+        left
+    };
+    let mut left = build(true);
+    if left.width() > area.width as usize {
+        left = build(false);
     }
     let free = (area.width as usize).saturating_sub(left.width());
     if placement == Placement::Below && free > 1 {
