@@ -500,6 +500,9 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
+        // Titles count as new again (document frequency): a reset replays like a fresh start.
+        self.seen_titles.clear();
+        self.seen_pruned_at = f64::NEG_INFINITY;
     }
 
     /// Sizes of the bounded structures (for memory reports).
@@ -859,16 +862,8 @@ impl Analyzer {
         cross.sort_unstable_by(|a, b| order(a, b));
         let cross_platform: Vec<String> =
             cross.iter().map(|c| terms.name(c.id).to_string()).collect();
-        let n_hot = sc
-            .cands
-            .iter()
-            .filter(|c| c.trend != Trend::Steady)
-            .count();
-        let n_rising = sc
-            .cands
-            .iter()
-            .filter(|c| c.trend == Trend::Rising)
-            .count();
+        let n_hot = sc.cands.iter().filter(|c| c.trend != Trend::Steady).count();
+        let n_rising = sc.cands.iter().filter(|c| c.trend == Trend::Rising).count();
         // Only the rows that are output get sorted, grouped and built.
         let n = self.max_rows.max(n_hot);
         if sc.cands.len() > n {
@@ -935,7 +930,11 @@ impl Analyzer {
                     hot.map(|i| &keywords[i]).filter(|k| k.rising).collect();
                 PanelEntry {
                     label: row.keyword.clone(),
-                    others: g.others.iter().map(|&i| keywords[i].keyword.clone()).collect(),
+                    others: g
+                        .others
+                        .iter()
+                        .map(|&i| keywords[i].keyword.clone())
+                        .collect(),
                     trend: g.trend,
                     score: row.score,
                     share: row.share,
@@ -1094,7 +1093,11 @@ mod tests {
             "旺旺都",
         ];
         let value = |t, score, share| if t == Steady { share } else { score };
-        for (ra, sa, a) in [(Rising, 1.0, "a"), (Steady, 1.0, "旺旺"), (Cooling, -2.0, "")] {
+        for (ra, sa, a) in [
+            (Rising, 1.0, "a"),
+            (Steady, 1.0, "旺旺"),
+            (Cooling, -2.0, ""),
+        ] {
             for b in names {
                 for (rb, sb) in [(Rising, 1.0), (Steady, 1.0), (Cooling, 3.0), (Steady, -2.0)] {
                     let (ka, kb) = (sort_key(ra, sa, 0.5, a), sort_key(rb, sb, 0.5, b));
