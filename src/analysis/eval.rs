@@ -124,6 +124,12 @@ pub struct EvalPoint {
     pub fragment: usize,
     /// ▲ entries whose re-derived title set size differs from the engine's title count.
     pub title_set_mismatches: usize,
+    /// ▲ entries shown after an earlier list of a poll's time (Weibo and Tieba lists with the
+    /// same timestamp) and gone after its last list: the panel lost them within the poll.
+    pub superseded: usize,
+    /// Early detections counting the ▲ entries after every list of a poll's time, not only
+    /// the last (equals `early` when each time has one list).
+    pub early_any_list: usize,
     /// The previous protocol's figures at this θ_on.
     pub term: TermOnsetPoint,
 }
@@ -331,6 +337,10 @@ struct Poll {
     rising: Vec<Shown>,
     /// Terms rising now (▲) at this poll.
     rising_terms: HashSet<String>,
+    /// ▲ entries after an earlier list of this time that are gone after the last one.
+    superseded: usize,
+    /// The terms of the ▲ entries after the earlier lists of this time.
+    earlier: Vec<Vec<String>>,
 }
 
 /// Replay `lines` once per θ_on in `thresholds` through the production path and score it;
@@ -393,6 +403,8 @@ pub fn evaluate_with_df_max(
         let mut polls: Vec<Poll> = Vec::new();
         // Per platform: the index of its last list (for the live titles of a poll).
         let mut last: [Option<usize>; 2] = [None, None];
+        // Terms of the ▲ entries after an earlier list of the same time (label first).
+        let mut earlier: Vec<Vec<String>> = Vec::new();
         for (i, s) in snaps.iter().enumerate() {
             let u = analyzer.process(s);
             let t = minutes(&s.captured_at);
@@ -402,6 +414,8 @@ pub fn evaluate_with_df_max(
                 .get(i + 1)
                 .is_some_and(|n| n.captured_at == s.captured_at)
             {
+                let shown = u.entries.iter().filter(|e| e.rising());
+                earlier.extend(shown.map(|e| e.terms().map(str::to_string).collect()));
                 continue;
             }
             // The live lists' ranked titles, as the panel groups them.
@@ -411,7 +425,7 @@ pub fn evaluate_with_df_max(
                 .filter(|&&j| t - minutes(&snaps[j].captured_at) <= stale_after)
                 .flat_map(|&j| truth.terms[j].iter())
                 .collect();
-            let rising = u
+            let rising: Vec<Shown> = u
                 .entries
                 .iter()
                 .filter(|e| e.rising())
@@ -430,10 +444,16 @@ pub fn evaluate_with_df_max(
                     }
                 })
                 .collect();
+            let superseded = earlier
+                .iter()
+                .filter(|k| !rising.iter().any(|e| e.terms.contains(&k[0])))
+                .count();
             polls.push(Poll {
                 at: t,
                 rising,
                 rising_terms: u.rising.iter().cloned().collect(),
+                superseded,
+                earlier: std::mem::take(&mut earlier),
             });
         }
         polls_n = polls.len();
@@ -522,9 +542,16 @@ fn score_panel(
     let (mut entry_onsets, mut false_onsets) = (0, 0);
     // Per term: the polls where it was a specific term of a ▲ entry.
     let mut shown: HashMap<&str, Vec<f64>> = HashMap::new();
+    // The same, counting the ▲ entries after the earlier lists of each time.
+    let mut shown_any: HashMap<&str, Vec<f64>> = HashMap::new();
     let mut prev: Option<&HashSet<String>> = None;
     for p in polls {
         let t = p.at;
+        for k in p.earlier.iter().flatten() {
+            if truth.df.specific(k, t, df_max) {
+                shown_any.entry(k).or_default().push(t);
+            }
+        }
         counts.push(p.rising.len() as f64);
         // The poll's own Weibo list: its top 10 is "already there".
         let own = truth.top.iter().rev().find(|l| l.at <= t).unwrap_or(&empty);
@@ -550,6 +577,7 @@ fn score_panel(
                 .filter(|k| truth.df.specific(k, t, df_max))
                 .collect();
             for &k in &specific {
+                shown_any.entry(k).or_default().push(t);
                 shown.entry(k).or_default().push(t);
             }
             if confirmed(truth, &specific, t, false, Some(own)) {
@@ -571,6 +599,17 @@ fn score_panel(
     }
     let (mut early, mut same, mut strict) = (0, 0, 0);
     let mut leads = Vec::new();
+    let early_any_list = truth
+        .events
+        .iter()
+        .filter(|e| {
+            e.terms.iter().any(|k| {
+                shown_any
+                    .get(k.as_str())
+                    .is_some_and(|v| v.iter().any(|&t| t < e.at && e.at - t <= LOOKBACK_MIN))
+            })
+        })
+        .count();
     for e in &truth.events {
         let before = |k: &String| {
             shown
@@ -617,6 +656,8 @@ fn score_panel(
         stale,
         fragment,
         title_set_mismatches: mismatch,
+        superseded: polls.iter().map(|p| p.superseded).sum(),
+        early_any_list,
         term,
     }
 }
@@ -787,6 +828,18 @@ pub fn format_eval_report(r: &EvalReport) -> String {
             q.precision_6h * 100.0
         );
     }
+    if let Some(p) = r.operating_point().filter(|p| p.superseded > 0) {
+        let _ = writeln!(
+            out,
+            "note: at θ_on = {}, {} ▲ entries shown after an earlier list of a poll's time were gone \
+             after its last list (lists with the same timestamp); counting them, early recall would \
+             be {:.1}% ({} events)",
+            p.theta_on,
+            p.superseded,
+            ratio(p.early_any_list, r.events) * 100.0,
+            p.early_any_list
+        );
+    }
     let mismatches: usize = r.sweep.iter().map(|p| p.title_set_mismatches).sum();
     if mismatches > 0 {
         let _ = writeln!(
@@ -863,6 +916,8 @@ mod tests {
             stale: 0,
             fragment: 0,
             title_set_mismatches: 0,
+            superseded: 0,
+            early_any_list: 0,
             term: TermOnsetPoint {
                 onsets: 0,
                 early: 0,
