@@ -11,17 +11,20 @@ use resou::analysis::{
     AnalysisConfig, EvalReport, Operating, analyze_snapshots, document_frequency, evaluate,
     evaluate_at, format_eval_report,
 };
-use resou::config::OPERATING_THETA_ON;
+use resou::config::{Config, KEYWORD_ROWS, OPERATING_THETA_ON};
 
 const NATEAFISH: &str = "weibo_nateafish_2026-08-15.jsonl";
 const ARANDOM: &str = "weibo_arandomguyhere_2026-08-15.jsonl";
 const TRENDRADAR: &str = "trendradar_weibo_tieba_2025-10-15.jsonl";
 
-/// The app's detector config (θ_on at the operating point) with the library's other defaults.
+/// What the app runs (and `resou eval` replays): its detector config (θ_on at the operating
+/// point) and its keyword-panel size, without user dictionaries or KOL lists.
 fn cfg() -> AnalysisConfig {
-    let mut c = AnalysisConfig::default();
-    c.detector.theta_on = OPERATING_THETA_ON;
-    c
+    AnalysisConfig {
+        detector: Config::default().analysis.detector,
+        max_rows: Some(KEYWORD_ROWS),
+        ..AnalysisConfig::default()
+    }
 }
 
 fn tune(name: &str) -> EvalReport {
@@ -57,8 +60,8 @@ fn panel_invariants(r: &EvalReport) {
 }
 
 /// Floors a little below the figures measured when this test was written (hourly, θ_on = 1.0:
-/// early recall 45.6 % (strict 29.4 %), median lead 600 min, 1.13 false/h, panel
-/// precision@6h 22.9 %, ▲ per poll median 5 / max 13).
+/// early recall 42.6 % (strict 25.0 %), median lead 600 min, 1.17 false/h, panel
+/// precision@6h 21.2 %, ▲ per poll median 5 / max 13).
 #[test]
 fn hourly_archive_chooses_the_operating_point() {
     let r = tune(NATEAFISH);
@@ -74,9 +77,9 @@ fn hourly_archive_chooses_the_operating_point() {
         "the app's θ_on is the one chosen on the hourly archive"
     );
     assert!(op.false_flags_per_hour <= MAX_FALSE_FLAGS_PER_HOUR);
-    assert!(op.recall >= 0.42, "recall {}", op.recall);
+    assert!(op.recall >= 0.39, "recall {}", op.recall);
     assert!(
-        op.recall_strict >= 0.26,
+        op.recall_strict >= 0.22,
         "strict recall {}",
         op.recall_strict
     );
@@ -102,8 +105,8 @@ fn hourly_archive_chooses_the_operating_point() {
 }
 
 /// Held out: evaluated at the θ_on chosen on the hourly archive. Floors a little below the
-/// figures measured (θ_on = 1.0: early recall 42.2 % (strict 26.5 %), median lead 556 min,
-/// 1.53 false/h, panel precision@6h 21.2 %, ▲ per poll median 5 / max 9). The goals
+/// figures measured (θ_on = 1.0: early recall 38.6 % (strict 21.7 %), median lead 519 min,
+/// 1.62 false/h, panel precision@6h 18.8 %, ▲ per poll median 5 / max 9). The goals
 /// (recall ≥ 60 %, panel precision ≥ 70 %) are not reached; see README, "Evaluation".
 #[test]
 fn half_hourly_archive_at_the_hourly_operating_point() {
@@ -116,9 +119,9 @@ fn half_hourly_archive_at_the_hourly_operating_point() {
         .expect("the hourly θ_on is in the sweep");
     assert_eq!(op.theta_on, OPERATING_THETA_ON);
     assert!(op.false_flags_per_hour <= MAX_FALSE_FLAGS_PER_HOUR);
-    assert!(op.recall >= 0.38, "recall {}", op.recall);
+    assert!(op.recall >= 0.35, "recall {}", op.recall);
     assert!(
-        op.recall_strict >= 0.23,
+        op.recall_strict >= 0.19,
         "strict recall {}",
         op.recall_strict
     );
@@ -127,7 +130,7 @@ fn half_hourly_archive_at_the_hourly_operating_point() {
         "{:?}",
         op.median_lead_min
     );
-    assert!(op.panel_precision_6h >= 0.18, "{}", op.panel_precision_6h);
+    assert!(op.panel_precision_6h >= 0.16, "{}", op.panel_precision_6h);
     assert!(op.median_rising_per_poll <= 8.0);
     assert!(r.sweep.iter().all(|p| p.superseded == 0));
 }
@@ -203,7 +206,12 @@ fn yasukuni_is_one_term_across_titles_and_flagged_by_its_peak() {
     // 09:00 rank 18 日本防相小泉进次郎参拜靖国神社, 12:00 rank 12 外交部回应日方政要参拜靖国神社,
     // 20:00 rank 1 汉奸石平参拜靖国神社.
     let lines = fixture(NATEAFISH);
-    let mut a = resou::analysis::Analyzer::new(&cfg());
+    // Every keyword row (the app builds 60), to read the term's share at rank 18.
+    let all_rows = AnalysisConfig {
+        max_rows: None,
+        ..cfg()
+    };
+    let mut a = resou::analysis::Analyzer::new(&all_rows);
     let mut shares = Vec::new();
     let mut onset = None;
     let mut panel_at_peak = false;
