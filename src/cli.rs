@@ -20,7 +20,8 @@ Examples:
   resou --origin http://127.0.0.1:8080   send every platform request to a local server
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
   resou analyze --snapshots lists.jsonl.gz --format table
-  resou eval --snapshots lists.jsonl.gz
+  resou eval --snapshots lists.jsonl.gz         θ_on curve, the configured θ_on marked
+  resou eval --snapshots tuning.jsonl --tune    choose the operating point on this file
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
@@ -123,8 +124,16 @@ pub enum Command {
         #[arg(long, required = true, num_args = 1..)]
         snapshots: Vec<PathBuf>,
         /// θ_on values to sweep.
-        #[arg(long, value_delimiter = ',', default_values_t = vec![1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0])]
+        #[arg(long, value_delimiter = ',', default_values_t = crate::analysis::eval::SWEEP.to_vec())]
         thresholds: Vec<f64>,
+        /// Operating point to mark (held-out evaluation); default: the configured
+        /// `[analysis.detector] theta_on`, whose default was chosen on the hourly archive.
+        #[arg(long, value_name = "θ_ON", conflicts_with = "tune")]
+        theta: Option<f64>,
+        /// Tuning: choose the operating point on these files (best early recall at ≤ 2 false
+        /// flags/hour) instead of marking a given θ_on.
+        #[arg(long)]
+        tune: bool,
     },
     /// Headless collector: poll and write every list to the history store (--store), no UI;
     /// logs to the log file; SIGTERM/SIGINT stop it after the queued writes are committed.

@@ -40,7 +40,9 @@ fn main() -> ExitCode {
         Some(Command::Eval {
             snapshots,
             thresholds,
-        }) => eval(&cli, snapshots, thresholds),
+            theta,
+            tune,
+        }) => eval(&cli, snapshots, thresholds, *theta, *tune),
         Some(Command::Keys) => keys(&cli),
         Some(Command::Snapshot(a)) => {
             let _log = resou::logging::init(cli.log_file.as_deref());
@@ -132,9 +134,32 @@ fn analyze(
     Ok(())
 }
 
-fn eval(cli: &Cli, files: &[std::path::PathBuf], thresholds: &[f64]) -> anyhow::Result<()> {
+fn eval(
+    cli: &Cli,
+    files: &[std::path::PathBuf],
+    thresholds: &[f64],
+    theta: Option<f64>,
+    tune: bool,
+) -> anyhow::Result<()> {
+    use resou::analysis::Operating;
     let lines = read_snapshots(files)?;
-    let report = resou::analysis::evaluate(&lines, &headless_analysis_config(cli)?, thresholds);
+    let cfg = headless_analysis_config(cli)?;
+    let operating = match theta {
+        _ if tune => Operating::ChooseHere,
+        Some(theta_on) => Operating::Fixed {
+            theta_on,
+            source: "given with --theta".into(),
+        },
+        None if cfg.detector.theta_on == resou::config::OPERATING_THETA_ON => Operating::Fixed {
+            theta_on: cfg.detector.theta_on,
+            source: resou::config::OPERATING_THETA_SOURCE.into(),
+        },
+        None => Operating::Fixed {
+            theta_on: cfg.detector.theta_on,
+            source: "from the config file".into(),
+        },
+    };
+    let report = resou::analysis::evaluate_at(&lines, &cfg, thresholds, operating);
     print!("{}", resou::analysis::format_eval_report(&report));
     Ok(())
 }

@@ -1,60 +1,180 @@
-//! Evaluation on the real 2026-08-15 Weibo archives (trend-detection.md §7), and the
+//! Evaluation of the keyword panel on the real archives (trend-detection.md §7, issue 16):
+//! the operating point is chosen on the hourly archive (tuning) and the ~30-min and
+//! 2025-10-15 Weibo+Tieba archives are evaluated at it (held out, never tuned on). Also the
 //! reference's 靖国神社 / 旺旺 examples replayed through the production path.
 
 mod analysis_support;
 
 use analysis_support::fixture;
+use resou::analysis::eval::{MAX_FALSE_FLAGS_PER_HOUR, SPECIFIC_DF_MAX, SWEEP};
 use resou::analysis::{
-    AnalysisConfig, EvalReport, analyze_snapshots, evaluate, format_eval_report,
+    AnalysisConfig, EvalReport, Operating, analyze_snapshots, document_frequency, evaluate,
+    evaluate_at, format_eval_report,
 };
+use resou::config::{Config, KEYWORD_ROWS, OPERATING_THETA_ON};
 
-const SWEEP: [f64; 8] = [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0];
 const NATEAFISH: &str = "weibo_nateafish_2026-08-15.jsonl";
 const ARANDOM: &str = "weibo_arandomguyhere_2026-08-15.jsonl";
+const TRENDRADAR: &str = "trendradar_weibo_tieba_2025-10-15.jsonl";
 
-fn run(name: &str) -> EvalReport {
-    let r = evaluate(&fixture(name), &AnalysisConfig::default(), &SWEEP);
-    println!("{name}\n{}", format_eval_report(&r));
+/// What the app runs (and `resou eval` replays): its detector config (θ_on at the operating
+/// point) and its keyword-panel size, without user dictionaries or KOL lists.
+fn cfg() -> AnalysisConfig {
+    AnalysisConfig {
+        detector: Config::default().analysis.detector,
+        max_rows: Some(KEYWORD_ROWS),
+        ..AnalysisConfig::default()
+    }
+}
+
+fn tune(name: &str) -> EvalReport {
+    let r = evaluate(&fixture(name), &cfg(), &SWEEP);
+    println!("{name} (tuning)\n{}", format_eval_report(&r));
     r
 }
 
-/// Floors a little below the figures measured when this test was written
-/// (hourly: recall 38.2 %, lead 690 min, 1.96 false/h, precision@6h 76.3 % at θ_on = 1.5).
-#[test]
-fn hourly_archive_meets_floors() {
-    let r = run(NATEAFISH);
-    // Event counts match the reference's independent count (68 + 10 left-censored).
-    assert_eq!((r.events, r.left_censored), (68, 10));
-    let op = r
-        .operating_point()
-        .expect("an operating point at ≤ 2 false flags/h");
-    assert!(op.false_flags_per_hour <= 2.0);
-    assert!(op.recall >= 0.35, "recall {}", op.recall);
-    assert!(op.precision_6h >= 0.70, "precision {}", op.precision_6h);
-    assert!(
-        op.median_lead_min.is_some_and(|m| m >= 300.0),
-        "{:?}",
-        op.median_lead_min
-    );
-    // The curve is monotone where it must be: more permissive θ, at least as many onsets.
-    assert!(r.sweep.windows(2).all(|w| w[0].onsets >= w[1].onsets));
+fn held_out(name: &str) -> EvalReport {
+    let operating = Operating::Fixed {
+        theta_on: OPERATING_THETA_ON,
+        source: format!("chosen on {NATEAFISH}"),
+    };
+    let r = evaluate_at(&fixture(name), &cfg(), &SWEEP, operating);
+    println!("{name} (held out)\n{}", format_eval_report(&r));
+    r
 }
 
-/// Measured: recall 44.6 %, lead 547 min, 1.53 false/h, precision@6h 87.0 % at θ_on = 1.5.
+/// What must hold at every θ_on: no ▲ entry below θ_off, no ▲ entry inside another, and the
+/// title sets the evaluation re-derives agree with the engine's counts.
+fn panel_invariants(r: &EvalReport) {
+    assert!(!r.sweep.is_empty());
+    for p in &r.sweep {
+        assert_eq!(p.stale, 0, "θ_on {}: stale ▲ entries", p.theta_on);
+        assert_eq!(p.fragment, 0, "θ_on {}: fragment ▲ entries", p.theta_on);
+        assert_eq!(p.title_set_mismatches, 0, "θ_on {}", p.theta_on);
+        assert!(p.early_strict <= p.early && p.early <= r.events);
+        assert!(p.max_rising_per_poll as f64 >= p.median_rising_per_poll);
+        assert!(p.early <= p.early_any_list);
+    }
+    // Something is measured at all: ▲ entries at the most permissive θ_on.
+    assert!(r.sweep[0].rising_pairs > 0);
+}
+
+/// Floors a little below the figures measured when this test was written (hourly, θ_on = 1.0:
+/// early recall 42.6 % (strict 25.0 %), median lead 600 min, 1.17 false/h, panel
+/// precision@6h 21.2 %, ▲ per poll median 5 / max 13).
 #[test]
-fn half_hourly_archive_meets_floors() {
-    let r = run(ARANDOM);
-    assert_eq!((r.events, r.left_censored), (83, 10));
+fn hourly_archive_chooses_the_operating_point() {
+    let r = tune(NATEAFISH);
+    // Event counts match the reference's independent count (68 + 10 left-censored).
+    assert_eq!((r.events, r.left_censored), (68, 10));
+    assert_eq!(r.polls, 23);
+    panel_invariants(&r);
     let op = r
         .operating_point()
         .expect("an operating point at ≤ 2 false flags/h");
-    assert!(op.recall >= 0.40, "recall {}", op.recall);
-    assert!(op.precision_6h >= 0.80, "precision {}", op.precision_6h);
+    assert_eq!(
+        op.theta_on, OPERATING_THETA_ON,
+        "the app's θ_on is the one chosen on the hourly archive"
+    );
+    assert!(op.false_flags_per_hour <= MAX_FALSE_FLAGS_PER_HOUR);
+    assert!(op.recall >= 0.39, "recall {}", op.recall);
+    assert!(
+        op.recall_strict >= 0.22,
+        "strict recall {}",
+        op.recall_strict
+    );
     assert!(
         op.median_lead_min.is_some_and(|m| m >= 300.0),
         "{:?}",
         op.median_lead_min
     );
+    assert!(op.panel_precision_6h >= 0.18, "{}", op.panel_precision_6h);
+    assert!(op.median_rising_per_poll <= 8.0);
+    // One list per poll time: nothing is superseded within a poll.
+    assert!(
+        r.sweep
+            .iter()
+            .all(|p| p.superseded == 0 && p.early_any_list == p.early)
+    );
+    // More permissive θ, at least as many term onsets (the detector's own monotonicity).
+    assert!(
+        r.sweep
+            .windows(2)
+            .all(|w| w[0].term.onsets >= w[1].term.onsets)
+    );
+}
+
+/// Held out: evaluated at the θ_on chosen on the hourly archive. Floors a little below the
+/// figures measured (θ_on = 1.0: early recall 38.6 % (strict 21.7 %), median lead 519 min,
+/// 1.62 false/h, panel precision@6h 18.8 %, ▲ per poll median 5 / max 9). The issue's goals
+/// (recall ≥ 60 %, panel precision ≥ 70 %) are not reached; see README, "Evaluation".
+#[test]
+fn half_hourly_archive_at_the_hourly_operating_point() {
+    let r = held_out(ARANDOM);
+    assert_eq!((r.events, r.left_censored), (83, 10));
+    assert_eq!(r.polls, 44);
+    panel_invariants(&r);
+    let op = r
+        .operating_point()
+        .expect("the hourly θ_on is in the sweep");
+    assert_eq!(op.theta_on, OPERATING_THETA_ON);
+    assert!(op.false_flags_per_hour <= MAX_FALSE_FLAGS_PER_HOUR);
+    assert!(op.recall >= 0.35, "recall {}", op.recall);
+    assert!(
+        op.recall_strict >= 0.19,
+        "strict recall {}",
+        op.recall_strict
+    );
+    assert!(
+        op.median_lead_min.is_some_and(|m| m >= 300.0),
+        "{:?}",
+        op.median_lead_min
+    );
+    assert!(op.panel_precision_6h >= 0.16, "{}", op.panel_precision_6h);
+    assert!(op.median_rising_per_poll <= 8.0);
+    assert!(r.sweep.iter().all(|p| p.superseded == 0));
+}
+
+/// Held out, Weibo + Tieba by rank only, one list of each every ~2 h with the same timestamp.
+/// Measured at θ_on = 1.0: no early detection by the panel that stays after each poll: the
+/// Tieba list of a time replaces the Weibo ▲ entries of that time (154 superseded); counting
+/// the ▲ entries after the Weibo lists, 25 of 68 events (36.8 %) were shown early.
+#[test]
+fn weibo_tieba_archive_at_the_hourly_operating_point() {
+    let r = held_out(TRENDRADAR);
+    assert_eq!((r.events, r.left_censored), (68, 10));
+    assert_eq!((r.snapshots, r.polls), (24, 12));
+    panel_invariants(&r);
+    let op = r
+        .operating_point()
+        .expect("the hourly θ_on is in the sweep");
+    assert_eq!(op.theta_on, OPERATING_THETA_ON);
+    assert!(op.early_any_list >= 21, "{}", op.early_any_list);
+    assert!(op.median_rising_per_poll <= 8.0);
+}
+
+/// `D` separates story names from generic words on the tuning archive (see
+/// `SPECIFIC_DF_MAX`): the words the reference calls generic exceed it over the day, the
+/// names of its example stories do not.
+#[test]
+fn specificity_threshold_separates_names_from_generic_words() {
+    let lines = fixture(NATEAFISH);
+    let df = document_frequency(&lines, &cfg());
+    for generic in ["中国", "日本"] {
+        assert!(df.max_df(generic) > SPECIFIC_DF_MAX, "{generic}");
+    }
+    for name in ["靖国神社", "石平", "小泉进次郎", "胖东来"] {
+        assert!(df.max_df(name) <= SPECIFIC_DF_MAX, "{name}");
+    }
+}
+
+/// Replaying with `Analyzer::reset` between thresholds gives what a fresh analyser gives.
+#[test]
+fn a_sweep_point_does_not_depend_on_the_thresholds_before_it() {
+    let lines = fixture(NATEAFISH);
+    let alone = evaluate(&lines, &cfg(), &[1.5]);
+    let swept = evaluate(&lines, &cfg(), &[1.0, 1.5]);
+    assert_eq!(alone.point(1.5), swept.point(1.5));
 }
 
 fn hour(p: &resou::analysis::PollAnalysis) -> u32 {
@@ -63,19 +183,21 @@ fn hour(p: &resou::analysis::PollAnalysis) -> u32 {
 }
 
 #[test]
-fn wangwang_flagged_while_it_sits_in_several_titles() {
-    // 旺旺 sat in 2–5 simultaneous titles from 00:00 to 15:00.
-    let polls = analyze_snapshots(&fixture(NATEAFISH), &AnalysisConfig::default());
-    let first = polls
+fn wangwang_is_a_rising_entry_while_it_sits_in_several_titles() {
+    // 旺旺 sat in 2–5 simultaneous titles from 00:00 to 15:00; the panel shows it as one ▲
+    // entry (label or one of its terms) over several titles.
+    let polls = analyze_snapshots(&fixture(NATEAFISH), &cfg());
+    let (poll, row) = polls
         .iter()
-        .find(|p| p.onsets.iter().any(|k| k == "旺旺"))
-        .expect("旺旺 rises");
-    assert!(hour(first) < 6, "first onset at {}", first.at);
-    let row = first
-        .rising
-        .iter()
-        .find(|r| r.keyword == "旺旺")
-        .expect("listed as rising");
+        .find_map(|p| {
+            let row = p
+                .rising
+                .iter()
+                .find(|r| r.keyword == "旺旺" || r.with.iter().any(|w| w == "旺旺"))?;
+            Some((p, row))
+        })
+        .expect("旺旺 in a ▲ entry");
+    assert!(hour(poll) < 6, "first ▲ at {}", poll.at);
     assert!(row.titles >= 2, "{row:?}");
 }
 
@@ -84,17 +206,28 @@ fn yasukuni_is_one_term_across_titles_and_flagged_by_its_peak() {
     // 09:00 rank 18 日本防相小泉进次郎参拜靖国神社, 12:00 rank 12 外交部回应日方政要参拜靖国神社,
     // 20:00 rank 1 汉奸石平参拜靖国神社.
     let lines = fixture(NATEAFISH);
-    let mut cfg = AnalysisConfig::default();
-    cfg.detector.theta_on = 1.5;
-    let mut a = resou::analysis::Analyzer::new(&cfg);
+    // Every keyword row (the app builds 60), to read the term's share at rank 18.
+    let all_rows = AnalysisConfig {
+        max_rows: None,
+        ..cfg()
+    };
+    let mut a = resou::analysis::Analyzer::new(&all_rows);
     let mut shares = Vec::new();
     let mut onset = None;
+    let mut panel_at_peak = false;
     for l in &lines {
         let u = a.process(&l.to_snapshot());
         let row = u.keywords.iter().find(|r| r.keyword == "靖国神社");
         shares.push((u.at, row.map_or(0.0, |r| r.share)));
         if onset.is_none() && u.onsets.iter().any(|k| k == "靖国神社") {
             onset = Some(u.at);
+        }
+        use chrono::Timelike;
+        if u.at.hour() == 20 {
+            panel_at_peak = u
+                .entries
+                .iter()
+                .any(|e| e.rising() && e.terms().any(|k| k == "靖国神社"));
         }
     }
     let share_at = |h: u32| {
@@ -109,4 +242,5 @@ fn yasukuni_is_one_term_across_titles_and_flagged_by_its_peak() {
     let onset = onset.expect("靖国神社 flagged");
     use chrono::Timelike;
     assert!(onset.hour() <= 20, "flagged at {onset}");
+    assert!(panel_at_peak, "靖国神社 in a ▲ entry at 20:00");
 }

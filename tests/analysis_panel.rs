@@ -44,7 +44,7 @@ fn start() -> DateTime<FixedOffset> {
 fn list(m: i64, rows: &[(String, u64)], pinned: &str) -> Snapshot {
     let mut s = Snapshot::new(Platform::Weibo, start() + Duration::minutes(m));
     let mut rows = rows.to_vec();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (i, (title, heat)) in rows.iter().enumerate() {
         let mut t = Topic::new(Platform::Weibo, Some(i as u32 + 1), title);
         t.heat = Some(*heat);

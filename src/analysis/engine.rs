@@ -498,6 +498,7 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
+        // (The detector's reset also forgets the seen titles: a reset replays like a fresh start.)
     }
 
     /// Sizes of the bounded structures (for memory reports).

@@ -24,7 +24,10 @@ pub use engine::{
     AnalysisConfig, AnalysisUpdate, Analyzer, AnalyzerStats, Direction, KeywordRow, KolTrend,
     PanelEntry, PlatformCounts, TitleInfo, TopicKols,
 };
-pub use eval::{EvalPoint, EvalReport, evaluate, format_eval_report};
+pub use eval::{
+    DocFreq, EvalPoint, EvalReport, Operating, TermOnsetPoint, document_frequency, evaluate,
+    evaluate_at, evaluate_with_df_max, format_eval_report,
+};
 pub use headless::{PollAnalysis, analyze_snapshots, format_table};
 pub use highlight::{Highlighter, highlight_spans};
 pub use kol::{

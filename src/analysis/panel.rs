@@ -218,13 +218,13 @@ pub fn group(members: &[Member]) -> Vec<Group> {
     let mut inside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut beside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut keys: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for s in 0..sets.len() {
+    for (s, set) in sets.iter().enumerate() {
         let r = root(s);
         let t = top(r);
         if r != s && t == r {
-            inside.entry(r).or_default().extend(&sets[s]);
+            inside.entry(r).or_default().extend(set);
         } else if t != s {
-            beside.entry(t).or_default().extend(&sets[s]);
+            beside.entry(t).or_default().extend(set);
             if r == s
                 && let Some(&l) = labels.get(&s)
             {
