@@ -162,6 +162,12 @@ pub struct Ewma {
     pub x_last: f64,
     #[serde(default)]
     pub m_ref: f64,
+    /// The baseline before the latest step that moved the clock (what a same-instant
+    /// correction scores against, as that step did).
+    #[serde(default)]
+    pub mu_ref: f64,
+    #[serde(default)]
+    pub v_ref: f64,
 }
 
 impl Ewma {
@@ -180,6 +186,8 @@ impl Ewma {
             growing: false,
             x_last: x,
             m_ref: 0.0,
+            mu_ref: 0.0,
+            v_ref: 0.0,
         }
     }
 
@@ -189,6 +197,7 @@ impl Ewma {
             mu: x,
             m: x,
             m_ref: x,
+            mu_ref: x,
             ..Ewma::new(x, t_prev)
         }
     }
@@ -199,6 +208,7 @@ impl Ewma {
         self.mu += x;
         self.m += x;
         self.m_ref += x;
+        self.mu_ref += x;
     }
 
     pub fn step(&mut self, x: f64, t: f64, cfg: &DetectorConfig, may_flag: bool) -> Transition {
@@ -220,13 +230,13 @@ impl Ewma {
         // No time passed (another platform's list at the same instant, as archives stamp
         // them): the level was measured with that platform's older list; this one corrects it
         // by the change in input. The baseline and recent level are about the past: unchanged.
-        let m_prev = if a.dt > 0.0 {
-            self.m_ref = self.m;
+        let (m_prev, mu, v) = if a.dt > 0.0 {
+            (self.m_ref, self.mu_ref, self.v_ref) = (self.m, self.mu, self.v);
             self.f += a_fast * (x - self.f);
-            self.m
+            (self.m, self.mu, self.v)
         } else {
             self.f = (self.f + x - self.x_last).max(0.0);
-            self.m_ref
+            (self.m_ref, self.mu_ref, self.v_ref)
         };
         self.x_last = x;
         let b = cfg.beta;
@@ -237,7 +247,7 @@ impl Ewma {
             m_prev * (1.0 + cfg.growth) + b * cfg.growth
         };
         self.growing = self.f > need;
-        self.z = (self.f - self.mu.max(b)) / (self.v.max(0.0).sqrt() + b);
+        self.z = (self.f - mu.max(b)) / (v.max(0.0).sqrt() + b);
         let mut tr = Transition::None;
         if !self.flagged {
             if may_flag && self.z >= cfg.theta_on && self.f >= cfg.x_min {
@@ -279,7 +289,7 @@ impl Ewma {
         let a_slow = alpha(dt, cfg.half_life_slow_min);
         self.f *= 1.0 - alpha(dt, cfg.half_life_fast_min);
         self.m *= 1.0 - alpha(dt, cfg.half_life_mid_min);
-        self.m_ref = self.m;
+        (self.m_ref, self.mu_ref, self.v_ref) = (self.m, self.mu, self.v);
         self.x_last = 0.0;
         self.growing = false;
         let d = -self.mu;

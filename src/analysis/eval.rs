@@ -28,7 +28,7 @@
 //! - ▲ entries per poll (median, max); *stale* = (poll, ▲ entry) pairs whose score is below
 //!   the θ_off in use (`min(θ_off, θ_on)`); *fragment* = (poll, ▲ entry) pairs whose current
 //!   title set is contained in another ▲ entry's title set at the same poll. The title sets
-//!   are re-derived here from the lists (the titles containing the entry's label), not read
+//!   are re-derived here from the lists (the titles containing one of the entry's keys), not read
 //!   from the engine; [`EvalPoint::title_set_mismatches`] counts entries whose re-derived set
 //!   size differs from the engine's count (0 when the two agree).
 //!
@@ -406,13 +406,23 @@ pub fn evaluate_with_df_max(
         let mut polls: Vec<Poll> = Vec::new();
         // Per platform: the index of its last list (for the live titles of a poll).
         let mut last: [Option<usize>; 2] = [None, None];
+        // Per platform: minutes between its last two lists (a list counts until a newer one
+        // is overdue, as in the engine).
+        let mut gap = [0.0f64; 2];
         // Terms of the ▲ entries after an earlier list of the same time (label first).
         let mut earlier: Vec<Vec<String>> = Vec::new();
         for (i, s) in snaps.iter().enumerate() {
             let u = analyzer.process(s);
             let t = minutes(&s.captured_at);
             onsets.extend(u.onsets.iter().map(|k| (k.clone(), t)));
-            last[super::detect::platform_index(s.platform)] = Some(i);
+            let pi = super::detect::platform_index(s.platform);
+            if let Some(j) = last[pi] {
+                let g = t - minutes(&snaps[j].captured_at);
+                if g > 0.0 {
+                    gap[pi] = g;
+                }
+            }
+            last[pi] = Some(i);
             if snaps
                 .get(i + 1)
                 .is_some_and(|n| n.captured_at == s.captured_at)
@@ -424,19 +434,23 @@ pub fn evaluate_with_df_max(
             // The live lists' ranked titles, as the panel groups them.
             let live: Vec<&Arc<TitleInfo>> = last
                 .iter()
-                .flatten()
-                .filter(|&&j| t - minutes(&snaps[j].captured_at) <= stale_after)
-                .flat_map(|&j| truth.terms[j].iter())
+                .zip(gap)
+                .filter_map(|(j, g)| Some((*j.as_ref()?, g)))
+                .filter(|&(j, g)| t - minutes(&snaps[j].captured_at) <= stale_after.max(1.5 * g))
+                .map(|(j, _)| j)
+                .flat_map(|j| truth.terms[j].iter())
                 .collect();
             let rising: Vec<Shown> = u
                 .entries
                 .iter()
                 .filter(|e| e.rising())
                 .map(|e| {
-                    let label = e.label.as_str();
+                    // The entry's titles: those containing one of its keys.
                     let titles = (0u32..)
                         .zip(&live)
-                        .filter(|(_, info)| info.terms.iter().any(|k| k == label))
+                        .filter(|(_, info)| {
+                            info.terms.iter().any(|k| e.keys.iter().any(|x| x == k))
+                        })
                         .map(|(j, _)| j)
                         .collect();
                     Shown {
