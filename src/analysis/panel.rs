@@ -8,9 +8,6 @@
 //! word joins the other. Each remaining group becomes one entry, labelled by its most telling
 //! term; the label's titles are the entry's titles (what `Enter` filters the board to).
 
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// What the panel says of a term or entry, hottest first.
@@ -100,49 +97,70 @@ fn proper_subset(a: &[u32], b: &[u32]) -> bool {
 /// Group the members into entries (see the module doc). Members without titles stay alone.
 /// Entries come in no particular order; the caller sorts them.
 pub fn group(members: &[Member]) -> Vec<Group> {
-    // 1. Identical title sets.
-    let mut sets: Vec<Vec<usize>> = Vec::new();
-    let mut by_set: FxHashMap<&[u32], usize> = FxHashMap::default();
-    for (i, m) in members.iter().enumerate() {
-        if m.titles.is_empty() {
-            sets.push(vec![i]);
-            continue;
-        }
-        match by_set.entry(m.titles) {
-            Entry::Occupied(e) => sets[*e.get()].push(i),
-            Entry::Vacant(e) => {
-                e.insert(sets.len());
-                sets.push(vec![i]);
-            }
+    // 1. Identical title sets: members sorted by their sets (then index), equal runs grouped;
+    // no hashing and one allocation per table, as this runs every poll. `sets[s]` is a run of
+    // `order`: members in index order; sets are numbered by their first member.
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_unstable_by(|&a, &b| members[a].titles.cmp(members[b].titles).then(a.cmp(&b)));
+    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(order.len());
+    for (k, &i) in order.iter().enumerate() {
+        let t = members[i].titles;
+        match runs.last_mut() {
+            Some(r) if !t.is_empty() && members[order[r.0]].titles == t => r.1 += 1,
+            _ => runs.push((k, 1)),
         }
     }
+    runs.sort_unstable_by_key(|r| order[r.0]);
+    let sets: Vec<&[usize]> = runs.iter().map(|&(k, n)| &order[k..k + n]).collect();
+    let heats: Vec<u8> = sets
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|&i| members[i].trend.heat())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let bests: Vec<f64> = sets
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|&i| members[i].score)
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect();
     let titles = |s: usize| members[sets[s][0]].titles;
-    let heat = |s: usize| {
-        sets[s]
-            .iter()
-            .map(|&i| members[i].trend.heat())
-            .max()
-            .unwrap_or(0)
-    };
-    let best = |s: usize| {
-        sets[s]
-            .iter()
-            .map(|&i| members[i].score)
-            .fold(f64::NEG_INFINITY, f64::max)
-    };
+    let heat = |s: usize| heats[s];
     // 2. Each set's parent: the smallest proper superset that is at least as hot (ties: the
     // hotter, then the higher score). Supersets are strictly larger, so parents form a forest.
-    let mut by_item: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    // Sets by title, as one flat table (title indices are small: the poll's list rows).
+    let n_items = sets
+        .iter()
+        .flat_map(|set| members[set[0]].titles.last())
+        .max()
+        .map_or(0, |&x| x as usize + 1);
+    let mut start = vec![0usize; n_items + 1];
     for s in 0..sets.len() {
         for &x in titles(s) {
-            by_item.entry(x).or_default().push(s);
+            start[x as usize + 1] += 1;
         }
     }
+    for i in 0..n_items {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut with_item = vec![0usize; start[n_items]];
+    for s in 0..sets.len() {
+        for &x in titles(s) {
+            with_item[fill[x as usize]] = s;
+            fill[x as usize] += 1;
+        }
+    }
+    let sets_with = |x: u32| &with_item[start[x as usize]..start[x as usize + 1]];
     let parent: Vec<Option<usize>> = (0..sets.len())
         .map(|s| {
             let first = *titles(s).first()?;
-            by_item
-                .get(&first)?
+            sets_with(first)
                 .iter()
                 .copied()
                 .filter(|&p| p != s && heat(p) >= heat(s) && proper_subset(titles(s), titles(p)))
@@ -151,7 +169,7 @@ pub fn group(members: &[Member]) -> Vec<Group> {
                         .len()
                         .cmp(&titles(b).len())
                         .then(heat(b).cmp(&heat(a)))
-                        .then(best(b).total_cmp(&best(a)))
+                        .then(bests[b].total_cmp(&bests[a]))
                         .then(a.cmp(&b))
                 })
         })
@@ -167,23 +185,25 @@ pub fn group(members: &[Member]) -> Vec<Group> {
     };
     // Each root set's label: the most telling member carrying the set's trend (so a ▲ entry
     // is labelled by a rising term).
-    let label_of = |s: usize| {
-        let h = heat(s);
-        let mut own = sets[s].clone();
-        by_score(&mut own);
-        own.into_iter().find(|&i| members[i].trend.heat() == h)
-    };
-    let roots: Vec<usize> = (0..sets.len()).filter(|&s| parent[s].is_none()).collect();
-    let labels: FxHashMap<usize, usize> = roots
-        .iter()
-        .filter_map(|&s| Some((s, label_of(s)?)))
+    let labels: Vec<Option<usize>> = (0..sets.len())
+        .map(|s| {
+            if parent[s].is_some() {
+                return None;
+            }
+            let h = heat(s);
+            sets[s]
+                .iter()
+                .copied()
+                .filter(|&i| members[i].trend.heat() == h)
+                .max_by(|&a, &b| more_telling(&members[a], &members[b]).then(b.cmp(&a)))
+        })
         .collect();
     // 3. Rising roots that share a title are one story told by a more and a less specific
     // word (a headline makes 日本 rise beside 靖国神社): the less specific one joins the more
     // specific one (fewer titles of the last day, then fewer titles now, then score). Joins go
     // strictly up that order, so they form a forest too.
     let rank = |s: usize| {
-        let l = &members[labels[&s]];
+        let l = &members[labels[s].unwrap_or(sets[s][0])];
         (
             l.df.max(0.0).floor() as u32,
             titles(s).len(),
@@ -191,60 +211,56 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             s,
         )
     };
-    let rising_root = |s: usize| labels.contains_key(&s) && heat(s) == Trend::Rising.heat();
-    let joined: FxHashMap<usize, usize> = roots
-        .iter()
-        .copied()
-        .filter(|&a| rising_root(a))
-        .filter_map(|a| {
-            let mut overlapping: Vec<usize> = titles(a)
+    let rising_root = |s: usize| labels[s].is_some() && heat(s) == Trend::Rising.heat();
+    let joined: Vec<Option<usize>> = (0..sets.len())
+        .map(|a| {
+            if !rising_root(a) {
+                return None;
+            }
+            titles(a)
                 .iter()
-                .flat_map(|x| by_item.get(x).into_iter().flatten())
+                .flat_map(|&x| sets_with(x))
                 .map(|&b| root(b))
                 .filter(|&b| b != a && rising_root(b) && rank(b) < rank(a))
-                .collect();
-            overlapping.sort_unstable_by_key(|&b| rank(b));
-            Some((a, *overlapping.first()?))
+                .min_by_key(|&b| rank(b))
         })
         .collect();
     let top = |mut s: usize| {
-        while let Some(&p) = joined.get(&s) {
+        while let Some(p) = joined[s] {
             s = p;
         }
         s
     };
     // 4. One entry per top set: its members, then those of the sets inside it, then those of
     // the sets that joined it.
-    let mut inside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    let mut beside: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    let mut keys: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut inside: Vec<Vec<usize>> = vec![Vec::new(); sets.len()];
+    let mut beside: Vec<Vec<usize>> = vec![Vec::new(); sets.len()];
+    let mut keys: Vec<Vec<usize>> = vec![Vec::new(); sets.len()];
     for (s, set) in sets.iter().enumerate() {
         let r = root(s);
         let t = top(r);
         if r != s && t == r {
-            inside.entry(r).or_default().extend(set);
+            inside[r].extend_from_slice(set);
         } else if t != s {
-            beside.entry(t).or_default().extend(set);
-            if r == s
-                && let Some(&l) = labels.get(&s)
-            {
-                keys.entry(t).or_default().push(l);
+            beside[t].extend_from_slice(set);
+            if let Some(l) = labels[s].filter(|_| r == s) {
+                keys[t].push(l);
             }
         }
     }
     let mut out = Vec::new();
-    for s in roots.into_iter().filter(|&s| top(s) == s) {
-        let Some(&label) = labels.get(&s) else {
+    for s in (0..sets.len()).filter(|&s| parent[s].is_none() && top(s) == s) {
+        let Some(label) = labels[s] else {
             continue;
         };
         let mut own: Vec<usize> = sets[s].iter().copied().filter(|&i| i != label).collect();
         by_score(&mut own);
-        for mut more in [inside.remove(&s), beside.remove(&s)].into_iter().flatten() {
-            by_score(&mut more);
-            own.extend(more);
+        for more in [&mut inside[s], &mut beside[s]] {
+            by_score(more);
+            own.append(more);
         }
         let mut k = vec![label];
-        k.extend(keys.remove(&s).unwrap_or_default());
+        k.append(&mut keys[s]);
         out.push(Group {
             trend: members[label].trend,
             label,
