@@ -936,25 +936,33 @@ impl Analyzer {
             .into_iter()
             .map(|g| {
                 let row = &keywords[g.label];
-                // The union of the keys' titles, per platform.
-                let mut items: Vec<u32> = g
-                    .keys
-                    .iter()
-                    .flat_map(|&k| sc.sets[sc.acc[sc.cands[k].acc].set.clone()].iter().copied())
-                    .collect();
-                items.sort_unstable();
-                items.dedup();
-                let mut titles = PlatformCounts::default();
-                for &i in &items {
-                    titles.bump(if i < weibo_items {
-                        Platform::Weibo
-                    } else {
-                        Platform::Tieba
-                    });
-                }
-                let hot = std::iter::once(g.label).chain(g.others.iter().copied());
-                let rising_members: Vec<&KeywordRow> =
-                    hot.map(|i| &keywords[i]).filter(|k| k.rising).collect();
+                // The entry's titles per platform: the label's, or the union of the keys'.
+                let titles = if let [k] = g.keys[..] {
+                    sc.acc[sc.cands[k].acc].counts
+                } else {
+                    let mut items: Vec<u32> = g
+                        .keys
+                        .iter()
+                        .flat_map(|&k| sc.sets[sc.acc[sc.cands[k].acc].set.clone()].iter().copied())
+                        .collect();
+                    items.sort_unstable();
+                    items.dedup();
+                    let mut titles = PlatformCounts::default();
+                    for &i in &items {
+                        titles.bump(if i < weibo_items {
+                            Platform::Weibo
+                        } else {
+                            Platform::Tieba
+                        });
+                    }
+                    titles
+                };
+                let rising_members = || {
+                    std::iter::once(g.label)
+                        .chain(g.others.iter().copied())
+                        .map(|i| &keywords[i])
+                        .filter(|k| k.rising)
+                };
                 PanelEntry {
                     label: row.keyword.clone(),
                     others: g
@@ -971,11 +979,12 @@ impl Analyzer {
                     score: row.score,
                     share: row.share,
                     since: match g.trend {
-                        Trend::Rising => rising_members.iter().filter_map(|k| k.since).min(),
+                        Trend::Rising => rising_members().filter_map(|k| k.since).min(),
                         Trend::Cooling => row.since,
                         Trend::Steady => None,
                     },
-                    cross_platform: rising_members.iter().any(|k| k.cross_platform),
+                    cross_platform: g.trend == Trend::Rising
+                        && rising_members().any(|k| k.cross_platform),
                     direction: row.direction,
                     platforms: titles.platforms(),
                     titles,
