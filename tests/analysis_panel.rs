@@ -411,3 +411,26 @@ fn start_up_replays_stored_polls_after_the_saved_state() {
         drop(tx);
     }
 }
+
+/// The demo replays its day in a loop: when the lists jump back to the start of the day,
+/// the detector starts over (a warm-up, then rising entries of the new pass) instead of
+/// freezing on the end of the previous pass.
+#[test]
+fn a_replay_that_wraps_around_starts_a_new_timeline() {
+    let lines = fixture("weibo_arandomguyhere_2026-08-15.jsonl");
+    let snaps: Vec<Snapshot> = lines.iter().map(|l| l.to_snapshot()).collect();
+    let mut a = Analyzer::new(&cfg());
+    let first: Vec<AnalysisUpdate> = snaps.iter().map(|s| a.process(s)).collect();
+    assert!(
+        !a.has_seen(&snaps[0]),
+        "a day earlier is a new timeline, not a repeat"
+    );
+    let second: Vec<AnalysisUpdate> = snaps.iter().map(|s| a.process(s)).collect();
+    assert!(second[0].warming_up);
+    for (x, y) in first.iter().zip(&second) {
+        assert_eq!(rising(x), rising(y), "{}", x.at);
+        for e in y.entries.iter().filter(|e| e.rising()) {
+            assert!(e.since.is_some_and(|s| s <= y.at), "{e:?}");
+        }
+    }
+}

@@ -666,7 +666,16 @@ impl Analyzer {
     /// the detector state it restored)?
     pub fn has_seen(&self, snap: &Snapshot) -> bool {
         let t = minutes(&snap.captured_at);
-        self.detector.platform_last_poll[platform_index(snap.platform)].is_some_and(|l| t <= l)
+        !self.rewound(t)
+            && self.detector.platform_last_poll[platform_index(snap.platform)]
+                .is_some_and(|l| t <= l)
+    }
+
+    /// A list from long before the detector's clock: a replay that wrapped around (the demo
+    /// loops over its day) or a clock set back. Baselines from its future mean nothing there.
+    fn rewound(&self, t: f64) -> bool {
+        let d = &self.detector;
+        d.last_poll.is_some_and(|l| l - t > d.cfg.reseed_after_min)
     }
 
     /// The update for a poll the detector has already taken in (a restart restoring its
@@ -677,6 +686,10 @@ impl Analyzer {
 
     fn ingest(&mut self, snap: &Snapshot, step: bool) -> AnalysisUpdate {
         let t = minutes(&snap.captured_at);
+        if step && self.rewound(t) {
+            // A new timeline: start over, as at a first start.
+            self.reset(self.detector.cfg.clone());
+        }
         let pi = platform_index(snap.platform);
         let mut weights = std::mem::take(&mut self.scratch.weights);
         item_weights_into(snap, &mut weights);
