@@ -277,17 +277,23 @@ fn cold_start_without_a_flood() {
     assert!(rising(&u).is_empty(), "{:?}", rising(&u));
 }
 
-/// Stop after 15 hours of the real day and start again from the saved detector state, given
-/// the last list again (as the history store gives it at start-up): the same ▲ set, and the
-/// next live poll goes on as if nothing happened.
-#[test]
-fn a_restart_shows_the_same_rising_set() {
+/// The ~30-min archive's lists, and the index of the first one at 15:00.
+fn half_hourly_day_cut_at_15() -> (Vec<Snapshot>, usize) {
     let lines = fixture("weibo_arandomguyhere_2026-08-15.jsonl");
     let snaps: Vec<Snapshot> = lines.iter().map(|l| l.to_snapshot()).collect();
     let cut = snaps
         .iter()
         .position(|s| s.captured_at.format("%H").to_string() == "15")
         .unwrap();
+    (snaps, cut)
+}
+
+/// Stop after 15 hours of the real day and start again from the saved detector state, given
+/// the last list again (as the history store gives it at start-up): the same ▲ set, and the
+/// next live poll goes on as if nothing happened.
+#[test]
+fn a_restart_shows_the_same_rising_set() {
+    let (snaps, cut) = half_hourly_day_cut_at_15();
     let mut a = Analyzer::new(&cfg());
     let mut before = None;
     for s in &snaps[..cut] {
@@ -343,12 +349,7 @@ fn start_up_replays_stored_polls_after_the_saved_state() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.sqlite3");
     let state = dir.path().join("detector.json");
-    let lines = fixture("weibo_arandomguyhere_2026-08-15.jsonl");
-    let snaps: Vec<Snapshot> = lines.iter().map(|l| l.to_snapshot()).collect();
-    let cut = snaps
-        .iter()
-        .position(|s| s.captured_at.format("%H").to_string() == "15")
-        .unwrap();
+    let (snaps, cut) = half_hourly_day_cut_at_15();
     let spec = StoreSpec::parse(db.to_str().unwrap());
     let mut store = resou::store::open(&spec).unwrap();
     for s in &snaps[..cut + 2] {
