@@ -53,6 +53,8 @@ pub struct AnalysisConfig {
 #[derive(Debug, Clone, Default)]
 pub struct TitleInfo {
     pub terms: Vec<String>,
+    /// Per term: a name (see `Tokens::names`).
+    pub names: Vec<bool>,
     pub kols: Vec<KolSpan>,
 }
 
@@ -227,6 +229,8 @@ struct PlatformList {
     live: bool,
     items: Vec<ListItem>,
     ids: Vec<u32>,
+    /// Per entry of `ids`: a name in that title.
+    names: Vec<bool>,
     kols: Vec<usize>,
 }
 
@@ -333,6 +337,8 @@ struct Acc {
     counts: PlatformCounts,
     /// Its slice of `Scratch::sets`: the poll's title indices containing it.
     set: Range<usize>,
+    /// A name in one of its titles (see `Tokens::names`).
+    name: bool,
 }
 
 /// A keyword-row candidate: the sort key and what the row needs, without strings.
@@ -601,11 +607,16 @@ impl Analyzer {
         let q = query.filter(|q| normalise_title(q) != normalise_title(title));
         let toks = self.tokenizer.tokenize(title);
         let kols = self.matcher.find(&toks.norm, |b| toks.is_boundary(b));
-        let mut terms = toks.terms;
+        let (mut terms, mut names) = (toks.terms, toks.names);
         if let Some(q) = q {
-            for t in self.tokenizer.tokenize(q).terms {
-                if !terms.contains(&t) {
-                    terms.push(t);
+            let qt = self.tokenizer.tokenize(q);
+            for (t, n) in qt.terms.into_iter().zip(qt.names) {
+                match terms.iter().position(|x| *x == t) {
+                    Some(i) => names[i] |= n,
+                    None => {
+                        terms.push(t);
+                        names.push(n);
+                    }
                 }
             }
         }
@@ -620,7 +631,7 @@ impl Analyzer {
             }
         }
         CachedTitle {
-            info: Arc::new(TitleInfo { terms, kols }),
+            info: Arc::new(TitleInfo { terms, names, kols }),
             ids,
             kols: distinct.into(),
         }
@@ -702,6 +713,7 @@ impl Analyzer {
         list.live = true;
         list.items.clear();
         list.ids.clear();
+        list.names.clear();
         list.kols.clear();
         for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
             let c = self.cached(
@@ -717,6 +729,7 @@ impl Analyzer {
             }
             let (t0, k0) = (list.ids.len(), list.kols.len());
             list.ids.extend_from_slice(&c.ids);
+            list.names.extend_from_slice(&c.info.names);
             list.kols.extend_from_slice(&c.kols);
             if !self.hosts.is_empty()
                 && let Some(hosts) = self.hosts.get(&normalise_title(topic.title.as_str()))
@@ -775,7 +788,8 @@ impl Analyzer {
                     continue;
                 }
                 d += 1;
-                for &id in &list.ids[it.terms.clone()] {
+                let names = &list.names[it.terms.clone()];
+                for (&id, &name) in list.ids[it.terms.clone()].iter().zip(names) {
                     let s = &mut sc.slot[id as usize];
                     if *s == NONE {
                         // ok: at most one accumulator per interned id, below u32::MAX
@@ -785,9 +799,11 @@ impl Analyzer {
                             inp: TermInput::default(),
                             counts: PlatformCounts::default(),
                             set: 0..0,
+                            name: false,
                         });
                     }
                     let a = &mut sc.acc[*s as usize];
+                    a.name |= name;
                     a.inp.share += it.weight;
                     a.inp.titles += 1;
                     if own {
@@ -934,6 +950,7 @@ impl Analyzer {
                     trend: c.trend,
                     score: c.score,
                     hashtag: name.starts_with('#'),
+                    name: sc.acc[c.acc].name,
                     chars: name.chars().count(),
                     df: terms.state(c.id).map_or(0.0, |st| st.df_at(t)),
                 }

@@ -42,6 +42,8 @@ pub struct Member<'a> {
     pub score: f64,
     /// A `#hashtag#` term: the platform's own name for the story, the preferred label.
     pub hashtag: bool,
+    /// A name (person, place, organisation, brand, Latin word): what a story is about.
+    pub name: bool,
     /// Characters in the term (longer names are more specific: 靖国神社 over 参拜).
     pub chars: usize,
     /// Titles of about the last day containing the term: generic words (一名, 回应, 中国) are in
@@ -64,13 +66,14 @@ pub struct Group {
     pub keys: Vec<usize>,
 }
 
-/// Label preference among terms with the same titles: hashtag, then the term in fewer titles
-/// of the last day (whole titles: the decayed count's fraction is noise), then the longer
-/// name, then the score.
+/// Label preference among terms with the same titles: hashtag, then a name, then the term in
+/// fewer titles of the last day (whole titles: the decayed count's fraction is noise), then
+/// the longer word, then the score.
 fn more_telling(a: &Member, b: &Member) -> std::cmp::Ordering {
     let df = |m: &Member| m.df.max(0.0).floor() as u32;
     a.hashtag
         .cmp(&b.hashtag)
+        .then(a.name.cmp(&b.name))
         .then(df(b).cmp(&df(a)))
         .then(a.chars.cmp(&b.chars))
         .then(a.score.total_cmp(&b.score))
@@ -299,6 +302,7 @@ mod tests {
             trend,
             score,
             hashtag: false,
+            name: false,
             chars,
             df: 1.0,
         }
@@ -374,6 +378,21 @@ mod tests {
         assert_eq!((g[0].label, g[0].others.clone()), (1, vec![0, 2]));
         assert_eq!(g[0].keys, vec![1, 2], "titles of 靖国神社 and of 日本");
         assert_eq!((g[1].label, g[1].keys.clone()), (3, vec![3]));
+    }
+
+    #[test]
+    fn a_name_labels_the_story() {
+        // 胖东来首批刑释职工30人无一离职: the brand over a new fragment and common words.
+        let t = [2];
+        let mut members = vec![
+            m(&t, Trend::Rising, 4.0, 3),
+            m(&t, Trend::Rising, 4.0, 3),
+            m(&t, Trend::Rising, 4.0, 2),
+        ];
+        members[1].name = true;
+        members[1].df = 3.0;
+        let g = group(&members);
+        assert_eq!(g[0].label, 1, "{g:?}");
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub struct Tokens {
     pub norm: Normalized,
     /// Filtered terms, de-duplicated, in order of first appearance.
     pub terms: Vec<String>,
+    /// Per term: a name — a hashtag, or a word jieba tags as a person, place, organisation,
+    /// other proper noun or Latin word (user-dictionary and KOL words are proper nouns). What
+    /// a story is about, so the panel prefers it as a label.
+    pub names: Vec<bool>,
     /// Every token boundary (byte offsets into `norm.text`), sorted, including dropped tokens.
     pub boundaries: Vec<usize>,
 }
@@ -132,25 +136,32 @@ impl Tokenizer {
     pub fn tokenize(&self, text: &str) -> Tokens {
         let norm = Normalized::new(text);
         let mut terms: Vec<String> = Vec::new();
+        let mut names: Vec<bool> = Vec::new();
         let mut boundaries = Vec::new();
         let s = norm.text.as_str();
-        let push = |terms: &mut Vec<String>, w: &str| {
-            if !terms.iter().any(|t| t == w) {
+        let mut push = |terms: &mut Vec<String>, w: &str, name: bool| match terms
+            .iter()
+            .position(|t| t == w)
+        {
+            Some(i) => names[i] |= name,
+            None => {
                 terms.push(w.to_string());
+                names.push(name);
             }
         };
         for tag in embedded_hashtags(s) {
             if tag.chars().count() <= MAX_HASHTAG_CHARS && self.keep(tag) {
-                push(&mut terms, tag);
+                push(&mut terms, tag, true);
             }
         }
         for (off, part) in parts(s) {
             boundaries.push(off);
-            for tok in self.jieba.cut(part, true) {
+            // `tag` segments exactly as `cut` and adds the part of speech.
+            for tok in self.jieba.tag(part, true) {
                 boundaries.push(off + tok.byte_end);
                 let w = tok.word.trim();
                 if self.keep(w) {
-                    push(&mut terms, w);
+                    push(&mut terms, w, is_name_tag(tok.tag));
                 }
             }
         }
@@ -159,6 +170,7 @@ impl Tokenizer {
         Tokens {
             norm,
             terms,
+            names,
             boundaries,
         }
     }
@@ -173,6 +185,13 @@ impl Tokenizer {
         }
         w.chars().count() >= 2 || self.singles.contains(w)
     }
+}
+
+/// Parts of speech of names: person, place, organisation, other proper noun, Latin word.
+fn is_name_tag(tag: &str) -> bool {
+    ["nr", "ns", "nt", "nz", "eng"]
+        .iter()
+        .any(|p| tag.starts_with(p))
 }
 
 /// Chinese numerals (`char::is_alphabetic` counts them as letters).
@@ -262,5 +281,25 @@ mod tests {
         for w in ["一滴", "万达", "千里", "一汽", "万元户", "名人", "三亚"] {
             assert!(!quantity(w), "{w}");
         }
+    }
+
+    #[test]
+    fn names_are_tagged() {
+        let t = Tokenizer::new(&[], &[]);
+        let toks = t.tokenize("胖东来首批刑释职工30人无一离职");
+        let name = |w: &str| {
+            let i = toks
+                .terms
+                .iter()
+                .position(|x| x == w)
+                .unwrap_or_else(|| panic!("{w}: {:?}", toks.terms));
+            toks.names[i]
+        };
+        assert!(name("胖东来"), "user-dictionary brand");
+        assert!(!name("职工") && !name("离职"));
+        let toks = t.tokenize("特朗普称将宣布霍尔木兹海峡为美领土");
+        let i = toks.terms.iter().position(|x| x == "特朗普").unwrap();
+        assert!(toks.names[i]);
+        assert_eq!(toks.terms.len(), toks.names.len());
     }
 }
