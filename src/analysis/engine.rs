@@ -373,12 +373,8 @@ fn row_key(trend: Trend, value: f64) -> u128 {
     // makes the order unsigned.
     let bits = value.to_bits() as i64;
     let ordered = (bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64 ^ (1 << 63);
-    let rank = match trend {
-        Trend::Rising => 0u128,
-        Trend::Cooling => 1,
-        Trend::Steady => 2,
-    };
-    (rank << 64) | u128::from(!ordered)
+    // `Trend` is declared hottest first: its discriminant is the panel's section order.
+    ((trend as u128) << 64) | u128::from(!ordered)
 }
 
 /// [`row_key`] of (trend, score — or share for steady terms) and the top 62 bits of
@@ -422,6 +418,13 @@ pub struct Analyzer {
     scratch: Scratch,
 }
 
+/// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
+/// Until a newer one is overdue: `stale_after_min`, or half a gap more than the spacing
+/// (archives of 2-hourly lists). The eval replays lists by the same rule.
+pub fn list_is_live(age: f64, gap: f64, cfg: &DetectorConfig) -> bool {
+    age <= cfg.stale_after_min.max(1.5 * gap)
+}
+
 /// Titles unseen this long count as new again.
 const SEEN_TITLE_MIN: f64 = 24.0 * 60.0;
 
@@ -448,7 +451,7 @@ fn direction(e: &super::detect::Ewma, cfg: &DetectorConfig) -> Direction {
 fn trend_of(st: &super::detect::TermState) -> Trend {
     if st.now {
         Trend::Rising
-    } else if st.rising {
+    } else if st.cooling() {
         Trend::Cooling
     } else {
         Trend::Steady
@@ -760,7 +763,7 @@ impl Analyzer {
             self.detector.seen_pruned_at = Some(t);
         }
 
-        let stale = self.detector.cfg.stale_after_min;
+        let dcfg = &self.detector.cfg;
         let sc = &mut self.scratch;
         // One accumulator per term present in the current lists, in order of first
         // appearance (the sums add up in the same order as ever).
@@ -769,9 +772,7 @@ impl Analyzer {
         sc.kol_now.clear();
         sc.kol_now.resize(self.matcher.kols().len(), 0);
         let mut d = 0u32;
-        // A list counts until a newer one of its platform is overdue: `stale_after_min`, or
-        // half a gap more than that platform's spacing (archives of 2-hourly lists).
-        let live = |list: &PlatformList| list.live && t - list.at <= stale.max(1.5 * list.gap);
+        let live = |list: &PlatformList| list.live && list_is_live(t - list.at, list.gap, dcfg);
         for (p, list) in Platform::ALL.iter().zip(&self.lists) {
             if !live(list) {
                 continue;
@@ -847,7 +848,7 @@ impl Analyzer {
             a.set.end = f;
         }
 
-        let step = if step {
+        let stepped = if step {
             sc.inputs.clear();
             sc.inputs.extend(sc.acc.iter().map(|a| (a.id, a.inp)));
             let out = self.detector.step_ids(t, snap.platform, &sc.inputs, d);
@@ -1073,7 +1074,7 @@ impl Analyzer {
             keywords,
             entries,
             rising,
-            onsets: step.onsets,
+            onsets: stepped.onsets,
             cross_platform,
             kol_mentions,
             kol_trends,

@@ -41,7 +41,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::engine::{AnalysisConfig, Analyzer, TitleInfo, minutes};
+use super::engine::{AnalysisConfig, Analyzer, TitleInfo, list_is_live, minutes};
 use super::headless::sorted_lines;
 use crate::domain::snapshot_file::SnapshotLine;
 use crate::domain::{Platform, normalise_title};
@@ -400,8 +400,7 @@ pub fn evaluate_with_df_max(
         dcfg.theta_on = theta;
         dcfg.theta_off = dcfg.theta_off.min(theta);
         let theta_off = dcfg.theta_off;
-        let stale_after = dcfg.stale_after_min;
-        analyzer.reset(dcfg);
+        analyzer.reset(dcfg.clone());
         let mut onsets: Vec<(String, f64)> = Vec::new();
         let mut polls: Vec<Poll> = Vec::new();
         // Per platform: the index of its last list (for the live titles of a poll).
@@ -436,7 +435,7 @@ pub fn evaluate_with_df_max(
                 .iter()
                 .zip(gap)
                 .filter_map(|(j, g)| Some((*j.as_ref()?, g)))
-                .filter(|&(j, g)| t - minutes(&snaps[j].captured_at) <= stale_after.max(1.5 * g))
+                .filter(|&(j, g)| list_is_live(t - minutes(&snaps[j].captured_at), g, &dcfg))
                 .map(|(j, _)| j)
                 .flat_map(|j| truth.terms[j].iter())
                 .collect();

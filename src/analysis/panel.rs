@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What the panel says of a term or entry, hottest first.
+/// What the panel says of a term or entry, hottest first: the order (`Rising < Cooling <
+/// Steady`) is the panel's section order and "at least as hot" is `<=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Trend {
@@ -19,17 +20,6 @@ pub enum Trend {
     /// ▽ was rising, no longer growing or no longer significant.
     Cooling,
     Steady,
-}
-
-impl Trend {
-    /// `Rising` > `Cooling` > `Steady`.
-    fn heat(self) -> u8 {
-        match self {
-            Trend::Rising => 2,
-            Trend::Cooling => 1,
-            Trend::Steady => 0,
-        }
-    }
 }
 
 /// One candidate term, as grouping needs it.
@@ -115,13 +105,14 @@ pub fn group(members: &[Member]) -> Vec<Group> {
     }
     runs.sort_unstable_by_key(|r| order[r.0]);
     let sets: Vec<&[usize]> = runs.iter().map(|&(k, n)| &order[k..k + n]).collect();
-    let heats: Vec<u8> = sets
+    // A set is as hot as its hottest member.
+    let trends: Vec<Trend> = sets
         .iter()
         .map(|set| {
             set.iter()
-                .map(|&i| members[i].trend.heat())
-                .max()
-                .unwrap_or(0)
+                .map(|&i| members[i].trend)
+                .min()
+                .unwrap_or(Trend::Steady)
         })
         .collect();
     let bests: Vec<f64> = sets
@@ -133,7 +124,7 @@ pub fn group(members: &[Member]) -> Vec<Group> {
         })
         .collect();
     let titles = |s: usize| members[sets[s][0]].titles;
-    let heat = |s: usize| heats[s];
+    let trend = |s: usize| trends[s];
     // 2. Each set's parent: the smallest proper superset that is at least as hot (ties: the
     // hotter, then the higher score). Supersets are strictly larger, so parents form a forest.
     // Sets by title, as one flat table (title indices are small: the poll's list rows).
@@ -166,12 +157,12 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             sets_with(first)
                 .iter()
                 .copied()
-                .filter(|&p| p != s && heat(p) >= heat(s) && proper_subset(titles(s), titles(p)))
+                .filter(|&p| p != s && trend(p) <= trend(s) && proper_subset(titles(s), titles(p)))
                 .min_by(|&a, &b| {
                     titles(a)
                         .len()
                         .cmp(&titles(b).len())
-                        .then(heat(b).cmp(&heat(a)))
+                        .then(trend(a).cmp(&trend(b)))
                         .then(bests[b].total_cmp(&bests[a]))
                         .then(a.cmp(&b))
                 })
@@ -193,11 +184,11 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             if parent[s].is_some() {
                 return None;
             }
-            let h = heat(s);
+            let h = trend(s);
             sets[s]
                 .iter()
                 .copied()
-                .filter(|&i| members[i].trend.heat() == h)
+                .filter(|&i| members[i].trend == h)
                 .max_by(|&a, &b| more_telling(&members[a], &members[b]).then(b.cmp(&a)))
         })
         .collect();
@@ -214,7 +205,7 @@ pub fn group(members: &[Member]) -> Vec<Group> {
             s,
         )
     };
-    let rising_root = |s: usize| labels[s].is_some() && heat(s) == Trend::Rising.heat();
+    let rising_root = |s: usize| labels[s].is_some() && trend(s) == Trend::Rising;
     let joined: Vec<Option<usize>> = (0..sets.len())
         .map(|a| {
             if !rising_root(a) {
