@@ -15,6 +15,7 @@ pub mod domain;
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod input;
 pub mod logging;
 pub mod memory;
 pub mod replay;

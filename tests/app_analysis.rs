@@ -385,8 +385,8 @@ fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
     assert!(panel.iter().any(|k| k.name == "王传君" && k.now >= 1));
 }
 
-fn act(app: &mut App, a: resou::app::action::Action) {
-    resou::app::update::apply_action(&mut app.state, a);
+fn act(app: &mut App, a: resou::input::Action) {
+    resou::app::layer::apply(&mut app.state, a);
 }
 
 fn titles(app: &App) -> Vec<String> {
@@ -399,8 +399,8 @@ fn titles(app: &App) -> Vec<String> {
 
 #[test]
 fn filters_and_sorts_on_real_lists() {
-    use resou::app::action::Action;
     use resou::app::filters::SortMode;
+    use resou::input::Action;
     // Through 01:00, the first poll past the warm-up (with rising entries).
     let mut app = run(2);
     let all = app.state.rows.len();

@@ -6,12 +6,12 @@ mod support;
 use std::time::Duration;
 
 use resou::app::App;
-use resou::app::action::Action;
 use resou::app::msg::{AppMsg, Effect};
 use resou::app::state::{Movement, Tab};
 use resou::config::keymap::{Key, KeyCode};
 use resou::domain::snapshot_file::{SnapshotLine, read_lines};
 use resou::domain::{Platform, Snapshot};
+use resou::input::Action;
 use resou::sources::{
     Endpoint, PollOutcome, PollReport, SourceCmd, SourceError, SourceEvent, StepAttempt,
 };

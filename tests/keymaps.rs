@@ -1,12 +1,12 @@
 //! Keymaps: every shipped file parses and layers over the default, layers merge in order,
 //! every error names its file and line, `resou keys` prints sources, which-key and help search.
 
-use resou::app::action::Action;
 use resou::app::{App, AppMsg};
 use resou::config::keymap::{
-    DEFAULT_KEYMAP, Key, KeyCode, Keymap, KeymapError, LayerKind, Layers, Mode, Resolved,
-    preset_source, ssh_unsafe,
+    DEFAULT_KEYMAP, Key, KeyCode, Keymap, KeymapError, LayerKind, Layers, Resolved, preset_source,
+    ssh_unsafe,
 };
+use resou::input::{Action, Layer};
 
 fn key(s: &str) -> Key {
     Key::parse(s).expect("key name")
@@ -16,15 +16,15 @@ fn seq(s: &str) -> Vec<Key> {
     s.split_whitespace().map(key).collect()
 }
 
-fn action(km: &Keymap, mode: Mode, keys: &str) -> Resolved {
+fn action(km: &Keymap, layer: Layer, keys: &str) -> Resolved {
     let ks = seq(keys);
     let (last, pending) = ks.split_last().expect("a key");
-    km.resolve(&[mode], pending, *last)
+    km.resolve(layer, pending, *last)
 }
 
-fn source(km: &Keymap, mode: Mode, keys: &str) -> Option<String> {
-    km.modes
-        .get(&mode)?
+fn source(km: &Keymap, layer: Layer, keys: &str) -> Option<String> {
+    km.tables
+        .get(&layer)?
         .get(&seq(keys))
         .map(|b| b.source.clone())
 }
@@ -66,14 +66,14 @@ fn every_file_in_keymaps_parses_and_layers_over_default() {
                 .unwrap_or_else(|e| panic!("{e}"));
             // The delta changed something, and the default's keys it did not touch remain.
             assert!(
-                km.modes
+                km.tables
                     .values()
                     .flat_map(|m| m.values())
                     .any(|b| b.source == stem),
                 "{shown} binds nothing"
             );
             assert_eq!(
-                action(&km, Mode::Global, "ctrl-c"),
+                action(&km, Layer::Global, "ctrl-c"),
                 Resolved::Action(Action::Quit)
             );
         }
@@ -97,7 +97,7 @@ fn shipped_keymaps_avoid_keys_that_do_not_survive_ssh_and_tmux() {
         maps.push((name, km));
     }
     for (name, km) in maps {
-        for (mode, map) in &km.modes {
+        for (mode, map) in &km.tables {
             for s in map.keys() {
                 for k in s {
                     assert_eq!(ssh_unsafe(k), None, "{name} [{}] {k}", mode.name());
@@ -149,13 +149,13 @@ fn ctrl_bracket_is_esc_wherever_esc_is_bound() {
         ..Key::char('[')
     };
     for km in &maps {
-        for mode in Mode::ALL {
-            let a = km.resolve(&[mode], &[], esc);
-            assert!(matches!(a, Resolved::Action(_)), "{}", mode.name());
-            assert_eq!(a, km.resolve(&[mode], &[], ctrl_bracket), "{}", mode.name());
+        for layer in Layer::all() {
+            let a = km.resolve(layer, &[], esc);
+            assert!(matches!(a, Resolved::Action(_)), "{}", layer.name());
+            assert_eq!(a, km.resolve(layer, &[], ctrl_bracket), "{}", layer.name());
         }
         assert_eq!(
-            km.resolve(&[Mode::Input], &[], ctrl_bracket),
+            km.resolve(Layer::Input, &[], ctrl_bracket),
             Resolved::Action(Action::Cancel)
         );
     }
@@ -192,7 +192,7 @@ fn each_error_names_file_line_and_problem() {
         (
             "[board]\n\"d\" = \"mute\"\n\n[bored]\n\"x\" = \"quit\"\n",
             4,
-            "unknown mode `[bored]`",
+            "unknown layer `[bored]`",
         ),
         (
             "[input]\n\"enter\" = \"submit\"\n\"x\" = \"cancel\"\n",
@@ -239,7 +239,7 @@ fn shadowing_names_the_line_of_the_offending_binding() {
     )
     .expect("g g unbound, g alone is fine");
     assert_eq!(
-        action(&km, Mode::Board, "g"),
+        action(&km, Layer::Board, "g"),
         Resolved::Action(Action::SelectFirst)
     );
 }
@@ -266,37 +266,37 @@ fn layers_merge_default_preset_user_bind() {
     let km = &loaded.keymap;
     // default kept
     assert_eq!(
-        action(km, Mode::Board, "k"),
+        action(km, Layer::Board, "k"),
         Resolved::Action(Action::SelectPrev)
     );
-    assert_eq!(source(km, Mode::Board, "k").as_deref(), Some("default"));
+    assert_eq!(source(km, Layer::Board, "k").as_deref(), Some("default"));
     // preset over default
     assert_eq!(
-        action(km, Mode::Board, "ctrl-d"),
+        action(km, Layer::Board, "ctrl-d"),
         Resolved::Action(Action::PageDown)
     );
-    assert_eq!(source(km, Mode::Board, "ctrl-d").as_deref(), Some("vim"));
+    assert_eq!(source(km, Layer::Board, "ctrl-d").as_deref(), Some("vim"));
     assert_eq!(
-        action(km, Mode::Board, "n"),
+        action(km, Layer::Board, "n"),
         Resolved::Unbound,
         "vim unbinds n"
     );
     // user over preset, noop unbinds a default
     assert_eq!(
-        action(km, Mode::Board, "i"),
+        action(km, Layer::Board, "i"),
         Resolved::Action(Action::Watch)
     );
-    assert_eq!(source(km, Mode::Board, "i").as_deref(), Some("user"));
-    assert_eq!(action(km, Mode::Board, "j"), Resolved::Unbound);
+    assert_eq!(source(km, Layer::Board, "i").as_deref(), Some("user"));
+    assert_eq!(action(km, Layer::Board, "j"), Resolved::Unbound);
     // --bind over user, and a --bind sequence unbinding a preset's
     assert_eq!(
-        action(km, Mode::Board, "t"),
+        action(km, Layer::Board, "t"),
         Resolved::Action(Action::ToggleFlag)
     );
-    assert_eq!(source(km, Mode::Board, "t").as_deref(), Some("--bind"));
-    assert_eq!(action(km, Mode::Board, "g t"), Resolved::Unbound);
+    assert_eq!(source(km, Layer::Board, "t").as_deref(), Some("--bind"));
+    assert_eq!(action(km, Layer::Board, "g t"), Resolved::Unbound);
     assert_eq!(
-        action(km, Mode::Board, "g T"),
+        action(km, Layer::Board, "g T"),
         Resolved::Action(Action::PrevTab)
     );
 }
@@ -326,7 +326,7 @@ fn preset_choice_and_bad_layers() {
     })
     .expect("load");
     assert_eq!(
-        action(&l.keymap, Mode::Board, "ctrl-n"),
+        action(&l.keymap, Layer::Board, "ctrl-n"),
         Resolved::Action(Action::SelectNext)
     );
 
@@ -355,19 +355,19 @@ fn preset_choice_and_bad_layers() {
         "u.toml:3: unknown action `bogus` for key `x`"
     );
     assert_eq!(
-        action(&l.keymap, Mode::Board, "x"),
+        action(&l.keymap, Layer::Board, "x"),
         Resolved::Action(Action::Mute)
     );
     assert_eq!(
-        action(&l.keymap, Mode::Board, "ctrl-d"),
+        action(&l.keymap, Layer::Board, "ctrl-d"),
         Resolved::Action(Action::PageDown)
     );
 
     // A bad --bind is an error naming the argument.
     for (arg, problem) in [
         ("board.x=qit", "unknown action `qit`"),
-        ("bord.x=quit", "unknown mode `[bord]`"),
-        ("board.x", "expected MODE.KEYS=ACTION"),
+        ("bord.x=quit", "unknown layer `[bord]`"),
+        ("board.x", "expected LAYER.KEYS=ACTION"),
         ("input.q=submit", "printable key `q`"),
         ("board.g=quit", "`g g`"),
     ] {
@@ -389,12 +389,12 @@ fn preset_choice_and_bad_layers() {
 #[test]
 fn continuations_of_g() {
     let km = Keymap::default_map();
-    let c = km.continuations(&[Mode::Board], &[key("g")]);
+    let c = km.continuations(Layer::Board, &[key("g")]);
     assert_eq!(
         c,
         vec![("g".to_string(), Action::SelectFirst.describe().to_string())]
     );
-    assert!(km.continuations(&[Mode::Board], &[]).is_empty());
+    assert!(km.continuations(Layer::Board, &[]).is_empty());
     let mut vim = Keymap::default_map();
     vim.apply_layer(
         preset_source("vim").expect("vim"),
@@ -403,14 +403,14 @@ fn continuations_of_g() {
         LayerKind::Shipped,
     )
     .expect("vim");
-    let c = vim.continuations(&[Mode::Board], &[key("g")]);
+    let c = vim.continuations(Layer::Board, &[key("g")]);
     let keys: Vec<&str> = c.iter().map(|(k, _)| k.as_str()).collect();
     assert!(
         keys.contains(&"g") && keys.contains(&"t") && keys.contains(&"T"),
         "{c:?}"
     );
     // Global sequences show under every mode.
-    let c = vim.continuations(&[Mode::Thread], &[key("Z")]);
+    let c = vim.continuations(Layer::Thread, &[key("Z")]);
     assert_eq!(c, vec![("Z".to_string(), "Quit (vim ZZ)".to_string())]);
 }
 

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode as CtCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::config::keymap::{Key, KeyCode};
+use crate::input::{Key, KeyCode};
 
 /// `None` for releases (Windows reports them) and keys the keymap can't name.
 pub fn from_crossterm(ev: KeyEvent) -> Option<Key> {

@@ -2,11 +2,11 @@
 //! ticks, signals), applies `update`, runs the effects, and draws once per drained
 //! batch — only when something visible changed.
 
-pub mod action;
 pub mod drill;
 pub mod filters;
 pub mod history;
 pub mod keys;
+pub mod layer;
 pub mod msg;
 pub mod state;
 pub mod triage_actions;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::analysis::{AccountRecord, AnalysisEvent};
-use crate::config::keymap::Key;
 use crate::domain::Snapshot;
+use crate::input::Key;
 use crate::sources::{SourceCmd, SourceEvent};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -203,7 +203,7 @@ pub struct AppState {
     /// Host and media accounts of Weibo topics (topic details), keyed by normalised title.
     pub topic_accounts: HashMap<String, Vec<String>>,
     /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
-    pub pending: Vec<crate::config::keymap::Key>,
+    pub pending: Vec<crate::input::Key>,
     /// What can follow `pending` (rest of the keys, description), for the which-key popup.
     pub which_key: Vec<(String, String)>,
     /// Text typed while the help popup is open; filters its rows.

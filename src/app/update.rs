@@ -4,69 +4,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::action::Action;
 use super::drill;
-use super::filters::Filters;
 use super::history;
 use super::msg::{AppMsg, Effect, MouseInput};
-use super::state::{
-    AppState, BoardRow, Focus, Movement, PlatformBoard, Prompt, PromptKind, RowMarks, SourceHealth,
-    Tab,
-};
-use super::triage_actions;
+use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, RowMarks, SourceHealth};
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
-use crate::config::keymap::{Key, KeyCode, Keymap, Mode, Resolved};
+use crate::config::keymap::Keymap;
 use crate::domain::{Platform, Snapshot, TopicKey};
-use crate::sources::{PollOutcome, PollReport, SourceCmd, SourceEvent};
+use crate::input::Action;
+use crate::sources::{PollOutcome, PollReport, SourceEvent};
 
 /// Apply one message. Returns the effects to run and whether anything visible changed.
 pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, bool) {
     match msg {
-        AppMsg::Key(key) => {
-            if state.prompt.is_some() {
-                return prompt_key(state, keymap, key);
-            }
-            let modes: &[Mode] = if state.show_help {
-                &[Mode::Help]
-            } else if !state.views.is_empty() {
-                &[Mode::Thread]
-            } else if state.focus == Focus::Keywords {
-                &[Mode::Keywords]
-            } else {
-                &[Mode::Board]
-            };
-            // Help search: printable keys and backspace edit the help filter.
-            if state.show_help && crate::ui::help::edit_query(state, keymap, key) {
-                return (Vec::new(), true);
-            }
-            let had_pending = !state.pending.is_empty();
-            match keymap.resolve(modes, &state.pending, key) {
-                Resolved::Pending => {
-                    state.pending.push(key.normalised());
-                    state.which_key = keymap.continuations(modes, &state.pending);
-                    state.pending_keys = state
-                        .pending
-                        .iter()
-                        .map(|k| k.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    (Vec::new(), true)
-                }
-                Resolved::Unbound => {
-                    state.pending.clear();
-                    state.pending_keys.clear();
-                    state.which_key.clear();
-                    (Vec::new(), had_pending)
-                }
-                Resolved::Action(a) => {
-                    state.pending.clear();
-                    state.pending_keys.clear();
-                    state.which_key.clear();
-                    let effects = apply_action(state, a);
-                    (effects, true)
-                }
-            }
-        }
+        AppMsg::Key(key) => super::layer::on_key(state, keymap, key),
         AppMsg::Resize {
             page_rows,
             keyword_rows,
@@ -159,314 +110,8 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
     }
 }
 
-pub fn apply_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    state.flash = None;
-    match action {
-        Action::Quit => state.quit = true,
-        Action::Back => {
-            // Peel one layer at a time: popups, views, filter, panel focus; quit at the bare board.
-            if state.link_popup.is_some() {
-                state.link_popup = None;
-            } else if state.history.detail.is_some() {
-                state.history.detail = None;
-            } else if state.visual.is_some() {
-                triage_actions::toggle_visual(state);
-            } else if state.show_help {
-                state.show_help = false;
-            } else if !state.views.is_empty() {
-                return drill::back(state);
-            } else if state.search.is_some() {
-                state.search = None;
-                rebuild_rows(state);
-            } else if state.filter.is_some() {
-                state.filter = None;
-                state.filter_terms.clear();
-                rebuild_rows(state);
-            } else if state.focus == Focus::Keywords {
-                state.focus = Focus::Board;
-            } else if state.history.travel.is_some() {
-                history::go_live(state);
-            } else {
-                state.quit = true;
-            }
-        }
-        Action::ToggleHelp => {
-            state.show_help = !state.show_help;
-            state.help_query.clear();
-        }
-        Action::RefreshNow => {
-            state.flash = Some("refreshing all sources…".into());
-            return vec![Effect::Source(SourceCmd::RefreshNow)];
-        }
-        Action::ToggleLive => {
-            state.paused = !state.paused;
-            state.flash = Some(
-                if state.paused {
-                    "polling paused — p to resume"
-                } else {
-                    "polling resumed"
-                }
-                .into(),
-            );
-            return vec![Effect::Source(SourceCmd::SetPaused(state.paused))];
-        }
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::PageDown
-        | Action::PageUp
-        | Action::SelectFirst
-        | Action::SelectLast
-            if state.history.detail.is_some() =>
-        {
-            if let Some(d) = state.history.detail.as_mut() {
-                let page = state.page_rows.max(1);
-                d.offset = match action {
-                    Action::SelectNext => d.offset + 1,
-                    Action::SelectPrev => d.offset.saturating_sub(1),
-                    Action::PageDown => d.offset + page,
-                    Action::PageUp => d.offset.saturating_sub(page),
-                    Action::SelectFirst => 0,
-                    // The view clamps to the last line.
-                    _ => usize::MAX / 2,
-                };
-            }
-        }
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::PageDown
-        | Action::PageUp
-        | Action::SelectFirst
-        | Action::SelectLast
-            if !state.views.is_empty() =>
-        {
-            let vis = visible_in(state.size);
-            let page = state.views.last().map_or(1, |v| vis(v, v.offset).max(1)) as isize;
-            let delta = match action {
-                Action::SelectNext => 1,
-                Action::SelectPrev => -1,
-                Action::PageDown => page,
-                Action::PageUp => -page,
-                Action::SelectFirst => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            return drill::move_selection(state, delta, vis);
-        }
-        Action::NextTab | Action::PrevTab if !state.views.is_empty() => {
-            return drill::switch_tab(state);
-        }
-        Action::Open if !state.views.is_empty() => return drill::open_selected(state),
-        Action::Reload => {
-            if state.views.is_empty() {
-                state.flash = Some("refreshing all sources…".into());
-                return vec![Effect::Source(SourceCmd::RefreshNow)];
-            }
-            return drill::reload(state);
-        }
-        Action::OpenLink | Action::CopyLink => {
-            let link = if state.views.is_empty() {
-                state
-                    .selected_index()
-                    .and_then(|i| state.rows[i].topic.url.as_deref())
-                    .and_then(drill::safe_url)
-            } else {
-                drill::current_link(state)
-            };
-            let Some(url) = link else {
-                state.flash = Some("no link here".into());
-                return Vec::new();
-            };
-            return vec![if action == Action::OpenLink {
-                Effect::OpenUrl(url)
-            } else {
-                Effect::Copy(url)
-            }];
-        }
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::PageDown
-        | Action::PageUp
-        | Action::SelectFirst
-        | Action::SelectLast
-            if state.focus == Focus::Keywords =>
-        {
-            move_keyword(state, action)
-        }
-        Action::SelectNext => move_selection(state, 1),
-        Action::SelectPrev => move_selection(state, -1),
-        Action::PageDown => move_selection(state, state.page_rows.max(1) as isize),
-        Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
-        Action::SelectFirst => select_index(state, 0),
-        Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
-        Action::FocusKeywords => {
-            if state.keyword_page_rows == 0 {
-                // The panel is hidden on small terminals: don't send keys somewhere invisible.
-                state.flash = Some("the terminal is too small for the keyword panel".into());
-            } else {
-                state.focus = Focus::Keywords;
-            }
-        }
-        Action::FocusBoard => state.focus = Focus::Board,
-        Action::ToggleKols => state.show_kols = !state.show_kols,
-        Action::Open if state.focus == Focus::Board => {
-            if let Some(i) = state.selected_index() {
-                let row = state.rows[i].clone();
-                return drill::open_topic(state, &row);
-            }
-        }
-        Action::Open => {
-            if state.focus == Focus::Keywords
-                && let Some(k) = state.analysis.entries.get(state.keyword_selected)
-            {
-                // The keys' titles are the entry's titles (see analysis::panel).
-                let label = k.label.to_string();
-                state.filter_terms = k.keys.iter().map(|k| k.to_string()).collect();
-                state.flash = Some(format!(
-                    "showing the {} title{} of “{label}” — esc clears",
-                    k.titles.total(),
-                    if k.titles.total() == 1 { "" } else { "s" }
-                ));
-                state.filter = Some(label);
-                state.selection.chosen = false;
-                rebuild_rows(state);
-            }
-        }
-        Action::NextTab | Action::PrevTab => {
-            let order = [
-                Tab::All,
-                Tab::Only(Platform::Weibo),
-                Tab::Only(Platform::Tieba),
-            ];
-            let i = order.iter().position(|t| *t == state.tab).unwrap_or(0);
-            let n = order.len();
-            let j = if action == Action::NextTab {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            };
-            set_tab(state, order[j]);
-        }
-        Action::TabAll => set_tab(state, Tab::All),
-        Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
-        Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
-        Action::Noop => {}
-        Action::Search => {
-            state.prompt = Some(Prompt {
-                kind: PromptKind::Search,
-                text: state.search.clone().unwrap_or_default(),
-                before: state.search.clone(),
-            });
-        }
-        Action::CycleSort => {
-            state.filters.sort = state.filters.sort.next();
-            state.flash = Some(format!("sorted by {}", state.filters.sort.name()));
-            rebuild_rows(state);
-        }
-        Action::FilterRising => {
-            state.filters.rising_only = !state.filters.rising_only;
-            rebuild_rows(state);
-        }
-        Action::FilterKol => {
-            state.filters.kol_only = !state.filters.kol_only;
-            rebuild_rows(state);
-        }
-        Action::CycleLabel => {
-            state.filters.next_label();
-            rebuild_rows(state);
-        }
-        Action::ClearFilters => {
-            state.filters = Filters {
-                show_muted: state.filters.show_muted,
-                ..Filters::default()
-            };
-            state.search = None;
-            state.filter = None;
-            state.filter_terms.clear();
-            state.flash = Some("filters cleared".into());
-            rebuild_rows(state);
-        }
-        // Prompt keys outside a prompt do nothing.
-        Action::Submit | Action::Cancel | Action::DeleteBack | Action::ClearInput => {}
-        // Triage acts on the board (and on keywords for mute/watch), never inside a view.
-        _ if !state.views.is_empty() => {}
-        Action::ToggleSeen => return triage_actions::toggle_seen(state),
-        Action::MarkAllSeen => return triage_actions::mark_all_seen(state),
-        Action::ToggleFlag => return triage_actions::toggle_flag(state),
-        Action::Mute => return triage_actions::mute(state),
-        Action::ShowMuted => {
-            state.filters.show_muted = !state.filters.show_muted;
-            let n = state.triage.muted_count();
-            state.flash = Some(if state.filters.show_muted {
-                format!("showing {n} muted (⊘); X hides them")
-            } else {
-                format!("{n} muted hidden")
-            });
-            rebuild_rows(state);
-        }
-        Action::EditNote => return triage_actions::edit_note(state),
-        Action::Visual => triage_actions::toggle_visual(state),
-        Action::Watch => return triage_actions::watch(state),
-        Action::Export => {
-            let rows = triage_actions::export_rows(state);
-            if rows.is_empty() {
-                state.flash = Some("nothing to export".into());
-            } else {
-                return vec![Effect::Export(rows)];
-            }
-        }
-        Action::TravelBack => return history::step(state, true),
-        Action::TravelForward => return history::step(state, false),
-        Action::Live => history::go_live(state),
-        Action::TopicHistory => {
-            if state.history.detail.take().is_none() {
-                return history::open_detail(state);
-            }
-        }
-    }
-    Vec::new()
-}
-
-fn set_tab(state: &mut AppState, tab: Tab) {
-    if state.tab == tab {
-        return;
-    }
-    // Keep the selected topic if the new tab shows it; otherwise the row of the same rank.
-    let rank = state
-        .selected_index()
-        .and_then(|i| state.rows[i].topic.rank);
-    state.tab = tab;
-    rebuild_rows(state);
-    if state.selected_index().is_none() || state.flash.is_some() {
-        state.flash = None;
-        let i = state
-            .rows
-            .iter()
-            .position(|r| r.topic.rank >= rank)
-            .unwrap_or(0);
-        state.selection.key = state.rows.get(i).map(|r| r.key.clone());
-        state.selection.offset = 0;
-        scroll_into_view(state);
-    }
-}
-
-fn move_selection(state: &mut AppState, delta: isize) {
-    if state.rows.is_empty() {
-        return;
-    }
-    let cur = state.selected_index().unwrap_or(0) as isize;
-    let last = state.rows.len() as isize - 1;
-    select_index(state, (cur + delta).clamp(0, last) as usize);
-}
-
-fn select_index(state: &mut AppState, i: usize) {
-    if let Some(row) = state.rows.get(i) {
-        state.selection.key = Some(row.key.clone());
-        state.selection.chosen = true;
-        scroll_into_view(state);
-    }
-}
-
 /// Minimal scroll so the selected row is on screen.
-fn scroll_into_view(state: &mut AppState) {
+pub(super) fn scroll_into_view(state: &mut AppState) {
     let page = state.page_rows.max(1);
     let max_offset = state.rows.len().saturating_sub(page);
     if let Some(i) = state.selected_index() {
@@ -653,26 +298,7 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     rebuild_rows(state);
 }
 
-fn move_keyword(state: &mut AppState, action: Action) {
-    let n = state.analysis.entries.len();
-    if n == 0 {
-        return;
-    }
-    let page = state.keyword_page_rows.max(1);
-    let cur = state.keyword_selected;
-    state.keyword_selected = match action {
-        Action::SelectNext => cur + 1,
-        Action::SelectPrev => cur.saturating_sub(1),
-        Action::PageDown => cur + page,
-        Action::PageUp => cur.saturating_sub(page),
-        Action::SelectFirst => 0,
-        _ => n - 1,
-    }
-    .min(n - 1);
-    clamp_keyword_selection(state);
-}
-
-fn clamp_keyword_selection(state: &mut AppState) {
+pub(super) fn clamp_keyword_selection(state: &mut AppState) {
     let n = state.analysis.entries.len();
     let page = state.keyword_page_rows.max(1);
     state.keyword_selected = state.keyword_selected.min(n.saturating_sub(1));
@@ -935,89 +561,8 @@ fn account_record(a: &crate::sources::topic::Account) -> AccountRecord {
 }
 
 /// How many entries of a view fit from an offset, for a terminal of `size`.
-fn visible_in(size: (u16, u16)) -> impl Fn(&drill::DrillView, usize) -> usize {
+pub(super) fn visible_in(size: (u16, u16)) -> impl Fn(&drill::DrillView, usize) -> usize {
     move |view, offset| crate::ui::thread::entries_fitting(view, offset, size)
-}
-
-/// A key while a prompt is open: printable characters are text (IME and CJK input pass
-/// through); named keys resolve in the `input` mode (then global: `ctrl-c` still quits).
-fn prompt_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, bool) {
-    state.pending.clear();
-    state.pending_keys.clear();
-    if let KeyCode::Char(c) = key.code
-        && !key.ctrl
-        && !key.alt
-    {
-        if let Some(p) = &mut state.prompt
-            && p.text.chars().count() < MAX_PROMPT_CHARS
-        {
-            p.text.push(c);
-        }
-        prompt_changed(state);
-        return (Vec::new(), true);
-    }
-    let action = match keymap.resolve(&[Mode::Input], &[], key) {
-        Resolved::Action(a) => a,
-        _ => return (Vec::new(), false),
-    };
-    match action {
-        Action::Submit => {
-            if let Some(p) = state.prompt.take() {
-                return (submit_prompt(state, p), true);
-            }
-        }
-        Action::Cancel | Action::Back => {
-            if let Some(p) = state.prompt.take()
-                && p.kind == PromptKind::Search
-            {
-                state.search = p.before;
-                rebuild_rows(state);
-            }
-        }
-        Action::DeleteBack => {
-            if let Some(p) = &mut state.prompt {
-                p.text.pop();
-            }
-            prompt_changed(state);
-        }
-        Action::ClearInput => {
-            if let Some(p) = &mut state.prompt {
-                p.text.clear();
-            }
-            prompt_changed(state);
-        }
-        Action::Quit => state.quit = true,
-        _ => return (Vec::new(), false),
-    }
-    (Vec::new(), true)
-}
-
-/// Longest prompt text kept.
-const MAX_PROMPT_CHARS: usize = 200;
-
-/// The search applies while it is typed.
-fn prompt_changed(state: &mut AppState) {
-    if let Some(Prompt {
-        kind: PromptKind::Search,
-        text,
-        ..
-    }) = &state.prompt
-    {
-        state.search = (!text.is_empty()).then(|| text.clone());
-        state.selection.chosen = false;
-        rebuild_rows(state);
-    }
-}
-
-fn submit_prompt(state: &mut AppState, p: Prompt) -> Vec<Effect> {
-    match p.kind {
-        PromptKind::Search => {
-            state.search = (!p.text.trim().is_empty()).then_some(p.text);
-            rebuild_rows(state);
-            Vec::new()
-        }
-        PromptKind::Note(key) => triage_actions::submit_note(state, &key, &p.text),
-    }
 }
 
 /// Lines the wheel moves per notch.
@@ -1036,7 +581,7 @@ fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
         };
         let mut fx = Vec::new();
         for _ in 0..n.abs() {
-            fx.extend(apply_action(state, a));
+            fx.extend(super::layer::act(state, super::layer::active(state), a));
         }
         fx
     };
@@ -1053,7 +598,7 @@ fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
                 && y < first + state.page_rows
             {
                 let i = state.selection.offset + (y - first);
-                select_index(state, i);
+                super::layer::select_index(state, i);
             }
             Vec::new()
         }

@@ -1,4 +1,4 @@
-//! Keymaps: TOML files with one table per mode, `"key" = "action"` or
+//! Keymaps: TOML files with one table per layer, `"key" = "action"` or
 //! `{ action = "…", desc = "…" }`, sequences as space-separated keys (`"g g"`).
 //! Parsed into the app's own `Key` type so nothing here depends on crossterm.
 //! Errors name the file, line and problem.
@@ -8,235 +8,12 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use crate::app::action::Action;
+use crate::input::seq_string;
+pub use crate::input::{Action, Key, KeyCode, KeySeq, Layer, parse_seq};
 
 /// The complete default keymap, embedded at build time.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
 pub const DEFAULT_KEYMAP_NAME: &str = "keymaps/default.toml";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyCode {
-    Char(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Insert,
-    Delete,
-    F(u8),
-}
-
-/// A key press. Shift on letters is folded into the character (`G`), so `shift-` only
-/// appears on non-character keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-    pub alt: bool,
-    pub shift: bool,
-}
-
-impl Key {
-    pub const fn plain(code: KeyCode) -> Key {
-        Key {
-            code,
-            ctrl: false,
-            alt: false,
-            shift: false,
-        }
-    }
-
-    pub fn char(c: char) -> Key {
-        Key::plain(KeyCode::Char(c))
-    }
-
-    pub fn ctrl(c: char) -> Key {
-        Key {
-            ctrl: true,
-            ..Key::char(c)
-        }
-    }
-
-    /// Parse one key name (`ctrl-r`, `G`, `pagedown`, `ctrl-[`, `-`).
-    pub fn parse(s: &str) -> Result<Key, String> {
-        if s.is_empty() {
-            return Err("empty key name".into());
-        }
-        let mut key = Key::plain(KeyCode::Esc);
-        let mut rest = s;
-        // Modifier prefixes; a lone "-" or a name ending in "-" is the minus key.
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if lower.len() > 5 && lower.starts_with("ctrl-") {
-                key.ctrl = true;
-                rest = &rest[5..];
-            } else if lower.len() > 4 && lower.starts_with("alt-") {
-                key.alt = true;
-                rest = &rest[4..];
-            } else if lower.len() > 6 && lower.starts_with("shift-") {
-                key.shift = true;
-                rest = &rest[6..];
-            } else {
-                break;
-            }
-        }
-        if let Some(m) = ["super-", "cmd-", "meta-", "hyper-", "win-"]
-            .into_iter()
-            .find(|m| rest.to_ascii_lowercase().starts_with(m))
-        {
-            return Err(format!(
-                "`{s}`: `{m}` keys never reach a terminal app (use ctrl- or alt-)"
-            ));
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => KeyCode::Char(c),
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "enter" | "return" => KeyCode::Enter,
-                "esc" | "escape" => KeyCode::Esc,
-                "tab" => KeyCode::Tab,
-                "backtab" => KeyCode::BackTab,
-                "backspace" | "bs" => KeyCode::Backspace,
-                "space" => KeyCode::Char(' '),
-                "up" => KeyCode::Up,
-                "down" => KeyCode::Down,
-                "left" => KeyCode::Left,
-                "right" => KeyCode::Right,
-                "pageup" | "pgup" => KeyCode::PageUp,
-                "pagedown" | "pgdn" => KeyCode::PageDown,
-                "home" => KeyCode::Home,
-                "end" => KeyCode::End,
-                "insert" | "ins" => KeyCode::Insert,
-                "delete" | "del" => KeyCode::Delete,
-                f if f.starts_with('f') && f.len() <= 3 => match f[1..].parse::<u8>() {
-                    Ok(n @ 1..=12) => KeyCode::F(n),
-                    _ => return Err(format!("unknown key name `{s}`")),
-                },
-                _ => return Err(format!("unknown key name `{s}`")),
-            },
-        };
-        key.code = code;
-        Ok(key.normalised())
-    }
-
-    /// Canonical form: `ctrl-[` is esc (same byte), `shift-tab` is backtab, `shift-a` is `A`.
-    pub fn normalised(mut self) -> Key {
-        match self.code {
-            KeyCode::Char('[') if self.ctrl => {
-                self.code = KeyCode::Esc;
-                self.ctrl = false;
-            }
-            KeyCode::Tab if self.shift => {
-                self.code = KeyCode::BackTab;
-                self.shift = false;
-            }
-            KeyCode::BackTab => self.shift = false,
-            KeyCode::Char(c) if self.shift && c.is_ascii_alphabetic() => {
-                self.code = KeyCode::Char(c.to_ascii_uppercase());
-                self.shift = false;
-            }
-            KeyCode::Char(c) if self.ctrl && c.is_ascii_uppercase() => {
-                self.code = KeyCode::Char(c.to_ascii_lowercase());
-            }
-            KeyCode::Char(_) => self.shift = false,
-            _ => {}
-        }
-        self
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ctrl {
-            f.write_str("ctrl-")?;
-        }
-        if self.alt {
-            f.write_str("alt-")?;
-        }
-        if self.shift {
-            f.write_str("shift-")?;
-        }
-        match self.code {
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            KeyCode::Enter => f.write_str("enter"),
-            KeyCode::Esc => f.write_str("esc"),
-            KeyCode::Tab => f.write_str("tab"),
-            KeyCode::BackTab => f.write_str("backtab"),
-            KeyCode::Backspace => f.write_str("backspace"),
-            KeyCode::Up => f.write_str("up"),
-            KeyCode::Down => f.write_str("down"),
-            KeyCode::Left => f.write_str("left"),
-            KeyCode::Right => f.write_str("right"),
-            KeyCode::PageUp => f.write_str("pageup"),
-            KeyCode::PageDown => f.write_str("pagedown"),
-            KeyCode::Home => f.write_str("home"),
-            KeyCode::End => f.write_str("end"),
-            KeyCode::Insert => f.write_str("insert"),
-            KeyCode::Delete => f.write_str("delete"),
-            KeyCode::F(n) => write!(f, "f{n}"),
-        }
-    }
-}
-
-pub type KeySeq = Vec<Key>;
-
-/// Parse `"g g"` into a sequence.
-pub fn parse_seq(s: &str) -> Result<KeySeq, String> {
-    let seq: Result<KeySeq, String> = s.split_whitespace().map(Key::parse).collect();
-    match seq {
-        Ok(v) if v.is_empty() => Err("empty key sequence".into()),
-        other => other,
-    }
-}
-
-/// Modes are the keymap's tables. `global` applies under every other mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mode {
-    Global,
-    Board,
-    Keywords,
-    /// Drill-down views (posts, comments, threads, floors, replies).
-    Thread,
-    /// Text prompts (search, notes): printable keys are text, so only named keys bind here.
-    Input,
-    Help,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 6] = [
-        Mode::Global,
-        Mode::Board,
-        Mode::Keywords,
-        Mode::Thread,
-        Mode::Input,
-        Mode::Help,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Global => "global",
-            Mode::Board => "board",
-            Mode::Keywords => "keywords",
-            Mode::Thread => "thread",
-            Mode::Input => "input",
-            Mode::Help => "help",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|m| m.name() == s)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -292,13 +69,13 @@ fn unknown_preset(name: &str) -> String {
     )
 }
 
-/// One mode's bindings.
+/// One table's bindings.
 pub type Table = BTreeMap<KeySeq, Binding>;
 
-/// The resolved keymap: mode → sequence → binding.
+/// The resolved keymap: table → sequence → binding.
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    pub modes: BTreeMap<Mode, Table>,
+    pub tables: BTreeMap<Layer, Table>,
 }
 
 /// What a key press means given the keys already pending.
@@ -332,7 +109,7 @@ fn line_of(src: &str, byte: usize) -> usize {
 /// One `"keys" = "action"` from a file or a `--bind`, before it is checked.
 #[derive(Debug, Clone)]
 struct Entry {
-    mode: String,
+    layer: String,
     keys: String,
     action: String,
     desc: Option<String>,
@@ -385,8 +162,8 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
                 ));
             }
             (table, v @ toml::Value::Table(_)) => {
-                if Mode::from_name(table).is_none() {
-                    return Err(err(tline, unknown_mode(table)));
+                if Layer::from_name(table).is_none() {
+                    return Err(err(tline, unknown_layer(table)));
                 }
                 let entries: BTreeMap<String, RawBinding> =
                     v.try_into().map_err(|e: toml::de::Error| {
@@ -406,7 +183,7 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
                         RawBinding::Full { action, desc } => (action, desc),
                     };
                     out.entries.push(Entry {
-                        mode: table.to_string(),
+                        layer: table.to_string(),
                         keys,
                         action,
                         desc,
@@ -419,7 +196,7 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
                 return Err(err(
                     tline,
                     format!(
-                        "unknown setting `{other}` (expected version, preset or a [mode] table)"
+                        "unknown setting `{other}` (expected version, preset or a [layer] table)"
                     ),
                 ));
             }
@@ -430,23 +207,23 @@ fn parse_file(src: &str, file: &str) -> Result<ParsedFile, KeymapError> {
     Ok(out)
 }
 
-/// Parse `--bind 'mode.keys=action'` (keys may be a sequence: `board.g g=select_first`).
+/// Parse `--bind 'layer.keys=action'` (keys may be a sequence: `board.g g=select_first`).
 fn parse_bind(arg: &str) -> Result<Entry, KeymapError> {
     let file = format!("--bind '{arg}'");
     let bad = || KeymapError {
         file: file.clone(),
         line: 0,
-        problem: "expected MODE.KEYS=ACTION, e.g. `board.d=mute` or `board.g g=select_first`"
+        problem: "expected LAYER.KEYS=ACTION, e.g. `board.d=mute` or `board.g g=select_first`"
             .into(),
     };
-    // The mode never holds `.` and the action never holds `=`, so the keys may be either.
-    let (mode, rest) = arg.split_once('.').ok_or_else(bad)?;
+    // The layer never holds `.` and the action never holds `=`, so the keys may be either.
+    let (layer, rest) = arg.split_once('.').ok_or_else(bad)?;
     let (keys, action) = rest.rsplit_once('=').ok_or_else(bad)?;
-    if mode.trim().is_empty() || keys.trim().is_empty() || action.trim().is_empty() {
+    if layer.trim().is_empty() || keys.trim().is_empty() || action.trim().is_empty() {
         return Err(bad());
     }
     Ok(Entry {
-        mode: mode.trim().to_string(),
+        layer: layer.trim().to_string(),
         keys: keys.trim().to_string(),
         action: action.trim().to_string(),
         desc: None,
@@ -476,15 +253,11 @@ fn printable(k: &Key) -> bool {
     matches!(k.code, KeyCode::Char(_)) && !k.ctrl && !k.alt
 }
 
-fn unknown_mode(name: &str) -> String {
+fn unknown_layer(name: &str) -> String {
     format!(
-        "unknown mode `[{name}]` (expected one of: {})",
-        Mode::ALL.map(Mode::name).join(", ")
+        "unknown layer `[{name}]` (expected one of: {})",
+        Layer::all().map(Layer::name).collect::<Vec<_>>().join(", ")
     )
-}
-
-fn seq_string(seq: &[Key]) -> String {
-    seq.iter().map(Key::to_string).collect::<Vec<_>>().join(" ")
 }
 
 /// Where the layers of a keymap come from, lowest first after the embedded default.
@@ -621,9 +394,9 @@ impl Keymap {
     ) -> Result<(), KeymapError> {
         let mut staged = self.clone();
         // What this layer set, for duplicate and shadow messages.
-        let mut touched: BTreeMap<(Mode, KeySeq), (&Entry, Action)> = BTreeMap::new();
+        let mut touched: BTreeMap<(Layer, KeySeq), (&Entry, Action)> = BTreeMap::new();
         for e in entries {
-            let mode = Mode::from_name(&e.mode).ok_or_else(|| e.err(unknown_mode(&e.mode)))?;
+            let layer = Layer::from_name(&e.layer).ok_or_else(|| e.err(unknown_layer(&e.layer)))?;
             let seq = parse_seq(&e.keys).map_err(|p| e.err(p))?;
             let action = Action::from_name(&e.action).ok_or_else(|| {
                 e.err(format!(
@@ -631,7 +404,7 @@ impl Keymap {
                     e.action, e.keys
                 ))
             })?;
-            if mode == Mode::Input
+            if layer == Layer::Input
                 && action != Action::Noop
                 && let Some(k) = seq.iter().find(|k| printable(k))
             {
@@ -646,7 +419,7 @@ impl Keymap {
                 return Err(e.err(format!("`{}`: {why}", e.keys)));
             }
             // `esc` and `ctrl-[` are one key: binding them differently in one layer is a mistake.
-            if let Some((first, a)) = touched.get(&(mode, seq.clone()))
+            if let Some((first, a)) = touched.get(&(layer, seq.clone()))
                 && *a != action
             {
                 return Err(e.err(format!(
@@ -657,8 +430,8 @@ impl Keymap {
                     a.name()
                 )));
             }
-            touched.insert((mode, seq.clone()), (e, action));
-            let map = staged.modes.entry(mode).or_default();
+            touched.insert((layer, seq.clone()), (e, action));
+            let map = staged.tables.entry(layer).or_default();
             if action == Action::Noop {
                 map.remove(&seq);
             } else {
@@ -672,16 +445,16 @@ impl Keymap {
                 );
             }
         }
-        if let Some((mode, short, long)) = staged.first_shadow() {
+        if let Some((layer, short, long)) = staged.first_shadow() {
             // Lower layers were valid, so this layer touched one of the two; name its line.
-            let culprit = [(mode, long.clone()), (mode, short.clone())]
-                .into_iter()
-                .chain([(Mode::Global, long.clone()), (Mode::Global, short.clone())])
-                .filter_map(|k| touched.get(&k).map(|(e, _)| *e))
+            let culprit = touched
+                .iter()
+                .filter(|((_, seq), _)| *seq == long || *seq == short)
+                .map(|(_, (e, _))| *e)
                 .max_by_key(|e| e.line);
             let problem = format!(
                 "[{}] `{}` is bound alone and also starts the sequence `{}`, which could never be typed; unbind one with \"noop\"",
-                mode.name(),
+                layer.name(),
                 seq_string(&short),
                 seq_string(&long)
             );
@@ -698,18 +471,18 @@ impl Keymap {
         Ok(())
     }
 
-    /// A key bound alone that is also a prefix of a sequence reachable in the same mode
-    /// (its own table or global, which applies under it): (mode, short, long).
-    fn first_shadow(&self) -> Option<(Mode, KeySeq, KeySeq)> {
-        let empty = BTreeMap::new();
-        let global = self.modes.get(&Mode::Global).unwrap_or(&empty);
-        for (mode, map) in &self.modes {
-            let pairs: [(&Table, &Table); 3] = [(map, map), (map, global), (global, map)];
-            for (shorts, longs) in pairs {
-                for long in longs.keys() {
-                    for n in 1..long.len() {
-                        if shorts.contains_key(&long[..n]) {
-                            return Some((*mode, long[..n].to_vec(), long.clone()));
+    /// A key bound alone that is also a prefix of a sequence reachable in the same layer
+    /// (any table of its chain, or global, which applies under it): (table, short, long).
+    fn first_shadow(&self) -> Option<(Layer, KeySeq, KeySeq)> {
+        for layer in Layer::all() {
+            let tables: Vec<(Layer, &Table)> = self.chain(layer).collect();
+            for (_, shorts) in &tables {
+                for (owner, longs) in &tables {
+                    for long in longs.keys() {
+                        for n in 1..long.len() {
+                            if shorts.contains_key(&long[..n]) {
+                                return Some((*owner, long[..n].to_vec(), long.clone()));
+                            }
                         }
                     }
                 }
@@ -718,12 +491,12 @@ impl Keymap {
         None
     }
 
-    /// Resolve `pending + key` in `modes` (most specific first, then global).
-    pub fn resolve(&self, modes: &[Mode], pending: &[Key], key: Key) -> Resolved {
+    /// Resolve `pending + key` in `layer` (its chain, most specific first, then global).
+    pub fn resolve(&self, layer: Layer, pending: &[Key], key: Key) -> Resolved {
         let mut seq: KeySeq = pending.to_vec();
         seq.push(key.normalised());
         let mut prefix = false;
-        for map in self.maps(modes) {
+        for (_, map) in self.chain(layer) {
             if let Some(b) = map.get(&seq) {
                 return Resolved::Action(b.action);
             }
@@ -738,23 +511,24 @@ impl Keymap {
         }
     }
 
-    /// The tables that apply under `modes`: those, then global.
-    fn maps<'a>(&'a self, modes: &'a [Mode]) -> impl Iterator<Item = &'a Table> {
-        modes
+    /// The tables that apply in `layer`: its chain, then global.
+    fn chain(&self, layer: Layer) -> impl Iterator<Item = (Layer, &Table)> {
+        layer
+            .chain()
             .iter()
             .copied()
-            .chain(std::iter::once(Mode::Global))
-            .filter_map(|m| self.modes.get(&m))
+            .chain(std::iter::once(Layer::Global))
+            .filter_map(|l| self.tables.get(&l).map(|t| (l, t)))
     }
 
     /// What can follow the `pending` keys (the which-key popup): (rest of the keys, description),
-    /// the most specific mode first, in key order.
-    pub fn continuations(&self, modes: &[Mode], pending: &[Key]) -> Vec<(String, String)> {
+    /// the most specific table first, in key order.
+    pub fn continuations(&self, layer: Layer, pending: &[Key]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         if pending.is_empty() {
             return out;
         }
-        for map in self.maps(modes) {
+        for (_, map) in self.chain(layer) {
             for (seq, b) in map {
                 if seq.len() > pending.len() && seq.starts_with(pending) {
                     let rest = seq_string(&seq[pending.len()..]);
@@ -767,10 +541,10 @@ impl Keymap {
         out
     }
 
-    /// Help rows: (mode, keys, description), keys of one action joined.
-    pub fn help_rows(&self) -> Vec<(Mode, String, String)> {
+    /// Help rows: (layer, keys, description), keys of one action joined.
+    pub fn help_rows(&self) -> Vec<(Layer, String, String)> {
         let mut out = Vec::new();
-        for (mode, map) in &self.modes {
+        for (layer, map) in &self.tables {
             let mut by_action: Vec<(Action, Vec<String>, String)> = Vec::new();
             for (seq, b) in map {
                 let keys = seq_string(seq);
@@ -785,25 +559,25 @@ impl Keymap {
                     None => by_action.push((b.action, vec![keys], desc)),
                 }
             }
-            by_action.sort_by_key(|(a, _, _)| Action::ALL.iter().position(|x| x == a));
+            by_action.sort_by_key(|(a, _, _)| a.order());
             for (_, keys, desc) in by_action {
-                out.push((*mode, keys.join(", "), desc));
+                out.push((*layer, keys.join(", "), desc));
             }
         }
         out
     }
 
-    /// The resolved keymap as text, one table per mode: keys, action, source layer, description
+    /// The resolved keymap as text, one table per layer: keys, action, source layer, description
     /// (`resou keys`).
     pub fn format_table(&self) -> String {
         let mut out = String::new();
-        for mode in Mode::ALL {
-            let Some(map) = self.modes.get(&mode).filter(|m| !m.is_empty()) else {
+        for layer in Layer::all() {
+            let Some(map) = self.tables.get(&layer).filter(|m| !m.is_empty()) else {
                 continue;
             };
             let mut rows: Vec<(String, &Binding)> =
                 map.iter().map(|(s, b)| (seq_string(s), b)).collect();
-            rows.sort_by_key(|(_, b)| Action::ALL.iter().position(|a| *a == b.action));
+            rows.sort_by_key(|(_, b)| b.action.order());
             let kw = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max(4);
             let aw = rows
                 .iter()
@@ -820,7 +594,7 @@ impl Keymap {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&format!("[{}]\n", mode.name()));
+            out.push_str(&format!("[{}]\n", layer.name()));
             out.push_str(&format!(
                 "  {:kw$}  {:aw$}  {:sw$}  DESCRIPTION\n",
                 "KEYS", "ACTION", "SOURCE"
@@ -911,34 +685,34 @@ mod tests {
     #[test]
     fn default_map_resolves() {
         let km = Keymap::default_map();
-        let board = [Mode::Board];
+        let board = Layer::Board;
         assert_eq!(
-            km.resolve(&board, &[], Key::char('j')),
+            km.resolve(board, &[], Key::char('j')),
             Resolved::Action(Action::SelectNext)
         );
-        assert_eq!(km.resolve(&board, &[], Key::char('g')), Resolved::Pending);
+        assert_eq!(km.resolve(board, &[], Key::char('g')), Resolved::Pending);
         assert_eq!(
-            km.resolve(&board, &[Key::char('g')], Key::char('g')),
+            km.resolve(board, &[Key::char('g')], Key::char('g')),
             Resolved::Action(Action::SelectFirst)
         );
         assert_eq!(
-            km.resolve(&board, &[Key::char('g')], Key::char('x')),
+            km.resolve(board, &[Key::char('g')], Key::char('x')),
             Resolved::Unbound
         );
         assert_eq!(
-            km.resolve(&board, &[], Key::char('q')),
+            km.resolve(board, &[], Key::char('q')),
             Resolved::Action(Action::Back)
         );
         assert_eq!(
-            km.resolve(&board, &[], Key::ctrl('[')),
+            km.resolve(board, &[], Key::ctrl('[')),
             Resolved::Action(Action::Back)
         );
         assert_eq!(
-            km.resolve(&board, &[], Key::ctrl('c')),
+            km.resolve(board, &[], Key::ctrl('c')),
             Resolved::Action(Action::Quit)
         );
         assert_eq!(
-            km.resolve(&[Mode::Help], &[], Key::char('?')),
+            km.resolve(Layer::Help, &[], Key::char('?')),
             Resolved::Action(Action::ToggleHelp)
         );
         assert!(
@@ -962,7 +736,7 @@ mod tests {
         assert_eq!(e.line, 3);
         assert!(e.problem.contains("unknown key name"), "{e}");
         let e = km.apply_str("[bored]\n", "u.toml").unwrap_err();
-        assert!(e.problem.contains("unknown mode"), "{e}");
+        assert!(e.problem.contains("unknown layer"), "{e}");
         let e = km
             .apply_str("[board]\n\"j\" = 3 x\n", "u.toml")
             .unwrap_err();
@@ -974,7 +748,7 @@ mod tests {
         assert_eq!(e.line, 2, "the line of the offending binding: {e}");
         // a failed file leaves the map untouched
         assert_eq!(
-            km.resolve(&[Mode::Board], &[], Key::char('j')),
+            km.resolve(Layer::Board, &[], Key::char('j')),
             Resolved::Action(Action::SelectNext)
         );
     }
@@ -988,11 +762,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            km.resolve(&[Mode::Board], &[], Key::char('j')),
+            km.resolve(Layer::Board, &[], Key::char('j')),
             Resolved::Unbound
         );
         assert_eq!(
-            km.resolve(&[Mode::Board], &[], Key::char('x')),
+            km.resolve(Layer::Board, &[], Key::char('x')),
             Resolved::Action(Action::Quit)
         );
         assert!(

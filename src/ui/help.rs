@@ -1,5 +1,5 @@
 //! Help popup: the resolved keymap's entries grouped by mode, centred and clamped to the screen.
-//! Typing while it is open filters the rows (`edit_query`, called from the key handler).
+//! Typing while it is open filters the rows (the help layer's handler edits the query).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,32 +9,10 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::Theme;
 use super::text::{ELLIPSIS, display_width, pad_right};
-use crate::app::action::Action;
-use crate::app::state::{AppState, HelpEntry};
-use crate::config::keymap::{Key, KeyCode, Keymap, Mode, Resolved};
+use crate::app::state::HelpEntry;
 
 /// The keys column never takes more than this, so descriptions stay readable.
 const KEYS_MAX_W: usize = 18;
-
-/// While help is open: printable keys type into the filter and backspace deletes from it.
-/// Returns false for keys the keymap should handle: the help toggle (`?`), esc, and
-/// backspace on an empty filter, so they still close the popup.
-pub fn edit_query(state: &mut AppState, keymap: &Keymap, key: Key) -> bool {
-    if !state.pending.is_empty() {
-        return false;
-    }
-    if keymap.resolve(&[Mode::Help], &[], key) == Resolved::Action(Action::ToggleHelp) {
-        return false;
-    }
-    match key.code {
-        KeyCode::Char(c) if !key.ctrl && !key.alt => state.help_query.push(c),
-        KeyCode::Backspace if !state.help_query.is_empty() => {
-            state.help_query.pop();
-        }
-        _ => return false,
-    }
-    true
-}
 
 /// Entries whose keys, description or mode contain `query` (case-insensitive).
 pub fn filtered(entries: &[HelpEntry], query: &str) -> Vec<HelpEntry> {
@@ -51,21 +29,22 @@ pub fn filtered(entries: &[HelpEntry], query: &str) -> Vec<HelpEntry> {
         .collect()
 }
 
-/// The help popup: global keys, then the keys of `mode` (where the user is), then the rest.
+/// The help popup: global keys, then the keys of `layers` (the tables of the layer it was
+/// opened over, most specific first), then the rest.
 pub(super) fn render(
     screen: Rect,
     buf: &mut Buffer,
     entries: &[HelpEntry],
     query: &str,
-    mode: &str,
+    layers: &[&str],
     theme: &Theme,
 ) {
     // Global keys (help, back, quit, pause) are few and matter everywhere, so they come first
     // and stay visible when the list overflows; typing finds the rest.
-    let rank = |e: &HelpEntry| match e.mode.as_str() {
-        "global" => 0,
-        m if m == mode => 1,
-        _ => 2,
+    let rank = |e: &HelpEntry| match layers.iter().position(|l| *l == e.mode) {
+        _ if e.mode == "global" => 0,
+        Some(i) => 1 + i,
+        None => 1 + layers.len(),
     };
     let mut ordered = filtered(entries, query);
     ordered.sort_by_key(rank); // stable: the keymap's order within each mode

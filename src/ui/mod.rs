@@ -174,14 +174,12 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         return;
     }
     if state.show_help {
-        let mode = if !state.views.is_empty() {
-            "thread"
-        } else if state.focus == crate::app::state::Focus::Keywords {
-            "keywords"
-        } else {
-            "board"
-        };
-        help::render(area, buf, &state.help, &state.help_query, mode, theme);
+        let layers: Vec<&str> = crate::app::layer::under_help(state)
+            .chain()
+            .iter()
+            .map(|l| l.name())
+            .collect();
+        help::render(area, buf, &state.help, &state.help_query, &layers, theme);
     }
     if let Some(pane) = state
         .history

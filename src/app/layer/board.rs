@@ -1,0 +1,223 @@
+//! The board layer: moving over the rows, tabs, filters and sort, triage, time travel, and
+//! opening a topic. The visual selection, the keyword panel and the detail pane hand the
+//! actions they do not own to this handler.
+
+use super::super::filters::Filters;
+use super::super::msg::Effect;
+use super::super::state::{AppState, Focus, Prompt, PromptKind, Tab};
+use super::super::update::{rebuild_rows, scroll_into_view};
+use super::super::{drill, history, triage_actions};
+use crate::domain::Platform;
+use crate::input::Action;
+
+pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::SelectNext => move_selection(state, 1),
+        Action::SelectPrev => move_selection(state, -1),
+        Action::PageDown => move_selection(state, state.page_rows.max(1) as isize),
+        Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
+        Action::SelectFirst => select_index(state, 0),
+        Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
+        Action::Reload => return super::refresh_all(state),
+        Action::OpenLink | Action::CopyLink => {
+            let link = state
+                .selected_index()
+                .and_then(|i| state.rows[i].topic.url.as_deref())
+                .and_then(drill::safe_url);
+            return link_effect(state, action, link);
+        }
+        Action::FocusKeywords => {
+            if state.keyword_page_rows == 0 {
+                // The panel is hidden on small terminals: don't send keys somewhere invisible.
+                state.flash = Some("the terminal is too small for the keyword panel".into());
+            } else {
+                state.focus = Focus::Keywords;
+            }
+        }
+        Action::FocusBoard => state.focus = Focus::Board,
+        Action::ToggleKols => state.show_kols = !state.show_kols,
+        Action::Open => {
+            if let Some(i) = state.selected_index() {
+                let row = state.rows[i].clone();
+                return drill::open_topic(state, &row);
+            }
+        }
+        Action::NextTab | Action::PrevTab => {
+            let order = [
+                Tab::All,
+                Tab::Only(Platform::Weibo),
+                Tab::Only(Platform::Tieba),
+            ];
+            let i = order.iter().position(|t| *t == state.tab).unwrap_or(0);
+            let n = order.len();
+            let j = if action == Action::NextTab {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            set_tab(state, order[j]);
+        }
+        Action::TabAll => set_tab(state, Tab::All),
+        Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
+        Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
+        Action::Search => {
+            state.prompt = Some(Prompt {
+                kind: PromptKind::Search,
+                text: state.search.clone().unwrap_or_default(),
+                before: state.search.clone(),
+            });
+        }
+        Action::CycleSort => {
+            state.filters.sort = state.filters.sort.next();
+            state.flash = Some(format!("sorted by {}", state.filters.sort.name()));
+            rebuild_rows(state);
+        }
+        Action::FilterRising => {
+            state.filters.rising_only = !state.filters.rising_only;
+            rebuild_rows(state);
+        }
+        Action::FilterKol => {
+            state.filters.kol_only = !state.filters.kol_only;
+            rebuild_rows(state);
+        }
+        Action::CycleLabel => {
+            state.filters.next_label();
+            rebuild_rows(state);
+        }
+        Action::ClearFilters => {
+            state.filters = Filters {
+                show_muted: state.filters.show_muted,
+                ..Filters::default()
+            };
+            state.search = None;
+            state.filter = None;
+            state.filter_terms.clear();
+            state.flash = Some("filters cleared".into());
+            rebuild_rows(state);
+        }
+        Action::ToggleSeen => return triage_actions::toggle_seen(state),
+        Action::MarkAllSeen => return triage_actions::mark_all_seen(state),
+        Action::ToggleFlag => return triage_actions::toggle_flag(state),
+        Action::Mute => return triage_actions::mute(state),
+        Action::ShowMuted => {
+            state.filters.show_muted = !state.filters.show_muted;
+            let n = state.triage.muted_count();
+            state.flash = Some(if state.filters.show_muted {
+                format!("showing {n} muted (⊘); X hides them")
+            } else {
+                format!("{n} muted hidden")
+            });
+            rebuild_rows(state);
+        }
+        Action::EditNote => return triage_actions::edit_note(state),
+        Action::Visual => triage_actions::toggle_visual(state),
+        Action::Watch => return triage_actions::watch(state),
+        Action::Export => {
+            let rows = triage_actions::export_rows(state);
+            if rows.is_empty() {
+                state.flash = Some("nothing to export".into());
+            } else {
+                return vec![Effect::Export(rows)];
+            }
+        }
+        Action::TravelBack => return history::step(state, true),
+        Action::TravelForward => return history::step(state, false),
+        Action::Live => history::go_live(state),
+        Action::TopicHistory => return history::open_detail(state),
+        // Handled for every layer in `layer::act`.
+        Action::Quit
+        | Action::Back
+        | Action::ToggleHelp
+        | Action::RefreshNow
+        | Action::ToggleLive
+        | Action::Submit
+        | Action::Cancel
+        | Action::DeleteBack
+        | Action::ClearInput
+        | Action::Noop => {}
+    }
+    Vec::new()
+}
+
+/// `Back` at the board: clear the search, then the keyword filter, then leave time travel;
+/// quit when there is nothing left to peel.
+pub(super) fn back(state: &mut AppState) {
+    if !clear_search_or_filter(state) {
+        if state.history.travel.is_some() {
+            history::go_live(state);
+        } else {
+            state.quit = true;
+        }
+    }
+}
+
+/// Clears the search, else the keyword filter; false when neither was set.
+pub(super) fn clear_search_or_filter(state: &mut AppState) -> bool {
+    if state.search.is_some() {
+        state.search = None;
+    } else if state.filter.is_some() {
+        state.filter = None;
+        state.filter_terms.clear();
+    } else {
+        return false;
+    }
+    rebuild_rows(state);
+    true
+}
+
+/// Open or copy a link, or say there is none.
+pub(super) fn link_effect(
+    state: &mut AppState,
+    action: Action,
+    link: Option<String>,
+) -> Vec<Effect> {
+    let Some(url) = link else {
+        state.flash = Some("no link here".into());
+        return Vec::new();
+    };
+    vec![if action == Action::OpenLink {
+        Effect::OpenUrl(url)
+    } else {
+        Effect::Copy(url)
+    }]
+}
+
+fn set_tab(state: &mut AppState, tab: Tab) {
+    if state.tab == tab {
+        return;
+    }
+    // Keep the selected topic if the new tab shows it; otherwise the row of the same rank.
+    let rank = state
+        .selected_index()
+        .and_then(|i| state.rows[i].topic.rank);
+    state.tab = tab;
+    rebuild_rows(state);
+    if state.selected_index().is_none() || state.flash.is_some() {
+        state.flash = None;
+        let i = state
+            .rows
+            .iter()
+            .position(|r| r.topic.rank >= rank)
+            .unwrap_or(0);
+        state.selection.key = state.rows.get(i).map(|r| r.key.clone());
+        state.selection.offset = 0;
+        scroll_into_view(state);
+    }
+}
+
+fn move_selection(state: &mut AppState, delta: isize) {
+    if state.rows.is_empty() {
+        return;
+    }
+    let cur = state.selected_index().unwrap_or(0) as isize;
+    let last = state.rows.len() as isize - 1;
+    select_index(state, (cur + delta).clamp(0, last) as usize);
+}
+
+pub(in crate::app) fn select_index(state: &mut AppState, i: usize) {
+    if let Some(row) = state.rows.get(i) {
+        state.selection.key = Some(row.key.clone());
+        state.selection.chosen = true;
+        scroll_into_view(state);
+    }
+}

@@ -1,0 +1,66 @@
+//! The keyword panel: moving over its entries, and `Enter` filtering the board to an entry's
+//! titles. Search, mute, watch and the KOL panel act as on the board (mute and watch take the
+//! panel's keyword when it has the keyboard).
+
+use super::super::msg::Effect;
+use super::super::state::{AppState, Focus};
+use super::super::update::{clamp_keyword_selection, rebuild_rows};
+use crate::input::Action;
+
+pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast => move_keyword(state, action),
+        Action::Open => filter_to_entry(state),
+        _ => return super::board::act(state, action),
+    }
+    Vec::new()
+}
+
+/// `Back` in the panel: the search and the filter it set go first, then the keyboard returns
+/// to the board.
+pub(super) fn back(state: &mut AppState) {
+    if !super::board::clear_search_or_filter(state) {
+        state.focus = Focus::Board;
+    }
+}
+
+fn filter_to_entry(state: &mut AppState) {
+    let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
+        return;
+    };
+    // The keys' titles are the entry's titles (see analysis::panel).
+    let label = k.label.to_string();
+    state.filter_terms = k.keys.iter().map(|k| k.to_string()).collect();
+    state.flash = Some(format!(
+        "showing the {} title{} of “{label}” — esc clears",
+        k.titles.total(),
+        if k.titles.total() == 1 { "" } else { "s" }
+    ));
+    state.filter = Some(label);
+    state.selection.chosen = false;
+    rebuild_rows(state);
+}
+
+fn move_keyword(state: &mut AppState, action: Action) {
+    let n = state.analysis.entries.len();
+    if n == 0 {
+        return;
+    }
+    let page = state.keyword_page_rows.max(1);
+    let cur = state.keyword_selected;
+    state.keyword_selected = match action {
+        Action::SelectNext => cur + 1,
+        Action::SelectPrev => cur.saturating_sub(1),
+        Action::PageDown => cur + page,
+        Action::PageUp => cur.saturating_sub(page),
+        Action::SelectFirst => 0,
+        _ => n - 1,
+    }
+    .min(n - 1);
+    clamp_keyword_selection(state);
+}

@@ -1,0 +1,152 @@
+//! Who has the keyboard. [`active`] names the top layer from the state; a key resolves in that
+//! layer's keymap tables (its chain, then global) and the layer's own handler acts on it.
+//! Handlers: one module per layer. `Back` closes the top layer, whatever it is.
+
+mod board;
+mod detail;
+mod keywords;
+mod popups;
+mod prompt;
+mod views;
+mod visual;
+
+use super::msg::Effect;
+use super::state::{AppState, Focus};
+use crate::config::keymap::{Keymap, Resolved};
+use crate::input::{Action, Key, Layer};
+use crate::sources::SourceCmd;
+
+pub(super) use board::select_index;
+
+/// The layer that has the keyboard: the topmost of the stack
+/// prompt › link popup › help › views › detail pane › keyword panel › visual selection › board.
+pub fn active(state: &AppState) -> Layer {
+    if state.prompt.is_some() {
+        Layer::Input
+    } else if state.link_popup.is_some() {
+        Layer::Link
+    } else if state.show_help {
+        Layer::Help
+    } else {
+        under_help(state)
+    }
+}
+
+/// The layer below the help popup (the one whose keys help lists first).
+pub fn under_help(state: &AppState) -> Layer {
+    if !state.views.is_empty() {
+        Layer::Thread
+    } else if state.history.detail.is_some() {
+        Layer::Detail
+    } else if state.focus == Focus::Keywords {
+        Layer::Keywords
+    } else if state.visual.is_some() {
+        Layer::Visual
+    } else {
+        Layer::Board
+    }
+}
+
+/// A key press: typed into a prompt or the help filter, part of a sequence, or an action for
+/// the top layer.
+pub fn on_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, bool) {
+    let layer = active(state);
+    if layer == Layer::Input {
+        return prompt::key(state, keymap, key);
+    }
+    if layer == Layer::Help && popups::edit_help_query(state, keymap, key) {
+        return (Vec::new(), true);
+    }
+    let had_pending = !state.pending.is_empty();
+    match keymap.resolve(layer, &state.pending, key) {
+        Resolved::Pending => {
+            state.pending.push(key.normalised());
+            state.which_key = keymap.continuations(layer, &state.pending);
+            state.pending_keys = crate::input::seq_string(&state.pending);
+            (Vec::new(), true)
+        }
+        Resolved::Unbound => {
+            clear_pending(state);
+            (Vec::new(), had_pending)
+        }
+        Resolved::Action(a) => {
+            clear_pending(state);
+            (act(state, layer, a), true)
+        }
+    }
+}
+
+fn clear_pending(state: &mut AppState) {
+    state.pending.clear();
+    state.pending_keys.clear();
+    state.which_key.clear();
+}
+
+/// An action in `layer`: the global ones here, the rest by the layer's handler.
+pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
+    state.flash = None;
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        Action::Back => back(state, layer),
+        Action::ToggleHelp => {
+            popups::toggle_help(state);
+            Vec::new()
+        }
+        Action::RefreshNow => refresh_all(state),
+        Action::ToggleLive => {
+            state.paused = !state.paused;
+            state.flash = Some(
+                if state.paused {
+                    "polling paused — p to resume"
+                } else {
+                    "polling resumed"
+                }
+                .into(),
+            );
+            vec![Effect::Source(SourceCmd::SetPaused(state.paused))]
+        }
+        // Prompt keys outside a prompt do nothing; noop only unbinds.
+        Action::Submit
+        | Action::Cancel
+        | Action::DeleteBack
+        | Action::ClearInput
+        | Action::Noop => Vec::new(),
+        _ => match layer {
+            Layer::Board | Layer::Global => board::act(state, action),
+            Layer::Visual => visual::act(state, action),
+            Layer::Keywords => keywords::act(state, action),
+            Layer::Thread => views::act(state, action),
+            Layer::Detail => detail::act(state, action),
+            Layer::Link | Layer::Help => Vec::new(),
+            Layer::Input => Vec::new(),
+        },
+    }
+}
+
+/// Close the top layer; at the bare board, peel search, filter and time travel, then quit.
+fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
+    match layer {
+        Layer::Input => prompt::cancel(state),
+        Layer::Link => state.link_popup = None,
+        Layer::Help => state.show_help = false,
+        Layer::Thread => return super::drill::back(state),
+        Layer::Detail => state.history.detail = None,
+        Layer::Visual => super::triage_actions::toggle_visual(state),
+        Layer::Keywords => keywords::back(state),
+        Layer::Board | Layer::Global => board::back(state),
+    }
+    Vec::new()
+}
+
+fn refresh_all(state: &mut AppState) -> Vec<Effect> {
+    state.flash = Some("refreshing all sources…".into());
+    vec![Effect::Source(SourceCmd::RefreshNow)]
+}
+
+/// An action as if its key were pressed now (in the top layer): the mouse wheel, tests.
+pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
+    act(state, active(state), action)
+}

@@ -1,0 +1,40 @@
+//! Drill-down views (posts, comments, threads, floors, replies): moving over entries, opening
+//! the next level, the hot/real-time tab, reload and links. Board actions do not reach here.
+
+use super::super::drill;
+use super::super::msg::Effect;
+use super::super::state::AppState;
+use super::super::update::visible_in;
+use crate::input::Action;
+
+pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast => {
+            let vis = visible_in(state.size);
+            let page = state.views.last().map_or(1, |v| vis(v, v.offset).max(1)) as isize;
+            let delta = match action {
+                Action::SelectNext => 1,
+                Action::SelectPrev => -1,
+                Action::PageDown => page,
+                Action::PageUp => -page,
+                Action::SelectFirst => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            };
+            drill::move_selection(state, delta, vis)
+        }
+        Action::NextTab | Action::PrevTab => drill::switch_tab(state),
+        Action::Open => drill::open_selected(state),
+        Action::Reload => drill::reload(state),
+        Action::OpenLink | Action::CopyLink => {
+            let link = drill::current_link(state);
+            super::board::link_effect(state, action, link)
+        }
+        // Triage, filters and the rest act on the board, which is hidden under a view.
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,236 @@
+//! Every layer has its own keymap table: a key bound only in that table acts there (and
+//! nowhere else), `Back` closes the top layer, and help lists the keys of the layer it was
+//! opened over first.
+
+mod support;
+
+use resou::app::App;
+use resou::app::history::DetailPane;
+use resou::app::layer::{active, under_help};
+use resou::app::msg::{AppMsg, Effect};
+use resou::config::keymap::{Key, Keymap, Layers};
+use resou::input::Layer;
+use resou::sources::Endpoint;
+
+/// A headless app on the real fixture lists with `--bind` arguments over the default keymap.
+fn app_with(binds: &[&str]) -> App {
+    let binds: Vec<String> = binds.iter().map(|b| b.to_string()).collect();
+    let loaded = Keymap::load(&Layers {
+        binds: &binds,
+        ..Layers::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut app = App::new(loaded.keymap);
+    app.handle(AppMsg::Resize {
+        page_rows: 10,
+        keyword_rows: 10,
+        size: (120, 30),
+    });
+    for l in support::app_lists() {
+        app.handle(support::poll_ok(l.to_snapshot(), Endpoint::WeiboHotSearch));
+    }
+    app
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for k in keys.split_whitespace() {
+        out.extend(app.handle(AppMsg::Key(Key::parse(k).expect("key"))).0);
+    }
+    out
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| resou::ui::render(f, &app.state)).expect("draw");
+    t.backend().to_string()
+}
+
+fn selected(app: &App) -> usize {
+    app.state.selected_index().expect("a selected row")
+}
+
+#[test]
+fn board_key_rebinds() {
+    let mut app = app_with(&["board.J=select_next"]);
+    assert_eq!(active(&app.state), Layer::Board);
+    let before = selected(&app);
+    press(&mut app, "J");
+    assert_eq!(selected(&app), before + 1);
+}
+
+#[test]
+fn visual_selection_key_rebinds_and_acts_on_the_range() {
+    let mut app = app_with(&["visual.F=toggle_flag"]);
+    press(&mut app, "F");
+    assert!(
+        app.state.triage.flagged().next().is_none(),
+        "F is a visual key only"
+    );
+    press(&mut app, "v");
+    assert_eq!(active(&app.state), Layer::Visual);
+    // The board's keys still move (and extend) inside the visual selection.
+    press(&mut app, "j j");
+    let fx = press(&mut app, "F");
+    assert!(matches!(fx.as_slice(), [Effect::SaveTriage(_)]), "{fx:?}");
+    assert_eq!(app.state.triage.flagged().count(), 3);
+    assert_eq!(active(&app.state), Layer::Board, "a bulk action ends it");
+    // Back ends a selection without acting.
+    press(&mut app, "v");
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+    assert!(!app.state.quit);
+}
+
+#[test]
+fn keyword_panel_key_rebinds() {
+    let mut app = app_with(&["keywords.b=focus_board", "board.b=noop"]);
+    press(&mut app, "l");
+    assert_eq!(active(&app.state), Layer::Keywords);
+    press(&mut app, "b");
+    assert_eq!(active(&app.state), Layer::Board);
+    press(&mut app, "b");
+    assert_eq!(
+        active(&app.state),
+        Layer::Board,
+        "b is unbound on the board"
+    );
+}
+
+#[test]
+fn thread_view_key_rebinds() {
+    let mut app = app_with(&["thread.J=reload"]);
+    assert!(press(&mut app, "J").is_empty(), "J is unbound on the board");
+    let fx = press(&mut app, "enter");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Drill { .. })),
+        "{fx:?}"
+    );
+    assert_eq!(active(&app.state), Layer::Thread);
+    let fx = press(&mut app, "J");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Drill { fresh: true, .. })),
+        "{fx:?}"
+    );
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+    assert!(!app.state.quit);
+}
+
+fn open_detail(app: &mut App) {
+    let i = selected(app);
+    let row = &app.state.rows[i];
+    app.state.history.detail = Some(DetailPane {
+        key: row.key.clone(),
+        title: row.topic.title.as_str().to_string(),
+        history: None,
+        offset: 0,
+    });
+}
+
+#[test]
+fn detail_pane_key_rebinds() {
+    let mut app = app_with(&["detail.J=select_next", "detail.Q=topic_history"]);
+    let before = selected(&app);
+    open_detail(&mut app);
+    assert_eq!(active(&app.state), Layer::Detail);
+    press(&mut app, "J J");
+    let pane = app.state.history.detail.as_ref().expect("open");
+    assert_eq!(pane.offset, 2, "J scrolls the pane");
+    // The board's own moves scroll the pane too; the board selection stays.
+    press(&mut app, "j");
+    assert_eq!(app.state.history.detail.as_ref().map(|d| d.offset), Some(3));
+    assert_eq!(selected(&app), before);
+    press(&mut app, "Q");
+    assert!(app.state.history.detail.is_none());
+    assert_eq!(active(&app.state), Layer::Board);
+    // On the board, J is not bound.
+    press(&mut app, "J");
+    assert_eq!(selected(&app), before);
+}
+
+#[test]
+fn link_popup_key_rebinds_and_is_modal() {
+    let mut app = app_with(&["link.c=back"]);
+    app.handle(AppMsg::Desktop {
+        notice: "no browser over SSH — link shown".into(),
+        show: Some("https://s.weibo.com/weibo?q=%23x%23".into()),
+    });
+    assert_eq!(active(&app.state), Layer::Link);
+    let before = selected(&app);
+    press(&mut app, "j");
+    assert_eq!(selected(&app), before, "board keys wait under the popup");
+    press(&mut app, "c");
+    assert!(app.state.link_popup.is_none());
+    assert_eq!(active(&app.state), Layer::Board);
+}
+
+#[test]
+fn help_key_rebinds_and_help_lists_the_layer_below_first() {
+    let mut app = app_with(&["help.f2=back"]);
+    press(&mut app, "l ?");
+    assert_eq!(active(&app.state), Layer::Help);
+    assert_eq!(under_help(&app.state), Layer::Keywords);
+    press(&mut app, "f2");
+    assert!(!app.state.show_help);
+    assert_eq!(active(&app.state), Layer::Keywords, "back closed help only");
+    // Over a visual selection, help puts the visual table and then the board's first.
+    press(&mut app, "h v ?");
+    assert_eq!(
+        under_help(&app.state).chain(),
+        &[Layer::Visual, Layer::Board]
+    );
+    let first_rows = screen(&app, 120, 30)
+        .lines()
+        .take(14)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        first_rows.contains("End the visual selection"),
+        "{first_rows}"
+    );
+}
+
+#[test]
+fn input_key_rebinds() {
+    let mut app = app_with(&["input.ctrl-w=clear_input"]);
+    press(&mut app, "/");
+    assert_eq!(active(&app.state), Layer::Input);
+    press(&mut app, "a b c");
+    assert_eq!(
+        app.state.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("abc")
+    );
+    press(&mut app, "ctrl-w");
+    assert_eq!(app.state.prompt.as_ref().map(|p| p.text.as_str()), Some(""));
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+}
+
+#[test]
+fn global_key_rebinds_in_every_layer() {
+    let mut app = app_with(&["global.f3=toggle_live"]);
+    press(&mut app, "f3");
+    assert!(app.state.paused);
+    press(&mut app, "v f3");
+    assert!(
+        !app.state.paused,
+        "global keys reach through the visual layer"
+    );
+}
+
+#[test]
+fn back_closes_the_top_layer_first() {
+    let mut app = app_with(&[]);
+    // Visual selection, then help over it: esc closes help, then the selection, then quits.
+    press(&mut app, "v ?");
+    assert_eq!(active(&app.state), Layer::Help);
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Visual);
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+    assert!(!app.state.quit);
+    press(&mut app, "esc");
+    assert!(app.state.quit);
+}
