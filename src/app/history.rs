@@ -118,7 +118,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
                     health.data_at.get_or_insert(s.captured_at);
                 }
             }
-            super::update::rebuild_rows(state);
+            super::update::invalidate_rows(state);
             (fx, true)
         }
         HistoryEvent::Times(mut times) => {
@@ -148,7 +148,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             for s in &snaps {
                 fx.extend(request_series(&mut state.history, s));
             }
-            super::update::rebuild_rows(state);
+            super::update::invalidate_rows(state);
             (fx, true)
         }
         HistoryEvent::Series(list) => {
@@ -159,7 +159,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
                     h.series.insert(key, points);
                 }
             }
-            super::update::rebuild_rows(state);
+            super::update::invalidate_rows(state);
             (Vec::new(), true)
         }
         HistoryEvent::Detail(key, result) => match h.detail.as_mut() {
@@ -186,7 +186,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
         HistoryEvent::Live(snapshot) => (super::update::on_collector_list(state, *snapshot), true),
         HistoryEvent::Team(marks) => {
             h.team = marks;
-            super::update::rebuild_rows(state);
+            super::update::invalidate_rows(state);
             (Vec::new(), true)
         }
         HistoryEvent::Feed(problem) => {
@@ -399,7 +399,7 @@ fn go_to(state: &mut AppState, secs: i64) -> Vec<Effect> {
 pub fn go_live(state: &mut AppState) {
     if state.history.travel.take().is_some() {
         state.flash = Some("live".into());
-        super::update::rebuild_rows(state);
+        super::update::invalidate_rows(state);
     }
 }
 

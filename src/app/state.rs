@@ -169,8 +169,10 @@ pub struct AppState {
     pub boards: BTreeMap<Platform, PlatformBoard>,
     pub health: BTreeMap<Platform, SourceHealth>,
     pub tab: Tab,
-    /// Visible rows for the current tab, rebuilt whenever a snapshot or the tab changes.
+    /// Visible rows for the current tab: derived, rebuilt once per update when stale.
     pub rows: Vec<BoardRow>,
+    /// Something the rows derive from changed since they were built.
+    pub rows_stale: bool,
     pub selection: Selection,
     /// Rows of the board body the last frame had room for (set by the loop on resize).
     pub page_rows: usize,

@@ -4,7 +4,7 @@
 
 use super::msg::Effect;
 use super::state::{AppState, Focus, Prompt, PromptKind};
-use super::update::rebuild_rows;
+use super::update::{invalidate_rows, refresh_rows};
 use crate::domain::TopicKey;
 use crate::export::ExportRow;
 
@@ -31,7 +31,8 @@ fn save(state: &AppState) -> Vec<Effect> {
 /// A bulk action ends the visual selection.
 fn done(state: &mut AppState, msg: String) -> Vec<Effect> {
     state.visual = None;
-    rebuild_rows(state);
+    invalidate_rows(state);
+    refresh_rows(state);
     // After the rebuild, whose own notices (a muted row leaving) this replaces.
     state.flash = Some(msg);
     save(state)
@@ -181,7 +182,7 @@ pub fn toggle_visual(state: &mut AppState) {
         state.visual = state.selection.key.clone();
         state.flash = Some("visual: move to extend, then f flag · m seen · x mute · v ends".into());
     }
-    rebuild_rows(state);
+    invalidate_rows(state);
 }
 
 /// Flagged topics (from the triage file, also those that left the list), else the rows shown.

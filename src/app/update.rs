@@ -15,7 +15,32 @@ use crate::input::Action;
 use crate::sources::{PollOutcome, PollReport, SourceEvent};
 
 /// Apply one message. Returns the effects to run and whether anything visible changed.
+/// Derived rows are rebuilt once, at the end, if anything they depend on changed.
 pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, bool) {
+    let out = handle(state, keymap, msg);
+    refresh_rows(state);
+    out
+}
+
+/// The board rows depend on something that changed: they are rebuilt once, when this update
+/// ends (or at once by [`refresh_rows`] where a handler needs them).
+pub(crate) fn invalidate_rows(state: &mut AppState) {
+    state.rows_stale = true;
+}
+
+/// Rebuild the rows if they are stale, then remember what was shown with each topic (the
+/// rising words and KOLs), so an export after it left the list still has them. The rebuild
+/// itself writes no stored state.
+pub(crate) fn refresh_rows(state: &mut AppState) {
+    if !std::mem::take(&mut state.rows_stale) {
+        return;
+    }
+    for (key, words, kols) in rebuild_rows(state) {
+        state.triage.annotate(&key, &words, &kols);
+    }
+}
+
+fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, bool) {
     match msg {
         AppMsg::Key(key) => super::layer::on_key(state, keymap, key),
         AppMsg::Resize {
@@ -71,7 +96,7 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
                 cap_topic_details(state);
                 state.topic_accounts.insert(norm.clone(), names);
                 state.topic_details.insert(norm, detail.clone());
-                rebuild_rows(state);
+                invalidate_rows(state);
                 let records = detail.accounts().map(account_record).collect();
                 let effect = Effect::TopicAccounts {
                     topic: hashtag,
@@ -210,7 +235,7 @@ fn install_live(state: &mut AppState, snapshot: &Snapshot, endpoint: &'static st
     let board = state.boards.entry(snapshot.platform).or_default();
     apply_snapshot(board, snapshot.clone());
     let fx = history::on_live_poll(state, snapshot, endpoint);
-    rebuild_rows(state);
+    invalidate_rows(state);
     fx
 }
 
@@ -295,7 +320,7 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
         names.dedup();
         state.topic_kols.insert(tk.topic, names);
     }
-    rebuild_rows(state);
+    invalidate_rows(state);
 }
 
 pub(super) fn clamp_keyword_selection(state: &mut AppState) {
@@ -312,8 +337,9 @@ pub(super) fn clamp_keyword_selection(state: &mut AppState) {
 }
 
 /// Highlight spans of rising keywords (and the filter), the best rising score, and KOL badges
-/// on every row.
-fn annotate_rows(state: &mut AppState) {
+/// on every row; returns what was shown with each topic.
+fn annotate_rows(state: &mut AppState) -> Shown {
+    let mut shown = Shown::new();
     // Normalised once: a row asks "which rising keywords are in my title" with one
     // normalisation of the title and a substring test per keyword (a matcher per keyword
     // normalised every title once per keyword: 30 ms a poll with 200 rising keywords).
@@ -379,12 +405,12 @@ fn annotate_rows(state: &mut AppState) {
             .map(|(_, s, n)| (*s, *n))
             .collect();
         row.rising_score = in_title.iter().map(|(s, _)| *s).reduce(f64::max);
-        // Remember what was shown with the topic, so an export after it left the list has it.
         if !in_title.is_empty() || !row.kols.is_empty() {
             let words: Vec<String> = in_title.iter().map(|(_, n)| n.to_string()).collect();
-            state.triage.annotate(&row.key, &words, &row.kols);
+            shown.push((row.key.clone(), words, row.kols.clone()));
         }
     }
+    shown
 }
 
 /// Install a new snapshot. Ranks roll over only when the list actually changed, so
@@ -458,8 +484,11 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
     )
 }
 
+/// What a rebuild saw shown with each topic: (topic, rising words in its title, KOLs).
+type Shown = Vec<(TopicKey, Vec<String>, Vec<String>)>;
+
 /// Rebuild the visible rows for the tab, keeping the selected topic at the same screen row.
-pub fn rebuild_rows(state: &mut AppState) {
+fn rebuild_rows(state: &mut AppState) -> Shown {
     let old_index = state.selected_index();
     let old_screen = old_index.map(|i| i.saturating_sub(state.selection.offset));
     let was_at_top = state.selection.offset == 0;
@@ -477,7 +506,7 @@ pub fn rebuild_rows(state: &mut AppState) {
     ranked.sort_by_key(|r| (r.topic.rank.unwrap_or(u32::MAX), r.topic.platform));
     pinned.extend(ranked);
     state.rows = pinned;
-    annotate_rows(state);
+    let shown = annotate_rows(state);
     let words = state.filter_words();
     if !words.is_empty() {
         let hl = Highlighter::new(&words);
@@ -510,7 +539,7 @@ pub fn rebuild_rows(state: &mut AppState) {
         // Nothing chosen yet: the selection rests on the first row.
         state.selection.key = state.rows.first().map(|r| r.key.clone());
         state.selection.offset = 0;
-        return;
+        return shown;
     }
     match (&state.selection.key, state.selected_index()) {
         (_, Some(new_index)) => {
@@ -536,6 +565,7 @@ pub fn rebuild_rows(state: &mut AppState) {
         (None, None) => state.selection.key = state.rows.first().map(|r| r.key.clone()),
     }
     scroll_into_view(state);
+    shown
 }
 
 /// Mark configured platforms so the status bar shows them before their first poll.
@@ -697,6 +727,44 @@ mod tests {
             media: Vec::new(),
             contributors: Vec::new(),
         })
+    }
+
+    #[test]
+    fn rebuilding_rows_writes_no_stored_state_and_update_rebuilds_stale_rows() {
+        let mut state = AppState::default();
+        let at = crate::domain::from_unix(1_780_000_000).unwrap();
+        let mut snap = Snapshot::new(Platform::Weibo, at);
+        let topic = crate::domain::Topic::new(Platform::Weibo, Some(1), "某某回应");
+        snap.ranked.push(topic.clone());
+        state.triage.observe(&topic, at);
+        state.boards.entry(Platform::Weibo).or_default().current = Some(snap.finish());
+        state.topic_kols.insert(topic.key(), vec!["某某".into()]);
+        let before = serde_json::to_string(&state.triage).unwrap();
+        let shown = rebuild_rows(&mut state);
+        assert_eq!(state.rows.len(), 1);
+        assert_eq!(state.rows[0].kols, vec!["某某".to_string()]);
+        assert_eq!(serde_json::to_string(&state.triage).unwrap(), before);
+        assert_eq!(shown.len(), 1);
+
+        // Stale rows are rebuilt when the update ends, and what they showed is remembered then.
+        let keymap = Keymap::default_map();
+        state.rows.clear();
+        let (_, dirty) = update(
+            &mut state,
+            &keymap,
+            AppMsg::Key(crate::input::Key::char('R')),
+        );
+        assert!(dirty && !state.rows_stale);
+        assert!(state.rows.is_empty(), "rising-only hides the row");
+        invalidate_rows(&mut state);
+        update(
+            &mut state,
+            &keymap,
+            AppMsg::Key(crate::input::Key::char('R')),
+        );
+        assert_eq!(state.rows.len(), 1);
+        let e = state.triage.entry(&topic.key()).unwrap();
+        assert_eq!(e.kols, vec!["某某".to_string()]);
     }
 
     #[test]

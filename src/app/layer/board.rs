@@ -5,7 +5,7 @@
 use super::super::filters::Filters;
 use super::super::msg::Effect;
 use super::super::state::{AppState, Focus, Prompt, PromptKind, Tab};
-use super::super::update::{rebuild_rows, scroll_into_view};
+use super::super::update::{invalidate_rows, refresh_rows, scroll_into_view};
 use super::super::{drill, history, triage_actions};
 use crate::domain::Platform;
 use crate::input::Action;
@@ -70,19 +70,19 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::CycleSort => {
             state.filters.sort = state.filters.sort.next();
             state.flash = Some(format!("sorted by {}", state.filters.sort.name()));
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::FilterRising => {
             state.filters.rising_only = !state.filters.rising_only;
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::FilterKol => {
             state.filters.kol_only = !state.filters.kol_only;
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::CycleLabel => {
             state.filters.next_label();
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::ClearFilters => {
             state.filters = Filters {
@@ -93,7 +93,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.filter = None;
             state.filter_terms.clear();
             state.flash = Some("filters cleared".into());
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::ToggleSeen => return triage_actions::toggle_seen(state),
         Action::MarkAllSeen => return triage_actions::mark_all_seen(state),
@@ -107,7 +107,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
             } else {
                 format!("{n} muted hidden")
             });
-            rebuild_rows(state);
+            invalidate_rows(state);
         }
         Action::EditNote => return triage_actions::edit_note(state),
         Action::Visual => triage_actions::toggle_visual(state),
@@ -161,7 +161,7 @@ pub(super) fn clear_search_or_filter(state: &mut AppState) -> bool {
     } else {
         return false;
     }
-    rebuild_rows(state);
+    invalidate_rows(state);
     true
 }
 
@@ -191,7 +191,9 @@ fn set_tab(state: &mut AppState, tab: Tab) {
         .selected_index()
         .and_then(|i| state.rows[i].topic.rank);
     state.tab = tab;
-    rebuild_rows(state);
+    invalidate_rows(state);
+    // The new tab's rows are needed now, to place the selection.
+    refresh_rows(state);
     if state.selected_index().is_none() || state.flash.is_some() {
         state.flash = None;
         let i = state

@@ -4,7 +4,7 @@
 
 use super::super::msg::Effect;
 use super::super::state::{AppState, Focus};
-use super::super::update::{clamp_keyword_selection, rebuild_rows};
+use super::super::update::{clamp_keyword_selection, invalidate_rows};
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -43,7 +43,7 @@ fn filter_to_entry(state: &mut AppState) {
     ));
     state.filter = Some(label);
     state.selection.chosen = false;
-    rebuild_rows(state);
+    invalidate_rows(state);
 }
 
 fn move_keyword(state: &mut AppState, action: Action) {

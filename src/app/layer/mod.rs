@@ -148,5 +148,7 @@ fn refresh_all(state: &mut AppState) -> Vec<Effect> {
 
 /// An action as if its key were pressed now (in the top layer): the mouse wheel, tests.
 pub fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
-    act(state, active(state), action)
+    let fx = act(state, active(state), action);
+    super::update::refresh_rows(state);
+    fx
 }

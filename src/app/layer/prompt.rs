@@ -4,7 +4,7 @@
 use super::super::msg::Effect;
 use super::super::state::{AppState, Prompt, PromptKind};
 use super::super::triage_actions;
-use super::super::update::rebuild_rows;
+use super::super::update::invalidate_rows;
 use crate::config::keymap::{Keymap, Resolved};
 use crate::input::{Action, Key, KeyCode, Layer};
 
@@ -61,7 +61,7 @@ pub(super) fn cancel(state: &mut AppState) {
         && p.kind == PromptKind::Search
     {
         state.search = p.before;
-        rebuild_rows(state);
+        invalidate_rows(state);
     }
 }
 
@@ -75,7 +75,7 @@ fn changed(state: &mut AppState) {
     {
         state.search = (!text.is_empty()).then(|| text.clone());
         state.selection.chosen = false;
-        rebuild_rows(state);
+        invalidate_rows(state);
     }
 }
 
@@ -83,7 +83,7 @@ fn submit(state: &mut AppState, p: Prompt) -> Vec<Effect> {
     match p.kind {
         PromptKind::Search => {
             state.search = (!p.text.trim().is_empty()).then_some(p.text);
-            rebuild_rows(state);
+            invalidate_rows(state);
             Vec::new()
         }
         PromptKind::Note(key) => triage_actions::submit_note(state, &key, &p.text),
