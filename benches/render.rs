@@ -14,7 +14,7 @@ fn bench_render(c: &mut Criterion) {
     // when scrolling, instead of an unchanged screen.
     let first = render_support::big_state(500);
     let mut second = first.clone();
-    second.selection.offset = 1;
+    second.board.selection.offset = 1;
     let states = [first, second];
     for (w, h) in [(200u16, 60u16), (80, 24)] {
         let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
@@ -34,7 +34,7 @@ fn bench_render(c: &mut Criterion) {
     // the titles, KOL badges; scrolling as above.
     let first = render_support::big_state_highlighted(500);
     let mut second = first.clone();
-    second.selection.offset = 1;
+    second.board.selection.offset = 1;
     let states = [first, second];
     let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {
         Ok(t) => t,
@@ -56,7 +56,7 @@ fn bench_render(c: &mut Criterion) {
     for (w, h) in [(200u16, 60u16), (80, 24)] {
         let first = render_support::posts_view(w, h, 100).state;
         let mut second = first.clone();
-        if let Some(v) = second.views.last_mut() {
+        if let Some(v) = second.views.stack.last_mut() {
             v.selected = 1;
         }
         let states = [first, second];
@@ -84,7 +84,7 @@ fn bench_render(c: &mut Criterion) {
         })
     });
     let mut help = render_support::sample_state();
-    help.show_help = true;
+    help.popups.show_help = true;
     let mut terminal = match Terminal::new(TestBackend::new(120, 40)) {
         Ok(t) => t,
         Err(e) => panic!("test backend: {e}"),

@@ -361,8 +361,8 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         app.desktop =
             resou::desktop::Desktop::detect(cfg.desktop.clipboard, cfg.desktop.browser.clone());
         resou::app::update::enable_platforms(&mut app.state, &platforms);
-        app.state.banner = banner;
-        app.state.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
+        app.state.status.banner = banner;
+        app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
 
         // Triage (flags, notes, mutes, watchlists) survives restarts; the demo keeps its own file
         // so archived topics never mix with the user's real triage.
@@ -378,7 +378,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             let (t, err) = resou::triage::Triage::load_or_empty(p);
             app.state.triage = t;
             if let Some(e) = err {
-                app.state.flash = Some(format!(
+                app.state.status.flash = Some(format!(
                     "triage file unreadable, starting empty (kept aside on save): {e}"
                 ));
             }
@@ -392,7 +392,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
             app.state.triage.watch_kol(k);
         }
         app.notifier = Some(resou::alerts::Notifier::new(&cfg.alerts, &env));
-        app.state.alert_limiter = Some(resou::alerts::RateLimiter::from_config(&cfg.alerts));
+        app.state.alerts.limiter = Some(resou::alerts::RateLimiter::from_config(&cfg.alerts));
         let saver = triage_path.clone().map(TriageSaver::spawn);
 
         // History: the store runs on its own thread; the board can show the last stored lists

@@ -101,7 +101,7 @@ fn rising_keywords_reach_the_panel_and_highlight_titles() {
         can[text.len()]
     };
     let mut highlighted = 0;
-    for row in &app.state.rows {
+    for row in &app.state.board.rows {
         for r in &row.highlights {
             let text = row.topic.title.as_str()[r.clone()].to_lowercase();
             assert!(made_of_rising(&text), "{text} in {}", row.topic.title);
@@ -116,30 +116,28 @@ fn rising_keywords_reach_the_panel_and_highlight_titles() {
 #[test]
 fn enter_on_a_keyword_filters_the_board_and_back_peels_layers() {
     let mut app = run(6);
-    let all = app.state.rows.len();
+    let all = app.state.board.rows.len();
     press(&mut app, "l");
-    assert_eq!(app.state.focus, Focus::Keywords);
+    assert_eq!(app.state.input.focus, Focus::Keywords);
     let kw = app.state.analysis.entries[0].label.clone();
     press(&mut app, "enter");
-    assert_eq!(app.state.filter.as_deref(), Some(kw.as_str()));
-    assert!(!app.state.rows.is_empty() && app.state.rows.len() < all);
+    assert_eq!(app.state.board.filter.as_deref(), Some(kw.as_str()));
+    assert!(!app.state.board.rows.is_empty() && app.state.board.rows.len() < all);
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.title.as_str().to_lowercase().contains(&*kw))
     );
     press(&mut app, "j");
-    assert_eq!(
-        app.state.keyword_selected, 1,
-        "j moves in the focused panel"
-    );
+    assert_eq!(app.state.panel.selected, 1, "j moves in the focused panel");
     press(&mut app, "esc");
-    assert_eq!(app.state.filter, None);
-    assert_eq!(app.state.rows.len(), all);
-    assert_eq!(app.state.focus, Focus::Keywords);
+    assert_eq!(app.state.board.filter, None);
+    assert_eq!(app.state.board.rows.len(), all);
+    assert_eq!(app.state.input.focus, Focus::Keywords);
     press(&mut app, "esc");
-    assert_eq!(app.state.focus, Focus::Board);
+    assert_eq!(app.state.input.focus, Focus::Board);
     assert!(!app.state.quit);
     press(&mut app, "esc");
     assert!(app.state.quit);
@@ -181,19 +179,19 @@ fn keyword_cursor_follows_its_keyword_only_while_the_panel_has_focus() {
     feed(&mut focused, i - 1);
     press(&mut focused, "l j j");
     assert_eq!(
-        focused.state.analysis.entries[focused.state.keyword_selected].label,
+        focused.state.analysis.entries[focused.state.panel.selected].label,
         kw
     );
     feed(&mut focused, i);
     assert_eq!(
-        focused.state.analysis.entries[focused.state.keyword_selected].label, kw,
+        focused.state.analysis.entries[focused.state.panel.selected].label, kw,
         "followed"
     );
 
     press(&mut focused, "h");
     feed(&mut focused, i - 1);
     assert_eq!(
-        focused.state.keyword_selected, 0,
+        focused.state.panel.selected, 0,
         "unfocused: rests on the top row"
     );
 }
@@ -236,6 +234,7 @@ fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
     assert!(dirty);
     let row = app
         .state
+        .board
         .rows
         .iter()
         .find(|r| r.topic.title.as_str() == "命好的人本质是主体性强")
@@ -250,7 +249,15 @@ fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
         "then media accounts: {:?}",
         row.kols
     );
-    assert!(app.state.rows.iter().filter(|r| !r.kols.is_empty()).count() == 1);
+    assert!(
+        app.state
+            .board
+            .rows
+            .iter()
+            .filter(|r| !r.kols.is_empty())
+            .count()
+            == 1
+    );
 
     // A failed lookup changes nothing on screen.
     let (_, dirty) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(
@@ -269,9 +276,10 @@ fn a_hidden_keyword_panel_does_not_take_the_keyboard() {
         size: (120, 40),
     });
     press(&mut app, "l");
-    assert_eq!(app.state.focus, Focus::Board);
+    assert_eq!(app.state.input.focus, Focus::Board);
     assert!(
         app.state
+            .status
             .flash
             .as_deref()
             .unwrap_or("")
@@ -391,6 +399,7 @@ fn act(app: &mut App, a: resou::input::Action) {
 
 fn titles(app: &App) -> Vec<String> {
     app.state
+        .board
         .rows
         .iter()
         .map(|r| r.topic.title.to_string())
@@ -403,22 +412,24 @@ fn filters_and_sorts_on_real_lists() {
     use resou::input::Action;
     // Through 01:00, the first poll past the warm-up (with rising entries).
     let mut app = run(2);
-    let all = app.state.rows.len();
+    let all = app.state.board.rows.len();
 
     // Sort by heat: non-increasing heat; back to rank after a full cycle.
     act(&mut app, Action::CycleSort);
-    assert_eq!(app.state.filters.sort, SortMode::Heat);
+    assert_eq!(app.state.board.filters.sort, SortMode::Heat);
     let heats: Vec<u64> = app
         .state
+        .board
         .rows
         .iter()
         .map(|r| r.topic.heat.unwrap_or(0))
         .collect();
     assert!(heats.windows(2).all(|w| w[0] >= w[1]), "{heats:?}");
     act(&mut app, Action::CycleSort);
-    assert_eq!(app.state.filters.sort, SortMode::Rising);
+    assert_eq!(app.state.board.filters.sort, SortMode::Rising);
     let scores: Vec<f64> = app
         .state
+        .board
         .rows
         .iter()
         .map_while(|r| r.rising_score)
@@ -427,36 +438,43 @@ fn filters_and_sorts_on_real_lists() {
     for _ in 0..3 {
         act(&mut app, Action::CycleSort);
     }
-    assert_eq!(app.state.filters.sort, SortMode::Rank);
+    assert_eq!(app.state.board.filters.sort, SortMode::Rank);
 
     // Rising only: every row carries a rising keyword, and fewer rows remain.
     act(&mut app, Action::FilterRising);
-    assert!(app.state.rows.iter().all(|r| r.rising_score.is_some()));
-    assert!(!app.state.rows.is_empty() && app.state.rows.len() < all);
+    assert!(
+        app.state
+            .board
+            .rows
+            .iter()
+            .all(|r| r.rising_score.is_some())
+    );
+    assert!(!app.state.board.rows.is_empty() && app.state.board.rows.len() < all);
     act(&mut app, Action::FilterRising);
-    assert_eq!(app.state.rows.len(), all);
+    assert_eq!(app.state.board.rows.len(), all);
 
     // Label 新 only.
     act(&mut app, Action::CycleLabel);
-    assert!(!app.state.rows.is_empty());
+    assert!(!app.state.board.rows.is_empty());
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.label == resou::domain::Label::New)
     );
-    let described = app.state.filters.describe(None, None).join(" ");
+    let described = app.state.board.filters.describe(None, None).join(" ");
     assert!(described.contains("label 新"), "{described}");
     act(&mut app, Action::ClearFilters);
-    assert_eq!(app.state.rows.len(), all);
+    assert_eq!(app.state.board.rows.len(), all);
 }
 
 #[test]
 fn search_prompt_filters_as_you_type_and_esc_restores() {
     let mut app = run(2);
-    let all = app.state.rows.len();
+    let all = app.state.board.rows.len();
     press(&mut app, "/"); // bound by the default keymap
-    assert!(app.state.prompt.is_some());
+    assert!(app.state.input.prompt.is_some());
     for c in "旺旺".chars() {
         app.handle(AppMsg::Key(Key::char(c)));
     }
@@ -478,25 +496,25 @@ fn search_prompt_filters_as_you_type_and_esc_restores() {
     assert!(app.state.analysis.all_entries.len() > entries.len());
     // q is text inside the prompt, not "back".
     app.handle(AppMsg::Key(Key::char('q')));
-    assert!(app.state.rows.is_empty() && !app.state.quit);
+    assert!(app.state.board.rows.is_empty() && !app.state.quit);
     press(&mut app, "backspace");
     assert_eq!(titles(&app), shown);
     press(&mut app, "enter");
-    assert!(app.state.prompt.is_none());
-    assert_eq!(app.state.search.as_deref(), Some("旺旺"));
+    assert!(app.state.input.prompt.is_none());
+    assert_eq!(app.state.board.search.as_deref(), Some("旺旺"));
 
     // Inverse: `!旺旺` shows everything else.
     press(&mut app, "/ ctrl-u");
     for c in "!旺旺".chars() {
         app.handle(AppMsg::Key(Key::char(c)));
     }
-    assert_eq!(app.state.rows.len(), all - shown.len());
+    assert_eq!(app.state.board.rows.len(), all - shown.len());
     // esc cancels the prompt and restores the search it replaced.
     press(&mut app, "esc");
     assert_eq!(titles(&app), shown);
     // esc again clears the search.
     press(&mut app, "esc");
-    assert_eq!(app.state.rows.len(), all);
+    assert_eq!(app.state.board.rows.len(), all);
     assert_eq!(
         app.state.analysis.entries.len(),
         app.state.analysis.all_entries.len()
@@ -535,7 +553,7 @@ fn a_watched_keyword_that_rises_raises_one_alert() {
                     })
                     .collect();
                 if !fired.is_empty() {
-                    let flash = app.state.flash.clone().unwrap_or_default();
+                    let flash = app.state.status.flash.clone().unwrap_or_default();
                     assert!(flash.contains(&watched), "the status bar says it: {flash}");
                 }
                 alerts.extend(fired);

@@ -118,6 +118,7 @@ fn on_topic() -> App {
     app.handle(poll(lists()[0].clone()));
     let i = app
         .state
+        .board
         .rows
         .iter()
         .position(|r| r.topic.title.as_str() == TOPIC)
@@ -132,11 +133,11 @@ fn on_topic() -> App {
 #[test]
 fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
     let mut app = on_topic();
-    let board_sel = app.state.selection.clone();
+    let board_sel = app.state.board.selection.clone();
     let screen_row = |app: &App| {
         app.state
             .selected_index()
-            .map(|i| i - app.state.selection.offset)
+            .map(|i| i - app.state.board.selection.offset)
     };
     assert!(screen_row(&app).is_some());
 
@@ -153,8 +154,8 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
             page: 1
         }
     );
-    assert_eq!(app.state.views.len(), 1);
-    assert!(app.state.views[0].loading);
+    assert_eq!(app.state.views.stack.len(), 1);
+    assert!(app.state.views.stack[0].loading);
     assert_eq!(
         resou::app::drill::breadcrumbs(&app.state),
         vec!["All".to_string(), format!("#{TOPIC}#")]
@@ -182,7 +183,7 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
         drills(&fx).is_empty(),
         "nothing more until the reader nears the end"
     );
-    let v = &app.state.views[0];
+    let v = &app.state.views.stack[0];
     assert_eq!(v.entries.len(), 10);
     assert!(!v.loading);
     assert_eq!(v.entries[0].entry.author.name.as_str(), "京东健康");
@@ -205,21 +206,27 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
             total: Some(12),
         }),
     );
-    assert_eq!(app.state.views[0].entries.len(), 12);
-    let (sel, off) = (app.state.views[0].selected, app.state.views[0].offset);
+    assert_eq!(app.state.views.stack[0].entries.len(), 12);
+    let (sel, off) = (
+        app.state.views.stack[0].selected,
+        app.state.views.stack[0].offset,
+    );
     assert_eq!(sel, 8);
     assert!(off > 0, "the list scrolled to keep the selection visible");
 
     // A board refresh underneath moves nothing in the view.
     app.handle(poll(lists()[1].clone()));
     assert_eq!(
-        (app.state.views[0].selected, app.state.views[0].offset),
+        (
+            app.state.views.stack[0].selected,
+            app.state.views.stack[0].offset
+        ),
         (sel, off)
     );
 
     // Enter on the selected post: its comments, breadcrumb names the author.
-    let mid = app.state.views[0].entries[sel].entry.id.clone();
-    let author = app.state.views[0].entries[sel]
+    let mid = app.state.views.stack[0].entries[sel].entry.id.clone();
+    let author = app.state.views.stack[0].entries[sel]
         .entry
         .author
         .name
@@ -234,8 +241,8 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
             max_id_type: 0
         }
     );
-    assert_eq!(app.state.views.len(), 2);
-    assert_eq!(app.state.views[1].kind, ViewKind::Comments);
+    assert_eq!(app.state.views.stack.len(), 2);
+    assert_eq!(app.state.views.stack[1].kind, ViewKind::Comments);
     assert_eq!(
         resou::app::drill::breadcrumbs(&app.state),
         vec![
@@ -246,7 +253,7 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
         ]
     );
     assert_eq!(
-        app.state.views[1]
+        app.state.views.stack[1]
             .parent
             .as_ref()
             .map(|p| p.entry.id.as_str()),
@@ -256,9 +263,12 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
     // Esc: back to the posts at the same entry and scroll; the comments load is cancelled.
     let fx = press(&mut app, "esc");
     assert!(fx.contains(&Effect::CancelDrill(cid)));
-    assert_eq!(app.state.views.len(), 1);
+    assert_eq!(app.state.views.stack.len(), 1);
     assert_eq!(
-        (app.state.views[0].selected, app.state.views[0].offset),
+        (
+            app.state.views.stack[0].selected,
+            app.state.views.stack[0].offset
+        ),
         (sel, off)
     );
 
@@ -278,9 +288,9 @@ fn enter_opens_posts_pages_lazily_and_back_restores_everything() {
     // Esc again: the board, still on the same topic and showing it (the refresh moved the topic
     // in the list; the board follows it the way it does outside views).
     press(&mut app, "esc");
-    assert!(app.state.views.is_empty());
-    assert_eq!(app.state.selection.key, board_sel.key);
-    assert!(screen_row(&app).is_some_and(|r| r < app.state.page_rows));
+    assert!(app.state.views.stack.is_empty());
+    assert_eq!(app.state.board.selection.key, board_sel.key);
+    assert!(screen_row(&app).is_some_and(|r| r < app.state.board.page_rows));
     assert!(!app.state.quit);
 }
 
@@ -289,7 +299,11 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
     let mut app = on_topic();
     let (id, req) = open_with_posts(&mut app);
     press(&mut app, "j j j");
-    let chosen = app.state.views[0].selected_entry().unwrap().id.clone();
+    let chosen = app.state.views.stack[0]
+        .selected_entry()
+        .unwrap()
+        .id
+        .clone();
 
     // r: page 1 again, bypassing the cache; a failure keeps what was loaded and says why.
     let fx = press(&mut app, "r");
@@ -298,7 +312,7 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
             .any(|e| matches!(e, Effect::Drill { fresh: true, request, .. } if *request == req))
     );
     answer(&mut app, id, req.clone(), Err(SourceError::Status(432)));
-    let v = &app.state.views[0];
+    let v = &app.state.views.stack[0];
     assert_eq!(v.entries.len(), 12, "loaded posts stay on screen");
     let err = v.error.as_deref().unwrap_or("");
     assert!(err.contains("432") && err.contains("r retries"), "{err}");
@@ -307,7 +321,7 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
     let mut reordered = posts();
     reordered.reverse();
     answer(&mut app, id, req, whole(reordered));
-    let v = &app.state.views[0];
+    let v = &app.state.views.stack[0];
     assert!(v.error.is_none());
     assert_eq!(v.selected_entry().unwrap().id, chosen);
 }
@@ -316,24 +330,28 @@ fn errors_stay_in_the_view_and_reload_keeps_the_reader_in_place() {
 fn links_leave_through_effects_and_login_walls_are_named() {
     let mut app = on_topic();
     let (id, _) = open_with_posts(&mut app);
-    let url = app.state.views[0].entries[0].entry.url.clone().unwrap();
+    let url = app.state.views.stack[0].entries[0]
+        .entry
+        .url
+        .clone()
+        .unwrap();
     assert_eq!(press(&mut app, "y"), vec![Effect::Copy(url.clone())]);
     assert_eq!(press(&mut app, "o"), vec![Effect::OpenUrl(url)]);
 
     // A hostile link never leaves the app.
-    app.state.views[0].entries[0].entry.url = Some("javascript:alert(1)".into());
+    app.state.views.stack[0].entries[0].entry.url = Some("javascript:alert(1)".into());
     assert!(press(&mut app, "y").is_empty());
-    assert_eq!(app.state.flash.as_deref(), Some("no link here"));
+    assert_eq!(app.state.status.flash.as_deref(), Some("no link here"));
 
     // What the desktop side reports comes back as a notice; a shown link is a popup esc closes.
     app.handle(AppMsg::Desktop {
         notice: "no browser over SSH — link shown".into(),
         show: Some("https://m.weibo.cn/detail/1".into()),
     });
-    assert!(app.state.link_popup.is_some());
+    assert!(app.state.popups.link_popup.is_some());
     press(&mut app, "esc");
-    assert!(app.state.link_popup.is_none());
-    assert_eq!(app.state.views.len(), 1, "esc closed the popup only");
+    assert!(app.state.popups.link_popup.is_none());
+    assert_eq!(app.state.views.stack.len(), 1, "esc closed the popup only");
 
     // Tab switches to the hot tab: a new listing from page 1.
     let fx = press(&mut app, "tab");
@@ -353,6 +371,6 @@ fn links_leave_through_effects_and_login_walls_are_named() {
             hint: "visitor cookie expired; renewing".into(),
         }),
     );
-    let err = app.state.views[0].error.clone().unwrap_or_default();
+    let err = app.state.views.stack[0].error.clone().unwrap_or_default();
     assert!(err.starts_with("login required"), "{err}");
 }

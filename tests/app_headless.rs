@@ -62,7 +62,7 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 
 fn selected_title(app: &App) -> String {
     let i = app.state.selected_index().expect("a selection");
-    app.state.rows[i].topic.title.to_string()
+    app.state.board.rows[i].topic.title.to_string()
 }
 
 #[test]
@@ -84,14 +84,15 @@ fn selection_stays_on_the_same_topic_across_refresh() {
         .expect("a topic that moved between 12:00 and 13:00");
     let steps = app
         .state
+        .board
         .rows
         .iter()
         .position(|r| r.key == target.key())
         .expect("on the board");
     press(&mut app, &vec!["j"; steps].join(" "));
     assert_eq!(selected_title(&app), target.title.as_str());
-    let screen = steps - app.state.selection.offset;
-    assert!(app.state.selection.offset > 0, "scrolled");
+    let screen = steps - app.state.board.selection.offset;
+    assert!(app.state.board.selection.offset > 0, "scrolled");
 
     app.handle(ok_report(b, Endpoint::WeiboHotSearch));
     let i = app.state.selected_index().expect("still selected");
@@ -102,11 +103,11 @@ fn selection_stays_on_the_same_topic_across_refresh() {
     );
     assert_ne!(i, steps, "the topic did move");
     assert_eq!(
-        i - app.state.selection.offset,
+        i - app.state.board.selection.offset,
         screen,
         "and stays on the same screen row"
     );
-    assert_eq!(app.state.flash, None);
+    assert_eq!(app.state.status.flash, None);
 }
 
 #[test]
@@ -128,7 +129,7 @@ fn topic_leaving_the_list_selects_its_neighbour_and_says_so() {
         "neighbour at the same position"
     );
     assert_eq!(
-        app.state.flash.as_deref(),
+        app.state.status.flash.as_deref(),
         Some("the selected topic left the list")
     );
 }
@@ -141,12 +142,13 @@ fn movement_new_up_down_from_real_consecutive_lists() {
     app.handle(ok_report(a.clone(), Endpoint::WeiboHotSearch));
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| matches!(r.movement, Movement::Same | Movement::Pinned))
     );
     app.handle(ok_report(b.clone(), Endpoint::WeiboHotSearch));
-    for row in &app.state.rows {
+    for row in &app.state.board.rows {
         let old = a
             .ranked
             .iter()
@@ -162,25 +164,38 @@ fn movement_new_up_down_from_real_consecutive_lists() {
         };
         assert_eq!(row.movement, expected, "{}", row.topic.title);
     }
-    assert!(app.state.rows.iter().any(|r| r.movement == Movement::New));
     assert!(
         app.state
+            .board
+            .rows
+            .iter()
+            .any(|r| r.movement == Movement::New)
+    );
+    assert!(
+        app.state
+            .board
             .rows
             .iter()
             .any(|r| matches!(r.movement, Movement::Up(_)))
     );
     // Polling the same list again keeps the arrows.
     app.handle(ok_report(b, Endpoint::WeiboHotSearch));
-    assert!(app.state.rows.iter().any(|r| r.movement == Movement::New));
+    assert!(
+        app.state
+            .board
+            .rows
+            .iter()
+            .any(|r| r.movement == Movement::New)
+    );
 }
 
 #[test]
 fn failure_keeps_last_good_data_and_names_the_fault() {
     let mut app = app();
     let snap = snapshot(Platform::Weibo, 0);
-    let n = app.state.rows.len();
+    let n = app.state.board.rows.len();
     app.handle(ok_report(snap.clone(), Endpoint::WeiboSummaryHtml));
-    let rows = app.state.rows.len();
+    let rows = app.state.board.rows.len();
     assert!(rows > n + 40);
     app.handle(AppMsg::Source(SourceEvent::Poll(PollReport {
         platform: Platform::Weibo,
@@ -205,8 +220,8 @@ fn failure_keeps_last_good_data_and_names_the_fault() {
         next_in: Duration::from_secs(40),
         failures: 1,
     })));
-    assert_eq!(app.state.rows.len(), rows, "last good data stays");
-    let h = &app.state.health[&Platform::Weibo];
+    assert_eq!(app.state.board.rows.len(), rows, "last good data stays");
+    let h = &app.state.lists.health[&Platform::Weibo];
     assert_eq!(h.error.as_deref(), Some("HTTP 432"));
     assert_eq!(h.data_at, Some(snap.captured_at));
     assert_eq!(h.endpoint, Some("s.weibo.com"));
@@ -221,6 +236,7 @@ fn tabs_filter_and_all_interleaves_platforms() {
     let mut app = app_with_both();
     let first20: Vec<Platform> = app
         .state
+        .board
         .rows
         .iter()
         .take(20)
@@ -228,9 +244,10 @@ fn tabs_filter_and_all_interleaves_platforms() {
         .collect();
     assert!(first20.contains(&Platform::Weibo) && first20.contains(&Platform::Tieba));
     press(&mut app, "tab");
-    assert_eq!(app.state.tab, Tab::Only(Platform::Weibo));
+    assert_eq!(app.state.board.tab, Tab::Only(Platform::Weibo));
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.platform == Platform::Weibo)
@@ -238,13 +255,14 @@ fn tabs_filter_and_all_interleaves_platforms() {
     press(&mut app, "3");
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.platform == Platform::Tieba)
     );
-    assert_eq!(app.state.rows.len(), 30);
+    assert_eq!(app.state.board.rows.len(), 30);
     press(&mut app, "backtab backtab");
-    assert_eq!(app.state.tab, Tab::All);
+    assert_eq!(app.state.board.tab, Tab::All);
 }
 
 #[test]
@@ -254,15 +272,18 @@ fn sequences_paging_and_ends() {
         snapshot(Platform::Weibo, 0),
         Endpoint::WeiboHotSearch,
     ));
-    let last = app.state.rows.len() - 1;
+    let last = app.state.board.rows.len() - 1;
     press(&mut app, "G");
     assert_eq!(app.state.selected_index(), Some(last));
-    assert!(app.state.selection.offset + 10 > last, "last row on screen");
+    assert!(
+        app.state.board.selection.offset + 10 > last,
+        "last row on screen"
+    );
     press(&mut app, "g");
-    assert_eq!(app.state.pending_keys, "g");
+    assert_eq!(app.state.input.pending_keys, "g");
     press(&mut app, "g");
     assert_eq!(app.state.selected_index(), Some(0));
-    assert_eq!(app.state.pending_keys, "");
+    assert_eq!(app.state.input.pending_keys, "");
     press(&mut app, "pagedown");
     assert_eq!(app.state.selected_index(), Some(10));
     press(&mut app, "pageup k");
@@ -273,19 +294,23 @@ fn sequences_paging_and_ends() {
 fn help_back_quit_pause_refresh() {
     let mut app = app();
     press(&mut app, "?");
-    assert!(app.state.show_help);
+    assert!(app.state.popups.show_help);
     assert!(
-        app.state.help.iter().any(|h| h.keys.contains("ctrl-r")),
+        app.state
+            .popups
+            .help
+            .iter()
+            .any(|h| h.keys.contains("ctrl-r")),
         "help generated from the keymap"
     );
     press(&mut app, "esc");
     assert!(
-        !app.state.show_help && !app.state.quit,
+        !app.state.popups.show_help && !app.state.quit,
         "esc closes the popup first (q would type into the help filter)"
     );
     let fx = press(&mut app, "p");
     assert_eq!(fx, vec![Effect::Source(SourceCmd::SetPaused(true))]);
-    assert!(app.state.paused);
+    assert!(app.state.lists.paused);
     assert_eq!(
         press(&mut app, "ctrl-r"),
         vec![Effect::Source(SourceCmd::RefreshNow)]
@@ -308,8 +333,8 @@ fn board_stays_at_the_top_when_the_second_platform_arrives() {
         Endpoint::WeiboHotSearch,
     ));
     assert_eq!(board.state.selected_index(), Some(0));
-    assert_eq!(board.state.selection.offset, 0);
-    assert_eq!(board.state.flash, None);
+    assert_eq!(board.state.board.selection.offset, 0);
+    assert_eq!(board.state.status.flash, None);
 
     // Chosen by the user: the topic stays selected and the top of the board stays in view
     // even though Weibo's pinned row and rank 1 now sort above it.
@@ -327,10 +352,10 @@ fn board_stays_at_the_top_when_the_second_platform_arrives() {
     assert_eq!(selected_title(&board), chosen);
     assert!(board.state.selected_index() > Some(0));
     assert_eq!(
-        board.state.selection.offset, 0,
+        board.state.board.selection.offset, 0,
         "the top of the board stays in view"
     );
-    assert!(board.state.rows[0].topic.pinned);
+    assert!(board.state.board.rows[0].topic.pinned);
 }
 
 #[test]
@@ -339,6 +364,7 @@ fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
     // Select Tieba's rank-5 topic on the All tab.
     let steps = app
         .state
+        .board
         .rows
         .iter()
         .position(|r| r.topic.platform == Platform::Tieba && r.topic.rank == Some(5))
@@ -346,10 +372,13 @@ fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
     press(&mut app, &vec!["j"; steps].join(" "));
     let tieba5 = selected_title(&app);
     press(&mut app, "2");
-    assert_eq!(app.state.flash, None, "no 'left the list' on a tab switch");
+    assert_eq!(
+        app.state.status.flash, None,
+        "no 'left the list' on a tab switch"
+    );
     let i = app.state.selected_index().unwrap();
     assert_eq!(
-        app.state.rows[i].topic.rank,
+        app.state.board.rows[i].topic.rank,
         Some(5),
         "same rank on the Weibo tab"
     );
@@ -365,7 +394,7 @@ fn switching_tabs_keeps_or_maps_the_selection_without_false_alarms() {
         tieba5,
         "All shows it, so it stays selected"
     );
-    assert_eq!(app.state.flash, None);
+    assert_eq!(app.state.status.flash, None);
 }
 
 #[test]

@@ -124,6 +124,7 @@ fn press(app: &mut App, key: &str) -> Vec<Effect> {
 
 fn titles(app: &App) -> Vec<String> {
     app.state
+        .board
         .rows
         .iter()
         .map(|r| r.topic.title.to_string())
@@ -214,6 +215,7 @@ fn history_survives_a_restart_and_fills_the_first_frame() {
             // Movement against the stored list before it, as if the app had never stopped.
             assert!(
                 a.state
+                    .board
                     .rows
                     .iter()
                     .any(|r| r.movement != resou::app::state::Movement::Same
@@ -247,6 +249,7 @@ fn history_survives_a_restart_and_fills_the_first_frame() {
         .expect("a topic on all four lists");
     let row = a
         .state
+        .board
         .rows
         .iter()
         .find(|r| r.key == always.key())
@@ -285,7 +288,10 @@ fn time_travel_steps_through_stored_polls_and_returns_live() {
     assert_eq!(titles(&a), list_titles(&lists[0]));
     let fx = press(&mut a, "[");
     assert!(fx.is_empty());
-    assert_eq!(a.state.flash.as_deref(), Some("no earlier stored poll"));
+    assert_eq!(
+        a.state.status.flash.as_deref(),
+        Some("no earlier stored poll")
+    );
 
     // `]` steps forward; past the last stored poll before live it is live again.
     let fx = press(&mut a, "]");
@@ -325,7 +331,7 @@ fn topic_pane_shows_first_seen_peak_and_rank_path() {
     // Select the first ranked row and open its history.
     press(&mut a, "j");
     let i = a.state.selected_index().unwrap();
-    let key = a.state.rows[i].key.clone();
+    let key = a.state.board.rows[i].key.clone();
     let fx = press(&mut a, "H");
     svc.pump(&mut a, fx);
     let ranks: Vec<Option<u32>> = lists
@@ -421,6 +427,7 @@ fn a_store_that_cannot_open_says_so_and_the_app_runs_on() {
     assert!(press(&mut a, "[").is_empty());
     assert!(
         a.state
+            .status
             .flash
             .as_deref()
             .unwrap()
@@ -469,7 +476,7 @@ fn a_viewer_shows_what_the_collector_stores_and_records_nothing() {
         "analysis still runs"
     );
     assert_eq!(
-        a.state.health[&resou::domain::Platform::Weibo].endpoint,
+        a.state.lists.health[&resou::domain::Platform::Weibo].endpoint,
         Some("team store")
     );
 
@@ -530,13 +537,20 @@ fn shared_triage_shows_the_others_flags_and_notes() {
     a.handle(AppMsg::History(ev));
     let marks = &a.state.history.team;
     assert_eq!(marks.len(), 1, "only alice marked anything: {marks:?}");
-    let row = a.state.rows.iter().find(|r| r.key == topic.key()).unwrap();
+    let row = a
+        .state
+        .board
+        .rows
+        .iter()
+        .find(|r| r.key == topic.key())
+        .unwrap();
     assert!(
         row.marks.team && !row.marks.flagged,
         "alice's flag is hers, shown as a team mark"
     );
     let others: Vec<bool> = a
         .state
+        .board
         .rows
         .iter()
         .filter(|r| r.key != topic.key())
@@ -544,7 +558,7 @@ fn shared_triage_shows_the_others_flags_and_notes() {
         .collect();
     assert!(others.iter().all(|t| !t));
     // The topic pane says who and what.
-    while a.state.selected_index().map(|i| &a.state.rows[i].key) != Some(&topic.key()) {
+    while a.state.selected_index().map(|i| &a.state.board.rows[i].key) != Some(&topic.key()) {
         press(&mut a, "j");
     }
     let fx = press(&mut a, "H");

@@ -50,7 +50,7 @@ fn saves(fx: &[Effect]) -> usize {
 
 fn selected_title(app: &App) -> String {
     let i = app.state.selected_index().expect("a selection");
-    app.state.rows[i].topic.title.to_string()
+    app.state.board.rows[i].topic.title.to_string()
 }
 
 #[test]
@@ -61,16 +61,17 @@ fn flag_single_and_in_bulk_then_export_the_flagged() {
     let fx = press(&mut app, "f");
     assert_eq!(saves(&fx), 1);
     let i = app.state.selected_index().unwrap();
-    assert!(app.state.rows[i].marks.flagged);
+    assert!(app.state.board.rows[i].marks.flagged);
 
     // Visual selection: v, two rows down, f flags the three; the selection then ends.
     press(&mut app, "j v j j");
-    assert!(app.state.visual.is_some());
+    assert!(app.state.board.visual.is_some());
     press(&mut app, "f");
-    assert!(app.state.visual.is_none());
-    assert_eq!(app.state.flash.as_deref(), Some("flagged 3 topics"));
+    assert!(app.state.board.visual.is_none());
+    assert_eq!(app.state.status.flash.as_deref(), Some("flagged 3 topics"));
     let flagged: Vec<String> = app
         .state
+        .board
         .rows
         .iter()
         .filter(|r| r.marks.flagged)
@@ -97,24 +98,33 @@ fn flag_single_and_in_bulk_then_export_the_flagged() {
 #[test]
 fn mute_hides_counts_and_x_shows_muted() {
     let mut app = app();
-    let all = app.state.rows.len();
+    let all = app.state.board.rows.len();
     press(&mut app, "j");
     let title = selected_title(&app);
     let fx = press(&mut app, "x");
     assert_eq!(saves(&fx), 1);
-    assert_eq!(app.state.rows.len(), all - 1);
+    assert_eq!(app.state.board.rows.len(), all - 1);
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.title.as_str() != title)
     );
-    assert!(app.state.flash.as_deref().unwrap_or("").contains("1 muted"));
+    assert!(
+        app.state
+            .status
+            .flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("1 muted")
+    );
 
     // The mute holds across a refresh.
     app.handle(support::poll_ok(weibo(1), Endpoint::WeiboHotSearch));
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .all(|r| r.topic.title.as_str() != title)
@@ -124,23 +134,24 @@ fn mute_hides_counts_and_x_shows_muted() {
     press(&mut app, "X");
     let i = app
         .state
+        .board
         .rows
         .iter()
         .position(|r| r.topic.title.as_str() == title)
         .expect("shown again");
-    assert!(app.state.rows[i].marks.muted);
-    assert!(app.state.triage.is_muted(&app.state.rows[i].key));
+    assert!(app.state.board.rows[i].marks.muted);
+    assert!(app.state.triage.is_muted(&app.state.board.rows[i].key));
 }
 
 #[test]
 fn notes_through_the_prompt_and_watch_keywords() {
     let mut app = app();
     press(&mut app, "j");
-    let key = app.state.rows[app.state.selected_index().unwrap()]
+    let key = app.state.board.rows[app.state.selected_index().unwrap()]
         .key
         .clone();
     press(&mut app, "n");
-    assert!(app.state.prompt.is_some());
+    assert!(app.state.input.prompt.is_some());
     typed(&mut app, "品牌相关, follow up 14:00");
     let fx = press(&mut app, "enter");
     assert_eq!(saves(&fx), 1);
@@ -153,7 +164,7 @@ fn notes_through_the_prompt_and_watch_keywords() {
         Some("品牌相关, follow up 14:00")
     );
     let i = app.state.selected_index().unwrap();
-    assert!(app.state.rows[i].marks.noted);
+    assert!(app.state.board.rows[i].marks.noted);
 
     // w on a board row without KOLs says so; w in the keyword panel watches the keyword.
     app.state.analysis.entries = vec![resou::analysis::PanelEntry {
@@ -182,6 +193,7 @@ fn pinyin_search_by_initials_and_full_pinyin() {
     let title = "网友集体呼吁旺旺减糖";
     assert!(
         app.state
+            .board
             .rows
             .iter()
             .any(|r| r.topic.title.as_str() == title)
@@ -191,6 +203,7 @@ fn pinyin_search_by_initials_and_full_pinyin() {
         typed(&mut app, q);
         let shown: Vec<&str> = app
             .state
+            .board
             .rows
             .iter()
             .map(|r| r.topic.title.as_str())

@@ -201,7 +201,7 @@ async fn all_steps_failing_keeps_last_good_data_then_recovers() {
         other => panic!("{other:?}"),
     };
     app.handle(AppMsg::Source(SourceEvent::Poll(good)));
-    let rows = app.state.rows.clone();
+    let rows = app.state.board.rows.clone();
     assert!(rows.len() > 40);
 
     server.set_fault(Route::HotSearch, Fault::Status(403));
@@ -224,8 +224,8 @@ async fn all_steps_failing_keeps_last_good_data_then_recovers() {
         bad.next_in
     );
     app.handle(AppMsg::Source(SourceEvent::Poll(bad)));
-    assert_eq!(app.state.rows, rows, "last good data stays on screen");
-    let h = &app.state.health[&Platform::Weibo];
+    assert_eq!(app.state.board.rows, rows, "last good data stays on screen");
+    let h = &app.state.lists.health[&Platform::Weibo];
     assert_eq!(h.error.as_deref(), Some("HTTP 432"));
     assert_eq!(h.data_at, Some(good_at));
 
@@ -235,11 +235,11 @@ async fn all_steps_failing_keeps_last_good_data_then_recovers() {
     assert_eq!(endpoint(&ok), Some(Endpoint::WeiboHotSearch));
     app.handle(AppMsg::Source(SourceEvent::Poll(ok)));
     assert_eq!(
-        app.state.health[&Platform::Weibo].error,
+        app.state.lists.health[&Platform::Weibo].error,
         None,
         "recovered on the first good poll"
     );
-    assert_ne!(app.state.rows, rows, "the newer list is shown");
+    assert_ne!(app.state.board.rows, rows, "the newer list is shown");
 }
 
 #[tokio::test]

@@ -211,6 +211,7 @@ fn status_line(app: &App, platform: Platform) -> String {
 
 fn titles(app: &App) -> Vec<String> {
     app.state
+        .board
         .rows
         .iter()
         .map(|r| r.topic.title.to_string())
@@ -259,7 +260,7 @@ async fn case(kind: &Kind, subject: Subject) -> Option<Row> {
     app.handle(AppMsg::Source(SourceEvent::Poll(first)));
     let mut kept = titles(&app);
     assert!(kept.len() >= 10, "{label}: a real list on the board");
-    let mut data_at = app.state.health[&platform].data_at;
+    let mut data_at = app.state.lists.health[&platform].data_at;
 
     // 2. The fault, for two consecutive failed polls.
     server.next_step();
@@ -273,7 +274,7 @@ async fn case(kind: &Kind, subject: Subject) -> Option<Row> {
                 assert!(failed.is_empty(), "{label}: {:?}", r.outcome);
                 app.handle(AppMsg::Source(SourceEvent::Poll(r)));
                 kept = titles(&app);
-                data_at = app.state.health[&platform].data_at;
+                data_at = app.state.lists.health[&platform].data_at;
                 continue;
             }
             PollOutcome::Failed { error } => {
@@ -292,7 +293,7 @@ async fn case(kind: &Kind, subject: Subject) -> Option<Row> {
                 }
                 app.handle(AppMsg::Source(SourceEvent::Poll(r.clone())));
                 assert_eq!(titles(&app), kept, "{label}: last good list kept");
-                let h = &app.state.health[&platform];
+                let h = &app.state.lists.health[&platform];
                 assert_eq!(h.data_at, data_at, "{label}");
                 assert_eq!(h.error.as_deref(), Some(text.as_str()), "{label}");
                 let status = status_line(&app, platform);
@@ -345,7 +346,7 @@ async fn case(kind: &Kind, subject: Subject) -> Option<Row> {
                 item.title
             );
         }
-        let h = &app.state.health[&platform];
+        let h = &app.state.lists.health[&platform];
         assert_eq!(
             h.data_at,
             Some(served.captured_at),

@@ -435,16 +435,16 @@ fn which_key_popup_follows_the_pending_prefix() {
     let mut app = App::new(Keymap::default_map());
     press(&mut app, "g");
     assert_eq!(
-        app.state.which_key,
+        app.state.input.which_key,
         vec![("g".to_string(), "First row".to_string())]
     );
     assert!(screen(&app, 100, 30).contains("First row"), "popup drawn");
     press(&mut app, "g");
-    assert!(app.state.which_key.is_empty() && app.state.pending.is_empty());
+    assert!(app.state.input.which_key.is_empty() && app.state.input.pending.is_empty());
     assert!(!screen(&app, 100, 30).contains("First row"));
     press(&mut app, "g x");
     assert!(
-        app.state.which_key.is_empty(),
+        app.state.input.which_key.is_empty(),
         "an unbound continuation closes it"
     );
 }
@@ -453,14 +453,14 @@ fn which_key_popup_follows_the_pending_prefix() {
 fn typing_in_help_filters_its_rows() {
     let mut app = App::new(Keymap::default_map());
     press(&mut app, "?");
-    assert!(app.state.show_help);
+    assert!(app.state.popups.show_help);
     press(&mut app, "p a u s");
-    assert_eq!(app.state.help_query, "paus");
+    assert_eq!(app.state.popups.help_query, "paus");
     assert!(
-        app.state.show_help && !app.state.paused,
+        app.state.popups.show_help && !app.state.lists.paused,
         "p typed, not pause"
     );
-    let rows = resou::ui::help::filtered(&app.state.help, &app.state.help_query);
+    let rows = resou::ui::help::filtered(&app.state.popups.help, &app.state.popups.help_query);
     assert!(!rows.is_empty());
     assert!(
         rows.iter().all(|r| r.desc.to_lowercase().contains("paus")),
@@ -470,15 +470,18 @@ fn typing_in_help_filters_its_rows() {
     assert!(shown.contains("filter: paus") && shown.contains("Pause/resume polling"));
     assert!(!shown.contains("Next row"), "other rows filtered out");
     press(&mut app, "backspace backspace backspace backspace");
-    assert_eq!(app.state.help_query, "");
-    assert!(app.state.show_help, "backspace edits the filter first");
+    assert_eq!(app.state.popups.help_query, "");
+    assert!(
+        app.state.popups.show_help,
+        "backspace edits the filter first"
+    );
     press(&mut app, "q ?");
-    assert!(!app.state.show_help, "? closes");
+    assert!(!app.state.popups.show_help, "? closes");
     press(&mut app, "?");
-    assert_eq!(app.state.help_query, "", "a fresh filter each time");
+    assert_eq!(app.state.popups.help_query, "", "a fresh filter each time");
     press(&mut app, "ctrl-[");
     assert!(
-        !app.state.show_help && !app.state.quit,
+        !app.state.popups.show_help && !app.state.quit,
         "esc / ctrl-[ close"
     );
 }

@@ -120,7 +120,7 @@ fn thread_view_key_rebinds() {
 
 fn open_detail(app: &mut App) {
     let i = selected(app);
-    let row = &app.state.rows[i];
+    let row = &app.state.board.rows[i];
     app.state.history.detail = Some(DetailPane {
         key: row.key.clone(),
         title: row.topic.title.as_str().to_string(),
@@ -162,7 +162,7 @@ fn link_popup_key_rebinds_and_is_modal() {
     press(&mut app, "j");
     assert_eq!(selected(&app), before, "board keys wait under the popup");
     press(&mut app, "c");
-    assert!(app.state.link_popup.is_none());
+    assert!(app.state.popups.link_popup.is_none());
     assert_eq!(active(&app.state), Layer::Board);
 }
 
@@ -173,7 +173,7 @@ fn help_key_rebinds_and_help_lists_the_layer_below_first() {
     assert_eq!(active(&app.state), Layer::Help);
     assert_eq!(under_help(&app.state), Layer::Keywords);
     press(&mut app, "f2");
-    assert!(!app.state.show_help);
+    assert!(!app.state.popups.show_help);
     assert_eq!(active(&app.state), Layer::Keywords, "back closed help only");
     // Over a visual selection, help puts the visual table and then the board's first.
     press(&mut app, "h v ?");
@@ -199,11 +199,14 @@ fn input_key_rebinds() {
     assert_eq!(active(&app.state), Layer::Input);
     press(&mut app, "a b c");
     assert_eq!(
-        app.state.prompt.as_ref().map(|p| p.text.as_str()),
+        app.state.input.prompt.as_ref().map(|p| p.text.as_str()),
         Some("abc")
     );
     press(&mut app, "ctrl-w");
-    assert_eq!(app.state.prompt.as_ref().map(|p| p.text.as_str()), Some(""));
+    assert_eq!(
+        app.state.input.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("")
+    );
     press(&mut app, "esc");
     assert_eq!(active(&app.state), Layer::Board);
 }
@@ -212,10 +215,10 @@ fn input_key_rebinds() {
 fn global_key_rebinds_in_every_layer() {
     let mut app = app_with(&["global.f3=toggle_live"]);
     press(&mut app, "f3");
-    assert!(app.state.paused);
+    assert!(app.state.lists.paused);
     press(&mut app, "v f3");
     assert!(
-        !app.state.paused,
+        !app.state.lists.paused,
         "global keys reach through the visual layer"
     );
 }

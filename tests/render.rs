@@ -62,14 +62,15 @@ fn board_200x60() {
 #[test]
 fn weibo_tab_40x12_drops_columns() {
     let mut state = sample_state();
-    state.tab = Tab::Only(Platform::Weibo);
+    state.board.tab = Tab::Only(Platform::Weibo);
     let snaps: Vec<_> = state
+        .lists
         .boards
         .values()
         .filter_map(|b| b.current.clone())
         .collect();
-    state.rows = rows_for(state.tab, &snaps);
-    state.paused = true;
+    state.board.rows = rows_for(state.board.tab, &snaps);
+    state.lists.paused = true;
     let t = draw(&state, 40, 12);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -97,6 +98,7 @@ fn board_shows_every_cell_kind() {
     let state = sample_state();
     for emoji in ["🔥国庆", "三孩家庭", "七夕表白墙❤️"] {
         let row = state
+            .board
             .rows
             .iter()
             .find(|r| r.topic.title.as_str().contains(emoji));
@@ -126,7 +128,7 @@ fn selected_row_is_reversed_and_only_it() {
     let t = draw(&state, 80, 24);
     let buf = t.backend().buffer();
     let idx = state.selected_index().unwrap();
-    let title = state.rows[idx].topic.title.as_str();
+    let title = state.board.rows[idx].topic.title.as_str();
     let y = find_row(buf, title).unwrap();
     for x in visible_cells(buf, y) {
         assert!(
@@ -192,8 +194,8 @@ fn status_long_form_when_it_fits() {
 #[test]
 fn source_without_data_says_so() {
     let mut state = sample_state();
-    state.rows.clear();
-    for h in state.health.values_mut() {
+    state.board.rows.clear();
+    for h in state.lists.health.values_mut() {
         h.data_at = None;
         h.error = Some("HTTP 432".into());
     }
@@ -209,7 +211,7 @@ fn source_without_data_says_so() {
 #[test]
 fn empty_board_waits_for_first_poll() {
     let mut state = AppState::default();
-    state.health.insert(
+    state.lists.health.insert(
         Platform::Weibo,
         resou::app::state::SourceHealth {
             enabled: true,
@@ -225,8 +227,8 @@ fn empty_board_waits_for_first_poll() {
 #[test]
 fn scrolled_board_starts_at_offset() {
     let mut state = big_state(500);
-    state.selection.offset = 137;
-    state.selection.key = Some(state.rows[140].key.clone());
+    state.board.selection.offset = 137;
+    state.board.selection.key = Some(state.board.rows[140].key.clone());
     let t = draw(&state, 80, 24);
     let buf = t.backend().buffer();
     assert_eq!(rank_cell(buf, 2), " 138 ");
@@ -265,7 +267,7 @@ fn page_rows_match_what_is_drawn() {
 #[test]
 fn help_popup() {
     let mut state = sample_state();
-    state.show_help = true;
+    state.popups.show_help = true;
     let t = draw(&state, 80, 24);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -276,7 +278,7 @@ fn help_popup() {
 #[test]
 fn help_popup_clamped_with_ellipsis() {
     let mut state = sample_state();
-    state.show_help = true;
+    state.popups.show_help = true;
     let t = draw(&state, MIN_WIDTH, MIN_HEIGHT);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -306,7 +308,7 @@ fn too_small_terminal() {
 fn never_panics_at_tiny_sizes() {
     let mut state = sample_state();
     for help in [false, true] {
-        state.show_help = help;
+        state.popups.show_help = help;
         for (w, h) in [(0, 0), (1, 1), (10, 3), (0, 24), (80, 0)] {
             draw(&state, w, h);
         }
@@ -321,7 +323,8 @@ fn never_panics_at_tiny_sizes() {
 #[test]
 fn flash_follows_pending_keys_and_is_cut_by_width() {
     let mut state = sample_state();
-    state.flash = Some("keymap.toml:3: unknown action \"dismis\" — using the defaults".into());
+    state.status.flash =
+        Some("keymap.toml:3: unknown action \"dismis\" — using the defaults".into());
     let t = draw(&state, 80, 24);
     let last = row_text(t.backend().buffer(), 23);
     assert!(
@@ -439,9 +442,9 @@ fn keyword_panel_markers_and_steady_rows_are_styled() {
 #[test]
 fn selected_keyword_is_reversed_only_when_focused() {
     let mut state = sample_state();
-    state.keyword_selected = 2; // 胖东来
+    state.panel.selected = 2; // 胖东来
     for focus in [Focus::Keywords, Focus::Board] {
-        state.focus = focus;
+        state.input.focus = focus;
         let t = draw(&state, 120, 40);
         let buf = t.backend().buffer();
         let px = panel_x(buf);
@@ -461,7 +464,7 @@ fn selected_keyword_is_reversed_only_when_focused() {
         }
         // The board's selection is reversed only while the board has the keyboard.
         let sel = state.selected_index().unwrap();
-        let by = find_row(buf, state.rows[sel].topic.title.as_str()).unwrap();
+        let by = find_row(buf, state.board.rows[sel].topic.title.as_str()).unwrap();
         assert_eq!(
             buf[(1, by)].modifier.contains(Modifier::REVERSED),
             !focused,
@@ -535,7 +538,7 @@ fn highlights_survive_truncation_and_never_mark_the_ellipsis() {
 #[allow(clippy::reversed_empty_ranges)] // reversed ranges are the point
 fn hostile_highlight_ranges_never_panic() {
     let mut state = sample_state();
-    for (i, row) in state.rows.iter_mut().enumerate() {
+    for (i, row) in state.board.rows.iter_mut().enumerate() {
         let len = row.topic.title.as_str().len();
         row.highlights = match i % 4 {
             0 => vec![len + 5..len + 50, usize::MAX - 1..usize::MAX],
@@ -545,7 +548,7 @@ fn hostile_highlight_ranges_never_panic() {
         };
         row.kols = vec!["人民日报".repeat(i % 3); i % 3];
     }
-    let title = |i: usize| state.rows[i].topic.title.as_str().to_string();
+    let title = |i: usize| state.board.rows[i].topic.title.as_str().to_string();
     let (out_of_bounds, reversed, whole) = (title(0), title(2), title(3));
     for (w, h) in [(40, 10), (80, 24), (119, 30), (120, 40), (200, 60)] {
         let t = draw(&state, w, h);
@@ -611,7 +614,7 @@ fn keyword_panel_loading_dictionary() {
     state.analysis.ready = false;
     state.analysis.entries.clear();
     state.analysis.at = None;
-    for r in &mut state.rows {
+    for r in &mut state.board.rows {
         r.highlights.clear();
     }
     let t = draw(&state, 120, 24);
@@ -654,7 +657,7 @@ fn keyword_panel_warming_up_below_the_board() {
 #[test]
 fn kol_panel_shown() {
     let mut state = sample_state();
-    state.show_kols = true;
+    state.panel.show_kols = true;
     let t = draw(&state, 120, 40);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -680,11 +683,12 @@ fn kol_panel_shown() {
 #[test]
 fn filter_shown_in_header_with_filtered_counts() {
     let mut state = sample_state();
-    state.filter = Some("旺旺".into());
+    state.board.filter = Some("旺旺".into());
     state
+        .board
         .rows
         .retain(|r| r.topic.title.as_str().contains("旺旺"));
-    state.selection.key = Some(state.rows[0].key.clone());
+    state.board.selection.key = Some(state.board.rows[0].key.clone());
     let t = draw(&state, 80, 24);
     insta::assert_snapshot!(t.backend());
     let buf = t.backend().buffer();
@@ -719,9 +723,9 @@ fn keyword_page_rows_match_what_is_drawn() {
             history: vec![0.01].into(),
         })
         .collect();
-    state.keyword_selected = 0;
+    state.panel.selected = 0;
     // With the keyboard in the panel: on small terminals it then takes the board's place.
-    state.focus = Focus::Keywords;
+    state.input.focus = Focus::Keywords;
     for (w, h) in [
         (120, 40),
         (200, 60),
@@ -741,9 +745,9 @@ fn keyword_page_rows_match_what_is_drawn() {
         assert!(!screen.contains(&format!("kw{page:03}")), "{w}x{h}");
     }
     // Scrolled: the window starts at the offset and holds the selection (board focused).
-    state.focus = Focus::Board;
-    state.keyword_offset = 50;
-    state.keyword_selected = 55;
+    state.input.focus = Focus::Board;
+    state.panel.offset = 50;
+    state.panel.selected = 55;
     let t = draw(&state, 120, 40);
     let buf = t.backend().buffer();
     assert!(row_text(buf, 2).contains("kw050"));
@@ -755,13 +759,13 @@ fn keyword_page_rows_match_what_is_drawn() {
 #[test]
 fn panels_never_panic_around_their_thresholds() {
     let mut state = sample_state();
-    state.show_kols = true;
-    state.focus = Focus::Keywords;
-    state.keyword_selected = usize::MAX;
-    state.keyword_offset = usize::MAX;
-    state.filter = Some("旺旺".into());
+    state.panel.show_kols = true;
+    state.input.focus = Focus::Keywords;
+    state.panel.selected = usize::MAX;
+    state.panel.offset = usize::MAX;
+    state.board.filter = Some("旺旺".into());
     for help in [false, true] {
-        state.show_help = help;
+        state.popups.show_help = help;
         for w in 0..=60 {
             for h in 0..=20 {
                 draw(&state, w, h);
@@ -774,7 +778,7 @@ fn panels_never_panic_around_their_thresholds() {
         }
     }
     // Hostile analysis values.
-    state.show_help = false;
+    state.popups.show_help = false;
     for k in &mut state.analysis.entries {
         k.score = f64::NAN;
         k.history = vec![f32::INFINITY, -1.0, f32::NAN].into();
@@ -816,7 +820,7 @@ fn keyword_entries_align_by_display_width() {
     }
     state.analysis.entries.truncate(5);
     state.analysis.all_entries = state.analysis.entries.clone();
-    state.focus = Focus::Keywords;
+    state.input.focus = Focus::Keywords;
     for (w, h) in [(80, 24), (200, 60)] {
         let t = draw(&state, w, h);
         let buf = t.backend().buffer();

@@ -60,6 +60,7 @@ impl Viewer {
     fn weibo_titles(&self) -> Vec<String> {
         self.app
             .state
+            .lists
             .boards
             .get(&Platform::Weibo)
             .and_then(|b| b.current.as_ref())
@@ -142,7 +143,7 @@ fn one_collector_two_viewers_show_the_same_live_board() {
     a.until_board(&rt, &titles(1));
     b.until_board(&rt, &titles(1));
     for v in [&a, &b] {
-        let h = &v.app.state.health[&Platform::Weibo];
+        let h = &v.app.state.lists.health[&Platform::Weibo];
         assert_eq!(h.endpoint, Some("team store"));
         assert_eq!(
             h.data_at,
@@ -150,7 +151,7 @@ fn one_collector_two_viewers_show_the_same_live_board() {
             "both show the collector's latest list"
         );
     }
-    assert_eq!(a.app.state.rows.len(), b.app.state.rows.len());
+    assert_eq!(a.app.state.board.rows.len(), b.app.state.board.rows.len());
 
     support::sigterm(collector.id());
     let status = collector.wait().unwrap();

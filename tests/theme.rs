@@ -335,9 +335,10 @@ fn has(buf: &Buffer, x: u16, y: u16, m: Modifier) -> bool {
 /// the rest of their title is not; the KOL badge is bold and its row's title is not.
 fn assert_highlights_distinguishable(buf: &Buffer, state: &AppState) {
     let selected = state
+        .board
         .rows
         .iter()
-        .find(|r| Some(&r.key) == state.selection.key.as_ref())
+        .find(|r| Some(&r.key) == state.board.selection.key.as_ref())
         .map(|r| r.topic.title.as_str().chars().take(4).collect::<String>())
         .unwrap();
     // The rank column and the title: the board's part of the row (a side panel may follow).

@@ -111,9 +111,9 @@ fn new_view(
     topic: TopicKey,
     crumbs: Vec<String>,
 ) -> DrillView {
-    state.next_view_id += 1;
+    state.views.next_id += 1;
     DrillView {
-        id: state.next_view_id,
+        id: state.views.next_id,
         kind: ViewKind::of(&first),
         crumbs,
         first,
@@ -149,7 +149,7 @@ pub fn open_topic(state: &mut AppState, row: &BoardRow) -> Vec<Effect> {
         },
         Platform::Tieba => {
             let Some(id) = topic.platform_id.clone() else {
-                state.flash = Some("this Tieba topic has no topic id to open".into());
+                state.status.flash = Some("this Tieba topic has no topic id to open".into());
                 return Vec::new();
             };
             DrillRequest::TiebaThreads {
@@ -167,20 +167,20 @@ pub fn open_topic(state: &mut AppState, row: &BoardRow) -> Vec<Effect> {
     };
     let view = new_view(state, first.clone(), row.key.clone(), vec![crumb]);
     let fx = vec![load(&view, first, false)];
-    state.views.push(view);
+    state.views.stack.push(view);
     fx
 }
 
 /// Enter in a view: what the selected entry opens (comments, floors, sub-replies).
 pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
-    let Some(top) = state.views.last() else {
+    let Some(top) = state.views.stack.last() else {
         return Vec::new();
     };
     let Some(ve) = top.entries.get(top.selected).cloned() else {
         return Vec::new();
     };
     let Some(first) = ve.entry.open.clone() else {
-        state.flash = Some(format!(
+        state.status.flash = Some(format!(
             "nothing below this {}",
             top.kind.noun().trim_end_matches('s')
         ));
@@ -208,13 +208,13 @@ pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
         ));
     }
     view.parent = Some(ve);
-    state.views.push(view);
+    state.views.stack.push(view);
     fx
 }
 
 /// Leave the top view; its requests are cancelled. The view below is exactly as it was.
 pub fn back(state: &mut AppState) -> Vec<Effect> {
-    match state.views.pop() {
+    match state.views.stack.pop() {
         Some(v) => vec![Effect::CancelDrill(v.id)],
         None => Vec::new(),
     }
@@ -222,7 +222,7 @@ pub fn back(state: &mut AppState) -> Vec<Effect> {
 
 /// `r`: load the top view again from its first page (bypassing the cache).
 pub fn reload(state: &mut AppState) -> Vec<Effect> {
-    let Some(view) = state.views.last_mut() else {
+    let Some(view) = state.views.stack.last_mut() else {
         return Vec::new();
     };
     view.loading = true;
@@ -244,7 +244,7 @@ pub fn reload(state: &mut AppState) -> Vec<Effect> {
 
 /// Tab in a Weibo posts view: 实时 ↔ 热门 (a new listing from page 1).
 pub fn switch_tab(state: &mut AppState) -> Vec<Effect> {
-    let Some(view) = state.views.last_mut() else {
+    let Some(view) = state.views.stack.last_mut() else {
         return Vec::new();
     };
     let DrillRequest::WeiboPosts { query, tab, .. } = &view.first else {
@@ -276,7 +276,7 @@ pub fn move_selection(
     delta: isize,
     visible: impl Fn(&DrillView, usize) -> usize,
 ) -> Vec<Effect> {
-    let Some(view) = state.views.last_mut() else {
+    let Some(view) = state.views.stack.last_mut() else {
         return Vec::new();
     };
     if view.entries.is_empty() {
@@ -323,12 +323,12 @@ pub fn on_drill(
 ) -> (Vec<Effect>, bool) {
     let now = state.now;
     let kols = state.kol_highlighter();
-    let Some(pos) = state.views.iter().position(|v| v.id == id) else {
+    let Some(pos) = state.views.stack.iter().position(|v| v.id == id) else {
         // The view was left: a late answer is dropped.
         return (Vec::new(), false);
     };
-    let top = pos + 1 == state.views.len();
-    let view = &mut state.views[pos];
+    let top = pos + 1 == state.views.stack.len();
+    let view = &mut state.views.stack[pos];
     let page = match result {
         Ok(page) => page,
         Err(e) => {
@@ -432,7 +432,7 @@ fn kol_spans(kols: &Option<Highlighter>, e: &Entry) -> Vec<Range<usize>> {
 /// Re-mark every open view (the KOL set changed).
 pub fn remark_views(state: &mut AppState) {
     let kols = state.kol_highlighter();
-    for v in &mut state.views {
+    for v in &mut state.views.stack {
         for ve in v.parent.iter_mut().chain(v.entries.iter_mut()) {
             *ve = mark(&kols, ve.entry.clone());
         }
@@ -455,8 +455,8 @@ fn describe(e: &SourceError) -> String {
 
 /// Breadcrumb parts of the whole stack: `All › #旺旺配料表# › 人民日报 post › comments`.
 pub fn breadcrumbs(state: &AppState) -> Vec<String> {
-    let mut out = vec![state.tab.title().to_string()];
-    for v in &state.views {
+    let mut out = vec![state.board.tab.title().to_string()];
+    for v in &state.views.stack {
         out.extend(v.crumbs.iter().cloned());
     }
     out
@@ -464,13 +464,14 @@ pub fn breadcrumbs(state: &AppState) -> Vec<String> {
 
 /// The link `o` / `y` act on: the selected entry's, else the parent's, else the topic's.
 pub fn current_link(state: &AppState) -> Option<String> {
-    let view = state.views.last()?;
+    let view = state.views.stack.last()?;
     let url = view
         .selected_entry()
         .and_then(|e| e.url.clone())
         .or_else(|| view.parent.as_ref().and_then(|p| p.entry.url.clone()))
         .or_else(|| {
             state
+                .board
                 .rows
                 .iter()
                 .find(|r| r.key == view.topic)

@@ -92,6 +92,7 @@ impl HistoryState {
 /// Live time: the newest capture among the live boards.
 pub fn live_at(state: &AppState) -> Option<DateTime<FixedOffset>> {
     state
+        .lists
         .boards
         .values()
         .filter_map(|b| b.current.as_ref().map(|s| s.captured_at))
@@ -107,14 +108,14 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             // The last stored lists fill the board until the first poll (never over live data).
             let mut fx = Vec::new();
             for past in latest {
-                let board = state.boards.entry(past.current.platform).or_default();
+                let board = state.lists.boards.entry(past.current.platform).or_default();
                 if board.current.is_some() {
                     continue;
                 }
                 install(board, past);
                 if let Some(s) = &board.current {
                     fx.extend(request_series(&mut state.history, s));
-                    let health = state.health.entry(s.platform).or_default();
+                    let health = state.lists.health.entry(s.platform).or_default();
                     health.data_at.get_or_insert(s.captured_at);
                 }
             }
@@ -176,7 +177,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
         }
         HistoryEvent::WriteRecovered => {
             h.write_error = None;
-            state.flash = Some("history: writes work again".into());
+            state.status.flash = Some("history: writes work again".into());
             (Vec::new(), true)
         }
         HistoryEvent::Unavailable(msg) => {
@@ -198,7 +199,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             if let Some(t) = h.travel.as_mut() {
                 t.loading = false;
             }
-            state.flash = Some(format!("history: {msg}"));
+            state.status.flash = Some(format!("history: {msg}"));
             (Vec::new(), true)
         }
     }
@@ -330,6 +331,7 @@ fn prune_series(state: &mut AppState) {
     let mut keep: HashSet<TopicKey> = HashSet::new();
     let travel = state.history.travel.as_ref().map(|t| &t.boards);
     for board in state
+        .lists
         .boards
         .values()
         .chain(travel.into_iter().flat_map(|b| b.values()))
@@ -352,7 +354,7 @@ fn install(board: &mut PlatformBoard, past: PastBoard) {
 /// `[` / `]`: step through stored polls. Forward past the last one returns to live.
 pub fn step(state: &mut AppState, back: bool) -> Vec<Effect> {
     if state.history.source.is_none() {
-        state.flash = Some("no history store open (see [history] in the config)".into());
+        state.status.flash = Some("no history store open (see [history] in the config)".into());
         return Vec::new();
     }
     let live = live_at(state).map(|t| t.timestamp());
@@ -375,7 +377,7 @@ pub fn step(state: &mut AppState, back: bool) -> Vec<Effect> {
     match target {
         Some(t) => go_to(state, t),
         None if back => {
-            state.flash = Some("no earlier stored poll".into());
+            state.status.flash = Some("no earlier stored poll".into());
             Vec::new()
         }
         None => {
@@ -398,18 +400,18 @@ fn go_to(state: &mut AppState, secs: i64) -> Vec<Effect> {
 /// `L`: back to the live boards.
 pub fn go_live(state: &mut AppState) {
     if state.history.travel.take().is_some() {
-        state.flash = Some("live".into());
+        state.status.flash = Some("live".into());
         super::update::invalidate_rows(state);
     }
 }
 
 /// `H`: open the selected topic's history.
 pub fn open_detail(state: &mut AppState) -> Vec<Effect> {
-    let Some(row) = state.selected_index().map(|i| &state.rows[i]) else {
+    let Some(row) = state.selected_index().map(|i| &state.board.rows[i]) else {
         return Vec::new();
     };
     if state.history.source.is_none() {
-        state.flash = Some("no history store open (see [history] in the config)".into());
+        state.status.flash = Some("no history store open (see [history] in the config)".into());
         return Vec::new();
     }
     let key = row.key.clone();
@@ -480,11 +482,21 @@ mod tests {
         let mut state = AppState::default();
         state.history.source = Some("test".into());
         let first = list(&["甲", "乙"], at);
-        state.boards.entry(Platform::Weibo).or_default().current = Some(first.clone());
+        state
+            .lists
+            .boards
+            .entry(Platform::Weibo)
+            .or_default()
+            .current = Some(first.clone());
         on_live_poll(&mut state, &first, "test");
         // 乙 leaves the list before the store's answer for it arrives.
         let second = list(&["甲", "丙"], at + chrono::Duration::minutes(1));
-        state.boards.entry(Platform::Weibo).or_default().current = Some(second.clone());
+        state
+            .lists
+            .boards
+            .entry(Platform::Weibo)
+            .or_default()
+            .current = Some(second.clone());
         on_live_poll(&mut state, &second, "test");
         let point = HistoryPoint {
             at,

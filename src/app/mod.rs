@@ -44,7 +44,7 @@ pub struct App {
 impl App {
     pub fn new(keymap: Keymap) -> App {
         let mut state = AppState::default();
-        state.help = keymap
+        state.popups.help = keymap
             .help_rows()
             .into_iter()
             .map(|(mode, keys, desc)| state::HelpEntry {

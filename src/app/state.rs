@@ -162,12 +162,51 @@ pub struct Selection {
     pub chosen: bool,
 }
 
+/// Everything the view renders, grouped by concern. Owned by the app loop; changed only by
+/// `update`. `board.rows` is derived (see `update::refresh_rows`); the rest is source data.
 #[derive(Debug, Clone, Default)]
 pub struct AppState {
     /// Wall clock as of the last message (passed in; `update` never reads a clock).
     pub now: Option<DateTime<FixedOffset>>,
+    pub quit: bool,
+    /// Terminal size as of the last resize.
+    pub size: (u16, u16),
+    /// The lists the sources delivered and how each source is doing.
+    pub lists: Lists,
+    /// The board: tab, rows, selection, filters, search.
+    pub board: Board,
+    /// The keyword panel's cursor and the KOL panel.
+    pub panel: KeywordPanel,
+    /// What the analysis worker last reported.
+    pub analysis: AnalysisView,
+    /// What topic pages and the analysis add to rows: KOLs, host/media accounts.
+    pub enrich: Enrichment,
+    /// Drill-down views above the board.
+    pub views: Views,
+    /// Keyboard state: focus, pending sequence, an open prompt.
+    pub input: Input,
+    /// Help and link popups.
+    pub popups: Popups,
+    /// Banner and transient messages.
+    pub status: Status,
+    /// Flags, seen, notes, mutes, watchlists (persisted in the XDG data dir).
+    pub triage: crate::triage::Triage,
+    pub alerts: Alerts,
+    /// Stored history: poll times, sparkline series, time travel, the detail pane.
+    pub history: super::history::HistoryState,
+}
+
+/// The lists as polled (or read from the team store) and the health of each source.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
     pub boards: BTreeMap<Platform, PlatformBoard>,
     pub health: BTreeMap<Platform, SourceHealth>,
+    pub paused: bool,
+}
+
+/// The board as shown: which platforms, which rows, where the cursor is.
+#[derive(Debug, Clone, Default)]
+pub struct Board {
     pub tab: Tab,
     /// Visible rows for the current tab: derived, rebuilt once per update when stale.
     pub rows: Vec<BoardRow>,
@@ -176,68 +215,92 @@ pub struct AppState {
     pub selection: Selection,
     /// Rows of the board body the last frame had room for (set by the loop on resize).
     pub page_rows: usize,
-    pub paused: bool,
-    pub show_help: bool,
-    pub help: Vec<HelpEntry>,
-    /// Keys typed so far of a multi-key sequence (`g`), shown in the status bar.
-    pub pending_keys: String,
-    /// A line about where the data comes from (demo: archive dates).
-    pub banner: Option<String>,
-    /// A transient message (errors in config/keymap, actions).
-    pub flash: Option<String>,
-    pub quit: bool,
-    pub analysis: AnalysisView,
-    pub focus: Focus,
-    /// Selected row of the keyword panel (index into `analysis.entries`) and its scroll offset.
-    pub keyword_selected: usize,
-    pub keyword_offset: usize,
-    /// Rows of the keyword panel the last frame had room for.
-    pub keyword_page_rows: usize,
-    /// The KOL panel is shown.
-    pub show_kols: bool,
+    /// Board filters and sort.
+    pub filters: super::filters::Filters,
+    /// The board search (incremental while its prompt is open); a leading `!` inverts it.
+    pub search: Option<String>,
     /// Board filtered to titles containing this keyword (Enter in the keyword panel): the
     /// entry's label, as the header names the filter.
     pub filter: Option<String>,
     /// The words whose titles the filter keeps (an entry's keys); empty: `filter` itself.
     pub filter_terms: Vec<String>,
+    /// Anchor of the visual selection (bulk actions apply from here to the selected row).
+    pub visual: Option<TopicKey>,
+}
+
+/// The keyword panel's cursor (an index into `analysis.entries`) and the KOL panel.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordPanel {
+    pub selected: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// Rows the last frame had room for.
+    pub page_rows: usize,
+    /// The KOL panel is shown.
+    pub show_kols: bool,
+}
+
+/// What enriches rows beyond the lists themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Enrichment {
     /// KOLs mentioned in each topic's title (from the analysis).
     pub topic_kols: HashMap<TopicKey, Vec<String>>,
     /// Host and media accounts of Weibo topics (topic details), keyed by normalised title.
     pub topic_accounts: HashMap<String, Vec<String>>,
-    /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
-    pub pending: Vec<crate::input::Key>,
-    /// What can follow `pending` (rest of the keys, description), for the which-key popup.
-    pub which_key: Vec<(String, String)>,
-    /// Text typed while the help popup is open; filters its rows.
-    pub help_query: String,
     /// Full topic pages (reads, mentions, host, media) by normalised title, for view headers.
     pub topic_details: HashMap<String, Box<crate::sources::topic::TopicDetail>>,
-    /// Drill-down views above the board, innermost last (empty: the board is shown).
-    pub views: Vec<super::drill::DrillView>,
-    /// Last view id handed out.
-    pub next_view_id: u64,
     /// Every KOL name and alias the analysis knows (watchlist and discovered), for marks.
     pub kol_names: Vec<String>,
-    /// Terminal size as of the last resize.
-    pub size: (u16, u16),
-    /// A link shown in a popup for manual copying (no browser or clipboard could take it).
-    pub link_popup: Option<String>,
-    /// Board filters and sort.
-    pub filters: super::filters::Filters,
+}
+
+/// Drill-down views above the board, innermost last (empty: the board is shown).
+#[derive(Debug, Clone, Default)]
+pub struct Views {
+    pub stack: Vec<super::drill::DrillView>,
+    /// Last view id handed out.
+    pub next_id: u64,
+}
+
+/// Keyboard state beyond the layers' own.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// Which panel has the keyboard.
+    pub focus: Focus,
+    /// Keys of a multi-key sequence typed so far (`pending_keys` is their display form).
+    pub pending: Vec<crate::input::Key>,
+    /// Keys typed so far of a multi-key sequence (`g`), shown in the status bar.
+    pub pending_keys: String,
+    /// What can follow `pending` (rest of the keys, description), for the which-key popup.
+    pub which_key: Vec<(String, String)>,
     /// A text prompt being typed (search, note); keys go to it while it is open.
     pub prompt: Option<Prompt>,
-    /// The board search (incremental while its prompt is open); a leading `!` inverts it.
-    pub search: Option<String>,
-    /// Flags, seen, notes, mutes, watchlists (persisted in the XDG data dir).
-    pub triage: crate::triage::Triage,
-    /// Anchor of the visual selection (bulk actions apply from here to the selected row).
-    pub visual: Option<TopicKey>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Popups {
+    pub show_help: bool,
+    /// Help popup rows, generated from the resolved keymap.
+    pub help: Vec<HelpEntry>,
+    /// Text typed while the help popup is open; filters its rows.
+    pub help_query: String,
+    /// A link shown in a popup for manual copying (no browser or clipboard could take it).
+    pub link_popup: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    /// A line about where the data comes from (demo: archive dates).
+    pub banner: Option<String>,
+    /// A transient message (errors in config/keymap, actions).
+    pub flash: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
     /// Which watched KOLs were active at the last update (alerts fire on appearance).
-    pub alert_state: crate::alerts::AlertState,
+    pub state: crate::alerts::AlertState,
     /// Alert rate limits from `[alerts]` (defaults when unset).
-    pub alert_limiter: Option<crate::alerts::RateLimiter>,
-    /// Stored history: poll times, sparkline series, time travel, the detail pane.
-    pub history: super::history::HistoryState,
+    pub limiter: Option<crate::alerts::RateLimiter>,
 }
 
 /// What a prompt edits.
@@ -259,10 +322,10 @@ pub struct Prompt {
 impl AppState {
     /// What the keyword filter matches in titles: the entry's keys, or the filter word.
     pub fn filter_words(&self) -> Vec<&str> {
-        match &self.filter {
+        match &self.board.filter {
             None => Vec::new(),
-            Some(_) if !self.filter_terms.is_empty() => {
-                self.filter_terms.iter().map(String::as_str).collect()
+            Some(_) if !self.board.filter_terms.is_empty() => {
+                self.board.filter_terms.iter().map(String::as_str).collect()
             }
             Some(f) => vec![f.as_str()],
         }
@@ -270,12 +333,13 @@ impl AppState {
 
     /// A matcher for KOL names (None when no KOL is known).
     pub fn kol_highlighter(&self) -> Option<crate::analysis::Highlighter> {
-        (!self.kol_names.is_empty()).then(|| crate::analysis::Highlighter::new(&self.kol_names))
+        (!self.enrich.kol_names.is_empty())
+            .then(|| crate::analysis::Highlighter::new(&self.enrich.kol_names))
     }
 
     /// Index of the selected row in `rows`, if any.
     pub fn selected_index(&self) -> Option<usize> {
-        let key = self.selection.key.as_ref()?;
-        self.rows.iter().position(|r| &r.key == key)
+        let key = self.board.selection.key.as_ref()?;
+        self.board.rows.iter().position(|r| &r.key == key)
     }
 }

@@ -14,14 +14,18 @@ fn targets(state: &AppState) -> Vec<TopicKey> {
         return Vec::new();
     };
     let anchor = state
+        .board
         .visual
         .as_ref()
-        .and_then(|k| state.rows.iter().position(|r| &r.key == k));
+        .and_then(|k| state.board.rows.iter().position(|r| &r.key == k));
     let (a, b) = match anchor {
         Some(a) => (a.min(cur), a.max(cur)),
         None => (cur, cur),
     };
-    state.rows[a..=b].iter().map(|r| r.key.clone()).collect()
+    state.board.rows[a..=b]
+        .iter()
+        .map(|r| r.key.clone())
+        .collect()
 }
 
 fn save(state: &AppState) -> Vec<Effect> {
@@ -30,11 +34,11 @@ fn save(state: &AppState) -> Vec<Effect> {
 
 /// A bulk action ends the visual selection.
 fn done(state: &mut AppState, msg: String) -> Vec<Effect> {
-    state.visual = None;
+    state.board.visual = None;
     invalidate_rows(state);
     refresh_rows(state);
     // After the rebuild, whose own notices (a muted row leaving) this replaces.
-    state.flash = Some(msg);
+    state.status.flash = Some(msg);
     save(state)
 }
 
@@ -60,7 +64,13 @@ pub fn toggle_seen(state: &mut AppState) -> Vec<Effect> {
     let keys = targets(state);
     let mut n = 0;
     for k in &keys {
-        if let Some(at) = state.rows.iter().find(|r| &r.key == k).map(|r| r.data_at) {
+        if let Some(at) = state
+            .board
+            .rows
+            .iter()
+            .find(|r| &r.key == k)
+            .map(|r| r.data_at)
+        {
             n += usize::from(state.triage.mark_seen(k, at));
         }
     }
@@ -69,6 +79,7 @@ pub fn toggle_seen(state: &mut AppState) -> Vec<Effect> {
 
 pub fn mark_all_seen(state: &mut AppState) -> Vec<Effect> {
     let rows: Vec<(TopicKey, _)> = state
+        .board
         .rows
         .iter()
         .map(|r| (r.key.clone(), r.data_at))
@@ -83,8 +94,8 @@ pub fn mark_all_seen(state: &mut AppState) -> Vec<Effect> {
 }
 
 pub fn mute(state: &mut AppState) -> Vec<Effect> {
-    if state.focus == Focus::Keywords {
-        let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
+    if state.input.focus == Focus::Keywords {
+        let Some(k) = state.analysis.entries.get(state.panel.selected) else {
             return Vec::new();
         };
         let k = k.label.to_string();
@@ -119,8 +130,8 @@ pub fn mute(state: &mut AppState) -> Vec<Effect> {
 }
 
 pub fn watch(state: &mut AppState) -> Vec<Effect> {
-    let msg = if state.focus == Focus::Keywords {
-        let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
+    let msg = if state.input.focus == Focus::Keywords {
+        let Some(k) = state.analysis.entries.get(state.panel.selected) else {
             return Vec::new();
         };
         let k = k.label.to_string();
@@ -133,9 +144,10 @@ pub fn watch(state: &mut AppState) -> Vec<Effect> {
     } else {
         let Some(kol) = state
             .selected_index()
-            .and_then(|i| state.rows[i].kols.first().cloned())
+            .and_then(|i| state.board.rows[i].kols.first().cloned())
         else {
-            state.flash = Some("no KOL on this topic to watch (w on a keyword watches it)".into());
+            state.status.flash =
+                Some("no KOL on this topic to watch (w on a keyword watches it)".into());
             return Vec::new();
         };
         if state.triage.watch_kol(&kol) {
@@ -145,7 +157,7 @@ pub fn watch(state: &mut AppState) -> Vec<Effect> {
             format!("stopped watching @{kol}")
         }
     };
-    state.flash = Some(msg);
+    state.status.flash = Some(msg);
     save(state)
 }
 
@@ -153,13 +165,13 @@ pub fn edit_note(state: &mut AppState) -> Vec<Effect> {
     let Some(i) = state.selected_index() else {
         return Vec::new();
     };
-    let key = state.rows[i].key.clone();
+    let key = state.board.rows[i].key.clone();
     let text = state
         .triage
         .entry(&key)
         .and_then(|e| e.note.clone())
         .unwrap_or_default();
-    state.prompt = Some(Prompt {
+    state.input.prompt = Some(Prompt {
         kind: PromptKind::Note(key),
         text,
         before: None,
@@ -176,11 +188,12 @@ pub fn submit_note(state: &mut AppState, key: &TopicKey, text: &str) -> Vec<Effe
 }
 
 pub fn toggle_visual(state: &mut AppState) {
-    if state.visual.take().is_some() {
-        state.flash = Some("visual selection ended".into());
+    if state.board.visual.take().is_some() {
+        state.status.flash = Some("visual selection ended".into());
     } else {
-        state.visual = state.selection.key.clone();
-        state.flash = Some("visual: move to extend, then f flag · m seen · x mute · v ends".into());
+        state.board.visual = state.board.selection.key.clone();
+        state.status.flash =
+            Some("visual: move to extend, then f flag · m seen · x mute · v ends".into());
     }
     invalidate_rows(state);
 }
@@ -192,6 +205,7 @@ pub fn export_rows(state: &AppState) -> Vec<ExportRow> {
         return flagged;
     }
     state
+        .board
         .rows
         .iter()
         .map(|r| match state.triage.entry(&r.key) {

@@ -25,14 +25,14 @@ pub fn update(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect
 /// The board rows depend on something that changed: they are rebuilt once, when this update
 /// ends (or at once by [`refresh_rows`] where a handler needs them).
 pub(crate) fn invalidate_rows(state: &mut AppState) {
-    state.rows_stale = true;
+    state.board.rows_stale = true;
 }
 
 /// Rebuild the rows if they are stale, then remember what was shown with each topic (the
 /// rising words and KOLs), so an export after it left the list still has them. The rebuild
 /// itself writes no stored state.
 pub(crate) fn refresh_rows(state: &mut AppState) {
-    if !std::mem::take(&mut state.rows_stale) {
+    if !std::mem::take(&mut state.board.rows_stale) {
         return;
     }
     for (key, words, kols) in rebuild_rows(state) {
@@ -49,13 +49,13 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
             size,
         } => {
             state.size = size;
-            for v in &mut state.views {
+            for v in &mut state.views.stack {
                 drill::scroll_into_view(v, &visible_in(size));
             }
-            state.page_rows = page_rows;
-            state.keyword_page_rows = keyword_rows;
+            state.board.page_rows = page_rows;
+            state.panel.page_rows = keyword_rows;
             if keyword_rows == 0 {
-                state.focus = Focus::Board;
+                state.input.focus = Focus::Board;
             }
             clamp_keyword_selection(state);
             scroll_into_view(state);
@@ -94,8 +94,8 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
                 }
                 let norm = crate::domain::normalise_title(&hashtag);
                 cap_topic_details(state);
-                state.topic_accounts.insert(norm.clone(), names);
-                state.topic_details.insert(norm, detail.clone());
+                state.enrich.topic_accounts.insert(norm.clone(), names);
+                state.enrich.topic_details.insert(norm, detail.clone());
                 invalidate_rows(state);
                 let records = detail.accounts().map(account_record).collect();
                 let effect = Effect::TopicAccounts {
@@ -116,14 +116,19 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
             result,
         }) => drill::on_drill(state, id, request, result),
         AppMsg::Desktop { notice, show } => {
-            state.flash = Some(notice);
-            state.link_popup = show;
+            state.status.flash = Some(notice);
+            state.popups.link_popup = show;
             (Vec::new(), true)
         }
         AppMsg::Tick(now) => {
             state.now = Some(now);
             // Countdowns are the only thing a tick changes; paused hides them.
-            let visible = !state.paused && state.health.values().any(|h| h.next_poll_at.is_some());
+            let visible = !state.lists.paused
+                && state
+                    .lists
+                    .health
+                    .values()
+                    .any(|h| h.next_poll_at.is_some());
             (Vec::new(), visible)
         }
         AppMsg::Quit => {
@@ -137,16 +142,16 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
 
 /// Minimal scroll so the selected row is on screen.
 pub(super) fn scroll_into_view(state: &mut AppState) {
-    let page = state.page_rows.max(1);
-    let max_offset = state.rows.len().saturating_sub(page);
+    let page = state.board.page_rows.max(1);
+    let max_offset = state.board.rows.len().saturating_sub(page);
     if let Some(i) = state.selected_index() {
-        if i < state.selection.offset {
-            state.selection.offset = i;
-        } else if i >= state.selection.offset + page {
-            state.selection.offset = i + 1 - page;
+        if i < state.board.selection.offset {
+            state.board.selection.offset = i;
+        } else if i >= state.board.selection.offset + page {
+            state.board.selection.offset = i + 1 - page;
         }
     }
-    state.selection.offset = state.selection.offset.min(max_offset);
+    state.board.selection.offset = state.board.selection.offset.min(max_offset);
 }
 
 /// Returns the new snapshot (for the analysis worker) and the history effects when the poll
@@ -157,6 +162,7 @@ fn on_poll(state: &mut AppState, report: PollReport) -> Option<(Snapshot, Vec<Ef
         .ok()
         .map(|d| report.at + d);
     let health = state
+        .lists
         .health
         .entry(report.platform)
         .or_insert_with(|| SourceHealth {
@@ -203,25 +209,26 @@ pub const MAX_TOPIC_DETAILS: usize = 512;
 
 /// Make room for one more topic page (see [`MAX_TOPIC_DETAILS`]).
 fn cap_topic_details(state: &mut AppState) {
-    if state.topic_details.len() < MAX_TOPIC_DETAILS
-        && state.topic_accounts.len() < MAX_TOPIC_DETAILS
+    if state.enrich.topic_details.len() < MAX_TOPIC_DETAILS
+        && state.enrich.topic_accounts.len() < MAX_TOPIC_DETAILS
     {
         return;
     }
     let mut keep: std::collections::HashSet<String> = state
+        .lists
         .boards
         .values()
         .filter_map(|b| b.current.as_ref())
         .flat_map(|s| s.pinned.iter().chain(&s.ranked))
         .map(|t| t.key().norm)
         .collect();
-    keep.extend(state.views.iter().map(|v| v.topic.norm.clone()));
-    state.topic_details.retain(|k, _| keep.contains(k));
-    state.topic_accounts.retain(|k, _| keep.contains(k));
+    keep.extend(state.views.stack.iter().map(|v| v.topic.norm.clone()));
+    state.enrich.topic_details.retain(|k, _| keep.contains(k));
+    state.enrich.topic_accounts.retain(|k, _| keep.contains(k));
     // A board larger than the cap (never seen): start over rather than exceed it.
-    if state.topic_details.len() >= MAX_TOPIC_DETAILS {
-        state.topic_details.clear();
-        state.topic_accounts.clear();
+    if state.enrich.topic_details.len() >= MAX_TOPIC_DETAILS {
+        state.enrich.topic_details.clear();
+        state.enrich.topic_accounts.clear();
     }
 }
 
@@ -232,7 +239,7 @@ fn install_live(state: &mut AppState, snapshot: &Snapshot, endpoint: &'static st
     }
     // Weeks-long sessions forget old topics as they go, not only at exit (bounded memory).
     state.triage.prune_due(snapshot.captured_at);
-    let board = state.boards.entry(snapshot.platform).or_default();
+    let board = state.lists.boards.entry(snapshot.platform).or_default();
     apply_snapshot(board, snapshot.clone());
     let fx = history::on_live_poll(state, snapshot, endpoint);
     invalidate_rows(state);
@@ -252,7 +259,7 @@ fn fresh_list_effects(state: &AppState, fresh: Snapshot, mut effects: Vec<Effect
 
 /// Team viewer: a list the collector stored, shown as the live board.
 pub(super) fn on_collector_list(state: &mut AppState, snapshot: Snapshot) -> Vec<Effect> {
-    let health = state.health.entry(snapshot.platform).or_default();
+    let health = state.lists.health.entry(snapshot.platform).or_default();
     health.enabled = true;
     health.last_ok = state.now.max(Some(snapshot.captured_at));
     health.data_at = Some(snapshot.captured_at);
@@ -270,14 +277,14 @@ fn on_analysis(state: &mut AppState, ev: AnalysisEvent) {
     match ev {
         AnalysisEvent::DictionaryReady => state.analysis.ready = true,
         AnalysisEvent::Warning(w) => {
-            state.flash = Some(format!("analysis: {w}"));
+            state.status.flash = Some(format!("analysis: {w}"));
             state.analysis.warning = Some(w);
         }
         AnalysisEvent::Update(u) => apply_analysis(state, *u),
         // Memory reports (the soak harness asks for them); nothing to show.
         AnalysisEvent::Stats(_) => {}
         AnalysisEvent::Kols(names) => {
-            state.kol_names = names;
+            state.enrich.kol_names = names;
             super::drill::remark_views(state);
         }
     }
@@ -286,12 +293,12 @@ fn on_analysis(state: &mut AppState, ev: AnalysisEvent) {
 fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     // While the user is in the panel, the cursor follows its keyword when the list reorders;
     // otherwise it rests on the top row.
-    let selected = (state.focus == Focus::Keywords)
+    let selected = (state.input.focus == Focus::Keywords)
         .then(|| {
             state
                 .analysis
                 .entries
-                .get(state.keyword_selected)
+                .get(state.panel.selected)
                 .map(|k| k.label.clone())
         })
         .flatten();
@@ -314,26 +321,29 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     select_keyword(state, selected);
 
     // KOL mentions of this platform's topics replace the previous ones.
-    state.topic_kols.retain(|k, _| k.platform != u.platform);
+    state
+        .enrich
+        .topic_kols
+        .retain(|k, _| k.platform != u.platform);
     for tk in u.kol_mentions {
         let mut names: Vec<String> = tk.mentions.into_iter().map(|m| m.name).collect();
         names.dedup();
-        state.topic_kols.insert(tk.topic, names);
+        state.enrich.topic_kols.insert(tk.topic, names);
     }
     invalidate_rows(state);
 }
 
 pub(super) fn clamp_keyword_selection(state: &mut AppState) {
     let n = state.analysis.entries.len();
-    let page = state.keyword_page_rows.max(1);
-    state.keyword_selected = state.keyword_selected.min(n.saturating_sub(1));
-    let sel = state.keyword_selected;
-    if sel < state.keyword_offset {
-        state.keyword_offset = sel;
-    } else if sel >= state.keyword_offset + page {
-        state.keyword_offset = sel + 1 - page;
+    let page = state.panel.page_rows.max(1);
+    state.panel.selected = state.panel.selected.min(n.saturating_sub(1));
+    let sel = state.panel.selected;
+    if sel < state.panel.offset {
+        state.panel.offset = sel;
+    } else if sel >= state.panel.offset + page {
+        state.panel.offset = sel + 1 - page;
     }
-    state.keyword_offset = state.keyword_offset.min(n.saturating_sub(page));
+    state.panel.offset = state.panel.offset.min(n.saturating_sub(page));
 }
 
 /// Highlight spans of rising keywords (and the filter), the best rising score, and KOL badges
@@ -368,15 +378,20 @@ fn annotate_rows(state: &mut AppState) -> Shown {
     words.extend(state.filter_words());
     let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
     let until = state.history.travel.as_ref().map(|t| t.at);
-    for row in &mut state.rows {
+    for row in &mut state.board.rows {
         row.trend = state.history.trend(&row.key, until);
         row.highlights = hl
             .as_ref()
             .map(|h| h.spans(row.topic.title.as_str()))
             .unwrap_or_default();
-        let mut kols = state.topic_kols.get(&row.key).cloned().unwrap_or_default();
+        let mut kols = state
+            .enrich
+            .topic_kols
+            .get(&row.key)
+            .cloned()
+            .unwrap_or_default();
         if row.topic.platform == Platform::Weibo
-            && let Some(accounts) = state.topic_accounts.get(&row.key.norm)
+            && let Some(accounts) = state.enrich.topic_accounts.get(&row.key.norm)
         {
             for a in accounts {
                 if !kols.contains(a) {
@@ -490,13 +505,13 @@ type Shown = Vec<(TopicKey, Vec<String>, Vec<String>)>;
 /// Rebuild the visible rows for the tab, keeping the selected topic at the same screen row.
 fn rebuild_rows(state: &mut AppState) -> Shown {
     let old_index = state.selected_index();
-    let old_screen = old_index.map(|i| i.saturating_sub(state.selection.offset));
-    let was_at_top = state.selection.offset == 0;
+    let old_screen = old_index.map(|i| i.saturating_sub(state.board.selection.offset));
+    let was_at_top = state.board.selection.offset == 0;
 
     let mut pinned = Vec::new();
     let mut ranked = Vec::new();
-    for (p, board) in state.history.shown(&state.boards) {
-        if state.tab.includes(*p) {
+    for (p, board) in state.history.shown(&state.lists.boards) {
+        if state.board.tab.includes(*p) {
             let (pi, ra) = rows_for(board);
             pinned.extend(pi);
             ranked.extend(ra);
@@ -505,16 +520,17 @@ fn rebuild_rows(state: &mut AppState) -> Shown {
     // All: interleave platforms by rank (Weibo 1, Tieba 1, Weibo 2, …) so both stay in view.
     ranked.sort_by_key(|r| (r.topic.rank.unwrap_or(u32::MAX), r.topic.platform));
     pinned.extend(ranked);
-    state.rows = pinned;
+    state.board.rows = pinned;
     let shown = annotate_rows(state);
     let words = state.filter_words();
     if !words.is_empty() {
         let hl = Highlighter::new(&words);
         state
+            .board
             .rows
             .retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
     }
-    if let Some(q) = state.search.as_deref() {
+    if let Some(q) = state.board.search.as_deref() {
         // Titles and the row's KOL names, by text or pinyin (initials or full); `!` inverts.
         let query = crate::search::Query::parse(q);
         if !query.is_empty() {
@@ -522,47 +538,47 @@ fn rebuild_rows(state: &mut AppState) -> Shown {
                 inverse: false,
                 ..query.clone()
             });
-            state.rows.retain(|r| {
+            state.board.rows.retain(|r| {
                 let hit = m.find(r.topic.title.as_str()).is_some()
                     || r.kols.iter().any(|k| m.find(k).is_some());
                 hit != query.inverse
             });
         }
     }
-    if !state.filters.show_muted {
-        state.rows.retain(|r| !r.marks.muted);
+    if !state.board.filters.show_muted {
+        state.board.rows.retain(|r| !r.marks.muted);
     }
-    state.filters.retain(&mut state.rows);
-    state.filters.sort(&mut state.rows);
+    state.board.filters.retain(&mut state.board.rows);
+    state.board.filters.sort(&mut state.board.rows);
     filter_keywords(state);
-    if !state.selection.chosen {
+    if !state.board.selection.chosen {
         // Nothing chosen yet: the selection rests on the first row.
-        state.selection.key = state.rows.first().map(|r| r.key.clone());
-        state.selection.offset = 0;
+        state.board.selection.key = state.board.rows.first().map(|r| r.key.clone());
+        state.board.selection.offset = 0;
         return shown;
     }
-    match (&state.selection.key, state.selected_index()) {
+    match (&state.board.selection.key, state.selected_index()) {
         (_, Some(new_index)) => {
             // A reader at the top of the board stays at the top as long as the selected
             // topic remains on screen; elsewhere the selected topic keeps its screen row.
-            let stays_visible = new_index < state.page_rows.max(1);
+            let stays_visible = new_index < state.board.page_rows.max(1);
             if was_at_top && stays_visible {
-                state.selection.offset = 0;
+                state.board.selection.offset = 0;
             } else if let Some(screen) = old_screen {
-                state.selection.offset = new_index.saturating_sub(screen);
+                state.board.selection.offset = new_index.saturating_sub(screen);
             }
         }
         (Some(_), None) => {
             // The selected topic left the list: take its neighbour at the same position.
             let i = old_index
                 .unwrap_or(0)
-                .min(state.rows.len().saturating_sub(1));
-            state.selection.key = state.rows.get(i).map(|r| r.key.clone());
-            if state.selection.key.is_some() && old_index.is_some() {
-                state.flash = Some("the selected topic left the list".into());
+                .min(state.board.rows.len().saturating_sub(1));
+            state.board.selection.key = state.board.rows.get(i).map(|r| r.key.clone());
+            if state.board.selection.key.is_some() && old_index.is_some() {
+                state.status.flash = Some("the selected topic left the list".into());
             }
         }
-        (None, None) => state.selection.key = state.rows.first().map(|r| r.key.clone()),
+        (None, None) => state.board.selection.key = state.board.rows.first().map(|r| r.key.clone()),
     }
     scroll_into_view(state);
     shown
@@ -571,7 +587,7 @@ fn rebuild_rows(state: &mut AppState) -> Shown {
 /// Mark configured platforms so the status bar shows them before their first poll.
 pub fn enable_platforms(state: &mut AppState, platforms: &[Platform]) {
     for p in platforms {
-        state.health.entry(*p).or_default().enabled = true;
+        state.lists.health.entry(*p).or_default().enabled = true;
     }
 }
 
@@ -600,7 +616,7 @@ const WHEEL_STEP: isize = 3;
 
 /// Wheel scrolls whatever has the keyboard; a click on a board row selects it.
 fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
-    if state.prompt.is_some() || state.show_help {
+    if state.input.prompt.is_some() || state.popups.show_help {
         return Vec::new();
     }
     let step = |state: &mut AppState, n: isize| {
@@ -622,12 +638,12 @@ fn mouse(state: &mut AppState, m: MouseInput) -> Vec<Effect> {
             // Board rows start below the header and the column headings.
             let first = 2usize;
             let y = row as usize;
-            if state.views.is_empty()
-                && state.focus == Focus::Board
+            if state.views.stack.is_empty()
+                && state.input.focus == Focus::Board
                 && y >= first
-                && y < first + state.page_rows
+                && y < first + state.board.page_rows
             {
-                let i = state.selection.offset + (y - first);
+                let i = state.board.selection.offset + (y - first);
                 super::layer::select_index(state, i);
             }
             Vec::new()
@@ -644,13 +660,14 @@ fn alerts(state: &mut AppState, u: &AnalysisUpdate) -> Vec<Effect> {
     }
     let keywords: Vec<String> = t.watched_keywords.iter().cloned().collect();
     let kols: Vec<String> = t.watched_kols.iter().cloned().collect();
-    let found = state.alert_state.observe(u, &keywords, &kols);
+    let found = state.alerts.state.observe(u, &keywords, &kols);
     if found.is_empty() {
         return Vec::new();
     }
     let now = state.now.unwrap_or(u.at);
     let limiter = state
-        .alert_limiter
+        .alerts
+        .limiter
         .get_or_insert_with(|| crate::alerts::RateLimiter::from_config(&Default::default()));
     let passed = limiter.filter(found, now);
     let suppressed = limiter.take_suppressed();
@@ -660,7 +677,7 @@ fn alerts(state: &mut AppState, u: &AnalysisUpdate) -> Vec<Effect> {
             (n, 0) => format!(" (+{} more)", n - 1),
             (n, s) => format!(" (+{} more, {s} suppressed)", n - 1),
         };
-        state.flash = Some(format!("🔔 {}{more}", first.text));
+        state.status.flash = Some(format!("🔔 {}{more}", first.text));
     }
     passed.into_iter().map(Effect::Alert).collect()
 }
@@ -671,16 +688,17 @@ fn filter_keywords(state: &mut AppState) {
     let selected = state
         .analysis
         .entries
-        .get(state.keyword_selected)
+        .get(state.panel.selected)
         .map(|k| k.label.clone());
     let query = state
+        .board
         .search
         .as_deref()
         .map(crate::search::Query::parse)
         .filter(|q| !q.is_empty());
     let m = query.as_ref().map(crate::search::Matcher::new);
     let triage = &state.triage;
-    let show_muted = state.filters.show_muted;
+    let show_muted = state.board.filters.show_muted;
     state.analysis.entries = state
         .analysis
         .all_entries
@@ -695,7 +713,7 @@ fn filter_keywords(state: &mut AppState) {
 
 /// Put the panel's cursor on `keyword` (the top row when absent or gone).
 fn select_keyword(state: &mut AppState, keyword: Option<crate::analysis::Keyword>) {
-    state.keyword_selected = keyword
+    state.panel.selected = keyword
         .and_then(|sel| state.analysis.entries.iter().position(|k| k.label == sel))
         .unwrap_or(0);
     clamp_keyword_selection(state);
@@ -737,32 +755,40 @@ mod tests {
         let topic = crate::domain::Topic::new(Platform::Weibo, Some(1), "某某回应");
         snap.ranked.push(topic.clone());
         state.triage.observe(&topic, at);
-        state.boards.entry(Platform::Weibo).or_default().current = Some(snap.finish());
-        state.topic_kols.insert(topic.key(), vec!["某某".into()]);
+        state
+            .lists
+            .boards
+            .entry(Platform::Weibo)
+            .or_default()
+            .current = Some(snap.finish());
+        state
+            .enrich
+            .topic_kols
+            .insert(topic.key(), vec!["某某".into()]);
         let before = serde_json::to_string(&state.triage).unwrap();
         let shown = rebuild_rows(&mut state);
-        assert_eq!(state.rows.len(), 1);
-        assert_eq!(state.rows[0].kols, vec!["某某".to_string()]);
+        assert_eq!(state.board.rows.len(), 1);
+        assert_eq!(state.board.rows[0].kols, vec!["某某".to_string()]);
         assert_eq!(serde_json::to_string(&state.triage).unwrap(), before);
         assert_eq!(shown.len(), 1);
 
         // Stale rows are rebuilt when the update ends, and what they showed is remembered then.
         let keymap = Keymap::default_map();
-        state.rows.clear();
+        state.board.rows.clear();
         let (_, dirty) = update(
             &mut state,
             &keymap,
             AppMsg::Key(crate::input::Key::char('R')),
         );
-        assert!(dirty && !state.rows_stale);
-        assert!(state.rows.is_empty(), "rising-only hides the row");
+        assert!(dirty && !state.board.rows_stale);
+        assert!(state.board.rows.is_empty(), "rising-only hides the row");
         invalidate_rows(&mut state);
         update(
             &mut state,
             &keymap,
             AppMsg::Key(crate::input::Key::char('R')),
         );
-        assert_eq!(state.rows.len(), 1);
+        assert_eq!(state.board.rows.len(), 1);
         let e = state.triage.entry(&topic.key()).unwrap();
         assert_eq!(e.kols, vec!["某某".to_string()]);
     }
@@ -778,7 +804,12 @@ mod tests {
             "在榜话题",
         ));
         let snap = snap.finish();
-        state.boards.entry(Platform::Weibo).or_default().current = Some(snap);
+        state
+            .lists
+            .boards
+            .entry(Platform::Weibo)
+            .or_default()
+            .current = Some(snap);
         let keymap = Keymap::default_map();
         let fetched = |state: &mut AppState, title: &str| {
             let msg = AppMsg::Source(SourceEvent::TopicDetail(
@@ -790,14 +821,14 @@ mod tests {
         fetched(&mut state, "在榜话题");
         for i in 0..MAX_TOPIC_DETAILS * 3 {
             fetched(&mut state, &format!("旧话题{i}"));
-            assert!(state.topic_details.len() <= MAX_TOPIC_DETAILS);
-            assert!(state.topic_accounts.len() <= MAX_TOPIC_DETAILS);
+            assert!(state.enrich.topic_details.len() <= MAX_TOPIC_DETAILS);
+            assert!(state.enrich.topic_accounts.len() <= MAX_TOPIC_DETAILS);
         }
         // The topic still on the board keeps its page through every eviction.
-        assert!(state.topic_details.contains_key("在榜话题"));
-        assert!(state.topic_accounts.contains_key("在榜话题"));
+        assert!(state.enrich.topic_details.contains_key("在榜话题"));
+        assert!(state.enrich.topic_accounts.contains_key("在榜话题"));
         // The newest page is there too.
         let last = format!("旧话题{}", MAX_TOPIC_DETAILS * 3 - 1);
-        assert!(state.topic_details.contains_key(last.as_str()));
+        assert!(state.enrich.topic_details.contains_key(last.as_str()));
     }
 }

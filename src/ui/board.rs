@@ -1,4 +1,4 @@
-//! The board: one aligned row per `state.rows` entry, title column taking the remaining width.
+//! The board: one aligned row per `state.board.rows` entry, title column taking the remaining width.
 //! Rising keywords are highlighted inside titles; rows mentioning KOLs get a badge column.
 
 use chrono::{DateTime, FixedOffset};
@@ -194,6 +194,7 @@ pub(super) fn render(
     theme: &Theme,
 ) {
     let rank_w = state
+        .board
         .rows
         .iter()
         .filter_map(|r| r.topic.rank)
@@ -201,9 +202,15 @@ pub(super) fn render(
         .map_or(0, |r| r.to_string().len())
         .max(theme.symbols.pinned.len())
         .max(3);
-    let any_kols = state.rows.iter().any(|r| !r.kols.is_empty());
-    let any_trend = state.rows.iter().any(|r| r.trend.len() >= 2);
-    let cols = Columns::fit(area.width as usize, rank_w, state.tab, any_kols, any_trend);
+    let any_kols = state.board.rows.iter().any(|r| !r.kols.is_empty());
+    let any_trend = state.board.rows.iter().any(|r| r.trend.len() >= 2);
+    let cols = Columns::fit(
+        area.width as usize,
+        rank_w,
+        state.board.tab,
+        any_kols,
+        any_trend,
+    );
     let slots = cols.slots();
     if !columns_area.is_empty() {
         for &(slot, x, w) in &slots {
@@ -219,18 +226,18 @@ pub(super) fn render(
         }
     }
 
-    if state.rows.is_empty() {
+    if state.board.rows.is_empty() {
         render_empty(area, buf, state, theme);
         return;
     }
-    let offset = state.selection.offset.min(state.rows.len() - 1);
-    let selected = state.selection.key.as_ref();
-    let selection = if state.focus == Focus::Board {
+    let offset = state.board.selection.offset.min(state.board.rows.len() - 1);
+    let selected = state.board.selection.key.as_ref();
+    let selection = if state.input.focus == Focus::Board {
         theme.selection
     } else {
         theme.selection_unfocused
     };
-    for (i, row) in state.rows[offset..]
+    for (i, row) in state.board.rows[offset..]
         .iter()
         .take(area.height as usize)
         .enumerate()
@@ -403,9 +410,10 @@ pub(super) fn time_on_list(since: DateTime<FixedOffset>, at: DateTime<FixedOffse
 /// Nothing to list yet: the enabled sources' errors for this tab, or a waiting note.
 fn render_empty(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     let mut lines: Vec<(String, Style)> = state
+        .lists
         .health
         .iter()
-        .filter(|(p, h)| h.enabled && state.tab.includes(**p))
+        .filter(|(p, h)| h.enabled && state.board.tab.includes(**p))
         .filter_map(|(p, h)| {
             Some((
                 format!("{}: {}", p.name(), h.error.as_deref()?),

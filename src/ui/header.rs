@@ -26,15 +26,19 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         Tab::Only(Platform::Weibo),
         Tab::Only(Platform::Tieba),
     ];
-    let filter = state.filter.as_deref().filter(|f| !f.trim().is_empty());
+    let filter = state
+        .board
+        .filter
+        .as_deref()
+        .filter(|f| !f.trim().is_empty());
     let matcher = filter.map(|_| Highlighter::new(&state.filter_words()));
     for (i, tab) in tabs.into_iter().enumerate() {
         if i > 0 {
             left.push(theme.symbols.sep, theme.muted);
         }
-        let count = if filter.is_some() && tab == state.tab {
+        let count = if filter.is_some() && tab == state.board.tab {
             // What the board shows, exactly.
-            Some(state.rows.len())
+            Some(state.board.rows.len())
         } else {
             tab_count(state, tab, matcher.as_ref())
         };
@@ -42,7 +46,7 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             Some(n) => format!("{} {n}", tab.title()),
             None => tab.title().to_string(),
         };
-        if tab == state.tab {
+        if tab == state.board.tab {
             left.push(format!(" {label} "), theme.tab_active);
         } else {
             left.push(label, theme.header);
@@ -67,11 +71,11 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             .push(format!(" viewing {when}{live}{loading} "), theme.travel);
         left.push("  [ ] step · L live", theme.muted);
         right.push("HISTORY", theme.travel);
-    } else if let Some(banner) = state.banner.as_deref().filter(|b| !b.is_empty()) {
+    } else if let Some(banner) = state.status.banner.as_deref().filter(|b| !b.is_empty()) {
         left.push("   ", theme.header).push(banner, theme.banner);
     }
     if state.history.travel.is_none() {
-        if state.paused {
+        if state.lists.paused {
             right.push(theme.symbols.paused, theme.paused);
         } else {
             right.push(theme.symbols.live, theme.live);
@@ -86,7 +90,14 @@ fn tab_count(state: &AppState, tab: Tab, filter: Option<&Highlighter>) -> Option
     Platform::ALL
         .into_iter()
         .filter(|p| tab.includes(*p))
-        .filter_map(|p| state.history.shown(&state.boards).get(&p)?.current.as_ref())
+        .filter_map(|p| {
+            state
+                .history
+                .shown(&state.lists.boards)
+                .get(&p)?
+                .current
+                .as_ref()
+        })
         .map(|s| match filter {
             None => s.ranked.len() + s.pinned.len(),
             Some(m) => s

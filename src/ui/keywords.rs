@@ -161,10 +161,10 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
         return;
     }
     let cols = KwCols::fit(body.width as usize);
-    let selected = state.keyword_selected.min(a.entries.len() - 1);
+    let selected = state.panel.selected.min(a.entries.len() - 1);
     let items = window(
         &a.entries,
-        state.keyword_offset,
+        state.panel.offset,
         selected,
         body.height as usize,
     );
@@ -176,7 +176,7 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
                 let row = &a.entries[k];
                 draw_spans(rect, buf, row_spans(row, cols, theme));
                 if k == selected {
-                    let style = if state.focus == Focus::Keywords {
+                    let style = if state.input.focus == Focus::Keywords {
                         theme.selection
                     } else {
                         theme.selection_unfocused
@@ -192,7 +192,7 @@ pub(super) fn render(panel: Panel, buf: &mut Buffer, state: &AppState, theme: &T
 /// warning); below the board a rule fills the rest of the line.
 fn title(area: Rect, buf: &mut Buffer, state: &AppState, placement: Placement, theme: &Theme) {
     let a = &state.analysis;
-    let name_style = if state.focus == Focus::Keywords {
+    let name_style = if state.input.focus == Focus::Keywords {
         theme.tab_active
     } else {
         theme.column_header

@@ -139,7 +139,7 @@ pub fn render(frame: &mut Frame, state: &AppState) {
 pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     let area = frame.area();
     let buf = frame.buffer_mut();
-    if !state.views.is_empty() {
+    if !state.views.stack.is_empty() {
         thread::render(area, buf, state, theme);
         overlays(area, buf, state, theme);
         return;
@@ -151,7 +151,7 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     header::render(areas.header, buf, state, theme);
     let instead = areas
         .panel
-        .filter(|p| p.placement == Placement::Instead && state.focus == Focus::Keywords);
+        .filter(|p| p.placement == Placement::Instead && state.input.focus == Focus::Keywords);
     match instead {
         Some(panel) => keywords::render(panel, buf, state, theme),
         None => {
@@ -162,7 +162,7 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
         }
     }
     status::render(areas.status, buf, state, theme);
-    if state.show_kols {
+    if state.panel.show_kols {
         kols::render(areas.board, buf, &state.analysis.kols, theme);
     }
     overlays(area, buf, state, theme);
@@ -173,19 +173,26 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return;
     }
-    if state.show_help {
+    if state.popups.show_help {
         let layers: Vec<&str> = crate::app::layer::under_help(state)
             .chain()
             .iter()
             .map(|l| l.name())
             .collect();
-        help::render(area, buf, &state.help, &state.help_query, &layers, theme);
+        help::render(
+            area,
+            buf,
+            &state.popups.help,
+            &state.popups.help_query,
+            &layers,
+            theme,
+        );
     }
     if let Some(pane) = state
         .history
         .detail
         .as_ref()
-        .filter(|_| state.views.is_empty())
+        .filter(|_| state.views.stack.is_empty())
     {
         let team = state
             .history
@@ -194,7 +201,7 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
             .map_or(&[][..], |v| v.as_slice());
         topic_history::render(area, buf, pane, team, theme);
     }
-    if let Some(url) = &state.link_popup {
+    if let Some(url) = &state.popups.link_popup {
         help::link_popup(area, buf, url, theme);
     }
     whichkey::render(area, buf, state, theme);

@@ -14,19 +14,22 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     let health = health_parts(state, theme, width);
     let mut right = Parts::default();
     // In a drill-down view its own status line gives the position.
-    if let Some(i) = state.selected_index().filter(|_| state.views.is_empty()) {
+    if let Some(i) = state
+        .selected_index()
+        .filter(|_| state.views.stack.is_empty())
+    {
         right
-            .push(format!("{}/{}", i + 1, state.rows.len()), theme.muted)
+            .push(format!("{}/{}", i + 1, state.board.rows.len()), theme.muted)
             .push("  ", theme.muted);
     }
     right.push("?", theme.key).push(" help", theme.muted);
 
     let mut pending = Parts::default();
-    if !state.pending_keys.is_empty() {
-        pending.push(format!("{}- ", state.pending_keys), theme.key);
+    if !state.input.pending_keys.is_empty() {
+        pending.push(format!("{}- ", state.input.pending_keys), theme.key);
     }
     let mut flash = Parts::default();
-    if let Some(p) = &state.prompt {
+    if let Some(p) = &state.input.prompt {
         // The prompt owns the line while it is open.
         let label = match &p.kind {
             PromptKind::Search => "/",
@@ -37,15 +40,18 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             .push(p.text.as_str(), theme.header)
             .push("▏", theme.key);
         if p.kind == PromptKind::Search {
-            flash.push(format!("  {} shown", state.rows.len()), theme.muted);
+            flash.push(format!("  {} shown", state.board.rows.len()), theme.muted);
         }
     } else {
-        let active = state.filters.describe(state.search.as_deref(), None); // the keyword filter is in the header
-        if !active.is_empty() && state.views.is_empty() {
+        let active = state
+            .board
+            .filters
+            .describe(state.board.search.as_deref(), None); // the keyword filter is in the header
+        if !active.is_empty() && state.views.stack.is_empty() {
             flash.push(format!("[{}]", active.join(" · ")), theme.filter);
             flash.push(" ", theme.muted);
         }
-        if let Some(f) = state.flash.as_deref().filter(|f| !f.is_empty()) {
+        if let Some(f) = state.status.flash.as_deref().filter(|f| !f.is_empty()) {
             flash.push(f, theme.warn);
         }
     }
@@ -73,7 +79,13 @@ fn row(area: Rect, i: u16) -> Rect {
 fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
     let build = |long: bool| {
         let mut parts = Parts::default();
-        for (i, (p, h)) in state.health.iter().filter(|(_, h)| h.enabled).enumerate() {
+        for (i, (p, h)) in state
+            .lists
+            .health
+            .iter()
+            .filter(|(_, h)| h.enabled)
+            .enumerate()
+        {
             if i > 0 {
                 parts.push("  │  ", theme.muted);
             }

@@ -98,7 +98,7 @@ pub fn entries_fitting(view: &DrillView, offset: usize, size: (u16, u16)) -> usi
 }
 
 pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
-    let Some(view) = state.views.last() else {
+    let Some(view) = state.views.stack.last() else {
         return;
     };
     let Some(a) = areas(area) else {
@@ -147,7 +147,7 @@ fn render_crumbs(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) 
         );
     }
     let mut right = Parts::default();
-    if state.paused {
+    if state.lists.paused {
         right.push(theme.symbols.paused, theme.paused);
     } else {
         right.push(theme.symbols.live, theme.live);
@@ -158,7 +158,7 @@ fn render_crumbs(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) 
 /// Topic stats for posts/threads; the tab switch for Weibo posts.
 fn render_context(area: Rect, buf: &mut Buffer, state: &AppState, view: &DrillView, theme: &Theme) {
     let mut left = Parts::default();
-    let detail = state.topic_details.get(&view.topic.norm);
+    let detail = state.enrich.topic_details.get(&view.topic.norm);
     match view.kind {
         ViewKind::Posts => {
             if let Some(d) = detail {
@@ -194,7 +194,7 @@ fn render_context(area: Rect, buf: &mut Buffer, state: &AppState, view: &DrillVi
             }
         }
         ViewKind::Threads => {
-            if let Some(row) = state.rows.iter().find(|r| r.key == view.topic) {
+            if let Some(row) = state.board.rows.iter().find(|r| r.key == view.topic) {
                 left.push("贴吧热议", theme.tag_tieba);
                 if let Some(r) = row.topic.rank {
                     left.push(format!("  #{r}"), theme.rank);

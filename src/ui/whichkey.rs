@@ -15,26 +15,28 @@ use crate::app::state::AppState;
 const MAX_W: usize = 48;
 
 pub(super) fn render(screen: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
-    if state.pending.is_empty() || state.which_key.is_empty() {
+    if state.input.pending.is_empty() || state.input.which_key.is_empty() {
         return;
     }
     let keys_w = state
+        .input
         .which_key
         .iter()
         .map(|(k, _)| display_width(k))
         .max()
         .unwrap_or(0);
     let content_w = state
+        .input
         .which_key
         .iter()
         .map(|(_, d)| keys_w + 2 + display_width(d))
         .max()
         .unwrap_or(0)
-        .max(display_width(&state.pending_keys) + 4)
+        .max(display_width(&state.input.pending_keys) + 4)
         .min(MAX_W);
     // Borders and one cell of padding each side; keep the status bar (last row) visible.
     let w = (content_w as u16).saturating_add(4).min(screen.width);
-    let h = (state.which_key.len() as u16)
+    let h = (state.input.which_key.len() as u16)
         .saturating_add(2)
         .min(screen.height.saturating_sub(1));
     if w < 6 || h < 3 {
@@ -46,10 +48,11 @@ pub(super) fn render(screen: Rect, buf: &mut Buffer, state: &AppState, theme: &T
         w,
         h,
     );
-    let title = Span::styled(format!(" {} … ", state.pending_keys), theme.header);
+    let title = Span::styled(format!(" {} … ", state.input.pending_keys), theme.header);
     let inner = popup_frame(popup, buf, theme.border, title);
     let desc_w = (inner.width as usize).saturating_sub(keys_w + 2);
     for (i, (keys, desc)) in state
+        .input
         .which_key
         .iter()
         .take(inner.height as usize)

@@ -372,16 +372,6 @@ pub fn sample_state() -> AppState {
     let selected = rows[2].key.clone();
     let mut state = AppState {
         now: Some(t(12, 3, 20)),
-        tab: Tab::All,
-        rows,
-        selection: Selection {
-            key: Some(selected),
-            offset: 0,
-            chosen: true,
-        },
-        help: help_entries(),
-        pending_keys: "g".into(),
-        banner: Some("demo: replaying Weibo 2026-08-15, Tieba 2025-10-15 archives".into()),
         analysis: AnalysisView {
             ready: true,
             warming_up: false,
@@ -393,24 +383,35 @@ pub fn sample_state() -> AppState {
             kols: kol_trends(),
             warning: None,
         },
-        keyword_selected: 1,
         ..AppState::default()
     };
-    state.boards.insert(
+    state.board.tab = Tab::All;
+    state.board.rows = rows;
+    state.board.selection = Selection {
+        key: Some(selected),
+        offset: 0,
+        chosen: true,
+    };
+    state.popups.help = help_entries();
+    state.input.pending_keys = "g".into();
+    state.status.banner =
+        Some("demo: replaying Weibo 2026-08-15, Tieba 2025-10-15 archives".into());
+    state.panel.selected = 1;
+    state.lists.boards.insert(
         Platform::Weibo,
         PlatformBoard {
             current: Some(weibo),
             ..PlatformBoard::default()
         },
     );
-    state.boards.insert(
+    state.lists.boards.insert(
         Platform::Tieba,
         PlatformBoard {
             current: Some(tieba),
             ..PlatformBoard::default()
         },
     );
-    state.health.insert(
+    state.lists.health.insert(
         Platform::Weibo,
         SourceHealth {
             enabled: true,
@@ -422,7 +423,7 @@ pub fn sample_state() -> AppState {
             ..SourceHealth::default()
         },
     );
-    state.health.insert(
+    state.lists.health.insert(
         Platform::Tieba,
         SourceHealth {
             enabled: true,
@@ -459,12 +460,12 @@ fn big_state_with(n: usize, highlighted: bool) -> AppState {
         s.ranked.push(topic);
     }
     let s = s.finish();
-    state.rows = rows_of(&s);
+    state.board.rows = rows_of(&s);
     if highlighted {
-        annotate(&mut state.rows);
+        annotate(&mut state.board.rows);
     }
-    state.selection.key = Some(state.rows[0].key.clone());
-    if let Some(b) = state.boards.get_mut(&Platform::Weibo) {
+    state.board.selection.key = Some(state.board.rows[0].key.clone());
+    if let Some(b) = state.lists.boards.get_mut(&Platform::Weibo) {
         b.current = Some(s);
     }
     state
@@ -585,16 +586,17 @@ pub fn posts_view(w: u16, h: u16, copies: usize) -> resou::app::App {
     use resou::sources::weibo::drill::parse_posts;
     let mut app = App::new(Keymap::default_map());
     app.state = sample_state();
-    app.state.pending_keys.clear();
+    app.state.input.pending_keys.clear();
     let row = app
         .state
+        .board
         .rows
         .iter()
         .find(|r| r.topic.platform == Platform::Weibo && r.topic.rank == Some(2))
         .expect("a Weibo row")
         .key
         .clone();
-    app.state.selection.key = Some(row);
+    app.state.board.selection.key = Some(row);
     app.handle(AppMsg::Resize {
         page_rows: resou::ui::board_page_rows(ratatui::layout::Rect::new(0, 0, w, h)),
         keyword_rows: 0,

@@ -89,9 +89,9 @@ pub struct Sample {
     pub times: usize,
     /// First-seen times held by the boards.
     pub first_seen: usize,
-    /// Topic pages held (`state.topic_details`).
+    /// Topic pages held (`state.enrich.topic_details`).
     pub topic_details: usize,
-    /// KOL names the app marks (`state.kol_names`).
+    /// KOL names the app marks (`state.enrich.kol_names`).
     pub kol_names: usize,
     pub analysis: AnalyzerStats,
     /// Drill-down views opened and pages received so far.
@@ -559,6 +559,7 @@ impl Rig {
     fn drill_down(&mut self, app: &mut App, platform: Platform, nth: usize) -> Result<(), String> {
         let rows: Vec<TopicKey> = app
             .state
+            .board
             .rows
             .iter()
             .filter(|r| r.topic.platform == platform && !r.topic.pinned)
@@ -568,17 +569,22 @@ impl Rig {
         let Some(key) = rows.get(nth % rows.len().max(1)).cloned() else {
             return Ok(());
         };
-        app.state.selection.key = Some(key);
-        app.state.selection.chosen = true;
+        app.state.board.selection.key = Some(key);
+        app.state.board.selection.chosen = true;
         self.press(app, "enter");
-        if app.state.views.is_empty() {
+        if app.state.views.stack.is_empty() {
             return Err(format!("Enter on a {platform} topic opened no view"));
         }
         self.views += 1;
         for more in 0..3 {
-            while app.state.views.last().is_some_and(|v| v.loading) {
+            while app.state.views.stack.last().is_some_and(|v| v.loading) {
                 self.wait_io(app).map_err(|e| {
-                    let v = app.state.views.last().map(|v| (&v.first, v.entries.len()));
+                    let v = app
+                        .state
+                        .views
+                        .stack
+                        .last()
+                        .map(|v| (&v.first, v.entries.len()));
                     format!("waiting for a {platform} drill page ({v:?}): {e}")
                 })?;
             }
@@ -587,7 +593,7 @@ impl Rig {
             }
         }
         self.press(app, "esc");
-        if !app.state.views.is_empty() {
+        if !app.state.views.stack.is_empty() {
             return Err("Esc did not leave the view".into());
         }
         Ok(())
@@ -739,9 +745,9 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 triage: s.triage.topics.len(),
                 series: s.history.series.len(),
                 times: s.history.times.len(),
-                first_seen: s.boards.values().map(|b| b.first_seen.len()).sum(),
-                topic_details: s.topic_details.len(),
-                kol_names: s.kol_names.len(),
+                first_seen: s.lists.boards.values().map(|b| b.first_seen.len()).sum(),
+                topic_details: s.enrich.topic_details.len(),
+                kol_names: s.enrich.kol_names.len(),
                 analysis,
                 views: rig.views,
                 pages: rig.pages,

@@ -14,31 +14,31 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::SelectNext => move_selection(state, 1),
         Action::SelectPrev => move_selection(state, -1),
-        Action::PageDown => move_selection(state, state.page_rows.max(1) as isize),
-        Action::PageUp => move_selection(state, -(state.page_rows.max(1) as isize)),
+        Action::PageDown => move_selection(state, state.board.page_rows.max(1) as isize),
+        Action::PageUp => move_selection(state, -(state.board.page_rows.max(1) as isize)),
         Action::SelectFirst => select_index(state, 0),
-        Action::SelectLast => select_index(state, state.rows.len().saturating_sub(1)),
+        Action::SelectLast => select_index(state, state.board.rows.len().saturating_sub(1)),
         Action::Reload => return super::refresh_all(state),
         Action::OpenLink | Action::CopyLink => {
             let link = state
                 .selected_index()
-                .and_then(|i| state.rows[i].topic.url.as_deref())
+                .and_then(|i| state.board.rows[i].topic.url.as_deref())
                 .and_then(drill::safe_url);
             return link_effect(state, action, link);
         }
         Action::FocusKeywords => {
-            if state.keyword_page_rows == 0 {
+            if state.panel.page_rows == 0 {
                 // The panel is hidden on small terminals: don't send keys somewhere invisible.
-                state.flash = Some("the terminal is too small for the keyword panel".into());
+                state.status.flash = Some("the terminal is too small for the keyword panel".into());
             } else {
-                state.focus = Focus::Keywords;
+                state.input.focus = Focus::Keywords;
             }
         }
-        Action::FocusBoard => state.focus = Focus::Board,
-        Action::ToggleKols => state.show_kols = !state.show_kols,
+        Action::FocusBoard => state.input.focus = Focus::Board,
+        Action::ToggleKols => state.panel.show_kols = !state.panel.show_kols,
         Action::Open => {
             if let Some(i) = state.selected_index() {
-                let row = state.rows[i].clone();
+                let row = state.board.rows[i].clone();
                 return drill::open_topic(state, &row);
             }
         }
@@ -48,7 +48,10 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
                 Tab::Only(Platform::Weibo),
                 Tab::Only(Platform::Tieba),
             ];
-            let i = order.iter().position(|t| *t == state.tab).unwrap_or(0);
+            let i = order
+                .iter()
+                .position(|t| *t == state.board.tab)
+                .unwrap_or(0);
             let n = order.len();
             let j = if action == Action::NextTab {
                 (i + 1) % n
@@ -61,38 +64,38 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
         Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
         Action::Search => {
-            state.prompt = Some(Prompt {
+            state.input.prompt = Some(Prompt {
                 kind: PromptKind::Search,
-                text: state.search.clone().unwrap_or_default(),
-                before: state.search.clone(),
+                text: state.board.search.clone().unwrap_or_default(),
+                before: state.board.search.clone(),
             });
         }
         Action::CycleSort => {
-            state.filters.sort = state.filters.sort.next();
-            state.flash = Some(format!("sorted by {}", state.filters.sort.name()));
+            state.board.filters.sort = state.board.filters.sort.next();
+            state.status.flash = Some(format!("sorted by {}", state.board.filters.sort.name()));
             invalidate_rows(state);
         }
         Action::FilterRising => {
-            state.filters.rising_only = !state.filters.rising_only;
+            state.board.filters.rising_only = !state.board.filters.rising_only;
             invalidate_rows(state);
         }
         Action::FilterKol => {
-            state.filters.kol_only = !state.filters.kol_only;
+            state.board.filters.kol_only = !state.board.filters.kol_only;
             invalidate_rows(state);
         }
         Action::CycleLabel => {
-            state.filters.next_label();
+            state.board.filters.next_label();
             invalidate_rows(state);
         }
         Action::ClearFilters => {
-            state.filters = Filters {
-                show_muted: state.filters.show_muted,
+            state.board.filters = Filters {
+                show_muted: state.board.filters.show_muted,
                 ..Filters::default()
             };
-            state.search = None;
-            state.filter = None;
-            state.filter_terms.clear();
-            state.flash = Some("filters cleared".into());
+            state.board.search = None;
+            state.board.filter = None;
+            state.board.filter_terms.clear();
+            state.status.flash = Some("filters cleared".into());
             invalidate_rows(state);
         }
         Action::ToggleSeen => return triage_actions::toggle_seen(state),
@@ -100,9 +103,9 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleFlag => return triage_actions::toggle_flag(state),
         Action::Mute => return triage_actions::mute(state),
         Action::ShowMuted => {
-            state.filters.show_muted = !state.filters.show_muted;
+            state.board.filters.show_muted = !state.board.filters.show_muted;
             let n = state.triage.muted_count();
-            state.flash = Some(if state.filters.show_muted {
+            state.status.flash = Some(if state.board.filters.show_muted {
                 format!("showing {n} muted (⊘); X hides them")
             } else {
                 format!("{n} muted hidden")
@@ -115,7 +118,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Export => {
             let rows = triage_actions::export_rows(state);
             if rows.is_empty() {
-                state.flash = Some("nothing to export".into());
+                state.status.flash = Some("nothing to export".into());
             } else {
                 return vec![Effect::Export(rows)];
             }
@@ -153,11 +156,11 @@ pub(super) fn back(state: &mut AppState) {
 
 /// Clears the search, else the keyword filter; false when neither was set.
 pub(super) fn clear_search_or_filter(state: &mut AppState) -> bool {
-    if state.search.is_some() {
-        state.search = None;
-    } else if state.filter.is_some() {
-        state.filter = None;
-        state.filter_terms.clear();
+    if state.board.search.is_some() {
+        state.board.search = None;
+    } else if state.board.filter.is_some() {
+        state.board.filter = None;
+        state.board.filter_terms.clear();
     } else {
         return false;
     }
@@ -172,7 +175,7 @@ pub(super) fn link_effect(
     link: Option<String>,
 ) -> Vec<Effect> {
     let Some(url) = link else {
-        state.flash = Some("no link here".into());
+        state.status.flash = Some("no link here".into());
         return Vec::new();
     };
     vec![if action == Action::OpenLink {
@@ -183,43 +186,44 @@ pub(super) fn link_effect(
 }
 
 fn set_tab(state: &mut AppState, tab: Tab) {
-    if state.tab == tab {
+    if state.board.tab == tab {
         return;
     }
     // Keep the selected topic if the new tab shows it; otherwise the row of the same rank.
     let rank = state
         .selected_index()
-        .and_then(|i| state.rows[i].topic.rank);
-    state.tab = tab;
+        .and_then(|i| state.board.rows[i].topic.rank);
+    state.board.tab = tab;
     invalidate_rows(state);
     // The new tab's rows are needed now, to place the selection.
     refresh_rows(state);
-    if state.selected_index().is_none() || state.flash.is_some() {
-        state.flash = None;
+    if state.selected_index().is_none() || state.status.flash.is_some() {
+        state.status.flash = None;
         let i = state
+            .board
             .rows
             .iter()
             .position(|r| r.topic.rank >= rank)
             .unwrap_or(0);
-        state.selection.key = state.rows.get(i).map(|r| r.key.clone());
-        state.selection.offset = 0;
+        state.board.selection.key = state.board.rows.get(i).map(|r| r.key.clone());
+        state.board.selection.offset = 0;
         scroll_into_view(state);
     }
 }
 
 fn move_selection(state: &mut AppState, delta: isize) {
-    if state.rows.is_empty() {
+    if state.board.rows.is_empty() {
         return;
     }
     let cur = state.selected_index().unwrap_or(0) as isize;
-    let last = state.rows.len() as isize - 1;
+    let last = state.board.rows.len() as isize - 1;
     select_index(state, (cur + delta).clamp(0, last) as usize);
 }
 
 pub(in crate::app) fn select_index(state: &mut AppState, i: usize) {
-    if let Some(row) = state.rows.get(i) {
-        state.selection.key = Some(row.key.clone());
-        state.selection.chosen = true;
+    if let Some(row) = state.board.rows.get(i) {
+        state.board.selection.key = Some(row.key.clone());
+        state.board.selection.chosen = true;
         scroll_into_view(state);
     }
 }

@@ -6,7 +6,7 @@ use super::super::state::AppState;
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let page = state.page_rows.max(1);
+    let page = state.board.page_rows.max(1);
     let scroll = |offset: usize| match action {
         Action::SelectNext => Some(offset + 1),
         Action::SelectPrev => Some(offset.saturating_sub(1)),

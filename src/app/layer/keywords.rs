@@ -25,24 +25,24 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
 /// to the board.
 pub(super) fn back(state: &mut AppState) {
     if !super::board::clear_search_or_filter(state) {
-        state.focus = Focus::Board;
+        state.input.focus = Focus::Board;
     }
 }
 
 fn filter_to_entry(state: &mut AppState) {
-    let Some(k) = state.analysis.entries.get(state.keyword_selected) else {
+    let Some(k) = state.analysis.entries.get(state.panel.selected) else {
         return;
     };
     // The keys' titles are the entry's titles (see analysis::panel).
     let label = k.label.to_string();
-    state.filter_terms = k.keys.iter().map(|k| k.to_string()).collect();
-    state.flash = Some(format!(
+    state.board.filter_terms = k.keys.iter().map(|k| k.to_string()).collect();
+    state.status.flash = Some(format!(
         "showing the {} title{} of “{label}” — esc clears",
         k.titles.total(),
         if k.titles.total() == 1 { "" } else { "s" }
     ));
-    state.filter = Some(label);
-    state.selection.chosen = false;
+    state.board.filter = Some(label);
+    state.board.selection.chosen = false;
     invalidate_rows(state);
 }
 
@@ -51,9 +51,9 @@ fn move_keyword(state: &mut AppState, action: Action) {
     if n == 0 {
         return;
     }
-    let page = state.keyword_page_rows.max(1);
-    let cur = state.keyword_selected;
-    state.keyword_selected = match action {
+    let page = state.panel.page_rows.max(1);
+    let cur = state.panel.selected;
+    state.panel.selected = match action {
         Action::SelectNext => cur + 1,
         Action::SelectPrev => cur.saturating_sub(1),
         Action::PageDown => cur + page,

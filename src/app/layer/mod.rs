@@ -21,11 +21,11 @@ pub(super) use board::select_index;
 /// The layer that has the keyboard: the topmost of the stack
 /// prompt › link popup › help › views › detail pane › keyword panel › visual selection › board.
 pub fn active(state: &AppState) -> Layer {
-    if state.prompt.is_some() {
+    if state.input.prompt.is_some() {
         Layer::Input
-    } else if state.link_popup.is_some() {
+    } else if state.popups.link_popup.is_some() {
         Layer::Link
-    } else if state.show_help {
+    } else if state.popups.show_help {
         Layer::Help
     } else {
         under_help(state)
@@ -34,13 +34,13 @@ pub fn active(state: &AppState) -> Layer {
 
 /// The layer below the help popup (the one whose keys help lists first).
 pub fn under_help(state: &AppState) -> Layer {
-    if !state.views.is_empty() {
+    if !state.views.stack.is_empty() {
         Layer::Thread
     } else if state.history.detail.is_some() {
         Layer::Detail
-    } else if state.focus == Focus::Keywords {
+    } else if state.input.focus == Focus::Keywords {
         Layer::Keywords
-    } else if state.visual.is_some() {
+    } else if state.board.visual.is_some() {
         Layer::Visual
     } else {
         Layer::Board
@@ -57,12 +57,12 @@ pub fn on_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, 
     if layer == Layer::Help && popups::edit_help_query(state, keymap, key) {
         return (Vec::new(), true);
     }
-    let had_pending = !state.pending.is_empty();
-    match keymap.resolve(layer, &state.pending, key) {
+    let had_pending = !state.input.pending.is_empty();
+    match keymap.resolve(layer, &state.input.pending, key) {
         Resolved::Pending => {
-            state.pending.push(key.normalised());
-            state.which_key = keymap.continuations(layer, &state.pending);
-            state.pending_keys = crate::input::seq_string(&state.pending);
+            state.input.pending.push(key.normalised());
+            state.input.which_key = keymap.continuations(layer, &state.input.pending);
+            state.input.pending_keys = crate::input::seq_string(&state.input.pending);
             (Vec::new(), true)
         }
         Resolved::Unbound => {
@@ -77,14 +77,14 @@ pub fn on_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, 
 }
 
 fn clear_pending(state: &mut AppState) {
-    state.pending.clear();
-    state.pending_keys.clear();
-    state.which_key.clear();
+    state.input.pending.clear();
+    state.input.pending_keys.clear();
+    state.input.which_key.clear();
 }
 
 /// An action in `layer`: the global ones here, the rest by the layer's handler.
 pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
-    state.flash = None;
+    state.status.flash = None;
     match action {
         Action::Quit => {
             state.quit = true;
@@ -97,16 +97,16 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
         }
         Action::RefreshNow => refresh_all(state),
         Action::ToggleLive => {
-            state.paused = !state.paused;
-            state.flash = Some(
-                if state.paused {
+            state.lists.paused = !state.lists.paused;
+            state.status.flash = Some(
+                if state.lists.paused {
                     "polling paused — p to resume"
                 } else {
                     "polling resumed"
                 }
                 .into(),
             );
-            vec![Effect::Source(SourceCmd::SetPaused(state.paused))]
+            vec![Effect::Source(SourceCmd::SetPaused(state.lists.paused))]
         }
         // Prompt keys outside a prompt do nothing; noop only unbinds.
         Action::Submit
@@ -130,8 +130,8 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
 fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
     match layer {
         Layer::Input => prompt::cancel(state),
-        Layer::Link => state.link_popup = None,
-        Layer::Help => state.show_help = false,
+        Layer::Link => state.popups.link_popup = None,
+        Layer::Help => state.popups.show_help = false,
         Layer::Thread => return super::drill::back(state),
         Layer::Detail => state.history.detail = None,
         Layer::Visual => super::triage_actions::toggle_visual(state),
@@ -142,7 +142,7 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
 }
 
 fn refresh_all(state: &mut AppState) -> Vec<Effect> {
-    state.flash = Some("refreshing all sources…".into());
+    state.status.flash = Some("refreshing all sources…".into());
     vec![Effect::Source(SourceCmd::RefreshNow)]
 }
 

@@ -6,24 +6,24 @@ use crate::config::keymap::{Keymap, Resolved};
 use crate::input::{Action, Key, KeyCode, Layer};
 
 pub(super) fn toggle_help(state: &mut AppState) {
-    state.show_help = !state.show_help;
-    state.help_query.clear();
+    state.popups.show_help = !state.popups.show_help;
+    state.popups.help_query.clear();
 }
 
 /// While help is open: printable keys type into the filter and backspace deletes from it.
 /// Returns false for keys the keymap should handle: the help toggle (`?`), esc, and
 /// backspace on an empty filter, so they still close the popup.
 pub(super) fn edit_help_query(state: &mut AppState, keymap: &Keymap, key: Key) -> bool {
-    if !state.pending.is_empty() {
+    if !state.input.pending.is_empty() {
         return false;
     }
     if keymap.resolve(Layer::Help, &[], key) == Resolved::Action(Action::ToggleHelp) {
         return false;
     }
     match key.code {
-        KeyCode::Char(c) if !key.ctrl && !key.alt => state.help_query.push(c),
-        KeyCode::Backspace if !state.help_query.is_empty() => {
-            state.help_query.pop();
+        KeyCode::Char(c) if !key.ctrl && !key.alt => state.popups.help_query.push(c),
+        KeyCode::Backspace if !state.popups.help_query.is_empty() => {
+            state.popups.help_query.pop();
         }
         _ => return false,
     }

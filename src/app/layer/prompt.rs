@@ -12,13 +12,13 @@ use crate::input::{Action, Key, KeyCode, Layer};
 const MAX_PROMPT_CHARS: usize = 200;
 
 pub(super) fn key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, bool) {
-    state.pending.clear();
-    state.pending_keys.clear();
+    state.input.pending.clear();
+    state.input.pending_keys.clear();
     if let KeyCode::Char(c) = key.code
         && !key.ctrl
         && !key.alt
     {
-        if let Some(p) = &mut state.prompt
+        if let Some(p) = &mut state.input.prompt
             && p.text.chars().count() < MAX_PROMPT_CHARS
         {
             p.text.push(c);
@@ -32,19 +32,19 @@ pub(super) fn key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effec
     };
     match action {
         Action::Submit => {
-            if let Some(p) = state.prompt.take() {
+            if let Some(p) = state.input.prompt.take() {
                 return (submit(state, p), true);
             }
         }
         Action::Cancel | Action::Back => cancel(state),
         Action::DeleteBack => {
-            if let Some(p) = &mut state.prompt {
+            if let Some(p) = &mut state.input.prompt {
                 p.text.pop();
             }
             changed(state);
         }
         Action::ClearInput => {
-            if let Some(p) = &mut state.prompt {
+            if let Some(p) = &mut state.input.prompt {
                 p.text.clear();
             }
             changed(state);
@@ -57,10 +57,10 @@ pub(super) fn key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effec
 
 /// Close the prompt; a search goes back to what it was before the prompt opened.
 pub(super) fn cancel(state: &mut AppState) {
-    if let Some(p) = state.prompt.take()
+    if let Some(p) = state.input.prompt.take()
         && p.kind == PromptKind::Search
     {
-        state.search = p.before;
+        state.board.search = p.before;
         invalidate_rows(state);
     }
 }
@@ -71,10 +71,10 @@ fn changed(state: &mut AppState) {
         kind: PromptKind::Search,
         text,
         ..
-    }) = &state.prompt
+    }) = &state.input.prompt
     {
-        state.search = (!text.is_empty()).then(|| text.clone());
-        state.selection.chosen = false;
+        state.board.search = (!text.is_empty()).then(|| text.clone());
+        state.board.selection.chosen = false;
         invalidate_rows(state);
     }
 }
@@ -82,7 +82,7 @@ fn changed(state: &mut AppState) {
 fn submit(state: &mut AppState, p: Prompt) -> Vec<Effect> {
     match p.kind {
         PromptKind::Search => {
-            state.search = (!p.text.trim().is_empty()).then_some(p.text);
+            state.board.search = (!p.text.trim().is_empty()).then_some(p.text);
             invalidate_rows(state);
             Vec::new()
         }

@@ -16,7 +16,11 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::SelectFirst
         | Action::SelectLast => {
             let vis = visible_in(state.size);
-            let page = state.views.last().map_or(1, |v| vis(v, v.offset).max(1)) as isize;
+            let page = state
+                .views
+                .stack
+                .last()
+                .map_or(1, |v| vis(v, v.offset).max(1)) as isize;
             let delta = match action {
                 Action::SelectNext => 1,
                 Action::SelectPrev => -1,
