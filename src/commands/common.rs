@@ -13,7 +13,7 @@ use crate::sources::SourcesConfig;
 
 /// Polling settings given on the command line, checked when given (the error names the flag,
 /// before anything is started); [`effective_sources`] lays them over the config file's.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Overrides {
     origin: Option<String>,
     platforms: Option<Vec<Platform>>,
@@ -37,11 +37,6 @@ impl Overrides {
             platforms,
             interval,
         })
-    }
-
-    /// The TUI's: the flags before any subcommand.
-    pub fn of_tui(cli: &Cli) -> anyhow::Result<Overrides> {
-        Overrides::new(cli.origin.clone(), cli.platform.clone(), cli.interval)
     }
 }
 

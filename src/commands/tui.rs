@@ -14,7 +14,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
     let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
     // Config errors are reported before the terminal is taken over.
     let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
-    let overrides = Overrides::of_tui(cli)?;
+    let overrides = Overrides::new(cli.origin.clone(), cli.platform.clone(), cli.interval)?;
     tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
     let loaded = keymap(
         cli,
