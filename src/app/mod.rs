@@ -1,6 +1,6 @@
 //! App loop: the single owner of AppState. Receives messages (keys, source events,
-//! ticks, signals), applies `update`, runs the effects, and draws once per drained
-//! batch — only when something visible changed.
+//! ticks, signals), applies `update`, has [`Services`] run the effects (feeding their answers
+//! back to `update`), and draws once per drained batch — only when something visible changed.
 
 pub mod drill;
 pub mod filters;
@@ -8,6 +8,7 @@ pub mod history;
 pub mod keys;
 pub mod layer;
 pub mod msg;
+pub mod services;
 pub mod state;
 pub mod triage_actions;
 pub mod update;
@@ -18,27 +19,18 @@ use std::time::Duration;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc;
 
-use crate::analysis::AnalysisEvent;
 use crate::config::keymap::Keymap;
-use crate::sources::SourceEvent;
 pub use msg::{AppMsg, Effect};
+pub use services::{Inbox, Plan, Services};
 use state::AppState;
 
 /// State plus the resolved keymap: what `update` needs.
 pub struct App {
     pub state: AppState,
     pub keymap: Keymap,
-    /// Where `o` / `y` send links.
-    pub desktop: crate::desktop::Desktop,
-    /// How alerts reach the user beyond the status bar (bell, desktop notification, hook).
-    pub notifier: Option<crate::alerts::Notifier>,
     /// Colours for the terminal (theme and colour depth chosen at start).
     pub theme: crate::ui::Theme,
-    /// Where `e` writes exports, and in which format.
-    pub export_dir: Option<std::path::PathBuf>,
-    pub export_format: crate::export::Format,
 }
 
 impl App {
@@ -56,11 +48,7 @@ impl App {
         App {
             state,
             keymap,
-            desktop: crate::desktop::Desktop::default(),
-            notifier: None,
             theme: crate::ui::Theme::default(),
-            export_dir: None,
-            export_format: crate::export::Format::Markdown,
         }
     }
 
@@ -83,17 +71,19 @@ fn resize(w: u16, h: u16) -> AppMsg {
     }
 }
 
-/// Run until quit. `effects` performs what `update` asks for (pollers, analysis worker,
-/// fetchers); it must not block.
+/// Run until quit; `services` carries out what `update` asks for.
 pub async fn run(
     terminal: &mut crate::tui::Term,
     app: &mut App,
-    mut sources: mpsc::Receiver<SourceEvent>,
-    mut analysis: mpsc::Receiver<AnalysisEvent>,
-    mut history: mpsc::Receiver<crate::history::HistoryEvent>,
-    effects: impl Fn(Effect),
+    services: &mut Services,
+    inbox: Inbox,
 ) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
+    let Inbox {
+        mut sources,
+        mut analysis,
+        mut history,
+    } = inbox;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -153,76 +143,28 @@ pub async fn run(
             _ = sighup.recv() => AppMsg::Quit,
             _ = sigint.recv() => AppMsg::Quit,
         };
-        dirty |= dispatch(app, msg, &effects);
+        dirty |= dispatch(app, services, msg);
         // Drain whatever else is queued, then draw once.
         while let Ok(ev) = sources.try_recv() {
-            dirty |= dispatch(app, AppMsg::Source(ev), &effects);
+            dirty |= dispatch(app, services, AppMsg::Source(ev));
         }
         while let Ok(ev) = analysis.try_recv() {
-            dirty |= dispatch(app, AppMsg::Analysis(ev), &effects);
+            dirty |= dispatch(app, services, AppMsg::Analysis(ev));
         }
         while let Ok(ev) = history.try_recv() {
-            dirty |= dispatch(app, AppMsg::History(ev), &effects);
+            dirty |= dispatch(app, services, AppMsg::History(ev));
         }
     }
 }
 
-fn dispatch(app: &mut App, msg: AppMsg, effects: &impl Fn(Effect)) -> bool {
+/// `update`, then each effect in order; an effect's answer goes through `update` before the
+/// next effect runs.
+fn dispatch(app: &mut App, services: &mut Services, msg: AppMsg) -> bool {
     let (fx, mut dirty) = app.handle(msg);
     for e in fx {
-        // Links leave from this thread, between frames (an OSC 52 write cannot split a draw).
-        let outcome = match e {
-            Effect::Copy(text) => crate::desktop::copy(&text, &app.desktop, &mut io::stdout()),
-            Effect::OpenUrl(url) => crate::desktop::open(&url, &app.desktop),
-            Effect::Export(rows) => export_file(app, &rows),
-            Effect::Alert(alert) => {
-                if let Some(n) = &app.notifier {
-                    let report = crate::alerts::deliver(&alert, n, &mut io::stdout());
-                    for e in report.errors {
-                        tracing::warn!("alert delivery: {e}");
-                    }
-                }
-                continue;
-            }
-            other => {
-                effects(other);
-                continue;
-            }
-        };
-        let (_, d) = app.handle(AppMsg::Desktop {
-            notice: outcome.notice,
-            show: outcome.show,
-        });
-        dirty |= d;
-    }
-    dirty
-}
-
-/// Write an export under the export dir as `resou-YYYYMMDD-HHMMSS.<ext>` and say where.
-fn export_file(app: &App, rows: &[crate::export::ExportRow]) -> crate::desktop::Outcome {
-    let fmt = app.export_format;
-    let notice = |notice: String| crate::desktop::Outcome { notice, show: None };
-    let Some(dir) = &app.export_dir else {
-        return notice("export: no data directory to write to".into());
-    };
-    let name = format!(
-        "resou-{}.{}",
-        now_cst().format("%Y%m%d-%H%M%S"),
-        fmt.extension()
-    );
-    let path = dir.join(name);
-    let text = crate::export::export(rows, fmt);
-    let written = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text));
-    match written {
-        Ok(()) => notice(format!(
-            "exported {} topic{} to {}",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
-            path.display()
-        )),
-        Err(e) => {
-            tracing::warn!("export to {} failed: {e}", path.display());
-            notice(format!("export failed: {}: {e}", path.display()))
+        if let Some(answer) = services.run(e) {
+            dirty |= dispatch(app, services, answer);
         }
     }
+    dirty
 }

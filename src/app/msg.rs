@@ -35,7 +35,7 @@ pub enum AppMsg {
     History(crate::history::HistoryEvent),
 }
 
-/// Side effects `update` asks the loop to perform.
+/// Side effects `update` asks for; [`super::Services::run`] performs them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Source(SourceCmd),
@@ -55,11 +55,11 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52 and/or a native tool, per config).
     Copy(String),
-    /// Ring the bell / notify the desktop / run the hook for an alert (the loop does it).
+    /// Ring the bell / notify the desktop / run the hook for an alert.
     Alert(crate::alerts::Alert),
-    /// Persist the triage state (the loop's saver writes the latest one).
+    /// Persist the triage state (the saver writes the latest one).
     SaveTriage(Box<crate::triage::Triage>),
-    /// Write these topics to an export file (the loop names it and reports where).
+    /// Write these topics to an export file (named by the time; where it went is reported).
     Export(Vec<crate::export::ExportRow>),
     /// Accounts named on a topic's page, for KOL discovery in the analysis worker.
     TopicAccounts {

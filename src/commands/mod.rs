@@ -1,18 +1,27 @@
-//! Headless commands that talk to the platforms (or a replay of them) without the TUI:
-//! `snapshot` (one poll, printed), `record` (raw responses to a file) and `replay` (a recording
-//! or snapshot file through the loopback server, shared with `--demo`).
+//! One module per subcommand, each with a `main` that `main.rs` dispatches to: the TUI
+//! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
+//! `keys`, `export`, `snapshot` (one poll, printed) and `record` (raw responses to a file);
+//! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
+//! the set-up they share (command-line settings over the config's, the history store, the
+//! keymap).
 //!
 //! Exit codes (main maps errors with [`exit_code`]): 0 success; 1 every platform failed
 //! ([`AllFailed`]); 2 anything else (bad arguments, config, files).
 
+pub mod analyze;
+pub mod collect;
+pub mod common;
+pub mod eval;
+pub mod export;
+pub mod import;
+pub mod keys;
 pub mod record;
 pub mod replay;
 pub mod snapshot;
+pub mod tui;
 
-use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::{Config, validate_origin};
 use crate::domain::Platform;
 use crate::sources::SourcesConfig;
 use crate::sources::chain::Chain;
@@ -30,27 +39,6 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     } else {
         2
     }
-}
-
-/// What a headless command polls: the config file's settings, then the command line's.
-pub fn sources_config(
-    config: Option<&Path>,
-    origin: Option<&str>,
-    platforms: Option<&[Platform]>,
-) -> anyhow::Result<SourcesConfig> {
-    let (cfg, _) = Config::load(config)?;
-    let mut sources = cfg.sources();
-    if let Some(o) = origin {
-        validate_origin(o).map_err(|p| anyhow::anyhow!("--origin: {p}"))?;
-        sources.net.origin = Some(o.to_string());
-    }
-    if let Some(p) = platforms {
-        sources.platforms = p.to_vec();
-    }
-    sources.platforms.sort();
-    sources.platforms.dedup();
-    anyhow::ensure!(!sources.platforms.is_empty(), "no platform to poll");
-    Ok(sources)
 }
 
 /// The fallback chain of each platform, in platform order.

@@ -130,7 +130,8 @@ fn line(
 /// `resou record` from the command line (`--origin`/`--platform` before the subcommand count
 /// too).
 pub fn main(cli: &crate::cli::Cli, a: &crate::cli::RecordArgs) -> anyhow::Result<()> {
-    let cfg = super::sources_config(
+    let _log = crate::logging::init(cli.log_file.as_deref());
+    let cfg = super::common::sources_config(
         cli.config.as_deref(),
         a.origin.as_deref().or(cli.origin.as_deref()),
         a.platform.as_deref().or(cli.platform.as_deref()),

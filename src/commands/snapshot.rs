@@ -17,15 +17,7 @@ use crate::export::csv_field;
 use crate::sources::chain::endpoint_url;
 use crate::sources::{Endpoint, PollOutcome, SourceError, SourcesConfig, poller};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One JSON document: `{"lists":[…],"errors":[…]}`.
-    Json,
-    /// RFC 4180 CSV, one row per topic, CRLF line ends.
-    Csv,
-    /// Aligned columns (CJK counted two cells wide).
-    Table,
-}
+pub use crate::cli::SnapshotFormat as Format;
 
 /// One platform's list as it was fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +57,8 @@ pub async fn poll_board(cfg: &SourcesConfig) -> anyhow::Result<Board> {
 /// `resou snapshot` from the command line (`--origin`/`--platform` before the subcommand
 /// count too).
 pub fn main(cli: &crate::cli::Cli, a: &crate::cli::SnapshotArgs) -> anyhow::Result<()> {
-    let cfg = super::sources_config(
+    let _log = crate::logging::init(cli.log_file.as_deref());
+    let cfg = super::common::sources_config(
         cli.config.as_deref(),
         a.origin.as_deref().or(cli.origin.as_deref()),
         a.platform.as_deref().or(cli.platform.as_deref()),

@@ -1,0 +1,342 @@
+//! The background services the TUI talks to, and the one place an [`Effect`] is carried out.
+//!
+//! `update` only asks (it returns effects); [`Services::run`] does what it asks, between frames,
+//! and hands back the messages some effects answer with (a copy's or an export's outcome), which
+//! the loop feeds to `update` like any other message.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::mpsc;
+
+use super::{AppMsg, Effect, now_cst};
+use crate::alerts::Notifier;
+use crate::analysis::{AnalysisConfig, AnalysisEvent, Seed, WorkerInput};
+use crate::desktop::{Desktop, Outcome};
+use crate::export::ExportRow;
+use crate::history::{HistoryCmd, HistoryEvent, HistoryHandle, HistoryOptions, Opener};
+use crate::sources::drill::{DrillHandle, spawn_drill_fetcher};
+use crate::sources::http::HttpClient;
+use crate::sources::poller::{self, SourcesHandle};
+use crate::sources::topic::{TopicFetcherHandle, spawn_topic_fetcher};
+use crate::sources::{SourceEvent, SourcesConfig};
+use crate::triage::Triage;
+
+/// What to start: everything [`Services::start`] needs, decided by the TUI command.
+pub struct Plan {
+    /// What the pollers poll; the fetchers use its network settings too.
+    pub sources: SourcesConfig,
+    /// False for a team viewer: its lists come from the collector's store.
+    pub poll: bool,
+    pub analysis: AnalysisConfig,
+    /// Baselines from stored polls, replayed by the worker before the first live list.
+    pub seed: Option<Seed>,
+    /// The triage file saves go to (none without a data directory).
+    pub triage_file: Option<PathBuf>,
+    /// The history store and how to run it (none with `--no-history`).
+    pub history: Option<(Opener, HistoryOptions)>,
+    /// The name triage rows are stored under in the history store.
+    pub history_user: String,
+    /// Where `o` / `y` send links.
+    pub desktop: Desktop,
+    /// How alerts reach the user beyond the status bar (bell, desktop notification, hook).
+    pub notifier: Notifier,
+    /// Where `e` writes exports, and in which format.
+    pub export_dir: Option<PathBuf>,
+    pub export_format: crate::export::Format,
+}
+
+/// What the services send the app: the loop selects over these.
+pub struct Inbox {
+    /// Polls, topic stats and drill-down pages.
+    pub sources: mpsc::Receiver<SourceEvent>,
+    pub analysis: mpsc::Receiver<AnalysisEvent>,
+    pub history: mpsc::Receiver<HistoryEvent>,
+}
+
+/// Every background service of the TUI, owned in one place.
+///
+/// Start order ([`Services::start`]), each after the one before so a failure stops before the
+/// rest is wired:
+/// 1. topic and drill fetchers, sharing one HTTP client (and its cookies);
+/// 2. pollers (none for a team viewer);
+/// 3. analysis worker and its bridge thread (jieba loads there: the board shows before it is
+///    ready);
+/// 4. triage saver;
+/// 5. history service (its first answer can show the last stored lists before the first poll).
+///
+/// Stop order ([`Services::stop`]), once the loop has returned and the terminal is restored:
+/// 1. the analysis worker's input closes: it finishes the lists already queued and saves its
+///    baselines while the rest stop (the bridge keeps draining, so the worker never blocks);
+/// 2. history finishes: queued writes land before exit;
+/// 3. triage saver: the final save (this look's end) goes last, after any save still being
+///    written;
+/// 4. the bridge is joined: by then the worker has saved its baselines, so a restart keeps them;
+/// 5. pollers and fetchers are dropped (aborted): nothing reads their events any more.
+pub struct Services {
+    pollers: Option<SourcesHandle>,
+    topics: TopicFetcherHandle,
+    drill: DrillHandle,
+    /// `None` once stopping: closing it is what makes the worker save.
+    analysis: Option<std::sync::mpsc::Sender<WorkerInput>>,
+    bridge: Option<JoinHandle<()>>,
+    triage: Option<TriageSaver>,
+    history: Option<HistoryHandle>,
+    history_user: String,
+    desktop: Desktop,
+    notifier: Notifier,
+    export_dir: Option<PathBuf>,
+    export_format: crate::export::Format,
+}
+
+impl Services {
+    /// Start every service in the documented order (inside the tokio runtime: the pollers and
+    /// fetchers are tasks).
+    pub fn start(plan: Plan) -> anyhow::Result<(Services, Inbox)> {
+        let (tx, sources) = mpsc::channel(64);
+        // Topic stats (hosts, media accounts) come through their own rate-limited fetcher.
+        let client = Arc::new(
+            HttpClient::new(&plan.sources.net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?,
+        );
+        let topics = spawn_topic_fetcher(client.clone(), Default::default(), tx.clone());
+        // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
+        let drill = spawn_drill_fetcher(client, Default::default(), tx.clone());
+        let pollers = if plan.poll {
+            Some(
+                poller::spawn(plan.sources, tx)
+                    .map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?,
+            )
+        } else {
+            None
+        };
+
+        let (snap_tx, analysis_events) =
+            crate::analysis::spawn_worker_seeded(plan.analysis, plan.seed);
+        let (a_tx, analysis) = mpsc::channel(64);
+        let bridge = std::thread::Builder::new()
+            .name("resou-analysis-bridge".into())
+            .spawn(move || {
+                // Keep draining after the app has quit (sends then fail), so the worker finishes
+                // the lists already queued and saves its baselines instead of stopping half-way.
+                while let Ok(ev) = analysis_events.recv() {
+                    let _ = a_tx.blocking_send(ev);
+                }
+            })?;
+
+        let triage = plan.triage_file.map(TriageSaver::spawn);
+
+        // The store runs on its own thread; a store that cannot open leaves the app on memory
+        // alone (it says so through `history`).
+        let (h_tx, history_events) = mpsc::channel(64);
+        let history = match plan.history {
+            Some((open, opts)) => Some(crate::history::spawn(open, opts, h_tx)?),
+            None => None,
+        };
+
+        let services = Services {
+            pollers,
+            topics,
+            drill,
+            analysis: Some(snap_tx),
+            bridge: Some(bridge),
+            triage,
+            history,
+            history_user: plan.history_user,
+            desktop: plan.desktop,
+            notifier: plan.notifier,
+            export_dir: plan.export_dir,
+            export_format: plan.export_format,
+        };
+        let inbox = Inbox {
+            sources,
+            analysis,
+            history: history_events,
+        };
+        Ok((services, inbox))
+    }
+
+    /// Carry out one effect; an answer for the app comes back as a message. Never blocks on
+    /// the network: slow work is queued to its service.
+    pub fn run(&mut self, effect: Effect) -> Option<AppMsg> {
+        let outcome = match effect {
+            Effect::Source(cmd) => {
+                if let Some(p) = &self.pollers {
+                    p.send(cmd);
+                }
+                None
+            }
+            Effect::Analyze(snap) => {
+                self.to_worker(WorkerInput::Snapshot(snap));
+                None
+            }
+            Effect::TopicAccounts { topic, records } => {
+                self.to_worker(WorkerInput::TopicAccounts { topic, records });
+                None
+            }
+            Effect::FetchTopic(hashtag) => {
+                self.topics.request(&hashtag);
+                None
+            }
+            Effect::Drill {
+                id,
+                request,
+                fresh: false,
+            } => {
+                self.drill.request(id, request);
+                None
+            }
+            Effect::Drill {
+                id,
+                request,
+                fresh: true,
+            } => {
+                self.drill.reload(id, request);
+                None
+            }
+            Effect::CancelDrill(id) => {
+                self.drill.cancel(id);
+                None
+            }
+            Effect::SaveTriage(t) => {
+                self.save_triage(*t);
+                None
+            }
+            Effect::History(cmd) => {
+                if let Some(h) = &self.history {
+                    h.send(cmd);
+                }
+                None
+            }
+            Effect::Alert(alert) => {
+                let report = crate::alerts::deliver(&alert, &self.notifier, &mut io::stdout());
+                for e in report.errors {
+                    tracing::warn!("alert delivery: {e}");
+                }
+                None
+            }
+            // Written to the terminal from the loop's thread, between frames: an OSC 52
+            // sequence cannot split a draw.
+            Effect::Copy(text) => Some(crate::desktop::copy(
+                &text,
+                &self.desktop,
+                &mut io::stdout(),
+            )),
+            Effect::OpenUrl(url) => Some(crate::desktop::open(&url, &self.desktop)),
+            Effect::Export(rows) => Some(self.export_file(&rows)),
+        };
+        outcome.map(|o| AppMsg::Desktop {
+            notice: o.notice,
+            show: o.show,
+        })
+    }
+
+    /// Stop every service in the documented order, `last` (this look's triage) saved last.
+    pub fn stop(mut self, last: Option<Triage>) {
+        drop(self.analysis.take());
+        if let Some(h) = self.history.take() {
+            h.finish();
+        }
+        if let (Some(s), Some(t)) = (self.triage.take(), last) {
+            s.finish(t);
+        }
+        if let Some(b) = self.bridge.take() {
+            let _ = b.join();
+        }
+        // What is left: pollers and fetchers.
+        drop(self);
+    }
+
+    fn to_worker(&self, input: WorkerInput) {
+        if let Some(tx) = &self.analysis {
+            let _ = tx.send(input);
+        }
+    }
+
+    /// To the triage file, and to the history store (team mode shares it from there).
+    fn save_triage(&self, t: Triage) {
+        if let Some(h) = &self.history {
+            match serde_json::to_string(&t) {
+                Ok(json) => h.send(HistoryCmd::SaveTriage(crate::store::TriageRecord {
+                    user: self.history_user.clone(),
+                    json,
+                    updated_at: now_cst(),
+                })),
+                Err(e) => tracing::warn!("triage to JSON: {e}"),
+            }
+        }
+        if let Some(s) = &self.triage {
+            s.save(t);
+        }
+    }
+
+    /// Write an export under the export dir as `resou-YYYYMMDD-HHMMSS.<ext>` and say where.
+    fn export_file(&self, rows: &[ExportRow]) -> Outcome {
+        let fmt = self.export_format;
+        let notice = |notice: String| Outcome { notice, show: None };
+        let Some(dir) = &self.export_dir else {
+            return notice("export: no data directory to write to".into());
+        };
+        let name = format!(
+            "resou-{}.{}",
+            now_cst().format("%Y%m%d-%H%M%S"),
+            fmt.extension()
+        );
+        let path = dir.join(name);
+        let text = crate::export::export(rows, fmt);
+        let written = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, text));
+        match written {
+            Ok(()) => notice(format!(
+                "exported {} topic{} to {}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" },
+                path.display()
+            )),
+            Err(e) => {
+                tracing::warn!("export to {} failed: {e}", path.display());
+                notice(format!("export failed: {}: {e}", path.display()))
+            }
+        }
+    }
+}
+
+/// Writes triage saves off the UI thread, one at a time, the newest winning.
+struct TriageSaver {
+    tx: std::sync::mpsc::Sender<Triage>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TriageSaver {
+    fn spawn(path: PathBuf) -> TriageSaver {
+        let (tx, rx) = std::sync::mpsc::channel::<Triage>();
+        let thread = std::thread::Builder::new()
+            .name("resou-triage-saver".into())
+            .spawn(move || {
+                while let Ok(mut t) = rx.recv() {
+                    // Only the latest state matters.
+                    while let Ok(newer) = rx.try_recv() {
+                        t = newer;
+                    }
+                    if let Err(e) = t.save(&path) {
+                        tracing::warn!("saving triage: {e}");
+                    }
+                }
+            })
+            .ok();
+        TriageSaver { tx, thread }
+    }
+
+    fn save(&self, t: Triage) {
+        let _ = self.tx.send(t);
+    }
+
+    /// Save `t` last and wait until everything is on disk.
+    fn finish(self, t: Triage) {
+        let _ = self.tx.send(t);
+        drop(self.tx);
+        if let Some(h) = self.thread {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! `resou collect`: pollers → history store, no UI, until a signal or `--count` (the loop is
+//! [`crate::collect::run`]).
+
+use anyhow::Context;
+
+use super::common::{Overrides, effective_sources, open_store, shown_spec, store_spec};
+use crate::cli::Cli;
+use crate::config::Config;
+use crate::domain::Platform;
+
+/// `platform`, `interval`, `origin`: the subcommand's own flags (the TUI's before it do not
+/// count).
+pub fn main(
+    cli: &Cli,
+    platform: Option<Vec<Platform>>,
+    interval: Option<u64>,
+    origin: Option<String>,
+    count: Option<u64>,
+) -> anyhow::Result<()> {
+    let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
+    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let overrides = Overrides::new(origin, platform, interval)?;
+    anyhow::ensure!(
+        !cli.viewer,
+        "collect writes the history; --viewer is for the TUI"
+    );
+    // `resou --demo collect`: collect from the bundled demo data (team mode tried offline).
+    let replay = super::replay::requested(cli);
+    let offline = replay.is_some();
+    let spec = store_spec(cli, &cfg, offline)?
+        .context("collect needs a history store (drop --no-history / [history] enabled = false)")?;
+    let rt = super::runtime()?;
+    let (_server, served) = match &replay {
+        Some(r) => {
+            let running = rt.block_on(super::replay::start(r))?;
+            let served = (running.server.origin(), r.step);
+            (Some(running.server), Some(served))
+        }
+        None => (None, None),
+    };
+    let sources = effective_sources(&cfg, &overrides, served);
+    let log = log_path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "none".into());
+    eprintln!(
+        "resou collect: polling {} every {}s into {}; log: {log}",
+        sources
+            .platforms
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        sources.interval.as_secs_f64(),
+        shown_spec(&spec),
+    );
+    tracing::info!(store = %shown_spec(&spec), "collector starting");
+    let (h_tx, h_rx) = tokio::sync::mpsc::channel(64);
+    let opts = crate::history::HistoryOptions {
+        platforms: sources.platforms.clone(),
+        keep_days: if offline { 0 } else { cfg.history.keep_days },
+        skip_duplicates: offline,
+        announce: false,
+        follow: None,
+        team_user: None,
+    };
+    let history = crate::history::spawn(open_store(spec), opts, h_tx)?;
+    let (report, stop) = rt.block_on(crate::collect::run(sources, history, h_rx, count))?;
+    tracing::info!(?report, ?stop, "collector stopped");
+    eprintln!(
+        "resou collect: stopped: {} polls stored, {} failed, {} write failures",
+        report.polls_ok, report.polls_failed, report.write_failures
+    );
+    anyhow::ensure!(stop != crate::collect::Stop::NoStore, "no history store");
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The TUI (no subcommand, `--demo`, `resou replay FILE`): config → keymap → (replay server) →
+//! services → app state → terminal → app loop → services stopped.
+
+use anyhow::Context;
+
+use super::common::{
+    Overrides, effective_sources, history_user, keymap, open_store, shown_spec, store_spec,
+};
+use crate::app::{App, Plan, Services};
+use crate::cli::Cli;
+use crate::config::{Config, paths};
+
+pub fn main(cli: &Cli) -> anyhow::Result<()> {
+    let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
+    // Config errors are reported before the terminal is taken over.
+    let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
+    let overrides = Overrides::new(cli.origin.clone(), cli.platform.clone(), cli.interval)?;
+    tracing::info!(config = ?cfg_path, log = ?log_path, demo = cli.demo, "starting resou {}", env!("CARGO_PKG_VERSION"));
+    let loaded = keymap(
+        cli,
+        cfg.general.keymap_preset.as_deref(),
+        cfg_path.as_deref(),
+    )?;
+    let keymap = loaded.keymap;
+    let keymap_warning = loaded.warnings.first().map(|e| {
+        let more = loaded.warnings.len() - 1;
+        let more = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        format!("keymap layer ignored — {e}{more}")
+    });
+
+    let replay = super::replay::requested(cli);
+    // Replays keep their own triage file and never teach the detector's baselines.
+    let offline = replay.is_some();
+    let history_spec = store_spec(cli, &cfg, offline)?;
+    let rt = super::runtime()?;
+    rt.block_on(async move {
+        let mut banner = None;
+        // The demo (or `resou replay`) keeps its server alive for the whole session.
+        let (_demo, served) = match &replay {
+            Some(r) => {
+                let running = super::replay::start(r).await?;
+                banner = Some(running.banner);
+                let served = (running.server.origin(), r.step);
+                (Some(running.server), Some(served))
+            }
+            None => (None, None),
+        };
+        let sources = effective_sources(&cfg, &overrides, served);
+        let platforms = sources.platforms.clone();
+        // A team viewer never polls the platforms: its lists come from the collector's store.
+        if cli.viewer {
+            banner = Some(format!(
+                "TEAM VIEWER · lists from the collector's store {}",
+                history_spec.as_deref().map(shown_spec).unwrap_or_default()
+            ));
+        }
+
+        let (analysis, analysis_warnings) = crate::config::analysis_config(&cfg, !offline);
+        // Baselines from the stored polls of the last day (not for the demo: its archived lists
+        // replay from the start of their day each run).
+        let seed: Option<crate::analysis::Seed> = match (&history_spec, offline) {
+            (Some(spec), false) => {
+                let now = crate::app::now_cst();
+                Some(Box::new(crate::history::stored_polls(
+                    open_store(spec.clone()),
+                    platforms.clone(),
+                    now - chrono::Duration::hours(24),
+                    now,
+                )))
+            }
+            _ => None,
+        };
+        // Triage (flags, notes, mutes, watchlists) survives restarts; the demo keeps its own file
+        // so archived topics never mix with the user's real triage.
+        let data_dir = paths::data_dir();
+        let triage_file = data_dir.as_ref().map(|d| {
+            d.join(if offline {
+                "triage-demo.json"
+            } else {
+                "triage.json"
+            })
+        });
+        let user = history_user(&cfg);
+        let history = history_spec.as_ref().map(|spec| {
+            let opts = crate::history::HistoryOptions {
+                platforms: platforms.clone(),
+                // Archived demo lists are older than any retention window.
+                keep_days: if offline { 0 } else { cfg.history.keep_days },
+                skip_duplicates: offline,
+                announce: true,
+                follow: cli.viewer.then(|| crate::history::follow(spec)),
+                team_user: cfg.history.share_triage.then(|| user.clone()),
+            };
+            (open_store(spec.clone()), opts)
+        });
+        let env = |k: &str| std::env::var(k).ok();
+        let (mut services, inbox) = Services::start(Plan {
+            sources,
+            poll: !cli.viewer,
+            analysis,
+            seed,
+            triage_file: triage_file.clone(),
+            history,
+            history_user: user,
+            desktop: crate::desktop::Desktop::detect(
+                cfg.desktop.clipboard,
+                cfg.desktop.browser.clone(),
+            ),
+            notifier: crate::alerts::Notifier::new(&cfg.alerts, &env),
+            export_dir: data_dir.as_ref().map(|d| d.join("exports")),
+            export_format: crate::export::Format::Markdown,
+        })?;
+
+        let mut app = App::new(keymap);
+        app.theme = crate::ui::Theme::select(cfg.theme.name, cfg.theme.colours, &env, None);
+        crate::app::update::enable_platforms(&mut app.state, &platforms);
+        app.state.status.banner = banner;
+        app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
+        if let Some(p) = &triage_file {
+            let (t, err) = crate::triage::Triage::load_or_empty(p);
+            app.state.triage = t;
+            if let Some(e) = err {
+                app.state.status.flash = Some(format!(
+                    "triage file unreadable, starting empty (kept aside on save): {e}"
+                ));
+            }
+        }
+        // Watchlists from the config join the in-app ones.
+        for k in &cfg.alerts.keywords {
+            app.state.triage.watch_keyword(k);
+        }
+        for k in &cfg.alerts.kols {
+            app.state.triage.watch_kol(k);
+        }
+        app.state.alerts.limiter = Some(crate::alerts::RateLimiter::from_config(&cfg.alerts));
+        if history_spec.is_some() {
+            app.state.history.viewer = cli.viewer;
+        }
+
+        let mut guard = crate::tui::init(cfg.theme.mouse).context("setting up the terminal")?;
+        let res = crate::app::run(&mut guard.terminal, &mut app, &mut services, inbox).await;
+        drop(guard);
+        // This look ends now: what appears later is "new" next time.
+        let last = app.state.now.map(|now| {
+            let mut t = std::mem::take(&mut app.state.triage);
+            t.set_last_look(now);
+            t.prune(now);
+            t
+        });
+        // SIGTERM/SIGHUP/SIGINT come through here too: queued writes land before exit.
+        services.stop(last);
+        res.context("terminal I/O")
+    })
+}
