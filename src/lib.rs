@@ -17,6 +17,7 @@ pub mod history;
 pub mod import;
 pub mod logging;
 pub mod memory;
+pub mod paths;
 pub mod replay;
 pub mod search;
 pub mod sources;

@@ -10,7 +10,8 @@ use resou::analysis::WorkerInput;
 use resou::app::{App, Effect};
 use resou::cli::{Cli, Command};
 use resou::config::keymap::{Keymap, KeymapError, Layers, Loaded};
-use resou::config::{Config, paths, validate_origin};
+use resou::config::{Config, validate_origin};
+use resou::paths;
 use resou::sources::poller;
 
 fn main() -> ExitCode {
@@ -333,7 +334,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
         // replay from the start of their day each run).
         let seed: Option<resou::analysis::Seed> = match (&history_spec, offline) {
             (Some(spec), false) => {
-                let now = resou::app::now_cst();
+                let now = resou::domain::now_cst();
                 Some(Box::new(resou::history::stored_polls(
                     open_store(spec.clone()),
                     platforms.clone(),
@@ -458,7 +459,7 @@ fn run_tui(cli: &Cli) -> anyhow::Result<()> {
                             resou::store::TriageRecord {
                                 user: history_user.clone(),
                                 json,
-                                updated_at: resou::app::now_cst(),
+                                updated_at: resou::domain::now_cst(),
                             },
                         )),
                         Err(e) => tracing::warn!("triage to JSON: {e}"),

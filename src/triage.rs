@@ -32,7 +32,7 @@ pub const PRUNE_EVERY_SECS: i64 = 3_600;
 
 /// `$XDG_DATA_HOME/resou/triage.json`.
 pub fn default_path() -> Option<PathBuf> {
-    crate::config::paths::data_dir().map(|d| d.join(FILE_NAME))
+    crate::paths::data_dir().map(|d| d.join(FILE_NAME))
 }
 
 /// The stable string form of a topic key used in the file: `weibo:旺旺配料表`.

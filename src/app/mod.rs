@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::analysis::AnalysisEvent;
 use crate::config::keymap::Keymap;
+use crate::domain::now_cst;
 use crate::sources::SourceEvent;
 pub use msg::{AppMsg, Effect};
 use state::AppState;
@@ -67,11 +68,6 @@ impl App {
     pub fn handle(&mut self, msg: AppMsg) -> (Vec<Effect>, bool) {
         update::update(&mut self.state, &self.keymap, msg)
     }
-}
-
-/// Wall clock in China Standard Time.
-pub fn now_cst() -> chrono::DateTime<chrono::FixedOffset> {
-    chrono::Utc::now().with_timezone(&crate::domain::cst())
 }
 
 fn resize(w: u16, h: u16) -> AppMsg {

@@ -20,6 +20,11 @@ pub fn cst() -> FixedOffset {
         .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
 }
 
+/// The wall clock in CST.
+pub fn now_cst() -> DateTime<FixedOffset> {
+    chrono::Utc::now().with_timezone(&cst())
+}
+
 /// Convert unix seconds to a CST timestamp; `None` for out-of-range values.
 pub fn from_unix(secs: i64) -> Option<DateTime<FixedOffset>> {
     cst().timestamp_opt(secs, 0).single()
