@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::normalize::normalize;
+use crate::domain::normalize::normalize_text;
 use crate::domain::{Platform, SafeText, Topic, TopicKey};
 
 pub const FILE_NAME: &str = "triage.json";
@@ -313,7 +313,7 @@ impl Triage {
         if self.muted_keywords.is_empty() {
             return false;
         }
-        let folded = normalize(text);
+        let folded = normalize_text(text);
         self.muted_keywords
             .iter()
             .any(|k| folded.contains(k.as_str()))
@@ -389,7 +389,7 @@ pub fn clean_note(raw: &str) -> Option<String> {
 }
 
 fn fold_keyword(raw: &str) -> Option<String> {
-    let k = normalize(SafeText::line(raw).as_str());
+    let k = normalize_text(SafeText::line(raw).as_str());
     let k = k.trim();
     (!k.is_empty()).then(|| k.to_string())
 }
