@@ -184,8 +184,8 @@ pub struct SnapshotArgs {
     /// Platforms to poll, comma-separated (default: the config's).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_platform)]
     pub platform: Option<Vec<Platform>>,
-    #[arg(long, value_enum, default_value_t = crate::commands::snapshot::Format::Table)]
-    pub format: crate::commands::snapshot::Format,
+    #[arg(long, value_enum, default_value_t = SnapshotFormat::Table)]
+    pub format: SnapshotFormat,
     /// Send every platform request to this origin (http://host:port).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
@@ -218,6 +218,18 @@ pub struct ReplayArgs {
     /// Seconds per recorded poll or snapshot (default 5).
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_speed)]
     pub speed: f64,
+}
+
+/// `resou snapshot --format`. Here rather than in `commands::snapshot`: the CLI types name no
+/// command code, the commands depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotFormat {
+    /// One JSON document: `{"lists":[…],"errors":[…]}`.
+    Json,
+    /// RFC 4180 CSV, one row per topic, CRLF line ends.
+    Csv,
+    /// Aligned columns (CJK counted two cells wide).
+    Table,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
