@@ -11,8 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::AllFailed;
-use crate::domain::Platform;
-use crate::domain::now_cst;
+use crate::domain::{Platform, now_cst};
 use crate::replay::{RecordedExchange, encode_body};
 use crate::sources::chain::Chain;
 use crate::sources::http::{Exchange, Recorder};
