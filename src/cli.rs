@@ -220,13 +220,8 @@ pub struct ReplayArgs {
     pub speed: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Jsonl,
-    Table,
-}
-
-/// How `resou snapshot` prints the lists.
+/// `resou snapshot --format`. Here rather than in `commands::snapshot`: the CLI types name no
+/// command code, the commands depend on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SnapshotFormat {
     /// One JSON document: `{"lists":[…],"errors":[…]}`.
@@ -234,6 +229,12 @@ pub enum SnapshotFormat {
     /// RFC 4180 CSV, one row per topic, CRLF line ends.
     Csv,
     /// Aligned columns (CJK counted two cells wide).
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Jsonl,
     Table,
 }
 

@@ -18,6 +18,7 @@ pub const TASK_THREAD: &str = "resou-task";
 static LOG_PATH: OnceLock<PathBuf> = OnceLock::new();
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static INSTALLED: OnceLock<()> = OnceLock::new();
+static RESTORE: OnceLock<fn()> = OnceLock::new();
 
 /// The log file the panic line is appended to (set once, by logging).
 pub fn set_log_path(p: &Path) {
@@ -46,6 +47,12 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// What puts the terminal back before anything is printed: registered by the terminal code
+/// (`tui::init`), so this module needs nothing above it. First registration wins.
+pub fn set_terminal_restore(restore: fn()) {
+    let _ = RESTORE.set(restore);
+}
+
 /// Install the hook (once per process; later calls do nothing).
 pub fn install_hook() {
     if INSTALLED.set(()).is_err() {
@@ -56,8 +63,8 @@ pub fn install_hook() {
         let name = thread.name().unwrap_or("unnamed").to_string();
         // Tokio catches panics in tasks; its workers go on.
         let in_task = name == TASK_THREAD;
-        if !in_task {
-            crate::tui::restore();
+        if !in_task && let Some(restore) = RESTORE.get() {
+            restore();
         }
         // One line: the log line and the stderr line stay greppable.
         let message = scrub(&info.to_string()).replace('\n', " ");
@@ -87,7 +94,7 @@ fn write_report(thread: &str, message: &str) -> Option<PathBuf> {
     let dir = LOG_PATH
         .get()
         .cloned()
-        .or_else(crate::config::paths::log_file)
+        .or_else(crate::paths::log_file)
         .and_then(|p| p.parent().map(Path::to_path_buf))?;
     std::fs::create_dir_all(&dir).ok()?;
     let now = chrono::Utc::now();

@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use tokio::sync::mpsc;
 
-use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::domain::{Platform, Snapshot, TopicKey, now_cst};
 use crate::store::{HistoryPoint, HistoryStore, StoreError, TopicHistory, TriageRecord};
 
 /// Points of a topic's series sent for its sparkline (the newest ones).
@@ -422,7 +422,7 @@ impl Service {
 
     /// The newest stored poll time per platform.
     fn newest(&self) -> Vec<(Platform, i64)> {
-        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
         self.opts
             .platforms
             .iter()
@@ -440,7 +440,7 @@ impl Service {
 
     /// Report every platform's newest poll when it is newer than the one reported last.
     fn catch_up(&mut self, seen: &mut [(Platform, i64)]) {
-        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
         for (p, last) in seen.iter_mut() {
             match self.store.snapshot_at(*p, far) {
                 Ok(Some(s)) if s.captured_at.timestamp() > *last => {
@@ -454,7 +454,7 @@ impl Service {
     }
 
     fn announce(&self) {
-        let far_future = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now);
+        let far_future = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
         let latest = self.boards_at(far_future);
         match latest {
             Ok(latest) => self.emit(HistoryEvent::Opened {
@@ -526,7 +526,7 @@ impl Service {
         self.written(r);
         // Retention counts days back from the wall clock, not from the data: a replayed
         // archive's times say nothing about how long its lists have been kept.
-        let now = now();
+        let now = now_cst();
         let secs = now.timestamp();
         let due = self
             .last_retain
@@ -575,8 +575,8 @@ impl Service {
 
     fn times(&self) -> Result<Vec<i64>, StoreError> {
         let (from, to) = (
-            crate::domain::from_unix(0).unwrap_or_else(now),
-            crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now),
+            crate::domain::from_unix(0).unwrap_or_else(now_cst),
+            crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst),
         );
         let mut times = Vec::new();
         for &p in &self.opts.platforms {
@@ -603,8 +603,4 @@ fn write_failure(e: &StoreError) -> String {
         e.to_string()
     };
     format!("history not saved ({what}); lists kept in memory, next poll retries")
-}
-
-fn now() -> DateTime<FixedOffset> {
-    crate::app::now_cst()
 }

@@ -18,6 +18,7 @@ pub mod import;
 pub mod input;
 pub mod logging;
 pub mod memory;
+pub mod paths;
 pub mod replay;
 pub mod search;
 pub mod sources;

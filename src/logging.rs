@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 pub fn init(explicit: Option<&Path>) -> (Option<WorkerGuard>, Option<PathBuf>) {
     let Some(path) = explicit
         .map(Path::to_path_buf)
-        .or_else(crate::config::paths::log_file)
+        .or_else(crate::paths::log_file)
     else {
         return (None, None);
     };

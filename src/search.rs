@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use pinyin::ToPinyinMulti;
 
-use crate::analysis::normalize::{Normalized, is_cjk, normalize};
+use crate::domain::normalize::{Normalized, is_cjk, normalize_text};
 
 /// What the user typed after `/`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,7 +78,7 @@ impl IndexedTitle {
         let units = text
             .char_indices()
             .map(|(i, c)| {
-                let folded: String = normalize(c.encode_utf8(&mut [0u8; 4]));
+                let folded: String = normalize_text(c.encode_utf8(&mut [0u8; 4]));
                 let kind = if is_cjk(c) {
                     UnitKind::Han(readings(c))
                 } else if folded.chars().all(|f| f.is_alphanumeric()) && !folded.is_empty() {
@@ -200,7 +200,7 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(query: &Query) -> Matcher {
-        let folded = normalize(query.text.trim());
+        let folded = normalize_text(query.text.trim());
         let compact = folded
             .chars()
             .filter(|c| !c.is_whitespace())

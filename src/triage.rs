@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::normalize::normalize;
+use crate::domain::normalize::normalize_text;
 use crate::domain::{Platform, SafeText, Topic, TopicKey};
 
 pub const FILE_NAME: &str = "triage.json";
@@ -32,7 +32,7 @@ pub const PRUNE_EVERY_SECS: i64 = 3_600;
 
 /// `$XDG_DATA_HOME/resou/triage.json`.
 pub fn default_path() -> Option<PathBuf> {
-    crate::config::paths::data_dir().map(|d| d.join(FILE_NAME))
+    crate::paths::data_dir().map(|d| d.join(FILE_NAME))
 }
 
 /// The stable string form of a topic key used in the file: `weibo:旺旺配料表`.
@@ -313,7 +313,7 @@ impl Triage {
         if self.muted_keywords.is_empty() {
             return false;
         }
-        let folded = normalize(text);
+        let folded = normalize_text(text);
         self.muted_keywords
             .iter()
             .any(|k| folded.contains(k.as_str()))
@@ -389,7 +389,7 @@ pub fn clean_note(raw: &str) -> Option<String> {
 }
 
 fn fold_keyword(raw: &str) -> Option<String> {
-    let k = normalize(SafeText::line(raw).as_str());
+    let k = normalize_text(SafeText::line(raw).as_str());
     let k = k.trim();
     (!k.is_empty()).then(|| k.to_string())
 }

@@ -34,6 +34,7 @@ impl Drop for TerminalGuard {
 /// `mouse` turns on mouse capture (off by default: it takes the terminal's own text selection).
 pub fn init(mouse: bool) -> io::Result<TerminalGuard> {
     crate::crash::install_hook();
+    crate::crash::set_terminal_restore(restore);
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();

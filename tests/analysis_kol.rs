@@ -102,7 +102,7 @@ fn kol_names_join_the_dictionary() {
 #[test]
 fn matcher_without_kols_finds_nothing() {
     let m = KolMatcher::new(Vec::new());
-    let n = resou::analysis::normalize::Normalized::new("人民日报");
+    let n = resou::domain::normalize::Normalized::new("人民日报");
     assert!(m.find(&n, |_| true).is_empty());
 }
 

@@ -179,7 +179,7 @@ fn a_v1_file_with_polls_migrates_to_v2_keeping_them_and_gains_triage() {
                     pos as i64,
                     t.rank,
                     t.title.as_str(),
-                    resou::domain::normalise_title(t.title.as_str()),
+                    resou::domain::normalize::normalize_title(t.title.as_str()),
                     t.heat.map(|h| h as i64)
                 ],
             )

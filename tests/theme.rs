@@ -12,13 +12,13 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
 use resou::app::state::AppState;
 use resou::config::Config;
+use resou::config::theme::{ColourDepth, ColourSetting, ThemeName, detect};
 use resou::ui::render_with;
 use resou::ui::text::display_width;
+use resou::ui::theme::Theme;
 use resou::ui::theme::colour::{
-    Background, ColourDepth, ColourSetting, background_from_env, detect, downsample, nearest_16,
-    nearest_256, parse_osc11_reply,
+    Background, background_from_env, downsample, nearest_16, nearest_256, parse_osc11_reply,
 };
-use resou::ui::theme::{Theme, ThemeName};
 
 use render_support::{assert_no_hidden_text, find_row, sample_state};
 

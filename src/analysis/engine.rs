@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
-use super::normalize::normalize;
 use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
 use super::signal::item_weights_into;
 use super::tokenize::{DictWord, Tokenizer};
-use crate::domain::{Platform, Snapshot, TopicKey, normalise_title};
+use crate::domain::normalize::{normalize_text, normalize_title};
+use crate::domain::{Platform, Snapshot, TopicKey};
 
 /// Cached titles before the older generation is dropped (bounds memory over weeks). Lists
 /// bring ~550 new titles a day; a title costs ~0.5 KB cached, and the titles of the current
@@ -552,7 +552,7 @@ impl Analyzer {
             if self.hosts.len() >= MAX_HOSTED_TOPICS {
                 self.hosts.clear();
             }
-            self.hosts.insert(normalise_title(topic), hosts.into());
+            self.hosts.insert(normalize_title(topic), hosts.into());
         }
         added
     }
@@ -569,10 +569,10 @@ impl Analyzer {
     fn kol_index(&self, name: &str, uid: Option<&str>) -> Option<usize> {
         let kols = self.matcher.kols();
         let by_uid = uid.and_then(|u| kols.iter().position(|k| k.weibo_uid.as_deref() == Some(u)));
-        let name = normalize(name.trim());
+        let name = normalize_text(name.trim());
         by_uid.or_else(|| {
             kols.iter()
-                .position(|k| k.names().any(|n| normalize(n.trim()) == name))
+                .position(|k| k.names().any(|n| normalize_text(n.trim()) == name))
         })
     }
 
@@ -607,7 +607,7 @@ impl Analyzer {
 
     fn analyse_title(&mut self, title: &str, query: Option<&str>) -> CachedTitle {
         // The query adds terms only when it differs from the title (`#x#` vs `x` does not).
-        let q = query.filter(|q| normalise_title(q) != normalise_title(title));
+        let q = query.filter(|q| normalize_title(q) != normalize_title(title));
         let toks = self.tokenizer.tokenize(title);
         let kols = self.matcher.find(&toks.norm, |b| toks.is_boundary(b));
         let (mut terms, mut names) = (toks.terms, toks.names);
@@ -735,7 +735,7 @@ impl Analyzer {
             list.names.extend_from_slice(&c.info.names);
             list.kols.extend_from_slice(&c.kols);
             if !self.hosts.is_empty()
-                && let Some(hosts) = self.hosts.get(&normalise_title(topic.title.as_str()))
+                && let Some(hosts) = self.hosts.get(&normalize_title(topic.title.as_str()))
             {
                 for &h in hosts.iter() {
                     if !list.kols[k0..].contains(&h) {

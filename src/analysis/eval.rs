@@ -43,8 +43,9 @@ use serde::Serialize;
 
 use super::engine::{AnalysisConfig, Analyzer, TitleInfo, list_is_live, minutes};
 use super::headless::sorted_lines;
+use crate::domain::Platform;
+use crate::domain::normalize::normalize_title;
 use crate::domain::snapshot_file::SnapshotLine;
-use crate::domain::{Platform, normalise_title};
 
 const TOP: u32 = 10;
 const LOOKBACK_MIN: f64 = 24.0 * 60.0;
@@ -264,7 +265,7 @@ fn ground_truth(analyzer: &mut Analyzer, snaps: &[crate::domain::Snapshot]) -> T
             .collect();
         for (topic, info) in s.ranked.iter().zip(&infos) {
             let e = titles
-                .entry(normalise_title(topic.title.as_str()))
+                .entry(normalize_title(topic.title.as_str()))
                 .or_insert_with(|| (t, HashSet::new()));
             e.1.extend(info.terms.iter().cloned());
         }
@@ -281,7 +282,7 @@ fn ground_truth(analyzer: &mut Analyzer, snaps: &[crate::domain::Snapshot]) -> T
                     top_times.entry(term.clone()).or_default().push(t);
                 }
                 list.titles
-                    .push((normalise_title(topic.title.as_str()), info.clone()));
+                    .push((normalize_title(topic.title.as_str()), info.clone()));
                 if seen_top.insert(topic.key().norm) {
                     if first_weibo {
                         left_censored += 1;

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::normalize::{Normalized, normalize};
+use crate::domain::normalize::{Normalized, normalize_text};
 
 /// A reusable matcher for one keyword set (build once per update, apply to every row).
 pub struct Highlighter {
@@ -16,7 +16,7 @@ impl Highlighter {
     pub fn new<S: AsRef<str>>(keywords: &[S]) -> Highlighter {
         let pats: Vec<String> = keywords
             .iter()
-            .map(|k| normalize(k.as_ref().trim()))
+            .map(|k| normalize_text(k.as_ref().trim()))
             .filter(|k| !k.is_empty())
             .collect();
         let ac = (!pats.is_empty())

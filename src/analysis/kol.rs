@@ -7,8 +7,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 
-use super::normalize::{Normalized, is_cjk, normalize};
 use crate::domain::SafeText;
+use crate::domain::normalize::{Normalized, is_cjk, normalize_text};
 
 /// One watched account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +102,7 @@ pub fn parse_kol_file(text: &str, path: &str) -> Result<Vec<Kol>, KolFileError> 
         if name.trim().is_empty() {
             return Err(err(at, "kol name is empty".into()));
         }
-        if !seen.insert(normalize(&name)) {
+        if !seen.insert(normalize_text(&name)) {
             return Err(err(at, format!("duplicate kol name `{name}`")));
         }
         out.push(Kol {
@@ -146,7 +146,7 @@ pub struct AccountRecord {
 pub fn discover_kols(records: &[AccountRecord], known: &[Kol]) -> Vec<Kol> {
     let mut names: HashSet<String> = known
         .iter()
-        .flat_map(|k| k.names().map(normalize).collect::<Vec<_>>())
+        .flat_map(|k| k.names().map(normalize_text).collect::<Vec<_>>())
         .collect();
     let mut uids: HashSet<String> = known.iter().filter_map(|k| k.weibo_uid.clone()).collect();
     let mut out = Vec::new();
@@ -158,7 +158,7 @@ pub fn discover_kols(records: &[AccountRecord], known: &[Kol]) -> Vec<Kol> {
             continue;
         }
         let uid = r.uid.clone().filter(|u| !u.trim().is_empty());
-        if uid.as_ref().is_some_and(|u| uids.contains(u)) || !names.insert(normalize(&name)) {
+        if uid.as_ref().is_some_and(|u| uids.contains(u)) || !names.insert(normalize_text(&name)) {
             continue;
         }
         if let Some(u) = &uid {
@@ -206,7 +206,7 @@ impl KolMatcher {
         let mut patterns = Vec::new();
         for (i, k) in kols.iter().enumerate() {
             for n in k.names() {
-                let p = normalize(n.trim());
+                let p = normalize_text(n.trim());
                 if p.is_empty() {
                     continue;
                 }

@@ -11,7 +11,6 @@ pub mod eval;
 pub mod headless;
 pub mod highlight;
 pub mod kol;
-pub mod normalize;
 pub mod panel;
 pub mod row;
 pub mod signal;

@@ -6,7 +6,7 @@ use std::io::BufReader;
 
 use jieba_rs::Jieba;
 
-use super::normalize::{Normalized, normalize};
+use crate::domain::normalize::{Normalized, normalize_text};
 
 const DEFAULT_STOPWORDS: &str = include_str!("../../data/analysis/stopwords.txt");
 const DEFAULT_USER_DICT: &str = include_str!("../../data/analysis/userdict.txt");
@@ -62,7 +62,7 @@ pub fn parse_word_list(text: &str) -> Vec<String> {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
-        .map(normalize)
+        .map(normalize_text)
         .collect()
 }
 
@@ -104,7 +104,7 @@ impl Tokenizer {
             singles: HashSet::new(),
         };
         t.stopwords
-            .extend(extra_stopwords.iter().map(|s| normalize(s)));
+            .extend(extra_stopwords.iter().map(|s| normalize_text(s)));
         for w in parse_dictionary(DEFAULT_USER_DICT)
             .iter()
             .chain(extra_words)
@@ -116,7 +116,7 @@ impl Tokenizer {
 
     /// Add a word that must never be split (user dictionary, KOL names).
     pub fn add_word(&mut self, word: &str, freq: Option<usize>, tag: Option<&str>) {
-        let w = normalize(word.trim());
+        let w = normalize_text(word.trim());
         if w.is_empty() || w.chars().any(char::is_whitespace) {
             return;
         }

@@ -21,6 +21,7 @@ use futures_util::StreamExt;
 use ratatui::layout::Rect;
 
 use crate::config::keymap::Keymap;
+use crate::domain::now_cst;
 pub use msg::{AppMsg, Effect};
 pub use services::{Inbox, Plan, Services};
 use state::AppState;
@@ -55,11 +56,6 @@ impl App {
     pub fn handle(&mut self, msg: AppMsg) -> (Vec<Effect>, bool) {
         update::update(&mut self.state, &self.keymap, msg)
     }
-}
-
-/// Wall clock in China Standard Time.
-pub fn now_cst() -> chrono::DateTime<chrono::FixedOffset> {
-    chrono::Utc::now().with_timezone(&crate::domain::cst())
 }
 
 fn resize(w: u16, h: u16) -> AppMsg {

@@ -11,10 +11,11 @@ use std::thread::JoinHandle;
 
 use tokio::sync::mpsc;
 
-use super::{AppMsg, Effect, now_cst};
+use super::{AppMsg, Effect};
 use crate::alerts::Notifier;
 use crate::analysis::{AnalysisConfig, AnalysisEvent, Seed, WorkerInput};
 use crate::desktop::{Desktop, Outcome};
+use crate::domain::now_cst;
 use crate::export::ExportRow;
 use crate::history::{HistoryCmd, HistoryEvent, HistoryHandle, HistoryOptions, Opener};
 use crate::sources::drill::{DrillHandle, spawn_drill_fetcher};

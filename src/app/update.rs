@@ -92,7 +92,7 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
                 if names.is_empty() {
                     return (Vec::new(), false);
                 }
-                let norm = crate::domain::normalise_title(&hashtag);
+                let norm = crate::domain::normalize::normalize_title(&hashtag);
                 cap_topic_details(state);
                 state.enrich.topic_accounts.insert(norm.clone(), names);
                 state.enrich.topic_details.insert(norm, detail.clone());
@@ -361,7 +361,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
         .map(|k| {
             let name = k.keyword.as_str();
             (
-                crate::analysis::normalize::normalize(name.trim()),
+                crate::domain::normalize::normalize_text(name.trim()),
                 k.score,
                 name,
             )
@@ -413,7 +413,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
                 .team
                 .contains_key(&crate::triage::entry_key(&row.key)),
         };
-        let norm_title = crate::analysis::normalize::normalize(title);
+        let norm_title = crate::domain::normalize::normalize_text(title);
         let in_title: Vec<(f64, &str)> = rising
             .iter()
             .filter(|(k, _, _)| norm_title.contains(k.as_str()))

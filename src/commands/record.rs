@@ -11,10 +11,10 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::AllFailed;
-use crate::domain::Platform;
+use crate::domain::{Platform, now_cst};
 use crate::replay::{RecordedExchange, encode_body};
 use crate::sources::chain::Chain;
-use crate::sources::http::{Exchange, Recorder, now_cst};
+use crate::sources::http::{Exchange, Recorder};
 use crate::sources::poller::{self, next_delay};
 use crate::sources::{PollOutcome, SourcesConfig};
 

@@ -10,14 +10,13 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::AllFailed;
+use crate::cli::SnapshotFormat;
 use crate::domain::num::format_heat;
 use crate::domain::snapshot_file::{SnapshotItem, SnapshotLine};
 use crate::domain::{Platform, Snapshot};
 use crate::export::csv_field;
 use crate::sources::chain::endpoint_url;
 use crate::sources::{Endpoint, PollOutcome, SourceError, SourcesConfig, poller};
-
-pub use crate::cli::SnapshotFormat as Format;
 
 /// One platform's list as it was fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +67,7 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::SnapshotArgs) -> anyhow::Resu
 
 /// Print the board to stdout, each failed platform on stderr; an error
 /// ([`AllFailed`], exit code 1) when no platform gave a list.
-pub fn run(cfg: &SourcesConfig, format: Format) -> anyhow::Result<()> {
+pub fn run(cfg: &SourcesConfig, format: SnapshotFormat) -> anyhow::Result<()> {
     let board = super::runtime()?.block_on(poll_board(cfg))?;
     for (p, e) in &board.errors {
         eprintln!("resou: {}: {e}", id(*p));
@@ -91,11 +90,11 @@ pub fn run(cfg: &SourcesConfig, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn render(board: &Board, format: Format) -> String {
+pub fn render(board: &Board, format: SnapshotFormat) -> String {
     match format {
-        Format::Json => json(board),
-        Format::Csv => csv(board),
-        Format::Table => table(board),
+        SnapshotFormat::Json => json(board),
+        SnapshotFormat::Csv => csv(board),
+        SnapshotFormat::Table => table(board),
     }
 }
 

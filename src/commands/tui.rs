@@ -64,7 +64,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         // replay from the start of their day each run).
         let seed: Option<crate::analysis::Seed> = match (&history_spec, offline) {
             (Some(spec), false) => {
-                let now = crate::app::now_cst();
+                let now = crate::domain::now_cst();
                 Some(Box::new(crate::history::stored_polls(
                     open_store(spec.clone()),
                     platforms.clone(),

@@ -2,7 +2,10 @@
 //! A bad file is an error naming the file, line and problem.
 
 pub mod keymap;
-pub mod paths;
+pub mod theme;
+// Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
+// Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.
+pub use crate::paths;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -67,9 +70,9 @@ impl Default for HistorySection {
 #[serde(default, deny_unknown_fields)]
 pub struct ThemeSection {
     /// `auto` (from the terminal's background where it tells), `dark` or `light`.
-    pub name: crate::ui::theme::ThemeName,
+    pub name: theme::ThemeName,
     /// `auto` (from `NO_COLOR`, `COLORTERM`, `TERM`), `16`, `256`, `truecolor` or `none`.
-    pub colours: crate::ui::theme::ColourSetting,
+    pub colours: theme::ColourSetting,
     /// Mouse reporting (wheel scroll, click select); off by default so the terminal's own
     /// selection keeps working.
     pub mouse: bool,

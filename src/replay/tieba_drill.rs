@@ -25,7 +25,8 @@ use serde_json::{Map, Value, json};
 
 use super::reply::{Reply, Route};
 use super::wire::{encode, param, stable_hash};
-use crate::domain::{cst, normalise_title};
+use crate::domain::cst;
+use crate::domain::normalize::normalize_title;
 
 static THREADS_GZ: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -93,7 +94,7 @@ fn drill() -> &'static Drill {
         let mut by_key = HashMap::new();
         for (i, t) in b.topics.iter().enumerate() {
             by_key.entry(t.topic_id.clone()).or_insert(i);
-            by_key.entry(normalise_title(&t.topic_name)).or_insert(i);
+            by_key.entry(normalize_title(&t.topic_name)).or_insert(i);
         }
         Drill { b, by_key }
     })
@@ -113,7 +114,7 @@ impl Drill {
         let i = param(query, "topic_id")
             .and_then(|id| self.by_key.get(id.trim()))
             .or_else(|| {
-                param(query, "topic_name").and_then(|n| self.by_key.get(&normalise_title(&n)))
+                param(query, "topic_name").and_then(|n| self.by_key.get(&normalize_title(&n)))
             })?;
         Some((*i, self.b.topics.get(*i)?))
     }

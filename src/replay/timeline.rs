@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::domain::normalise_title;
+use crate::domain::normalize::normalize_title;
 use crate::domain::snapshot_file::SnapshotLine;
 
 pub(crate) struct Timeline {
@@ -19,7 +19,7 @@ impl Timeline {
         for l in &lines {
             for it in &l.items {
                 first_seen
-                    .entry(normalise_title(&it.title))
+                    .entry(normalize_title(&it.title))
                     .and_modify(|t| *t = (*t).min(l.captured_at))
                     .or_insert(l.captured_at);
             }
@@ -39,7 +39,7 @@ impl Timeline {
     /// Unix seconds of the topic's first appearance anywhere in this list.
     pub(crate) fn first_seen(&self, title: &str) -> Option<i64> {
         self.first_seen
-            .get(&normalise_title(title))
+            .get(&normalize_title(title))
             .map(|t| t.timestamp())
     }
 }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::domain::normalise_title;
+use crate::domain::normalize::normalize_title;
 
 static TOPICS_GZ: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -62,7 +62,7 @@ impl Topics {
         let mut by_key = HashMap::new();
         for (i, r) in recs.iter().enumerate() {
             for k in std::iter::once(&r.title).chain(r.query.as_ref()) {
-                by_key.entry(normalise_title(k)).or_insert(i);
+                by_key.entry(normalize_title(k)).or_insert(i);
             }
         }
         Ok(Topics { recs, by_key })
@@ -70,7 +70,7 @@ impl Topics {
 
     fn get(&self, q: &str) -> Option<&Rec> {
         self.by_key
-            .get(&normalise_title(q))
+            .get(&normalize_title(q))
             .and_then(|&i| self.recs.get(i))
     }
 }
@@ -115,7 +115,7 @@ pub(crate) fn detail(q: Option<&str>, empty: bool) -> Value {
         .query
         .as_deref()
         .map(|q| q.trim().trim_matches('#'))
-        .filter(|q| normalise_title(q) == normalise_title(&r.title))
+        .filter(|q| normalize_title(q) == normalize_title(&r.title))
         .unwrap_or(&r.title);
     let mut data = json!({
         "baseInfo": {

@@ -9,9 +9,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::chain::Chain;
-use super::http::{HttpClient, now_cst};
+use super::http::HttpClient;
 use super::{PollOutcome, PollReport, SourceCmd, SourceError, SourceEvent, SourcesConfig};
 use crate::domain::Platform;
+use crate::domain::now_cst;
 
 /// Relative jitter applied to every wait (±10 %), so pollers do not tick in lock-step.
 const JITTER: f64 = 0.10;

@@ -8,11 +8,11 @@
 pub mod colour;
 
 use ratatui::style::{Color, Modifier, Style};
-use serde::Deserialize;
 
-pub use colour::{Background, ColourDepth, ColourSetting};
+pub use colour::Background;
 
 use crate::app::state::Movement;
+use crate::config::theme::{ColourSetting, ThemeName};
 use crate::domain::{Label, Platform};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,17 +141,6 @@ impl Default for Symbols {
             spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         }
     }
-}
-
-/// `[theme] name`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ThemeName {
-    /// Light when the terminal reports a light background, else dark.
-    #[default]
-    Auto,
-    Dark,
-    Light,
 }
 
 /// Generates `map_styles` and `styles` from one field list; the struct literal in `map_styles`

@@ -704,7 +704,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         pages: 0,
     };
     // Start on the next whole hour of the wall clock, in China time (the data's zone).
-    let now = resou::app::now_cst();
+    let now = resou::domain::now_cst();
     let start =
         now - chrono::Duration::seconds(now.timestamp() % 3600) + chrono::Duration::hours(1);
     let lists = Lists::new(start);

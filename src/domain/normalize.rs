@@ -1,5 +1,10 @@
-//! NFKC + lowercase normal form with a map back to the original byte offsets, shared by
-//! the tokeniser (terms) and the KOL matcher (highlight spans in the original title).
+//! The two normal forms of text, side by side because they differ on purpose:
+//!
+//! - [`normalize_title`]: a topic's identity (`TopicKey`, the stores' `norm` column): no
+//!   surrounding `#`, collapsed whitespace, lowercase. No NFKC: stored keys must not change.
+//! - [`normalize_text`] / [`Normalized`]: the matching form (per-char NFKC + lowercase), with a
+//!   map back to the original byte offsets, shared by the tokeniser (terms), the KOL matcher
+//!   (highlight spans in the original title), search and triage filters.
 
 use std::ops::Range;
 
@@ -47,9 +52,28 @@ impl Normalized {
     }
 }
 
-/// Normalise without keeping the map (dictionary words, stop-words, KOL names).
-pub fn normalize(s: &str) -> String {
+/// The matching form without the map (dictionary words, stop-words, KOL names, queries).
+pub fn normalize_text(s: &str) -> String {
     Normalized::new(s).text
+}
+
+/// Title normal form used for identity: no surrounding `#`, collapsed whitespace, lowercase Latin.
+pub fn normalize_title(title: &str) -> String {
+    let t = title.trim().trim_matches('#').trim();
+    let mut out = String::with_capacity(t.len());
+    let mut last_space = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            if !last_space && !out.is_empty() {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.extend(c.to_lowercase());
+            last_space = false;
+        }
+    }
+    out.trim_end().to_string()
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -70,5 +94,14 @@ mod tests {
         assert_eq!(&orig[r], "ＡＢＣ");
         let r = n.original_range(3..9).unwrap();
         assert_eq!(&orig[r], "中国");
+    }
+
+    #[test]
+    fn title_normal_form_joins_hashtag_and_plain() {
+        assert_eq!(
+            normalize_title("#旺旺 配料表#"),
+            normalize_title("旺旺  配料表")
+        );
+        assert_eq!(normalize_title(" 中国China成为潮流 "), "中国china成为潮流");
     }
 }
