@@ -6,7 +6,7 @@ use chrono::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use resou::domain::Snapshot;
 use resou::domain::snapshot_file::read_lines;
-use resou::store::Store;
+use resou::store::{HistoryStore, Store};
 
 fn weibo_polls() -> Vec<Snapshot> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store/");

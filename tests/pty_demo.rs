@@ -99,6 +99,7 @@ fn sigterm_sighup_sigint_restore_the_terminal_and_flush_the_store() {
         s.assert_restored();
         // Every list the app showed is on disk, whatever signal ended it: the stored latest
         // list of each platform is at least as new as the one in the status bar.
+        use resou::store::HistoryStore as _;
         let store = resou::store::Store::open(&db).expect("store opens after the signal");
         let far = resou::domain::from_unix(i32::MAX as i64).unwrap();
         for (p, name) in [

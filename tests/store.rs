@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use resou::domain::Platform;
-use resou::store::{Store, StoreError, schema};
+use resou::store::{HistoryStore, Store, StoreError, schema};
 
 #[path = "support/store_contract.rs"]
 mod store_contract;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use resou::domain::snapshot_file::{SnapshotLine, read_lines, write_line};
 use resou::domain::{Platform, from_unix};
-use resou::store::Store;
+use resou::store::{HistoryStore, Store};
 
 fn hours() -> Vec<SnapshotLine> {
     let src = include_str!("fixtures/store/weibo_hours.jsonl");

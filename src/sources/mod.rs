@@ -5,6 +5,7 @@
 pub mod chain;
 pub mod drill;
 pub mod http;
+mod polite;
 pub mod poller;
 pub mod tieba;
 pub mod topic;

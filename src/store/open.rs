@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{HistoryStore, PgStore, Result, Store};
+use super::{HistoryStore, PgStore, Result, SqliteStore};
 
 /// Where the history lives.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl std::fmt::Debug for StoreSpec {
 /// call it from a plain thread, never from inside the tokio runtime (see [`PgStore`]).
 pub fn open(spec: &StoreSpec) -> Result<Box<dyn HistoryStore>> {
     Ok(match spec {
-        StoreSpec::Sqlite(path) => Box::new(Store::open(path)?),
+        StoreSpec::Sqlite(path) => Box::new(SqliteStore::open(path)?),
         StoreSpec::Postgres(url) => Box::new(PgStore::open(url)?),
     })
 }

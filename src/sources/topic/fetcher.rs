@@ -1,23 +1,27 @@
-//! Background topic-detail fetcher: one request at a time, spaced (≥ `min_gap` plus jitter,
-//! politer than nateafish's 0.4 s ± 0.2 s), de-duplicated, cached, with a bounded queue that
-//! drops its oldest entry when full. Results (errors included) leave as
-//! `SourceEvent::TopicDetail`; nothing here panics the caller.
+//! Background topic-detail fetcher, with the [`Polite`] fetcher's manners: one request at a
+//! time, spaced (≥ `min_gap` plus jitter, politer than nateafish's 0.4 s ± 0.2 s), with a
+//! bounded queue that drops its oldest entry when full. A hashtag is fetched once: while it
+//! waits or is in flight, and for a TTL after (shorter after a failure), asking again does
+//! nothing. Results (errors included) leave as `SourceEvent::TopicDetail`.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::sync::mpsc;
 
+use super::TopicDetail;
 use super::detail::{fetch_detail, hashtag};
 use crate::domain::normalise_title;
 use crate::sources::http::HttpClient;
+use crate::sources::polite::{Errand, Manners, Polite};
 use crate::sources::{SourceError, SourceEvent};
 
 /// Finished hashtags remembered at most; expired ones are pruned first.
 const MAX_REMEMBERED: usize = 4096;
+
+/// Every topic page is on this host.
+const HOST: &str = "m.s.weibo.com";
 
 #[derive(Debug, Clone)]
 pub struct TopicFetcherConfig {
@@ -45,33 +49,61 @@ impl Default for TopicFetcherConfig {
     }
 }
 
-#[derive(Default)]
-struct Queue {
-    /// (normalised key, `#…#` hashtag), oldest first.
-    waiting: VecDeque<(String, String)>,
-    /// Key being fetched now.
-    in_flight: Option<String>,
-    /// Key → until when a new request for it is ignored.
-    done: HashMap<String, Instant>,
+struct Job {
+    /// The normalised hashtag: the topic's identity.
+    key: String,
+    /// The `#…#` hashtag asked for.
+    tag: String,
 }
 
-struct Shared {
-    queue: Mutex<Queue>,
-    wake: Notify,
-    cap: usize,
+/// Topic pages. Only that a hashtag was done is remembered, not the page: its event was sent.
+struct Pages {
+    ttl: Duration,
+    retry_after: Duration,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        // A poisoned lock only means a panic elsewhere; the queue is still consistent.
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+impl Errand for Pages {
+    type Job = Job;
+    type Key = String;
+    type Kept = ();
+    type Answer = Box<TopicDetail>;
+
+    const NAME: &'static str = "topic";
+    const INTERNAL_ERROR: &'static str = "internal error while fetching a topic";
+
+    fn key(job: &Job) -> &String {
+        &job.key
+    }
+
+    fn host(_job: &Job) -> &'static str {
+        HOST
+    }
+
+    fn fetch(
+        client: Arc<HttpClient>,
+        job: &Job,
+    ) -> impl Future<Output = Result<Box<TopicDetail>, SourceError>> + Send + 'static {
+        let tag = job.tag.clone();
+        async move { fetch_detail(&client, &tag).await.map(Box::new) }
+    }
+
+    fn keep(&self, result: &Result<Box<TopicDetail>, SourceError>) -> Option<(Duration, ())> {
+        let keep = if result.is_ok() {
+            self.ttl
+        } else {
+            self.retry_after
+        };
+        Some((keep, ()))
+    }
+
+    fn event(job: Job, result: Result<Box<TopicDetail>, SourceError>) -> SourceEvent {
+        SourceEvent::TopicDetail(job.tag, result)
     }
 }
 
 /// The running fetcher. Dropping it (or `shutdown`) stops the task.
 pub struct TopicFetcherHandle {
-    shared: Arc<Shared>,
-    task: Option<JoinHandle<()>>,
+    polite: Polite<Pages>,
 }
 
 impl std::fmt::Debug for TopicFetcherHandle {
@@ -91,44 +123,17 @@ impl TopicFetcherHandle {
             return false;
         };
         let key = normalise_title(&tag);
-        let mut q = self.shared.lock();
-        let now = Instant::now();
-        let known = q.in_flight.as_deref() == Some(key.as_str())
-            || q.done.get(&key).is_some_and(|until| *until > now)
-            || q.waiting.iter().any(|(k, _)| *k == key);
-        if known {
-            return false;
-        }
-        q.waiting.push_back((key, tag));
-        while q.waiting.len() > self.shared.cap {
-            if let Some((_, dropped)) = q.waiting.pop_front() {
-                tracing::debug!(hashtag = %dropped, "topic queue full; dropped the oldest request");
-            }
-        }
-        drop(q);
-        self.shared.wake.notify_one();
-        true
+        self.polite.push_new(Job { key, tag })
     }
 
     /// Hashtags waiting to be fetched.
     pub fn waiting(&self) -> usize {
-        self.shared.lock().waiting.len()
+        self.polite.waiting()
     }
 
     /// Stop the task and wait for it to end.
-    pub async fn shutdown(mut self) {
-        if let Some(t) = self.task.take() {
-            t.abort();
-            let _ = t.await;
-        }
-    }
-}
-
-impl Drop for TopicFetcherHandle {
-    fn drop(&mut self) {
-        if let Some(t) = self.task.take() {
-            t.abort();
-        }
+    pub async fn shutdown(self) {
+        self.polite.shutdown().await;
     }
 }
 
@@ -138,81 +143,17 @@ pub fn spawn_topic_fetcher(
     cfg: TopicFetcherConfig,
     events: mpsc::Sender<SourceEvent>,
 ) -> TopicFetcherHandle {
-    let shared = Arc::new(Shared {
-        queue: Mutex::new(Queue::default()),
-        wake: Notify::new(),
-        cap: cfg.queue_cap.max(1),
-    });
-    let task = tokio::spawn(run(Arc::clone(&shared), client, cfg, events));
+    let pages = Pages {
+        ttl: cfg.ttl,
+        retry_after: cfg.retry_after,
+    };
+    let manners = Manners {
+        min_gap: cfg.min_gap,
+        jitter: cfg.jitter,
+        queue_cap: cfg.queue_cap,
+        memo_cap: MAX_REMEMBERED,
+    };
     TopicFetcherHandle {
-        shared,
-        task: Some(task),
-    }
-}
-
-/// The wait between two request starts: `min_gap` plus up to `jitter`.
-fn gap(cfg: &TopicFetcherConfig) -> Duration {
-    cfg.min_gap + cfg.jitter.mul_f64(fastrand::f64())
-}
-
-fn next(shared: &Shared) -> Option<(String, String)> {
-    let mut q = shared.lock();
-    let (key, tag) = q.waiting.pop_front()?;
-    q.in_flight = Some(key.clone());
-    if q.done.len() >= MAX_REMEMBERED {
-        let now = Instant::now();
-        q.done.retain(|_, until| *until > now);
-        if q.done.len() >= MAX_REMEMBERED {
-            q.done.clear();
-        }
-    }
-    Some((key, tag))
-}
-
-async fn run(
-    shared: Arc<Shared>,
-    client: Arc<HttpClient>,
-    cfg: TopicFetcherConfig,
-    events: mpsc::Sender<SourceEvent>,
-) {
-    let mut last_start: Option<Instant> = None;
-    loop {
-        let Some((key, tag)) = next(&shared) else {
-            shared.wake.notified().await;
-            continue;
-        };
-        if let Some(t) = last_start {
-            tokio::time::sleep_until(t + gap(&cfg)).await;
-        }
-        last_start = Some(Instant::now());
-        // In its own task so even a panicking parser becomes an error event.
-        let fetch = {
-            let client = Arc::clone(&client);
-            let tag = tag.clone();
-            tokio::spawn(async move { fetch_detail(&client, &tag).await.map(Box::new) })
-        };
-        let result = fetch.await.unwrap_or_else(|e| {
-            tracing::error!("topic fetch task failed: {e}");
-            Err(SourceError::Other(
-                "internal error while fetching a topic".into(),
-            ))
-        });
-        {
-            let mut q = shared.lock();
-            q.in_flight = None;
-            let keep = if result.is_ok() {
-                cfg.ttl
-            } else {
-                cfg.retry_after
-            };
-            q.done.insert(key, Instant::now() + keep);
-        }
-        if events
-            .send(SourceEvent::TopicDetail(tag, result))
-            .await
-            .is_err()
-        {
-            return; // nobody listens any more
-        }
+        polite: Polite::spawn(pages, manners, client, events),
     }
 }

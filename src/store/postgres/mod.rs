@@ -1,6 +1,8 @@
-//! Team-mode history store: the same tables and behaviour as the SQLite [`super::Store`], on a
-//! shared PostgreSQL server, so one `resou collect` writes and every viewer reads (and hears of
-//! new polls through [`super::feed::subscribe`]).
+//! The team-mode engine: the same tables and behaviour as the SQLite file
+//! ([`super::SqliteStore`]), on a shared PostgreSQL server, so one `resou collect` writes and
+//! every viewer reads (and hears of new polls through [`feed::subscribe`]). This module
+//! connects, reconnects and classifies server errors; `history` implements
+//! [`HistoryStore`](super::HistoryStore) on it.
 //!
 //! # Threads
 //! This uses the synchronous `postgres` client, which drives its own small tokio runtime
@@ -15,20 +17,19 @@
 //! memory and write again once the server is back. Passwords never appear in errors: the
 //! target is always the redacted URL.
 
-mod polls;
+pub mod feed;
+mod history;
 pub mod schema;
 
 use std::cell::RefCell;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
 use postgres::error::SqlState;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, GenericClient, NoTls};
 
-use super::backend::TriageRecord;
 use super::open::redact_url;
-use super::{KeywordPoint, KolMention, Result, StoreError};
-use crate::domain::Platform;
+use super::rows::{Cells, Column, Row};
+use super::{Result, StoreError};
 
 /// How long a connection attempt may take when the URL does not say (`connect_timeout=`).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -141,23 +142,55 @@ impl PgStore {
         }
     }
 
-    fn bad_value(&self, op: &'static str, msg: String) -> StoreError {
-        StoreError::BadValue {
-            path: self.target.clone(),
-            op,
-            msg,
-        }
+    /// Run `sql` with `params` on `c` (the client or a transaction) and rebuild every row
+    /// with `f`.
+    fn rows<T>(
+        &self,
+        c: &mut impl GenericClient,
+        op: &'static str,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        f: impl Fn(&Cells<'_, postgres::Row>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = c.query(sql, params).map_err(self.pg(op))?;
+        rows.iter()
+            .map(|row| {
+                f(&Cells {
+                    row,
+                    place: &self.target,
+                    op,
+                })
+            })
+            .collect()
     }
 
-    fn time(&self, op: &'static str, secs: i64) -> Result<DateTime<FixedOffset>> {
-        super::to_time(secs)
-            .ok_or_else(|| self.bad_value(op, format!("timestamp {secs} out of range")))
+    /// As [`PgStore::rows`], for a statement that yields at most one row.
+    fn row<T>(
+        &self,
+        c: &mut impl GenericClient,
+        op: &'static str,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        f: impl Fn(&Cells<'_, postgres::Row>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.rows(c, op, sql, params, f)?.into_iter().next())
     }
 }
 
-/// The platform as stored (`weibo`/`tieba`, as in the SQLite file).
-pub(crate) fn platform_sql(p: Platform) -> String {
-    p.name().to_ascii_lowercase()
+impl Row for postgres::Row {
+    type Error = postgres::Error;
+
+    fn column<T: Column>(&self, i: usize) -> Result<T, postgres::Error> {
+        self.try_get(i)
+    }
+
+    fn error(place: &str, op: &'static str, source: postgres::Error) -> StoreError {
+        StoreError::Postgres {
+            target: place.to_string(),
+            op,
+            source,
+        }
+    }
 }
 
 /// The client error with its causes on one line. The client's own `Display` says only
@@ -187,202 +220,4 @@ pub(crate) fn is_read_only_state(s: &SqlState) -> bool {
 
 pub(crate) fn is_disk_full_state(s: &SqlState) -> bool {
     [SqlState::DISK_FULL, SqlState::OUT_OF_MEMORY].contains(s)
-}
-
-impl super::HistoryStore for PgStore {
-    fn describe(&self) -> String {
-        self.target.clone()
-    }
-
-    fn insert_poll(&mut self, snap: &crate::domain::Snapshot, endpoint: &str) -> Result<i64> {
-        PgStore::insert_poll(self, snap, endpoint)
-    }
-
-    fn polls_between(
-        &self,
-        platform: Platform,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<super::PollRef>> {
-        PgStore::polls_between(self, platform, from, to)
-    }
-
-    fn snapshot_at(
-        &self,
-        platform: Platform,
-        at: DateTime<FixedOffset>,
-    ) -> Result<Option<crate::domain::Snapshot>> {
-        PgStore::snapshot_at(self, platform, at)
-    }
-
-    fn topic_history(&self, key: &crate::domain::TopicKey) -> Result<Option<super::TopicHistory>> {
-        PgStore::topic_history(self, key)
-    }
-
-    fn retain(
-        &mut self,
-        now: DateTime<FixedOffset>,
-        keep_days: u32,
-    ) -> Result<super::RetainReport> {
-        PgStore::retain(self, now, keep_days)
-    }
-
-    fn put_kv(&mut self, key: &str, value: &[u8]) -> Result<()> {
-        const OP: &str = "put kv";
-        self.with(OP, |c| {
-            c.execute(
-                "INSERT INTO kv (key, value) VALUES ($1, $2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[&key, &value],
-            )
-            .map(drop)
-            .map_err(self.pg(OP))
-        })
-    }
-
-    fn get_kv(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        const OP: &str = "get kv";
-        self.with(OP, |c| {
-            let row = c
-                .query_opt("SELECT value FROM kv WHERE key = $1", &[&key])
-                .map_err(self.pg(OP))?;
-            row.map(|r| r.try_get(0)).transpose().map_err(self.pg(OP))
-        })
-    }
-
-    fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> Result<()> {
-        const OP: &str = "append keyword points";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let mut tx = c.transaction().map_err(&e)?;
-            let st = tx
-                .prepare(
-                    "INSERT INTO keyword_points (keyword, at, share, score, rising)
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .map_err(&e)?;
-            for p in points {
-                let at = p.at.timestamp();
-                tx.execute(&st, &[&p.keyword, &at, &p.share, &p.score, &p.rising])
-                    .map_err(&e)?;
-            }
-            tx.commit().map_err(&e)
-        })
-    }
-
-    fn keyword_series(
-        &self,
-        keyword: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KeywordPoint>> {
-        const OP: &str = "read keyword series";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let rows = c
-                .query(
-                    "SELECT at, share, score, rising FROM keyword_points
-                     WHERE keyword = $1 AND at BETWEEN $2 AND $3 ORDER BY at, id",
-                    &[&keyword, &from.timestamp(), &to.timestamp()],
-                )
-                .map_err(&e)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(KeywordPoint {
-                        keyword: keyword.to_string(),
-                        at: self.time(OP, r.try_get(0).map_err(&e)?)?,
-                        share: r.try_get(1).map_err(&e)?,
-                        score: r.try_get(2).map_err(&e)?,
-                        rising: r.try_get(3).map_err(&e)?,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> Result<()> {
-        const OP: &str = "append KOL mentions";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let mut tx = c.transaction().map_err(&e)?;
-            let st = tx
-                .prepare("INSERT INTO kol_mentions (name, at, titles) VALUES ($1, $2, $3)")
-                .map_err(&e)?;
-            for m in mentions {
-                // ok: serialising a Vec<String> to JSON cannot fail.
-                let titles = serde_json::to_string(&m.titles).unwrap_or_else(|_| "[]".into());
-                tx.execute(&st, &[&m.name, &m.at.timestamp(), &titles])
-                    .map_err(&e)?;
-            }
-            tx.commit().map_err(&e)
-        })
-    }
-
-    fn kol_mentions(
-        &self,
-        name: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KolMention>> {
-        const OP: &str = "read KOL mentions";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let rows = c
-                .query(
-                    "SELECT at, titles FROM kol_mentions
-                     WHERE name = $1 AND at BETWEEN $2 AND $3 ORDER BY at, id",
-                    &[&name, &from.timestamp(), &to.timestamp()],
-                )
-                .map_err(&e)?;
-            rows.iter()
-                .map(|r| {
-                    let titles: String = r.try_get(1).map_err(&e)?;
-                    let titles: Vec<String> = serde_json::from_str(&titles)
-                        .map_err(|err| self.bad_value(OP, format!("titles of {name}: {err}")))?;
-                    Ok(KolMention {
-                        name: name.to_string(),
-                        at: self.time(OP, r.try_get(0).map_err(&e)?)?,
-                        titles,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    fn save_triage(&mut self, record: &TriageRecord) -> Result<()> {
-        const OP: &str = "save triage";
-        self.with(OP, |c| {
-            c.execute(
-                r#"INSERT INTO triage ("user", json, updated_at) VALUES ($1, $2, $3)
-                   ON CONFLICT ("user") DO UPDATE SET json = excluded.json,
-                                                      updated_at = excluded.updated_at"#,
-                &[&record.user, &record.json, &record.updated_at.timestamp()],
-            )
-            .map(drop)
-            .map_err(self.pg(OP))
-        })
-    }
-
-    fn load_triage(&self) -> Result<Vec<TriageRecord>> {
-        const OP: &str = "load triage";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            // Byte order, as SQLite sorts, whatever the database's collation.
-            let rows = c
-                .query(
-                    r#"SELECT "user", json, updated_at FROM triage ORDER BY "user" COLLATE "C""#,
-                    &[],
-                )
-                .map_err(&e)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(TriageRecord {
-                        user: r.try_get(0).map_err(&e)?,
-                        json: r.try_get(1).map_err(&e)?,
-                        updated_at: self.time(OP, r.try_get(2).map_err(&e)?)?,
-                    })
-                })
-                .collect()
-        })
-    }
 }

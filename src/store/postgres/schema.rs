@@ -1,5 +1,5 @@
 //! PostgreSQL schema versions, kept in `resou_schema` (one row). The tables mirror the SQLite
-//! ones (see [`crate::store::schema`]): timestamps are BIGINT unix seconds, so both engines
+//! ones (see [`crate::store::sqlite::schema`]): timestamps are BIGINT unix seconds, so both engines
 //! compare, bucket and compact times identically. Migrating runs in one transaction under an
 //! advisory lock, so concurrent openers (a collector and several viewers) never race, and a
 //! database that is already current is only read.

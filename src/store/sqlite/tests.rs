@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::{Platform, Snapshot, Topic, from_unix};
+use crate::store::{HistoryStore, KeywordPoint, KolMention};
 
 fn poll(at: i64, titles: &[&str]) -> Snapshot {
     let mut s = Snapshot::new(Platform::Weibo, from_unix(at).unwrap());
@@ -13,7 +14,7 @@ fn poll(at: i64, titles: &[&str]) -> Snapshot {
     s.finish()
 }
 
-fn count(store: &Store, table: &str) -> i64 {
+fn count(store: &SqliteStore, table: &str) -> i64 {
     store
         .conn
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
@@ -22,7 +23,7 @@ fn count(store: &Store, table: &str) -> i64 {
 
 #[test]
 fn a_full_disk_is_an_error_and_leaves_no_partial_poll() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = SqliteStore::open_in_memory().unwrap();
     store
         .insert_poll(&poll(1_000, &["a", "b"]), "test")
         .unwrap();
@@ -54,7 +55,7 @@ fn a_full_disk_is_an_error_and_leaves_no_partial_poll() {
 
 #[test]
 fn kv_and_series_round_trip() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = SqliteStore::open_in_memory().unwrap();
     assert_eq!(store.get_kv("detector").unwrap(), None);
     store.put_kv("detector", b"v1").unwrap();
     store.put_kv("detector", b"v2").unwrap();

@@ -1,7 +1,7 @@
 //! Live updates for team-mode viewers: a thread with its own PostgreSQL connection runs
 //! `LISTEN resou_poll` and forwards each committed poll as a [`StoreFeed`] on a std channel.
 //!
-//! The collector's [`super::PgStore::insert_poll`] sends the notification inside the poll's
+//! The collector's `insert_poll` on a [`super::PgStore`] sends the notification inside the poll's
 //! transaction, so only committed polls are announced, and their items are readable by the
 //! time the event arrives.
 //!
@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls};
 
-use super::PollRef;
-use super::open::redact_url;
-use super::postgres::describe_error;
+use super::describe_error;
 use crate::domain::{Platform, from_unix};
+use crate::store::rows::platform_sql;
+use crate::store::{PollRef, redact_url};
 
 /// The notification channel the collector announces polls on.
 pub const CHANNEL: &str = "resou_poll";
@@ -93,7 +93,7 @@ pub fn subscribe(url: &str) -> Subscription {
     let (tx, events) = mpsc::channel();
     let (stop, stop_rx) = mpsc::channel();
     let target = redact_url(url);
-    let config = super::postgres::config(url);
+    let config = super::config(url);
     let thread = std::thread::Builder::new()
         .name("resou-store-feed".into())
         .spawn(move || match config {
@@ -220,7 +220,7 @@ fn pump(client: &mut Client, tx: &Sender<StoreFeed>, stop: &Receiver<()>) -> Exi
 
 /// The notification payload: `<platform> <poll id> <unix secs>`.
 pub(crate) fn poll_payload(platform: Platform, id: i64, at: i64) -> String {
-    format!("{} {id} {at}", super::postgres::platform_sql(platform))
+    format!("{} {id} {at}", platform_sql(platform))
 }
 
 /// Parse a payload written by [`poll_payload`]; `None` for anything else.

@@ -1,0 +1,279 @@
+//! [`HistoryStore`] on PostgreSQL, with the SQLite store's semantics: the statements that
+//! differ are here, the rest is shared (`store::sql`, `store::rows`, `store::retain`).
+
+use chrono::{DateTime, FixedOffset};
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, Transaction};
+
+use super::PgStore;
+use super::feed::{CHANNEL, poll_payload};
+use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::store::retain::{self, Dialect};
+use crate::store::rows::{self, platform_sql, titles_json};
+use crate::store::{
+    HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
+    TriageRecord, sql,
+};
+
+/// The summary fold: LEAST/GREATEST skip NULLs, so a pinned-only sighting (NULL rank) never
+/// replaces a real peak, exactly as the SQLite `coalesce` form.
+const UPSERT_TOPIC: &str =
+    "INSERT INTO topics AS t (platform, norm, title, first_seen, last_seen, peak_rank, peak_heat)
+     VALUES ($1, $2, $3, $4, $4, $5, $6)
+     ON CONFLICT (platform, norm) DO UPDATE SET
+       title = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.title ELSE t.title END,
+       first_seen = LEAST(t.first_seen, excluded.first_seen),
+       last_seen = GREATEST(t.last_seen, excluded.last_seen),
+       peak_rank = LEAST(t.peak_rank, excluded.peak_rank),
+       peak_heat = GREATEST(t.peak_heat, excluded.peak_heat)";
+
+/// `id` columns give the insertion order SQLite's rowid gives.
+const KEYWORD_SERIES: &str = "SELECT at, share, score, rising FROM keyword_points
+     WHERE keyword = $1 AND at BETWEEN $2 AND $3 ORDER BY at, id";
+
+const KOL_MENTIONS: &str = "SELECT at, titles FROM kol_mentions
+     WHERE name = $1 AND at BETWEEN $2 AND $3 ORDER BY at, id";
+
+/// Byte order, as SQLite sorts, whatever the database's collation.
+const LOAD_TRIAGE: &str =
+    r#"SELECT "user", json, updated_at FROM triage ORDER BY "user" COLLATE "C""#;
+
+const RETENTION: Dialect = Dialect {
+    series_id: "id",
+    merge_kol_titles: "UPDATE kol_mentions AS k SET titles = (
+       SELECT coalesce(json_agg(value ORDER BY first_seq)::text, '[]') FROM (
+         SELECT value, min(seq) AS first_seq FROM (
+           SELECT j.value,
+             row_number() OVER (ORDER BY m.at, m.id, j.pos) AS seq
+           FROM kol_mentions AS m,
+                jsonb_array_elements_text(m.titles::jsonb)
+                  WITH ORDINALITY AS j(value, pos)
+           WHERE m.name = k.name AND m.at / 3600 = k.at / 3600 AND m.at < $1
+         ) AS seqd
+         GROUP BY value) AS hour_titles)
+     WHERE k.id IN (
+       SELECT id FROM (
+         SELECT id,
+           row_number() OVER (PARTITION BY name, at / 3600
+                              ORDER BY at DESC, id DESC) AS n,
+           count(*) OVER (PARTITION BY name, at / 3600) AS hour_rows
+         FROM kol_mentions WHERE at < $1) AS ranked
+       WHERE n = 1 AND hour_rows > 1)",
+};
+
+impl PgStore {
+    /// A read-only transaction on one snapshot of the database, so rows read together (a poll
+    /// and its items) agree even if retention deletes some in between.
+    fn snapshot<'c>(&self, c: &'c mut Client, op: &'static str) -> Result<Transaction<'c>> {
+        c.build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(self.pg(op))
+    }
+}
+
+impl HistoryStore for PgStore {
+    fn describe(&self) -> String {
+        self.target.clone()
+    }
+
+    /// Also announces the poll on [`CHANNEL`], in the same transaction: PostgreSQL delivers
+    /// the notification only on commit.
+    fn insert_poll(&mut self, snap: &Snapshot, endpoint: &str) -> Result<i64> {
+        const OP: &str = "insert poll";
+        self.with(OP, |c| {
+            let e = self.pg(OP);
+            let at = snap.captured_at.timestamp();
+            let platform = platform_sql(snap.platform);
+            let mut tx = c.transaction().map_err(&e)?;
+            let poll_id: i64 = tx
+                .query_one(sql::INSERT_POLL, &[&platform, &at, &endpoint])
+                .and_then(|r| r.try_get(0))
+                .map_err(&e)?;
+            let payload = poll_payload(snap.platform, poll_id, at);
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+                .map_err(&e)?;
+            let item = tx.prepare(sql::INSERT_ITEM).map_err(&e)?;
+            let topic = tx.prepare(UPSERT_TOPIC).map_err(&e)?;
+            for i in rows::items(snap) {
+                tx.execute(
+                    &item,
+                    &[
+                        &poll_id,
+                        &i.pos,
+                        &i.rank,
+                        &i.title,
+                        &i.norm,
+                        &i.query,
+                        &i.heat,
+                        &i.label,
+                        &i.url,
+                        &i.platform_id,
+                        &i.pinned,
+                        &i.onboard,
+                        &i.category,
+                    ],
+                )
+                .map_err(&e)?;
+                tx.execute(
+                    &topic,
+                    &[&platform, &i.norm, &i.title, &at, &i.rank, &i.heat],
+                )
+                .map_err(&e)?;
+            }
+            tx.commit().map_err(&e)?;
+            Ok(poll_id)
+        })
+    }
+
+    fn polls_between(
+        &self,
+        platform: Platform,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<PollRef>> {
+        const OP: &str = "list polls";
+        let span: [&(dyn ToSql + Sync); 3] =
+            [&platform_sql(platform), &from.timestamp(), &to.timestamp()];
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::POLLS_BETWEEN, &span, |r| r.poll(platform))
+        })
+    }
+
+    fn snapshot_at(
+        &self,
+        platform: Platform,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Option<Snapshot>> {
+        const OP: &str = "read snapshot";
+        let when: [&(dyn ToSql + Sync); 2] = [&platform_sql(platform), &at.timestamp()];
+        self.with(OP, |c| {
+            let mut tx = self.snapshot(c, OP)?;
+            let Some(poll) = self.row(&mut tx, OP, sql::POLL_AT, &when, |r| r.poll(platform))?
+            else {
+                return Ok(None);
+            };
+            let topics = self.rows(&mut tx, OP, sql::POLL_ITEMS, &[&poll.id], |r| {
+                r.topic(platform)
+            })?;
+            tx.commit().map_err(self.pg(OP))?;
+            Ok(Some(rows::board(poll, topics)))
+        })
+    }
+
+    fn topic_history(&self, key: &TopicKey) -> Result<Option<TopicHistory>> {
+        const OP: &str = "read topic history";
+        let topic: [&(dyn ToSql + Sync); 2] = [&platform_sql(key.platform), &key.norm];
+        self.with(OP, |c| {
+            let mut tx = self.snapshot(c, OP)?;
+            let Some(mut history) =
+                self.row(&mut tx, OP, sql::TOPIC_SUMMARY, &topic, |r| r.summary())?
+            else {
+                return Ok(None);
+            };
+            history.points = self.rows(&mut tx, OP, sql::TOPIC_POINTS, &topic, |r| r.point())?;
+            tx.commit().map_err(self.pg(OP))?;
+            Ok(Some(history))
+        })
+    }
+
+    fn retain(&mut self, now: DateTime<FixedOffset>, keep_days: u32) -> Result<RetainReport> {
+        const OP: &str = "apply retention";
+        self.with(OP, |c| {
+            let e = self.pg(OP);
+            let mut tx = c.transaction().map_err(&e)?;
+            let report = retain::run(now, keep_days, &RETENTION, |sql, t| {
+                let n = tx.execute(sql, &[&t]).map_err(&e)?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            })?;
+            tx.commit().map_err(&e)?;
+            Ok(report)
+        })
+    }
+
+    fn put_kv(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        const OP: &str = "put kv";
+        self.with(OP, |c| {
+            c.execute(sql::PUT_KV, &[&key, &value])
+                .map(drop)
+                .map_err(self.pg(OP))
+        })
+    }
+
+    fn get_kv(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        const OP: &str = "get kv";
+        self.with(OP, |c| self.row(c, OP, sql::GET_KV, &[&key], |r| r.value()))
+    }
+
+    fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> Result<()> {
+        const OP: &str = "append keyword points";
+        self.with(OP, |c| {
+            let e = self.pg(OP);
+            let mut tx = c.transaction().map_err(&e)?;
+            let st = tx.prepare(sql::INSERT_KEYWORD_POINT).map_err(&e)?;
+            for p in points {
+                let at = p.at.timestamp();
+                tx.execute(&st, &[&p.keyword, &at, &p.share, &p.score, &p.rising])
+                    .map_err(&e)?;
+            }
+            tx.commit().map_err(&e)
+        })
+    }
+
+    fn keyword_series(
+        &self,
+        keyword: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<KeywordPoint>> {
+        const OP: &str = "read keyword series";
+        let span: [&(dyn ToSql + Sync); 3] = [&keyword, &from.timestamp(), &to.timestamp()];
+        self.with(OP, |c| {
+            self.rows(c, OP, KEYWORD_SERIES, &span, |r| r.keyword_point(keyword))
+        })
+    }
+
+    fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> Result<()> {
+        const OP: &str = "append KOL mentions";
+        self.with(OP, |c| {
+            let e = self.pg(OP);
+            let mut tx = c.transaction().map_err(&e)?;
+            let st = tx.prepare(sql::INSERT_KOL_MENTION).map_err(&e)?;
+            for m in mentions {
+                let titles = titles_json(&m.titles);
+                tx.execute(&st, &[&m.name, &m.at.timestamp(), &titles])
+                    .map_err(&e)?;
+            }
+            tx.commit().map_err(&e)
+        })
+    }
+
+    fn kol_mentions(
+        &self,
+        name: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<KolMention>> {
+        const OP: &str = "read KOL mentions";
+        let span: [&(dyn ToSql + Sync); 3] = [&name, &from.timestamp(), &to.timestamp()];
+        self.with(OP, |c| {
+            self.rows(c, OP, KOL_MENTIONS, &span, |r| r.kol_mention(name))
+        })
+    }
+
+    fn save_triage(&mut self, record: &TriageRecord) -> Result<()> {
+        const OP: &str = "save triage";
+        let at = record.updated_at.timestamp();
+        self.with(OP, |c| {
+            c.execute(sql::SAVE_TRIAGE, &[&record.user, &record.json, &at])
+                .map(drop)
+                .map_err(self.pg(OP))
+        })
+    }
+
+    fn load_triage(&self) -> Result<Vec<TriageRecord>> {
+        const OP: &str = "load triage";
+        self.with(OP, |c| self.rows(c, OP, LOAD_TRIAGE, &[], |r| r.triage()))
+    }
+}

@@ -1,0 +1,241 @@
+//! Values as both engines store them, and the domain types rebuilt from stored rows, written
+//! once: each engine only says how to read one column of its own row type ([`Row`]).
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{
+    HistoryPoint, KeywordPoint, KolMention, PollRef, Result, StoreError, TopicHistory, TriageRecord,
+};
+use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, normalise_title};
+
+/// The platform as stored (`weibo`/`tieba`), in rows and in feed payloads.
+pub(crate) fn platform_sql(p: Platform) -> &'static str {
+    match p {
+        Platform::Weibo => "weibo",
+        Platform::Tieba => "tieba",
+    }
+}
+
+/// Stored timestamps are unix seconds; they come back in CST like every platform time.
+pub(crate) fn to_time(secs: i64) -> Option<DateTime<FixedOffset>> {
+    crate::domain::from_unix(secs)
+}
+
+/// Heat is a `u64` in the domain and a signed 64-bit integer in both engines; no real count
+/// comes near the limit.
+fn heat_to_sql(h: u64) -> i64 {
+    i64::try_from(h).unwrap_or(i64::MAX)
+}
+
+fn heat_from_sql(h: i64) -> Option<u64> {
+    u64::try_from(h).ok()
+}
+
+/// KOL titles are stored as a JSON array.
+pub(super) fn titles_json(titles: &[String]) -> String {
+    // ok: serialising a slice of strings to JSON cannot fail.
+    serde_json::to_string(titles).unwrap_or_else(|_| "[]".into())
+}
+
+/// One `items` row of a poll (and the values its `topics` fold needs), as both engines bind
+/// it: rows in board order, pinned rows first and without a rank.
+pub(super) struct Item<'a> {
+    pub pos: i64,
+    pub rank: Option<i64>,
+    pub title: &'a str,
+    /// The topic identity.
+    pub norm: String,
+    pub query: Option<&'a str>,
+    pub heat: Option<i64>,
+    pub label: &'a str,
+    pub url: Option<&'a str>,
+    pub platform_id: Option<&'a str>,
+    pub pinned: bool,
+    pub onboard: Option<i64>,
+    pub category: Option<&'a str>,
+}
+
+pub(super) fn items(snap: &Snapshot) -> impl Iterator<Item = Item<'_>> {
+    snap.pinned
+        .iter()
+        .chain(&snap.ranked)
+        .enumerate()
+        .map(|(pos, t)| Item {
+            pos: pos as i64,
+            rank: if t.pinned {
+                None
+            } else {
+                t.rank.map(i64::from)
+            },
+            title: t.title.as_str(),
+            norm: normalise_title(t.title.as_str()),
+            query: t.query.as_ref().map(SafeText::as_str),
+            heat: t.heat.map(heat_to_sql),
+            label: t.label.as_str(),
+            url: t.url.as_deref(),
+            platform_id: t.platform_id.as_deref(),
+            pinned: t.pinned,
+            onboard: t.onboard.map(|o| o.timestamp()),
+            category: t.category.as_ref().map(SafeText::as_str),
+        })
+}
+
+/// A column type both engines can read.
+pub(super) trait Column:
+    rusqlite::types::FromSql + for<'a> ::postgres::types::FromSql<'a>
+{
+}
+impl<T: rusqlite::types::FromSql + for<'a> ::postgres::types::FromSql<'a>> Column for T {}
+
+/// A result row of one engine: how to read a column, and how to report a failed read.
+pub(super) trait Row {
+    type Error;
+    fn column<T: Column>(&self, i: usize) -> Result<T, Self::Error>;
+    fn error(place: &str, op: &'static str, e: Self::Error) -> StoreError;
+}
+
+/// `row`, read for `op` on the store at `place` (a path, or a server URL without its
+/// password): every failure names both.
+pub(super) struct Cells<'a, R> {
+    pub row: &'a R,
+    pub place: &'a str,
+    pub op: &'static str,
+}
+
+impl<R: Row> Cells<'_, R> {
+    fn get<T: Column>(&self, i: usize) -> Result<T> {
+        self.row
+            .column(i)
+            .map_err(|e| R::error(self.place, self.op, e))
+    }
+
+    fn bad(&self, msg: String) -> StoreError {
+        bad_value(self.place, self.op, msg)
+    }
+
+    fn time(&self, i: usize) -> Result<DateTime<FixedOffset>> {
+        let secs = self.get(i)?;
+        to_time(secs).ok_or_else(|| self.bad(format!("timestamp {secs} out of range")))
+    }
+
+    fn rank(&self, i: usize) -> Result<Option<u32>> {
+        let rank: Option<i64> = self.get(i)?;
+        rank.map(|r| u32::try_from(r).map_err(|_| self.bad(format!("rank {r}"))))
+            .transpose()
+    }
+
+    fn heat(&self, i: usize) -> Result<Option<u64>> {
+        Ok(self.get::<Option<i64>>(i)?.and_then(heat_from_sql))
+    }
+
+    /// Stored text is re-sanitised: the file or server is outside our control once written.
+    fn line(&self, i: usize) -> Result<Option<SafeText>> {
+        Ok(self
+            .get::<Option<String>>(i)?
+            .as_deref()
+            .map(SafeText::line))
+    }
+
+    /// `(id, captured_at)` of `polls`.
+    pub fn poll(&self, platform: Platform) -> Result<PollRef> {
+        Ok(PollRef {
+            id: self.get(0)?,
+            platform,
+            captured_at: self.time(1)?,
+        })
+    }
+
+    /// The columns of [`super::sql::POLL_ITEMS`].
+    pub fn topic(&self, platform: Platform) -> Result<Topic> {
+        let mut t = Topic::new(platform, self.rank(0)?, &self.get::<String>(1)?);
+        t.query = self.line(2)?;
+        t.heat = self.heat(3)?;
+        t.label = Label::from_text(&self.get::<String>(4)?);
+        t.url = self.get(5)?;
+        t.platform_id = self.get(6)?;
+        t.pinned = self.get(7)?;
+        t.onboard = self.get::<Option<i64>>(8)?.and_then(to_time);
+        t.category = self.line(9)?;
+        Ok(t)
+    }
+
+    /// The columns of [`super::sql::TOPIC_SUMMARY`], with no points yet.
+    pub fn summary(&self) -> Result<TopicHistory> {
+        Ok(TopicHistory {
+            title: self.get(0)?,
+            first_seen: self.time(1)?,
+            last_seen: self.time(2)?,
+            peak_rank: self.rank(3)?,
+            peak_heat: self.heat(4)?,
+            points: Vec::new(),
+        })
+    }
+
+    /// The columns of [`super::sql::TOPIC_POINTS`].
+    pub fn point(&self) -> Result<HistoryPoint> {
+        Ok(HistoryPoint {
+            at: self.time(0)?,
+            rank: self.rank(1)?,
+            heat: self.heat(2)?,
+        })
+    }
+
+    /// `(at, share, score, rising)` of `keyword_points`.
+    pub fn keyword_point(&self, keyword: &str) -> Result<KeywordPoint> {
+        Ok(KeywordPoint {
+            keyword: keyword.to_string(),
+            at: self.time(0)?,
+            share: self.get(1)?,
+            score: self.get(2)?,
+            rising: self.get(3)?,
+        })
+    }
+
+    /// `(at, titles)` of `kol_mentions`.
+    pub fn kol_mention(&self, name: &str) -> Result<KolMention> {
+        let titles: String = self.get(1)?;
+        let titles = serde_json::from_str(&titles)
+            .map_err(|err| self.bad(format!("titles of {name}: {err}")))?;
+        Ok(KolMention {
+            name: name.to_string(),
+            at: self.time(0)?,
+            titles,
+        })
+    }
+
+    /// `(user, json, updated_at)` of `triage`.
+    pub fn triage(&self) -> Result<TriageRecord> {
+        Ok(TriageRecord {
+            user: self.get(0)?,
+            json: self.get(1)?,
+            updated_at: self.time(2)?,
+        })
+    }
+
+    /// The first column (a single value asked for).
+    pub fn value<T: Column>(&self) -> Result<T> {
+        self.get(0)
+    }
+}
+
+/// A stored value this build cannot read back (hand-edited or damaged file or database).
+pub(super) fn bad_value(place: &str, op: &'static str, msg: String) -> StoreError {
+    StoreError::BadValue {
+        path: place.to_string(),
+        op,
+        msg,
+    }
+}
+
+/// The board of one poll from its stored rows (in stored order).
+pub(super) fn board(poll: PollRef, topics: Vec<Topic>) -> Snapshot {
+    let mut snap = Snapshot::new(poll.platform, poll.captured_at);
+    for t in topics {
+        if t.pinned {
+            snap.pinned.push(t);
+        } else {
+            snap.ranked.push(t);
+        }
+    }
+    snap
+}

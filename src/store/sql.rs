@@ -1,0 +1,90 @@
+//! Statements both engines run word for word. Parameters are `$1`, `$2`, … (PostgreSQL's
+//! form); SQLite numbers `$NAME` parameters in order of first appearance, so in every
+//! statement here `$n` must first appear before `$n+1` (checked by the test below). What the
+//! dialects spell differently (the topic fold, row ids, collation, JSON) stays with its
+//! engine.
+
+/// Returns the new poll's id.
+pub(super) const INSERT_POLL: &str =
+    "INSERT INTO polls (platform, captured_at, endpoint) VALUES ($1, $2, $3) RETURNING id";
+
+/// The values of [`super::rows::Item`], after the poll id.
+pub(super) const INSERT_ITEM: &str =
+    "INSERT INTO items (poll_id, pos, rank, title, norm, query, heat, label, url,
+                        platform_id, pinned, onboard, category)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+pub(super) const POLLS_BETWEEN: &str = "SELECT id, captured_at FROM polls
+     WHERE platform = $1 AND captured_at BETWEEN $2 AND $3
+     ORDER BY captured_at, id";
+
+/// The last poll of a platform at or before a time.
+pub(super) const POLL_AT: &str = "SELECT id, captured_at FROM polls
+     WHERE platform = $1 AND captured_at <= $2
+     ORDER BY captured_at DESC, id DESC LIMIT 1";
+
+/// Read back by [`super::rows::Cells::topic`].
+pub(super) const POLL_ITEMS: &str =
+    "SELECT rank, title, query, heat, label, url, platform_id, pinned, onboard, category
+     FROM items WHERE poll_id = $1 ORDER BY pos";
+
+pub(super) const TOPIC_SUMMARY: &str =
+    "SELECT title, first_seen, last_seen, peak_rank, peak_heat FROM topics
+     WHERE platform = $1 AND norm = $2";
+
+pub(super) const TOPIC_POINTS: &str = "SELECT p.captured_at, i.rank, i.heat
+     FROM items i JOIN polls p ON p.id = i.poll_id
+     WHERE p.platform = $1 AND i.norm = $2
+     ORDER BY p.captured_at, p.id, i.pos";
+
+pub(super) const INSERT_KEYWORD_POINT: &str =
+    "INSERT INTO keyword_points (keyword, at, share, score, rising) VALUES ($1, $2, $3, $4, $5)";
+
+pub(super) const INSERT_KOL_MENTION: &str =
+    "INSERT INTO kol_mentions (name, at, titles) VALUES ($1, $2, $3)";
+
+pub(super) const PUT_KV: &str = "INSERT INTO kv (key, value) VALUES ($1, $2)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+pub(super) const GET_KV: &str = "SELECT value FROM kv WHERE key = $1";
+
+/// `user` is reserved in PostgreSQL; SQLite reads the quoted name as the same column.
+pub(super) const SAVE_TRIAGE: &str = r#"INSERT INTO triage ("user", json, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT ("user") DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every statement prepares on a current SQLite file, and SQLite numbers its parameters
+    /// as PostgreSQL does.
+    #[test]
+    fn sqlite_numbers_the_parameters_as_postgres_does() {
+        let store = crate::store::SqliteStore::open_in_memory().unwrap();
+        for sql in [
+            INSERT_POLL,
+            INSERT_ITEM,
+            POLLS_BETWEEN,
+            POLL_AT,
+            POLL_ITEMS,
+            TOPIC_SUMMARY,
+            TOPIC_POINTS,
+            INSERT_KEYWORD_POINT,
+            INSERT_KOL_MENTION,
+            PUT_KV,
+            GET_KV,
+            SAVE_TRIAGE,
+        ] {
+            let st = store.connection().prepare(sql).unwrap();
+            let n = st.parameter_count();
+            assert!(n > 0, "{sql}");
+            for i in 1..=n {
+                assert_eq!(
+                    st.parameter_index(&format!("${i}")).unwrap(),
+                    Some(i),
+                    "{sql}"
+                );
+            }
+        }
+    }
+}

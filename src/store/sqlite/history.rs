@@ -1,0 +1,230 @@
+//! [`HistoryStore`] on the SQLite file: polls with their items in list order, the per-topic
+//! summary (`topics`) kept current on every insert, series, triage and blobs.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::params;
+
+use super::{SqliteStore, sql_err};
+use crate::domain::{Platform, Snapshot, TopicKey};
+use crate::store::retain::{self, Dialect};
+use crate::store::rows::{self, platform_sql, titles_json};
+use crate::store::{
+    HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
+    TriageRecord, sql,
+};
+
+/// The summary fold. SQLite's two-argument min/max return NULL if either side is NULL, so
+/// `coalesce` keeps a pinned-only sighting (NULL rank) from replacing a real peak.
+const UPSERT_TOPIC: &str =
+    "INSERT INTO topics (platform, norm, title, first_seen, last_seen, peak_rank, peak_heat)
+     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)
+     ON CONFLICT (platform, norm) DO UPDATE SET
+       title = CASE WHEN excluded.last_seen >= topics.last_seen
+                    THEN excluded.title ELSE topics.title END,
+       first_seen = min(topics.first_seen, excluded.first_seen),
+       last_seen = max(topics.last_seen, excluded.last_seen),
+       peak_rank = min(coalesce(topics.peak_rank, excluded.peak_rank),
+                       coalesce(excluded.peak_rank, topics.peak_rank)),
+       peak_heat = max(coalesce(topics.peak_heat, excluded.peak_heat),
+                       coalesce(excluded.peak_heat, topics.peak_heat))";
+
+const KEYWORD_SERIES: &str = "SELECT at, share, score, rising FROM keyword_points
+     WHERE keyword = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at, rowid";
+
+const KOL_MENTIONS: &str = "SELECT at, titles FROM kol_mentions
+     WHERE name = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at, rowid";
+
+/// SQLite's BINARY collation is byte order.
+const LOAD_TRIAGE: &str = "SELECT user, json, updated_at FROM triage ORDER BY user";
+
+const RETENTION: Dialect = Dialect {
+    series_id: "rowid",
+    merge_kol_titles: "UPDATE kol_mentions SET titles = (
+       SELECT json_group_array(value ORDER BY first_seq) FROM (
+         SELECT value, min(seq) AS first_seq FROM (
+           SELECT j.value AS value,
+             row_number() OVER (ORDER BY m.at, m.rowid, j.key) AS seq
+           FROM kol_mentions AS m, json_each(m.titles) AS j
+           WHERE m.name = kol_mentions.name AND m.at / 3600 = kol_mentions.at / 3600
+             AND m.at < ?1)
+         GROUP BY value))
+     WHERE rowid IN (
+       SELECT rowid FROM (
+         SELECT rowid,
+           row_number() OVER (PARTITION BY name, at / 3600
+                              ORDER BY at DESC, rowid DESC) AS n,
+           count(*) OVER (PARTITION BY name, at / 3600) AS hour_rows
+         FROM kol_mentions WHERE at < ?1)
+       WHERE n = 1 AND hour_rows > 1)",
+};
+
+impl HistoryStore for SqliteStore {
+    fn describe(&self) -> String {
+        self.path.clone()
+    }
+
+    fn insert_poll(&mut self, snap: &Snapshot, endpoint: &str) -> Result<i64> {
+        const OP: &str = "insert poll";
+        let path = self.path.clone();
+        let e = |source| sql_err(&path, OP, source);
+        let at = snap.captured_at.timestamp();
+        let platform = platform_sql(snap.platform);
+        let tx = self.conn.transaction().map_err(e)?;
+        let poll_id: i64 = tx
+            .query_row(sql::INSERT_POLL, params![platform, at, endpoint], |r| {
+                r.get(0)
+            })
+            .map_err(e)?;
+        {
+            let mut item = tx.prepare_cached(sql::INSERT_ITEM).map_err(e)?;
+            let mut topic = tx.prepare_cached(UPSERT_TOPIC).map_err(e)?;
+            for i in rows::items(snap) {
+                item.execute(params![
+                    poll_id,
+                    i.pos,
+                    i.rank,
+                    i.title,
+                    i.norm,
+                    i.query,
+                    i.heat,
+                    i.label,
+                    i.url,
+                    i.platform_id,
+                    i.pinned,
+                    i.onboard,
+                    i.category,
+                ])
+                .map_err(e)?;
+                topic
+                    .execute(params![platform, i.norm, i.title, at, i.rank, i.heat])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(poll_id)
+    }
+
+    fn polls_between(
+        &self,
+        platform: Platform,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<PollRef>> {
+        let span = params![platform_sql(platform), from.timestamp(), to.timestamp()];
+        self.rows("list polls", sql::POLLS_BETWEEN, span, |r| r.poll(platform))
+    }
+
+    fn snapshot_at(
+        &self,
+        platform: Platform,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Option<Snapshot>> {
+        const OP: &str = "read snapshot";
+        let when = params![platform_sql(platform), at.timestamp()];
+        let Some(poll) = self.row(OP, sql::POLL_AT, when, |r| r.poll(platform))? else {
+            return Ok(None);
+        };
+        let topics = self.rows(OP, sql::POLL_ITEMS, [poll.id], |r| r.topic(platform))?;
+        Ok(Some(rows::board(poll, topics)))
+    }
+
+    fn topic_history(&self, key: &TopicKey) -> Result<Option<TopicHistory>> {
+        const OP: &str = "read topic history";
+        let topic = params![platform_sql(key.platform), key.norm];
+        let Some(mut history) = self.row(OP, sql::TOPIC_SUMMARY, topic, |r| r.summary())? else {
+            return Ok(None);
+        };
+        history.points = self.rows(OP, sql::TOPIC_POINTS, topic, |r| r.point())?;
+        Ok(Some(history))
+    }
+
+    fn retain(&mut self, now: DateTime<FixedOffset>, keep_days: u32) -> Result<RetainReport> {
+        const OP: &str = "apply retention";
+        let path = self.path.clone();
+        let e = |source| sql_err(&path, OP, source);
+        let tx = self.conn.transaction().map_err(e)?;
+        let report = retain::run(now, keep_days, &RETENTION, |sql, t| {
+            tx.execute(sql, [t]).map_err(e)
+        })?;
+        tx.commit().map_err(e)?;
+        Ok(report)
+    }
+
+    fn put_kv(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.conn
+            .execute(sql::PUT_KV, params![key, value])
+            .map(drop)
+            .map_err(|e| self.err("put kv", e))
+    }
+
+    fn get_kv(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.row("get kv", sql::GET_KV, [key], |r| r.value())
+    }
+
+    fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> Result<()> {
+        const OP: &str = "append keyword points";
+        let path = self.path.clone();
+        let e = |source| sql_err(&path, OP, source);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut st = tx.prepare_cached(sql::INSERT_KEYWORD_POINT).map_err(e)?;
+            for p in points {
+                let at = p.at.timestamp();
+                st.execute(params![p.keyword, at, p.share, p.score, p.rising])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn keyword_series(
+        &self,
+        keyword: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<KeywordPoint>> {
+        let span = params![keyword, from.timestamp(), to.timestamp()];
+        self.rows("read keyword series", KEYWORD_SERIES, span, |r| {
+            r.keyword_point(keyword)
+        })
+    }
+
+    fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> Result<()> {
+        const OP: &str = "append KOL mentions";
+        let path = self.path.clone();
+        let e = |source| sql_err(&path, OP, source);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut st = tx.prepare_cached(sql::INSERT_KOL_MENTION).map_err(e)?;
+            for m in mentions {
+                st.execute(params![m.name, m.at.timestamp(), titles_json(&m.titles)])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn kol_mentions(
+        &self,
+        name: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<KolMention>> {
+        let span = params![name, from.timestamp(), to.timestamp()];
+        self.rows("read KOL mentions", KOL_MENTIONS, span, |r| {
+            r.kol_mention(name)
+        })
+    }
+
+    fn save_triage(&mut self, record: &TriageRecord) -> Result<()> {
+        let at = record.updated_at.timestamp();
+        self.conn
+            .execute(sql::SAVE_TRIAGE, params![record.user, record.json, at])
+            .map(drop)
+            .map_err(|e| self.err("save triage", e))
+    }
+
+    fn load_triage(&self) -> Result<Vec<TriageRecord>> {
+        self.rows("load triage", LOAD_TRIAGE, [], |r| r.triage())
+    }
+}
