@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use crate::cli::Cli;
 use crate::config::keymap::{Keymap, KeymapError, Layers, Loaded};
-use crate::config::{Config, paths, validate_origin};
+use crate::config::{Config, validate_origin};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
+use crate::paths;
 use crate::sources::SourcesConfig;
 
 /// Polling settings given on the command line, checked when given (the error names the flag,

@@ -8,7 +8,8 @@ use super::common::{
 };
 use crate::app::{App, Plan, Services};
 use crate::cli::Cli;
-use crate::config::{Config, paths};
+use crate::config::Config;
+use crate::paths;
 
 pub fn main(cli: &Cli) -> anyhow::Result<()> {
     let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());

@@ -5,7 +5,6 @@ pub mod keymap;
 pub mod theme;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
 // Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.
-pub use crate::paths;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::domain::Platform;
+use crate::paths;
 use crate::sources::SourcesConfig;
 use crate::sources::http::{NetConfig, Secret};
 

@@ -13,12 +13,8 @@ use std::fmt;
 use chrono::{DateTime, FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
+pub use normalize::normalize_title;
 pub use text::SafeText;
-// Old spelling, kept only for src/store/ and src/sources/topic/fetcher.rs, which other
-// branches are rewriting; drop once they use `normalize::normalize_title`.
-pub use normalize::normalize_title as normalise_title;
-
-use normalize::normalize_title;
 
 /// China Standard Time: every platform timestamp is read in this zone (no DST).
 pub fn cst() -> FixedOffset {

@@ -242,9 +242,7 @@ impl Response {
     }
 }
 
-// Defined in `domain`; re-exported only for src/sources/drill/fetcher.rs, which another
-// branch is rewriting; drop then.
-pub use crate::domain::now_cst;
+use crate::domain::now_cst;
 
 /// Which cookie the client currently sends to Weibo (for the status bar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use super::{
     HistoryPoint, KeywordPoint, KolMention, PollRef, Result, StoreError, TopicHistory, TriageRecord,
 };
-use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, normalise_title};
+use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, normalize_title};
 
 /// The platform as stored (`weibo`/`tieba`), in rows and in feed payloads.
 pub(crate) fn platform_sql(p: Platform) -> &'static str {
@@ -68,7 +68,7 @@ pub(super) fn items(snap: &Snapshot) -> impl Iterator<Item = Item<'_>> {
                 t.rank.map(i64::from)
             },
             title: t.title.as_str(),
-            norm: normalise_title(t.title.as_str()),
+            norm: normalize_title(t.title.as_str()),
             query: t.query.as_ref().map(SafeText::as_str),
             heat: t.heat.map(heat_to_sql),
             label: t.label.as_str(),

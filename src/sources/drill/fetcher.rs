@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::domain::now_cst;
 use crate::domain::post::{DrillPage, DrillRequest};
-use crate::sources::http::{HttpClient, now_cst};
+use crate::sources::http::HttpClient;
 use crate::sources::polite::{Errand, Manners, Polite};
 use crate::sources::{SourceError, SourceEvent};
 

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::TopicDetail;
 use super::detail::{fetch_detail, hashtag};
-use crate::domain::normalise_title;
+use crate::domain::normalize_title;
 use crate::sources::http::HttpClient;
 use crate::sources::polite::{Errand, Manners, Polite};
 use crate::sources::{SourceError, SourceEvent};
@@ -122,7 +122,7 @@ impl TopicFetcherHandle {
         let Some(tag) = hashtag(topic) else {
             return false;
         };
-        let key = normalise_title(&tag);
+        let key = normalize_title(&tag);
         self.polite.push_new(Job { key, tag })
     }
 

@@ -19,7 +19,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `$XDG_DATA_HOME/resou/history.sqlite3`.
 pub fn default_path() -> Option<PathBuf> {
-    crate::config::paths::data_dir().map(|d| d.join(FILE_NAME))
+    crate::paths::data_dir().map(|d| d.join(FILE_NAME))
 }
 
 pub struct SqliteStore {
