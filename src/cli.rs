@@ -71,9 +71,9 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", global = true)]
     pub preset: Option<String>,
 
-    /// Bind a key for this run, over every keymap file: `MODE.KEYS=ACTION` (repeatable),
+    /// Bind a key for this run, over every keymap file: `LAYER.KEYS=ACTION` (repeatable),
     /// e.g. --bind 'board.d=mute' --bind 'board.g g=select_first'; ACTION `noop` unbinds.
-    #[arg(long, value_name = "MODE.KEYS=ACTION", global = true)]
+    #[arg(long, value_name = "LAYER.KEYS=ACTION", global = true)]
     pub bind: Vec<String>,
 
     /// History store: a file (SQLite) or a postgres:// URL (team mode). Default: the
