@@ -34,6 +34,17 @@ pub(crate) struct Manners {
     pub memo_cap: usize,
 }
 
+impl Manners {
+    pub fn new(min_gap: Duration, jitter: Duration, queue_cap: usize, memo_cap: usize) -> Self {
+        Manners {
+            min_gap,
+            jitter,
+            queue_cap,
+            memo_cap,
+        }
+    }
+}
+
 /// One kind of background fetch.
 pub(crate) trait Errand: Send + Sync + 'static {
     /// One request as asked for.

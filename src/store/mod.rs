@@ -36,6 +36,10 @@ pub use sqlite::SqliteStore as Store;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A time in or out of the store (CST, like every platform time), for the engines' short
+/// signatures.
+pub(crate) type At = DateTime<FixedOffset>;
+
 /// Minute-level polls are kept this long before hourly compaction.
 pub const COMPACT_AFTER_SECS: i64 = 2 * 86_400;
 

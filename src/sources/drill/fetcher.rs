@@ -148,13 +148,8 @@ pub fn spawn_drill_fetcher(
     cfg: DrillFetcherConfig,
     events: mpsc::Sender<SourceEvent>,
 ) -> DrillHandle {
-    let manners = Manners {
-        min_gap: cfg.min_gap,
-        jitter: cfg.jitter,
-        queue_cap: cfg.queue_cap,
-        memo_cap: cfg.cache_cap,
-    };
-    DrillHandle {
-        polite: Polite::spawn(Pages { ttl: cfg.ttl }, manners, client, events),
-    }
+    let pages = Pages { ttl: cfg.ttl };
+    let manners = Manners::new(cfg.min_gap, cfg.jitter, cfg.queue_cap, cfg.cache_cap);
+    let polite = Polite::spawn(pages, manners, client, events);
+    DrillHandle { polite }
 }

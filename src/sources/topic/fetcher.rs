@@ -147,13 +147,7 @@ pub fn spawn_topic_fetcher(
         ttl: cfg.ttl,
         retry_after: cfg.retry_after,
     };
-    let manners = Manners {
-        min_gap: cfg.min_gap,
-        jitter: cfg.jitter,
-        queue_cap: cfg.queue_cap,
-        memo_cap: MAX_REMEMBERED,
-    };
-    TopicFetcherHandle {
-        polite: Polite::spawn(pages, manners, client, events),
-    }
+    let manners = Manners::new(cfg.min_gap, cfg.jitter, cfg.queue_cap, MAX_REMEMBERED);
+    let polite = Polite::spawn(pages, manners, client, events);
+    TopicFetcherHandle { polite }
 }

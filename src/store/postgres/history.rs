@@ -1,7 +1,6 @@
 //! [`HistoryStore`] on PostgreSQL, with the SQLite store's semantics: the statements that
 //! differ are here, the rest is shared (`store::sql`, `store::rows`, `store::retain`).
 
-use chrono::{DateTime, FixedOffset};
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Transaction};
 
@@ -11,7 +10,7 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
+    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
     TriageRecord, sql,
 };
 
@@ -127,12 +126,7 @@ impl HistoryStore for PgStore {
         })
     }
 
-    fn polls_between(
-        &self,
-        platform: Platform,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<PollRef>> {
+    fn polls_between(&self, platform: Platform, from: At, to: At) -> Result<Vec<PollRef>> {
         const OP: &str = "list polls";
         let span: [&(dyn ToSql + Sync); 3] =
             [&platform_sql(platform), &from.timestamp(), &to.timestamp()];
@@ -141,16 +135,15 @@ impl HistoryStore for PgStore {
         })
     }
 
-    fn snapshot_at(
-        &self,
-        platform: Platform,
-        at: DateTime<FixedOffset>,
-    ) -> Result<Option<Snapshot>> {
+    fn snapshot_at(&self, platform: Platform, at: At) -> Result<Option<Snapshot>> {
         const OP: &str = "read snapshot";
         let when: [&(dyn ToSql + Sync); 2] = [&platform_sql(platform), &at.timestamp()];
         self.with(OP, |c| {
             let mut tx = self.snapshot(c, OP)?;
-            let Some(poll) = self.row(&mut tx, OP, sql::POLL_AT, &when, |r| r.poll(platform))?
+            let Some(poll) = self
+                .rows(&mut tx, OP, sql::POLL_AT, &when, |r| r.poll(platform))?
+                .into_iter()
+                .next()
             else {
                 return Ok(None);
             };
@@ -167,8 +160,10 @@ impl HistoryStore for PgStore {
         let topic: [&(dyn ToSql + Sync); 2] = [&platform_sql(key.platform), &key.norm];
         self.with(OP, |c| {
             let mut tx = self.snapshot(c, OP)?;
-            let Some(mut history) =
-                self.row(&mut tx, OP, sql::TOPIC_SUMMARY, &topic, |r| r.summary())?
+            let Some(mut history) = self
+                .rows(&mut tx, OP, sql::TOPIC_SUMMARY, &topic, |r| r.summary())?
+                .into_iter()
+                .next()
             else {
                 return Ok(None);
             };
@@ -178,7 +173,7 @@ impl HistoryStore for PgStore {
         })
     }
 
-    fn retain(&mut self, now: DateTime<FixedOffset>, keep_days: u32) -> Result<RetainReport> {
+    fn retain(&mut self, now: At, keep_days: u32) -> Result<RetainReport> {
         const OP: &str = "apply retention";
         self.with(OP, |c| {
             let e = self.pg(OP);
@@ -203,30 +198,21 @@ impl HistoryStore for PgStore {
 
     fn get_kv(&self, key: &str) -> Result<Option<Vec<u8>>> {
         const OP: &str = "get kv";
-        self.with(OP, |c| self.row(c, OP, sql::GET_KV, &[&key], |r| r.value()))
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::GET_KV, &[&key], |r| r.value())
+                .map(|v| v.into_iter().next())
+        })
     }
 
     fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> Result<()> {
         const OP: &str = "append keyword points";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let mut tx = c.transaction().map_err(&e)?;
-            let st = tx.prepare(sql::INSERT_KEYWORD_POINT).map_err(&e)?;
-            for p in points {
-                let at = p.at.timestamp();
-                tx.execute(&st, &[&p.keyword, &at, &p.share, &p.score, &p.rising])
-                    .map_err(&e)?;
-            }
-            tx.commit().map_err(&e)
+        self.append(OP, sql::INSERT_KEYWORD_POINT, points, |tx, st, p| {
+            let at = p.at.timestamp();
+            tx.execute(st, &[&p.keyword, &at, &p.share, &p.score, &p.rising])
         })
     }
 
-    fn keyword_series(
-        &self,
-        keyword: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KeywordPoint>> {
+    fn keyword_series(&self, keyword: &str, from: At, to: At) -> Result<Vec<KeywordPoint>> {
         const OP: &str = "read keyword series";
         let span: [&(dyn ToSql + Sync); 3] = [&keyword, &from.timestamp(), &to.timestamp()];
         self.with(OP, |c| {
@@ -236,25 +222,12 @@ impl HistoryStore for PgStore {
 
     fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> Result<()> {
         const OP: &str = "append KOL mentions";
-        self.with(OP, |c| {
-            let e = self.pg(OP);
-            let mut tx = c.transaction().map_err(&e)?;
-            let st = tx.prepare(sql::INSERT_KOL_MENTION).map_err(&e)?;
-            for m in mentions {
-                let titles = titles_json(&m.titles);
-                tx.execute(&st, &[&m.name, &m.at.timestamp(), &titles])
-                    .map_err(&e)?;
-            }
-            tx.commit().map_err(&e)
+        self.append(OP, sql::INSERT_KOL_MENTION, mentions, |tx, st, m| {
+            tx.execute(st, &[&m.name, &m.at.timestamp(), &titles_json(&m.titles)])
         })
     }
 
-    fn kol_mentions(
-        &self,
-        name: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KolMention>> {
+    fn kol_mentions(&self, name: &str, from: At, to: At) -> Result<Vec<KolMention>> {
         const OP: &str = "read KOL mentions";
         let span: [&(dyn ToSql + Sync); 3] = [&name, &from.timestamp(), &to.timestamp()];
         self.with(OP, |c| {

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::{Client, Config, GenericClient, NoTls};
+use postgres::{Client, Config, GenericClient, NoTls, Statement, Transaction};
 
 use super::open::redact_url;
 use super::rows::{Cells, Column, Row};
@@ -164,16 +164,23 @@ impl PgStore {
             .collect()
     }
 
-    /// As [`PgStore::rows`], for a statement that yields at most one row.
-    fn row<T>(
+    /// Insert every item with `sql` (through `insert`), in one transaction.
+    fn append<T>(
         &self,
-        c: &mut impl GenericClient,
         op: &'static str,
         sql: &str,
-        params: &[&(dyn postgres::types::ToSql + Sync)],
-        f: impl Fn(&Cells<'_, postgres::Row>) -> Result<T>,
-    ) -> Result<Option<T>> {
-        Ok(self.rows(c, op, sql, params, f)?.into_iter().next())
+        items: &[T],
+        insert: impl Fn(&mut Transaction<'_>, &Statement, &T) -> Result<u64, postgres::Error>,
+    ) -> Result<()> {
+        self.with(op, |c| {
+            let e = self.pg(op);
+            let mut tx = c.transaction().map_err(&e)?;
+            let st = tx.prepare(sql).map_err(&e)?;
+            for item in items {
+                insert(&mut tx, &st, item).map_err(&e)?;
+            }
+            tx.commit().map_err(&e)
+        })
     }
 }
 

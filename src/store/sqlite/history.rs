@@ -1,7 +1,6 @@
 //! [`HistoryStore`] on the SQLite file: polls with their items in list order, the per-topic
 //! summary (`topics`) kept current on every insert, series, triage and blobs.
 
-use chrono::{DateTime, FixedOffset};
 use rusqlite::params;
 
 use super::{SqliteStore, sql_err};
@@ -9,7 +8,7 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
+    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
     TriageRecord, sql,
 };
 
@@ -104,24 +103,19 @@ impl HistoryStore for SqliteStore {
         Ok(poll_id)
     }
 
-    fn polls_between(
-        &self,
-        platform: Platform,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<PollRef>> {
+    fn polls_between(&self, platform: Platform, from: At, to: At) -> Result<Vec<PollRef>> {
         let span = params![platform_sql(platform), from.timestamp(), to.timestamp()];
         self.rows("list polls", sql::POLLS_BETWEEN, span, |r| r.poll(platform))
     }
 
-    fn snapshot_at(
-        &self,
-        platform: Platform,
-        at: DateTime<FixedOffset>,
-    ) -> Result<Option<Snapshot>> {
+    fn snapshot_at(&self, platform: Platform, at: At) -> Result<Option<Snapshot>> {
         const OP: &str = "read snapshot";
         let when = params![platform_sql(platform), at.timestamp()];
-        let Some(poll) = self.row(OP, sql::POLL_AT, when, |r| r.poll(platform))? else {
+        let Some(poll) = self
+            .rows(OP, sql::POLL_AT, when, |r| r.poll(platform))?
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
         };
         let topics = self.rows(OP, sql::POLL_ITEMS, [poll.id], |r| r.topic(platform))?;
@@ -131,14 +125,18 @@ impl HistoryStore for SqliteStore {
     fn topic_history(&self, key: &TopicKey) -> Result<Option<TopicHistory>> {
         const OP: &str = "read topic history";
         let topic = params![platform_sql(key.platform), key.norm];
-        let Some(mut history) = self.row(OP, sql::TOPIC_SUMMARY, topic, |r| r.summary())? else {
+        let Some(mut history) = self
+            .rows(OP, sql::TOPIC_SUMMARY, topic, |r| r.summary())?
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
         };
         history.points = self.rows(OP, sql::TOPIC_POINTS, topic, |r| r.point())?;
         Ok(Some(history))
     }
 
-    fn retain(&mut self, now: DateTime<FixedOffset>, keep_days: u32) -> Result<RetainReport> {
+    fn retain(&mut self, now: At, keep_days: u32) -> Result<RetainReport> {
         const OP: &str = "apply retention";
         let path = self.path.clone();
         let e = |source| sql_err(&path, OP, source);
@@ -158,31 +156,19 @@ impl HistoryStore for SqliteStore {
     }
 
     fn get_kv(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.row("get kv", sql::GET_KV, [key], |r| r.value())
+        self.rows("get kv", sql::GET_KV, [key], |r| r.value())
+            .map(|v| v.into_iter().next())
     }
 
     fn append_keyword_points(&mut self, points: &[KeywordPoint]) -> Result<()> {
         const OP: &str = "append keyword points";
-        let path = self.path.clone();
-        let e = |source| sql_err(&path, OP, source);
-        let tx = self.conn.transaction().map_err(e)?;
-        {
-            let mut st = tx.prepare_cached(sql::INSERT_KEYWORD_POINT).map_err(e)?;
-            for p in points {
-                let at = p.at.timestamp();
-                st.execute(params![p.keyword, at, p.share, p.score, p.rising])
-                    .map_err(e)?;
-            }
-        }
-        tx.commit().map_err(e)
+        self.append(OP, sql::INSERT_KEYWORD_POINT, points, |st, p| {
+            let at = p.at.timestamp();
+            st.execute(params![p.keyword, at, p.share, p.score, p.rising])
+        })
     }
 
-    fn keyword_series(
-        &self,
-        keyword: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KeywordPoint>> {
+    fn keyword_series(&self, keyword: &str, from: At, to: At) -> Result<Vec<KeywordPoint>> {
         let span = params![keyword, from.timestamp(), to.timestamp()];
         self.rows("read keyword series", KEYWORD_SERIES, span, |r| {
             r.keyword_point(keyword)
@@ -191,25 +177,12 @@ impl HistoryStore for SqliteStore {
 
     fn append_kol_mentions(&mut self, mentions: &[KolMention]) -> Result<()> {
         const OP: &str = "append KOL mentions";
-        let path = self.path.clone();
-        let e = |source| sql_err(&path, OP, source);
-        let tx = self.conn.transaction().map_err(e)?;
-        {
-            let mut st = tx.prepare_cached(sql::INSERT_KOL_MENTION).map_err(e)?;
-            for m in mentions {
-                st.execute(params![m.name, m.at.timestamp(), titles_json(&m.titles)])
-                    .map_err(e)?;
-            }
-        }
-        tx.commit().map_err(e)
+        self.append(OP, sql::INSERT_KOL_MENTION, mentions, |st, m| {
+            st.execute(params![m.name, m.at.timestamp(), titles_json(&m.titles)])
+        })
     }
 
-    fn kol_mentions(
-        &self,
-        name: &str,
-        from: DateTime<FixedOffset>,
-        to: DateTime<FixedOffset>,
-    ) -> Result<Vec<KolMention>> {
+    fn kol_mentions(&self, name: &str, from: At, to: At) -> Result<Vec<KolMention>> {
         let span = params![name, from.timestamp(), to.timestamp()];
         self.rows("read KOL mentions", KOL_MENTIONS, span, |r| {
             r.kol_mention(name)

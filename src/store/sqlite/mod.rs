@@ -150,15 +150,24 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// As [`SqliteStore::rows`], for a statement that yields at most one row.
-    fn row<T>(
-        &self,
+    /// Insert every item with `sql` (through `insert`), in one transaction.
+    fn append<T>(
+        &mut self,
         op: &'static str,
         sql: &str,
-        params: impl rusqlite::Params,
-        f: impl Fn(&Cells<'_, rusqlite::Row<'_>>) -> Result<T>,
-    ) -> Result<Option<T>> {
-        Ok(self.rows(op, sql, params, f)?.into_iter().next())
+        items: &[T],
+        insert: impl Fn(&mut rusqlite::CachedStatement<'_>, &T) -> rusqlite::Result<usize>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let e = |source| sql_err(&path, op, source);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut st = tx.prepare_cached(sql).map_err(e)?;
+            for item in items {
+                insert(&mut st, item).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
     }
 }
 
