@@ -7,17 +7,24 @@ use super::super::msg::Effect;
 use super::super::state::{AppState, Focus, Prompt, PromptKind, Tab};
 use super::super::update::{invalidate_rows, refresh_rows, scroll_into_view};
 use super::super::{drill, history, triage_actions};
+use super::Move;
 use crate::domain::Platform;
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
-        Action::SelectNext => move_selection(state, 1),
-        Action::SelectPrev => move_selection(state, -1),
-        Action::PageDown => move_selection(state, state.board.page_rows.max(1) as isize),
-        Action::PageUp => move_selection(state, -(state.board.page_rows.max(1) as isize)),
-        Action::SelectFirst => select_index(state, 0),
-        Action::SelectLast => select_index(state, state.board.rows.len().saturating_sub(1)),
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::PageDown
+        | Action::PageUp
+        | Action::SelectFirst
+        | Action::SelectLast => {
+            if let (Some(m), Some(last)) = (Move::of(action), state.board.rows.len().checked_sub(1))
+            {
+                let cur = state.selected_index().unwrap_or(0);
+                select_index(state, m.apply(cur, state.board.page_rows, last));
+            }
+        }
         Action::Reload => return super::refresh_all(state),
         Action::OpenLink | Action::CopyLink => {
             let link = state
@@ -209,15 +216,6 @@ fn set_tab(state: &mut AppState, tab: Tab) {
         state.board.selection.offset = 0;
         scroll_into_view(state);
     }
-}
-
-fn move_selection(state: &mut AppState, delta: isize) {
-    if state.board.rows.is_empty() {
-        return;
-    }
-    let cur = state.selected_index().unwrap_or(0) as isize;
-    let last = state.board.rows.len() as isize - 1;
-    select_index(state, (cur + delta).clamp(0, last) as usize);
 }
 
 pub(in crate::app) fn select_index(state: &mut AppState, i: usize) {

@@ -3,23 +3,15 @@
 
 use super::super::msg::Effect;
 use super::super::state::AppState;
+use super::Move;
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let page = state.board.page_rows.max(1);
-    let scroll = |offset: usize| match action {
-        Action::SelectNext => Some(offset + 1),
-        Action::SelectPrev => Some(offset.saturating_sub(1)),
-        Action::PageDown => Some(offset + page),
-        Action::PageUp => Some(offset.saturating_sub(page)),
-        Action::SelectFirst => Some(0),
+    let page = state.board.page_rows;
+    match (state.history.detail.as_mut(), Move::of(action)) {
         // The view clamps to the last line.
-        Action::SelectLast => Some(usize::MAX / 2),
-        _ => None,
-    };
-    match (state.history.detail.as_mut(), action) {
-        (Some(_), Action::TopicHistory) => state.history.detail = None,
-        (Some(d), _) if scroll(d.offset).is_some() => d.offset = scroll(d.offset).unwrap_or(0),
+        (Some(d), Some(m)) => d.offset = m.apply(d.offset, page, usize::MAX / 2),
+        (Some(_), None) if action == Action::TopicHistory => state.history.detail = None,
         _ => return super::board::act(state, action),
     }
     Vec::new()

@@ -5,18 +5,16 @@
 use super::super::msg::Effect;
 use super::super::state::{AppState, Focus};
 use super::super::update::{clamp_keyword_selection, invalidate_rows};
+use super::Move;
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
-    match action {
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::PageDown
-        | Action::PageUp
-        | Action::SelectFirst
-        | Action::SelectLast => move_keyword(state, action),
-        Action::Open => filter_to_entry(state),
-        _ => return super::board::act(state, action),
+    if let Some(m) = Move::of(action) {
+        move_keyword(state, m);
+    } else if action == Action::Open {
+        filter_to_entry(state);
+    } else {
+        return super::board::act(state, action);
     }
     Vec::new()
 }
@@ -46,21 +44,11 @@ fn filter_to_entry(state: &mut AppState) {
     invalidate_rows(state);
 }
 
-fn move_keyword(state: &mut AppState, action: Action) {
+fn move_keyword(state: &mut AppState, m: Move) {
     let n = state.analysis.entries.len();
     if n == 0 {
         return;
     }
-    let page = state.panel.page_rows.max(1);
-    let cur = state.panel.selected;
-    state.panel.selected = match action {
-        Action::SelectNext => cur + 1,
-        Action::SelectPrev => cur.saturating_sub(1),
-        Action::PageDown => cur + page,
-        Action::PageUp => cur.saturating_sub(page),
-        Action::SelectFirst => 0,
-        _ => n - 1,
-    }
-    .min(n - 1);
+    state.panel.selected = m.apply(state.panel.selected, state.panel.page_rows, n - 1);
     clamp_keyword_selection(state);
 }

@@ -141,6 +141,43 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A cursor move, as the six movement actions ask for it; each layer applies it to its own
+/// cursor (board row, keyword entry, view entry, detail scroll).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    /// One row down (1) or up (-1).
+    Step(isize),
+    /// One page down (1) or up (-1).
+    Page(isize),
+    First,
+    Last,
+}
+
+impl Move {
+    fn of(action: Action) -> Option<Move> {
+        Some(match action {
+            Action::SelectNext => Move::Step(1),
+            Action::SelectPrev => Move::Step(-1),
+            Action::PageDown => Move::Page(1),
+            Action::PageUp => Move::Page(-1),
+            Action::SelectFirst => Move::First,
+            Action::SelectLast => Move::Last,
+            _ => return None,
+        })
+    }
+
+    /// The new position from `cur` with `page` rows a page and `last` the last position.
+    fn apply(self, cur: usize, page: usize, last: usize) -> usize {
+        let delta = match self {
+            Move::Step(d) => d,
+            Move::Page(d) => d * page.max(1) as isize,
+            Move::First => return 0,
+            Move::Last => return last,
+        };
+        cur.saturating_add_signed(delta).min(last)
+    }
+}
+
 fn refresh_all(state: &mut AppState) -> Vec<Effect> {
     state.status.flash = Some("refreshing all sources…".into());
     vec![Effect::Source(SourceCmd::RefreshNow)]

@@ -5,32 +5,26 @@ use super::super::drill;
 use super::super::msg::Effect;
 use super::super::state::AppState;
 use super::super::update::visible_in;
+use super::Move;
 use crate::input::Action;
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
+    if let Some(m) = Move::of(action) {
+        let vis = visible_in(state.size);
+        let page = state
+            .views
+            .stack
+            .last()
+            .map_or(1, |v| vis(v, v.offset).max(1)) as isize;
+        let delta = match m {
+            Move::Step(d) => d,
+            Move::Page(d) => d * page,
+            Move::First => isize::MIN / 2,
+            Move::Last => isize::MAX / 2,
+        };
+        return drill::move_selection(state, delta, vis);
+    }
     match action {
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::PageDown
-        | Action::PageUp
-        | Action::SelectFirst
-        | Action::SelectLast => {
-            let vis = visible_in(state.size);
-            let page = state
-                .views
-                .stack
-                .last()
-                .map_or(1, |v| vis(v, v.offset).max(1)) as isize;
-            let delta = match action {
-                Action::SelectNext => 1,
-                Action::SelectPrev => -1,
-                Action::PageDown => page,
-                Action::PageUp => -page,
-                Action::SelectFirst => isize::MIN / 2,
-                _ => isize::MAX / 2,
-            };
-            drill::move_selection(state, delta, vis)
-        }
         Action::NextTab | Action::PrevTab => drill::switch_tab(state),
         Action::Open => drill::open_selected(state),
         Action::Reload => drill::reload(state),
