@@ -221,7 +221,8 @@ impl<E: Errand> Polite<E> {
         q.waiting.push_back(job);
         while q.waiting.len() > self.shared.manners.queue_cap.max(1) {
             if let Some(dropped) = q.waiting.pop_front() {
-                tracing::debug!(key = ?E::key(&dropped), "{} queue full; dropped the oldest request", E::NAME);
+                let key = E::key(&dropped);
+                tracing::debug!(?key, "{} queue full; dropped the oldest request", E::NAME);
             }
         }
         drop(q);

@@ -29,10 +29,11 @@ pub use error::StoreError;
 pub use open::{StoreSpec, open, redact_url};
 pub use postgres::PgStore;
 pub use postgres::feed::{StoreFeed, Subscription, subscribe};
-pub use sqlite::{FILE_NAME, SqliteStore, default_path, schema};
+pub use sqlite::{FILE_NAME, SqliteStore, default_path};
 
-/// The SQLite store under the name it had before the engines were split.
+// The SQLite engine's store and schema at the paths they had before the engines were split.
 pub use sqlite::SqliteStore as Store;
+pub use sqlite::schema;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -49,8 +49,9 @@ pub(super) const PUT_KV: &str = "INSERT INTO kv (key, value) VALUES ($1, $2)
 pub(super) const GET_KV: &str = "SELECT value FROM kv WHERE key = $1";
 
 /// `user` is reserved in PostgreSQL; SQLite reads the quoted name as the same column.
-pub(super) const SAVE_TRIAGE: &str = r#"INSERT INTO triage ("user", json, updated_at) VALUES ($1, $2, $3)
-       ON CONFLICT ("user") DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at"#;
+pub(super) const SAVE_TRIAGE: &str = r#"INSERT INTO triage ("user", json, updated_at)
+     VALUES ($1, $2, $3)
+     ON CONFLICT ("user") DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at"#;
 
 #[cfg(test)]
 mod tests {
