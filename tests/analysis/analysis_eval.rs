@@ -3,7 +3,7 @@
 //! 2025-10-15 Weibo+Tieba archives are evaluated at it (held out, never tuned on). Also the
 //! reference's 靖国神社 / 旺旺 examples replayed through the production path.
 
-mod analysis_support;
+use crate::analysis_support;
 
 use analysis_support::fixture;
 use resou::analysis::eval::{MAX_FALSE_FLAGS_PER_HOUR, SPECIFIC_DF_MAX, SWEEP};

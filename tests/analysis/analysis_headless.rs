@@ -1,6 +1,6 @@
 //! Headless replay, the worker thread, persistence across restarts, cross-platform flags.
 
-mod analysis_support;
+use crate::analysis_support;
 
 use std::time::Duration;
 

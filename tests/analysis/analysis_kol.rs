@@ -152,7 +152,7 @@ allow_short = true
 
 #[test]
 fn shipped_example_watchlist_parses() {
-    let text = include_str!("../data/analysis/kols.example.toml");
+    let text = include_str!("../../data/analysis/kols.example.toml");
     let k = parse_kol_file(text, "kols.example.toml").unwrap();
     assert!(k.iter().any(|k| k.name == "新华社"));
 }

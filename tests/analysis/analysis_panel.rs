@@ -3,7 +3,7 @@
 //! never show ▲, a burst is ▲ within two polls and leaves ▲ when it cools, a headline is one
 //! entry, pinned rows never rise, and a restart shows the same ▲ set.
 
-mod analysis_support;
+use crate::analysis_support;
 
 use analysis_support::fixture;
 use chrono::{DateTime, Duration, FixedOffset};

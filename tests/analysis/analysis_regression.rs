@@ -5,7 +5,7 @@
 //! field of every `AnalysisUpdate` (all keyword rows, histories, KOL trends) and the
 //! evaluation reports, bit for bit (`{:?}` prints floats in their exact round-trip form).
 
-mod analysis_support;
+use crate::analysis_support;
 
 use analysis_support::{fixture, kol_cfg};
 use resou::analysis::{AnalysisConfig, Analyzer, analyze_snapshots, evaluate};

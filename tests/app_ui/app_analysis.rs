@@ -1,7 +1,7 @@
 //! The app fed by the real analysis: real archived lists go through `Analyzer::process`
 //! (the worker's code path) and its updates arrive as messages.
 
-mod support;
+use crate::support;
 
 use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
 use resou::app::App;
@@ -13,7 +13,7 @@ use resou::domain::snapshot_file::read_lines;
 use resou::sources::{Endpoint, SourceEvent};
 
 fn weibo_day() -> Vec<Snapshot> {
-    let src = include_str!("fixtures/analysis/weibo_nateafish_2026-08-15.jsonl");
+    let src = include_str!("../fixtures/analysis/weibo_nateafish_2026-08-15.jsonl");
     read_lines(src.as_bytes(), "nateafish.jsonl")
         .expect("fixture")
         .iter()
@@ -226,7 +226,7 @@ fn weibo_polls_ask_for_topic_hosts_and_their_accounts_become_kol_badges() {
     assert!(asked.contains(&"#命好的人本质是主体性强#"));
 
     // The reconstructed topic-detail payload (real host and media of that topic).
-    let body = include_str!("fixtures/topics/detail_host.json");
+    let body = include_str!("../fixtures/topics/detail_host.json");
     let detail =
         resou::sources::topic::parse_detail(body, "#命好的人本质是主体性强#").expect("parses");
     let (_, dirty) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(
@@ -325,7 +325,7 @@ fn discovered_topic_accounts_join_the_matcher_and_the_kol_panel() {
         "not a KOL before its topic page is read"
     );
 
-    let body = include_str!("fixtures/topics/detail_host.json");
+    let body = include_str!("../fixtures/topics/detail_host.json");
     let tag = "#命好的人本质是主体性强#";
     let detail = resou::sources::topic::parse_detail(body, tag).expect("parses");
     let (fx, _) = app.handle(AppMsg::Source(SourceEvent::TopicDetail(

@@ -2,7 +2,7 @@
 //! comments, Esc goes back with selection and scroll exactly as they were, board refreshes never
 //! move a view, late answers for a left view are dropped, and errors stay in the view.
 
-mod support;
+use crate::support;
 
 use resou::app::App;
 use resou::app::drill::ViewKind;
@@ -17,7 +17,7 @@ use resou::sources::{Endpoint, SourceError, SourceEvent};
 const TOPIC: &str = "王传君体脂率25.5%";
 
 fn lists() -> Vec<Snapshot> {
-    let src = include_str!("fixtures/app/lists.jsonl");
+    let src = include_str!("../fixtures/app/lists.jsonl");
     read_lines(src.as_bytes(), "lists.jsonl")
         .expect("fixture parses")
         .into_iter()
@@ -32,8 +32,10 @@ fn poll(snap: Snapshot) -> AppMsg {
 
 /// Real posts of the topic as entries (what the C1 parser yields from their wire form).
 fn posts() -> Vec<Entry> {
-    let v: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/drill_app/posts_wangchuanjun.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(include_str!(
+        "../fixtures/drill_app/posts_wangchuanjun.json"
+    ))
+    .unwrap();
     let now = lists()[0].captured_at;
     v.as_array()
         .unwrap()

@@ -1,7 +1,7 @@
 //! The app driven by messages, headless: real archived lists arrive as poll reports,
 //! keys arrive as keys, and we assert the state the view would draw.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use resou::sources::{
 };
 
 fn lists() -> Vec<SnapshotLine> {
-    let src = include_str!("fixtures/app/lists.jsonl");
+    let src = include_str!("../fixtures/app/lists.jsonl");
     read_lines(src.as_bytes(), "lists.jsonl").expect("fixture parses")
 }
 

@@ -3,8 +3,8 @@
 //! with the banner) and the topic pane (`H`); a store that cannot be written is a visible
 //! status while the board keeps updating.
 
-mod render_support;
-mod support;
+use crate::render_support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;
@@ -23,7 +23,7 @@ use render_support::{draw, find_row, row_text};
 
 /// Four real hourly Weibo lists (2026-08-15 00:00–03:00).
 fn hours() -> Vec<Snapshot> {
-    let src = include_str!("fixtures/store/weibo_hours.jsonl");
+    let src = include_str!("../fixtures/store/weibo_hours.jsonl");
     read_lines(src.as_bytes(), "weibo_hours.jsonl")
         .expect("fixture")
         .iter()

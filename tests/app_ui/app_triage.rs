@@ -2,7 +2,7 @@
 //! muted count and X to show them, notes through the prompt, watchlists, export effects, and
 //! pinyin search; every change asks for a save.
 
-mod support;
+use crate::support;
 
 use resou::app::App;
 use resou::app::msg::{AppMsg, Effect};
@@ -12,7 +12,7 @@ use resou::domain::{Platform, Snapshot};
 use resou::sources::Endpoint;
 
 fn weibo(nth: usize) -> Snapshot {
-    let src = include_str!("fixtures/app/lists.jsonl");
+    let src = include_str!("../fixtures/app/lists.jsonl");
     read_lines(src.as_bytes(), "lists.jsonl")
         .expect("fixture")
         .into_iter()

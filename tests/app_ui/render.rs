@@ -1,6 +1,6 @@
 //! Render tests: TestBackend snapshots (symbols only) plus styled assertions on the buffer.
 
-mod render_support;
+use crate::render_support;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

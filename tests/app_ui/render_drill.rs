@@ -2,7 +2,7 @@
 //! the app's update, then the view draws them at 80×24 and 120×40 (CJK, emoji, mixed Latin,
 //! full-width punctuation), with KOL marks and a selection that survives NO_COLOR.
 
-mod render_support;
+use crate::render_support;
 
 use ratatui::style::Modifier;
 use resou::domain::post::DrillRequest;
@@ -57,7 +57,7 @@ fn comments_view_shows_the_post_above_its_comments_80x24() {
     let (id, req) = first_drill(&press(&mut app, "enter"));
     assert!(matches!(req, DrillRequest::WeiboComments { .. }));
     let page = parse_comments(
-        include_str!("fixtures/drill_weibo/comments_p1.json"),
+        include_str!("../fixtures/drill_weibo/comments_p1.json"),
         &req,
         now(),
     )

@@ -2,7 +2,7 @@
 //! downsampling, and the board drawn with no colour and with 16 colours, where the selected row,
 //! rising keywords and KOL badges must stay distinguishable by their modifiers.
 
-mod render_support;
+use crate::render_support;
 
 use std::collections::HashMap;
 

@@ -1,8 +1,8 @@
 //! `resou snapshot` end to end: the built binary polls the loopback replay server (manual
 //! clock, fixture lists) through the real fallback chains; output compared with goldens.
 
-mod headless;
-mod support;
+use crate::headless;
+use crate::support;
 
 use headless::{golden, lists, resou, stderr, stdout};
 use resou::replay::{Fault, ReplayServer, Route};

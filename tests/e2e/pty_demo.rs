@@ -1,7 +1,7 @@
 //! End to end: the built binary in a pseudo-terminal with `--demo`, as a user runs it.
 //! Waits (with deadlines) for screen conditions; never sleeps as synchronisation.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -5,8 +5,8 @@
 //! exits for remote text: export (md/csv/json), the OSC 52 clipboard, alert notifications and
 //! the hook JSON. tests/fixtures/injection/NOTES.md lists the payloads and where they come from.
 
-mod fuzz_support;
-mod support;
+use crate::fuzz_support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! `resou record` → file → `resou replay`'s server → `resou snapshot`: the round trip
 //! reproduces the board, and no cookie ever reaches the recording.
 
-mod headless;
-mod support;
+use crate::headless;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! descriptors end where they were after warm-up, and the in-memory maps stay within their
 //! caps and stop growing once the lists they follow repeat.
 
-mod soak_support;
+use crate::soak_support;
 
 use soak_support::{Sample, SoakOptions};
 

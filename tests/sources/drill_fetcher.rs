@@ -2,7 +2,7 @@
 //! by at least `min_gap`, a cached page is answered without a request, reload bypasses the
 //! cache, and leaving a view drops its waiting requests.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The Weibo fallback chain and the pollers against the loopback replay server with
 //! injected faults: the real HTTP client, parsers and poller, on loopback only.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -12,14 +12,15 @@
 //! So that a fault on a later Weibo step fails the whole poll, the other Weibo steps answer an
 //! empty list, the least telling failure: the status bar then names the fault under test.
 //! Drill-down and topic routes are not in this matrix; the same `Fault` kinds are applied to
-//! them in `tests/drill_fetcher.rs`, `tests/topic_replay.rs` and `tests/tieba_drill.rs`.
+//! them in `drill_fetcher.rs`, `topic_replay.rs` and `tieba_drill.rs` (next to this file).
 //!
 //! Steps are advanced on the poll reports seen, not by request counts: a visitor-cookie renewal
 //! or a redirect loop makes several requests in one poll.
 //!
-//! `cargo test --test fault_matrix -- --nocapture` prints the rows of README's reliability table.
+//! `cargo test --test sources fault_matrix:: -- --nocapture` prints the rows of README's
+//! reliability table.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

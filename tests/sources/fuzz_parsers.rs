@@ -7,9 +7,9 @@
 //! no ESC, no bidi controls, no invisible runs; URLs and ids printable ASCII).
 //!
 //! Cases per target: `RESOU_FUZZ_CASES` (or `PROPTEST_CASES`); executions are printed per
-//! target (`cargo test --test fuzz_parsers -- --nocapture`).
+//! target (`cargo test --test sources fuzz_parsers:: -- --nocapture`).
 
-mod fuzz_support;
+use crate::fuzz_support;
 
 use chrono::{DateTime, FixedOffset};
 use proptest::prelude::*;
@@ -407,9 +407,9 @@ fn keymap_files_and_key_names() {
     use resou::config::keymap::{Key, Keymap, parse_seq};
     static C: Counter = Counter::new("keymap");
     static SEEDS: &[&str] = &[
-        include_str!("../keymaps/default.toml"),
-        include_str!("../keymaps/vim.toml"),
-        include_str!("../keymaps/emacs.toml"),
+        include_str!("../../keymaps/default.toml"),
+        include_str!("../../keymaps/vim.toml"),
+        include_str!("../../keymaps/emacs.toml"),
     ];
     fuzz(&C, SEEDS, |b| {
         let mut km = Keymap::default_map();

@@ -2,7 +2,7 @@
 //! output or exports; files holding secrets must be private; and TLS verification is on with
 //! no way around it — a self-signed HTTPS server on loopback is refused.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
@@ -20,7 +20,7 @@ fn lists() -> (
     Vec<resou::domain::snapshot_file::SnapshotLine>,
 ) {
     read_lines(
-        include_str!("fixtures/store/lists.jsonl").as_bytes(),
+        include_str!("../fixtures/store/lists.jsonl").as_bytes(),
         "lists.jsonl",
     )
     .unwrap()

@@ -1,6 +1,6 @@
 //! The fallback chain and the poller against a tiny local server (127.0.0.1 only).
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! origin rewrite, redirects, login walls, body cap, truncation, timeouts, Date → captured_at,
 //! user cookie handling and the visitor-cookie flow.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

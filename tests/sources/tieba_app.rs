@@ -3,7 +3,7 @@
 //! the user Tieba cookie in the config, and the real HttpClient falling back from a walled PC
 //! page to the app API of the replay server, which checks the sign.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ use resou::sources::drill;
 use resou::sources::http::{HttpClient, NetConfig, Profile, Secret};
 use resou::sources::tieba::drill::{APP_PAGE_URL, app_form, app_sign, parse_app_floors};
 
-const PB_PAGE: &str = include_str!("fixtures/tieba_app/pb_page.json");
+const PB_PAGE: &str = include_str!("../fixtures/tieba_app/pb_page.json");
 /// The first demo thread (topic 0, thread 0 of the replay server's derived ids).
 const TID: &str = "9200000000";
 const BDUSS: &str = "user-bduss-SECRET~x";
@@ -358,8 +358,11 @@ fn env_cookie_child() {
 
 #[test]
 fn env_cookie_wins_over_the_file() {
+    // The test's name as libtest lists it: the module path without the crate name.
+    let name = concat!(module_path!(), "::env_cookie_child");
+    let name = name.split_once("::").map_or(name, |(_, path)| path);
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "env_cookie_child", "--nocapture"])
+        .args(["--exact", name, "--nocapture"])
         .env("RESOU_TIEBA_APP_CHILD", "1")
         .env("RESOU_TIEBA_COOKIE", "BDUSS=from-env")
         .output()

@@ -2,7 +2,7 @@
 //! D2/D3 payloads (see tests/fixtures/drill_tieba/NOTES.md), every login wall, and the real
 //! HttpClient end to end against the replay server, starting from a demo topic as the board has it.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use resou::domain::post::{DrillPage, DrillRequest, EntryKind, Run};
@@ -16,11 +16,11 @@ use resou::sources::tieba::drill::{
 };
 use resou::sources::tieba::parse_topic_list;
 
-const FRAGMENT: &str = include_str!("fixtures/drill_tieba/lzl_subreplies_fragment.html");
-const HOT_MESSAGE: &str = include_str!("fixtures/drill_tieba/hot_message.json");
-const MAIN: &str = include_str!("fixtures/drill_tieba/main.json");
-const THREAD_PAGE: &str = include_str!("fixtures/drill_tieba/thread_page.json");
-const FLOORS: &str = include_str!("fixtures/drill_tieba/floors_page.html");
+const FRAGMENT: &str = include_str!("../fixtures/drill_tieba/lzl_subreplies_fragment.html");
+const HOT_MESSAGE: &str = include_str!("../fixtures/drill_tieba/hot_message.json");
+const MAIN: &str = include_str!("../fixtures/drill_tieba/main.json");
+const THREAD_PAGE: &str = include_str!("../fixtures/drill_tieba/thread_page.json");
+const FLOORS: &str = include_str!("../fixtures/drill_tieba/floors_page.html");
 
 fn now() -> DateTime<FixedOffset> {
     cst().with_ymd_and_hms(2025, 10, 15, 18, 0, 0).unwrap()
@@ -479,7 +479,7 @@ async fn faults_become_the_right_errors() {
         drill::fetch(&c, &floors, now()).await,
         Err(SourceError::Status(403))
     );
-    // A walled PC page falls back to the app API (tests/tieba_app.rs); wall that too here.
+    // A walled PC page falls back to the app API (tests/sources/tieba_app.rs); wall that too here.
     s.set_fault(Route::TiebaAppPage, Fault::Envelope(110_001));
     s.set_fault(Route::TiebaThreadPage, Fault::LoginRedirect);
     assert!(is_login(&drill::fetch(&c, &floors, now()).await));

@@ -4,11 +4,11 @@
 use resou::sources::SourceError;
 use resou::sources::topic::{AccountRole, TopicDetail, parse_detail};
 
-const HOST: &str = include_str!("fixtures/topics/detail_host.json");
-const NO_HOST: &str = include_str!("fixtures/topics/detail_no_host.json");
-const QUIRKS: &str = include_str!("fixtures/topics/detail_quirks.json");
-const CODE_ERROR: &str = include_str!("fixtures/topics/detail_code_error.json");
-const LOGIN_WALL: &str = include_str!("fixtures/topics/login_wall.html");
+const HOST: &str = include_str!("../fixtures/topics/detail_host.json");
+const NO_HOST: &str = include_str!("../fixtures/topics/detail_no_host.json");
+const QUIRKS: &str = include_str!("../fixtures/topics/detail_quirks.json");
+const CODE_ERROR: &str = include_str!("../fixtures/topics/detail_code_error.json");
+const LOGIN_WALL: &str = include_str!("../fixtures/topics/login_wall.html");
 
 fn parse(body: &str, tag: &str) -> TopicDetail {
     parse_detail(body, tag).unwrap_or_else(|e| panic!("{tag}: {e}"))

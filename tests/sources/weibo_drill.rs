@@ -2,7 +2,7 @@
 //! are verbatim and which reconstructed), rich text, and the real HttpClient end to end against
 //! the replay server's C1/C2/C3 routes (demo posts are real nateafish records).
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, FixedOffset};
 use reqwest::header::{LOCATION, REFERER};

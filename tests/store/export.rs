@@ -1,6 +1,6 @@
 //! Export formats against golden files (tests/fixtures/export/, see NOTES.md), format
 //! validity checked independently of the goldens, and the headless `resou export` command.
-//! `RESOU_BLESS=1 cargo test --test export` rewrites the goldens after a deliberate change.
+//! `RESOU_BLESS=1 cargo test --test store export::` rewrites the goldens after a deliberate change.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,14 +1,13 @@
 //! History store, SQLite specifics: migrations, WAL mode, read-only files, v1→v2. The
 //! engine-independent contract (round trips, topic summaries, retention, a reader beside a
-//! writer) runs on SQLite and PostgreSQL from tests/store_postgres.rs.
+//! writer) runs on SQLite and PostgreSQL from tests/store/store_postgres.rs.
 
 use std::path::Path;
 
 use resou::domain::Platform;
 use resou::store::{Store, StoreError, schema};
 
-#[path = "support/store_contract.rs"]
-mod store_contract;
+use crate::store_contract;
 use store_contract::{fixture, titles};
 
 fn schema_dump(path: &Path) -> (i64, Vec<String>, i64, i64) {

@@ -1,5 +1,5 @@
 //! The history store contract, written once over `&mut dyn HistoryStore` and run against
-//! every engine (SQLite and PostgreSQL, from tests/store_postgres.rs): what the app, the
+//! every engine (SQLite and PostgreSQL, from tests/store/store_postgres.rs): what the app, the
 //! collector and the viewers rely on, whichever engine holds the history.
 #![allow(dead_code)] // each test crate uses a different subset
 

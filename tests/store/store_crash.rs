@@ -3,7 +3,7 @@
 //! and holds every poll the writer had reported committed; `resou collect` stops on SIGTERM
 //! with every poll it stored on disk.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -15,7 +15,7 @@ use resou::domain::{Platform, from_unix};
 use resou::store::Store;
 
 fn hours() -> Vec<SnapshotLine> {
-    let src = include_str!("fixtures/store/weibo_hours.jsonl");
+    let src = include_str!("../fixtures/store/weibo_hours.jsonl");
     read_lines(src.as_bytes(), "weibo_hours.jsonl").expect("fixture")
 }
 
@@ -123,7 +123,7 @@ fn collect_stores_polls_and_stops_cleanly_on_sigterm() {
     let db = dir.path().join("team.sqlite3");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let all = read_lines(
-        include_str!("fixtures/store/lists.jsonl").as_bytes(),
+        include_str!("../fixtures/store/lists.jsonl").as_bytes(),
         "lists.jsonl",
     )
     .unwrap();

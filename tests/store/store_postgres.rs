@@ -1,11 +1,9 @@
 //! Team-mode history on a real PostgreSQL server (a throwaway cluster per test process, see
-//! tests/support/pg.rs): the store contract on both engines, NOTIFY of committed polls only,
+//! tests/store/pg.rs): the store contract on both engines, NOTIFY of committed polls only,
 //! listener reconnects across a server restart, migrations, and password hygiene.
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/store_contract.rs"]
-mod store_contract;
+use crate::pg;
+use crate::store_contract;
 
 use std::time::{Duration, Instant};
 

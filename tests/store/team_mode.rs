@@ -3,9 +3,8 @@
 //! LISTEN feed, driving headless apps) show the same live board, and both follow the
 //! collector to the next list through NOTIFY alone (their safety timer is an hour).
 
-#[path = "support/pg.rs"]
-mod pg;
-mod support;
+use crate::pg;
+use crate::support;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -93,7 +92,7 @@ fn one_collector_two_viewers_show_the_same_live_board() {
         return;
     };
     let lines = read_lines(
-        include_str!("fixtures/store/weibo_hours.jsonl").as_bytes(),
+        include_str!("../fixtures/store/weibo_hours.jsonl").as_bytes(),
         "weibo_hours.jsonl",
     )
     .unwrap();
