@@ -1,4 +1,4 @@
-//! Shared pieces of the parser fuzz suite (tests/fuzz_parsers.rs): the case budget, hostile
+//! Shared pieces of the parser fuzz suite (tests/sources/fuzz_parsers.rs): the case budget, hostile
 //! text generators, structured mutations of real fixture bodies, and checks that everything a
 //! parser hands out is sanitised.
 #![allow(dead_code)] // each target uses a different subset

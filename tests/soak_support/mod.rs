@@ -1,5 +1,5 @@
 //! The soak harness (issue #7, bounded resources), shared by `examples/soak.rs` (30 simulated
-//! days) and `tests/soak.rs` (a short span in CI): the real app pieces, headless, for N
+//! days) and `tests/soak/soak.rs` (a short span in CI): the real app pieces, headless, for N
 //! simulated days of 1-minute polls of both platforms.
 //!
 //! What runs, as `run_tui` wires it: a headless [`App`] gets one poll report per platform per

@@ -1,0 +1,113 @@
+//! Output stability: performance work on the analysis path (interned terms, top-N rows,
+//! buffer reuse, the panel's grouping tables) must not change a single result. The digests
+//! below were recorded when the keyword panel got its entries (issue 16: ▲ rising now, cooling,
+//! one entry per story, the panel-level eval) and cover the headless JSON lines, every
+//! field of every `AnalysisUpdate` (all keyword rows, histories, KOL trends) and the
+//! evaluation reports, bit for bit (`{:?}` prints floats in their exact round-trip form).
+
+use crate::analysis_support;
+
+use analysis_support::{fixture, kol_cfg};
+use resou::analysis::{AnalysisConfig, Analyzer, analyze_snapshots, evaluate};
+use resou::domain::snapshot_file::SnapshotLine;
+
+const FIXTURES: [&str; 3] = [
+    "weibo_nateafish_2026-08-15.jsonl",
+    "weibo_arandomguyhere_2026-08-15.jsonl",
+    "trendradar_weibo_tieba_2025-10-15.jsonl",
+];
+
+/// FNV-1a, 64 bit: a stable digest without another dependency.
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    for &b in bytes {
+        *h ^= u64::from(b);
+        *h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn headless_digest(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> u64 {
+    let mut h = FNV_START;
+    for p in analyze_snapshots(lines, cfg) {
+        fnv(&mut h, p.to_json_line().as_bytes());
+        fnv(&mut h, b"\n");
+    }
+    h
+}
+
+fn updates_digest(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> u64 {
+    let mut a = Analyzer::new(cfg);
+    let mut h = FNV_START;
+    for l in lines {
+        let u = a.process(&l.to_snapshot());
+        fnv(&mut h, format!("{u:?}").as_bytes());
+    }
+    h
+}
+
+fn digests() -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for name in FIXTURES {
+        let lines = fixture(name);
+        out.push((
+            format!("{name} headless default"),
+            headless_digest(&lines, &AnalysisConfig::default()),
+        ));
+        out.push((
+            format!("{name} headless kols"),
+            headless_digest(&lines, &kol_cfg()),
+        ));
+        out.push((
+            format!("{name} updates kols"),
+            updates_digest(&lines, &kol_cfg()),
+        ));
+        let small = AnalysisConfig {
+            max_rows: Some(12),
+            ..kol_cfg()
+        };
+        out.push((
+            format!("{name} updates kols max_rows 12"),
+            updates_digest(&lines, &small),
+        ));
+    }
+    for name in &FIXTURES[..2] {
+        let r = evaluate(
+            &fixture(name),
+            &AnalysisConfig::default(),
+            &[1.0, 1.5, 2.0, 3.0, 5.0],
+        );
+        let mut h = FNV_START;
+        fnv(&mut h, format!("{r:?}").as_bytes());
+        out.push((format!("{name} eval"), h));
+    }
+    out
+}
+
+#[test]
+fn results_match_the_recorded_digests() {
+    let expected: [u64; 14] = [
+        0x8f083033492f990e,
+        0x04294704dcf0d2f4,
+        0x73aa200f33b94722,
+        0x870e3793975a7109,
+        0x592a6c7b73eb8c3e,
+        0x2d2aeb4df36fb57f,
+        0x8bb247d77c2a699f,
+        0x829607c385eb40e6,
+        0x0df3998003dfc502,
+        0xb37d6774d88959e9,
+        0x3a9a60dec5f6d09d,
+        0xcf1e61460adf5edc,
+        0x78fbbd3de99aa6f7,
+        0x7f2dfc4bab59dafe,
+    ];
+    let got = digests();
+    for (name, d) in &got {
+        println!("{name}: {d:#018x}");
+    }
+    for ((name, d), e) in got.iter().zip(expected) {
+        assert_eq!(*d, e, "{name} changed");
+    }
+    assert_eq!(got.len(), expected.len());
+}

@@ -1,0 +1,411 @@
+//! End to end: the built binary in a pseudo-terminal with `--demo`, as a user runs it.
+//! Waits (with deadlines) for screen conditions; never sleeps as synchronisation.
+
+use crate::support;
+
+use std::time::Duration;
+
+use support::pty::Session;
+
+/// A replay server in this process with the demo's Weibo day, on a manual clock; keep the
+/// runtime alive as long as the server.
+fn weibo_server() -> (tokio::runtime::Runtime, resou::replay::ReplayServer) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let data = resou::replay::demo_data().expect("demo data");
+    let server = rt.block_on(support::replay(data.weibo, Vec::new()));
+    (rt, server)
+}
+
+fn has_board(screen: &str) -> bool {
+    // Real titles from both platforms: CJK text on many rows, both platform tags present.
+    let cjk_rows = screen
+        .lines()
+        .filter(|l| {
+            l.chars()
+                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .count()
+                >= 4
+        })
+        .count();
+    cjk_rows >= 20 && screen.contains("微博") && screen.contains("贴吧")
+}
+
+#[test]
+fn demo_shows_real_titles_help_and_quits_cleanly() {
+    let mut s = Session::start(&["--demo", "--demo-speed", "1"], 120, 35);
+    s.wait_for(
+        "≥ 20 rows of real titles from both platforms",
+        Duration::from_secs(30),
+        has_board,
+    );
+    // The board updates by itself as the replay clock advances: the rows themselves change
+    // (header and status lines excluded — their clocks tick every second anyway).
+    let body = |sc: &str| {
+        sc.lines()
+            .skip(2)
+            .take(28)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let first = body(&s.screen());
+    s.wait_for(
+        "the rows to change with the next archived list",
+        Duration::from_secs(30),
+        |now| body(now) != first && has_board(now),
+    );
+    s.press(b"?");
+    s.wait_for("the help popup", Duration::from_secs(10), |sc| {
+        sc.contains("Pause/resume polling")
+    });
+    s.press(b"?"); // q would type into the help filter
+    s.wait_for("the popup to close", Duration::from_secs(10), |sc| {
+        !sc.contains("Pause/resume polling")
+    });
+    s.press(b"q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    s.assert_restored();
+    // Logs went to the XDG state dir, not the terminal.
+    let log = std::fs::read_to_string(s.dir.path().join("resou/resou.log"))
+        .expect("log file in $XDG_STATE_HOME/resou");
+    assert!(log.contains("starting resou"), "{log}");
+    assert!(!String::from_utf8_lossy(&s.raw).contains("starting resou"));
+}
+
+#[test]
+fn sigterm_sighup_sigint_restore_the_terminal_and_flush_the_store() {
+    for sig in ["-TERM", "-HUP", "-INT"] {
+        let store = tempfile::tempdir().unwrap();
+        let db = store.path().join("history.sqlite3");
+        let db_arg = db.display().to_string();
+        let mut s = Session::start(
+            &["--demo", "--demo-speed", "1", "--store", &db_arg],
+            100,
+            30,
+        );
+        s.wait_for("the board", Duration::from_secs(30), |sc| {
+            sc.contains("微博") && sc.contains("贴吧")
+        });
+        // The last frame before the signal (the restored terminal shows nothing after it).
+        let screen = s.screen();
+        let pid = s.child.process_id().expect("pid");
+        let ok = std::process::Command::new("kill")
+            .arg(sig)
+            .arg(pid.to_string())
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let _status = s.wait_exit(Duration::from_secs(10));
+        s.assert_restored();
+        // Every list the app showed is on disk, whatever signal ended it: the stored latest
+        // list of each platform is at least as new as the one in the status bar.
+        use resou::store::HistoryStore as _;
+        let store = resou::store::Store::open(&db).expect("store opens after the signal");
+        let far = resou::domain::from_unix(i32::MAX as i64).unwrap();
+        for (p, name) in [
+            (resou::domain::Platform::Weibo, "Weibo ✓ "),
+            (resou::domain::Platform::Tieba, "Tieba ✓ "),
+        ] {
+            let shown: String = screen
+                .split(name)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{sig}: no {name} in the status bar:\n{screen}"))
+                .chars()
+                .take(11)
+                .collect();
+            let last = store
+                .snapshot_at(p, far)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{sig}: no {p} list stored"));
+            let stored = last.captured_at.format("%m-%d %H:%M").to_string();
+            assert!(stored >= shown, "{sig}: {p} stored {stored}, shown {shown}");
+        }
+    }
+}
+
+/// The crash report's path, from the log line the panic hook appends.
+fn report_path(s: &Session) -> std::path::PathBuf {
+    let log = std::fs::read_to_string(s.dir.path().join("resou/resou.log")).expect("log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("resou::crash: panic"))
+        .unwrap_or_else(|| panic!("no panic line in the log:\n{log}"));
+    std::path::PathBuf::from(line.rsplit("report: ").next().unwrap().trim())
+}
+
+#[test]
+fn a_panic_on_the_ui_or_a_worker_thread_restores_the_terminal_and_leaves_a_report() {
+    for (point, thread) in [("ui", "main"), ("worker", "resou-analysis")] {
+        let mut s = Session::start_env(
+            &["--demo", "--demo-speed", "1"],
+            &[
+                ("RESOU_DEBUG_PANIC", point),
+                ("RESOU_WEIBO_COOKIE", "SUB=_2A25secretcookievalue"),
+            ],
+            100,
+            30,
+        );
+        let status = s.wait_exit(Duration::from_secs(30));
+        assert_eq!(status.exit_code(), 101, "{point}");
+        s.assert_restored();
+        let report = report_path(&s);
+        assert!(
+            report.starts_with(s.dir.path()),
+            "{report:?} is in the state dir"
+        );
+        let text = std::fs::read_to_string(&report).expect("report file");
+        assert!(
+            text.contains(&format!("RESOU_DEBUG_PANIC={point}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("thread: {thread}")),
+            "{point}: {text}"
+        );
+        let raw = String::from_utf8_lossy(&s.raw);
+        assert!(
+            raw.contains("report: "),
+            "{point}: the report path is printed after restoring"
+        );
+        for f in [report, s.dir.path().join("resou/resou.log")] {
+            let t = std::fs::read_to_string(&f).unwrap();
+            assert!(!t.contains("secretcookievalue"), "{f:?} holds the cookie");
+        }
+    }
+}
+
+#[test]
+fn a_panic_in_a_poll_task_is_a_failed_poll_and_the_app_goes_on() {
+    let mut s = Session::start_env(
+        &["--demo", "--demo-speed", "1"],
+        &[("RESOU_DEBUG_PANIC", "task")],
+        120,
+        30,
+    );
+    s.wait_for(
+        "the failed poll in the status bar",
+        Duration::from_secs(30),
+        |sc| sc.contains("internal error while polling"),
+    );
+    let text = std::fs::read_to_string(report_path(&s)).expect("report");
+    assert!(text.contains("thread: resou-task"), "{text}");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn too_small_terminal_says_so_instead_of_panicking() {
+    let mut s = Session::start(&["--demo"], 30, 8);
+    s.wait_for("the size message", Duration::from_secs(20), |sc| {
+        sc.contains("too small")
+    });
+    s.press(b"\x03"); // ctrl-c: raw mode delivers it as a key, which quits
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn live_mode_via_origin_persists_keyword_baselines_on_quit() {
+    // A replay server in this process stands in for the platforms; the binary runs in live
+    // mode with --origin pointing at it, exactly as a user would point it at any host.
+    let (_rt, server) = weibo_server();
+    let origin = server.origin();
+    let mut s = Session::start(
+        &[
+            "--origin",
+            &origin,
+            "--platform",
+            "weibo",
+            "--interval",
+            "3600",
+        ],
+        120,
+        35,
+    );
+    s.wait_for("the live board", Duration::from_secs(30), |sc| {
+        sc.contains("微博") && sc.contains("via weibo.com/ajax")
+    });
+    assert!(!s.screen().contains("DEMO"), "live mode, not the demo");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(20)).success());
+    s.assert_restored();
+    let state = s.dir.path().join("resou/detector.json");
+    let json =
+        std::fs::read_to_string(&state).expect("detector state saved in $XDG_DATA_HOME/resou");
+    assert!(
+        json.contains("旺旺") || json.len() > 1000,
+        "baselines for real terms"
+    );
+    drop(server);
+}
+
+/// The selected board row (the one drawn reversed is not visible in text; the status bar's
+/// `i/N` position names it).
+fn position(screen: &str) -> Option<String> {
+    let last = screen.lines().rev().find(|l| !l.trim().is_empty())?;
+    last.split_whitespace()
+        .find(|w| w.contains('/') && w.split('/').all(|p| p.parse::<u32>().is_ok()))
+        .map(str::to_string)
+}
+
+#[test]
+fn demo_drill_down_reads_posts_and_comments_and_comes_back() {
+    // A slow replay: the board still refreshes, but the test is about the views.
+    let mut s = Session::start(&["--demo", "--demo-speed", "30"], 120, 40);
+    s.wait_for("the board", Duration::from_secs(20), has_board);
+    s.press(b"2"); // Weibo only
+    s.press(b"j"); // rank 1
+    s.wait_for("rank 1 selected", Duration::from_secs(5), |sc| {
+        position(sc).as_deref() == Some("2/51")
+    });
+    let board = s.screen();
+    let title_row = board
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .expect("rank 1 row")
+        .to_string();
+    let title: String = title_row
+        .split_whitespace()
+        .nth(2)
+        .expect("title cell")
+        .to_string();
+
+    // Enter: the topic's real posts, with author lines and the breadcrumb.
+    s.press(b"\r");
+    s.wait_for("posts", Duration::from_secs(20), |sc| {
+        sc.contains(&format!("› #{title}#")) && sc.contains(" posts") && sc.contains("1/")
+    });
+    let posts = s.screen();
+    assert!(posts.contains("实时"), "tab switch shown:\n{posts}");
+
+    // Enter on the first post: its comments under the post itself.
+    s.press(b"\r");
+    s.wait_for("comments", Duration::from_secs(20), |sc| {
+        sc.contains("› comments") && sc.contains(" comments") && !sc.contains("loading comments")
+    });
+
+    // y copies the selected comment's link: an OSC 52 sequence on the raw stream.
+    let before = s.raw.len();
+    s.press(b"y");
+    s.wait_for("the copy notice", Duration::from_secs(5), |sc| {
+        sc.contains("link copied (OSC 52)")
+    });
+    let out = String::from_utf8_lossy(&s.raw[before..]).to_string();
+    let start = out.find("\x1b]52;c;").expect("OSC 52 written");
+    let end = out[start..].find('\x07').expect("terminated by BEL") + start;
+    let b64 = &out[start + 7..end];
+    assert!(
+        !b64.is_empty()
+            && b64
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    );
+    // "https://m.weibo.cn/" encodes to this prefix.
+    assert!(b64.starts_with("aHR0cHM6Ly9tLndlaWJvLmNu"), "{b64}");
+
+    // Esc Esc: back to the posts, then the board on the same row.
+    s.press(b"\x1b");
+    s.wait_for("posts again", Duration::from_secs(5), |sc| {
+        !sc.contains("› comments") && sc.contains(&format!("› #{title}#"))
+    });
+    s.press(b"\x1b");
+    s.wait_for("the board again", Duration::from_secs(5), |sc| {
+        !sc.contains('›') && position(sc).as_deref() == Some("2/51")
+    });
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn drill_down_faults_show_in_the_view_and_r_recovers() {
+    let (_rt, server) = weibo_server();
+    server.set_fault(
+        resou::replay::Route::WeiboPosts,
+        resou::replay::Fault::Status(432),
+    );
+    let origin = server.origin();
+    let args = [
+        "--origin",
+        &origin,
+        "--platform",
+        "weibo",
+        "--interval",
+        "3600",
+    ];
+    let mut s = Session::start(&args, 100, 30);
+    s.wait_for("the live board", Duration::from_secs(30), |sc| {
+        sc.contains("via weibo.com/ajax")
+    });
+    s.press(b"j\r");
+    s.wait_for("the fault in the view", Duration::from_secs(20), |sc| {
+        sc.contains("HTTP 432") && sc.contains("r retries")
+    });
+    // The UI still answers: the help popup opens and closes.
+    s.press(b"?");
+    s.wait_for("help", Duration::from_secs(5), |sc| {
+        sc.contains("Reload this view")
+    });
+    s.press(b"?");
+    server.clear_faults();
+    s.press(b"r");
+    s.wait_for("posts after the retry", Duration::from_secs(20), |sc| {
+        sc.contains(" posts") && sc.contains("1/") && !sc.contains("HTTP 432")
+    });
+    s.press(b"q");
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(20)).success());
+    s.assert_restored();
+    drop(server);
+}
+
+#[test]
+fn demo_pinyin_search_flag_and_export() {
+    let mut s = Session::start(&["--demo", "--demo-speed", "30"], 120, 40);
+    s.wait_for("the board", Duration::from_secs(20), has_board);
+    // 旺旺都不好卖了 by its pinyin initials, typed without an IME.
+    s.press(b"/wwdbh");
+    s.wait_for(
+        "the search to narrow the board",
+        Duration::from_secs(10),
+        |sc| sc.contains("/wwdbh") && sc.contains("旺旺都不好卖了") && !sc.contains("台风白海豚"),
+    );
+    s.press(b"\r");
+    s.press(b"f");
+    s.wait_for("the flag", Duration::from_secs(5), |sc| {
+        sc.contains("flagged")
+    });
+    s.press(b"e");
+    s.wait_for("the export notice", Duration::from_secs(10), |sc| {
+        sc.contains("exported 1")
+    });
+    let dir = s.dir.path().join("resou/exports");
+    let file = std::fs::read_dir(&dir)
+        .expect("exports dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .expect("a Markdown export");
+    let text = std::fs::read_to_string(&file).expect("export readable");
+    assert!(text.contains("旺旺都不好卖了"), "{text}");
+    assert!(
+        text.starts_with('|') || text.starts_with('#'),
+        "Markdown: {text}"
+    );
+    // esc clears the search (waited for: esc then q at once would read as alt-q).
+    s.press(b"\x1b");
+    s.wait_for("the whole board again", Duration::from_secs(10), |sc| {
+        sc.contains("台风白海豚") && sc.contains("⚑ 旺旺都不好卖了")
+    });
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(20)).success());
+    s.assert_restored();
+    // The flag survives a restart (triage state in the XDG data dir).
+    let triage =
+        std::fs::read_to_string(s.dir.path().join("resou/triage-demo.json")).expect("triage saved");
+    let v: serde_json::Value = serde_json::from_str(&triage).expect("triage is JSON");
+    let entry = &v["topics"]["weibo:旺旺都不好卖了"];
+    assert_eq!(entry["flagged"], serde_json::Value::Bool(true), "{entry}");
+    assert!(v["last_look"].is_string(), "the look ended at quit");
+}

@@ -1,0 +1,22 @@
+//! Sources layer in one test binary: parsers (fixtures and fuzzing), the HTTP client, fallback
+//! chains and pollers, the fault matrix, drill-down and topic routes, the replay server, secrets.
+
+#[path = "../fuzz_support/mod.rs"]
+mod fuzz_support;
+#[path = "../support/mod.rs"]
+mod support;
+
+mod drill_fetcher;
+mod fallback_chain;
+mod fault_matrix;
+mod fuzz_parsers;
+mod replay_server;
+mod secrets;
+mod sources_chain;
+mod sources_http;
+mod sources_parsers;
+mod tieba_app;
+mod tieba_drill;
+mod topic_parse;
+mod topic_replay;
+mod weibo_drill;

@@ -1,0 +1,462 @@
+//! The history store contract, written once over `&mut dyn HistoryStore` and run against
+//! every engine (SQLite and PostgreSQL, from tests/store/store_postgres.rs): what the app, the
+//! collector and the viewers rely on, whichever engine holds the history.
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use resou::domain::snapshot_file::read_lines;
+use resou::domain::{Platform, Snapshot, Topic, TopicKey, from_unix};
+use resou::store::{HistoryStore, KeywordPoint, KolMention, StoreSpec, TriageRecord};
+
+pub fn fixture(name: &str) -> Vec<Snapshot> {
+    let path = format!("{}/tests/fixtures/store/{name}", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::File::open(&path).unwrap();
+    read_lines(std::io::BufReader::new(file), &path)
+        .unwrap()
+        .iter()
+        .map(|l| l.to_snapshot())
+        .collect()
+}
+
+pub fn at(secs: i64) -> DateTime<FixedOffset> {
+    from_unix(secs).unwrap()
+}
+
+/// A small synthetic poll: ranked titles in order, heat falling with rank.
+pub fn poll(platform: Platform, secs: i64, titles: &[&str]) -> Snapshot {
+    let mut s = Snapshot::new(platform, at(secs));
+    for (i, t) in titles.iter().enumerate() {
+        let mut topic = Topic::new(platform, Some(i as u32 + 1), t);
+        topic.heat = Some(10_000 - 100 * i as u64);
+        s.ranked.push(topic);
+    }
+    s.finish()
+}
+
+pub fn titles(topics: &[Topic]) -> Vec<&str> {
+    topics.iter().map(|t| t.title.as_str()).collect()
+}
+
+/// Real Weibo and Tieba lists come back field for field; `snapshot_at` picks the last poll at
+/// or before the time, per platform; `polls_between` is inclusive and ordered.
+pub fn real_lists_round_trip(store: &mut dyn HistoryStore) {
+    let lists = fixture("lists.jsonl");
+    let mut ids = Vec::new();
+    for s in &lists {
+        ids.push(store.insert_poll(s, "fixture").unwrap());
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
+    for want in &lists {
+        let got = store
+            .snapshot_at(want.platform, want.captured_at)
+            .unwrap()
+            .unwrap();
+        assert_eq!(titles(&got.ranked), titles(&want.ranked));
+        assert_eq!(&got, want);
+    }
+    let weibo_noon = &lists[0];
+    assert!(!weibo_noon.pinned.is_empty() && weibo_noon.ranked.iter().any(|t| t.heat.is_some()));
+    assert!(weibo_noon.ranked.iter().any(|t| !t.label.is_none()));
+
+    let half_past = at(lists[0].captured_at.timestamp() + 1_800);
+    let got = store
+        .snapshot_at(Platform::Weibo, half_past)
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.captured_at, lists[0].captured_at);
+    let before = at(lists[0].captured_at.timestamp() - 1);
+    assert_eq!(store.snapshot_at(Platform::Weibo, before).unwrap(), None);
+    let tieba = store
+        .snapshot_at(Platform::Tieba, half_past)
+        .unwrap()
+        .unwrap();
+    assert_eq!(tieba.captured_at, lists[3].captured_at);
+
+    let refs = store
+        .polls_between(Platform::Weibo, lists[0].captured_at, lists[1].captured_at)
+        .unwrap();
+    let got: Vec<_> = refs.iter().map(|r| (r.id, r.captured_at)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (ids[0], lists[0].captured_at),
+            (ids[1], lists[1].captured_at)
+        ]
+    );
+    assert!(refs.iter().all(|r| r.platform == Platform::Weibo));
+}
+
+#[derive(Debug, Default)]
+struct Expect {
+    first: i64,
+    last: i64,
+    peak_rank: Option<u32>,
+    peak_heat: Option<u64>,
+    points: usize,
+}
+
+/// First/last seen and peaks, computed from the snapshots, match the stored summary whatever
+/// the insertion order; the title is the latest one.
+pub fn topic_summary(store: &mut dyn HistoryStore) {
+    let mut polls = fixture("weibo_hours.jsonl");
+    polls.extend(
+        fixture("lists.jsonl")
+            .into_iter()
+            .filter(|s| s.platform == Platform::Weibo),
+    );
+    for s in polls.iter().rev() {
+        store.insert_poll(s, "fixture").unwrap();
+    }
+    let mut expect: BTreeMap<TopicKey, Expect> = BTreeMap::new();
+    for s in &polls {
+        let t0 = s.captured_at.timestamp();
+        for t in s.pinned.iter().chain(&s.ranked) {
+            let e = expect.entry(t.key()).or_insert(Expect {
+                first: t0,
+                last: t0,
+                ..Expect::default()
+            });
+            e.first = e.first.min(t0);
+            e.last = e.last.max(t0);
+            e.peak_rank = match (e.peak_rank, t.rank) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            e.peak_heat = e.peak_heat.max(t.heat);
+            e.points += 1;
+        }
+    }
+    assert!(expect.values().filter(|e| e.points > 1).count() > 10);
+    for (key, e) in &expect {
+        let h = store.topic_history(key).unwrap().unwrap();
+        assert_eq!(h.first_seen.timestamp(), e.first, "{key:?}");
+        assert_eq!(h.last_seen.timestamp(), e.last, "{key:?}");
+        assert_eq!(h.peak_rank, e.peak_rank, "{key:?}");
+        assert_eq!(h.peak_heat, e.peak_heat, "{key:?}");
+        assert_eq!(h.points.len(), e.points, "{key:?}");
+        assert!(h.points.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+    let unknown = TopicKey::new(Platform::Weibo, "从未上榜的话题");
+    assert_eq!(store.topic_history(&unknown).unwrap(), None);
+
+    // Pinned-only sightings never overwrite a ranked peak; the latest title wins.
+    let t = 2_000_000_000;
+    store
+        .insert_poll(&poll(Platform::Tieba, t, &["甲", "乙"]), "t")
+        .unwrap();
+    let mut pinned = Snapshot::new(Platform::Tieba, at(t + 60));
+    let mut top = Topic::new(Platform::Tieba, None, "#乙#");
+    top.pinned = true;
+    pinned.pinned.push(top);
+    store.insert_poll(&pinned.finish(), "t").unwrap();
+    let h = store
+        .topic_history(&TopicKey::new(Platform::Tieba, "乙"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((h.peak_rank, h.last_seen.timestamp()), (Some(2), t + 60));
+    assert_eq!(
+        h.points.iter().map(|p| p.rank).collect::<Vec<_>>(),
+        [Some(2), None]
+    );
+}
+
+/// Expiry outside the window, hourly compaction of polls older than two days (the last poll
+/// of each platform-hour stays), summaries outliving compaction, and idempotence.
+pub fn retention(store: &mut dyn HistoryStore) {
+    const H: i64 = 3_600;
+    const D: i64 = 86_400;
+    let now = 1_786_766_400;
+    let (w, t) = (Platform::Weibo, Platform::Tieba);
+    store
+        .insert_poll(&poll(w, now - 95 * D, &["只在很久以前"]), "t")
+        .unwrap();
+    let old_hour = now - 3 * D;
+    for m in 0..6 {
+        let titles = if m == 0 {
+            vec!["旧话题", "首次出现"]
+        } else {
+            vec!["旧话题"]
+        };
+        store
+            .insert_poll(&poll(w, old_hour + m * 600, &titles), "t")
+            .unwrap();
+    }
+    store
+        .insert_poll(&poll(w, old_hour + H, &["旧话题"]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(w, old_hour + H + 1_800, &["旧话题"]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(t, old_hour + 300, &["贴吧话题"]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(t, old_hour + 900, &["贴吧话题"]), "t")
+        .unwrap();
+    for m in 0..6 {
+        store
+            .insert_poll(&poll(w, now - H + m * 600, &["新话题"]), "t")
+            .unwrap();
+    }
+    let kw = |secs| KeywordPoint {
+        keyword: "台风".into(),
+        at: at(secs),
+        share: 0.5,
+        score: 1.0,
+        rising: false,
+    };
+    store
+        .append_keyword_points(&[kw(now - 95 * D), kw(now - H)])
+        .unwrap();
+
+    let report = store.retain(at(now), 90).unwrap();
+    assert_eq!(report.expired_polls, 1);
+    assert_eq!(report.compacted_polls, 5 + 1 + 1);
+    assert_eq!(report.expired_topics, 1);
+    assert_eq!(report.expired_keyword_points, 1);
+
+    let all = |s: &dyn HistoryStore, p| {
+        s.polls_between(p, at(0), at(now))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.captured_at.timestamp())
+            .collect::<Vec<_>>()
+    };
+    let mut want_weibo = vec![old_hour + 3_000, old_hour + H + 1_800];
+    want_weibo.extend((0..6).map(|m| now - H + m * 600));
+    assert_eq!(all(store, w), want_weibo);
+    assert_eq!(all(store, t), vec![old_hour + 900]);
+
+    let first_only = store
+        .topic_history(&TopicKey::new(w, "首次出现"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(first_only.first_seen.timestamp(), old_hour);
+    assert!(first_only.points.is_empty());
+    assert_eq!(
+        store
+            .topic_history(&TopicKey::new(w, "只在很久以前"))
+            .unwrap(),
+        None
+    );
+    let old = store
+        .topic_history(&TopicKey::new(w, "旧话题"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.points.len(), 2);
+    assert_eq!(
+        store.keyword_series("台风", at(0), at(now)).unwrap(),
+        vec![kw(now - H)]
+    );
+    assert_eq!(store.retain(at(now), 90).unwrap(), Default::default());
+}
+
+/// Keyword points and KOL mentions older than two days are thinned to one per hour: the
+/// keyword's last rising point of the hour (else its last), the KOL's last mention carrying
+/// every title of the hour in order of first appearance; recent rows stay minute by minute.
+pub fn series_compaction(store: &mut dyn HistoryStore) {
+    const H: i64 = 3_600;
+    const D: i64 = 86_400;
+    let now = 1_786_766_400;
+    let old_hour = now - 3 * D;
+    let kp = |k: &str, secs, share: f64, rising| KeywordPoint {
+        keyword: k.into(),
+        at: at(secs),
+        share,
+        score: share * 10.0,
+        rising,
+    };
+    let old_points = [
+        // 台风 rose at minute 20 and fell back: the rise is what stays.
+        kp("台风", old_hour, 0.1, false),
+        kp("台风", old_hour + 1_200, 0.4, true),
+        kp("台风", old_hour + 2_400, 0.2, false),
+        // 旺旺 never rose: its last point of the hour stays.
+        kp("旺旺", old_hour, 0.1, false),
+        kp("旺旺", old_hour + 3_000, 0.15, false),
+        // The next hour is its own bucket.
+        kp("旺旺", old_hour + H + 60, 0.3, true),
+    ];
+    let recent: Vec<_> = (0..3)
+        .map(|m| kp("台风", now - H + m * 60, 0.5, m == 1))
+        .collect();
+    store.append_keyword_points(&old_points).unwrap();
+    store.append_keyword_points(&recent).unwrap();
+
+    let km = |name: &str, secs, titles: &[&str]| KolMention {
+        name: name.into(),
+        at: at(secs),
+        titles: titles.iter().map(|t| t.to_string()).collect(),
+    };
+    store
+        .append_kol_mentions(&[
+            km("央视新闻", old_hour + 60, &["台风\"贝碧嘉\"登陆", "暴雨"]),
+            km("央视新闻", old_hour + 600, &["暴雨", "停课"]),
+            km("央视新闻", old_hour + 1_200, &["暴雨"]),
+            km("人民日报", old_hour + 60, &[]),
+            km("人民日报", old_hour + 120, &[]),
+            km("新华社", old_hour + 60, &["独家"]),
+            km("央视新闻", now - 120, &["新"]),
+            km("央视新闻", now - 60, &["新"]),
+        ])
+        .unwrap();
+
+    let report = store.retain(at(now), 90).unwrap();
+    assert_eq!(report.compacted_keyword_points, 2 + 1);
+    assert_eq!(report.compacted_kol_mentions, 2 + 1);
+    assert_eq!(
+        store.keyword_series("台风", at(0), at(now)).unwrap(),
+        [vec![kp("台风", old_hour + 1_200, 0.4, true)], recent].concat()
+    );
+    assert_eq!(
+        store.keyword_series("旺旺", at(0), at(now)).unwrap(),
+        vec![
+            kp("旺旺", old_hour + 3_000, 0.15, false),
+            kp("旺旺", old_hour + H + 60, 0.3, true)
+        ]
+    );
+    assert_eq!(
+        store.kol_mentions("央视新闻", at(0), at(now)).unwrap(),
+        vec![
+            km(
+                "央视新闻",
+                old_hour + 1_200,
+                &["台风\"贝碧嘉\"登陆", "暴雨", "停课"]
+            ),
+            km("央视新闻", now - 120, &["新"]),
+            km("央视新闻", now - 60, &["新"]),
+        ]
+    );
+    assert_eq!(
+        store.kol_mentions("人民日报", at(0), at(now)).unwrap(),
+        vec![km("人民日报", old_hour + 120, &[])]
+    );
+    assert_eq!(
+        store.kol_mentions("新华社", at(0), at(now)).unwrap(),
+        vec![km("新华社", old_hour + 60, &["独家"])]
+    );
+    assert_eq!(store.retain(at(now), 90).unwrap(), Default::default());
+}
+
+/// Each user's triage is stored apart, replaced on save, listed by user.
+pub fn triage_per_user(store: &mut dyn HistoryStore) {
+    assert_eq!(store.load_triage().unwrap(), vec![]);
+    let rec = |user: &str, json: &str, secs| TriageRecord {
+        user: user.into(),
+        json: json.into(),
+        updated_at: at(secs),
+    };
+    store
+        .save_triage(&rec("wang", r#"{"flags":["a"]}"#, 100))
+        .unwrap();
+    store
+        .save_triage(&rec("Li", r#"{"flags":[]}"#, 110))
+        .unwrap();
+    store
+        .save_triage(&rec("wang", r#"{"flags":["a","b"]}"#, 120))
+        .unwrap();
+    // Byte order ("L" < "w"), the same on every engine and collation.
+    assert_eq!(
+        store.load_triage().unwrap(),
+        vec![
+            rec("Li", r#"{"flags":[]}"#, 110),
+            rec("wang", r#"{"flags":["a","b"]}"#, 120)
+        ]
+    );
+}
+
+/// Key/value blobs are replaced; keyword and KOL series are per name, inclusive, in order.
+pub fn kv_and_series(store: &mut dyn HistoryStore) {
+    assert_eq!(store.get_kv("detector").unwrap(), None);
+    store.put_kv("detector", &[0, 159, 146, 150]).unwrap();
+    store.put_kv("detector", b"v2\0bytes").unwrap();
+    assert_eq!(
+        store.get_kv("detector").unwrap().as_deref(),
+        Some(&b"v2\0bytes"[..])
+    );
+
+    let kp = |k: &str, secs, share| KeywordPoint {
+        keyword: k.into(),
+        at: at(secs),
+        share,
+        score: share * 10.0,
+        rising: share > 0.2,
+    };
+    store
+        .append_keyword_points(&[
+            kp("旺旺", 100, 0.25),
+            kp("台风", 100, 0.1),
+            kp("旺旺", 200, 0.125),
+        ])
+        .unwrap();
+    assert_eq!(
+        store.keyword_series("旺旺", at(100), at(200)).unwrap(),
+        vec![kp("旺旺", 100, 0.25), kp("旺旺", 200, 0.125)]
+    );
+    assert_eq!(
+        store
+            .keyword_series("旺旺", at(101), at(200))
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let km = |secs, titles: &[&str]| KolMention {
+        name: "央视新闻".into(),
+        at: at(secs),
+        titles: titles.iter().map(|t| t.to_string()).collect(),
+    };
+    store
+        .append_kol_mentions(&[km(100, &["台风\"贝碧嘉\"登陆", "其他"]), km(300, &[])])
+        .unwrap();
+    assert_eq!(
+        store.kol_mentions("央视新闻", at(0), at(300)).unwrap(),
+        vec![km(100, &["台风\"贝碧嘉\"登陆", "其他"]), km(300, &[])]
+    );
+    assert_eq!(store.kol_mentions("别人", at(0), at(300)).unwrap(), vec![]);
+}
+
+/// A reader on its own connection, reading while a writer commits poll after poll, only ever
+/// sees whole polls: each snapshot it reads is exactly one of the inserted ones.
+pub fn concurrent_writer_and_reader(spec: &StoreSpec) {
+    let lists: Vec<Snapshot> = fixture("weibo_hours.jsonl");
+    assert!(lists.len() >= 3);
+    let mut writer = resou::store::open(spec).unwrap();
+    writer.insert_poll(&lists[0], "fixture").unwrap();
+
+    let (seen_tx, seen_rx) = mpsc::channel::<usize>();
+    let reader_spec = spec.clone();
+    let expected = lists.clone();
+    let last_at = lists.last().unwrap().captured_at;
+    let reader = std::thread::spawn(move || {
+        let store = resou::store::open(&reader_spec).unwrap();
+        let mut reads = 0;
+        loop {
+            let snap = store
+                .snapshot_at(Platform::Weibo, last_at)
+                .unwrap()
+                .unwrap();
+            let i = expected
+                .iter()
+                .position(|s| s.captured_at == snap.captured_at)
+                .unwrap();
+            assert_eq!(snap, expected[i], "a partial or altered poll was visible");
+            reads += 1;
+            let _ = seen_tx.send(i);
+            if i == expected.len() - 1 {
+                return reads;
+            }
+        }
+    });
+    // Interleave: each insert waits for the reader to have read at least once more.
+    for s in &lists[1..] {
+        seen_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        writer.insert_poll(s, "fixture").unwrap();
+    }
+    let reads = reader.join().unwrap();
+    assert!(reads >= lists.len(), "reader ran alongside: {reads} reads");
+}
