@@ -82,7 +82,7 @@ impl Default for DetectorConfig {
             kleinberg_horizon_min: 24.0 * 60.0,
             // 3 h, not the reference's 24 h: a term that settles at a steady count is its own
             // baseline within hours (with 24 h a steady term seen at cold start stayed "bursty"
-            // for most of a day; tests/analysis_detect.rs measures the time it takes).
+            // for most of a day; tests/analysis/analysis_detect.rs measures the time it takes).
             kleinberg_base_half_life_min: 3.0 * 60.0,
             kleinberg_max_count: 5,
             history_len: 48,

@@ -293,7 +293,7 @@ impl Keymap {
             "default",
             LayerKind::Shipped,
         ) {
-            // ok: only reachable if the embedded file is broken, which tests/keymaps.rs catches.
+            // ok: only reachable if the embedded file is broken, which tests/app_ui/keymaps.rs catches.
             tracing::error!("embedded keymap broken: {e}");
         }
         km

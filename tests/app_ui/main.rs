@@ -13,6 +13,7 @@ mod app_headless;
 mod app_history;
 mod app_triage;
 mod keymaps;
+mod layers;
 mod render;
 mod render_drill;
 mod search;

@@ -2,7 +2,7 @@
 //! nowhere else), `Back` closes the top layer, and help lists the keys of the layer it was
 //! opened over first.
 
-mod support;
+use crate::support;
 
 use resou::app::App;
 use resou::app::history::DetailPane;
