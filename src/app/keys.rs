@@ -36,7 +36,7 @@ pub fn from_crossterm(ev: KeyEvent) -> Option<Key> {
         alt: m.contains(KeyModifiers::ALT),
         shift: m.contains(KeyModifiers::SHIFT),
     };
-    Some(key.normalised())
+    Some(key.normalized())
 }
 
 /// Wheel and left-click; everything else (moves, drags, other buttons) is ignored.

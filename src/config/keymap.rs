@@ -494,7 +494,7 @@ impl Keymap {
     /// Resolve `pending + key` in `layer` (its chain, most specific first, then global).
     pub fn resolve(&self, layer: Layer, pending: &[Key], key: Key) -> Resolved {
         let mut seq: KeySeq = pending.to_vec();
-        seq.push(key.normalised());
+        seq.push(key.normalized());
         let mut prefix = false;
         for (_, map) in self.chain(layer) {
             if let Some(b) = map.get(&seq) {

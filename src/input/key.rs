@@ -114,11 +114,11 @@ impl Key {
             },
         };
         key.code = code;
-        Ok(key.normalised())
+        Ok(key.normalized())
     }
 
     /// Canonical form: `ctrl-[` is esc (same byte), `shift-tab` is backtab, `shift-a` is `A`.
-    pub fn normalised(mut self) -> Key {
+    pub fn normalized(mut self) -> Key {
         match self.code {
             KeyCode::Char('[') if self.ctrl => {
                 self.code = KeyCode::Esc;

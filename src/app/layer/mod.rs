@@ -60,7 +60,7 @@ pub fn on_key(state: &mut AppState, keymap: &Keymap, key: Key) -> (Vec<Effect>, 
     let had_pending = !state.input.pending.is_empty();
     match keymap.resolve(layer, &state.input.pending, key) {
         Resolved::Pending => {
-            state.input.pending.push(key.normalised());
+            state.input.pending.push(key.normalized());
             state.input.which_key = keymap.continuations(layer, &state.input.pending);
             state.input.pending_keys = crate::input::seq_string(&state.input.pending);
             (Vec::new(), true)
