@@ -102,6 +102,11 @@ fn one_collector_two_viewers_show_the_same_live_board() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[history]\nkeep_days = 0\n").unwrap();
+    // The viewers open once the collector's first poll is committed, so they show it from the
+    // store. Opening while it commits is a race the test would lose under load: a viewer's feed
+    // can start listening just after that notification, and nothing announces the list again.
+    let mut first_poll = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    first_poll.batch_execute("LISTEN resou_poll").unwrap();
     let mut collector = Command::new(env!("CARGO_BIN_EXE_resou"))
         .env("XDG_DATA_HOME", dir.path())
         .env("XDG_STATE_HOME", dir.path())
@@ -123,6 +128,19 @@ fn one_collector_two_viewers_show_the_same_live_board() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn collector");
+    {
+        use postgres::fallible_iterator::FallibleIterator;
+        let committed = first_poll
+            .notifications()
+            .timeout_iter(Duration::from_secs(60))
+            .next()
+            .expect("notifications");
+        assert!(
+            committed.is_some(),
+            "the collector committed no poll in 60 s"
+        );
+    }
+    drop(first_poll);
 
     let titles = |i: usize| -> Vec<String> {
         lines[i]
