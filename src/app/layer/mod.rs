@@ -120,8 +120,8 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             Layer::Keywords => keywords::act(state, action),
             Layer::Thread => views::act(state, action),
             Layer::Detail => detail::act(state, action),
-            Layer::Link | Layer::Help => Vec::new(),
-            Layer::Input => Vec::new(),
+            // Popups and prompts own only `Back` (above) and their typing.
+            Layer::Link | Layer::Help | Layer::Input => Vec::new(),
         },
     }
 }
