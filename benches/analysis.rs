@@ -180,6 +180,7 @@ fn synthetic_year() -> Vec<SnapshotLine> {
                         label: None,
                         url: None,
                         pinned: false,
+                        id: None,
                     }
                 })
                 .collect();

@@ -61,8 +61,7 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---|---|---|---|");
     for (name, fault) in FAULTS {
         let server = ReplayServer::start(ReplayConfig {
-            weibo: weibo.clone(),
-            tieba: tieba.clone(),
+            lists: [weibo.clone(), tieba.clone()].concat(),
             step: Duration::from_secs(3600),
             clock: ClockMode::Manual,
         })

@@ -111,10 +111,7 @@ fn clean_list(items: &[String]) -> Vec<String> {
 }
 
 fn platform_id(p: Platform) -> &'static str {
-    match p {
-        Platform::Weibo => "weibo",
-        Platform::Tieba => "tieba",
-    }
+    p.id()
 }
 
 fn rfc3339(t: &Option<DateTime<FixedOffset>>) -> Option<String> {

@@ -264,6 +264,7 @@ fn nateafish(json: &Value) -> Result<SnapshotLine, String> {
             label: str_field(t, "label").filter(|l| !l.is_empty()),
             url,
             pinned,
+            id: None,
         });
     }
     Ok(SnapshotLine {
@@ -306,6 +307,7 @@ fn arandomguy(path: &Path, json: &Value) -> Result<SnapshotLine, String> {
                     label: None,
                     url,
                     pinned: false,
+                    id: None,
                 },
             ))
         })
@@ -363,6 +365,7 @@ fn lxw(path: &Path, json: &Value) -> Result<SnapshotLine, String> {
             label: m.label,
             url: url.and_then(|u| clean_url(&u)),
             pinned,
+            id: None,
         });
     }
     Ok(SnapshotLine {
@@ -372,9 +375,10 @@ fn lxw(path: &Path, json: &Value) -> Result<SnapshotLine, String> {
     })
 }
 
-/// TrendRadar text: sections `<id> | <name>` with lines `N. title [URL:…] [MOBILE:…]`.
-/// Only the `tieba` and `weibo` sections are read. Tieba URLs carry a literal `&amp;`,
-/// which is unescaped here (the replay server re-escapes it on the wire).
+/// TrendRadar text: sections `<id> | <name>` with lines `N. title [URL:…] [MOBILE:…]`; the
+/// ids are newsnow's (`weibo`, `bilibili-hot-search`, `cls-hot`, …), every known one is read.
+/// Tieba URLs carry a literal `&amp;`, which is unescaped here (the replay server re-escapes
+/// it on the wire).
 fn trendradar(path: &Path, text: &str) -> Result<Vec<SnapshotLine>, String> {
     let date = component(path, 2)
         .and_then(parse_cn_date)
@@ -398,12 +402,7 @@ fn trendradar(path: &Path, text: &str) -> Result<Vec<SnapshotLine>, String> {
                 lines[idx].items.push(item);
             }
         } else if let Some((id, _)) = line.split_once(" | ") {
-            current = match id.trim() {
-                "tieba" => Some(Platform::Tieba),
-                "weibo" => Some(Platform::Weibo),
-                _ => None,
-            }
-            .map(|platform| {
+            current = Platform::parse(id.trim()).map(|platform| {
                 lines.push(SnapshotLine {
                     captured_at,
                     platform,
@@ -432,8 +431,13 @@ fn trendradar_item(platform: Platform, rank: u32, rest: &str) -> SnapshotItem {
                 .unwrap_or_default();
             (url.as_deref().and_then(|u| query_param(u, "q")), m.label)
         }
-        Platform::Tieba => (None, None),
+        // newsnow links Baidu rows to a search for the query, Bilibili rows to one for the
+        // keyword (which differs from the displayed title, more-sources.md §6)
+        Platform::Baidu => (url.as_deref().and_then(|u| query_param(u, "wd")), None),
+        Platform::Bilibili => (url.as_deref().and_then(|u| query_param(u, "keyword")), None),
+        _ => (None, None),
     };
+    let id = url.as_deref().and_then(|u| url_id(platform, u));
     SnapshotItem {
         rank: Some(rank),
         title,
@@ -442,7 +446,28 @@ fn trendradar_item(platform: Platform, rank: u32, rest: &str) -> SnapshotItem {
         label,
         url: url.and_then(|u| clean_url(&u)),
         pinned: false,
+        id,
     }
+}
+
+/// The item id inside a newsnow-built URL (more-sources.md §0): Douyin `/hot/<sentence_id>`,
+/// Zhihu `/question/<qid>`, Toutiao `/trending/<ClusterIdStr>/`, Tieba `topic_id=`, and the
+/// news lists' article ids. Baidu and Bilibili links carry none.
+fn url_id(platform: Platform, url: &str) -> Option<String> {
+    if platform == Platform::Tieba {
+        return query_param(url, "topic_id");
+    }
+    if matches!(
+        platform,
+        Platform::Weibo | Platform::Baidu | Platform::Bilibili | Platform::Kuaishou
+    ) {
+        return None;
+    }
+    let path = url.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    let id = last.strip_prefix("newsDetail_forward_").unwrap_or(last);
+    (!id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| id.to_string())
 }
 
 /// `"12. rest"` → (12, "rest").

@@ -416,8 +416,9 @@ impl FloorLogs {
 pub struct TermState {
     /// Combined heat share over all platforms.
     pub all: Ewma,
-    /// Per-platform heat share, for cross-platform corroboration (Weibo, Tieba).
-    pub per_platform: [Option<Ewma>; 2],
+    /// Per-platform heat share, for cross-platform corroboration (only the platforms whose
+    /// lists carried the term: most terms live on one or two of the twelve).
+    pub per_platform: PerPlatform,
     pub kleinberg: Kleinberg,
     /// Rising = EWMA flag or (low-count) Kleinberg burst; onsets are this flag's off→on edges.
     pub rising: bool,
@@ -442,7 +443,7 @@ pub struct TermState {
 
 impl TermState {
     pub fn platform(&self, p: Platform) -> Option<&Ewma> {
-        self.per_platform[platform_index(p)].as_ref()
+        self.per_platform.get(p)
     }
 
     /// Rising on this platform's own list.
@@ -452,7 +453,7 @@ impl TermState {
 
     /// Needs an update every poll even when absent (hysteresis counts polls).
     pub fn active(&self) -> bool {
-        self.rising || self.all.flagged || self.per_platform.iter().flatten().any(|e| e.flagged)
+        self.rising || self.all.flagged || self.per_platform.iter().any(|(_, e)| e.flagged)
     }
 
     /// Count a new title containing the term at `t`.
@@ -473,21 +474,84 @@ impl TermState {
         self.rising && !self.now
     }
 
-    /// Rising on both Weibo and Tieba at once.
+    /// On how many platforms' own lists the term is rising.
+    pub fn rising_platforms(&self) -> usize {
+        self.per_platform.iter().filter(|(_, e)| e.flagged).count()
+    }
+
+    /// Rising on at least two platforms' own lists at once (corroborated).
     pub fn cross_platform(&self) -> bool {
-        Platform::ALL.iter().all(|&p| self.flagged_on(p))
+        self.rising_platforms() >= 2
+    }
+}
+
+/// A value per platform, kept sparse and in `Platform::ALL` order. Serialised as a map
+/// `{"weibo": …}`; the positional `[weibo, tieba]` array of older state files is read too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerPlatform<T = Ewma>(Vec<(Platform, T)>);
+
+impl<T> Default for PerPlatform<T> {
+    fn default() -> Self {
+        PerPlatform(Vec::new())
+    }
+}
+
+impl<T> PerPlatform<T> {
+    pub fn get(&self, p: Platform) -> Option<&T> {
+        self.0.iter().find(|(q, _)| *q == p).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, p: Platform) -> Option<&mut T> {
+        self.0.iter_mut().find(|(q, _)| *q == p).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, p: Platform) -> bool {
+        self.get(p).is_some()
+    }
+
+    pub fn get_or_insert_with(&mut self, p: Platform, f: impl FnOnce() -> T) -> &mut T {
+        let i = match self.0.binary_search_by_key(&p, |(q, _)| *q) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (p, f()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Platform, &T)> {
+        self.0.iter().map(|(p, v)| (*p, v))
+    }
+}
+
+impl<T: Serialize> Serialize for PerPlatform<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(p, v)| (p, v)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for PerPlatform<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire<T> {
+            Map(std::collections::BTreeMap<Platform, T>),
+            Positional(Vec<Option<T>>),
+        }
+        Ok(PerPlatform(match Wire::deserialize(d)? {
+            Wire::Map(m) => m.into_iter().collect(),
+            Wire::Positional(v) => Platform::ALL
+                .into_iter()
+                .zip(v)
+                .filter_map(|(p, x)| Some((p, x?)))
+                .collect(),
+        }))
     }
 }
 
 /// Half-life of [`TermState::df`] (minutes).
 pub const DF_HALF_LIFE_MIN: f64 = 12.0 * 60.0;
-
-pub fn platform_index(p: Platform) -> usize {
-    match p {
-        Platform::Weibo => 0,
-        Platform::Tieba => 1,
-    }
-}
 
 /// Input of one detector step for one term.
 #[derive(Debug, Clone, Copy, Default)]
@@ -749,7 +813,7 @@ pub struct Detector {
     pub cfg: DetectorConfig,
     pub started_at: Option<f64>,
     pub last_poll: Option<f64>,
-    pub platform_last_poll: [Option<f64>; 2],
+    pub platform_last_poll: PerPlatform<f64>,
     /// Polls processed so far.
     pub polls: u64,
     pub terms: TermTable,
@@ -766,7 +830,7 @@ pub struct Detector {
 struct StepCtx<'a> {
     cfg: &'a DetectorConfig,
     t: f64,
-    pi: usize,
+    platform: Platform,
     prev: f64,
     prev_p: f64,
     tau01: f64,
@@ -839,24 +903,23 @@ impl Detector {
             return StepResult::default();
         }
         let cfg = &self.cfg;
-        let pi = platform_index(platform);
         let long_gap = |last: Option<f64>| last.is_none_or(|l| t - l > cfg.reseed_after_min);
         // Nothing known (or nothing recent): the warm-up starts over, and each platform's
         // next list is taken as the baseline.
         if long_gap(self.last_poll) {
             self.started_at = Some(t);
         }
-        let seed = long_gap(self.platform_last_poll[pi]);
+        let seed = long_gap(self.platform_last_poll.get(platform).copied());
         let may_flag = !self.in_warmup(t);
         let prev = self.last_poll.unwrap_or(t);
-        let prev_p = self.platform_last_poll[pi].unwrap_or(t);
+        let prev_p = self.platform_last_poll.get(platform).copied().unwrap_or(t);
         let gap = (t - prev).max(1.0);
         let tau01 = cfg.kleinberg_gamma * (cfg.kleinberg_horizon_min / gap).max(2.0).ln();
         let idx = self.polls;
         let ctx = StepCtx {
             cfg,
             t,
-            pi,
+            platform,
             prev,
             prev_p,
             tau01,
@@ -892,7 +955,7 @@ impl Detector {
                 };
                 TermState {
                     all,
-                    per_platform: [None, None],
+                    per_platform: PerPlatform::default(),
                     kleinberg,
                     rising: false,
                     last_seen: t,
@@ -977,7 +1040,7 @@ impl Detector {
         out.onsets.sort();
         out.offsets.sort();
         self.last_poll = Some(t);
-        self.platform_last_poll[pi] = Some(t);
+        *self.platform_last_poll.get_or_insert_with(platform, || t) = t;
         self.polls += 1;
         out
     }
@@ -1031,7 +1094,7 @@ fn update_term(
     // Absent since its last update: the x = 0 updates up to the previous poll, in one go
     // (no-ops for a term updated at the previous poll).
     st.all.decay_to(c.prev, cfg);
-    if let Some(e) = st.per_platform[c.pi].as_mut() {
+    if let Some(e) = st.per_platform.get_mut(c.platform) {
         e.decay_to(c.prev_p, cfg);
     }
     if st.kleinberg.t_last < c.prev {
@@ -1053,8 +1116,8 @@ fn update_term(
     }
     let a = c.gap.for_gap((c.t - st.all.t_last).max(0.0), cfg);
     st.all.step_with(inp.share, c.t, cfg, c.may_flag, &a);
-    if inp.platform_share > 0.0 || st.per_platform[c.pi].is_some() {
-        let e = st.per_platform[c.pi].get_or_insert_with(|| {
+    if inp.platform_share > 0.0 || st.per_platform.contains(c.platform) {
+        let e = st.per_platform.get_or_insert_with(c.platform, || {
             if c.seed {
                 Ewma::baseline(inp.platform_share, c.prev_p)
             } else {

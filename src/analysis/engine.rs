@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::detect::{Detector, DetectorConfig, TermInput, platform_index};
+use super::detect::{Detector, DetectorConfig, TermInput};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
 use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
@@ -67,30 +67,35 @@ pub enum Direction {
     Down,
 }
 
-/// Title counts per platform.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformCounts {
-    pub weibo: u32,
-    pub tieba: u32,
-}
+/// Title counts per platform. Serialised as `{"weibo": 3, "douyin": 1}` (platforms with a
+/// count only), which reads files written when there were two fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlatformCounts([u32; Platform::COUNT]);
 
 impl PlatformCounts {
-    pub fn get(&self, p: Platform) -> u32 {
-        match p {
-            Platform::Weibo => self.weibo,
-            Platform::Tieba => self.tieba,
+    /// Counts from `(platform, n)` pairs (later pairs of one platform win).
+    pub fn of(pairs: impl IntoIterator<Item = (Platform, u32)>) -> PlatformCounts {
+        let mut c = PlatformCounts::default();
+        for (p, n) in pairs {
+            c.set(p, n);
         }
+        c
+    }
+
+    pub fn get(&self, p: Platform) -> u32 {
+        self.0[p.index()]
+    }
+
+    pub fn set(&mut self, p: Platform, n: u32) {
+        self.0[p.index()] = n;
     }
 
     fn bump(&mut self, p: Platform) {
-        match p {
-            Platform::Weibo => self.weibo += 1,
-            Platform::Tieba => self.tieba += 1,
-        }
+        self.0[p.index()] += 1;
     }
 
     pub fn total(&self) -> u32 {
-        self.weibo + self.tieba
+        self.0.iter().sum()
     }
 
     pub fn platforms(&self) -> Platforms {
@@ -98,6 +103,30 @@ impl PlatformCounts {
             .into_iter()
             .filter(|&p| self.get(p) > 0)
             .collect()
+    }
+}
+
+impl Serialize for PlatformCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for p in Platform::ALL {
+            if self.get(p) > 0 {
+                m.serialize_entry(&p, &self.get(p))?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PlatformCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = std::collections::BTreeMap::<Platform, u32>::deserialize(d)?;
+        let mut c = PlatformCounts::default();
+        for (p, n) in m {
+            c.set(p, n);
+        }
+        Ok(c)
     }
 }
 
@@ -409,7 +438,7 @@ pub struct Analyzer {
     matcher: KolMatcher,
     detector: Detector,
     cache: TitleCache,
-    lists: [PlatformList; 2],
+    lists: [PlatformList; Platform::COUNT],
     /// Per KOL index: titles mentioning it at each of the last polls (None: not active).
     kol_history: Vec<Option<VecDeque<u32>>>,
     /// Per normalised Weibo title: the KOLs hosting it (from topic pages).
@@ -681,8 +710,11 @@ impl Analyzer {
     pub fn has_seen(&self, snap: &Snapshot) -> bool {
         let t = minutes(&snap.captured_at);
         !self.rewound(t)
-            && self.detector.platform_last_poll[platform_index(snap.platform)]
-                .is_some_and(|l| t <= l)
+            && self
+                .detector
+                .platform_last_poll
+                .get(snap.platform)
+                .is_some_and(|&l| t <= l)
     }
 
     /// A list from long before the detector's clock: a replay that wrapped around (the demo
@@ -704,7 +736,7 @@ impl Analyzer {
             // A new timeline: start over, as at a first start.
             self.reset(self.detector.cfg.clone());
         }
-        let pi = platform_index(snap.platform);
+        let pi = snap.platform.index();
         let mut weights = std::mem::take(&mut self.scratch.weights);
         item_weights_into(snap, &mut weights);
         let mut kol_mentions = Vec::new();
@@ -879,8 +911,13 @@ impl Analyzer {
                     id: a.id,
                     trend,
                     acc: i,
-                    // Rising on both platforms' own lists, and on both lists now.
-                    cross: st.cross_platform() && a.counts.weibo > 0 && a.counts.tieba > 0,
+                    // Rising on two or more platforms' own lists, and on those lists now.
+                    cross: st
+                        .per_platform
+                        .iter()
+                        .filter(|(p, e)| e.flagged && a.counts.get(*p) > 0)
+                        .count()
+                        >= 2,
                     score: st.all.z,
                     share: a.inp.share,
                     counts: a.counts,
@@ -1089,7 +1126,7 @@ impl Analyzer {
 fn title_hash(p: Platform, key: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
-    platform_index(p).hash(&mut h);
+    p.index().hash(&mut h);
     key.hash(&mut h);
     h.finish()
 }

@@ -405,17 +405,17 @@ pub fn evaluate_with_df_max(
         let mut onsets: Vec<(String, f64)> = Vec::new();
         let mut polls: Vec<Poll> = Vec::new();
         // Per platform: the index of its last list (for the live titles of a poll).
-        let mut last: [Option<usize>; 2] = [None, None];
+        let mut last: [Option<usize>; Platform::COUNT] = [None; Platform::COUNT];
         // Per platform: minutes between its last two lists (a list counts until a newer one
         // is overdue, as in the engine).
-        let mut gap = [0.0f64; 2];
+        let mut gap = [0.0f64; Platform::COUNT];
         // Terms of the ▲ entries after an earlier list of the same time (label first).
         let mut earlier: Vec<Vec<String>> = Vec::new();
         for (i, s) in snaps.iter().enumerate() {
             let u = analyzer.process(s);
             let t = minutes(&s.captured_at);
             onsets.extend(u.onsets.iter().map(|k| (k.clone(), t)));
-            let pi = super::detect::platform_index(s.platform);
+            let pi = s.platform.index();
             if let Some(j) = last[pi] {
                 let g = t - minutes(&snaps[j].captured_at);
                 if g > 0.0 {

@@ -162,34 +162,46 @@ impl Serialize for History {
 }
 
 /// A set of platforms, in `Platform::ALL` order; reads as a `[Platform]`.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Platforms(u8);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Platforms {
+    bits: u16,
+    /// The members in `Platform::ALL` order (the first `len` entries).
+    list: [Platform; Platform::COUNT],
+    len: u8,
+}
+
+impl Default for Platforms {
+    fn default() -> Platforms {
+        Platforms {
+            bits: 0,
+            list: [Platform::Weibo; Platform::COUNT],
+            len: 0,
+        }
+    }
+}
 
 impl Platforms {
     pub fn insert(&mut self, p: Platform) {
-        self.0 |= Platforms::bit(p);
+        if self.contains(p) {
+            return;
+        }
+        self.bits |= 1 << p.index();
+        let mut n = 0;
+        for q in Platform::ALL {
+            if self.contains(q) {
+                self.list[n] = q;
+                n += 1;
+            }
+        }
+        self.len = n as u8;
     }
 
     pub fn contains(self, p: Platform) -> bool {
-        self.0 & Platforms::bit(p) != 0
+        self.bits & (1 << p.index()) != 0
     }
 
-    pub fn as_slice(&self) -> &'static [Platform] {
-        const W: Platform = Platform::Weibo;
-        const T: Platform = Platform::Tieba;
-        match self.0 {
-            0 => &[],
-            1 => &[W],
-            2 => &[T],
-            _ => &[W, T],
-        }
-    }
-
-    fn bit(p: Platform) -> u8 {
-        match p {
-            Platform::Weibo => 1,
-            Platform::Tieba => 2,
-        }
+    pub fn as_slice(&self) -> &[Platform] {
+        &self.list[..self.len as usize]
     }
 }
 

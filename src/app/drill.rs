@@ -160,10 +160,18 @@ pub fn open_topic(state: &mut AppState, row: &BoardRow) -> Vec<Effect> {
                 pmy_topic_ext: None,
             }
         }
+        // The other lists' posts and comments are not read (yet): the browser has them.
+        p => {
+            state.status.flash = Some(format!(
+                "{}: no drill-down in resou yet; o opens the topic in the browser",
+                p.tag()
+            ));
+            return Vec::new();
+        }
     };
     let crumb = match topic.platform {
         Platform::Weibo => topic.hashtag(),
-        Platform::Tieba => format!("{} (贴吧)", topic.title),
+        p => format!("{} ({})", topic.title, p.tag()),
     };
     let view = new_view(state, first.clone(), row.key.clone(), vec![crumb]);
     let fx = vec![load(&view, first, false)];

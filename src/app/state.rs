@@ -21,8 +21,7 @@ impl Tab {
     pub fn title(self) -> &'static str {
         match self {
             Tab::All => "All",
-            Tab::Only(Platform::Weibo) => "Weibo",
-            Tab::Only(Platform::Tieba) => "Tieba",
+            Tab::Only(p) => p.name(),
         }
     }
 

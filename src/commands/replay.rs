@@ -52,10 +52,8 @@ pub struct Running {
 /// A replay file's contents.
 #[derive(Debug)]
 pub enum FileData {
-    Snapshots {
-        weibo: Vec<SnapshotLine>,
-        tieba: Vec<SnapshotLine>,
-    },
+    /// Lists of any platforms, in time order.
+    Snapshots(Vec<SnapshotLine>),
     Recording(Recording),
 }
 
@@ -82,17 +80,9 @@ pub fn load(path: &Path) -> anyhow::Result<FileData> {
         let rec = Recording::parse(text, &name)?;
         return Ok(FileData::Recording(rec));
     }
-    let mut weibo = Vec::new();
-    let mut tieba = Vec::new();
-    for l in crate::import::parse_jsonl_bytes(&bytes, &name)? {
-        match l.platform {
-            Platform::Weibo => weibo.push(l),
-            Platform::Tieba => tieba.push(l),
-        }
-    }
-    weibo.sort_by_key(|l| l.captured_at);
-    tieba.sort_by_key(|l| l.captured_at);
-    Ok(FileData::Snapshots { weibo, tieba })
+    let mut lists = crate::import::parse_jsonl_bytes(&bytes, &name)?;
+    lists.sort_by_key(|l| l.captured_at);
+    Ok(FileData::Snapshots(lists))
 }
 
 /// Start the loopback server for `replay` on the wall clock.
@@ -103,7 +93,7 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
             let data = crate::replay::demo_data().context("loading bundled demo data")?;
             // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
             let tieba = crate::replay::align_to(&data.weibo, &data.tieba);
-            let server = serve_lists(data.weibo, tieba, step)
+            let server = serve_lists([data.weibo, tieba].concat(), step)
                 .await
                 .context("starting the demo server")?;
             let what =
@@ -114,11 +104,12 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
             let name = path.display();
             match load(path)? {
                 FileData::Recording(rec) => {
-                    let what = format!(
-                        "REPLAY · recording {name} · {} Weibo + {} Tieba polls",
-                        rec.poll_count(Platform::Weibo),
-                        rec.poll_count(Platform::Tieba)
-                    );
+                    let counts: Vec<String> = Platform::ALL
+                        .iter()
+                        .filter(|&&p| rec.poll_count(p) > 0)
+                        .map(|&p| format!("{} {}", rec.poll_count(p), p.name()))
+                        .collect();
+                    let what = format!("REPLAY · recording {name} · {} polls", counts.join(" + "));
                     anyhow::ensure!(
                         Platform::ALL.iter().any(|&p| rec.poll_count(p) > 0),
                         "{name} holds no recorded responses"
@@ -128,17 +119,16 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
                         .context("starting the replay server")?;
                     (server, what)
                 }
-                FileData::Snapshots { weibo, tieba } => {
-                    anyhow::ensure!(
-                        !weibo.is_empty() || !tieba.is_empty(),
-                        "{name} holds no lists"
-                    );
-                    let what = format!(
-                        "REPLAY · snapshots {name} · {} Weibo + {} Tieba lists",
-                        weibo.len(),
-                        tieba.len()
-                    );
-                    let server = serve_lists(weibo, tieba, step)
+                FileData::Snapshots(lists) => {
+                    anyhow::ensure!(!lists.is_empty(), "{name} holds no lists");
+                    let counts: Vec<String> = Platform::ALL
+                        .iter()
+                        .map(|&p| (p, lists.iter().filter(|l| l.platform == p).count()))
+                        .filter(|&(_, n)| n > 0)
+                        .map(|(p, n)| format!("{n} {}", p.name()))
+                        .collect();
+                    let what = format!("REPLAY · snapshots {name} · {} lists", counts.join(" + "));
+                    let server = serve_lists(lists, step)
                         .await
                         .context("starting the replay server")?;
                     (server, what)
@@ -150,14 +140,9 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
     Ok(Running { server, banner })
 }
 
-async fn serve_lists(
-    weibo: Vec<SnapshotLine>,
-    tieba: Vec<SnapshotLine>,
-    step: Duration,
-) -> std::io::Result<ReplayServer> {
+async fn serve_lists(lists: Vec<SnapshotLine>, step: Duration) -> std::io::Result<ReplayServer> {
     ReplayServer::start(ReplayConfig {
-        weibo,
-        tieba,
+        lists,
         step,
         clock: ClockMode::Wall,
     })

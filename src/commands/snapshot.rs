@@ -100,10 +100,7 @@ pub fn render(board: &Board, format: SnapshotFormat) -> String {
 
 /// The platform's id as the CLI and files spell it.
 fn id(p: Platform) -> &'static str {
-    match p {
-        Platform::Weibo => "weibo",
-        Platform::Tieba => "tieba",
-    }
+    p.id()
 }
 
 fn time(t: DateTime<FixedOffset>) -> String {
@@ -118,7 +115,7 @@ struct JsonList<'a> {
     platform: Platform,
     captured_at: DateTime<FixedOffset>,
     endpoint: &'static str,
-    url: &'static str,
+    url: String,
     items: &'a [SnapshotItem],
 }
 
@@ -303,6 +300,7 @@ mod tests {
                     label: Some("新".into()),
                     url: None,
                     pinned: false,
+                    id: None,
                 })
                 .collect(),
         };

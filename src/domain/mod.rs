@@ -32,37 +32,143 @@ pub fn from_unix(secs: i64) -> Option<DateTime<FixedOffset>> {
     cst().timestamp_opt(secs, 0).single()
 }
 
+/// A hot list `resou` reads. The first eight are platforms with their own clients; the last
+/// four are news lists read through the newsnow aggregator (the source of the 2025-10-15
+/// archive), off by default. Order here is the board's tab order and the storage order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Weibo,
     Tieba,
+    Baidu,
+    Douyin,
+    Zhihu,
+    Toutiao,
+    Bilibili,
+    Kuaishou,
+    ThePaper,
+    Cls,
+    Ifeng,
+    WallStreetCn,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 2] = [Platform::Weibo, Platform::Tieba];
+    pub const COUNT: usize = 12;
+    pub const ALL: [Platform; Platform::COUNT] = [
+        Platform::Weibo,
+        Platform::Tieba,
+        Platform::Baidu,
+        Platform::Douyin,
+        Platform::Zhihu,
+        Platform::Toutiao,
+        Platform::Bilibili,
+        Platform::Kuaishou,
+        Platform::ThePaper,
+        Platform::Cls,
+        Platform::Ifeng,
+        Platform::WallStreetCn,
+    ];
+
+    /// Position in [`Platform::ALL`] (for per-platform arrays and bit sets).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The lowercase id used in files, the store, config and `--platform` (serde's spelling).
+    pub fn id(self) -> &'static str {
+        match self {
+            Platform::Weibo => "weibo",
+            Platform::Tieba => "tieba",
+            Platform::Baidu => "baidu",
+            Platform::Douyin => "douyin",
+            Platform::Zhihu => "zhihu",
+            Platform::Toutiao => "toutiao",
+            Platform::Bilibili => "bilibili",
+            Platform::Kuaishou => "kuaishou",
+            Platform::ThePaper => "thepaper",
+            Platform::Cls => "cls",
+            Platform::Ifeng => "ifeng",
+            Platform::WallStreetCn => "wallstreetcn",
+        }
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Platform::Weibo => "Weibo",
             Platform::Tieba => "Tieba",
+            Platform::Baidu => "Baidu",
+            Platform::Douyin => "Douyin",
+            Platform::Zhihu => "Zhihu",
+            Platform::Toutiao => "Toutiao",
+            Platform::Bilibili => "Bilibili",
+            Platform::Kuaishou => "Kuaishou",
+            Platform::ThePaper => "The Paper",
+            Platform::Cls => "CLS",
+            Platform::Ifeng => "Ifeng",
+            Platform::WallStreetCn => "Wallstreetcn",
         }
     }
 
-    /// Short tag for the board's platform column.
+    /// Short tag for the board's platform column and the tab bar (two columns wide at most
+    /// four: every tag is two CJK characters or fits in four cells).
     pub fn tag(self) -> &'static str {
         match self {
             Platform::Weibo => "微博",
             Platform::Tieba => "贴吧",
+            Platform::Baidu => "百度",
+            Platform::Douyin => "抖音",
+            Platform::Zhihu => "知乎",
+            Platform::Toutiao => "头条",
+            Platform::Bilibili => "B站",
+            Platform::Kuaishou => "快手",
+            Platform::ThePaper => "澎湃",
+            Platform::Cls => "财联",
+            Platform::Ifeng => "凤凰",
+            Platform::WallStreetCn => "华见",
+        }
+    }
+
+    /// The platforms with their own client (the rest come through newsnow).
+    pub fn has_own_client(self) -> bool {
+        !matches!(
+            self,
+            Platform::ThePaper | Platform::Cls | Platform::Ifeng | Platform::WallStreetCn
+        )
+    }
+
+    /// The newsnow source id of a list (what the 2025-10-15 archive's sections are named).
+    pub fn newsnow_id(self) -> &'static str {
+        match self {
+            Platform::Bilibili => "bilibili-hot-search",
+            Platform::Cls => "cls-hot",
+            Platform::WallStreetCn => "wallstreetcn-hot",
+            p => p.id(),
         }
     }
 
     pub fn parse(s: &str) -> Option<Platform> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "weibo" | "wb" | "微博" => Some(Platform::Weibo),
-            "tieba" | "tb" | "贴吧" => Some(Platform::Tieba),
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        let alias = match lower.as_str() {
+            "wb" => Some(Platform::Weibo),
+            "tb" => Some(Platform::Tieba),
+            "bd" => Some(Platform::Baidu),
+            "dy" => Some(Platform::Douyin),
+            "zh" => Some(Platform::Zhihu),
+            "tt" => Some(Platform::Toutiao),
+            "bili" | "bl" | "b站" => Some(Platform::Bilibili),
+            "ks" => Some(Platform::Kuaishou),
+            "paper" | "澎湃新闻" => Some(Platform::ThePaper),
+            "财联社" => Some(Platform::Cls),
+            "凤凰网" => Some(Platform::Ifeng),
+            "华尔街见闻" | "wscn" => Some(Platform::WallStreetCn),
             _ => None,
-        }
+        };
+        alias.or_else(|| {
+            Platform::ALL.into_iter().find(|p| {
+                p.id() == lower || p.newsnow_id() == lower || p.tag() == t || p.tag() == lower
+            })
+        })
     }
 }
 

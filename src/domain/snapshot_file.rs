@@ -35,6 +35,10 @@ pub struct SnapshotItem {
     pub url: Option<String>,
     #[serde(default)]
     pub pinned: bool,
+    /// The platform's id of the item when it has one (Douyin `sentence_id`, Zhihu question id,
+    /// Toutiao `ClusterIdStr`, Tieba `topic_id`): digits kept as a string, never a float.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +109,11 @@ impl SnapshotLine {
             // Snapshot files come from other tools and archives: URLs are remote text too.
             t.url = it.url.as_deref().and_then(super::text::safe_url);
             t.pinned = it.pinned;
+            t.platform_id = it
+                .id
+                .as_deref()
+                .map(|id| super::SafeText::line(id).into_string())
+                .filter(|id| !id.is_empty());
             if it.pinned {
                 s.pinned.push(t)
             } else {
@@ -123,6 +132,7 @@ impl SnapshotLine {
             label: (!t.label.is_none()).then(|| t.label.as_str().to_string()),
             url: t.url.clone(),
             pinned: t.pinned,
+            id: t.platform_id.clone(),
         };
         SnapshotLine {
             captured_at: s.captured_at,

@@ -208,6 +208,8 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
             RouteKind::Jsonp(cb) => Reply::jsonp(visitor::failure(cb, code, "fail")),
             _ => normal(false),
         },
+        // The other lists' envelopes are written beside their renderers.
+        _ => super::lists::envelope(route, code).unwrap_or_else(|| normal(false)),
     }
 }
 

@@ -9,6 +9,7 @@
 mod demo;
 mod fault;
 mod listener;
+mod lists;
 mod posts;
 mod recording;
 mod reply;
@@ -50,8 +51,8 @@ pub enum ClockMode {
 
 #[derive(Debug, Clone)]
 pub struct ReplayConfig {
-    pub weibo: Vec<SnapshotLine>,
-    pub tieba: Vec<SnapshotLine>,
+    /// The lists to serve, any platforms, any order (each platform's are walked in time order).
+    pub lists: Vec<SnapshotLine>,
     pub step: Duration,
     pub clock: ClockMode,
 }
@@ -78,8 +79,7 @@ impl ReplayServer {
         clock: ClockMode,
     ) -> std::io::Result<ReplayServer> {
         let cfg = ReplayConfig {
-            weibo: Vec::new(),
-            tieba: Vec::new(),
+            lists: Vec::new(),
             step,
             clock,
         };

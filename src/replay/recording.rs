@@ -146,8 +146,8 @@ impl Served {
 /// A loaded recording: per platform, its polls in file order.
 #[derive(Debug, Default)]
 pub struct Recording {
-    weibo: Vec<Vec<Served>>,
-    tieba: Vec<Vec<Served>>,
+    /// Recorded polls per platform, indexed by `Platform::index`.
+    polls: [Vec<Vec<Served>>; Platform::COUNT],
     cursor: Mutex<Cursor>,
 }
 
@@ -189,17 +189,11 @@ impl Recording {
     }
 
     fn polls_mut(&mut self, p: Platform) -> &mut Vec<Vec<Served>> {
-        match p {
-            Platform::Weibo => &mut self.weibo,
-            Platform::Tieba => &mut self.tieba,
-        }
+        &mut self.polls[p.index()]
     }
 
     fn polls(&self, p: Platform) -> &[Vec<Served>] {
-        match p {
-            Platform::Weibo => &self.weibo,
-            Platform::Tieba => &self.tieba,
-        }
+        &self.polls[p.index()]
     }
 
     /// Number of recorded polls of `p`.

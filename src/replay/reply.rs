@@ -50,6 +50,38 @@ pub enum Route {
     TiebaSubReplies,
     /// D3 app API `POST /c/f/pb/page` (c.tieba.baidu.com; signed form, JSON)
     TiebaAppPage,
+    /// BD1 `GET /board?tab=realtime` (top.baidu.com, HTML with `<!--s-data:…-->`)
+    BaiduBoard,
+    /// BD2 `GET /api/board?platform=pc|wise&tab=realtime` (top.baidu.com, JSON)
+    BaiduApi,
+    /// DY1 `GET /aweme/v1/web/hot/search/list/?…` (www.douyin.com; needs `passport_csrf_token`)
+    DouyinWeb,
+    /// DY2 `GET /` on login.douyin.com: sets the cookies DY1 needs
+    DouyinLogin,
+    /// DY3 `GET /aweme/v1/hot/search/list/` (aweme-lq.snssdk.com, the app endpoint)
+    DouyinApp,
+    /// DY3 `GET /web/api/v2/hotsearch/billboard/word/` (www.iesdouyin.com)
+    DouyinBillboard,
+    /// ZH1 `GET /api/v3/feed/topstory/hot-list-web?limit=20&desktop=true` (www.zhihu.com)
+    ZhihuWeb,
+    /// ZH2 `GET /topstory/hot-lists/total?limit=50` (api.zhihu.com)
+    ZhihuApp,
+    /// ZH4 `GET /billboard` (www.zhihu.com, HTML with `js-initialData`)
+    ZhihuBillboard,
+    /// TT1 `GET /hot-event/hot-board/?origin=toutiao_pc` (www.toutiao.com)
+    ToutiaoHotBoard,
+    /// BL1 `GET /main/hotword?limit=30` (s.search.bilibili.com)
+    BiliHotword,
+    /// BL3 `GET /x/v2/search/trending/ranking?limit=50` (app.bilibili.com)
+    BiliTrending,
+    /// BL2 `GET /x/web-interface/wbi/search/square?…&wts=&w_rid=` (api.bilibili.com, WBI-signed)
+    BiliSquare,
+    /// `GET /x/web-interface/nav` (api.bilibili.com): the WBI key images
+    BiliNav,
+    /// KS1 `GET /?isHome=1` (www.kuaishou.com, HTML with `window.__APOLLO_STATE__=`)
+    KuaishouHome,
+    /// `GET /api/s?id=<newsnow id>&latest` (newsnow.busiyi.world)
+    Newsnow(Platform),
 }
 
 pub(crate) enum RouteKind {
@@ -59,8 +91,37 @@ pub(crate) enum RouteKind {
 }
 
 impl Route {
-    pub(crate) fn of(path: &str, query: &str) -> Option<Route> {
+    /// The route of a request; `host` is the host the client meant (`X-Forwarded-Host`, sent
+    /// by the client under the origin override), needed only where two sites share a path.
+    pub(crate) fn of(host: Option<&str>, path: &str, query: &str) -> Option<Route> {
+        let param = |k: &str| super::wire::param(query, k);
         Some(match path {
+            "/" if host.is_some_and(|h| h.ends_with("douyin.com")) => Route::DouyinLogin,
+            "/" if host.is_some_and(|h| h.ends_with("kuaishou.com"))
+                || param("isHome").is_some() =>
+            {
+                Route::KuaishouHome
+            }
+            "/passport/general/login_guiding_strategy/" => Route::DouyinLogin,
+            "/board" => Route::BaiduBoard,
+            "/api/board" => Route::BaiduApi,
+            "/aweme/v1/web/hot/search/list/" => Route::DouyinWeb,
+            "/aweme/v1/hot/search/list/" => Route::DouyinApp,
+            "/web/api/v2/hotsearch/billboard/word/" => Route::DouyinBillboard,
+            "/api/v3/feed/topstory/hot-list-web" => Route::ZhihuWeb,
+            "/topstory/hot-lists/total" | "/api/v3/feed/topstory/hot-lists/total" => {
+                Route::ZhihuApp
+            }
+            "/billboard" => Route::ZhihuBillboard,
+            "/hot-event/hot-board/" => Route::ToutiaoHotBoard,
+            "/main/hotword" => Route::BiliHotword,
+            "/x/v2/search/trending/ranking" => Route::BiliTrending,
+            "/x/web-interface/wbi/search/square" => Route::BiliSquare,
+            "/x/web-interface/nav" => Route::BiliNav,
+            "/api/s" => {
+                let id = param("id")?;
+                Route::Newsnow(Platform::ALL.into_iter().find(|p| p.newsnow_id() == id)?)
+            }
             "/ajax/side/hotSearch" => Route::HotSearch,
             "/top/summary" => Route::Summary,
             "/api/container/getIndex" => {
@@ -109,7 +170,28 @@ impl Route {
             | Route::TiebaThreadPage
             | Route::TiebaSubReplies
             | Route::TiebaAppPage => Platform::Tieba,
-            _ => Platform::Weibo,
+            Route::BaiduBoard | Route::BaiduApi => Platform::Baidu,
+            Route::DouyinWeb | Route::DouyinLogin | Route::DouyinApp | Route::DouyinBillboard => {
+                Platform::Douyin
+            }
+            Route::ZhihuWeb | Route::ZhihuApp | Route::ZhihuBillboard => Platform::Zhihu,
+            Route::ToutiaoHotBoard => Platform::Toutiao,
+            Route::BiliHotword | Route::BiliTrending | Route::BiliSquare | Route::BiliNav => {
+                Platform::Bilibili
+            }
+            Route::KuaishouHome => Platform::Kuaishou,
+            Route::Newsnow(p) => p,
+            Route::HotSearch
+            | Route::Summary
+            | Route::Mobile
+            | Route::GenVisitor
+            | Route::Incarnate
+            | Route::VisitorPage
+            | Route::TopicDetail
+            | Route::WeiboPosts
+            | Route::WeiboDetail
+            | Route::WeiboLongText
+            | Route::WeiboComments => Platform::Weibo,
         }
     }
 
@@ -125,8 +207,24 @@ impl Route {
             | Route::TiebaHotMessage
             | Route::TiebaHotMessageMain
             | Route::TiebaHotMessageThread
-            | Route::TiebaAppPage => RouteKind::Json,
-            Route::Summary
+            | Route::TiebaAppPage
+            | Route::BaiduApi
+            | Route::DouyinWeb
+            | Route::DouyinApp
+            | Route::DouyinBillboard
+            | Route::ZhihuWeb
+            | Route::ZhihuApp
+            | Route::ToutiaoHotBoard
+            | Route::BiliHotword
+            | Route::BiliTrending
+            | Route::BiliSquare
+            | Route::BiliNav
+            | Route::Newsnow(_) => RouteKind::Json,
+            Route::BaiduBoard
+            | Route::DouyinLogin
+            | Route::ZhihuBillboard
+            | Route::KuaishouHome
+            | Route::Summary
             | Route::VisitorPage
             | Route::WeiboDetail
             | Route::TiebaThreadPage
@@ -176,6 +274,19 @@ impl Route {
             Route::TiebaAppPage => return format!("http://c.tieba.baidu.com{path_and_query}"),
             Route::TopicDetail => "m.s.weibo.com",
             Route::GenVisitor | Route::Incarnate | Route::VisitorPage => "passport.weibo.com",
+            Route::BaiduBoard | Route::BaiduApi => "top.baidu.com",
+            Route::DouyinWeb => "www.douyin.com",
+            Route::DouyinLogin => "login.douyin.com",
+            Route::DouyinApp => "aweme-lq.snssdk.com",
+            Route::DouyinBillboard => "www.iesdouyin.com",
+            Route::ZhihuWeb | Route::ZhihuBillboard => "www.zhihu.com",
+            Route::ZhihuApp => "api.zhihu.com",
+            Route::ToutiaoHotBoard => "www.toutiao.com",
+            Route::BiliHotword => "s.search.bilibili.com",
+            Route::BiliTrending => "app.bilibili.com",
+            Route::BiliSquare | Route::BiliNav => "api.bilibili.com",
+            Route::KuaishouHome => "www.kuaishou.com",
+            Route::Newsnow(_) => "newsnow.busiyi.world",
         };
         format!("https://{host}{path_and_query}")
     }

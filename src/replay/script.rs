@@ -39,7 +39,7 @@ use crate::domain::Platform;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Route(Route),
-    /// The platform's poll endpoints (Weibo A1, A4, A3; Tieba B1).
+    /// The platform's poll endpoints (Weibo A1, A4, A3; Tieba B1; …).
     Platform(Platform),
     /// Every route.
     All,
@@ -60,6 +60,26 @@ pub fn poll_routes(p: Platform) -> &'static [Route] {
     match p {
         Platform::Weibo => &[Route::HotSearch, Route::Summary, Route::Mobile],
         Platform::Tieba => &[Route::TiebaTopicList],
+        Platform::Baidu => &[Route::BaiduBoard, Route::BaiduApi],
+        Platform::Douyin => &[
+            Route::DouyinWeb,
+            Route::DouyinLogin,
+            Route::DouyinApp,
+            Route::DouyinBillboard,
+        ],
+        Platform::Zhihu => &[Route::ZhihuWeb, Route::ZhihuApp, Route::ZhihuBillboard],
+        Platform::Toutiao => &[Route::ToutiaoHotBoard],
+        Platform::Bilibili => &[
+            Route::BiliHotword,
+            Route::BiliTrending,
+            Route::BiliSquare,
+            Route::BiliNav,
+        ],
+        Platform::Kuaishou => &[Route::KuaishouHome],
+        Platform::ThePaper => &[Route::Newsnow(Platform::ThePaper)],
+        Platform::Cls => &[Route::Newsnow(Platform::Cls)],
+        Platform::Ifeng => &[Route::Newsnow(Platform::Ifeng)],
+        Platform::WallStreetCn => &[Route::Newsnow(Platform::WallStreetCn)],
     }
 }
 
@@ -116,6 +136,28 @@ pub fn route_names() -> &'static [(&'static str, Route)] {
         ("tieba-thread-page", Route::TiebaThreadPage),
         ("tieba-sub-replies", Route::TiebaSubReplies),
         ("tieba-app-page", Route::TiebaAppPage),
+        ("baidu-board", Route::BaiduBoard),
+        ("baidu-api", Route::BaiduApi),
+        ("douyin-web", Route::DouyinWeb),
+        ("douyin-login", Route::DouyinLogin),
+        ("douyin-app", Route::DouyinApp),
+        ("douyin-billboard", Route::DouyinBillboard),
+        ("zhihu-web", Route::ZhihuWeb),
+        ("zhihu-app", Route::ZhihuApp),
+        ("zhihu-billboard", Route::ZhihuBillboard),
+        ("toutiao-hot-board", Route::ToutiaoHotBoard),
+        ("bili-hotword", Route::BiliHotword),
+        ("bili-trending", Route::BiliTrending),
+        ("bili-square", Route::BiliSquare),
+        ("bili-nav", Route::BiliNav),
+        ("kuaishou-home", Route::KuaishouHome),
+        ("newsnow-thepaper", Route::Newsnow(Platform::ThePaper)),
+        ("newsnow-cls", Route::Newsnow(Platform::Cls)),
+        ("newsnow-ifeng", Route::Newsnow(Platform::Ifeng)),
+        (
+            "newsnow-wallstreetcn",
+            Route::Newsnow(Platform::WallStreetCn),
+        ),
     ]
 }
 
@@ -179,8 +221,11 @@ fn parse_step(line: &str) -> Result<Step, String> {
 fn parse_target(word: &str) -> Result<Target, String> {
     match word {
         "*" => Ok(Target::All),
-        "weibo" => Ok(Target::Platform(Platform::Weibo)),
-        "tieba" => Ok(Target::Platform(Platform::Tieba)),
+        w if Platform::ALL.iter().any(|p| p.id() == w) => Platform::ALL
+            .into_iter()
+            .find(|p| p.id() == w)
+            .map(Target::Platform)
+            .ok_or_else(|| format!("unknown target {w:?}")),
         w => route_names()
             .iter()
             .find(|(n, _)| *n == w)
@@ -266,8 +311,7 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::All => f.write_str("*"),
-            Target::Platform(Platform::Weibo) => f.write_str("weibo"),
-            Target::Platform(Platform::Tieba) => f.write_str("tieba"),
+            Target::Platform(p) => f.write_str(p.id()),
             Target::Route(r) => {
                 let name = route_names()
                     .iter()

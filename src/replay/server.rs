@@ -16,7 +16,7 @@ use super::reply::{Reply, Route};
 use super::script::{FaultScript, Span};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, posts, tieba, tieba_drill, topic, visitor, weibo};
+use super::{ClockMode, ReplayConfig, lists, posts, tieba, tieba_drill, topic, visitor, weibo};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
@@ -29,8 +29,8 @@ const MAX_REQUEST_BODY: usize = 64 * 1024;
 pub(crate) type Form = Vec<(String, String)>;
 
 pub(crate) struct Shared {
-    weibo: Timeline,
-    tieba: Timeline,
+    /// One timeline per platform, indexed by `Platform::index` (empty where no data).
+    timelines: Vec<Timeline>,
     step: Duration,
     clock: ClockMode,
     /// Recorded responses served instead of the rendered lists (`resou replay RECORDING`).
@@ -76,8 +76,18 @@ struct State {
 impl Shared {
     pub(crate) fn new(cfg: ReplayConfig) -> Shared {
         Shared {
-            weibo: Timeline::new(cfg.weibo),
-            tieba: Timeline::new(cfg.tieba),
+            timelines: {
+                let mut per: Vec<Vec<SnapshotLine>> = vec![Vec::new(); Platform::COUNT];
+                for l in cfg.lists {
+                    per[l.platform.index()].push(l);
+                }
+                per.into_iter()
+                    .map(|mut lines| {
+                        lines.sort_by_key(|l| l.captured_at);
+                        Timeline::new(lines)
+                    })
+                    .collect()
+            },
             step: cfg.step,
             clock: cfg.clock,
             recording: None,
@@ -255,10 +265,7 @@ impl Shared {
     }
 
     fn timeline(&self, p: Platform) -> &Timeline {
-        match p {
-            Platform::Weibo => &self.weibo,
-            Platform::Tieba => &self.tieba,
-        }
+        &self.timelines[p.index()]
     }
 
     pub(crate) fn current(&self, p: Platform) -> Option<SnapshotLine> {
@@ -348,7 +355,10 @@ impl Shared {
         match route {
             Route::HotSearch => {
                 let line = self.line(Platform::Weibo, empty);
-                Reply::json(&weibo::hot_search(&weibo::Rows::of(&line), &self.weibo))
+                Reply::json(&weibo::hot_search(
+                    &weibo::Rows::of(&line),
+                    self.timeline(Platform::Weibo),
+                ))
             }
             Route::Summary => {
                 if !self.has_accepted_sub(headers) {
@@ -369,7 +379,10 @@ impl Shared {
             }
             Route::TiebaTopicList => {
                 let line = self.line(Platform::Tieba, empty);
-                Reply::json(&tieba::topic_list(Some(&line), &self.tieba))
+                Reply::json(&tieba::topic_list(
+                    Some(&line),
+                    self.timeline(Platform::Tieba),
+                ))
             }
             Route::GenVisitor => Reply::jsonp(visitor::gen_callback(&visitor::new_tid())),
             Route::Incarnate => {
@@ -404,6 +417,31 @@ impl Shared {
             }
             Route::TiebaAppPage => tieba_drill::app_page(form, empty),
             r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
+            Route::BaiduBoard | Route::BaiduApi => {
+                let line = self.line(Platform::Baidu, empty);
+                lists::baidu(route, query, &line, self.timeline(Platform::Baidu))
+            }
+            Route::DouyinWeb | Route::DouyinLogin | Route::DouyinApp | Route::DouyinBillboard => {
+                let line = self.line(Platform::Douyin, empty);
+                lists::douyin(route, headers, &line, self.timeline(Platform::Douyin))
+            }
+            Route::ZhihuWeb | Route::ZhihuApp | Route::ZhihuBillboard => {
+                let line = self.line(Platform::Zhihu, empty);
+                lists::zhihu(route, headers, &line, self.timeline(Platform::Zhihu))
+            }
+            Route::ToutiaoHotBoard => {
+                let line = self.line(Platform::Toutiao, empty);
+                lists::toutiao(&line, self.timeline(Platform::Toutiao))
+            }
+            Route::BiliHotword | Route::BiliTrending | Route::BiliSquare | Route::BiliNav => {
+                let line = self.line(Platform::Bilibili, empty);
+                lists::bilibili(route, query, &line, self.timeline(Platform::Bilibili))
+            }
+            Route::KuaishouHome => {
+                let line = self.line(Platform::Kuaishou, empty);
+                lists::kuaishou(&line, self.timeline(Platform::Kuaishou))
+            }
+            Route::Newsnow(p) => lists::newsnow(&self.line(p, empty), self.timeline(p)),
             _ => Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n"),
         }
     }
@@ -431,7 +469,13 @@ pub(crate) async fn handle(
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| path.clone());
-    let route = Route::of(&path, &query);
+    // The host the client meant: sent by `resou`'s client under the origin override.
+    let host = req
+        .headers()
+        .get("x-forwarded-host")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    let route = Route::of(host.as_deref(), &path, &query);
     if let Some(rec) = &sh.recording {
         if let Some(resp) = rec.serve(sh.tick(), &path, &query) {
             return resp;

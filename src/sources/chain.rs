@@ -4,12 +4,15 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::http::{HttpClient, Profile};
-use super::{Endpoint, PollOutcome, SourceError, StepAttempt, tieba, weibo};
+use super::{
+    Endpoint, PollOutcome, SourceError, StepAttempt, baidu, bilibili, douyin, kuaishou, newsnow,
+    tieba, toutiao, weibo, zhihu,
+};
 use crate::domain::{Platform, Snapshot};
 
 /// The one place endpoints meet their URL, header profile and parser.
-pub fn endpoint_url(e: Endpoint) -> &'static str {
-    match e {
+pub fn endpoint_url(e: Endpoint) -> String {
+    let url = match e {
         Endpoint::WeiboHotSearch => "https://weibo.com/ajax/side/hotSearch",
         Endpoint::WeiboSummaryHtml => "https://s.weibo.com/top/summary?cate=realtimehot",
         // the short form, which clients use as well as the long one (§2 A3)
@@ -17,7 +20,43 @@ pub fn endpoint_url(e: Endpoint) -> &'static str {
             "https://m.weibo.cn/api/container/getIndex?containerid=106003type%3D25%26t%3D3%26disable_hot%3D1%26filter_type%3Drealtimehot"
         }
         Endpoint::TiebaTopicList => "https://tieba.baidu.com/hottopic/browse/topicList",
-    }
+        Endpoint::BaiduBoardHtml => "https://top.baidu.com/board?tab=realtime",
+        Endpoint::BaiduApiPc => "https://top.baidu.com/api/board?platform=pc&tab=realtime",
+        Endpoint::BaiduApiWise => "https://top.baidu.com/api/board?platform=wise&tab=realtime",
+        Endpoint::DouyinWeb => {
+            "https://www.douyin.com/aweme/v1/web/hot/search/list/?device_platform=webapp&aid=6383&channel=channel_pc_web&detail_list=1&round_trip_time=50"
+        }
+        Endpoint::DouyinApp => {
+            "https://aweme-lq.snssdk.com/aweme/v1/hot/search/list/?aid=1128&version_code=880"
+        }
+        Endpoint::DouyinBillboard => {
+            "https://www.iesdouyin.com/web/api/v2/hotsearch/billboard/word/"
+        }
+        Endpoint::ZhihuHotListWeb => {
+            "https://www.zhihu.com/api/v3/feed/topstory/hot-list-web?limit=20&desktop=true"
+        }
+        Endpoint::ZhihuHotListApp => "https://api.zhihu.com/topstory/hot-lists/total?limit=50",
+        Endpoint::ZhihuBillboard => "https://www.zhihu.com/billboard",
+        Endpoint::ToutiaoHotBoard => {
+            "https://www.toutiao.com/hot-event/hot-board/?origin=toutiao_pc"
+        }
+        Endpoint::BilibiliHotword => "https://s.search.bilibili.com/main/hotword?limit=30",
+        Endpoint::BilibiliTrending => {
+            "https://app.bilibili.com/x/v2/search/trending/ranking?limit=50"
+        }
+        // signed per request (`bilibili::fetch` adds `wts` and `w_rid`)
+        Endpoint::BilibiliSquare => {
+            "https://api.bilibili.com/x/web-interface/wbi/search/square?limit=50&platform=web"
+        }
+        Endpoint::KuaishouHome => "https://www.kuaishou.com/?isHome=1",
+        Endpoint::Newsnow(p) => {
+            return format!(
+                "https://newsnow.busiyi.world/api/s?id={}&latest",
+                p.newsnow_id()
+            );
+        }
+    };
+    url.to_string()
 }
 
 pub fn endpoint_profile(e: Endpoint) -> Profile {
@@ -26,6 +65,13 @@ pub fn endpoint_profile(e: Endpoint) -> Profile {
         Endpoint::WeiboSummaryHtml => Profile::WeiboHtml,
         Endpoint::WeiboMobile => Profile::WeiboMobile,
         Endpoint::TiebaTopicList => Profile::Tieba,
+        Endpoint::BaiduBoardHtml | Endpoint::ZhihuBillboard | Endpoint::KuaishouHome => {
+            Profile::ListPage(e.platform())
+        }
+        Endpoint::DouyinApp => Profile::DouyinApp,
+        Endpoint::ZhihuHotListApp => Profile::ZhihuApp,
+        Endpoint::BilibiliTrending => Profile::BilibiliApp,
+        _ => Profile::ListApi(e.platform()),
     }
 }
 
@@ -40,12 +86,37 @@ pub fn parse(
         Endpoint::WeiboSummaryHtml => weibo::parse_summary_html(body, captured_at),
         Endpoint::WeiboMobile => weibo::parse_mobile(body, captured_at),
         Endpoint::TiebaTopicList => tieba::parse_topic_list(body, captured_at),
+        Endpoint::BaiduBoardHtml | Endpoint::BaiduApiPc | Endpoint::BaiduApiWise => {
+            baidu::parse(e, body, captured_at)
+        }
+        Endpoint::DouyinWeb | Endpoint::DouyinApp | Endpoint::DouyinBillboard => {
+            douyin::parse(e, body, captured_at)
+        }
+        Endpoint::ZhihuHotListWeb | Endpoint::ZhihuHotListApp | Endpoint::ZhihuBillboard => {
+            zhihu::parse(e, body, captured_at)
+        }
+        Endpoint::ToutiaoHotBoard => toutiao::parse(body, captured_at),
+        Endpoint::BilibiliHotword | Endpoint::BilibiliTrending | Endpoint::BilibiliSquare => {
+            bilibili::parse(e, body, captured_at)
+        }
+        Endpoint::KuaishouHome => kuaishou::parse(body, captured_at),
+        Endpoint::Newsnow(p) => newsnow::parse(p, body, captured_at),
     }
 }
 
-/// Fetch and parse one endpoint.
+/// Fetch and parse one endpoint. Endpoints with a request step of their own (Douyin's cookie
+/// bootstrap, Bilibili's WBI signature) go through their module.
 pub async fn fetch(client: &HttpClient, e: Endpoint) -> Result<Snapshot, SourceError> {
-    let resp = client.get(endpoint_url(e), endpoint_profile(e)).await?;
+    match e {
+        Endpoint::DouyinWeb => douyin::fetch_web(client).await,
+        Endpoint::BilibiliSquare => bilibili::fetch_square(client).await,
+        _ => plain_fetch(client, e).await,
+    }
+}
+
+/// GET the endpoint's URL with its profile and parse the body.
+pub async fn plain_fetch(client: &HttpClient, e: Endpoint) -> Result<Snapshot, SourceError> {
+    let resp = client.get(&endpoint_url(e), endpoint_profile(e)).await?;
     parse(e, &resp.body, resp.captured_at())
 }
 
@@ -86,17 +157,13 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// The default chain: Weibo A1 → A4 → A3; Tieba B1.
+    /// The default chain ([`Endpoint::chain_of`]): Weibo A1 → A4 → A3; Tieba B1; Baidu BD1 →
+    /// BD2′ → BD2; …
     pub fn for_platform(platform: Platform) -> Chain {
-        let steps = match platform {
-            Platform::Weibo => vec![
-                Endpoint::WeiboHotSearch,
-                Endpoint::WeiboSummaryHtml,
-                Endpoint::WeiboMobile,
-            ],
-            Platform::Tieba => vec![Endpoint::TiebaTopicList],
-        };
-        Chain { platform, steps }
+        Chain {
+            platform,
+            steps: Endpoint::chain_of(platform),
+        }
     }
 
     /// A chain with chosen steps (all must belong to `platform`).

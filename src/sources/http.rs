@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 use super::SourceError;
 use super::wire::WEIBO_LOGIN_HINT;
-use crate::domain::cst;
+use crate::domain::{Platform, cst};
 
 /// A cookie or token: never printed by `Debug` or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -73,6 +73,12 @@ const UA_TIEBA_APP: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.3
 /// The Tieba Android client's own UA, as TiebaLite sends it to `c.tieba.baidu.com` (`bdtb for
 /// Android <_client_version>`).
 const UA_TIEBA_CLIENT: &str = "bdtb for Android 11.10.8.6";
+/// DY3: the Douyin Android client's OkHttp UA, as the app endpoints see it.
+const UA_DOUYIN_APP: &str = "okhttp/3.10.0.1";
+/// ZH2: the Zhihu iOS app's UA (the one mcp-trends-hub sends, more-sources.md §4).
+const UA_ZHIHU_APP: &str = "osee2unifiedRelease/22916 osee2unifiedReleaseVersion/10.13.0 Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+/// BL3: the Bilibili Android client's UA.
+const UA_BILIBILI_APP: &str = "Mozilla/5.0 BiliDroid/8.0.0 (bbcallen@gmail.com) os/android model/Pixel 7 mobi_app/android build/8000200 channel/master innerVer/8000200 osVer/14 network/2";
 const UA_DESKTOP_PLAIN: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
@@ -106,6 +112,17 @@ pub enum Profile {
     /// C3 `comments/hotflow` and C2 `statuses/extend` (JSON): as `WeiboMobile`, with
     /// `Referer: https://m.weibo.cn/detail/<id>` for the request's own `id` (§4 C3).
     WeiboPostApi,
+    /// A hot-list page (HTML) of one of the other platforms: desktop Chrome, the site's home as
+    /// `Referer` (more-sources.md §2 BD1, §4 ZH4, §7 KS1).
+    ListPage(Platform),
+    /// A hot-list JSON API of one of the other platforms, as the site's own pages call it.
+    ListApi(Platform),
+    /// DY3 Douyin app endpoints: the app's own UA, no Referer, no cookie.
+    DouyinApp,
+    /// ZH2 `api.zhihu.com`: the Zhihu app's UA.
+    ZhihuApp,
+    /// BL3 `app.bilibili.com`: the Bilibili app's UA.
+    BilibiliApp,
 }
 
 impl Profile {
@@ -198,6 +215,19 @@ impl Profile {
                 "https://m.s.weibo.com/",
                 "application/json,text/plain,*/*",
             ),
+            Profile::ListPage(p) => (
+                UA_DESKTOP_CHROME,
+                home_page(p),
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
+            Profile::ListApi(p) => (
+                UA_DESKTOP_CHROME,
+                home_page(p),
+                "application/json, text/plain, */*",
+            ),
+            Profile::DouyinApp => (UA_DOUYIN_APP, "", "application/json"),
+            Profile::ZhihuApp => (UA_ZHIHU_APP, "", "application/json"),
+            Profile::BilibiliApp => (UA_BILIBILI_APP, "", "application/json"),
         };
         h.insert(header::USER_AGENT, HeaderValue::from_static(ua));
         if !referer.is_empty() {
@@ -337,11 +367,45 @@ impl fmt::Debug for HttpClient {
     }
 }
 
+/// Registrable domains of every platform this crate talks to: the hosts the origin override
+/// redirects.
+const PLATFORM_DOMAINS: [&str; 12] = [
+    "weibo.com",
+    "weibo.cn",
+    "baidu.com",
+    "sina.com.cn",
+    "douyin.com",
+    "snssdk.com",
+    "iesdouyin.com",
+    "zhihu.com",
+    "toutiao.com",
+    "bilibili.com",
+    "kuaishou.com",
+    "busiyi.world",
+];
+
 /// Hosts that the origin override redirects (every platform this crate talks to).
 fn is_platform_host(host: &str) -> bool {
-    ["weibo.com", "weibo.cn", "baidu.com", "sina.com.cn"]
+    PLATFORM_DOMAINS
         .iter()
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// The page a platform's own hot-list requests carry as `Referer`.
+fn home_page(p: Platform) -> &'static str {
+    match p {
+        Platform::Weibo => "https://weibo.com/",
+        Platform::Tieba => "https://tieba.baidu.com/",
+        Platform::Baidu => "https://top.baidu.com/board?tab=realtime",
+        Platform::Douyin => "https://www.douyin.com/",
+        Platform::Zhihu => "https://www.zhihu.com/hot",
+        Platform::Toutiao => "https://www.toutiao.com/",
+        Platform::Bilibili => "https://www.bilibili.com/",
+        Platform::Kuaishou => "https://www.kuaishou.com/",
+        Platform::ThePaper | Platform::Cls | Platform::Ifeng | Platform::WallStreetCn => {
+            "https://newsnow.busiyi.world/"
+        }
+    }
 }
 
 fn is_weibo_host(host: &str) -> bool {
@@ -745,6 +809,15 @@ impl HttpClient {
                     .body(f.to_string()),
             }
             .headers(profile.headers_for(&logical));
+            if self.origin.is_some()
+                && let Some(v) = logical
+                    .host_str()
+                    .and_then(|h| HeaderValue::from_str(h).ok())
+            {
+                // Under the origin override every host lands on one loopback server; it
+                // routes by path, and by this header where two sites share one (`/`).
+                req = req.header("X-Forwarded-Host", v);
+            }
             if let Some(c) = cookie
                 .as_ref()
                 .filter(|_| site != Site::Other && Site::of(&logical) == site)

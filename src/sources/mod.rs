@@ -2,15 +2,22 @@
 //! domain types (sanitised) at the edge. Nothing here touches the terminal or app state:
 //! results leave as `SourceEvent`s on a channel; commands arrive as `SourceCmd`s.
 
+pub mod baidu;
+pub mod bilibili;
 pub mod chain;
+pub mod douyin;
 pub mod drill;
 pub mod http;
+pub mod kuaishou;
+pub mod newsnow;
 mod polite;
 pub mod poller;
 pub mod tieba;
 pub mod topic;
+pub mod toutiao;
 pub mod weibo;
 pub mod wire;
+pub mod zhihu;
 
 use std::time::Duration;
 
@@ -29,6 +36,38 @@ pub enum Endpoint {
     WeiboMobile,
     /// B1 `tieba.baidu.com/hottopic/browse/topicList` (JSON)
     TiebaTopicList,
+    /// BD1 `top.baidu.com/board?tab=realtime` (HTML with `<!--s-data:{…}-->`)
+    BaiduBoardHtml,
+    /// BD2′ `top.baidu.com/api/board?platform=pc&tab=realtime` (JSON, still with heat)
+    BaiduApiPc,
+    /// BD2 `top.baidu.com/api/board?platform=wise&tab=realtime` (JSON, no heat since 2026-01)
+    BaiduApiWise,
+    /// DY1 `www.douyin.com/aweme/v1/web/hot/search/list/` (JSON; `passport_csrf_token` cookie
+    /// from the DY2 bootstrap)
+    DouyinWeb,
+    /// DY3 app endpoint `aweme-lq.snssdk.com/aweme/v1/hot/search/list/` (JSON, no cookie)
+    DouyinApp,
+    /// DY3 old `www.iesdouyin.com/web/api/v2/hotsearch/billboard/word/` (JSON)
+    DouyinBillboard,
+    /// ZH1 `www.zhihu.com/api/v3/feed/topstory/hot-list-web?limit=20&desktop=true` (JSON)
+    ZhihuHotListWeb,
+    /// ZH2 `api.zhihu.com/topstory/hot-lists/total?limit=50` (JSON)
+    ZhihuHotListApp,
+    /// ZH4 `www.zhihu.com/billboard` (HTML with `js-initialData`)
+    ZhihuBillboard,
+    /// TT1 `www.toutiao.com/hot-event/hot-board/?origin=toutiao_pc` (JSON)
+    ToutiaoHotBoard,
+    /// BL1 `s.search.bilibili.com/main/hotword?limit=30` (JSON)
+    BilibiliHotword,
+    /// BL3 `app.bilibili.com/x/v2/search/trending/ranking?limit=50` (JSON)
+    BilibiliTrending,
+    /// BL2 `api.bilibili.com/x/web-interface/wbi/search/square` (JSON, WBI-signed)
+    BilibiliSquare,
+    /// KS1 `www.kuaishou.com/?isHome=1` (HTML with `window.__APOLLO_STATE__=`)
+    KuaishouHome,
+    /// `newsnow.busiyi.world/api/s?id=<id>&latest`: the aggregator the 2025-10-15 archive was
+    /// gathered through; the only client for the four news lists (澎湃, 财联社, 凤凰网, 华尔街见闻).
+    Newsnow(Platform),
 }
 
 impl Endpoint {
@@ -38,13 +77,80 @@ impl Endpoint {
             Endpoint::WeiboSummaryHtml => "s.weibo.com",
             Endpoint::WeiboMobile => "m.weibo.cn",
             Endpoint::TiebaTopicList => "tieba topicList",
+            Endpoint::BaiduBoardHtml => "top.baidu.com",
+            Endpoint::BaiduApiPc => "baidu api pc",
+            Endpoint::BaiduApiWise => "baidu api wise",
+            Endpoint::DouyinWeb => "douyin web",
+            Endpoint::DouyinApp => "douyin app",
+            Endpoint::DouyinBillboard => "iesdouyin",
+            Endpoint::ZhihuHotListWeb => "zhihu web",
+            Endpoint::ZhihuHotListApp => "zhihu app",
+            Endpoint::ZhihuBillboard => "zhihu billboard",
+            Endpoint::ToutiaoHotBoard => "toutiao",
+            Endpoint::BilibiliHotword => "bili hotword",
+            Endpoint::BilibiliTrending => "bili app",
+            Endpoint::BilibiliSquare => "bili wbi",
+            Endpoint::KuaishouHome => "kuaishou.com",
+            Endpoint::Newsnow(_) => "newsnow",
         }
     }
 
     pub fn platform(self) -> Platform {
         match self {
+            Endpoint::WeiboHotSearch | Endpoint::WeiboSummaryHtml | Endpoint::WeiboMobile => {
+                Platform::Weibo
+            }
             Endpoint::TiebaTopicList => Platform::Tieba,
-            _ => Platform::Weibo,
+            Endpoint::BaiduBoardHtml | Endpoint::BaiduApiPc | Endpoint::BaiduApiWise => {
+                Platform::Baidu
+            }
+            Endpoint::DouyinWeb | Endpoint::DouyinApp | Endpoint::DouyinBillboard => {
+                Platform::Douyin
+            }
+            Endpoint::ZhihuHotListWeb | Endpoint::ZhihuHotListApp | Endpoint::ZhihuBillboard => {
+                Platform::Zhihu
+            }
+            Endpoint::ToutiaoHotBoard => Platform::Toutiao,
+            Endpoint::BilibiliHotword | Endpoint::BilibiliTrending | Endpoint::BilibiliSquare => {
+                Platform::Bilibili
+            }
+            Endpoint::KuaishouHome => Platform::Kuaishou,
+            Endpoint::Newsnow(p) => p,
+        }
+    }
+
+    /// The default fallback chain of a platform, in the order tried.
+    pub fn chain_of(platform: Platform) -> Vec<Endpoint> {
+        match platform {
+            Platform::Weibo => vec![
+                Endpoint::WeiboHotSearch,
+                Endpoint::WeiboSummaryHtml,
+                Endpoint::WeiboMobile,
+            ],
+            Platform::Tieba => vec![Endpoint::TiebaTopicList],
+            Platform::Baidu => vec![
+                Endpoint::BaiduBoardHtml,
+                Endpoint::BaiduApiPc,
+                Endpoint::BaiduApiWise,
+            ],
+            Platform::Douyin => vec![
+                Endpoint::DouyinWeb,
+                Endpoint::DouyinApp,
+                Endpoint::DouyinBillboard,
+            ],
+            Platform::Zhihu => vec![
+                Endpoint::ZhihuHotListWeb,
+                Endpoint::ZhihuHotListApp,
+                Endpoint::ZhihuBillboard,
+            ],
+            Platform::Toutiao => vec![Endpoint::ToutiaoHotBoard],
+            Platform::Bilibili => vec![
+                Endpoint::BilibiliHotword,
+                Endpoint::BilibiliTrending,
+                Endpoint::BilibiliSquare,
+            ],
+            Platform::Kuaishou => vec![Endpoint::KuaishouHome],
+            p => vec![Endpoint::Newsnow(p)],
         }
     }
 }

@@ -10,10 +10,7 @@ use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, normalize_title}
 
 /// The platform as stored (`weibo`/`tieba`), in rows and in feed payloads.
 pub(crate) fn platform_sql(p: Platform) -> &'static str {
-    match p {
-        Platform::Weibo => "weibo",
-        Platform::Tieba => "tieba",
-    }
+    p.id()
 }
 
 /// Stored timestamps are unix seconds; they come back in CST like every platform time.

@@ -403,14 +403,23 @@ fn score(z: f64) -> String {
     }
 }
 
+/// Short form (2 cells): the platform's first character, or the number of platforms
+/// (`3p`). Long form (9 cells): the tags joined with `+` while they fit, else the first tag and
+/// how many more (`微博+2`).
 fn platform_text(platforms: &[Platform], form: PlatForm) -> String {
-    let name = |p: &Platform| match (p, form) {
-        (_, PlatForm::Long) => p.tag(),
-        (Platform::Weibo, _) => "W",
-        (Platform::Tieba, _) => "T",
-    };
-    let sep = if form == PlatForm::Long { "+" } else { "" };
-    platforms.iter().map(name).collect::<Vec<_>>().join(sep)
+    match (platforms, form) {
+        ([], _) | (_, PlatForm::Hidden) => String::new(),
+        ([p], PlatForm::Short) => p.tag().chars().next().map(String::from).unwrap_or_default(),
+        (ps, PlatForm::Short) => format!("{}p", ps.len().min(9)),
+        (ps, PlatForm::Long) => {
+            let all = ps.iter().map(|p| p.tag()).collect::<Vec<_>>().join("+");
+            if super::text::display_width(&all) <= PlatForm::Long.width() {
+                all
+            } else {
+                format!("{}+{}", ps[0].tag(), ps.len() - 1)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -430,7 +439,11 @@ mod tests {
             cross_platform: false,
             direction: Direction::Flat,
             platforms: vec![Platform::Weibo].into(),
-            titles: PlatformCounts { weibo: 1, tieba: 0 },
+            titles: {
+                let mut c = PlatformCounts::default();
+                c.set(Platform::Weibo, 1);
+                c
+            },
             history: Vec::new().into(),
         }
     }

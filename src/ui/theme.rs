@@ -39,6 +39,14 @@ pub struct Theme {
     pub label_commercial: Style,
     pub tag_weibo: Style,
     pub tag_tieba: Style,
+    pub tag_baidu: Style,
+    pub tag_douyin: Style,
+    pub tag_zhihu: Style,
+    pub tag_toutiao: Style,
+    pub tag_bilibili: Style,
+    pub tag_kuaishou: Style,
+    /// The four news lists read through newsnow (澎湃, 财联社, 凤凰网, 华尔街见闻).
+    pub tag_news: Style,
     /// Added on top of the row's cell styles.
     pub selection: Style,
     pub live: Style,
@@ -184,6 +192,13 @@ style_fields!(
     label_commercial,
     tag_weibo,
     tag_tieba,
+    tag_baidu,
+    tag_douyin,
+    tag_zhihu,
+    tag_toutiao,
+    tag_bilibili,
+    tag_kuaishou,
+    tag_news,
     selection,
     live,
     paused,
@@ -243,6 +258,13 @@ impl Theme {
             label_commercial: bold.fg(Color::Blue),
             tag_weibo: fg(Color::Red),
             tag_tieba: fg(Color::Blue),
+            tag_baidu: fg(Color::LightBlue),
+            tag_douyin: fg(Color::Magenta),
+            tag_zhihu: fg(Color::Cyan),
+            tag_toutiao: fg(Color::LightRed),
+            tag_bilibili: fg(Color::LightMagenta),
+            tag_kuaishou: fg(Color::Yellow),
+            tag_news: fg(Color::Gray),
             selection: bold.add_modifier(Modifier::REVERSED),
             live: bold.fg(Color::Green),
             paused: bold.fg(Color::Yellow),
@@ -298,6 +320,13 @@ impl Theme {
             label_commercial: bold.fg(Color::Blue),
             tag_weibo: fg(Color::Red),
             tag_tieba: fg(Color::Blue),
+            tag_baidu: fg(Color::LightBlue),
+            tag_douyin: fg(Color::Magenta),
+            tag_zhihu: fg(Color::Cyan),
+            tag_toutiao: fg(Color::LightRed),
+            tag_bilibili: fg(Color::LightMagenta),
+            tag_kuaishou: fg(Color::Yellow),
+            tag_news: fg(Color::Gray),
             selection: bold.add_modifier(Modifier::REVERSED),
             live: bold.fg(Color::Green),
             paused: bold.fg(Color::Magenta),
@@ -366,6 +395,15 @@ impl Theme {
         match p {
             Platform::Weibo => self.tag_weibo,
             Platform::Tieba => self.tag_tieba,
+            Platform::Baidu => self.tag_baidu,
+            Platform::Douyin => self.tag_douyin,
+            Platform::Zhihu => self.tag_zhihu,
+            Platform::Toutiao => self.tag_toutiao,
+            Platform::Bilibili => self.tag_bilibili,
+            Platform::Kuaishou => self.tag_kuaishou,
+            Platform::ThePaper | Platform::Cls | Platform::Ifeng | Platform::WallStreetCn => {
+                self.tag_news
+            }
         }
     }
 

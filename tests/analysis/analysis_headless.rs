@@ -107,7 +107,11 @@ fn keyword_rows_carry_history_counts_and_direction() {
     // Rising rows come first, and `rising` lists exactly them.
     let n = u.keywords.iter().take_while(|r| r.rising).count();
     assert_eq!(u.rising.len(), n);
-    let some = u.keywords.iter().find(|r| r.titles.weibo > 0).unwrap();
+    let some = u
+        .keywords
+        .iter()
+        .find(|r| r.titles.get(Platform::Weibo) > 0)
+        .unwrap();
     assert_eq!(some.platforms, vec![Platform::Weibo]);
     assert_eq!(
         *some.history.last().unwrap() as f64,

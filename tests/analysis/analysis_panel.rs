@@ -148,7 +148,7 @@ fn a_burst_rises_within_two_polls_cools_and_leaves() {
             first_rise.get_or_insert(m);
             // One story, one entry: the three titles are one ▲ entry, labelled by the shared word.
             assert_eq!(e.label, "白海豚", "{e:?}");
-            assert_eq!(e.titles.weibo, 3, "{e:?}");
+            assert_eq!(e.titles.get(Platform::Weibo), 3, "{e:?}");
             let others = u
                 .entries
                 .iter()
@@ -214,7 +214,11 @@ fn a_headline_is_one_entry_and_pinned_rows_never_rise() {
             // 外交部回应日方政要参拜靖国神社, and 日本, rising with the headline, in 日本 拜鬼:
             // one entry for the story, with the titles of both keys.
             assert!(hot[0].terms().any(|k| k == "大臣"), "{:?}", hot[0]);
-            assert!((1..=3).contains(&hot[0].titles.weibo), "{:?}", hot[0]);
+            assert!(
+                (1..=3).contains(&hot[0].titles.get(Platform::Weibo)),
+                "{:?}",
+                hot[0]
+            );
             seen = true;
         }
     }

@@ -19,7 +19,7 @@ fn t(h: u32, m: u32, s: u32) -> DateTime<FixedOffset> {
 }
 
 fn row(keyword: &str, score: f64, weibo: u32, tieba: u32) -> KeywordRow {
-    let titles = PlatformCounts { weibo, tieba };
+    let titles = PlatformCounts::of([(Platform::Weibo, weibo), (Platform::Tieba, tieba)]);
     KeywordRow {
         keyword: keyword.into(),
         score,

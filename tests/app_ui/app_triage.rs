@@ -178,7 +178,10 @@ fn notes_through_the_prompt_and_watch_keywords() {
         cross_platform: false,
         direction: resou::analysis::Direction::Up,
         platforms: vec![Platform::Weibo].into(),
-        titles: resou::analysis::PlatformCounts { weibo: 2, tieba: 0 },
+        titles: resou::analysis::PlatformCounts::of([
+            (resou::domain::Platform::Weibo, 2),
+            (resou::domain::Platform::Tieba, 0),
+        ]),
         history: vec![0.1].into(),
     }];
     press(&mut app, "l");

@@ -719,7 +719,7 @@ fn keyword_page_rows_match_what_is_drawn() {
             cross_platform: false,
             direction: Direction::Flat,
             platforms: vec![Platform::Tieba].into(),
-            titles: PlatformCounts { weibo: 0, tieba: 1 },
+            titles: PlatformCounts::of([(Platform::Weibo, 0), (Platform::Tieba, 1)]),
             history: vec![0.01].into(),
         })
         .collect();
@@ -784,10 +784,7 @@ fn panels_never_panic_around_their_thresholds() {
         k.history = vec![f32::INFINITY, -1.0, f32::NAN].into();
         k.label = "超长的关键词超长的关键词超长的关键词".into();
         k.others = vec!["👨‍👩‍👧".into(), "全角，标点".into()];
-        k.titles = PlatformCounts {
-            weibo: u32::MAX,
-            tieba: 0,
-        };
+        k.titles = PlatformCounts::of([(Platform::Weibo, u32::MAX)]);
     }
     state.analysis.kols[0].name = "👨‍👩‍👧".repeat(20);
     state.analysis.kols[0].history = vec![u32::MAX; 100];

@@ -424,6 +424,7 @@ fn hostile_lines(platform: Platform) -> Vec<resou::domain::snapshot_file::Snapsh
             label: Some(format!("热{}", payload(i + 1))),
             url: Some(format!("https://s.weibo.com/weibo?q={}", payload(i))),
             pinned: false,
+            id: None,
         })
         .collect();
     vec![SnapshotLine {
@@ -436,8 +437,11 @@ fn hostile_lines(platform: Platform) -> Vec<resou::domain::snapshot_file::Snapsh
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_command_prints_no_payload_in_any_format() {
     let server = resou::replay::ReplayServer::start(resou::replay::ReplayConfig {
-        weibo: hostile_lines(Platform::Weibo),
-        tieba: hostile_lines(Platform::Tieba),
+        lists: [
+            hostile_lines(Platform::Weibo),
+            hostile_lines(Platform::Tieba),
+        ]
+        .concat(),
         step: Duration::from_secs(3600),
         clock: resou::replay::ClockMode::Manual,
     })

@@ -161,7 +161,9 @@ pub fn keyword_rows() -> Vec<KeywordRow> {
         .iter()
         .map(
             |&(keyword, rising, cross, score, direction, weibo, tieba, history)| {
-                let titles = PlatformCounts { weibo, tieba };
+                let mut titles = PlatformCounts::default();
+                titles.set(Platform::Weibo, weibo);
+                titles.set(Platform::Tieba, tieba);
                 KeywordRow {
                     keyword: keyword.into(),
                     score,

@@ -196,8 +196,8 @@ impl Lists {
     /// The list `platform` shows at simulated `minute`.
     pub fn snapshot(&self, platform: Platform, minute: u64) -> Snapshot {
         let lines = match platform {
-            Platform::Weibo => &self.weibo,
             Platform::Tieba => &self.tieba,
+            _ => &self.weibo,
         };
         let src = &lines[(minute as usize) % lines.len()];
         let day = minute / 1440;
@@ -250,10 +250,7 @@ impl Lists {
 
 /// A successful poll report carrying `snap`, as the pollers send it.
 fn poll(snap: Snapshot) -> AppMsg {
-    let endpoint = match snap.platform {
-        Platform::Weibo => Endpoint::WeiboHotSearch,
-        Platform::Tieba => Endpoint::TiebaTopicList,
-    };
+    let endpoint = Endpoint::chain_of(snap.platform)[0];
     AppMsg::Source(SourceEvent::Poll(PollReport::first_step_ok(
         snap,
         endpoint,
@@ -630,8 +627,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
     let demo = resou::replay::demo_data().map_err(|e| e.to_string())?;
     let server = rt
         .block_on(ReplayServer::start(ReplayConfig {
-            weibo: demo.weibo,
-            tieba: demo.tieba,
+            lists: [demo.weibo, demo.tieba].concat(),
             step: Duration::from_secs(60),
             clock: ClockMode::Manual,
         }))

@@ -84,6 +84,7 @@ fn route_of(e: Endpoint) -> Route {
         Endpoint::WeiboSummaryHtml => Route::Summary,
         Endpoint::WeiboMobile => Route::Mobile,
         Endpoint::TiebaTopicList => Route::TiebaTopicList,
+        other => panic!("not in the matrix: {other:?}"),
     }
 }
 
@@ -93,6 +94,7 @@ fn script_target(e: Endpoint) -> &'static str {
         Endpoint::WeiboSummaryHtml => "summary",
         Endpoint::WeiboMobile => "mobile",
         Endpoint::TiebaTopicList => "tieba-topic-list",
+        other => panic!("not in the matrix: {other:?}"),
     }
 }
 

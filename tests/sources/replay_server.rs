@@ -35,6 +35,7 @@ fn item(rank: Option<u32>, title: &str) -> SnapshotItem {
         label: None,
         url: None,
         pinned: rank.is_none(),
+        id: None,
     }
 }
 
@@ -82,8 +83,10 @@ fn tieba_line(i: usize) -> SnapshotLine {
 
 async fn server(clock: ClockMode, step: Duration) -> ReplayServer {
     ReplayServer::start(ReplayConfig {
-        weibo: (0..3).map(weibo_line).collect(),
-        tieba: (0..2).map(tieba_line).collect(),
+        lists: (0..3)
+            .map(weibo_line)
+            .chain((0..2).map(tieba_line))
+            .collect(),
         step,
         clock,
     })
@@ -664,8 +667,7 @@ async fn serves_the_bundled_demo_data() {
     let demo = resou::replay::demo_data().unwrap();
     let first_weibo = demo.weibo[0].clone();
     let s = ReplayServer::start(ReplayConfig {
-        weibo: demo.weibo,
-        tieba: demo.tieba,
+        lists: [demo.weibo, demo.tieba].concat(),
         step: Duration::from_secs(60),
         clock: ClockMode::Manual,
     })

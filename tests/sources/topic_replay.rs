@@ -22,8 +22,7 @@ const TYPHOON_Q: &str = "%23%E5%8F%B0%E9%A3%8E%E7%99%BD%E6%B5%B7%E8%B1%9A%23";
 
 async fn server() -> ReplayServer {
     ReplayServer::start(ReplayConfig {
-        weibo: Vec::new(),
-        tieba: Vec::new(),
+        lists: Vec::new(),
         step: Duration::from_secs(60),
         clock: ClockMode::Manual,
     })

@@ -26,8 +26,7 @@ use resou::sources::{Endpoint, PollReport, SourceEvent};
 /// The loopback replay server with these lists, on a manual clock.
 pub async fn replay(weibo: Vec<SnapshotLine>, tieba: Vec<SnapshotLine>) -> ReplayServer {
     ReplayServer::start(ReplayConfig {
-        weibo,
-        tieba,
+        lists: [weibo, tieba].concat(),
         step: Duration::from_secs(3600),
         clock: ClockMode::Manual,
     })
