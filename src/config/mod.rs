@@ -461,7 +461,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("c.toml:2:") && e.contains("path"), "{e}");
-        let e = Config::parse("[general]\nplatforms = [\"douyin\"]\n", "c.toml")
+        let e = Config::parse("[general]\nplatforms = [\"myspace\"]\n", "c.toml")
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("c.toml:2:"), "{e}");

@@ -6,10 +6,15 @@
 //! Deliberately independent of `crate::sources`: the server writes the formats from the
 //! spec, so a client parser bug cannot hide behind the same bug on the server side.
 
+mod baidu;
+mod bilibili;
 mod demo;
+mod douyin;
 mod fault;
+mod kuaishou;
 mod listener;
 mod lists;
+mod newsnow;
 mod posts;
 mod recording;
 mod reply;
@@ -19,9 +24,11 @@ mod tieba;
 mod tieba_drill;
 mod timeline;
 mod topic;
+mod toutiao;
 mod visitor;
 mod weibo;
 mod wire;
+mod zhihu;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

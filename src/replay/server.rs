@@ -16,7 +16,10 @@ use super::reply::{Reply, Route};
 use super::script::{FaultScript, Span};
 use super::timeline::Timeline;
 use super::wire::{http_date, param};
-use super::{ClockMode, ReplayConfig, lists, posts, tieba, tieba_drill, topic, visitor, weibo};
+use super::{
+    ClockMode, ReplayConfig, baidu, bilibili, douyin, kuaishou, newsnow, posts, tieba, tieba_drill,
+    topic, toutiao, visitor, weibo, zhihu,
+};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
@@ -419,29 +422,29 @@ impl Shared {
             r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
             Route::BaiduBoard | Route::BaiduApi => {
                 let line = self.line(Platform::Baidu, empty);
-                lists::baidu(route, query, &line, self.timeline(Platform::Baidu))
+                baidu::render(route, query, &line, self.timeline(Platform::Baidu))
             }
             Route::DouyinWeb | Route::DouyinLogin | Route::DouyinApp | Route::DouyinBillboard => {
                 let line = self.line(Platform::Douyin, empty);
-                lists::douyin(route, headers, &line, self.timeline(Platform::Douyin))
+                douyin::render(route, headers, &line, self.timeline(Platform::Douyin))
             }
             Route::ZhihuWeb | Route::ZhihuApp | Route::ZhihuBillboard => {
                 let line = self.line(Platform::Zhihu, empty);
-                lists::zhihu(route, headers, &line, self.timeline(Platform::Zhihu))
+                zhihu::render(route, headers, &line, self.timeline(Platform::Zhihu))
             }
             Route::ToutiaoHotBoard => {
                 let line = self.line(Platform::Toutiao, empty);
-                lists::toutiao(&line, self.timeline(Platform::Toutiao))
+                toutiao::render(&line, self.timeline(Platform::Toutiao))
             }
             Route::BiliHotword | Route::BiliTrending | Route::BiliSquare | Route::BiliNav => {
                 let line = self.line(Platform::Bilibili, empty);
-                lists::bilibili(route, query, &line, self.timeline(Platform::Bilibili))
+                bilibili::render(route, query, &line, self.timeline(Platform::Bilibili))
             }
             Route::KuaishouHome => {
                 let line = self.line(Platform::Kuaishou, empty);
-                lists::kuaishou(&line, self.timeline(Platform::Kuaishou))
+                kuaishou::render(&line, self.timeline(Platform::Kuaishou))
             }
-            Route::Newsnow(p) => lists::newsnow(&self.line(p, empty), self.timeline(p)),
+            Route::Newsnow(p) => newsnow::render(&self.line(p, empty), self.timeline(p)),
             _ => Reply::text(StatusCode::NOT_FOUND, "404 Not Found\n"),
         }
     }

@@ -556,7 +556,15 @@ mod tests {
     fn platform_forms() {
         let both = [Platform::Weibo, Platform::Tieba];
         assert_eq!(platform_text(&both, PlatForm::Long), "微博+贴吧");
-        assert_eq!(platform_text(&both, PlatForm::Short), "WT");
-        assert_eq!(platform_text(&both[1..], PlatForm::Short), "T");
+        assert_eq!(platform_text(&both, PlatForm::Short), "2p");
+        assert_eq!(platform_text(&both[1..], PlatForm::Short), "贴");
+        let four = [
+            Platform::Weibo,
+            Platform::Baidu,
+            Platform::Douyin,
+            Platform::Bilibili,
+        ];
+        assert_eq!(platform_text(&four, PlatForm::Long), "微博+3");
+        assert_eq!(platform_text(&four[2..], PlatForm::Long), "抖音+B站");
     }
 }
