@@ -95,6 +95,7 @@ async fn measure(
     let script = format!("* good until cleared\n* {fault}\n");
     server.play(FaultScript::parse(&script)?);
     let cfg = SourcesConfig {
+        intervals: Default::default(),
         platforms: Platform::ALL.to_vec(),
         interval: Duration::from_millis(250),
         max_backoff: Duration::from_secs(2),

@@ -58,11 +58,16 @@ pub struct DetectorConfig {
     pub history_len: usize,
     /// A platform's last list stops counting after this many minutes without a new one.
     pub stale_after_min: f64,
+    /// Per list (`Platform::index`): how much its heat share counts in the combined share
+    /// (`[platform.<id>] weight` in the config file; 1 each by default).
+    #[serde(skip)]
+    pub platform_weights: [f64; Platform::COUNT],
 }
 
 impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
+            platform_weights: [1.0; Platform::COUNT],
             half_life_slow_min: 120.0,
             half_life_fast_min: 5.0,
             half_life_mid_min: 15.0,

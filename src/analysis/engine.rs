@@ -739,6 +739,10 @@ impl Analyzer {
         let pi = snap.platform.index();
         let mut weights = std::mem::take(&mut self.scratch.weights);
         item_weights_into(snap, &mut weights);
+        let w = self.detector.cfg.platform_weights[pi];
+        if w != 1.0 {
+            weights.iter_mut().for_each(|x| *x *= w);
+        }
         let mut kol_mentions = Vec::new();
         let mut list = std::mem::take(&mut self.lists[pi]);
         if list.live && t > list.at {

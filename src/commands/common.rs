@@ -57,13 +57,19 @@ pub fn effective_sources(
         cfg.general.platforms = p.clone();
     }
     if let Some(i) = overrides.interval {
+        // `--interval` sets every list's interval
         cfg.general.interval_secs = i;
+        for p in Platform::ALL {
+            cfg.platform.entry(p).or_default().interval_secs = Some(i);
+        }
     }
     let mut sources = cfg.sources();
     if let Some((origin, step)) = served {
         sources.net.origin = Some(origin);
         if overrides.interval.is_none() {
+            // a replay steps every list on one clock
             sources.interval = step;
+            sources.intervals.clear();
             sources.max_backoff = step * 8;
         }
     }

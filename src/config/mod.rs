@@ -33,6 +33,32 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     pub theme: ThemeSection,
     pub history: HistorySection,
+    /// `[platform.<id>]`: per-list poll interval and detector weight.
+    pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
+}
+
+/// `[platform.douyin] interval_secs = 600, weight = 0.5`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlatformSection {
+    /// Seconds between polls of this list (default: `general.interval_secs` for Weibo and
+    /// Tieba, at least [`OTHER_LIST_INTERVAL_SECS`] for the others).
+    pub interval_secs: Option<u64>,
+    /// How much this list's heat share counts in the rising-keyword detector (default 1).
+    pub weight: Option<f64>,
+}
+
+/// Default interval of the lists other than Weibo and Tieba: the 5–10 min working clients
+/// use (more-sources.md §9); their lists move slower and their hosts block eager pollers.
+pub const OTHER_LIST_INTERVAL_SECS: u64 = 300;
+
+/// The lists polled when the config names none: every platform with its own client. The
+/// four news lists (read through the third-party newsnow aggregator) are opt-in.
+pub fn default_platforms() -> Vec<Platform> {
+    Platform::ALL
+        .into_iter()
+        .filter(|p| p.has_own_client())
+        .collect()
 }
 
 /// `[history]`: where polls are kept and for how long.
@@ -191,7 +217,7 @@ impl std::fmt::Debug for CookieSection {
 impl Default for General {
     fn default() -> Self {
         General {
-            platforms: Platform::ALL.to_vec(),
+            platforms: default_platforms(),
             interval_secs: 60,
             max_backoff_secs: 600,
             keymap_preset: None,
@@ -294,6 +320,20 @@ impl Config {
                 "platforms is empty: list weibo and/or tieba".into(),
             ));
         }
+        for (p, s) in &self.platform {
+            let key = format!("[platform.{}]", p.id());
+            if s.interval_secs.is_some_and(|i| i < 5) {
+                return Err(bad(
+                    &key,
+                    format!(
+                        "{key} interval_secs must be at least 5 (polling faster gets you blocked)"
+                    ),
+                ));
+            }
+            if s.weight.is_some_and(|w| !(0.0..=10.0).contains(&w)) {
+                return Err(bad(&key, format!("{key} weight must be between 0 and 10")));
+            }
+        }
         if let Some(o) = &self.network.origin {
             validate_origin(o).map_err(|p| bad("origin", p))?;
         }
@@ -302,9 +342,27 @@ impl Config {
 
     /// Pollers' configuration, with the cookies from the environment taking precedence.
     pub fn sources(&self) -> SourcesConfig {
+        let base = self.general.interval_secs;
+        let intervals = Platform::ALL
+            .into_iter()
+            .filter_map(|p| {
+                let default = if matches!(p, Platform::Weibo | Platform::Tieba) {
+                    base
+                } else {
+                    base.max(OTHER_LIST_INTERVAL_SECS)
+                };
+                let secs = self
+                    .platform
+                    .get(&p)
+                    .and_then(|s| s.interval_secs)
+                    .unwrap_or(default);
+                (secs != base).then(|| (p, Duration::from_secs(secs)))
+            })
+            .collect();
         SourcesConfig {
             platforms: self.general.platforms.clone(),
-            interval: Duration::from_secs(self.general.interval_secs),
+            interval: Duration::from_secs(base),
+            intervals,
             max_backoff: Duration::from_secs(
                 self.general
                     .max_backoff_secs
@@ -370,7 +428,11 @@ pub fn analysis_config(
 ) -> (crate::analysis::AnalysisConfig, Vec<String>) {
     let mut warnings = Vec::new();
     let mut out = crate::analysis::AnalysisConfig {
-        detector: cfg.analysis.detector.clone(),
+        detector: crate::analysis::DetectorConfig {
+            platform_weights: Platform::ALL
+                .map(|p| cfg.platform.get(&p).and_then(|s| s.weight).unwrap_or(1.0)),
+            ..cfg.analysis.detector.clone()
+        },
         // Rows the keyword panel can use (rising ones always come first); more costs per poll.
         max_rows: Some(KEYWORD_ROWS),
         ..Default::default()
@@ -414,6 +476,40 @@ mod tests {
         let s = c.sources();
         assert_eq!(s.net.origin.as_deref(), Some("http://127.0.0.1:8080"));
         assert_eq!(s.interval, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn per_platform_intervals_weights_and_defaults() {
+        let c = Config::default();
+        assert_eq!(
+            c.general.platforms.len(),
+            8,
+            "the eight lists with a client"
+        );
+        assert!(!c.general.platforms.contains(&Platform::ThePaper));
+        let s = c.sources();
+        assert_eq!(s.interval_for(Platform::Weibo), Duration::from_secs(60));
+        assert_eq!(s.interval_for(Platform::Douyin), Duration::from_secs(300));
+        let c = Config::parse(
+            "[general]\ninterval_secs = 30\n[platform.douyin]\ninterval_secs = 600\nweight = 0.5\n",
+            "c.toml",
+        )
+        .unwrap();
+        let s = c.sources();
+        assert_eq!(s.interval_for(Platform::Weibo), Duration::from_secs(30));
+        assert_eq!(s.interval_for(Platform::Douyin), Duration::from_secs(600));
+        assert_eq!(s.interval_for(Platform::Zhihu), Duration::from_secs(300));
+        let (a, _) = analysis_config(&c, false);
+        assert_eq!(a.detector.platform_weights[Platform::Douyin.index()], 0.5);
+        assert_eq!(a.detector.platform_weights[Platform::Weibo.index()], 1.0);
+        let e = Config::parse("\n[platform.douyin]\nweight = 50\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:2:") && e.contains("weight"), "{e}");
+        let e = Config::parse("[platform.myspace]\nweight = 1\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:1:"), "{e}");
     }
 
     #[test]

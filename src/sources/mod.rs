@@ -260,12 +260,21 @@ pub enum SourceCmd {
     SetPaused(bool),
 }
 
+impl SourcesConfig {
+    /// How often `p` is polled.
+    pub fn interval_for(&self, p: Platform) -> Duration {
+        self.intervals.get(&p).copied().unwrap_or(self.interval)
+    }
+}
+
 /// What the pollers need, built by `config` from the file and the CLI.
 #[derive(Debug, Clone)]
 pub struct SourcesConfig {
     pub platforms: Vec<Platform>,
     /// Base poll interval (default 60 s); each wait is jittered ±10 %.
     pub interval: Duration,
+    /// Per-platform intervals that differ from `interval` (`[platform.<id>] interval_secs`).
+    pub intervals: std::collections::BTreeMap<Platform, Duration>,
     /// Cap for exponential back-off after failures.
     pub max_backoff: Duration,
     pub net: http::NetConfig,

@@ -104,8 +104,8 @@ pub fn spawn(
         let poller = Poller {
             chain: Arc::new(Chain::for_platform(platform)),
             client: Arc::clone(&client),
-            interval: cfg.interval,
-            max_backoff: cfg.max_backoff,
+            interval: cfg.interval_for(platform),
+            max_backoff: cfg.max_backoff.max(cfg.interval_for(platform)),
             events: events.clone(),
         };
         handle.cmds.push(tx);

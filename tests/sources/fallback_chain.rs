@@ -30,6 +30,7 @@ impl Pollers {
     /// Pollers with a long interval: only the first poll and explicit refreshes happen.
     fn start(server: &ReplayServer, platforms: &[Platform], cookie: Option<&str>) -> Pollers {
         let cfg = SourcesConfig {
+            intervals: Default::default(),
             platforms: platforms.to_vec(),
             interval: Duration::from_secs(3600),
             max_backoff: Duration::from_secs(7200),

@@ -156,6 +156,7 @@ struct Pollers {
 impl Pollers {
     fn start(server: &ReplayServer, platform: Platform) -> Pollers {
         let cfg = SourcesConfig {
+            intervals: Default::default(),
             platforms: vec![platform],
             interval: INTERVAL,
             max_backoff: Duration::from_secs(4),

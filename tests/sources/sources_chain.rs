@@ -140,6 +140,7 @@ async fn all_steps_failing_reports_the_most_telling_error() {
 async fn poller_reports_polls_backs_off_and_obeys_commands() {
     let (origin, srv) = server(Srv::default()).await;
     let cfg = SourcesConfig {
+        intervals: Default::default(),
         platforms: vec![Platform::Tieba],
         interval: Duration::from_secs(3600),
         max_backoff: Duration::from_secs(4 * 3600),
