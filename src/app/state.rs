@@ -18,10 +18,11 @@ pub enum Tab {
 }
 
 impl Tab {
+    /// The tab bar's label: `All` or the platform's tag (微博, 抖音, …).
     pub fn title(self) -> &'static str {
         match self {
             Tab::All => "All",
-            Tab::Only(p) => p.name(),
+            Tab::Only(p) => p.tag(),
         }
     }
 
@@ -284,6 +285,8 @@ pub struct Popups {
     pub help_query: String,
     /// A link shown in a popup for manual copying (no browser or clipboard could take it).
     pub link_popup: Option<String>,
+    /// The sources popup (`S`) is open.
+    pub show_sources: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -334,6 +337,17 @@ impl AppState {
     pub fn kol_highlighter(&self) -> Option<crate::analysis::Highlighter> {
         (!self.enrich.kol_names.is_empty())
             .then(|| crate::analysis::Highlighter::new(&self.enrich.kol_names))
+    }
+
+    /// The board's tabs: All, then each list that is polled or has data (a team viewer polls
+    /// nothing but shows what the collector stores), in `Platform::ALL` order.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let shown = |p: &Platform| {
+            self.lists.health.get(p).is_some_and(|h| h.enabled) || self.lists.boards.contains_key(p)
+        };
+        std::iter::once(Tab::All)
+            .chain(Platform::ALL.into_iter().filter(shown).map(Tab::Only))
+            .collect()
     }
 
     /// Index of the selected row in `rows`, if any.

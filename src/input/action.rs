@@ -27,6 +27,8 @@ pub enum Action {
     Back,
     #[strum(message = "Show/hide this help")]
     ToggleHelp,
+    #[strum(message = "List every source's health and fallback steps")]
+    ShowSources,
     #[strum(message = "Poll every source now")]
     RefreshNow,
     #[strum(message = "Pause/resume polling")]
@@ -43,7 +45,7 @@ pub enum Action {
     SelectFirst,
     #[strum(message = "Last row")]
     SelectLast,
-    #[strum(message = "Next tab (All/Weibo/Tieba)")]
+    #[strum(message = "Next tab (All, then each list)")]
     NextTab,
     #[strum(message = "Previous tab")]
     PrevTab,
@@ -53,6 +55,18 @@ pub enum Action {
     TabWeibo,
     #[strum(message = "Show Tieba only")]
     TabTieba,
+    #[strum(message = "Show Baidu only")]
+    TabBaidu,
+    #[strum(message = "Show Douyin only")]
+    TabDouyin,
+    #[strum(message = "Show Zhihu only")]
+    TabZhihu,
+    #[strum(message = "Show Toutiao only")]
+    TabToutiao,
+    #[strum(message = "Show Bilibili only")]
+    TabBilibili,
+    #[strum(message = "Show Kuaishou only")]
+    TabKuaishou,
     /// Move the keyboard to the keyword panel / back to the board.
     #[strum(message = "Move to the keyword panel")]
     FocusKeywords,

@@ -22,6 +22,8 @@ pub enum Layer {
     Detail,
     /// A link shown in a popup for manual copying.
     Link,
+    /// The sources popup: every list's health, fallback steps and next poll.
+    Sources,
     /// The help popup: typing filters it.
     Help,
     /// Text prompts (search, notes): printable keys are text, so only named keys bind here.
@@ -53,6 +55,7 @@ impl Layer {
             Layer::Thread => &[Layer::Thread],
             Layer::Detail => &[Layer::Detail, Layer::Board],
             Layer::Link => &[Layer::Link],
+            Layer::Sources => &[Layer::Sources],
             Layer::Help => &[Layer::Help],
             Layer::Input => &[Layer::Input],
         }

@@ -21,37 +21,14 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         left.push("resou 热搜", theme.title)
             .push("  ", theme.header);
     }
-    let tabs = [
-        Tab::All,
-        Tab::Only(Platform::Weibo),
-        Tab::Only(Platform::Tieba),
-    ];
     let filter = state
         .board
         .filter
         .as_deref()
         .filter(|f| !f.trim().is_empty());
-    let matcher = filter.map(|_| Highlighter::new(&state.filter_words()));
-    for (i, tab) in tabs.into_iter().enumerate() {
-        if i > 0 {
-            left.push(theme.symbols.sep, theme.muted);
-        }
-        let count = if filter.is_some() && tab == state.board.tab {
-            // What the board shows, exactly.
-            Some(state.board.rows.len())
-        } else {
-            tab_count(state, tab, matcher.as_ref())
-        };
-        let label = match count {
-            Some(n) => format!("{} {n}", tab.title()),
-            None => tab.title().to_string(),
-        };
-        if tab == state.board.tab {
-            left.push(format!(" {label} "), theme.tab_active);
-        } else {
-            left.push(label, theme.header);
-        }
-    }
+    // Room for the tabs: the live marker (or HISTORY) takes the right edge.
+    let room = (area.width as usize).saturating_sub(left.width() + 10);
+    left.0.extend(tab_parts(state, theme, filter, room).0);
     if let Some(f) = filter {
         left.push("  ", theme.header)
             .push(format!("filter: {f}"), theme.filter);
@@ -82,6 +59,74 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         }
     }
     draw_line(area, buf, left, right);
+}
+
+/// How much the tab bar says, densest last: every tab with its row count; counts only on the
+/// selected tab; only the selected tab and its neighbours with the position (`‹ 贴吧 30 › 3/9`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TabForm {
+    Counts,
+    Names,
+    Window,
+}
+
+/// The tab bar in the densest form that fits in `room` cells.
+fn tab_parts(state: &AppState, theme: &Theme, filter: Option<&str>, room: usize) -> Parts {
+    let tabs = state.tabs();
+    let matcher = filter.map(|_| Highlighter::new(&state.filter_words()));
+    let label = |tab: Tab, count: bool| {
+        let n = if !count {
+            None
+        } else if filter.is_some() && tab == state.board.tab {
+            // What the board shows, exactly.
+            Some(state.board.rows.len())
+        } else {
+            tab_count(state, tab, matcher.as_ref())
+        };
+        match n {
+            Some(n) => format!("{} {n}", tab.title()),
+            None => tab.title().to_string(),
+        }
+    };
+    let build = |form: TabForm| {
+        let mut parts = Parts::default();
+        let active = tabs.iter().position(|t| *t == state.board.tab).unwrap_or(0);
+        let shown: Vec<usize> = match form {
+            TabForm::Window => (active.saturating_sub(1)..(active + 2).min(tabs.len())).collect(),
+            _ => (0..tabs.len()).collect(),
+        };
+        if form == TabForm::Window && shown.first().is_some_and(|&i| i > 0) {
+            parts.push("‹ ", theme.muted);
+        }
+        for (k, &i) in shown.iter().enumerate() {
+            let tab = tabs[i];
+            if k > 0 {
+                let sep = if form == TabForm::Counts {
+                    theme.symbols.sep
+                } else {
+                    " "
+                };
+                parts.push(sep, theme.muted);
+            }
+            if i == active {
+                parts.push(format!(" {} ", label(tab, true)), theme.tab_active);
+            } else {
+                parts.push(label(tab, form == TabForm::Counts), theme.header);
+            }
+        }
+        if form == TabForm::Window {
+            if shown.last().is_some_and(|&i| i + 1 < tabs.len()) {
+                parts.push(" ›", theme.muted);
+            }
+            parts.push(format!(" {}/{}", active + 1, tabs.len()), theme.muted);
+        }
+        parts
+    };
+    [TabForm::Counts, TabForm::Names]
+        .into_iter()
+        .map(build)
+        .find(|p| p.width() <= room)
+        .unwrap_or_else(|| build(TabForm::Window))
 }
 
 /// Rows the tab would show, from the current snapshots (only titles containing the filter

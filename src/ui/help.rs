@@ -189,6 +189,44 @@ pub(super) fn popup_frame(popup: Rect, buf: &mut Buffer, border: Style, title: S
     )
 }
 
+/// Styled lines in a centred popup titled `title`, each cut to the popup's width (the sources
+/// list, `S`).
+pub(super) fn lines_popup(
+    screen: Rect,
+    buf: &mut Buffer,
+    title: &str,
+    lines: Vec<Vec<(String, Style)>>,
+    theme: &Theme,
+) {
+    let w = screen.width.saturating_sub(4).min(110);
+    let h = (lines.len() as u16 + 4).min(screen.height);
+    let popup = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
+    let rows = inner.height.saturating_sub(1) as usize;
+    for (i, l) in lines.into_iter().take(rows).enumerate() {
+        let spans = super::Parts(l).truncated(inner.width as usize);
+        super::draw_spans(
+            Rect::new(inner.x, inner.y + i as u16, inner.width, 1),
+            buf,
+            spans.into_iter().map(|(s, st)| Span::styled(s, st)),
+        );
+    }
+    Line::from(Span::styled("esc closes", theme.muted)).render(
+        Rect::new(
+            inner.x,
+            inner.y + inner.height.saturating_sub(1),
+            inner.width,
+            1,
+        ),
+        buf,
+    );
+}
+
 /// A link the user can select with the mouse: no browser or clipboard could take it (SSH).
 pub(super) fn link_popup(screen: Rect, buf: &mut Buffer, url: &str, theme: &Theme) {
     let w = screen.width.saturating_sub(4).min(100);

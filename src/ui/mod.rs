@@ -201,6 +201,15 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
             .map_or(&[][..], |v| v.as_slice());
         topic_history::render(area, buf, pane, team, theme);
     }
+    if state.popups.show_sources {
+        help::lines_popup(
+            area,
+            buf,
+            " sources ",
+            status::source_lines(state, theme),
+            theme,
+        );
+    }
     if let Some(url) = &state.popups.link_popup {
         help::link_popup(area, buf, url, theme);
     }

@@ -75,7 +75,8 @@ fn row(area: Rect, i: u16) -> Rect {
     Rect::new(area.x, area.y + i, area.width, 1)
 }
 
-/// All enabled sources, long forms if they fit in `width`, else short forms.
+/// All enabled sources: long forms if they fit in `width`, else short forms, else one summary
+/// (`7 ✓ 12:03 · 抖音 ✗ HTTP 403 · next 40s · S sources`).
 fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
     let build = |long: bool| {
         let mut parts = Parts::default();
@@ -97,6 +98,12 @@ fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
     if parts.width() > width {
         parts = build(false);
     }
+    if parts.width() > width {
+        parts = summary(state, theme, true);
+    }
+    if parts.width() > width {
+        parts = summary(state, theme, false);
+    }
     // A store problem stays in view until a write succeeds; polling goes on regardless.
     if let Some(e) = &state.history.write_error {
         parts
@@ -109,6 +116,87 @@ fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
             .push(format!("team feed lost ({e}); reconnecting"), theme.error);
     }
     parts
+}
+
+/// Every source in one run: the healthy ones counted (with their oldest data time), the
+/// failing ones named with their fault (`full`) or only counted, the soonest next poll, and the
+/// key that lists them all.
+fn summary(state: &AppState, theme: &Theme, full: bool) -> Parts {
+    let enabled: Vec<(&Platform, &SourceHealth)> = state
+        .lists
+        .health
+        .iter()
+        .filter(|(_, h)| h.enabled)
+        .collect();
+    let ok: Vec<&SourceHealth> = enabled
+        .iter()
+        .filter(|(_, h)| h.error.is_none() && h.data_at.is_some())
+        .map(|(_, h)| *h)
+        .collect();
+    let failing: Vec<(&Platform, &SourceHealth)> = enabled
+        .iter()
+        .filter(|(_, h)| h.error.is_some())
+        .copied()
+        .collect();
+    let waiting = enabled.len() - ok.len() - failing.len();
+    let mut parts = Parts::default();
+    let sep = theme.symbols.sep;
+    parts
+        .push(format!("{}", ok.len()), theme.header)
+        .push(format!(" {}", theme.symbols.ok), theme.ok);
+    if let Some(oldest) = ok.iter().filter_map(|h| h.data_at).min() {
+        parts.push(format!(" {}", clock(oldest, state.now)), theme.header);
+    }
+    if full {
+        for (p, h) in &failing {
+            let err = h.error.as_deref().unwrap_or_default();
+            parts.push(sep, theme.muted).push(
+                format!("{} {} {err}", p.tag(), theme.symbols.failing),
+                theme.error,
+            );
+        }
+    } else if !failing.is_empty() {
+        parts.push(sep, theme.muted).push(
+            format!("{} {}", failing.len(), theme.symbols.failing),
+            theme.error,
+        );
+    }
+    if waiting > 0 {
+        parts.push(format!("{sep}{waiting} waiting"), theme.muted);
+    }
+    let soonest = enabled.iter().filter_map(|(_, h)| h.next_poll_at).min();
+    if let (Some(next), Some(now)) = (soonest, state.now) {
+        parts.push(format!("{sep}next {}", countdown(next, now)), theme.muted);
+    }
+    parts
+        .push(sep, theme.muted)
+        .push("S", theme.key)
+        .push(" sources", theme.muted);
+    parts
+}
+
+/// One source per line in its long form, for the sources popup (`S`).
+pub(super) fn source_lines(
+    state: &AppState,
+    theme: &Theme,
+) -> Vec<Vec<(String, ratatui::style::Style)>> {
+    state
+        .lists
+        .health
+        .iter()
+        .filter(|(_, h)| h.enabled)
+        .map(|(p, h)| {
+            let mut parts = Parts::default();
+            parts.push(format!("{} ", p.tag()), theme.platform(*p));
+            source_parts(&mut parts, *p, h, state.now, theme, true);
+            if h.error.is_some()
+                && let Some(steps) = &h.degraded
+            {
+                parts.push(format!(" ({steps})"), theme.muted);
+            }
+            parts.0
+        })
+        .collect()
 }
 
 /// One source: `Weibo ✓ 12:03 via s.weibo.com · next 40s` or

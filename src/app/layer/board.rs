@@ -50,11 +50,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::NextTab | Action::PrevTab => {
-            let order = [
-                Tab::All,
-                Tab::Only(Platform::Weibo),
-                Tab::Only(Platform::Tieba),
-            ];
+            let order = state.tabs();
             let i = order
                 .iter()
                 .position(|t| *t == state.board.tab)
@@ -70,6 +66,12 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TabAll => set_tab(state, Tab::All),
         Action::TabWeibo => set_tab(state, Tab::Only(Platform::Weibo)),
         Action::TabTieba => set_tab(state, Tab::Only(Platform::Tieba)),
+        Action::TabBaidu => set_tab(state, Tab::Only(Platform::Baidu)),
+        Action::TabDouyin => set_tab(state, Tab::Only(Platform::Douyin)),
+        Action::TabZhihu => set_tab(state, Tab::Only(Platform::Zhihu)),
+        Action::TabToutiao => set_tab(state, Tab::Only(Platform::Toutiao)),
+        Action::TabBilibili => set_tab(state, Tab::Only(Platform::Bilibili)),
+        Action::TabKuaishou => set_tab(state, Tab::Only(Platform::Kuaishou)),
         Action::Search => {
             state.input.prompt = Some(Prompt {
                 kind: PromptKind::Search,
@@ -138,6 +140,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Quit
         | Action::Back
         | Action::ToggleHelp
+        | Action::ShowSources
         | Action::RefreshNow
         | Action::ToggleLive
         | Action::Submit
@@ -194,6 +197,16 @@ pub(super) fn link_effect(
 
 fn set_tab(state: &mut AppState, tab: Tab) {
     if state.board.tab == tab {
+        return;
+    }
+    if let Tab::Only(p) = tab
+        && !state.tabs().contains(&tab)
+    {
+        state.status.flash = Some(format!(
+            "{} is not polled: add \"{}\" to platforms in [general] (or --platform)",
+            p.tag(),
+            p.id()
+        ));
         return;
     }
     // Keep the selected topic if the new tab shows it; otherwise the row of the same rank.

@@ -19,12 +19,14 @@ use crate::sources::SourceCmd;
 pub(super) use board::select_index;
 
 /// The layer that has the keyboard: the topmost of the stack
-/// prompt › link popup › help › views › detail pane › keyword panel › visual selection › board.
+/// prompt › link popup › sources › help › views › detail pane › keyword panel › visual selection › board.
 pub fn active(state: &AppState) -> Layer {
     if state.input.prompt.is_some() {
         Layer::Input
     } else if state.popups.link_popup.is_some() {
         Layer::Link
+    } else if state.popups.show_sources {
+        Layer::Sources
     } else if state.popups.show_help {
         Layer::Help
     } else {
@@ -95,6 +97,10 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             popups::toggle_help(state);
             Vec::new()
         }
+        Action::ShowSources => {
+            state.popups.show_sources = !state.popups.show_sources;
+            Vec::new()
+        }
         Action::RefreshNow => refresh_all(state),
         Action::ToggleLive => {
             state.lists.paused = !state.lists.paused;
@@ -121,7 +127,7 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             Layer::Thread => views::act(state, action),
             Layer::Detail => detail::act(state, action),
             // Popups and prompts own only `Back` (above) and their typing.
-            Layer::Link | Layer::Help | Layer::Input => Vec::new(),
+            Layer::Link | Layer::Sources | Layer::Help | Layer::Input => Vec::new(),
         },
     }
 }
@@ -131,6 +137,7 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
     match layer {
         Layer::Input => prompt::cancel(state),
         Layer::Link => state.popups.link_popup = None,
+        Layer::Sources => state.popups.show_sources = false,
         Layer::Help => state.popups.show_help = false,
         Layer::Thread => return super::drill::back(state),
         Layer::Detail => state.history.detail = None,
