@@ -13,7 +13,7 @@ use crate::domain::Platform;
     about = "热搜 — watch the Weibo hot-search and Tieba hot-topic lists in your terminal",
     after_help = "\
 Examples:
-  resou                              poll Weibo and Tieba live (needs internet)
+  resou                              poll the hot lists live (needs internet)
   resou --demo                       offline demo: archived lists through a loopback server
   resou --demo --demo-speed 2        demo, one archived list every 2 seconds
   resou --platform weibo --interval 120
@@ -239,7 +239,13 @@ pub enum Format {
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
-    Platform::parse(s).ok_or_else(|| format!("unknown platform `{s}` (expected weibo or tieba)"))
+    Platform::parse(s).ok_or_else(|| {
+        let ids: Vec<&str> = Platform::ALL.iter().map(|p| p.id()).collect();
+        format!(
+            "unknown platform `{s}` (expected one of {})",
+            ids.join(", ")
+        )
+    })
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

@@ -144,8 +144,10 @@ pub struct KeywordRow {
     pub cooling: bool,
     /// Start of the rising episode (rising and cooling rows).
     pub since: Option<DateTime<FixedOffset>>,
-    /// Rising on both Weibo and Tieba.
+    /// Rising on two or more platforms' own lists (corroborated).
     pub cross_platform: bool,
+    /// The platforms on whose own lists the term is rising now ("rising on N platforms").
+    pub rising_on: Platforms,
     pub direction: Direction,
     pub platforms: Platforms,
     pub titles: PlatformCounts,
@@ -171,6 +173,8 @@ pub struct PanelEntry {
     /// Rising entries: since when (the earliest rising member's episode start).
     pub since: Option<DateTime<FixedOffset>>,
     pub cross_platform: bool,
+    /// The platforms on whose own lists a rising member is rising now.
+    pub rising_on: Platforms,
     pub direction: Direction,
     /// The entry's titles per platform.
     pub titles: PlatformCounts,
@@ -379,8 +383,9 @@ struct Candidate {
     trend: Trend,
     /// Index into `Scratch::acc`.
     acc: usize,
-    /// Rising on both platforms (read while the state is at hand).
+    /// Rising on two or more platforms (read while the state is at hand).
     cross: bool,
+    rising_on: Platforms,
     score: f64,
     share: f64,
     counts: PlatformCounts,
@@ -910,18 +915,20 @@ impl Analyzer {
         for (i, a) in sc.acc.iter().enumerate() {
             if let Some(st) = terms.state(a.id) {
                 let trend = trend_of(st);
+                // Rising on a platform's own list, and on that list now.
+                let rising_on: Platforms = st
+                    .per_platform
+                    .iter()
+                    .filter(|(p, e)| e.flagged && a.counts.get(*p) > 0)
+                    .map(|(p, _)| p)
+                    .collect();
                 sc.cands.push(Candidate {
                     key: sort_key(trend, st.all.z, a.inp.share, terms.name(a.id)),
                     id: a.id,
                     trend,
                     acc: i,
-                    // Rising on two or more platforms' own lists, and on those lists now.
-                    cross: st
-                        .per_platform
-                        .iter()
-                        .filter(|(p, e)| e.flagged && a.counts.get(*p) > 0)
-                        .count()
-                        >= 2,
+                    cross: rising_on.len() >= 2,
+                    rising_on,
                     score: st.all.z,
                     share: a.inp.share,
                     counts: a.counts,
@@ -969,6 +976,7 @@ impl Analyzer {
                 cooling: c.trend == Trend::Cooling,
                 since: since(st),
                 cross_platform: c.cross,
+                rising_on: c.rising_on,
                 direction: direction(&st.all, cfg),
                 platforms: c.counts.platforms(),
                 titles: c.counts,
@@ -1057,6 +1065,9 @@ impl Analyzer {
                     },
                     cross_platform: g.trend == Trend::Rising
                         && rising_members().any(|k| k.cross_platform),
+                    rising_on: rising_members()
+                        .flat_map(|k| k.rising_on.iter().copied())
+                        .collect(),
                     direction: row.direction,
                     platforms: titles.platforms(),
                     titles,

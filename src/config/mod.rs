@@ -317,7 +317,7 @@ impl Config {
         if self.general.platforms.is_empty() {
             return Err(bad(
                 "platforms",
-                "platforms is empty: list weibo and/or tieba".into(),
+                "platforms is empty: list at least one of weibo, tieba, baidu, douyin, zhihu, toutiao, bilibili, kuaishou".into(),
             ));
         }
         for (p, s) in &self.platform {

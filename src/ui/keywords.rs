@@ -437,6 +437,7 @@ mod tests {
             share: 0.1,
             since: None,
             cross_platform: false,
+            rising_on: Default::default(),
             direction: Direction::Flat,
             platforms: vec![Platform::Weibo].into(),
             titles: {

@@ -28,6 +28,7 @@ fn row(keyword: &str, score: f64, weibo: u32, tieba: u32) -> KeywordRow {
         cooling: false,
         since: None,
         cross_platform: weibo > 0 && tieba > 0,
+        rising_on: Default::default(),
         direction: Direction::Up,
         platforms: titles.platforms(),
         titles,

@@ -176,6 +176,7 @@ fn notes_through_the_prompt_and_watch_keywords() {
         score: 3.0,
         share: 0.1,
         cross_platform: false,
+        rising_on: Default::default(),
         direction: resou::analysis::Direction::Up,
         platforms: vec![Platform::Weibo].into(),
         titles: resou::analysis::PlatformCounts::of([

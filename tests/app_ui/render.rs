@@ -717,6 +717,7 @@ fn keyword_page_rows_match_what_is_drawn() {
             score: 1.0,
             share: 0.01,
             cross_platform: false,
+            rising_on: Default::default(),
             direction: Direction::Flat,
             platforms: vec![Platform::Tieba].into(),
             titles: PlatformCounts::of([(Platform::Weibo, 0), (Platform::Tieba, 1)]),
