@@ -14,6 +14,7 @@ mod app_history;
 mod app_triage;
 mod keymaps;
 mod layers;
+mod many_lists;
 mod render;
 mod render_drill;
 mod search;
