@@ -183,7 +183,7 @@ fn help_key_rebinds_and_help_lists_the_layer_below_first() {
     );
     let first_rows = screen(&app, 120, 30)
         .lines()
-        .take(14)
+        .take(16)
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
