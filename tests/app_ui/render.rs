@@ -86,8 +86,28 @@ fn board_shows_every_cell_kind() {
     let buf = t.backend().buffer();
     let screen: String = (0..60).map(|y| row_text(buf, y) + "\n").collect();
     for needle in [
-        "TOP", "↑3", "↓2", "NEW", "–", "新", "热", "沸", "爆", "商", "微博", "贴吧", "156万",
-        "95.4万", "—", "45m", "3h12m", "2d", "● LIVE", "All 27", "微博 18", "贴吧 9",
+        "TOP",
+        "↑3",
+        "↓2",
+        "NEW",
+        "–",
+        "新",
+        "热",
+        "沸",
+        "爆",
+        "商",
+        "微博",
+        "贴吧",
+        "156万",
+        "95.4万",
+        "—",
+        "45m",
+        "3h12m",
+        "2d",
+        "● LIVE",
+        "All 27",
+        "微博 18",
+        "贴吧 9",
     ] {
         assert!(screen.contains(needle), "missing {needle:?}:\n{screen}");
     }

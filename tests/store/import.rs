@@ -149,9 +149,35 @@ fn lxw_drops_adverts_and_keeps_the_pinned_row_apart() {
 }
 
 #[test]
-fn trendradar_reads_tieba_and_weibo_sections_with_unescaped_urls() {
+fn trendradar_reads_every_section_with_unescaped_urls() {
     let all = import_paths(&[trendradar()], None).unwrap();
-    assert_eq!(all.len(), 4, "two files × (tieba, weibo)");
+    assert_eq!(all.len(), 22, "two files × 11 lists");
+    // every list of the archive, by newsnow id (`bilibili-hot-search`, `cls-hot`, …)
+    for p in resou::domain::Platform::ALL {
+        let n = all.iter().filter(|l| l.platform == p).count();
+        assert_eq!(n, if p == Platform::Kuaishou { 0 } else { 2 }, "{p:?}");
+    }
+    // ids from newsnow's URLs, kept as strings (Zhihu's exceed 2^53)
+    let zhihu = all.iter().find(|l| l.platform == Platform::Zhihu).unwrap();
+    assert!(zhihu.items.iter().all(|i| i.id.is_some()));
+    assert!(
+        zhihu
+            .items
+            .iter()
+            .any(|i| i.id.as_deref().is_some_and(|id| id.len() == 19))
+    );
+    // Bilibili's search keyword (not its displayed title) is the query
+    let bili = all
+        .iter()
+        .find(|l| l.platform == Platform::Bilibili)
+        .unwrap();
+    assert!(bili.items.iter().all(|i| i.query.is_some()));
+    // a title holding " | " is an item, not a section
+    let wscn = all
+        .iter()
+        .find(|l| l.platform == Platform::WallStreetCn)
+        .unwrap();
+    assert!(wscn.items.iter().any(|i| i.title.contains(" | ")));
     let tieba = import_paths(&[trendradar()], Some(&[Platform::Tieba])).unwrap();
     assert_eq!(tieba.len(), 2);
     let first = &tieba[0];
@@ -195,7 +221,7 @@ fn trendradar_reads_tieba_and_weibo_sections_with_unescaped_urls() {
 fn directories_are_walked_sorted_and_unknown_files_skipped() {
     // The fixture tree also holds NOTES.md, which a directory walk skips.
     let all = import_paths(&[fixtures()], None).unwrap();
-    assert_eq!(all.len(), 2 + 2 + 2 + 4);
+    assert_eq!(all.len(), 2 + 2 + 2 + 22);
     assert!(
         all.windows(2)
             .all(|w| (w[0].captured_at, w[0].platform) <= (w[1].captured_at, w[1].platform))
