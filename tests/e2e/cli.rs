@@ -52,9 +52,9 @@ fn bad_config_names_file_and_line_before_touching_the_terminal() {
 #[test]
 fn bad_flags_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = resou(&["--platform", "douyin"], dir.path());
+    let out = resou(&["--platform", "myspace"], dir.path());
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown platform `douyin`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown platform `myspace`"));
     let out = resou(&["--origin", "http://127.0.0.1:9/x"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("must not have a path"));

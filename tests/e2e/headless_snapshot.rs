@@ -13,7 +13,15 @@ async fn server() -> ReplayServer {
 
 async fn snapshot(s: &ReplayServer, format: &str) -> std::process::Output {
     resou(
-        &["snapshot", "--origin", &s.origin(), "--format", format],
+        &[
+            "snapshot",
+            "--origin",
+            &s.origin(),
+            "--platform",
+            "weibo,tieba",
+            "--format",
+            format,
+        ],
         &[],
     )
     .await
@@ -102,7 +110,19 @@ async fn every_platform_failing_exits_1_with_a_clear_message() {
         .expect("free port")
         .port();
     let origin = format!("http://127.0.0.1:{port}");
-    let out = resou(&["snapshot", "--origin", &origin, "--format", "csv"], &[]).await;
+    let out = resou(
+        &[
+            "snapshot",
+            "--origin",
+            &origin,
+            "--platform",
+            "weibo,tieba",
+            "--format",
+            "csv",
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "nothing printed on stdout");
     let err = stderr(&out);

@@ -26,6 +26,8 @@ async fn record(origin: &str, out: &str, count: &str) {
             "0.2",
             "--origin",
             origin,
+            "--platform",
+            "weibo,tieba",
         ],
         &[("RESOU_WEIBO_COOKIE", USER_COOKIE)],
     )
@@ -34,7 +36,19 @@ async fn record(origin: &str, out: &str, count: &str) {
 }
 
 async fn snapshot_json(origin: &str) -> String {
-    let o = resou(&["snapshot", "--origin", origin, "--format", "json"], &[]).await;
+    let o = resou(
+        &[
+            "snapshot",
+            "--origin",
+            origin,
+            "--platform",
+            "weibo,tieba",
+            "--format",
+            "json",
+        ],
+        &[],
+    )
+    .await;
     assert!(o.status.success(), "snapshot: {}", stderr(&o));
     stdout(&o)
 }
@@ -140,6 +154,8 @@ async fn recorded_failures_replay_as_failures() {
             "snapshot",
             "--origin",
             &replay.origin(),
+            "--platform",
+            "weibo,tieba",
             "--format",
             "table",
         ],
@@ -169,6 +185,8 @@ async fn sigterm_stops_recording_with_whole_polls_on_disk() {
             "0.2",
             "--origin",
             &original.origin(),
+            "--platform",
+            "weibo,tieba",
         ])
         .env("XDG_CONFIG_HOME", dir.path())
         .env("XDG_STATE_HOME", dir.path())
