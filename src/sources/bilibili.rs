@@ -17,9 +17,6 @@ use super::http::{HttpClient, Profile, Secret};
 use super::{Endpoint, SourceError, wire};
 use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, num};
 
-/// Hint for a Bilibili wall (no user cookie helps there).
-const BILIBILI_LOGIN_HINT: &str = "Bilibili asks for a login or verification; try again later";
-
 /// What a BL2 reply of `{code:0, data:{v_voucher}}` means: the WBI signature was refused.
 pub const WBI_REFUSED: &str = "bilibili wbi signature refused (v_voucher)";
 
@@ -57,7 +54,7 @@ pub fn parse(
     body: &str,
     captured_at: DateTime<FixedOffset>,
 ) -> Result<Snapshot, SourceError> {
-    let obj = wire::json_object(body, BILIBILI_LOGIN_HINT)?;
+    let obj = wire::json_object(body, wire::SITE_LOGIN_HINT)?;
     let code = wire::int(obj.get("code"));
     if code != Some(0) {
         return Err(SourceError::Envelope {
@@ -225,7 +222,7 @@ async fn fetch_mixin_key(client: &HttpClient) -> Result<Secret, SourceError> {
     let resp = client
         .get(NAV_URL, Profile::ListApi(Platform::Bilibili))
         .await?;
-    let obj = wire::json_object(&resp.body, BILIBILI_LOGIN_HINT)?;
+    let obj = wire::json_object(&resp.body, wire::SITE_LOGIN_HINT)?;
     let img = wire::path(&obj, &["data", "wbi_img", "img_url"])?;
     let sub = wire::path(&obj, &["data", "wbi_img", "sub_url"])?;
     let key = |v: &Value| v.as_str().and_then(key_of_url).map(str::to_string);

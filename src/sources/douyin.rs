@@ -14,9 +14,6 @@ use super::http::{HttpClient, Profile, Secret};
 use super::{Endpoint, SourceError, wire};
 use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, from_unix, num};
 
-/// Hint for a Douyin login or verification wall (no user cookie helps there).
-pub const DOUYIN_LOGIN_HINT: &str = "Douyin asks for a login or verification; try again later";
-
 /// DY2: the page whose `Set-Cookie`s DY1 wants (since 2025-12; the older
 /// `passport/general/login_guiding_strategy/` stopped setting `passport_csrf_token`).
 pub const BOOTSTRAP_URL: &str = "https://login.douyin.com/";
@@ -53,7 +50,7 @@ pub fn parse(
     body: &str,
     captured_at: DateTime<FixedOffset>,
 ) -> Result<Snapshot, SourceError> {
-    let obj = wire::json_object(body, DOUYIN_LOGIN_HINT)?;
+    let obj = wire::json_object(body, wire::SITE_LOGIN_HINT)?;
     let code = wire::int(obj.get("status_code"));
     if code != Some(0) {
         return Err(SourceError::Envelope {

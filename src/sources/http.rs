@@ -1103,17 +1103,16 @@ fn body_text(bytes: Vec<u8>, content_type: Option<&str>) -> Result<String, Sourc
     }
 }
 
-/// Hint for a login wall of a site where no user cookie can help.
-const SITE_LOGIN_HINT: &str = "the site asks for a login; try again later";
-
 fn login_hint(profile: Profile) -> &'static str {
     match profile {
         Profile::Tieba | Profile::TiebaApp | Profile::TiebaClient => super::wire::TIEBA_AUTH_HINT,
         Profile::ZhihuApp
         | Profile::ListApi(Platform::Zhihu)
         | Profile::ListPage(Platform::Zhihu) => super::zhihu::ZHIHU_LOGIN_HINT,
-        Profile::ListApi(p) | Profile::ListPage(p) if p != Platform::Weibo => SITE_LOGIN_HINT,
-        Profile::DouyinApp | Profile::BilibiliApp => SITE_LOGIN_HINT,
+        Profile::ListApi(p) | Profile::ListPage(p) if p != Platform::Weibo => {
+            super::wire::SITE_LOGIN_HINT
+        }
+        Profile::DouyinApp | Profile::BilibiliApp => super::wire::SITE_LOGIN_HINT,
         _ => WEIBO_LOGIN_HINT,
     }
 }

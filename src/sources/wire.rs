@@ -12,6 +12,9 @@ const SNIFF_BYTES: usize = 16 * 1024;
 
 /// Hint shown when Weibo wants a cookie.
 pub const WEIBO_LOGIN_HINT: &str = "set RESOU_WEIBO_COOKIE";
+/// Hint shown for a login or verification wall of a site where no user cookie can help
+/// (Douyin, Bilibili, …).
+pub const SITE_LOGIN_HINT: &str = "the site asks for a login or verification; try again later";
 /// Hint shown when Tieba serves its security check.
 pub const TIEBA_LOGIN_HINT: &str = "Tieba security check (百度安全验证); try again later";
 /// Hint shown when Tieba wants a logged-in browser (its thread pages increasingly do).

@@ -1153,6 +1153,73 @@ async fn replay_bl2_refuses_unsigned_requests() {
     );
 }
 
+#[tokio::test]
+async fn a_handed_out_cookie_stays_on_its_site() {
+    use std::sync::{Arc, Mutex};
+    // www.douyin.com redirects to Douyin's app host: the cookie must not follow.
+    /// (host meant, `Cookie` sent) per request.
+    type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+    let seen: Seen = Arc::default();
+    let log = Arc::clone(&seen);
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let log = Arc::clone(&log);
+        async move {
+            let h = req.headers();
+            let text = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let host = text("x-forwarded-host").unwrap_or_default();
+            log.lock().unwrap().push((host.clone(), text("cookie")));
+            if host == "www.douyin.com" {
+                axum::response::Response::builder()
+                    .status(302)
+                    .header("location", "https://aweme-lq.snssdk.com/elsewhere")
+                    .body(axum::body::Body::empty())
+                    .unwrap()
+            } else {
+                axum::response::Response::new(axum::body::Body::from("{}"))
+            }
+        }
+    });
+    let origin = support::serve(app).await;
+    let client = HttpClient::new(&NetConfig {
+        origin: Some(origin.clone()),
+        ..NetConfig::default()
+    })
+    .unwrap();
+    let cookie = Secret::new("passport_csrf_token=handed-out-value");
+    let resp = client
+        .get_with_cookie(
+            "https://www.douyin.com/aweme/v1/web/hot/search/list/",
+            resou::sources::http::Profile::ListApi(Platform::Douyin),
+            &cookie,
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.final_url, "https://aweme-lq.snssdk.com/elsewhere");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (
+                "www.douyin.com".to_string(),
+                Some("passport_csrf_token=handed-out-value".to_string())
+            ),
+            ("aweme-lq.snssdk.com".to_string(), None),
+        ]
+    );
+    assert!(
+        client
+            // The loopback server itself, by address: a host of no site (and never rewritten).
+            .get_with_cookie(
+                &format!("{origin}/other-site"),
+                resou::sources::http::Profile::ListApi(Platform::Douyin),
+                &cookie
+            )
+            .await
+            .is_err(),
+        "no cookie for a host outside the known sites"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 2, "and no request either");
+}
+
 // ---------- fuzzing: no panic, no empty success, clean text (see fuzz_parsers.rs) ----------
 
 mod fuzz {
