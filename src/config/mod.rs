@@ -20,6 +20,9 @@ use crate::sources::http::{NetConfig, Secret};
 pub const COOKIE_ENV: &str = "RESOU_WEIBO_COOKIE";
 /// Environment variable holding a Tieba cookie (`BDUSS=…`); takes precedence over the config file.
 pub const TIEBA_COOKIE_ENV: &str = "RESOU_TIEBA_COOKIE";
+/// Environment variable holding a Zhihu cookie (`z_c0=…; d_c0=…`); takes precedence over the
+/// config file.
+pub const ZHIHU_COOKIE_ENV: &str = "RESOU_ZHIHU_COOKIE";
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -28,6 +31,7 @@ pub struct Config {
     pub network: Network,
     pub weibo: Weibo,
     pub tieba: Tieba,
+    pub zhihu: Zhihu,
     pub analysis: AnalysisSection,
     pub desktop: DesktopSection,
     pub alerts: crate::alerts::AlertsConfig,
@@ -182,7 +186,7 @@ pub struct Network {
     pub max_body_bytes: usize,
 }
 
-/// A platform section holding only a user cookie (`[weibo]`, `[tieba]`).
+/// A platform section holding only a user cookie (`[weibo]`, `[tieba]`, `[zhihu]`).
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CookieSection {
@@ -194,6 +198,8 @@ pub struct CookieSection {
 pub type Weibo = CookieSection;
 /// `[tieba] cookie = "BDUSS=…"`
 pub type Tieba = CookieSection;
+/// `[zhihu] cookie = "z_c0=…; d_c0=…"`
+pub type Zhihu = CookieSection;
 
 impl CookieSection {
     /// The cookie from `env` when set and not blank, else this section's.
@@ -256,7 +262,7 @@ pub enum ConfigError {
         problem: String,
     },
     #[error(
-        "{path}: holds a cookie or password but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV} / {TIEBA_COOKIE_ENV} / RESOU_STORE"
+        "{path}: holds a cookie or password but is readable by group or others (mode {mode:o}); run `chmod 600 {path}` or use {COOKIE_ENV} / {TIEBA_COOKIE_ENV} / {ZHIHU_COOKIE_ENV} / RESOU_STORE"
     )]
     InsecureCookieFile { path: String, mode: u32 },
 }
@@ -279,7 +285,10 @@ impl Config {
         let cfg = Config::parse(&src, &shown)?;
         // A database URL with a password is a secret like a cookie.
         let store_secret = cfg.history.store.as_deref().is_some_and(url_has_password);
-        if cfg.weibo.cookie.is_some() || cfg.tieba.cookie.is_some() || store_secret {
+        let cookie = [&cfg.weibo, &cfg.tieba, &cfg.zhihu]
+            .iter()
+            .any(|c| c.cookie.is_some());
+        if cookie || store_secret {
             check_private(&path)?;
         }
         Ok((cfg, Some(path)))
@@ -374,6 +383,7 @@ impl Config {
                 connect_timeout: Duration::from_secs(self.network.connect_timeout_secs.max(1)),
                 weibo_cookie: self.weibo.user_cookie(COOKIE_ENV),
                 tieba_cookie: self.tieba.user_cookie(TIEBA_COOKIE_ENV),
+                zhihu_cookie: self.zhihu.user_cookie(ZHIHU_COOKIE_ENV),
                 max_body_bytes: self.network.max_body_bytes.max(64 * 1024),
             },
         }
@@ -582,5 +592,33 @@ mod tests {
         assert!(e.contains("chmod 600"), "{e}");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(Config::load(Some(&p)).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn zhihu_cookie_is_a_secret_like_the_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let src = "[zhihu]\ncookie = \"z_c0=secret456; d_c0=x\"\n";
+        let c = Config::parse(src, "c.toml").unwrap();
+        assert!(!format!("{c:?}").contains("secret456"));
+        assert!(!format!("{:?}", c.sources()).contains("secret456"));
+        // The environment wins over the file; only check the file's value when it is unset.
+        if std::env::var(ZHIHU_COOKIE_ENV).is_err() {
+            let net = c.sources().net;
+            assert_eq!(
+                net.zhihu_cookie.as_ref().map(Secret::expose),
+                Some("z_c0=secret456; d_c0=x")
+            );
+            assert!(net.weibo_cookie.is_none() || std::env::var(COOKIE_ENV).is_ok());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, src).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let e = Config::load(Some(&p)).unwrap_err().to_string();
+        assert!(
+            e.contains("chmod 600") && e.contains(ZHIHU_COOKIE_ENV),
+            "{e}"
+        );
     }
 }

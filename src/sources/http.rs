@@ -1,6 +1,7 @@
 //! Shared HTTP client: timeouts, browser-like header profiles, cookies (user or visitor),
 //! origin override for the loopback replay server, hand-followed redirects, body cap.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,6 +46,9 @@ pub struct NetConfig {
     pub weibo_cookie: Option<Secret>,
     /// User-supplied Tieba cookie, `BDUSS=…` (env `RESOU_TIEBA_COOKIE` or the 0600 cookie file).
     pub tieba_cookie: Option<Secret>,
+    /// User-supplied Zhihu cookie (env `RESOU_ZHIHU_COOKIE` or the 0600 cookie file); sent to
+    /// zhihu.com hosts only.
+    pub zhihu_cookie: Option<Secret>,
     /// Bodies larger than this are refused (remote data is hostile).
     pub max_body_bytes: usize,
 }
@@ -57,6 +61,7 @@ impl Default for NetConfig {
             connect_timeout: Duration::from_secs(5),
             weibo_cookie: None,
             tieba_cookie: None,
+            zhihu_cookie: None,
             max_body_bytes: 8 * 1024 * 1024,
         }
     }
@@ -261,6 +266,51 @@ pub struct Response {
     pub date: Option<DateTime<FixedOffset>>,
     /// Local clock (CST) when the response headers arrived.
     pub received_at: DateTime<FixedOffset>,
+    /// The `Set-Cookie` pairs of this (final) response.
+    pub set_cookies: SetCookies,
+}
+
+/// The `name=value` pairs of a response's `Set-Cookie` headers, attributes dropped. Values stay
+/// plain until a caller takes them with [`SetCookies::pairs`]: only then do they become
+/// `Secret`s (registered with the crash scrubber), so the tracking cookies sites set on every
+/// reply do not pile up there. `Debug` shows the names only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SetCookies(Vec<(String, String)>);
+
+impl SetCookies {
+    fn of(h: &HeaderMap) -> SetCookies {
+        SetCookies(
+            h.get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(set_cookie_pair)
+                .filter(|(n, _)| !n.is_empty())
+                .collect(),
+        )
+    }
+
+    /// Every pair in header order, values as secrets.
+    pub fn pairs(&self) -> Vec<(String, Secret)> {
+        self.0
+            .iter()
+            .map(|(n, v)| (n.clone(), Secret::new(v.as_str())))
+            .collect()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(n, _)| n.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for SetCookies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| format!("{n}=***")))
+            .finish()
+    }
 }
 
 impl Response {
@@ -350,9 +400,24 @@ pub struct HttpClient {
     origin: Option<url::Url>,
     user_cookie: Option<Secret>,
     tieba_cookie: Option<Secret>,
+    zhihu_cookie: Option<Secret>,
     visitor: Mutex<Option<Visitor>>,
+    tokens: std::sync::Mutex<HashMap<&'static str, Token>>,
     max_body: usize,
     recorder: Option<Arc<dyn Recorder>>,
+}
+
+/// A value a platform handed out for later requests (Douyin's bootstrap cookie, Bilibili's
+/// WBI keys), kept until `until`.
+///
+/// Kept in the client rather than in statics of the platform modules: a static would be shared
+/// by every client in the process, so a cookie obtained from the live site could be sent to
+/// the loopback replay server (or one replay server's keys to another, as tests run clients
+/// side by side). Per client, a token lives exactly as long as the connection settings it
+/// came from. The platform modules decide what a token means and when it is stale.
+struct Token {
+    value: Secret,
+    until: Instant,
 }
 
 impl fmt::Debug for HttpClient {
@@ -361,6 +426,7 @@ impl fmt::Debug for HttpClient {
             .field("origin", &self.origin.as_ref().map(url::Url::as_str))
             .field("user_cookie", &self.user_cookie.is_some())
             .field("tieba_cookie", &self.tieba_cookie.is_some())
+            .field("zhihu_cookie", &self.zhihu_cookie.is_some())
             .field("max_body", &self.max_body)
             .field("recording", &self.recorder.is_some())
             .finish_non_exhaustive()
@@ -384,11 +450,14 @@ const PLATFORM_DOMAINS: [&str; 12] = [
     "busiyi.world",
 ];
 
+/// Is `host` the domain `d` or one of its subdomains?
+fn in_domain(host: &str, d: &str) -> bool {
+    host == d || host.strip_suffix(d).is_some_and(|sub| sub.ends_with('.'))
+}
+
 /// Hosts that the origin override redirects (every platform this crate talks to).
 fn is_platform_host(host: &str) -> bool {
-    PLATFORM_DOMAINS
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    PLATFORM_DOMAINS.iter().any(|d| in_domain(host, d))
 }
 
 /// The page a platform's own hot-list requests carry as `Referer`.
@@ -408,32 +477,35 @@ fn home_page(p: Platform) -> &'static str {
     }
 }
 
-fn is_weibo_host(host: &str) -> bool {
-    ["weibo.com", "weibo.cn"]
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-}
-
-fn is_baidu_host(host: &str) -> bool {
-    host == "baidu.com" || host.ends_with(".baidu.com")
-}
-
-/// Whose user cookie a host may receive: a cookie never crosses from one site to the other,
-/// nor to any other host a redirect leads to.
+/// Which site's cookie a host may receive: a cookie never crosses from one site to another,
+/// nor to any other host a redirect leads to. Hosts outside these sites get no cookie at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Site {
+    /// weibo.com and weibo.cn (one login)
     Weibo,
     Baidu,
+    Douyin,
+    Zhihu,
+    Bilibili,
     Other,
 }
 
 impl Site {
     fn of(u: &url::Url) -> Site {
-        match u.host_str() {
-            Some(h) if is_weibo_host(h) => Site::Weibo,
-            Some(h) if is_baidu_host(h) => Site::Baidu,
-            _ => Site::Other,
-        }
+        let Some(h) = u.host_str() else {
+            return Site::Other;
+        };
+        let sites: [(&[&str], Site); 5] = [
+            (&["weibo.com", "weibo.cn"], Site::Weibo),
+            (&["baidu.com"], Site::Baidu),
+            (&["douyin.com"], Site::Douyin),
+            (&["zhihu.com"], Site::Zhihu),
+            (&["bilibili.com"], Site::Bilibili),
+        ];
+        sites
+            .into_iter()
+            .find(|(domains, _)| domains.iter().any(|d| in_domain(h, d)))
+            .map_or(Site::Other, |(_, s)| s)
     }
 }
 
@@ -552,7 +624,12 @@ impl HttpClient {
                     true => Secret::new(c),
                     false => Secret::new(format!("BDUSS={c}")),
                 }),
+            zhihu_cookie: cfg
+                .zhihu_cookie
+                .clone()
+                .filter(|c| !c.expose().trim().is_empty()),
             visitor: Mutex::new(None),
+            tokens: std::sync::Mutex::new(HashMap::new()),
             max_body: cfg.max_body_bytes,
             recorder: None,
         })
@@ -661,6 +738,56 @@ impl HttpClient {
         }
     }
 
+    /// GET a platform URL sending `cookie` (a cookie a platform handed out, such as Douyin's
+    /// bootstrap cookie) instead of any user cookie. It goes only to hosts of the URL's own
+    /// site, never along a redirect to another one; a URL outside the known sites is refused.
+    pub async fn get_with_cookie(
+        &self,
+        url: &str,
+        profile: Profile,
+        cookie: &Secret,
+    ) -> Result<Response, SourceError> {
+        let logical =
+            url::Url::parse(url).map_err(|_| SourceError::Other("bad request URL".into()))?;
+        if Site::of(&logical) == Site::Other {
+            return Err(SourceError::Other(
+                "no cookie may be sent to this host".into(),
+            ));
+        }
+        self.fetch(logical, profile, Some(cookie.clone()), Body::None)
+            .await
+    }
+
+    /// The token kept under `name`, unless it has expired.
+    pub fn token(&self, name: &'static str) -> Option<Secret> {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        match tokens.get(name) {
+            Some(t) if t.until > Instant::now() => Some(t.value.clone()),
+            Some(_) => {
+                tokens.remove(name);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Keep `value` under `name` for `ttl` (replacing any earlier one).
+    pub fn keep_token(&self, name: &'static str, value: Secret, ttl: Duration) {
+        let until = Instant::now() + ttl;
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, Token { value, until });
+    }
+
+    /// Drop the token under `name`, so the next request that needs one fetches it anew.
+    pub fn forget_token(&self, name: &'static str) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
     /// POST an `application/x-www-form-urlencoded` form to a platform URL: the same headers,
     /// user cookie, origin override, redirect handling, body cap and error classification as
     /// [`HttpClient::get`]. Form values are never logged (the Tieba form carries the BDUSS).
@@ -690,7 +817,8 @@ impl HttpClient {
             _ if profile.cookieless() => (None, ""),
             Site::Weibo => (self.user_cookie.clone(), "RESOU_WEIBO_COOKIE"),
             Site::Baidu => (self.tieba_cookie.clone(), "RESOU_TIEBA_COOKIE"),
-            Site::Other => (None, ""),
+            Site::Zhihu => (self.zhihu_cookie.clone(), "RESOU_ZHIHU_COOKIE"),
+            Site::Douyin | Site::Bilibili | Site::Other => (None, ""),
         };
         let had_cookie = cookie.is_some();
         self.fetch(logical, profile, cookie, body)
@@ -865,6 +993,7 @@ impl HttpClient {
                 .get(header::CONTENT_TYPE)
                 .and_then(|c| c.to_str().ok())
                 .map(str::to_string);
+            let set_cookies = SetCookies::of(resp.headers());
             let headers = self
                 .recorder
                 .as_ref()
@@ -889,6 +1018,7 @@ impl HttpClient {
                 body,
                 date,
                 received_at,
+                set_cookies,
             });
         }
         Err(SourceError::RedirectLoop)
@@ -903,6 +1033,13 @@ impl HttpClient {
         profile: Profile,
         body: &mut Body<'_>,
     ) -> Result<(), SourceError> {
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            // HTTP's own "authentication required": what Zhihu's API answers without a
+            // cookie (more-sources.md §4); the hint names the cookie that would help.
+            return Err(SourceError::LoginRequired {
+                hint: login_hint(profile).into(),
+            });
+        }
         if !status.is_redirection() {
             return Err(SourceError::Status(status.as_u16()));
         }
@@ -969,6 +1106,13 @@ fn body_text(bytes: Vec<u8>, content_type: Option<&str>) -> Result<String, Sourc
 fn login_hint(profile: Profile) -> &'static str {
     match profile {
         Profile::Tieba | Profile::TiebaApp | Profile::TiebaClient => super::wire::TIEBA_AUTH_HINT,
+        Profile::ZhihuApp
+        | Profile::ListApi(Platform::Zhihu)
+        | Profile::ListPage(Platform::Zhihu) => super::zhihu::ZHIHU_LOGIN_HINT,
+        Profile::ListApi(p) | Profile::ListPage(p) if p != Platform::Weibo => {
+            super::wire::SITE_LOGIN_HINT
+        }
+        Profile::DouyinApp | Profile::BilibiliApp => super::wire::SITE_LOGIN_HINT,
         _ => WEIBO_LOGIN_HINT,
     }
 }
@@ -1053,6 +1197,60 @@ mod tests {
             body_text("热搜".as_bytes().to_vec(), json).as_deref(),
             Ok("热搜")
         );
+    }
+
+    #[test]
+    fn sites_by_registrable_domain() {
+        let site = |s: &str| Site::of(&url::Url::parse(s).unwrap());
+        assert_eq!(site("https://m.weibo.cn/x"), Site::Weibo);
+        assert_eq!(site("https://weibo.com/"), Site::Weibo);
+        assert_eq!(site("https://login.douyin.com/"), Site::Douyin);
+        assert_eq!(site("https://www.douyin.com/aweme/v1/"), Site::Douyin);
+        assert_eq!(site("https://api.zhihu.com/topstory"), Site::Zhihu);
+        assert_eq!(site("https://api.bilibili.com/x/"), Site::Bilibili);
+        assert_eq!(site("https://tieba.baidu.com/"), Site::Baidu);
+        // A suffix is not a subdomain; an app host of Douyin is not douyin.com.
+        assert_eq!(site("https://notzhihu.com/"), Site::Other);
+        assert_eq!(site("https://zhihu.com.evil.example/"), Site::Other);
+        assert_eq!(site("https://aweme-lq.snssdk.com/"), Site::Other);
+    }
+
+    #[test]
+    fn set_cookies_print_names_only() {
+        let mut h = HeaderMap::new();
+        for v in [
+            "passport_csrf_token=abc123def; Path=/; Domain=douyin.com; Secure",
+            "ttwid=1%7Cxyz",
+            "=nameless",
+            "garbage",
+        ] {
+            h.append(header::SET_COOKIE, HeaderValue::from_static(v));
+        }
+        let c = SetCookies::of(&h);
+        assert_eq!(
+            c.names().collect::<Vec<_>>(),
+            ["passport_csrf_token", "ttwid"]
+        );
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("abc123def") && !shown.contains("xyz"),
+            "{shown}"
+        );
+        let pairs = c.pairs();
+        assert_eq!(pairs[0].1.expose(), "abc123def");
+        assert!(!format!("{pairs:?}").contains("abc123def"));
+    }
+
+    #[test]
+    fn tokens_expire_and_are_forgotten() {
+        let c = client(None);
+        c.keep_token("t", Secret::new("value-one"), Duration::from_secs(60));
+        assert_eq!(c.token("t").as_ref().map(Secret::expose), Some("value-one"));
+        c.forget_token("t");
+        assert_eq!(c.token("t"), None);
+        c.keep_token("t", Secret::new("value-two"), Duration::ZERO);
+        assert_eq!(c.token("t"), None, "expired at once");
+        assert!(!format!("{c:?}").contains("value"));
     }
 
     #[test]

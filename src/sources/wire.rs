@@ -12,6 +12,9 @@ const SNIFF_BYTES: usize = 16 * 1024;
 
 /// Hint shown when Weibo wants a cookie.
 pub const WEIBO_LOGIN_HINT: &str = "set RESOU_WEIBO_COOKIE";
+/// Hint shown for a login or verification wall of a site where no user cookie can help
+/// (Douyin, Bilibili, …).
+pub const SITE_LOGIN_HINT: &str = "the site asks for a login or verification; try again later";
 /// Hint shown when Tieba serves its security check.
 pub const TIEBA_LOGIN_HINT: &str = "Tieba security check (百度安全验证); try again later";
 /// Hint shown when Tieba wants a logged-in browser (its thread pages increasingly do).
@@ -187,6 +190,30 @@ pub fn text(v: Option<&Value>) -> Option<String> {
 /// An integer field (`1`, `"1"`, `true`).
 pub fn int(v: Option<&Value>) -> Option<i64> {
     v.and_then(num::value_i64)
+}
+
+/// A 1-based rank field (`position`, `pos`: a number or a numeric string), else the row's place
+/// in the list.
+pub fn rank(v: Option<&Value>, index: usize) -> u32 {
+    int(v)
+        .and_then(|r| u32::try_from(r).ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(index as u32 + 1)
+}
+
+/// A numeric platform id, exactly: a JSON integer (read as `u64`, never through `f64`, since
+/// ids pass 2^53) or a string of ASCII digits. Floats, signs and anything else are no id.
+pub fn numeric_id(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+        Value::String(s) => digits(s.trim()).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// `s` when it is 1–20 ASCII digits (a `u64` at most).
+pub fn digits(s: &str) -> Option<&str> {
+    (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit())).then_some(s)
 }
 
 /// An http(s) URL fit to keep: parsed and re-serialised (control characters end up percent-encoded).

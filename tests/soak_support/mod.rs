@@ -610,6 +610,7 @@ fn net(server: &ReplayServer) -> NetConfig {
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
         tieba_cookie: None,
+        zhihu_cookie: None,
         max_body_bytes: 4 << 20,
     }
 }

@@ -40,6 +40,7 @@ impl Pollers {
                 connect_timeout: Duration::from_secs(2),
                 weibo_cookie: cookie.map(Secret::new),
                 tieba_cookie: None,
+                zhihu_cookie: None,
                 max_body_bytes: 1 << 20,
             },
         };

@@ -158,6 +158,7 @@ fn config(origin: &str) -> NetConfig {
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
         tieba_cookie: None,
+        zhihu_cookie: None,
         max_body_bytes: 1024,
     }
 }

@@ -386,6 +386,7 @@ fn client(s: &ReplayServer, cookie: Option<&str>) -> HttpClient {
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: Some(Secret::new("SUB=weibo-only")),
         tieba_cookie: cookie.map(Secret::new),
+        zhihu_cookie: None,
         max_body_bytes: 4 << 20,
     })
     .unwrap()

@@ -39,6 +39,7 @@ fn client(s: &ReplayServer) -> Arc<HttpClient> {
             connect_timeout: Duration::from_secs(2),
             weibo_cookie: Some(Secret::new("SUB=user-cookie")),
             tieba_cookie: None,
+            zhihu_cookie: None,
             max_body_bytes: 1 << 20,
         })
         .expect("client"),
