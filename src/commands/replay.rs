@@ -54,7 +54,8 @@ pub struct Running {
 pub enum FileData {
     /// Lists of any platforms, in time order.
     Snapshots(Vec<SnapshotLine>),
-    Recording(Recording),
+    // boxed: a recording is large beside a list of lines
+    Recording(Box<Recording>),
 }
 
 /// Read a recording or a snapshot file (either may be gzip-compressed).
@@ -78,7 +79,7 @@ pub fn load(path: &Path) -> anyhow::Result<FileData> {
     };
     if is_recording_line(first) {
         let rec = Recording::parse(text, &name)?;
-        return Ok(FileData::Recording(rec));
+        return Ok(FileData::Recording(Box::new(rec)));
     }
     let mut lists = crate::import::parse_jsonl_bytes(&bytes, &name)?;
     lists.sort_by_key(|l| l.captured_at);
@@ -114,7 +115,7 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
                         Platform::ALL.iter().any(|&p| rec.poll_count(p) > 0),
                         "{name} holds no recorded responses"
                     );
-                    let server = ReplayServer::start_recording(rec, step, ClockMode::Wall)
+                    let server = ReplayServer::start_recording(*rec, step, ClockMode::Wall)
                         .await
                         .context("starting the replay server")?;
                     (server, what)
