@@ -74,12 +74,17 @@ fn row(it: &SnapshotItem, index: u32) -> Value {
     let tag = hot_tag(it);
     let mut v = json!({
         "appUrl": tracked,
-        // The archive keeps no summaries or covers.
+        // The archive keeps no summaries.
         "desc": "",
         "hotChange": "same",
         "hotScore": heat_or_derived(Platform::Baidu, it).to_string(),
         "hotTag": tag,
-        "img": "",
+        // A cover of the verbatim payload's form; its host puts a `-` in every row (BD1's `\-`).
+        "img": format!(
+            "https://fyb-2.cdn.bcebos.com/hotboard_image/{:016x}{:016x}",
+            stable_hash(&it.title),
+            stable_hash(query(it))
+        ),
         "index": index,
         "indexUrl": "",
         "query": query(it),

@@ -30,7 +30,7 @@ fn now() -> DateTime<FixedOffset> {
 
 /// Run `check` on arbitrary bytes, hostile strings and mutated seeds; a panic or an `Err` is a
 /// failure that proptest shrinks and reports.
-fn fuzz(
+pub(crate) fn fuzz(
     counter: &Counter,
     seeds: &'static [&'static str],
     check: impl Fn(&str) -> Result<(), String>,
@@ -59,7 +59,7 @@ fn is_json_object(body: &str) -> bool {
 }
 
 /// A list endpoint: an `Ok` list has ranked rows and clean text; non-JSON is an error.
-fn list_ok(
+pub(crate) fn list_ok(
     body: &str,
     json: bool,
     r: Result<resou::domain::Snapshot, SourceError>,
