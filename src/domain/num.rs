@@ -1,5 +1,6 @@
 //! Lenient numbers: platforms send counts as ints, floats, strings, or Chinese
-//! magnitudes ("1.2万", "100万+", "1亿"), sometimes with a category prefix ("综艺 850468").
+//! magnitudes ("1.2万", "100万+", "1亿", Kuaishou's "3.5千"), sometimes with a category prefix
+//! ("综艺 850468").
 
 use serde::{Deserialize, Deserializer};
 
@@ -15,6 +16,8 @@ pub fn parse_count(s: &str) -> Option<u64> {
         (d, 10_000f64)
     } else if let Some(d) = s.strip_suffix(['w', 'W']) {
         (d, 10_000f64)
+    } else if let Some(d) = s.strip_suffix('千') {
+        (d, 1_000f64)
     } else {
         (s, 1f64)
     };
@@ -128,6 +131,8 @@ mod tests {
         assert_eq!(parse_count("1.2万"), Some(12_000));
         assert_eq!(parse_count("100万+"), Some(1_000_000));
         assert_eq!(parse_count("1亿"), Some(100_000_000));
+        assert_eq!(parse_count("1029.3万"), Some(10_293_000));
+        assert_eq!(parse_count("3.5千"), Some(3_500));
         assert_eq!(parse_count("3,293,622"), Some(3_293_622));
         assert_eq!(parse_count(""), None);
         assert_eq!(parse_count("热"), None);

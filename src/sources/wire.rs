@@ -144,8 +144,8 @@ pub fn check_errno(obj: &Map<String, Value>) -> Result<(), SourceError> {
     Ok(())
 }
 
-/// A short, sanitised envelope message.
-fn message(obj: &Map<String, Value>, keys: &[&str]) -> String {
+/// A short, sanitised envelope message: the first of `keys` holding a string.
+pub fn message(obj: &Map<String, Value>, keys: &[&str]) -> String {
     keys.iter()
         .find_map(|k| obj.get(*k).and_then(Value::as_str))
         .map(|s| {
@@ -153,6 +153,34 @@ fn message(obj: &Map<String, Value>, keys: &[&str]) -> String {
             s.chars().take(80).collect()
         })
         .unwrap_or_default()
+}
+
+/// Parse JSON embedded in a page (Baidu's `s-data` comment, Kuaishou's Apollo state) as an
+/// object. `page_offset` maps a byte offset in `text` to one in the page, so a failure names
+/// where in the body parsing stopped.
+pub fn embedded_json(
+    text: &str,
+    what: &str,
+    page_offset: impl Fn(usize) -> usize,
+) -> Result<Map<String, Value>, SourceError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(_) => Err(SourceError::Decode(format!("{what} is not a JSON object"))),
+        Err(e) => {
+            // serde_json counts lines and, within a line, bytes up to and including the bad one.
+            let line_start = text
+                .match_indices('\n')
+                .nth(e.line().saturating_sub(2))
+                .filter(|_| e.line() > 1)
+                .map_or(0, |(i, _)| i + 1);
+            let at = page_offset((line_start + e.column().saturating_sub(1)).min(text.len()));
+            Err(SourceError::Decode(if e.is_eof() {
+                format!("truncated {what} at byte {at}")
+            } else {
+                format!("invalid {what} at byte {at}")
+            }))
+        }
+    }
 }
 
 /// Follow a path of object keys; `what` names it in the error.

@@ -10,6 +10,7 @@ mod drill_fetcher;
 mod fallback_chain;
 mod fault_matrix;
 mod fuzz_parsers;
+mod lists_a;
 mod lists_b;
 mod replay_server;
 mod secrets;
