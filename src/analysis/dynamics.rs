@@ -68,8 +68,11 @@ pub struct DynamicsConfig {
     /// ...spanning at least this many minutes (live polls come every minute)... Default 60.
     pub anchor_min_minutes: i64,
     /// ...while on average at least this share of the other top-N rows changed rank (or were
-    /// new) at each poll. Default 0.5.
+    /// new) at each poll, against the list `anchor_compare_min` before. Default 0.5.
     pub anchor_moved_share: f64,
+    /// Movement is measured against the newest list at least this many minutes older, so that
+    /// it means the same whether polls come every minute or every half hour. Default 20.
+    pub anchor_compare_min: i64,
     /// Lists with heat: rank 1 is not anchored while its heat leads rank 2's by this factor
     /// (a clear leader holds the top by heat). Lists without heat: rank 1 is never anchored
     /// (the day's biggest story stays on top; without heat that cannot be told from a
@@ -95,6 +98,7 @@ impl Default for DynamicsConfig {
             anchor_polls: 4,
             anchor_min_minutes: 60,
             anchor_moved_share: 0.5,
+            anchor_compare_min: 20,
             leader_margin: 1.2,
             mark_minutes: 120,
         }
@@ -384,14 +388,19 @@ impl Hold {
         (self.measured > 0).then(|| self.moved / f64::from(self.measured))
     }
 
-    /// Long enough, and (where measured) the rows around it moved enough.
-    fn anchored(&self, at: At, cfg: &DynamicsConfig) -> bool {
+    /// Long enough, and the rows around it moved enough (`measured`: a topic's stored history
+    /// cannot tell, and then length alone decides).
+    fn anchored(&self, at: At, cfg: &DynamicsConfig, measured: bool) -> bool {
         let Some(since) = self.since else {
             return false;
         };
+        let moved = match self.mean_moved() {
+            Some(m) => m >= cfg.anchor_moved_share,
+            None => !measured,
+        };
         self.polls >= cfg.anchor_polls
             && (at - since).num_minutes() >= cfg.anchor_min_minutes
-            && self.mean_moved().is_none_or(|m| m >= cfg.anchor_moved_share)
+            && moved
     }
 }
 
@@ -432,6 +441,9 @@ struct Row {
     label: Label,
 }
 
+/// Most recent top lists kept for movement: 21 minutes of the fastest polling (5 s); faster
+/// polls find no reference and measure no movement.
+const TOPS_CAP: usize = 256;
 /// Topics unseen this long are forgotten (labels and came-back flags included).
 const FORGET_MIN: i64 = 24 * 60;
 /// A replay that jumps back more than this starts a new timeline (the demo loops its day);
@@ -454,6 +466,9 @@ pub struct PlatformDynamics {
     prev_keys: FxHashMap<TopicKey, u32>,
     /// The previous list's median heat, when most of its rows have heat.
     prev_median: Option<u64>,
+    /// Recent lists' top N (time, key → rank), oldest first: the newest one at least
+    /// `anchor_compare_min` old and every later one.
+    tops: VecDeque<(At, Vec<(TopicKey, u32)>)>,
     topics: FxHashMap<TopicKey, TopicTrack>,
     /// Withdrawals and label steps still within the mark window.
     recent: Vec<Candidate>,
@@ -474,6 +489,7 @@ impl PlatformDynamics {
             prev_len: 0,
             prev_keys: FxHashMap::default(),
             prev_median: None,
+            tops: VecDeque::new(),
             topics: FxHashMap::default(),
             recent: Vec::new(),
             prune_at: 256,
@@ -539,17 +555,27 @@ impl PlatformDynamics {
             self.withdrawals(&now, &rows, t, &mut out.candidates);
         }
 
-        // Rows of the top N that kept their rank since the previous poll (when compared).
+        // Rows that kept their rank since the previous poll (when compared) hold it; top rows
+        // that moved against the reference list (see `anchor_compare_min`) count as movement.
         let n_top = rows.iter().filter(|r| r.rank <= cfg.top_n).count();
-        let kept = |r: &Row| comparable && self.prev_keys.get(&r.key) == Some(&r.rank);
+        let kept: Vec<bool> = rows
+            .iter()
+            .map(|r| comparable && self.prev_keys.get(&r.key) == Some(&r.rank))
+            .collect();
+        let from = t - chrono::Duration::minutes(cfg.anchor_compare_min);
+        let reference = self.tops.iter().rev().find(|(at, _)| *at <= from);
+        let moved: Vec<bool> = rows
+            .iter()
+            .map(|r| reference.is_some_and(|(_, top)| !top.contains(&(r.key.clone(), r.rank))))
+            .collect();
         let changed = rows
             .iter()
-            .filter(|r| r.rank <= cfg.top_n && !kept(r))
+            .zip(&moved)
+            .filter(|(r, m)| r.rank <= cfg.top_n && **m)
             .count();
-        let kept: Vec<bool> = rows.iter().map(kept).collect();
         let median = median_heat(&rows);
         let leader = self.clear_leader(&rows, median.is_some());
-        for ((row, topic), kept) in rows.iter().zip(&snap.ranked).zip(kept) {
+        for (((row, topic), kept), own) in rows.iter().zip(&snap.ranked).zip(kept).zip(moved) {
             let track = self
                 .topics
                 .entry(row.key.clone())
@@ -582,14 +608,14 @@ impl PlatformDynamics {
                 cfg.decline_window_min,
             );
             if row.rank <= cfg.top_n {
-                // The share of the *other* top rows that moved at this step.
+                // The share of the *other* top rows that moved.
                 let others = n_top.saturating_sub(1).max(1) as f64;
-                let moved = (changed - usize::from(!kept)) as f64 / others;
+                let share = (changed - usize::from(own)) as f64 / others;
                 track
                     .hold
-                    .step(row.rank, t, kept, comparable.then_some(moved));
+                    .step(row.rank, t, kept, reference.is_some().then_some(share));
                 let is_leader = leader.is_some_and(|k| k == &row.key);
-                if !track.hold.announced && !is_leader && track.hold.anchored(t, &cfg) {
+                if !track.hold.announced && !is_leader && track.hold.anchored(t, &cfg, true) {
                     track.hold.announced = true;
                     out.candidates
                         .push(anchored(self.platform, &row.key, track, t, &cfg));
@@ -647,6 +673,16 @@ impl PlatformDynamics {
         }
 
         self.prev_median = median;
+        // The top of this list, for later movement (kept while it may still be a reference).
+        let top: Vec<(TopicKey, u32)> = rows
+            .iter()
+            .filter(|r| r.rank <= cfg.top_n)
+            .map(|r| (r.key.clone(), r.rank))
+            .collect();
+        self.tops.push_back((t, top));
+        while self.tops.len() > TOPS_CAP || self.tops.get(1).is_some_and(|(at, _)| *at <= from) {
+            self.tops.pop_front();
+        }
         self.prev_len = rows.len();
         rows.truncate(rows.partition_point(|r| r.rank <= cfg.top_n));
         self.prev_top = rows;
@@ -760,9 +796,7 @@ impl PlatformDynamics {
         match rows {
             [a, ..] if !heat => Some(&a.key),
             [a, b, ..] => match (a.heat, b.heat) {
-                (Some(x), Some(y)) if x as f64 >= self.cfg.leader_margin * y as f64 => {
-                    Some(&a.key)
-                }
+                (Some(x), Some(y)) if x as f64 >= self.cfg.leader_margin * y as f64 => Some(&a.key),
                 _ => None,
             },
             _ => None,
@@ -819,9 +853,10 @@ fn anchored(
     let since = h.since.unwrap_or(t);
     let around = match h.mean_moved() {
         Some(m) => format!(
-            " while on average {:.0}% of the other top-{} rows moved at each poll",
+            " while on average {:.0}% of the other top-{} rows moved ({} min apart or more)",
             m * 100.0,
-            cfg.top_n
+            cfg.top_n,
+            cfg.anchor_compare_min
         ),
         None => " (whether the rows around it moved is not in one topic's history)".into(),
     };
@@ -966,7 +1001,11 @@ pub fn topic_candidates(
 ) -> Vec<Candidate> {
     let mut points = points.to_vec();
     points.sort_by_key(|p| p.at);
-    let mut times: Vec<At> = polls.iter().copied().chain(points.iter().map(|p| p.at)).collect();
+    let mut times: Vec<At> = polls
+        .iter()
+        .copied()
+        .chain(points.iter().map(|p| p.at))
+        .collect();
     times.sort();
     times.dedup();
     let mut spacing = Spacing::default();
@@ -976,7 +1015,10 @@ pub fn topic_candidates(
         hold: Hold::default(),
         label: None,
         seen: 0,
-        seen_at: times.first().copied().unwrap_or_else(crate::domain::now_cst),
+        seen_at: times
+            .first()
+            .copied()
+            .unwrap_or_else(crate::domain::now_cst),
         withdrawn: None,
         came_back: false,
     };
@@ -986,9 +1028,8 @@ pub fn topic_candidates(
     let mut prev: Option<(At, Option<Point>)> = None;
     for t in times {
         let here = next.next_if(|p| p.at == t).copied();
-        let consecutive = prev.is_some_and(|(l, _)| {
-            spacing.step((t - l).num_seconds(), cfg.gap_factor)
-        });
+        let consecutive =
+            prev.is_some_and(|(l, _)| spacing.step((t - l).num_seconds(), cfg.gap_factor));
         let before = prev.and_then(|(_, p)| p);
         match (before, here) {
             (Some(_), Some(p)) => track.trail.push(p, cfg.decline_window_min),
@@ -1038,7 +1079,7 @@ pub fn topic_candidates(
                 Some(r) => {
                     let kept = consecutive && before.and_then(|b| b.rank) == Some(r);
                     track.hold.step(r, t, kept, None);
-                    if !track.hold.announced && track.hold.anchored(t, cfg) {
+                    if !track.hold.announced && track.hold.anchored(t, cfg, false) {
                         track.hold.announced = true;
                         out.push(anchored(key.platform, key, &track, t, cfg));
                     }
@@ -1200,6 +1241,7 @@ mod tests {
             key: TopicKey::new(Platform::Weibo, "x"),
             rank: 1,
             heat,
+            label: Label::None,
         };
         assert_eq!(
             median_heat(&[row(Some(3)), row(Some(1)), row(None)]),

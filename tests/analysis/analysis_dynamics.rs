@@ -255,17 +255,39 @@ fn rotated(rank: usize, shift: usize) -> Vec<&'static str> {
 #[test]
 fn a_row_held_in_place_while_the_rows_around_it_move_is_anchored() {
     let mut d = tracker();
-    let polls: Vec<Snapshot> = (0..6).map(|i| list(30 * i, &rotated(3, i as usize))).collect();
+    let polls: Vec<Snapshot> = (0..6)
+        .map(|i| list(30 * i, &rotated(3, i as usize)))
+        .collect();
     let (cands, last) = run(&mut d, &polls);
     assert_eq!(cands.len(), 1, "{cands:#?}");
     let c = &cands[0];
     assert_eq!((c.kind, &c.key, c.rank), (Kind::Anchored, &key(), Some(3)));
     // The 4th poll, 90 minutes after the first: both thresholds met there.
     assert_eq!((c.since, c.at), (at(0), at(90)));
-    assert!(c.evidence.contains("100% of the other top-10 rows moved"), "{}", c.evidence);
+    assert!(
+        c.evidence.contains("100% of the other top-10 rows moved"),
+        "{}",
+        c.evidence
+    );
     let mark = last.marks_of(&key());
     assert_eq!(mark.len(), 1);
-    assert!(mark[0].evidence.starts_with("held #3 for 6 polls"), "{}", mark[0].evidence);
+    assert!(
+        mark[0].evidence.starts_with("held #3 for 6 polls"),
+        "{}",
+        mark[0].evidence
+    );
+
+    // Live polling: a poll a minute, the rows around it moving one place every 10 minutes
+    // (most one-minute steps see no change). Movement is measured 20 minutes apart, so the
+    // same hold is anchored after an hour, as with half-hourly lists.
+    let mut d = tracker();
+    let polls: Vec<Snapshot> = (0..=70)
+        .map(|i| list(i, &rotated(3, i as usize / 10)))
+        .collect();
+    let (cands, _) = run(&mut d, &polls);
+    let found: Vec<(Kind, Option<u32>, DateTime<FixedOffset>)> =
+        cands.iter().map(|c| (c.kind, c.rank, c.at)).collect();
+    assert_eq!(found, [(Kind::Anchored, Some(3), at(60))], "{cands:#?}");
 }
 
 #[test]
@@ -319,7 +341,11 @@ fn label_steps_new_hot_explosive_with_their_times() {
         ]
     );
     assert!(cands.iter().all(|c| c.kind == Kind::LabelStep));
-    assert!(cands[1].evidence.starts_with("热→爆 at #5"), "{}", cands[1].evidence);
+    assert!(
+        cands[1].evidence.starts_with("热→爆 at #5"),
+        "{}",
+        cands[1].evidence
+    );
 }
 
 #[test]
@@ -341,7 +367,10 @@ fn a_topics_stored_history_gives_the_h_pane_its_candidates() {
     ];
     let cands = topic_candidates(&key(), T, &points, &polls, &DynamicsConfig::default());
     let kinds: Vec<(Kind, DateTime<FixedOffset>)> = cands.iter().map(|c| (c.kind, c.at)).collect();
-    assert_eq!(kinds, [(Kind::Anchored, at(90)), (Kind::Withdrawn, at(120))]);
+    assert_eq!(
+        kinds,
+        [(Kind::Anchored, at(90)), (Kind::Withdrawn, at(120))]
+    );
     assert!(cands[0].evidence.contains("not in one topic's history"));
     assert_eq!((cands[1].rank, cands[1].returned), (Some(2), Some(at(180))));
 
@@ -352,7 +381,10 @@ fn a_topics_stored_history_gives_the_h_pane_its_candidates() {
         .filter(|t| *t != at(120) && *t != at(150))
         .collect();
     let cands = topic_candidates(&key(), T, &points, &sparse, &DynamicsConfig::default());
-    assert!(cands.iter().all(|c| c.kind != Kind::Withdrawn), "{cands:#?}");
+    assert!(
+        cands.iter().all(|c| c.kind != Kind::Withdrawn),
+        "{cands:#?}"
+    );
 }
 
 const REAL: &str = "weibo_nateafish_2026-08-15_15-19h.jsonl";
@@ -397,7 +429,11 @@ fn the_cli_prints_every_candidate_of_real_lists_with_the_counts() {
         .args(["dynamics", "--format", "json", "--snapshots", &real_path()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cands = v["candidates"].as_array().unwrap();
 
@@ -445,7 +481,10 @@ fn the_cli_prints_every_candidate_of_real_lists_with_the_counts() {
             .unwrap_or_else(|| panic!("no {kind} for {key}"))
     };
     let w = find("withdrawn", "牛来导演亲友发声");
-    assert_eq!((w["rank"].as_u64(), w["at"].as_str()), (Some(5), Some("2026-08-15T18:00:00+08:00")));
+    assert_eq!(
+        (w["rank"].as_u64(), w["at"].as_str()),
+        (Some(5), Some("2026-08-15T18:00:00+08:00"))
+    );
     assert_eq!(find("anchored", "这一天值得每一名中国人铭记")["rank"], 3);
 
     let counts = &v["counts"][0];
