@@ -566,7 +566,10 @@ impl PlatformDynamics {
         let reference = self.tops.iter().rev().find(|(at, _)| *at <= from);
         let moved: Vec<bool> = rows
             .iter()
-            .map(|r| reference.is_some_and(|(_, top)| !top.contains(&(r.key.clone(), r.rank))))
+            .map(|r| {
+                reference
+                    .is_some_and(|(_, top)| !top.iter().any(|(k, n)| *k == r.key && *n == r.rank))
+            })
             .collect();
         let changed = rows
             .iter()
@@ -623,53 +626,11 @@ impl PlatformDynamics {
             } else {
                 track.hold = Hold::default();
             }
-            let lv = level(topic.label);
-            match track.label {
-                Some((from, since)) if lv > level(from) => {
-                    out.candidates.push(Candidate {
-                        platform: self.platform,
-                        kind: Kind::LabelStep,
-                        key: row.key.clone(),
-                        title: track.title.clone(),
-                        at: t,
-                        since,
-                        rank: Some(row.rank),
-                        heat: row.heat,
-                        step: Some(LabelStep {
-                            from,
-                            to: topic.label,
-                        }),
-                        returned: None,
-                        evidence: format!(
-                            "{}→{} at #{}{}; {} since {} ({})",
-                            from.as_str(),
-                            topic.label.as_str(),
-                            row.rank,
-                            row.heat
-                                .map(|h| format!(", heat {}", format_heat(h)))
-                                .unwrap_or_default(),
-                            from.as_str(),
-                            clock(since, t),
-                            duration(since, t),
-                        ),
-                    });
-                    track.label = Some((topic.label, t));
-                }
-                None if lv > 0 => track.label = Some((topic.label, t)),
-                _ => {}
-            }
+            out.candidates
+                .extend(label_step(self.platform, row, track, t));
             track.seen = self.poll;
             track.seen_at = t;
             track.title = topic.title.as_str().to_string();
-        }
-        // Rows of the previous list that are gone: their stay (and hold) ended.
-        for key in self.prev_keys.keys() {
-            if !now.contains_key(key)
-                && let Some(track) = self.topics.get_mut(key)
-            {
-                track.trail.clear();
-                track.hold = Hold::default();
-            }
         }
 
         self.prev_median = median;
@@ -838,6 +799,52 @@ impl PlatformDynamics {
         let horizon = t - chrono::Duration::minutes(FORGET_MIN);
         self.topics.retain(|_, tr| tr.seen_at >= horizon);
         self.prune_at = (2 * self.topics.len()).max(256);
+    }
+}
+
+/// A step up 新 → 热 → 沸 → 爆 of a listed row (its label is the highest so far), remembered
+/// in its track. Labels lower than the highest shown, 商 and none are no step (the
+/// half-hourly archive has no labels at all: a list without them must not reset the level).
+fn label_step(platform: Platform, row: &Row, track: &mut TopicTrack, t: At) -> Option<Candidate> {
+    let lv = level(row.label);
+    match track.label {
+        Some((from, _)) if lv <= level(from) => None,
+        None if lv == 0 => None,
+        None => {
+            track.label = Some((row.label, t));
+            None
+        }
+        Some((from, since)) => {
+            track.label = Some((row.label, t));
+            let heat = row
+                .heat
+                .map(|h| format!(", heat {}", format_heat(h)))
+                .unwrap_or_default();
+            Some(Candidate {
+                platform,
+                kind: Kind::LabelStep,
+                key: row.key.clone(),
+                title: track.title.clone(),
+                at: t,
+                since,
+                rank: Some(row.rank),
+                heat: row.heat,
+                step: Some(LabelStep {
+                    from,
+                    to: row.label,
+                }),
+                returned: None,
+                evidence: format!(
+                    "{}→{} at #{}{heat}; {} since {} ({})",
+                    from.as_str(),
+                    row.label.as_str(),
+                    row.rank,
+                    from.as_str(),
+                    clock(since, t),
+                    duration(since, t),
+                ),
+            })
+        }
     }
 }
 
