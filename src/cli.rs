@@ -21,6 +21,7 @@ Examples:
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
   resou analyze --snapshots lists.jsonl.gz --format table
   resou eval --snapshots lists.jsonl.gz         θ_on curve, the configured θ_on marked
+  resou dynamics --snapshots lists.jsonl.gz     withdrawn / anchored / label-step candidates
   resou eval --snapshots tuning.jsonl --tune    choose the operating point on this file
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
@@ -135,6 +136,16 @@ pub enum Command {
         #[arg(long)]
         tune: bool,
     },
+    /// List dynamics of snapshot files: rows that left the top from a high place while hot
+    /// (possible 撤热搜), rows held at one rank while the rows around them moved, Weibo label
+    /// steps (新 → 热 → 沸 → 爆) — candidates in time order, then the counts per list.
+    Dynamics {
+        /// Snapshot JSONL file(s) (`.gz` accepted), read in time order.
+        #[arg(long, required = true, num_args = 1..)]
+        snapshots: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DynamicsFormat::Table)]
+        format: DynamicsFormat,
+    },
     /// Headless collector: poll and write every list to the history store (--store), no UI;
     /// logs to the log file; SIGTERM/SIGINT stop it after the queued writes are committed.
     Collect {
@@ -229,6 +240,15 @@ pub enum SnapshotFormat {
     /// RFC 4180 CSV, one row per topic, CRLF line ends.
     Csv,
     /// Aligned columns (CJK counted two cells wide).
+    Table,
+}
+
+/// `resou dynamics --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DynamicsFormat {
+    /// One JSON document: `{"candidates":[…],"counts":[…]}`.
+    Json,
+    /// One line per candidate, then the counts per list.
     Table,
 }
 

@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         Some(Command::Analyze { snapshots, format }) => {
             commands::analyze::main(&cli, snapshots, *format)
         }
+        Some(Command::Dynamics { snapshots, format }) => {
+            commands::dynamics::main(snapshots, *format)
+        }
         Some(Command::Eval {
             snapshots,
             thresholds,

@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput};
+use super::dynamics::{Dynamics, DynamicsConfig, PollDynamics};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
 use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
@@ -47,6 +48,8 @@ pub struct AnalysisConfig {
     pub state_path: Option<PathBuf>,
     /// Cap on keyword rows per update (rising rows always come first).
     pub max_rows: Option<usize>,
+    /// Thresholds of the list dynamics (withdrawn, anchored, label steps).
+    pub dynamics: DynamicsConfig,
 }
 
 /// Tokens and KOL mentions of one title, computed once and cached.
@@ -238,6 +241,8 @@ pub struct AnalysisUpdate {
     pub flags_from: Option<DateTime<FixedOffset>>,
     /// Built from stored history at start-up, not from a live poll (nothing to alert or store).
     pub seeded: bool,
+    /// List dynamics of this platform: this poll's candidates and the topics marked now.
+    pub dynamics: PollDynamics,
 }
 
 /// One title of a platform's current list: its weight and its slices of the list's
@@ -450,6 +455,7 @@ pub struct Analyzer {
     hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
+    dynamics: Dynamics,
 }
 
 /// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
@@ -511,6 +517,7 @@ impl Analyzer {
             hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
+            dynamics: Dynamics::new(cfg.dynamics.clone()),
         }
     }
 
@@ -1133,6 +1140,8 @@ impl Analyzer {
             warming_up,
             flags_from,
             seeded: false,
+            // A list shown again (same time) brings only the marks: the tracker judges by time.
+            dynamics: self.dynamics.observe(snap),
         }
     }
 }

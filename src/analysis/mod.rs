@@ -6,6 +6,7 @@
 //! [`Analyzer`] for `resou analyze` / `resou eval`.
 
 pub mod detect;
+pub mod dynamics;
 pub mod engine;
 pub mod eval;
 pub mod headless;

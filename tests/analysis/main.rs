@@ -5,6 +5,7 @@
 mod analysis_support;
 
 mod analysis_detect;
+mod analysis_dynamics;
 mod analysis_eval;
 mod analysis_headless;
 mod analysis_kol;

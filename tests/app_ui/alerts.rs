@@ -64,6 +64,7 @@ fn update(at: DateTime<FixedOffset>, kols: Vec<KolTrend>) -> AnalysisUpdate {
         entries: Vec::new(),
         flags_from: None,
         seeded: false,
+        dynamics: Default::default(),
     }
 }
 
