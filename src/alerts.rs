@@ -124,6 +124,15 @@ pub enum AlertKind {
     },
     /// A watched KOL appeared in the current lists (`titles` mention or are hosted by it).
     KolActive { name: String, titles: u32 },
+    /// A list-dynamics candidate (withdrawn, anchored, label step) on a topic whose title
+    /// holds a watched keyword.
+    ListDynamics {
+        /// `withdrawn`, `anchored` or `label_step`.
+        kind: &'static str,
+        platform: Platform,
+        title: String,
+        evidence: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,11 +175,38 @@ impl Alert {
         }
     }
 
+    pub fn dynamics(c: &crate::analysis::dynamics::Candidate) -> Alert {
+        let title = SafeText::line(&c.title).into_string();
+        let evidence = SafeText::line(&c.evidence).into_string();
+        let what = match c.kind {
+            crate::analysis::dynamics::Kind::Withdrawn => "possible 撤热搜",
+            crate::analysis::dynamics::Kind::Anchored => "anchored",
+            crate::analysis::dynamics::Kind::LabelStep => "label step",
+        };
+        let text = format!("{what}: {} {title} — {evidence}", c.platform.tag());
+        Alert {
+            kind: AlertKind::ListDynamics {
+                kind: c.kind.id(),
+                platform: c.platform,
+                title,
+                evidence,
+            },
+            at: c.at,
+            text,
+        }
+    }
+
     /// What the per-subject interval is counted against (case-insensitive).
     pub fn subject(&self) -> String {
         match &self.kind {
             AlertKind::KeywordRising { keyword, .. } => format!("keyword:{}", fold(keyword)),
             AlertKind::KolActive { name, .. } => format!("kol:{}", fold(name)),
+            AlertKind::ListDynamics {
+                kind,
+                platform,
+                title,
+                ..
+            } => format!("{kind}:{}:{}", platform.id(), fold(title)),
         }
     }
 
@@ -197,6 +233,19 @@ impl Alert {
                 "at": at,
                 "text": self.text,
             }),
+            AlertKind::ListDynamics {
+                kind,
+                platform,
+                title,
+                evidence,
+            } => serde_json::json!({
+                "kind": kind,
+                "platform": platform,
+                "title": title,
+                "evidence": evidence,
+                "at": at,
+                "text": self.text,
+            }),
         };
         v.to_string()
     }
@@ -204,6 +253,15 @@ impl Alert {
 
 fn fold(s: &str) -> String {
     s.trim().to_lowercase()
+}
+
+/// A title holds a watched keyword (ignoring case).
+fn keyword_in_title(title: &str, watched: &[String]) -> bool {
+    let title = fold(title);
+    watched
+        .iter()
+        .map(|w| fold(w))
+        .any(|w| !w.is_empty() && title.contains(&w))
 }
 
 /// A watched keyword matches a rising one when either contains the other, ignoring case.
@@ -279,6 +337,15 @@ impl AlertState {
         watched_kols: &[String],
     ) -> Vec<Alert> {
         let mut out = keyword_alerts(update, watched_keywords);
+        // List dynamics on a watched topic: its candidates of this poll.
+        out.extend(
+            update
+                .dynamics
+                .candidates
+                .iter()
+                .filter(|c| keyword_in_title(&c.title, watched_keywords))
+                .map(Alert::dynamics),
+        );
         let kols = match &self.active {
             Some(prev) => kol_alerts(update, watched_kols, |t| prev.contains(&fold(&t.name))),
             // First update: only the trend history can tell what came before.

@@ -66,6 +66,8 @@ pub struct BoardRow {
     pub marks: RowMarks,
     /// Heat over the recent stored polls, oldest first (the sparkline; empty without history).
     pub trend: Vec<f64>,
+    /// A list-dynamics mark on the row now: anchored, or a recent label step.
+    pub dynamics: Option<crate::analysis::dynamics::Kind>,
 }
 
 /// A board row's triage state, as the view marks it.
@@ -142,6 +144,9 @@ pub struct AnalysisView {
     pub kols: Vec<KolTrend>,
     /// A problem the worker reported (state file unreadable…).
     pub warning: Option<String>,
+    /// List-dynamics marks per platform (anchored rows, recent withdrawals and label steps),
+    /// as of each platform's last analysed poll.
+    pub dynamics: BTreeMap<Platform, Vec<crate::analysis::dynamics::Candidate>>,
 }
 
 /// Help popup rows, generated from the resolved keymap.

@@ -8,6 +8,7 @@ use super::drill;
 use super::history;
 use super::msg::{AppMsg, Effect, MouseInput};
 use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, RowMarks, SourceHealth};
+use crate::analysis::dynamics::Kind;
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
 use crate::config::keymap::Keymap;
 use crate::domain::{Platform, Snapshot, TopicKey};
@@ -320,6 +321,26 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     filter_keywords(state);
     select_keyword(state, selected);
 
+    // This platform's dynamics marks replace its previous ones; a new withdrawal is said.
+    if let Some(c) = u
+        .dynamics
+        .candidates
+        .iter()
+        .find(|c| c.kind == Kind::Withdrawn)
+        && !u.seeded
+    {
+        state.status.flash = Some(format!(
+            "撤? {} {}: {}",
+            c.platform.tag(),
+            crate::domain::SafeText::line(&c.title),
+            c.evidence
+        ));
+    }
+    state
+        .analysis
+        .dynamics
+        .insert(u.platform, u.dynamics.marked.clone());
+
     // KOL mentions of this platform's topics replace the previous ones.
     state
         .enrich
@@ -400,6 +421,18 @@ fn annotate_rows(state: &mut AppState) -> Shown {
             }
         }
         row.kols = kols;
+        // Anchoring says more than a label step when a row has both.
+        row.dynamics = state
+            .analysis
+            .dynamics
+            .get(&row.topic.platform)
+            .and_then(|marks| {
+                let mut kinds = marks.iter().filter(|c| c.key == row.key).map(|c| c.kind);
+                kinds
+                    .clone()
+                    .find(|k| *k == Kind::Anchored)
+                    .or_else(|| kinds.next())
+            });
         let title = row.topic.title.as_str();
         let entry = state.triage.entry(&row.key);
         row.marks = RowMarks {
@@ -491,6 +524,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             rising_score: None,
             marks: Default::default(),
             trend: Vec::new(),
+            dynamics: None,
         }
     };
     (

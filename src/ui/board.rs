@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use super::Theme;
 use super::text::{center, display_width, truncate, truncate_marked};
+use crate::analysis::dynamics::Kind;
 use crate::app::state::{AppState, BoardRow, Focus, Tab};
 use crate::domain::num::format_heat;
 
@@ -343,10 +344,16 @@ fn cell(row: &BoardRow, slot: Slot, w: usize, theme: &Theme) -> (String, Style) 
             Some(r) if !t.pinned => (r.to_string(), theme.rank),
             _ => (theme.symbols.pinned.to_string(), theme.pinned),
         },
-        Slot::Move => (
-            theme.movement_text(row.movement),
-            theme.movement(row.movement),
-        ),
+        // A list-dynamics mark says more than the rank change: 锚 held at one rank while the
+        // list moved (anchored), 升级 a label step (新→热→沸→爆) of the last half hour.
+        Slot::Move => match row.dynamics {
+            Some(Kind::Anchored) => ("锚".to_string(), theme.warn),
+            Some(Kind::LabelStep) => ("升级".to_string(), theme.label_hot),
+            _ => (
+                theme.movement_text(row.movement),
+                theme.movement(row.movement),
+            ),
+        },
         Slot::Title => (
             t.title.as_str()[display_range(t.title.as_str())].to_string(),
             theme.topic,

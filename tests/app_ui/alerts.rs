@@ -68,6 +68,39 @@ fn update(at: DateTime<FixedOffset>, kols: Vec<KolTrend>) -> AnalysisUpdate {
     }
 }
 
+#[test]
+fn a_withdrawn_watched_topic_alerts_with_its_evidence() {
+    use resou::analysis::dynamics::{Candidate, Kind};
+    let withdrawn = |title: &str| Candidate {
+        platform: Platform::Douyin,
+        kind: Kind::Withdrawn,
+        key: resou::domain::TopicKey::new(Platform::Douyin, title),
+        title: title.into(),
+        at: t(12, 30, 0),
+        since: t(12, 0, 0),
+        rank: Some(2),
+        heat: Some(11_000_000),
+        step: None,
+        returned: None,
+        evidence: "left from #2 at 1100万 heat".into(),
+    };
+    let mut u = update(t(12, 30, 0), Vec::new());
+    u.onsets.clear();
+    u.dynamics.candidates = vec![withdrawn("旺旺集团回应配料表"), withdrawn("别的话题")];
+    let alerts = AlertState::default().observe(&u, &strings(&["旺旺"]), &[]);
+    assert_eq!(alerts.len(), 1, "only the watched topic: {alerts:?}");
+    let a = &alerts[0];
+    assert!(
+        a.text.contains("撤热搜") && a.text.contains("抖音 旺旺集团回应配料表"),
+        "{}",
+        a.text
+    );
+    let json: serde_json::Value = serde_json::from_str(&a.to_json()).unwrap();
+    assert_eq!(json["kind"], "withdrawn");
+    assert_eq!(json["platform"], "douyin");
+    assert_eq!(json["evidence"], "left from #2 at 1100万 heat");
+}
+
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -77,7 +110,7 @@ fn keywords_of(alerts: &[Alert]) -> Vec<String> {
         .iter()
         .filter_map(|a| match &a.kind {
             AlertKind::KeywordRising { keyword, .. } => Some(keyword.clone()),
-            AlertKind::KolActive { .. } => None,
+            AlertKind::KolActive { .. } | AlertKind::ListDynamics { .. } => None,
         })
         .collect()
 }
@@ -87,7 +120,7 @@ fn kols_of(alerts: &[Alert]) -> Vec<(String, u32)> {
         .iter()
         .filter_map(|a| match &a.kind {
             AlertKind::KolActive { name, titles } => Some((name.clone(), *titles)),
-            AlertKind::KeywordRising { .. } => None,
+            AlertKind::KeywordRising { .. } | AlertKind::ListDynamics { .. } => None,
         })
         .collect()
 }

@@ -319,6 +319,7 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             rising_score: None,
             marks: Default::default(),
             trend: Vec::new(),
+            dynamics: None,
         })
         .collect()
 }
@@ -386,6 +387,7 @@ pub fn sample_state() -> AppState {
             all_keywords: keyword_rows(),
             kols: kol_trends(),
             warning: None,
+            dynamics: Default::default(),
         },
         ..AppState::default()
     };
