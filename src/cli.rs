@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::domain::Platform;
+use crate::replay::DemoDay;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,6 +17,7 @@ Examples:
   resou                              poll Weibo and Tieba live (needs internet)
   resou --demo                       offline demo: archived lists through a loopback server
   resou --demo --demo-speed 2        demo, one archived list every 2 seconds
+  resou --demo-day 2025-10-15        demo of one real day: 11 lists on one clock (rank only)
   resou --platform weibo --interval 120
   resou --origin http://127.0.0.1:8080   send every platform request to a local server
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
@@ -41,6 +43,11 @@ pub struct Cli {
     /// Offline demo: start the loopback replay server with bundled archive data and poll it.
     #[arg(long)]
     pub demo: bool,
+
+    /// Demo of this bundled day (implies --demo): 2026-08-15 (Weibo with heat + Tieba, the
+    /// default) or 2025-10-15 (11 lists of one real day, rank only).
+    #[arg(long, value_name = "DATE", value_parser = parse_demo_day)]
+    pub demo_day: Option<DemoDay>,
 
     /// Demo: seconds per archived snapshot (default 5).
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_speed)]
@@ -240,6 +247,16 @@ pub enum Format {
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
     Platform::parse(s).ok_or_else(|| format!("unknown platform `{s}` (expected weibo or tieba)"))
+}
+
+fn parse_demo_day(s: &str) -> Result<DemoDay, String> {
+    DemoDay::parse(s).ok_or_else(|| {
+        let days: Vec<&str> = DemoDay::ALL.iter().map(|d| d.date()).collect();
+        format!(
+            "no bundled demo day `{s}` (the demo days: {})",
+            days.join(", ")
+        )
+    })
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
