@@ -127,21 +127,7 @@ pub enum Command {
         format: Format,
     },
     /// Evaluate the rising-keyword detector on snapshot files (early recall, lead time, false flags).
-    Eval {
-        #[arg(long, required = true, num_args = 1..)]
-        snapshots: Vec<PathBuf>,
-        /// θ_on values to sweep.
-        #[arg(long, value_delimiter = ',', default_values_t = crate::analysis::eval::SWEEP.to_vec())]
-        thresholds: Vec<f64>,
-        /// Operating point to mark (held-out evaluation); default: the configured
-        /// `[analysis.detector] theta_on`, whose default was chosen on the hourly archive.
-        #[arg(long, value_name = "θ_ON", conflicts_with = "tune")]
-        theta: Option<f64>,
-        /// Tuning: choose the operating point on these files (best early recall at ≤ 2 false
-        /// flags/hour) instead of marking a given θ_on.
-        #[arg(long)]
-        tune: bool,
-    },
+    Eval(EvalArgs),
     /// Headless collector: poll and write every list to the history store (--store), no UI;
     /// logs to the log file; SIGTERM/SIGINT stop it after the queued writes are committed.
     Collect {
@@ -216,6 +202,40 @@ pub struct RecordArgs {
     /// Send every platform request to this origin (http://host:port).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Snapshot files (`.gz` accepted) or archive directories (imported as `resou import` does).
+    #[arg(long, required = true, num_args = 1..)]
+    pub snapshots: Vec<PathBuf>,
+    /// θ_on values to sweep.
+    #[arg(long, value_delimiter = ',', default_values_t = crate::analysis::eval::SWEEP.to_vec())]
+    pub thresholds: Vec<f64>,
+    /// Operating point to mark (held-out evaluation); default: the configured
+    /// `[analysis.detector] theta_on`, whose default was chosen on the hourly archive.
+    #[arg(long, value_name = "θ_ON", conflicts_with = "tune")]
+    pub theta: Option<f64>,
+    /// Tuning: choose the operating point on these files (best early recall at ≤ 2 false
+    /// flags/hour) instead of marking a given θ_on.
+    #[arg(long)]
+    pub tune: bool,
+    /// On a file of several platforms' lists: early recall with the detector fed Weibo alone
+    /// vs every list (at the operating θ_on, and at equal false flags/hour over the sweep), and
+    /// which platform carries a story first.
+    #[arg(long, conflicts_with = "tune")]
+    pub cross_platform: bool,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+}
+
+/// `resou eval --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON document (the report's every field).
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
