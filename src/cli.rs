@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::domain::Platform;
+use crate::replay::DemoDay;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,6 +17,7 @@ Examples:
   resou                              poll the hot lists live (needs internet)
   resou --demo                       offline demo: archived lists through a loopback server
   resou --demo --demo-speed 2        demo, one archived list every 2 seconds
+  resou --demo-day 2025-10-15        demo of one real day: 11 lists on one clock (rank only)
   resou --platform weibo --interval 120
   resou --origin http://127.0.0.1:8080   send every platform request to a local server
   resou import --out lists.jsonl.gz ARCHIVE_DIR...
@@ -42,6 +44,11 @@ pub struct Cli {
     /// Offline demo: start the loopback replay server with bundled archive data and poll it.
     #[arg(long)]
     pub demo: bool,
+
+    /// Demo of this bundled day (implies --demo): 2026-08-15 (Weibo with heat + Tieba, the
+    /// default) or 2025-10-15 (11 lists of one real day, rank only).
+    #[arg(long, value_name = "DATE", value_parser = parse_demo_day)]
+    pub demo_day: Option<DemoDay>,
 
     /// Demo: seconds per archived snapshot (default 5).
     #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_speed)]
@@ -121,21 +128,7 @@ pub enum Command {
         format: Format,
     },
     /// Evaluate the rising-keyword detector on snapshot files (early recall, lead time, false flags).
-    Eval {
-        #[arg(long, required = true, num_args = 1..)]
-        snapshots: Vec<PathBuf>,
-        /// θ_on values to sweep.
-        #[arg(long, value_delimiter = ',', default_values_t = crate::analysis::eval::SWEEP.to_vec())]
-        thresholds: Vec<f64>,
-        /// Operating point to mark (held-out evaluation); default: the configured
-        /// `[analysis.detector] theta_on`, whose default was chosen on the hourly archive.
-        #[arg(long, value_name = "θ_ON", conflicts_with = "tune")]
-        theta: Option<f64>,
-        /// Tuning: choose the operating point on these files (best early recall at ≤ 2 false
-        /// flags/hour) instead of marking a given θ_on.
-        #[arg(long)]
-        tune: bool,
-    },
+    Eval(EvalArgs),
     /// List dynamics of snapshot files: rows that left the top from a high place while hot
     /// (possible 撤热搜), rows held at one rank while the rows around them moved, Weibo label
     /// steps (新 → 热 → 沸 → 爆) — candidates in time order, then the counts per list.
@@ -223,6 +216,40 @@ pub struct RecordArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Snapshot files (`.gz` accepted) or archive directories (imported as `resou import` does).
+    #[arg(long, required = true, num_args = 1..)]
+    pub snapshots: Vec<PathBuf>,
+    /// θ_on values to sweep.
+    #[arg(long, value_delimiter = ',', default_values_t = crate::analysis::eval::SWEEP.to_vec())]
+    pub thresholds: Vec<f64>,
+    /// Operating point to mark (held-out evaluation); default: the configured
+    /// `[analysis.detector] theta_on`, whose default was chosen on the hourly archive.
+    #[arg(long, value_name = "θ_ON", conflicts_with = "tune")]
+    pub theta: Option<f64>,
+    /// Tuning: choose the operating point on these files (best early recall at ≤ 2 false
+    /// flags/hour) instead of marking a given θ_on.
+    #[arg(long)]
+    pub tune: bool,
+    /// On a file of several platforms' lists: early recall with the detector fed Weibo alone
+    /// vs every list (at the operating θ_on, and at equal false flags/hour over the sweep), and
+    /// which platform carries a story first.
+    #[arg(long, conflicts_with = "tune")]
+    pub cross_platform: bool,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+}
+
+/// `resou eval --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON document (the report's every field).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
     /// A recording from `resou record` or a snapshot JSONL file (`.gz` accepted).
     pub file: PathBuf,
@@ -264,6 +291,16 @@ fn parse_platform(s: &str) -> Result<Platform, String> {
         format!(
             "unknown platform `{s}` (expected one of {})",
             ids.join(", ")
+        )
+    })
+}
+
+fn parse_demo_day(s: &str) -> Result<DemoDay, String> {
+    DemoDay::parse(s).ok_or_else(|| {
+        let days: Vec<&str> = DemoDay::ALL.iter().map(|d| d.date()).collect();
+        format!(
+            "no bundled demo day `{s}` (the demo days: {})",
+            days.join(", ")
         )
     })
 }

@@ -36,12 +36,7 @@ fn main() -> ExitCode {
         Some(Command::Dynamics { snapshots, format }) => {
             commands::dynamics::main(snapshots, *format)
         }
-        Some(Command::Eval {
-            snapshots,
-            thresholds,
-            theta,
-            tune,
-        }) => commands::eval::main(&cli, snapshots, thresholds, *theta, *tune),
+        Some(Command::Eval(a)) => commands::eval::main(&cli, a),
         Some(Command::Keys) => commands::keys::main(&cli),
         Some(Command::Snapshot(a)) => commands::snapshot::main(&cli, a),
         Some(Command::Record(a)) => commands::record::main(&cli, a),

@@ -34,6 +34,11 @@
 //!
 //! The previous protocol's figures (term onsets, any term, no specificity) are kept in
 //! [`TermOnsetPoint`] so the change stays visible.
+//!
+//! [`cross`] compares the detector fed Weibo alone with the detector fed every list of a
+//! multi-platform file, and measures which platform carries a story first (issue 18).
+
+pub mod cross;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -136,6 +141,10 @@ pub struct EvalPoint {
     pub early_any_list: usize,
     /// The previous protocol's figures at this θ_on.
     pub term: TermOnsetPoint,
+    /// Per event (in time order): the lead of its early detection in minutes, `None` when it
+    /// was not detected early — what [`cross`] compares event by event.
+    #[serde(skip)]
+    pub event_leads: Vec<Option<f64>>,
 }
 
 /// How the operating point was set.
@@ -246,7 +255,21 @@ struct Truth {
     top_times: HashMap<String, Vec<f64>>,
 }
 
-fn ground_truth(analyzer: &mut Analyzer, snaps: &[crate::domain::Snapshot]) -> Truth {
+/// Which lists' titles the document frequency counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DfScope {
+    /// Every list of the file (the protocol above).
+    AllLists,
+    /// Weibo's lists only: the specificity rule stays the one of a Weibo-only file whatever
+    /// else the detector is fed ([`cross`]).
+    Weibo,
+}
+
+fn ground_truth(
+    analyzer: &mut Analyzer,
+    snaps: &[crate::domain::Snapshot],
+    scope: DfScope,
+) -> Truth {
     let mut events = Vec::new();
     let mut seen_top: HashSet<String> = HashSet::new();
     let mut top_times: HashMap<String, Vec<f64>> = HashMap::new();
@@ -263,7 +286,8 @@ fn ground_truth(analyzer: &mut Analyzer, snaps: &[crate::domain::Snapshot]) -> T
             .iter()
             .map(|x| analyzer.title_info(x.title.as_str(), x.query.as_ref().map(|q| q.as_str())))
             .collect();
-        for (topic, info) in s.ranked.iter().zip(&infos) {
+        let counted = scope == DfScope::AllLists || s.platform == Platform::Weibo;
+        for (topic, info) in s.ranked.iter().zip(&infos).filter(|_| counted) {
             let e = titles
                 .entry(normalize_title(topic.title.as_str()))
                 .or_insert_with(|| (t, HashSet::new()));
@@ -324,7 +348,7 @@ pub fn document_frequency(lines: &[SnapshotLine], cfg: &AnalysisConfig) -> DocFr
         .iter()
         .map(|l| l.to_snapshot())
         .collect();
-    ground_truth(&mut Analyzer::new(cfg), &snaps).df
+    ground_truth(&mut Analyzer::new(cfg), &snaps, DfScope::AllLists).df
 }
 
 /// One ▲ entry at one poll, as the evaluation keeps it.
@@ -373,10 +397,21 @@ pub fn evaluate_with_df_max(
     operating: Operating,
     df_max: u32,
 ) -> EvalReport {
+    run(lines, cfg, thresholds, operating, df_max, DfScope::AllLists)
+}
+
+fn run(
+    lines: &[SnapshotLine],
+    cfg: &AnalysisConfig,
+    thresholds: &[f64],
+    operating: Operating,
+    df_max: u32,
+    scope: DfScope,
+) -> EvalReport {
     let lines = sorted_lines(lines);
     let snaps: Vec<_> = lines.iter().map(|l| l.to_snapshot()).collect();
     let mut analyzer = Analyzer::new(cfg);
-    let truth = ground_truth(&mut analyzer, &snaps);
+    let truth = ground_truth(&mut analyzer, &snaps, scope);
     let (t0, t1) = match (snaps.first(), snaps.last()) {
         (Some(a), Some(b)) => (minutes(&a.captured_at), minutes(&b.captured_at)),
         _ => (0.0, 0.0),
@@ -616,6 +651,7 @@ fn score_panel(
     }
     let (mut early, mut same, mut strict) = (0, 0, 0);
     let mut leads = Vec::new();
+    let mut event_leads = Vec::with_capacity(truth.events.len());
     let early_any_list = truth
         .events
         .iter()
@@ -638,6 +674,7 @@ fn score_panel(
                 .min_by(f64::total_cmp)
         };
         let first = e.terms.iter().filter_map(before).min_by(f64::total_cmp);
+        event_leads.push(first.filter(|&t| t < e.at).map(|t| e.at - t));
         match first {
             Some(t) if t < e.at => {
                 early += 1;
@@ -676,6 +713,7 @@ fn score_panel(
         superseded: polls.iter().map(|p| p.superseded).sum(),
         early_any_list,
         term,
+        event_leads,
     }
 }
 
@@ -944,6 +982,7 @@ mod tests {
                 false_flags_per_hour: 0.0,
                 precision_6h: 0.0,
             },
+            event_leads: Vec::new(),
         };
         let sweep = [
             p(1.0, 0.6, 2.5, 0.9),

@@ -33,7 +33,7 @@ pub fn main(
     let (_server, served) = match &replay {
         Some(r) => {
             let running = rt.block_on(super::replay::start(r))?;
-            let served = (running.server.origin(), r.step);
+            let served = running.served();
             (Some(running.server), Some(served))
         }
         None => (None, None),

@@ -41,13 +41,22 @@ impl Overrides {
     }
 }
 
+/// A running replay as the pollers see it (`commands::replay::Running::served`).
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub origin: String,
+    pub step: Duration,
+    /// The platforms it has lists for: the only ones worth polling.
+    pub platforms: Vec<Platform>,
+}
+
 /// What the pollers poll: the config file's settings, the command line's over them, and a
-/// running replay's (`served`: its loopback origin and step) over both — its origin always, its
-/// step (with back-off to match) only when no interval was given.
+/// running replay's over both — its origin always, its platforms (narrowed by `--platform`)
+/// always, its step (with back-off to match) only when no interval was given.
 pub fn effective_sources(
     cfg: &Config,
     overrides: &Overrides,
-    served: Option<(String, Duration)>,
+    served: Option<Served>,
 ) -> SourcesConfig {
     let mut cfg = cfg.clone();
     if let Some(o) = &overrides.origin {
@@ -64,13 +73,17 @@ pub fn effective_sources(
         }
     }
     let mut sources = cfg.sources();
-    if let Some((origin, step)) = served {
-        sources.net.origin = Some(origin);
+    if let Some(served) = served {
+        sources.net.origin = Some(served.origin);
+        sources.platforms = served.platforms;
+        if let Some(p) = &overrides.platforms {
+            sources.platforms.retain(|s| p.contains(s));
+        }
         if overrides.interval.is_none() {
             // a replay steps every list on one clock
-            sources.interval = step;
+            sources.interval = served.step;
             sources.intervals.clear();
-            sources.max_backoff = step * 8;
+            sources.max_backoff = served.step * 8;
         }
     }
     sources

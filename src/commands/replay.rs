@@ -1,6 +1,7 @@
-//! The loopback replay server behind the TUI: `--demo` (bundled archive lists) and
-//! `resou replay FILE` (a recording from `resou record`, or a snapshot JSONL file) start it
-//! here, the same way; the app then polls it like the real platforms.
+//! The loopback replay server behind the TUI: `--demo` / `--demo-day` (bundled archive lists)
+//! and `resou replay FILE` (a recording from `resou record`, or a snapshot JSONL file) start it
+//! here, the same way; the app then polls it like the real platforms — exactly the platforms
+//! it serves ([`Running::served`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,15 +9,18 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use super::common::Served;
 use crate::cli::{Cli, Command};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
-use crate::replay::{ClockMode, Recording, ReplayConfig, ReplayServer, is_recording_line};
+use crate::replay::{
+    ClockMode, DemoDay, Recording, ReplayConfig, ReplayServer, is_recording_line,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    /// The bundled demo archive.
-    Demo,
+    /// A bundled demo day.
+    Demo(DemoDay),
     /// A recording or snapshot file (told apart by its first line).
     File(PathBuf),
 }
@@ -28,15 +32,16 @@ pub struct Replay {
     pub step: Duration,
 }
 
-/// The replay this invocation asks for: `--demo` or `resou replay FILE`; `None` for live.
+/// The replay this invocation asks for: `--demo` / `--demo-day DATE` or `resou replay FILE`;
+/// `None` for live.
 pub fn requested(cli: &Cli) -> Option<Replay> {
     match &cli.command {
         Some(Command::Replay(a)) => Some(Replay {
             source: Source::File(a.file.clone()),
             step: Duration::from_secs_f64(a.speed),
         }),
-        _ if cli.demo => Some(Replay {
-            source: Source::Demo,
+        _ if cli.demo || cli.demo_day.is_some() => Some(Replay {
+            source: Source::Demo(cli.demo_day.unwrap_or_default()),
             step: Duration::from_secs_f64(cli.demo_speed),
         }),
         _ => None,
@@ -47,6 +52,42 @@ pub fn requested(cli: &Cli) -> Option<Replay> {
 pub struct Running {
     pub server: ReplayServer,
     pub banner: String,
+    /// The platforms the server has lists (or recorded polls) for, in `Platform::ALL` order.
+    pub platforms: Vec<Platform>,
+    pub step: Duration,
+}
+
+impl Running {
+    /// What the pollers need of it (`common::effective_sources`).
+    pub fn served(&self) -> Served {
+        Served {
+            origin: self.server.origin(),
+            step: self.step,
+            platforms: self.platforms.clone(),
+        }
+    }
+}
+
+/// The platforms `lists` holds, in `Platform::ALL` order.
+fn platforms_of(lists: &[SnapshotLine]) -> Vec<Platform> {
+    Platform::ALL
+        .into_iter()
+        .filter(|p| lists.iter().any(|l| l.platform == *p))
+        .collect()
+}
+
+/// The banner of a demo day: what is real and what is not.
+fn demo_banner(day: DemoDay, platforms: &[Platform]) -> String {
+    match day {
+        DemoDay::Day20260815 => {
+            "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 replayed on the same clock".into()
+        }
+        DemoDay::Day20251015 => format!(
+            "DEMO · {} · {} real lists replayed · heat derived from rank",
+            day.date(),
+            platforms.len()
+        ),
+    }
 }
 
 /// A replay file's contents.
@@ -89,56 +130,60 @@ pub fn load(path: &Path) -> anyhow::Result<FileData> {
 /// Start the loopback server for `replay` on the wall clock.
 pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
     let step = replay.step;
-    let (server, what) = match &replay.source {
-        Source::Demo => {
-            let data = crate::replay::demo_data().context("loading bundled demo data")?;
-            // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
-            let tieba = crate::replay::align_to(&data.weibo, &data.tieba);
-            let server = serve_lists([data.weibo, tieba].concat(), step)
+    let (server, what, platforms) = match &replay.source {
+        Source::Demo(day) => {
+            let lists = day.lists().context("loading bundled demo data")?;
+            let platforms = platforms_of(&lists);
+            let server = serve_lists(lists, step)
                 .await
                 .context("starting the demo server")?;
-            let what =
-                "DEMO · archived Weibo 2026-08-15 + Tieba 2025-10-15 replayed on the same clock";
-            (server, what.to_string())
+            (server, demo_banner(*day, &platforms), platforms)
         }
         Source::File(path) => {
             let name = path.display();
             match load(path)? {
                 FileData::Recording(rec) => {
-                    let counts: Vec<String> = Platform::ALL
+                    let platforms: Vec<Platform> = Platform::ALL
+                        .into_iter()
+                        .filter(|&p| rec.poll_count(p) > 0)
+                        .collect();
+                    let counts: Vec<String> = platforms
                         .iter()
-                        .filter(|&&p| rec.poll_count(p) > 0)
                         .map(|&p| format!("{} {}", rec.poll_count(p), p.name()))
                         .collect();
                     let what = format!("REPLAY · recording {name} · {} polls", counts.join(" + "));
-                    anyhow::ensure!(
-                        Platform::ALL.iter().any(|&p| rec.poll_count(p) > 0),
-                        "{name} holds no recorded responses"
-                    );
+                    anyhow::ensure!(!platforms.is_empty(), "{name} holds no recorded responses");
                     let server = ReplayServer::start_recording(*rec, step, ClockMode::Wall)
                         .await
                         .context("starting the replay server")?;
-                    (server, what)
+                    (server, what, platforms)
                 }
                 FileData::Snapshots(lists) => {
                     anyhow::ensure!(!lists.is_empty(), "{name} holds no lists");
-                    let counts: Vec<String> = Platform::ALL
+                    let platforms = platforms_of(&lists);
+                    let counts: Vec<String> = platforms
                         .iter()
-                        .map(|&p| (p, lists.iter().filter(|l| l.platform == p).count()))
-                        .filter(|&(_, n)| n > 0)
-                        .map(|(p, n)| format!("{n} {}", p.name()))
+                        .map(|&p| {
+                            let n = lists.iter().filter(|l| l.platform == p).count();
+                            format!("{n} {}", p.name())
+                        })
                         .collect();
                     let what = format!("REPLAY · snapshots {name} · {} lists", counts.join(" + "));
                     let server = serve_lists(lists, step)
                         .await
                         .context("starting the replay server")?;
-                    (server, what)
+                    (server, what, platforms)
                 }
             }
         }
     };
     let banner = format!("{what} · {}", server.origin());
-    Ok(Running { server, banner })
+    Ok(Running {
+        server,
+        banner,
+        platforms,
+        step,
+    })
 }
 
 async fn serve_lists(lists: Vec<SnapshotLine>, step: Duration) -> std::io::Result<ReplayServer> {

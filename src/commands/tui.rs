@@ -44,8 +44,8 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         let (_demo, served) = match &replay {
             Some(r) => {
                 let running = super::replay::start(r).await?;
+                let served = running.served();
                 banner = Some(running.banner);
-                let served = (running.server.origin(), r.step);
                 (Some(running.server), Some(served))
             }
             None => (None, None),

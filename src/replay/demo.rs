@@ -12,6 +12,56 @@ static TIEBA: &[u8] = include_bytes!(concat!(
     "/data/demo/tieba.jsonl.gz"
 ));
 
+static DAY_2025_10_15: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/demo/day-2025-10-15.jsonl.gz"
+));
+
+/// A day the demo can replay (`--demo-day`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DemoDay {
+    /// 2026-08-15, the `--demo` default: Weibo of that day (with heat) and Tieba of 2025-10-15
+    /// replayed on Weibo's clock ([`align_to`]).
+    #[default]
+    Day20260815,
+    /// 2025-10-15: the 11 lists of one real day (TrendRadar archive), rank only.
+    Day20251015,
+}
+
+impl DemoDay {
+    pub const ALL: [DemoDay; 2] = [DemoDay::Day20260815, DemoDay::Day20251015];
+
+    /// `YYYY-MM-DD`, as `--demo-day` takes it.
+    pub fn date(self) -> &'static str {
+        match self {
+            DemoDay::Day20260815 => "2026-08-15",
+            DemoDay::Day20251015 => "2025-10-15",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DemoDay> {
+        DemoDay::ALL.into_iter().find(|d| d.date() == s.trim())
+    }
+
+    /// The lists the server replays for this day, in time order (platforms interleaved).
+    pub fn lists(self) -> Result<Vec<SnapshotLine>, SnapshotFileError> {
+        let mut lists = match self {
+            DemoDay::Day20260815 => {
+                let d = demo_data()?;
+                // Tieba's day replays on Weibo's clock so the analysis compares them at one moment.
+                let tieba = align_to(&d.weibo, &d.tieba);
+                [d.weibo, tieba].concat()
+            }
+            // One real day: every list already has its own capture time on one clock.
+            DemoDay::Day20251015 => {
+                parse_jsonl_bytes(DAY_2025_10_15, "data/demo/day-2025-10-15.jsonl.gz")?
+            }
+        };
+        lists.sort_by_key(|l| (l.captured_at, l.platform));
+        Ok(lists)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DemoData {
     pub weibo: Vec<SnapshotLine>,
@@ -77,6 +127,16 @@ mod tests {
         assert!(align_to(&d.weibo, &[]).is_empty());
     }
     use crate::domain::Platform;
+
+    #[test]
+    fn demo_days_parse_from_their_dates_only() {
+        for d in DemoDay::ALL {
+            assert_eq!(DemoDay::parse(d.date()), Some(d));
+        }
+        assert_eq!(DemoDay::default(), DemoDay::Day20260815);
+        assert_eq!(DemoDay::parse("2025-10-16"), None);
+        assert_eq!(DemoDay::parse("20251015"), None);
+    }
 
     #[test]
     fn demo_data_loads_with_enough_snapshots_and_rows() {

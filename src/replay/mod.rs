@@ -41,7 +41,7 @@ use tokio::task::JoinHandle;
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
-pub use demo::{DemoData, align_to, demo_data};
+pub use demo::{DemoData, DemoDay, align_to, demo_data};
 pub use fault::Fault;
 pub use recording::{BodyEncoding, RecordedExchange, Recording, encode_body, is_recording_line};
 pub use reply::Route;
