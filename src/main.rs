@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             theta,
             tune,
         }) => commands::eval::main(&cli, snapshots, thresholds, *theta, *tune),
+        Some(Command::Events(a)) => commands::events::main(&cli, a),
         Some(Command::Keys) => commands::keys::main(&cli),
         Some(Command::Snapshot(a)) => commands::snapshot::main(&cli, a),
         Some(Command::Record(a)) => commands::record::main(&cli, a),

@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput};
+use super::events::{EventGrouper, Events};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
 use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
@@ -234,6 +235,8 @@ pub struct AnalysisUpdate {
     pub flags_from: Option<DateTime<FixedOffset>>,
     /// Built from stored history at start-up, not from a live poll (nothing to alert or store).
     pub seeded: bool,
+    /// Stories across platforms as of this poll (see [`super::events`]).
+    pub events: Arc<Events>,
 }
 
 /// One title of a platform's current list: its weight and its slices of the list's
@@ -445,6 +448,7 @@ pub struct Analyzer {
     hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
+    events: EventGrouper,
 }
 
 /// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
@@ -506,6 +510,7 @@ impl Analyzer {
             hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
+            events: EventGrouper::default(),
         }
     }
 
@@ -536,6 +541,7 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
+        self.events.reset();
         // (The detector's reset also forgets the seen titles: a reset replays like a fresh start.)
     }
 
@@ -698,6 +704,11 @@ impl Analyzer {
             l.ids.iter_mut().for_each(|id| *id = f(*id));
         }
         self.scratch.slot.clear();
+    }
+
+    /// Take a poll into the events only (a stored poll the detector state already counted).
+    pub fn observe_events(&mut self, snap: &Snapshot) {
+        self.events.observe(snap, &self.tokenizer);
     }
 
     /// Process one poll of one platform.
@@ -1104,6 +1115,7 @@ impl Analyzer {
             .started_at
             .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
+        self.events.observe(snap, &self.tokenizer);
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -1118,6 +1130,7 @@ impl Analyzer {
             warming_up,
             flags_from,
             seeded: false,
+            events: Arc::new(self.events.events()),
         }
     }
 }

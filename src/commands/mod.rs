@@ -1,6 +1,6 @@
 //! One module per subcommand, each with a `main` that `main.rs` dispatches to: the TUI
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
-//! `keys`, `export`, `snapshot` (one poll, printed) and `record` (raw responses to a file);
+//! `events`, `keys`, `export`, `snapshot` (one poll, printed) and `record` (raw responses to a file);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod collect;
 pub mod common;
 pub mod eval;
+pub mod events;
 pub mod export;
 pub mod import;
 pub mod keys;

@@ -63,6 +63,7 @@ fn update(at: DateTime<FixedOffset>, kols: Vec<KolTrend>) -> AnalysisUpdate {
         entries: Vec::new(),
         flags_from: None,
         seeded: false,
+        events: Default::default(),
     }
 }
 
