@@ -25,6 +25,7 @@ Examples:
   resou eval --snapshots lists.jsonl.gz         θ_on curve, the configured θ_on marked
   resou dynamics --snapshots lists.jsonl.gz     withdrawn / anchored / label-step candidates
   resou eval --snapshots tuning.jsonl --tune    choose the operating point on this file
+  resou events --snapshots lists.jsonl.gz --at 12:05   one story's titles across platforms
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
@@ -139,6 +140,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DynamicsFormat::Table)]
         format: DynamicsFormat,
     },
+    /// Replay snapshot files and print the events as of one poll: the titles telling one story
+    /// across platforms (platform, rank, title) and when each platform first showed it.
+    Events(EventsArgs),
     /// Headless collector: poll and write every list to the history store (--store), no UI;
     /// logs to the log file; SIGTERM/SIGINT stop it after the queued writes are committed.
     Collect {
@@ -181,6 +185,31 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         triage: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EventsArgs {
+    /// Snapshot JSONL file(s) (`.gz` accepted), replayed in time order.
+    #[arg(long, required = true, num_args = 1..)]
+    pub snapshots: Vec<PathBuf>,
+    /// Replay up to this poll: `HH:MM` (on the day of the last poll), `YYYY-MM-DD HH:MM`
+    /// (China time) or RFC 3339. Default: the last poll.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value_t = EventsFormat::Table)]
+    pub format: EventsFormat,
+    /// Only events on at least this many platforms.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_platforms: usize,
+}
+
+/// `resou events --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    /// One JSON document: `{"at":…,"events":[…]}`.
+    Json,
+    /// Readable at 80 columns (CJK counted two cells wide).
+    Table,
 }
 
 #[derive(Debug, clap::Args)]

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             commands::dynamics::main(snapshots, *format)
         }
         Some(Command::Eval(a)) => commands::eval::main(&cli, a),
+        Some(Command::Events(a)) => commands::events::main(&cli, a),
         Some(Command::Keys) => commands::keys::main(&cli),
         Some(Command::Snapshot(a)) => commands::snapshot::main(&cli, a),
         Some(Command::Record(a)) => commands::record::main(&cli, a),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detect::{Detector, DetectorConfig, TermInput};
 use super::dynamics::{Dynamics, DynamicsConfig, PollDynamics};
+use super::events::{EventGrouper, Events};
 use super::kol::{AccountRecord, AccountRole, Kol, KolMatcher, KolSpan, discover_kols};
 use super::panel::{Member, Trend};
 use super::row::{History, Keyword, Platforms};
@@ -243,6 +244,8 @@ pub struct AnalysisUpdate {
     pub seeded: bool,
     /// List dynamics of this platform: this poll's candidates and the topics marked now.
     pub dynamics: PollDynamics,
+    /// Stories across platforms as of this poll (see [`super::events`]).
+    pub events: Arc<Events>,
 }
 
 /// One title of a platform's current list: its weight and its slices of the list's
@@ -456,6 +459,7 @@ pub struct Analyzer {
     max_rows: usize,
     scratch: Scratch,
     dynamics: Dynamics,
+    events: EventGrouper,
 }
 
 /// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
@@ -518,6 +522,7 @@ impl Analyzer {
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
             dynamics: Dynamics::new(cfg.dynamics.clone()),
+            events: EventGrouper::default(),
         }
     }
 
@@ -548,6 +553,7 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
+        self.events.reset();
         // (The detector's reset also forgets the seen titles: a reset replays like a fresh start.)
     }
 
@@ -710,6 +716,11 @@ impl Analyzer {
             l.ids.iter_mut().for_each(|id| *id = f(*id));
         }
         self.scratch.slot.clear();
+    }
+
+    /// Take a poll into the events only (a stored poll the detector state already counted).
+    pub fn observe_events(&mut self, snap: &Snapshot) {
+        self.events.observe(snap, &self.tokenizer);
     }
 
     /// Process one poll of one platform.
@@ -1126,6 +1137,7 @@ impl Analyzer {
             .started_at
             .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
+        self.events.observe(snap, &self.tokenizer);
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -1142,6 +1154,7 @@ impl Analyzer {
             seeded: false,
             // A list shown again (same time) brings only the marks: the tracker judges by time.
             dynamics: self.dynamics.observe(snap),
+            events: Arc::new(self.events.events()),
         }
     }
 }

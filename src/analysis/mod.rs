@@ -9,6 +9,7 @@ pub mod detect;
 pub mod dynamics;
 pub mod engine;
 pub mod eval;
+pub mod events;
 pub mod headless;
 pub mod highlight;
 pub mod kol;
@@ -120,6 +121,8 @@ fn replay_seed(analyzer: &mut Analyzer, seed: Seed) -> Result<Option<AnalysisUpd
         if !analyzer.has_seen(&snap) {
             analyzer.process(&snap);
             replayed += 1;
+        } else {
+            analyzer.observe_events(&snap);
         }
         latest.retain(|s| s.platform != snap.platform);
         latest.push(snap);

@@ -1,7 +1,7 @@
 //! One module per subcommand, each with a `main` that `main.rs` dispatches to: the TUI
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
-//! `dynamics` (list dynamics of snapshot files), `keys`, `export`, `snapshot` (one poll,
-//! printed) and `record` (raw responses to a file);
+//! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
+//! `export`, `snapshot` (one poll, printed) and `record` (raw responses to a file);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -14,6 +14,7 @@ pub mod collect;
 pub mod common;
 pub mod dynamics;
 pub mod eval;
+pub mod events;
 pub mod export;
 pub mod import;
 pub mod keys;

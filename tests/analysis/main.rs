@@ -7,6 +7,7 @@ mod analysis_support;
 mod analysis_detect;
 mod analysis_dynamics;
 mod analysis_eval;
+mod analysis_events;
 mod analysis_headless;
 mod analysis_kol;
 mod analysis_panel;

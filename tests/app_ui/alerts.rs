@@ -65,6 +65,7 @@ fn update(at: DateTime<FixedOffset>, kols: Vec<KolTrend>) -> AnalysisUpdate {
         flags_from: None,
         seeded: false,
         dynamics: Default::default(),
+        events: Default::default(),
     }
 }
 
