@@ -66,6 +66,8 @@ pub struct BoardRow {
     pub marks: RowMarks,
     /// Heat over the recent stored polls, oldest first (the sparkline; empty without history).
     pub trend: Vec<f64>,
+    /// Platforms the row's story is on now (its event; 0 or 1: only this list).
+    pub event_platforms: u8,
     /// A list-dynamics mark on the row now: anchored, or a recent label step.
     pub dynamics: Option<crate::analysis::dynamics::Kind>,
 }
@@ -144,6 +146,9 @@ pub struct AnalysisView {
     pub kols: Vec<KolTrend>,
     /// A problem the worker reported (state file unreadable…).
     pub warning: Option<String>,
+    /// Stories across platforms as of the last analysed poll (the events view, the board's
+    /// platform counts).
+    pub events: std::sync::Arc<crate::analysis::events::Events>,
     /// List-dynamics marks per platform (anchored rows, recent withdrawals and label steps),
     /// as of each platform's last analysed poll.
     pub dynamics: BTreeMap<Platform, Vec<crate::analysis::dynamics::Candidate>>,
@@ -199,6 +204,20 @@ pub struct AppState {
     pub alerts: Alerts,
     /// Stored history: poll times, sparkline series, time travel, the detail pane.
     pub history: super::history::HistoryState,
+    /// The events view (`E`).
+    pub events_view: EventsView,
+}
+
+/// Where the events view is: the story list, or one story's titles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventsView {
+    pub open: bool,
+    /// Index into the events of the last analysis update.
+    pub selected: usize,
+    pub offset: usize,
+    /// The story whose titles are listed.
+    pub members_of: Option<crate::analysis::events::EventId>,
+    pub member_selected: usize,
 }
 
 /// The lists as polled (or read from the team store) and the health of each source.

@@ -340,6 +340,10 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
         .analysis
         .dynamics
         .insert(u.platform, u.dynamics.marked.clone());
+    state.analysis.events = u.events.clone();
+    let n = state.analysis.events.events.len();
+    let v = &mut state.events_view;
+    v.selected = v.selected.min(n.saturating_sub(1));
 
     // KOL mentions of this platform's topics replace the previous ones.
     state
@@ -421,6 +425,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
             }
         }
         row.kols = kols;
+        row.event_platforms = state.analysis.events.platform_count(&row.key).min(255) as u8;
         // Anchoring says more than a label step when a row has both.
         row.dynamics = state
             .analysis
@@ -524,6 +529,7 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             rising_score: None,
             marks: Default::default(),
             trend: Vec::new(),
+            event_platforms: 0,
             dynamics: None,
         }
     };
@@ -531,6 +537,17 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
         snap.pinned.iter().map(row).collect(),
         snap.ranked.iter().map(row).collect(),
     )
+}
+
+/// The board row of `key` as its platform's current list shows it (for opening a topic from
+/// elsewhere: the events view).
+pub(super) fn row_of(state: &AppState, key: &TopicKey) -> Option<BoardRow> {
+    let board = state
+        .history
+        .shown(&state.lists.boards)
+        .get(&key.platform)?;
+    let (pinned, ranked) = rows_for(board);
+    pinned.into_iter().chain(ranked).find(|r| &r.key == key)
 }
 
 /// What a rebuild saw shown with each topic: (topic, rising words in its title, KOLs).

@@ -111,7 +111,11 @@ fn table(at: DateTime<FixedOffset>, events: &[&Event]) -> String {
         let _ = writeln!(out, "{stats}");
         for m in &e.members {
             let rank = m.rank.map_or("-".to_string(), |r| r.to_string());
-            let lead = format!("{INDENT}{} {} ", pad_right(m.platform.tag(), 4), pad_left(&rank, 3));
+            let lead = format!(
+                "{INDENT}{} {} ",
+                pad_right(m.platform.tag(), 4),
+                pad_left(&rank, 3)
+            );
             let title = truncate(&m.title, WIDTH - display_width(&lead));
             let _ = writeln!(out, "{lead}{title}");
         }
@@ -123,7 +127,11 @@ fn table(at: DateTime<FixedOffset>, events: &[&Event]) -> String {
 fn wrap_chain(out: &mut String, steps: &[String]) {
     let mut line = INDENT.to_string();
     for (i, s) in steps.iter().enumerate() {
-        let piece = if i == 0 { s.clone() } else { format!(" → {s}") };
+        let piece = if i == 0 {
+            s.clone()
+        } else {
+            format!(" → {s}")
+        };
         if i > 0 && display_width(&line) + display_width(&piece) > WIDTH {
             out.push_str(&line);
             out.push('\n');

@@ -128,6 +128,8 @@ pub enum Action {
     /// Show the selected topic's full history (first seen, peak, rank path)
     #[strum(message = "Topic history: first seen, peak, rank path")]
     TopicHistory,
+    #[strum(message = "Events: one story across platforms, first seen on each in order")]
+    ToggleEvents,
     #[strum(message = "Accept the input")]
     Submit,
     #[strum(message = "Cancel the input")]

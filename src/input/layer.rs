@@ -20,6 +20,8 @@ pub enum Layer {
     Thread,
     /// The topic history pane (`H`) over the board: its table first, then the board's.
     Detail,
+    /// The events view (`E`): stories across platforms, then one story's titles.
+    Events,
     /// A link shown in a popup for manual copying.
     Link,
     /// The sources popup: every list's health, fallback steps and next poll.
@@ -54,6 +56,7 @@ impl Layer {
             Layer::Keywords => &[Layer::Keywords],
             Layer::Thread => &[Layer::Thread],
             Layer::Detail => &[Layer::Detail, Layer::Board],
+            Layer::Events => &[Layer::Events],
             Layer::Link => &[Layer::Link],
             Layer::Sources => &[Layer::Sources],
             Layer::Help => &[Layer::Help],

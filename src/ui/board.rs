@@ -309,6 +309,23 @@ fn put_title(buf: &mut Buffer, row: Rect, x: u16, w: usize, data: &BoardRow, the
         let mw = display_width(&marks);
         (x.saturating_add(mw as u16), w - mw)
     };
+    // The story is on other lists too: `⇄5` at the cell's right end (its event's platforms).
+    let w = if data.event_platforms >= 2 && w > 12 {
+        let badge = format!("⇄{}", data.event_platforms);
+        let bw = display_width(&badge);
+        put(
+            buf,
+            row,
+            x.saturating_add((w - bw) as u16),
+            bw,
+            Slot::Title,
+            &badge,
+            theme.cross_platform,
+        );
+        w - bw - 1
+    } else {
+        w
+    };
     let title = data.topic.title.as_str();
     let shown = display_range(title);
     if data.highlights.is_empty() {

@@ -237,3 +237,25 @@ fn back_closes_the_top_layer_first() {
     press(&mut app, "esc");
     assert!(app.state.quit);
 }
+
+#[test]
+fn events_keys_rebind_and_back_closes_the_view() {
+    use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
+    let mut app = app_with(&["board.F2=toggle_events", "events.J=select_next"]);
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    for l in support::app_lists() {
+        let u = analyzer.process(&l.to_snapshot());
+        app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));
+    }
+    assert!(app.state.analysis.events.events.len() > 2);
+    press(&mut app, "F2");
+    assert_eq!(active(&app.state), Layer::Events);
+    press(&mut app, "J J");
+    assert_eq!(app.state.events_view.selected, 2, "J walks the stories");
+    let board = selected(&app);
+    press(&mut app, "j");
+    assert_eq!(app.state.events_view.selected, 3);
+    assert_eq!(selected(&app), board, "the board underneath stays put");
+    press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+}

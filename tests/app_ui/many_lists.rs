@@ -197,3 +197,113 @@ fn search_and_flag_work_on_the_new_lists() {
         .expect("flagged row exported");
     assert_eq!(row.platform, Platform::Zhihu);
 }
+
+/// An app at `size` fed every list of the fixture (both snapshots) and the analysis of each,
+/// as the worker would send it.
+fn analysed_app(size: (u16, u16), platforms: &[Platform]) -> App {
+    use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
+    let mut app = support::app_sized(size.1.saturating_sub(8) as usize, size);
+    let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    for line in lines()
+        .into_iter()
+        .filter(|l| platforms.contains(&l.platform))
+    {
+        let s = line.to_snapshot();
+        app.handle(support::poll_ok(
+            s.clone(),
+            Endpoint::chain_of(s.platform)[0],
+        ));
+        let u = analyzer.process(&s);
+        app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));
+    }
+    app
+}
+
+#[test]
+fn events_view_shows_stories_with_their_propagation_and_opens_a_title() {
+    use resou::app::layer::active;
+    use resou::input::Layer;
+    let mut app = analysed_app((120, 40), &Platform::ALL);
+    let events = app.state.analysis.events.clone();
+    let multi: Vec<_> = events
+        .events
+        .iter()
+        .filter(|e| e.platforms.len() >= 3)
+        .collect();
+    assert!(!multi.is_empty(), "the 12:36 lists share stories");
+    // board rows carry their story's platform count
+    let ev = multi[0];
+    let member = &ev.members[0];
+    let row = app
+        .state
+        .board
+        .rows
+        .iter()
+        .find(|r| r.key == member.key)
+        .expect("member on the board");
+    assert_eq!(row.event_platforms as usize, ev.platforms.len());
+
+    crate::render_support::press(&mut app, "E");
+    assert_eq!(active(&app.state), Layer::Events);
+    let term = draw(&app.state, 120, 40);
+    let buf = term.backend().buffer();
+    // the first story is listed with its platforms in first-seen order
+    let first = &events.events[0];
+    let order: Vec<&str> = first.platforms.iter().map(|p| p.platform.tag()).collect();
+    // header, the view's title, then the first story's two lines
+    let line = row_text(buf, 3);
+    let mut at = 0;
+    for tag in &order {
+        let i = line[at..].find(tag).map(|i| i + at);
+        assert!(i.is_some(), "{tag} after position {at} in {line:?}");
+        at = i.unwrap_or(at);
+    }
+    assert!(order.len() < 2 || line.contains(" → "), "{line}");
+
+    // enter lists the story's titles; enter on a Weibo title opens its posts
+    crate::render_support::press(&mut app, "enter");
+    assert_eq!(app.state.events_view.members_of, Some(first.id));
+    let term = draw(&app.state, 120, 40);
+    for m in first.members.iter().take(3) {
+        let head: String = m.title.chars().take(6).collect();
+        assert!(
+            find_row(term.backend().buffer(), &head).is_some(),
+            "member {head} shown"
+        );
+    }
+    if let Some(i) = first
+        .members
+        .iter()
+        .position(|m| m.platform == Platform::Weibo && m.rank.is_some())
+    {
+        for _ in 0..i {
+            crate::render_support::press(&mut app, "j");
+        }
+        let fx = crate::render_support::press(&mut app, "enter");
+        assert!(!fx.is_empty(), "opening a Weibo title loads its posts");
+        assert_eq!(active(&app.state), Layer::Thread);
+        crate::render_support::press(&mut app, "esc");
+    }
+    // esc steps out: titles → stories → board
+    crate::render_support::press(&mut app, "esc");
+    assert_eq!(app.state.events_view.members_of, None);
+    assert_eq!(active(&app.state), Layer::Events);
+    crate::render_support::press(&mut app, "esc");
+    assert_eq!(active(&app.state), Layer::Board);
+}
+
+#[test]
+fn events_view_snapshots_at_80x24_and_120x35() {
+    let mut app = analysed_app((80, 24), &Platform::ALL);
+    crate::render_support::press(&mut app, "E");
+    insta::assert_snapshot!("events_80x24", draw(&app.state, 80, 24).backend());
+    insta::assert_snapshot!("events_120x35", draw(&app.state, 120, 35).backend());
+}
+
+#[test]
+fn board_with_eight_lists_snapshots_at_80x24_and_200x60() {
+    let app = analysed_app((80, 24), &EIGHT);
+    insta::assert_snapshot!("eight_lists_80x24", draw(&app.state, 80, 24).backend());
+    let app = analysed_app((200, 60), &EIGHT);
+    insta::assert_snapshot!("eight_lists_200x60", draw(&app.state, 200, 60).backend());
+}

@@ -319,6 +319,7 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
             rising_score: None,
             marks: Default::default(),
             trend: Vec::new(),
+            event_platforms: 0,
             dynamics: None,
         })
         .collect()
@@ -387,6 +388,7 @@ pub fn sample_state() -> AppState {
             all_keywords: keyword_rows(),
             kols: kol_trends(),
             warning: None,
+            events: Default::default(),
             dynamics: Default::default(),
         },
         ..AppState::default()

@@ -203,7 +203,14 @@ pub fn evaluate_cross(
             theta_on,
             source: theta_source.to_string(),
         };
-        run(input, cfg, thresholds, operating, SPECIFIC_DF_MAX, DfScope::Weibo)
+        run(
+            input,
+            cfg,
+            thresholds,
+            operating,
+            SPECIFIC_DF_MAX,
+            DfScope::Weibo,
+        )
     };
     let (alone, all) = (at(true), at(false));
     // The events come from the Weibo lists, which both runs read alike.
@@ -374,9 +381,7 @@ pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
                 .collect(),
         });
     }
-    story_list.sort_by(|a, b| {
-        (a.sightings[0].at, &a.title).cmp(&(b.sightings[0].at, &b.title))
-    });
+    story_list.sort_by(|a, b| (a.sightings[0].at, &a.title).cmp(&(b.sightings[0].at, &b.title)));
     spread(story_list)
 }
 
@@ -568,7 +573,13 @@ pub fn format_cross_report(r: &CrossReport) -> String {
     );
     for row in &g.per_platform {
         let weibo = row.platform == Platform::Weibo;
-        let dash = |n: usize| if weibo { "-".to_string() } else { n.to_string() };
+        let dash = |n: usize| {
+            if weibo {
+                "-".to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let _ = writeln!(
             out,
             "{:<13} {:>7} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>11}",
@@ -603,14 +614,23 @@ mod tests {
     #[test]
     fn the_story_rule_needs_four_shared_bigrams_and_sixty_percent_of_the_shorter_title() {
         // Same story, worded differently on Weibo and Douyin (2025-10-15, 16:40).
-        assert!(same_story("蔡国强烟花秀调查情况", "官方通报蔡国强烟花秀调查情况"));
+        assert!(same_story(
+            "蔡国强烟花秀调查情况",
+            "官方通报蔡国强烟花秀调查情况"
+        ));
         // Case, width and punctuation do not count.
         assert!(same_story("T1战胜iG", "T1战胜IG晋级瑞士轮"));
         // 3 shared bigrams (县委 委书 书记) are too few, whatever the share.
-        assert_eq!(shared(&bigrams("县委书记"), &bigrams("西藏江孜县委书记被免职")), 3);
+        assert_eq!(
+            shared(&bigrams("县委书记"), &bigrams("西藏江孜县委书记被免职")),
+            3
+        );
         assert!(!same_story("县委书记", "西藏江孜县委书记被免职"));
         // 5 shared of the shorter title's 10: below 60 %.
-        let (a, b) = ("西藏江孜县委书记被免职", "官方问责蔡国强烟花秀：县委书记被免");
+        let (a, b) = (
+            "西藏江孜县委书记被免职",
+            "官方问责蔡国强烟花秀：县委书记被免",
+        );
         assert_eq!(shared(&bigrams(a), &bigrams(b)), 5);
         assert_eq!(bigrams(a).len(), 10);
         assert!(!same_story(a, b));

@@ -136,6 +136,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TravelForward => return history::step(state, false),
         Action::Live => history::go_live(state),
         Action::TopicHistory => return history::open_detail(state),
+        Action::ToggleEvents => super::events::toggle(state),
         // Handled for every layer in `layer::act`.
         Action::Quit
         | Action::Back

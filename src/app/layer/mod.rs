@@ -4,6 +4,7 @@
 
 mod board;
 mod detail;
+mod events;
 mod keywords;
 mod popups;
 mod prompt;
@@ -19,7 +20,7 @@ use crate::sources::SourceCmd;
 pub(super) use board::select_index;
 
 /// The layer that has the keyboard: the topmost of the stack
-/// prompt › link popup › sources › help › views › detail pane › keyword panel › visual selection › board.
+/// prompt › link popup › sources › help › views › events › detail pane › keyword panel › visual selection › board.
 pub fn active(state: &AppState) -> Layer {
     if state.input.prompt.is_some() {
         Layer::Input
@@ -38,6 +39,8 @@ pub fn active(state: &AppState) -> Layer {
 pub fn under_help(state: &AppState) -> Layer {
     if !state.views.stack.is_empty() {
         Layer::Thread
+    } else if state.events_view.open {
+        Layer::Events
     } else if state.history.detail.is_some() {
         Layer::Detail
     } else if state.input.focus == Focus::Keywords {
@@ -126,6 +129,7 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             Layer::Keywords => keywords::act(state, action),
             Layer::Thread => views::act(state, action),
             Layer::Detail => detail::act(state, action),
+            Layer::Events => events::act(state, action),
             // Popups and prompts own only `Back` (above) and their typing.
             Layer::Link | Layer::Sources | Layer::Help | Layer::Input => Vec::new(),
         },
@@ -141,6 +145,7 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
         Layer::Help => state.popups.show_help = false,
         Layer::Thread => return super::drill::back(state),
         Layer::Detail => state.history.detail = None,
+        Layer::Events => events::back(state),
         Layer::Visual => super::triage_actions::toggle_visual(state),
         Layer::Keywords => keywords::back(state),
         Layer::Board | Layer::Global => board::back(state),
