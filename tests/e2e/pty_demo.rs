@@ -409,3 +409,70 @@ fn demo_pinyin_search_flag_and_export() {
     assert_eq!(entry["flagged"], serde_json::Value::Bool(true), "{entry}");
     assert!(v["last_look"].is_string(), "the look ended at quit");
 }
+
+/// The second demo day (issue 18): all 11 real lists of 2025-10-15 on one clock, the events
+/// view with the 蔡国强 fireworks story in its propagation order, and nothing overflowing at
+/// 80×24.
+#[test]
+fn demo_day_2025_10_15_shows_every_list_and_the_fireworks_story_across_platforms() {
+    let mut s = Session::start(
+        &["--demo", "--demo-day", "2025-10-15", "--demo-speed", "1.5"],
+        120,
+        35,
+    );
+    s.wait_for("all 11 lists polled", Duration::from_secs(60), |sc| {
+        sc.contains("11 ✓")
+            && ["微博", "百度", "抖音", "知乎", "头条", "B站", "澎湃"]
+                .iter()
+                .all(|t| sc.contains(t))
+    });
+    assert!(
+        s.screen().contains("2025-10-15"),
+        "the banner names the day"
+    );
+    // The story reaches the lists at 16:40 (the 33rd of 46 snapshots); its event then spans
+    // Weibo, Baidu, Douyin, Toutiao and Bilibili at once, and the view lists stories by
+    // platforms present.
+    s.press(b"E");
+    s.wait_for(
+        "the fireworks story in the events view, first seen on five lists in order",
+        Duration::from_secs(180),
+        |sc| {
+            let lines: Vec<&str> = sc.lines().collect();
+            lines.windows(2).any(|w| {
+                w[0].contains("蔡国强")
+                    && w[1].matches(" → ").count() >= 4
+                    && w[1].contains("微博")
+                    && w[1].contains("抖音")
+            })
+        },
+    );
+    // q steps back out of the view first, then quits
+    s.press(b"q");
+    s.wait_for("the board again", Duration::from_secs(10), |sc| {
+        !sc.contains(" events · ")
+    });
+    s.press(b"q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    s.assert_restored();
+
+    // At 80×24 the tab bar and the status bar fit, with every list polled.
+    let mut s = Session::start(
+        &["--demo", "--demo-day", "2025-10-15", "--demo-speed", "1"],
+        80,
+        24,
+    );
+    s.wait_for("all 11 lists at 80×24", Duration::from_secs(60), |sc| {
+        sc.contains("11 ✓")
+    });
+    let screen = s.screen();
+    for line in screen.lines() {
+        assert!(
+            resou::ui::text::display_width(line.trim_end()) <= 80,
+            "overflow: {line}"
+        );
+    }
+    s.press(b"q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+}
