@@ -183,7 +183,7 @@ mod tests {
             assert!(!a.describe().is_empty(), "{a:?}");
             n += 1;
         }
-        assert_eq!(n, 54);
+        assert_eq!(n, 55);
         assert_eq!(Action::ToggleHelp.name(), "toggle_help");
         assert_eq!(Action::Noop.describe(), "(unbound)");
     }
