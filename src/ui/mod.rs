@@ -213,7 +213,21 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
             .team
             .get(&crate::triage::entry_key(&pane.key))
             .map_or(&[][..], |v| v.as_slice());
-        topic_history::render(area, buf, pane, team, theme);
+        // this topic's list-dynamics marks and its story across lists
+        let marks: Vec<crate::analysis::dynamics::Candidate> = state
+            .analysis
+            .dynamics
+            .get(&pane.key.platform)
+            .into_iter()
+            .flatten()
+            .filter(|c| c.key == pane.key)
+            .cloned()
+            .collect();
+        let now = topic_history::TopicNow {
+            event: state.analysis.events.of(&pane.key),
+            marks: &marks,
+        };
+        topic_history::render(area, buf, pane, team, now, theme);
     }
     if state.popups.show_sources {
         help::lines_popup(

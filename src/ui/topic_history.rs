@@ -23,6 +23,7 @@ pub(super) fn render(
     buf: &mut Buffer,
     pane: &DetailPane,
     team: &[TeamMark],
+    now: TopicNow<'_>,
     theme: &Theme,
 ) {
     let w = screen.width.saturating_sub(4).min(90);
@@ -38,7 +39,8 @@ pub(super) fn render(
         w.saturating_sub(4) as usize,
     );
     let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
-    let mut shown = team_lines(team, theme);
+    let mut shown = now_lines(now, theme);
+    shown.extend(team_lines(team, theme));
     shown.extend(match &pane.history {
         None => vec![Line::styled("loading…", theme.muted)],
         Some(Err(e)) => vec![Line::styled(
@@ -72,6 +74,47 @@ pub(super) fn render(
         ),
         buf,
     );
+}
+
+/// What the analysis says of the topic now: its story across lists (first seen on each in
+/// order) and its list-dynamics marks.
+#[derive(Clone, Copy)]
+pub(super) struct TopicNow<'a> {
+    pub event: Option<&'a crate::analysis::events::Event>,
+    pub marks: &'a [crate::analysis::dynamics::Candidate],
+}
+
+fn now_lines(now: TopicNow<'_>, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if let Some(ev) = now.event.filter(|e| e.platforms.len() >= 2) {
+        let mut spans = vec![Span::styled(format!("{:<LABEL_W$}", "story"), theme.key)];
+        for (i, p) in ev.platforms.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" → ", theme.muted));
+            }
+            spans.push(Span::styled(p.platform.tag(), theme.platform(p.platform)));
+            spans.push(Span::styled(
+                format!(" {} #{}", p.first_seen.format("%m-%d %H:%M"), p.best_rank),
+                theme.header,
+            ));
+        }
+        out.push(Line::from(spans));
+    }
+    for c in now.marks {
+        let what = match c.kind {
+            crate::analysis::dynamics::Kind::Withdrawn => "撤?",
+            crate::analysis::dynamics::Kind::Anchored => "anchored",
+            crate::analysis::dynamics::Kind::LabelStep => "label",
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{what:<LABEL_W$}"), theme.warn),
+            Span::styled(c.evidence.clone(), theme.header),
+        ]));
+    }
+    if !out.is_empty() {
+        out.push(Line::raw(""));
+    }
+    out
 }
 
 /// The team's flags and notes on this topic (shared triage), one line per user.
