@@ -43,6 +43,17 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     })
 }
 
+/// BD2's success envelope around a card list of the wrong type (the page, BD1, is HTML).
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    (route == Route::BaiduApi).then(|| {
+        json!({
+            "success": true,
+            "data": {"cards": {"content": "热搜榜"}},
+            "error": {"code": 0, "message": "api response ok"},
+        })
+    })
+}
+
 /// `hotTag` as the spec maps it (§2: 1 新, 3 热, 0 none).
 fn hot_tag(it: &SnapshotItem) -> &'static str {
     match it.label.as_deref().map(str::trim) {

@@ -71,6 +71,24 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     }
 }
 
+/// `code: 0` around rows of the wrong type, in each route's envelope.
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    let rows = json!({"keyword": 1, "show_name": ["热搜"]});
+    match route {
+        Route::BiliHotword => Some(json!({"code": 0, "message": "success", "list": rows})),
+        Route::BiliTrending => {
+            Some(json!({"code": 0, "message": "0", "ttl": 1, "data": {"list": rows}}))
+        }
+        Route::BiliSquare => {
+            Some(json!({"code": 0, "message": "0", "ttl": 1, "data": {"trending": {"list": rows}}}))
+        }
+        Route::BiliNav => Some(
+            json!({"code": -101, "message": "账号未登录", "ttl": 1, "data": {"wbi_img": {"img_url": 1, "sub_url": []}}}),
+        ),
+        _ => None,
+    }
+}
+
 /// The day's WBI keys (`img_key`, `sub_key`): 32 hex digits each, new every day of the served
 /// snapshot, as the real ones rotate daily.
 pub(crate) fn wbi_keys(line: &SnapshotLine) -> (String, String) {

@@ -58,6 +58,18 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     }
 }
 
+/// `status_code: 0` around a `word_list` that is not a list (DY2 is a page).
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    let words = json!({"word": 1, "position": "一"});
+    match route {
+        Route::DouyinWeb | Route::DouyinApp => {
+            Some(json!({"status_code": 0, "data": {"word_list": words}}))
+        }
+        Route::DouyinBillboard => Some(json!({"status_code": 0, "word_list": words})),
+        _ => None,
+    }
+}
+
 /// DY2: a page that sets the cookies, `passport_csrf_token` and its `_default` twin (what the
 /// browser receives from login.douyin.com; values are fresh random hex).
 fn login_page() -> Reply {

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::reply::{Delivery, Reply, Route, RouteKind};
-use super::{tieba_drill, visitor};
+use super::{baidu, bilibili, douyin, newsnow, tieba_drill, toutiao, visitor, zhihu};
+use crate::domain::Platform;
 
 /// Largest body `Fault::Huge` produces (256 MiB).
 pub const HUGE_CAP: usize = 256 << 20;
@@ -20,11 +21,14 @@ pub enum Fault {
     EmptyList,
     /// `302` to the passport visitor page.
     LoginRedirect,
-    /// `200` with an HTML login page.
+    /// `200` with an HTML login page: Baidu's security check on Tieba and Baidu routes, Sina's
+    /// passport page elsewhere (no other site's wall has been captured).
     LoginWall,
     /// `200` with an HTML page where JSON (or the hot-list table) was expected.
     HtmlInsteadOfJson,
-    /// The normal response cut in half (with a matching Content-Length).
+    /// The normal response cut in half (with a matching Content-Length), at a character
+    /// boundary: the cut is the parser's to find (a cut inside a character is the UTF-8
+    /// decoder's, `sources::http`).
     Truncated,
     /// The platform envelope with this code: Weibo `ok`, Tieba `errno`, visitor `retcode`.
     Envelope(i64),
@@ -109,7 +113,11 @@ pub(crate) fn apply(
         Fault::LoginRedirect => {
             Reply::redirect(visitor::passport_url(&route.public_url(request_uri)))
         }
-        Fault::LoginWall if route.is_tieba_drill() => {
+        // Baidu's sites (Tieba, top.baidu.com) wall a client off with their security check.
+        Fault::LoginWall
+            if route.is_tieba_drill()
+                || matches!(route.platform(), Platform::Tieba | Platform::Baidu) =>
+        {
             Reply::html(tieba_drill::SECURITY_PAGE.to_string())
         }
         Fault::LoginWall => Reply::html(LOGIN_WALL.to_string()),
@@ -126,7 +134,12 @@ pub(crate) fn apply(
         }),
         Fault::Truncated => {
             let mut r = normal(false);
-            r.body.truncate(r.body.len() / 2);
+            let mut at = r.body.len() / 2;
+            // Back over UTF-8 continuation bytes to the start of the character.
+            while at > 0 && r.body[at] & 0xC0 == 0x80 {
+                at -= 1;
+            }
+            r.body.truncate(at);
             r
         }
         Fault::Huge(n) => {
@@ -164,9 +177,25 @@ pub(crate) fn apply(
                 Route::TiebaAppPage => {
                     json!({"error_code": "0", "post_list": {"id": 1}, "user_list": "x", "page": []})
                 }
-                _ => json!({"ok": 1, "data": []}),
+                r => list_wrong_shape(r).unwrap_or_else(|| json!({"ok": 1, "data": []})),
             }),
         },
+    }
+}
+
+/// The other lists' JSON in their own success envelopes with rows of the wrong type, written
+/// beside their renderers (`None` for their HTML pages: JSON where a page was expected).
+fn list_wrong_shape(route: Route) -> Option<Value> {
+    match route.platform() {
+        Platform::Baidu => baidu::wrong_shape(route),
+        Platform::Douyin => douyin::wrong_shape(route),
+        Platform::Zhihu => zhihu::wrong_shape(route),
+        Platform::Toutiao => toutiao::wrong_shape(route),
+        Platform::Bilibili => bilibili::wrong_shape(route),
+        Platform::ThePaper | Platform::Cls | Platform::Ifeng | Platform::WallStreetCn => {
+            newsnow::wrong_shape(route)
+        }
+        Platform::Weibo | Platform::Tieba | Platform::Kuaishou => None,
     }
 }
 

@@ -43,6 +43,19 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     }
 }
 
+/// `status: "success"` for the right list, its `items` not a list.
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    match route {
+        Route::Newsnow(p) => Some(json!({
+            "status": "success",
+            "id": p.newsnow_id(),
+            "updatedTime": "now",
+            "items": {"title": 1},
+        })),
+        _ => None,
+    }
+}
+
 /// The article id: the archive's (taken from newsnow's own URL), else a stable made-up one.
 fn article_id(it: &SnapshotItem) -> String {
     it.id

@@ -33,6 +33,12 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     })
 }
 
+/// `status: "success"` around a `data` that is not a list.
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    (route == Route::ToutiaoHotBoard)
+        .then(|| json!({"status": "success", "data": {"Title": 1}, "fixed_top_data": "头条"}))
+}
+
 /// The archive's id (`ClusterIdStr`, from newsnow's `/trending/<id>/` links), else a stable
 /// 19-digit one from the title.
 fn cluster_id(it: &SnapshotItem) -> u64 {

@@ -65,6 +65,12 @@ pub(crate) fn envelope(route: Route, code: i64) -> Option<Reply> {
     Some(r)
 }
 
+/// No error object, and `data` not a list (ZH4 is a page).
+pub(crate) fn wrong_shape(route: Route) -> Option<Value> {
+    matches!(route, Route::ZhihuWeb | Route::ZhihuApp)
+        .then(|| json!({"data": {"target": {"title": 1}}, "paging": {"is_end": "true"}}))
+}
+
 /// The question id: the archive's own (newsnow's `/question/<qid>`), else a stable id in the
 /// 19-digit range of new questions.
 fn qid(it: &SnapshotItem) -> u64 {

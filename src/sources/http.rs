@@ -1099,6 +1099,11 @@ fn body_text(bytes: Vec<u8>, content_type: Option<&str>) -> Result<String, Sourc
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(e) if other_charset => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        // Valid up to a character cut off at the very end: the body was cut short (with a
+        // matching length the transport cannot tell), not sent in another encoding.
+        Err(e) if e.utf8_error().error_len().is_none() => Err(SourceError::Decode(
+            "truncated body (it ends inside a character)".into(),
+        )),
         Err(_) => Err(SourceError::Decode("body is not valid UTF-8".into())),
     }
 }
@@ -1196,6 +1201,14 @@ mod tests {
         assert_eq!(
             body_text("热搜".as_bytes().to_vec(), json).as_deref(),
             Ok("热搜")
+        );
+        // cut inside the last character: a truncation, not another encoding
+        let cut = "{\"t\":\"热搜".as_bytes();
+        assert_eq!(
+            body_text(cut[..cut.len() - 1].to_vec(), json),
+            Err(SourceError::Decode(
+                "truncated body (it ends inside a character)".into()
+            ))
         );
     }
 

@@ -215,6 +215,14 @@ fn billboard_data(body: &str) -> Result<Map<String, Value>, SourceError> {
     let Some(script) = doc.select(&INITIAL_DATA).next() else {
         return Err(wire::html_failure(body, ZHIHU_LOGIN_HINT));
     };
+    // The parser ends a cut-off script at the end of the body: a page cut inside the state is
+    // a truncated page, whatever the JSON left in it says.
+    let script_at = body.find("js-initialData").unwrap_or(0);
+    if !body[script_at..].contains("</script") {
+        return Err(SourceError::Decode(
+            "truncated page (the js-initialData script does not end)".into(),
+        ));
+    }
     let data: String = script.text().collect();
     json(&data)
 }

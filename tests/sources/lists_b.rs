@@ -372,7 +372,9 @@ fn zh4_billboard_page() {
         .expect("end of the data script");
     assert_eq!(
         p(&page[..cut - 40]),
-        Err(SourceError::Decode("truncated JSON".into())),
+        Err(SourceError::Decode(
+            "truncated page (the js-initialData script does not end)".into()
+        )),
         "a page cut inside its data"
     );
     assert_eq!(

@@ -25,8 +25,13 @@ use resou::sources::{Endpoint, PollReport, SourceEvent};
 
 /// The loopback replay server with these lists, on a manual clock.
 pub async fn replay(weibo: Vec<SnapshotLine>, tieba: Vec<SnapshotLine>) -> ReplayServer {
+    replay_lists([weibo, tieba].concat()).await
+}
+
+/// The loopback replay server with `lists` (any platforms), on a manual clock.
+pub async fn replay_lists(lists: Vec<SnapshotLine>) -> ReplayServer {
     ReplayServer::start(ReplayConfig {
-        lists: [weibo, tieba].concat(),
+        lists,
         step: Duration::from_secs(3600),
         clock: ClockMode::Manual,
     })
@@ -88,6 +93,39 @@ pub async fn app_lists_server() -> ReplayServer {
         .into_iter()
         .partition(|l| l.platform == resou::domain::Platform::Weibo);
     replay(weibo, tieba).await
+}
+
+/// Every list the app polls, two snapshots each: Weibo and Tieba of [`app_lists`], the other
+/// nine of the 2025-10-15 archive (tests/fixtures/app/many_lists.jsonl) and Kuaishou's two
+/// reconstructed hours (tests/fixtures/kuaishou/NOTES.md).
+pub fn all_lists() -> Vec<SnapshotLine> {
+    use resou::domain::Platform;
+    let read = |text: &str, name: &str| {
+        resou::domain::snapshot_file::read_lines(text.as_bytes(), name).expect("fixture")
+    };
+    let mut lines = app_lists();
+    lines.extend(
+        read(
+            include_str!("../fixtures/app/many_lists.jsonl"),
+            "many_lists.jsonl",
+        )
+        .into_iter()
+        .filter(|l| !matches!(l.platform, Platform::Weibo | Platform::Tieba)),
+    );
+    lines.extend(read(
+        include_str!("../fixtures/kuaishou/lists.jsonl"),
+        "kuaishou/lists.jsonl",
+    ));
+    lines.extend(read(
+        include_str!("../fixtures/kuaishou/later.jsonl"),
+        "kuaishou/later.jsonl",
+    ));
+    lines
+}
+
+/// The replay server with [`all_lists`], on a manual clock.
+pub async fn all_lists_server() -> ReplayServer {
+    replay_lists(all_lists()).await
 }
 
 /// Send SIGTERM to `pid` (the way systemd stops a service).
