@@ -321,12 +321,13 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     filter_keywords(state);
     select_keyword(state, selected);
 
-    // This platform's dynamics marks replace its previous ones; a new withdrawal is said.
+    // This platform's dynamics marks replace its previous ones; a new withdrawal from the top
+    // five is said (lower ones stay in H and the alerts: a calm board).
     if let Some(c) = u
         .dynamics
         .candidates
         .iter()
-        .find(|c| c.kind == Kind::Withdrawn)
+        .find(|c| c.kind == Kind::Withdrawn && c.rank.is_some_and(|r| r <= 5))
         && !u.seeded
     {
         state.status.flash = Some(format!(
@@ -344,6 +345,13 @@ fn apply_analysis(state: &mut AppState, u: AnalysisUpdate) {
     let n = state.analysis.events.events.len();
     let v = &mut state.events_view;
     v.selected = v.selected.min(n.saturating_sub(1));
+    // A story that ended or merged into another closes its titles list.
+    if v.members_of
+        .is_some_and(|id| state.analysis.events.events.iter().all(|e| e.id != id))
+    {
+        v.members_of = None;
+        v.member_selected = 0;
+    }
 
     // KOL mentions of this platform's topics replace the previous ones.
     state
