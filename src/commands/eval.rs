@@ -54,7 +54,8 @@ fn print<R: serde::Serialize>(
 /// Snapshot files as `read_snapshots` reads them; directories (such as the TrendRadar
 /// `txt/` directory of a day) through the importer.
 fn read_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<SnapshotLine>> {
-    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) = paths.iter().cloned().partition(|p| p.is_dir());
+    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.is_dir());
     let mut lines = read_snapshots(&files)?;
     if !dirs.is_empty() {
         lines.extend(crate::import::import_paths(&dirs, None)?);

@@ -13,9 +13,7 @@ use super::common::Served;
 use crate::cli::{Cli, Command};
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
-use crate::replay::{
-    ClockMode, DemoDay, Recording, ReplayConfig, ReplayServer, is_recording_line,
-};
+use crate::replay::{ClockMode, DemoDay, Recording, ReplayConfig, ReplayServer, is_recording_line};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {

@@ -24,7 +24,7 @@
 //! file in which one of its titles is ranked. Stories first seen in the file's first lists are
 //! left-censored (who was first is unknown) and excluded from the counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
@@ -92,19 +92,59 @@ pub struct Comparison {
     pub median_lead_gain_min: Option<f64>,
     /// Over `gained`: median lead, minutes.
     pub median_gained_lead_min: Option<f64>,
+    pub gained_events: Vec<GainedEvent>,
+    /// Of `gained`: those another list carried as the same story (the story rule below)
+    /// before they reached the Weibo top 10; the others were detected by a shared term only.
+    pub gained_same_story: usize,
+    /// The lost events' titles.
+    pub lost_events: Vec<String>,
+}
+
+/// An event the all-lists run detects early and Weibo alone does not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GainedEvent {
+    pub title: String,
+    pub lead_min: f64,
+    /// The earliest title of another list that is the same story and came before the event
+    /// reached the Weibo top 10: (platform, title, minutes before).
+    pub earlier_elsewhere: Option<(Platform, String, f64)>,
 }
 
 impl Comparison {
-    fn new(base: &EvalPoint, all_lists: &EvalPoint) -> Comparison {
+    /// `base_leads`, `leads`: per event, the lead of its early detection (`None`: not early).
+    fn new(
+        events: &[(String, f64)],
+        items: &[Item],
+        base_leads: &[Option<f64>],
+        all_lists: &EvalPoint,
+        leads: &[Option<f64>],
+    ) -> Comparison {
         let (mut gained, mut lost, mut both) = (0, 0, 0);
         let (mut gains, mut gained_leads) = (Vec::new(), Vec::new());
-        for (w, a) in base.event_leads.iter().zip(&all_lists.event_leads) {
+        let (mut gained_events, mut lost_events) = (Vec::new(), Vec::new());
+        for ((title, at), (w, a)) in events.iter().zip(base_leads.iter().zip(leads)) {
             match (w, a) {
                 (None, Some(a)) => {
                     gained += 1;
                     gained_leads.push(*a);
+                    let b = bigrams(title);
+                    let earlier_elsewhere = items
+                        .iter()
+                        .filter(|i| i.platform != Platform::Weibo && linked(&b, &i.bigrams))
+                        .map(|i| (i, minutes(&i.at)))
+                        .filter(|&(_, t)| t < *at)
+                        .min_by(|x, y| x.1.total_cmp(&y.1))
+                        .map(|(i, t)| (i.platform, i.title.clone(), at - t));
+                    gained_events.push(GainedEvent {
+                        title: title.clone(),
+                        lead_min: *a,
+                        earlier_elsewhere,
+                    });
                 }
-                (Some(_), None) => lost += 1,
+                (Some(_), None) => {
+                    lost += 1;
+                    lost_events.push(title.clone());
+                }
                 (Some(w), Some(a)) => {
                     both += 1;
                     gains.push(a - w);
@@ -119,6 +159,12 @@ impl Comparison {
             both,
             median_lead_gain_min: median(&mut gains),
             median_gained_lead_min: median(&mut gained_leads),
+            gained_same_story: gained_events
+                .iter()
+                .filter(|g| g.earlier_elsewhere.is_some())
+                .count(),
+            gained_events,
+            lost_events,
         }
     }
 }
@@ -203,47 +249,60 @@ pub fn evaluate_cross(
             theta_on,
             source: theta_source.to_string(),
         };
-        run(input, cfg, thresholds, operating, SPECIFIC_DF_MAX, DfScope::Weibo)
+        run(
+            input,
+            cfg,
+            thresholds,
+            operating,
+            SPECIFIC_DF_MAX,
+            DfScope::Weibo,
+        )
     };
     let (alone, all) = (at(true), at(false));
     // The events come from the Weibo lists, which both runs read alike.
     debug_assert_eq!(alone.events, all.events);
-    let point = |r: &super::EvalReport| r.operating_point().cloned().expect("θ_on in the sweep");
-    let weibo_alone = point(&alone);
-    let at_operating = Comparison::new(&weibo_alone, &point(&all));
+    // The operating θ_on is in both sweeps (`Operating::Fixed` adds it).
+    let op = |d: &super::Detailed| d.report.operating.expect("θ_on in the sweep");
+    let (wi, ai) = (op(&alone), op(&all));
+    let weibo_alone = alone.report.sweep[wi].clone();
+    let (events, items) = (&all.events, first_sightings(lines));
+    let compare = |i: usize| {
+        let p = &all.report.sweep[i];
+        Comparison::new(events, &items, &alone.leads[wi], p, &all.leads[i])
+    };
+    let at_operating = compare(ai);
     let budget = weibo_alone.false_flags_per_hour;
-    let at_equal_false_flags = all
-        .sweep
-        .iter()
-        .filter(|p| p.false_flags_per_hour <= budget)
-        .max_by(|a, b| {
+    let at_equal_false_flags = (0..all.report.sweep.len())
+        .filter(|&i| all.report.sweep[i].false_flags_per_hour <= budget)
+        .max_by(|&i, &j| {
+            let (a, b) = (&all.report.sweep[i], &all.report.sweep[j]);
             a.recall
                 .total_cmp(&b.recall)
                 .then(b.false_flags_per_hour.total_cmp(&a.false_flags_per_hour))
         })
-        .map(|p| Comparison::new(&weibo_alone, p));
+        .map(compare);
     let mut times: Vec<_> = lines.iter().map(|l| l.captured_at).collect();
     times.sort();
     times.dedup();
     CrossReport {
         lists: lines.len(),
         times: times.len(),
-        hours: all.hours,
+        hours: all.report.hours,
         platforms: Platform::ALL
             .into_iter()
             .map(|p| (p, lines.iter().filter(|l| l.platform == p).count()))
             .filter(|&(_, n)| n > 0)
             .collect(),
-        events: all.events,
-        left_censored: all.left_censored,
+        events: all.report.events,
+        left_censored: all.report.left_censored,
         specific_df_max: SPECIFIC_DF_MAX,
         theta_on,
         theta_source: theta_source.to_string(),
         weibo_alone,
         at_operating,
         at_equal_false_flags,
-        weibo_alone_sweep: alone.sweep,
-        all_lists_sweep: all.sweep,
+        weibo_alone_sweep: alone.report.sweep,
+        all_lists_sweep: all.report.sweep,
         propagation: propagation(lines),
     }
 }
@@ -303,18 +362,17 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// Stories across the platforms of `lines` and who carries them first (see the module doc).
-pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
+/// The first sighting of each (platform, matching form) of `lines`' ranked rows, in order of
+/// first sighting.
+fn first_sightings(lines: &[SnapshotLine]) -> Vec<Item> {
     let mut sorted: Vec<&SnapshotLine> = lines.iter().collect();
     sorted.sort_by_key(|l| (l.captured_at, l.platform));
-    let start = sorted.first().map(|l| l.captured_at);
-    // First sighting per (platform, matching form), in order of first sighting.
     let mut items: Vec<Item> = Vec::new();
-    let mut seen: BTreeMap<(Platform, String), ()> = BTreeMap::new();
+    let mut seen: BTreeSet<(Platform, String)> = BTreeSet::new();
     for l in &sorted {
         for it in l.items.iter().filter(|i| !i.pinned && i.rank.is_some()) {
             let key = (l.platform, normalize_text(&it.title));
-            if seen.insert(key, ()).is_none() {
+            if seen.insert(key) {
                 items.push(Item {
                     platform: l.platform,
                     at: l.captured_at,
@@ -324,6 +382,13 @@ pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
             }
         }
     }
+    items
+}
+
+/// Stories across the platforms of `lines` and who carries them first (see the module doc).
+pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
+    let start = lines.iter().map(|l| l.captured_at).min();
+    let items = first_sightings(lines);
     let mut parent: Vec<usize> = (0..items.len()).collect();
     for i in 0..items.len() {
         for j in i + 1..items.len() {
@@ -374,9 +439,7 @@ pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
                 .collect(),
         });
     }
-    story_list.sort_by(|a, b| {
-        (a.sightings[0].at, &a.title).cmp(&(b.sightings[0].at, &b.title))
-    });
+    story_list.sort_by(|a, b| (a.sightings[0].at, &a.title).cmp(&(b.sightings[0].at, &b.title)));
     spread(story_list)
 }
 
@@ -533,6 +596,24 @@ pub fn format_cross_report(r: &CrossReport) -> String {
          story that stays on the other lists counts as one",
         minutes_or_dash(r.at_operating.median_gained_lead_min)
     );
+    let c = &r.at_operating;
+    if !c.gained_events.is_empty() {
+        let _ = writeln!(
+            out,
+            "gained at θ_on = {}, {} of {} carried as the same story by another list before the \
+             Weibo top 10 (the others matched on a shared term only):",
+            r.theta_on, c.gained_same_story, c.gained
+        );
+        for g in &c.gained_events {
+            let elsewhere = g
+                .earlier_elsewhere
+                .as_ref()
+                .map_or(String::new(), |(p, t, m)| {
+                    format!(" — {} {m:.0} min before: {t}", p.id())
+                });
+            let _ = writeln!(out, "  {} (lead {:.0} min){elsewhere}", g.title, g.lead_min);
+        }
+    }
     let _ = writeln!(
         out,
         "\nsweep: recall, false flags/h, median ▲ per poll\n{:>5} {:>21} {:>21}",
@@ -568,7 +649,13 @@ pub fn format_cross_report(r: &CrossReport) -> String {
     );
     for row in &g.per_platform {
         let weibo = row.platform == Platform::Weibo;
-        let dash = |n: usize| if weibo { "-".to_string() } else { n.to_string() };
+        let dash = |n: usize| {
+            if weibo {
+                "-".to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let _ = writeln!(
             out,
             "{:<13} {:>7} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} {:>11}",
@@ -603,14 +690,23 @@ mod tests {
     #[test]
     fn the_story_rule_needs_four_shared_bigrams_and_sixty_percent_of_the_shorter_title() {
         // Same story, worded differently on Weibo and Douyin (2025-10-15, 16:40).
-        assert!(same_story("蔡国强烟花秀调查情况", "官方通报蔡国强烟花秀调查情况"));
+        assert!(same_story(
+            "蔡国强烟花秀调查情况",
+            "官方通报蔡国强烟花秀调查情况"
+        ));
         // Case, width and punctuation do not count.
         assert!(same_story("T1战胜iG", "T1战胜IG晋级瑞士轮"));
         // 3 shared bigrams (县委 委书 书记) are too few, whatever the share.
-        assert_eq!(shared(&bigrams("县委书记"), &bigrams("西藏江孜县委书记被免职")), 3);
+        assert_eq!(
+            shared(&bigrams("县委书记"), &bigrams("西藏江孜县委书记被免职")),
+            3
+        );
         assert!(!same_story("县委书记", "西藏江孜县委书记被免职"));
         // 5 shared of the shorter title's 10: below 60 %.
-        let (a, b) = ("西藏江孜县委书记被免职", "官方问责蔡国强烟花秀：县委书记被免");
+        let (a, b) = (
+            "西藏江孜县委书记被免职",
+            "官方问责蔡国强烟花秀：县委书记被免",
+        );
         assert_eq!(shared(&bigrams(a), &bigrams(b)), 5);
         assert_eq!(bigrams(a).len(), 10);
         assert!(!same_story(a, b));
