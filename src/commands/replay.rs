@@ -93,7 +93,8 @@ fn demo_banner(day: DemoDay, platforms: &[Platform]) -> String {
 pub enum FileData {
     /// Lists of any platforms, in time order.
     Snapshots(Vec<SnapshotLine>),
-    Recording(Recording),
+    /// Boxed: a recording holds a poll list per platform inline.
+    Recording(Box<Recording>),
 }
 
 /// Read a recording or a snapshot file (either may be gzip-compressed).
@@ -117,7 +118,7 @@ pub fn load(path: &Path) -> anyhow::Result<FileData> {
     };
     if is_recording_line(first) {
         let rec = Recording::parse(text, &name)?;
-        return Ok(FileData::Recording(rec));
+        return Ok(FileData::Recording(Box::new(rec)));
     }
     let mut lists = crate::import::parse_jsonl_bytes(&bytes, &name)?;
     lists.sort_by_key(|l| l.captured_at);
@@ -150,7 +151,7 @@ pub async fn start(replay: &Replay) -> anyhow::Result<Running> {
                         .collect();
                     let what = format!("REPLAY · recording {name} · {} polls", counts.join(" + "));
                     anyhow::ensure!(!platforms.is_empty(), "{name} holds no recorded responses");
-                    let server = ReplayServer::start_recording(rec, step, ClockMode::Wall)
+                    let server = ReplayServer::start_recording(*rec, step, ClockMode::Wall)
                         .await
                         .context("starting the replay server")?;
                     (server, what, platforms)
