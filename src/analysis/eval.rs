@@ -141,10 +141,6 @@ pub struct EvalPoint {
     pub early_any_list: usize,
     /// The previous protocol's figures at this θ_on.
     pub term: TermOnsetPoint,
-    /// Per event (in time order): the lead of its early detection in minutes, `None` when it
-    /// was not detected early — what [`cross`] compares event by event.
-    #[serde(skip)]
-    pub event_leads: Vec<Option<f64>>,
 }
 
 /// How the operating point was set.
@@ -191,6 +187,7 @@ impl EvalReport {
 
 struct Event {
     at: f64,
+    title: String,
     terms: Vec<String>,
 }
 
@@ -313,6 +310,7 @@ fn ground_truth(
                     } else {
                         events.push(Event {
                             at: t,
+                            title: topic.title.as_str().to_string(),
                             terms: info.terms.clone(),
                         });
                     }
@@ -397,7 +395,17 @@ pub fn evaluate_with_df_max(
     operating: Operating,
     df_max: u32,
 ) -> EvalReport {
-    run(lines, cfg, thresholds, operating, df_max, DfScope::AllLists)
+    run(lines, cfg, thresholds, operating, df_max, DfScope::AllLists).report
+}
+
+/// A report with what [`cross`] compares event by event.
+struct Detailed {
+    report: EvalReport,
+    /// The events: (title, `T_e` in minutes since the epoch), in time order.
+    events: Vec<(String, f64)>,
+    /// Per sweep point, per event: the lead of its early detection in minutes (`None`: not
+    /// detected early).
+    leads: Vec<Vec<Option<f64>>>,
 }
 
 fn run(
@@ -407,7 +415,7 @@ fn run(
     operating: Operating,
     df_max: u32,
     scope: DfScope,
-) -> EvalReport {
+) -> Detailed {
     let lines = sorted_lines(lines);
     let snaps: Vec<_> = lines.iter().map(|l| l.to_snapshot()).collect();
     let mut analyzer = Analyzer::new(cfg);
@@ -430,6 +438,7 @@ fn run(
     thetas.dedup();
 
     let mut sweep = Vec::new();
+    let mut leads = Vec::new();
     let mut polls_n = 0;
     for &theta in &thetas {
         let mut dcfg = cfg.detector.clone();
@@ -510,16 +519,17 @@ fn run(
         }
         polls_n = polls.len();
         let term = score_onsets(&truth, &onsets, hours);
-        sweep.push(score_panel(
-            theta, theta_off, df_max, &truth, &polls, hours, term,
-        ));
+        let (point, event_leads) =
+            score_panel(theta, theta_off, df_max, &truth, &polls, hours, term);
+        sweep.push(point);
+        leads.push(event_leads);
     }
     let best_here = choose(&sweep);
     let op = match &operating {
         Operating::ChooseHere => best_here,
         Operating::Fixed { theta_on, .. } => sweep.iter().position(|p| p.theta_on == *theta_on),
     };
-    EvalReport {
+    let report = EvalReport {
         snapshots: snaps.len(),
         polls: polls_n,
         hours,
@@ -530,6 +540,11 @@ fn run(
         operating_rule: operating,
         operating: op,
         best_here,
+    };
+    Detailed {
+        report,
+        events: truth.events.into_iter().map(|e| (e.title, e.at)).collect(),
+        leads,
     }
 }
 
@@ -583,7 +598,7 @@ fn score_panel(
     polls: &[Poll],
     hours: f64,
     term: TermOnsetPoint,
-) -> EvalPoint {
+) -> (EvalPoint, Vec<Option<f64>>) {
     let empty = TopList {
         at: f64::NEG_INFINITY,
         titles: Vec::new(),
@@ -690,7 +705,7 @@ fn score_panel(
             None => {}
         }
     }
-    EvalPoint {
+    let point = EvalPoint {
         theta_on: theta,
         theta_off,
         early,
@@ -713,8 +728,8 @@ fn score_panel(
         superseded: polls.iter().map(|p| p.superseded).sum(),
         early_any_list,
         term,
-        event_leads,
-    }
+    };
+    (point, event_leads)
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -982,7 +997,6 @@ mod tests {
                 false_flags_per_hour: 0.0,
                 precision_6h: 0.0,
             },
-            event_leads: Vec::new(),
         };
         let sweep = [
             p(1.0, 0.6, 2.5, 0.9),

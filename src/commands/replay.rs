@@ -93,7 +93,7 @@ fn demo_banner(day: DemoDay, platforms: &[Platform]) -> String {
 pub enum FileData {
     /// Lists of any platforms, in time order.
     Snapshots(Vec<SnapshotLine>),
-    // boxed: a recording is large beside a list of lines
+    /// Boxed: a recording holds a poll list per platform inline.
     Recording(Box<Recording>),
 }
 

@@ -4,6 +4,7 @@
 #[path = "../analysis_support/mod.rs"]
 mod analysis_support;
 
+mod analysis_cross;
 mod analysis_detect;
 mod analysis_dynamics;
 mod analysis_eval;

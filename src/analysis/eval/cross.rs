@@ -24,7 +24,7 @@
 //! file in which one of its titles is ranked. Stories first seen in the file's first lists are
 //! left-censored (who was first is unknown) and excluded from the counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
@@ -40,10 +40,11 @@ use crate::domain::snapshot_file::SnapshotLine;
 pub const STORY_MIN_SHARED: usize = 4;
 /// Share of the shorter title's bigrams the shared ones must reach.
 ///
-/// On 2025-10-15, 0.5 chains the day's League of Legends titles into one 41-title story (every
-/// `S15瑞士轮…` match), 0.7 splits more of one story's differently worded headlines (the
-/// 蔡国强烟花秀 story keeps 7 of its 11 titles); 0.6 lies between. The who-is-first counts move
-/// little over 0.5–0.7: Weibo is first, alone or tied, in 29–31 of 79–86 stories.
+/// On 2025-10-15 (with 4 shared bigrams), 0.5 chains the day's League of Legends titles into one
+/// 41-title story (every `S15瑞士轮…` match) and 0.7 splits more of one story's differently
+/// worded headlines (the 蔡国强烟花秀 story holds 11 titles at 0.5, 7 at 0.7); 0.6 lies between.
+/// The who-is-first counts move little over 0.5–0.7: Weibo is first, alone or tied, in 29–31 of
+/// 79–86 stories.
 pub const STORY_MIN_OVERLAP: f64 = 0.6;
 
 /// The detector fed Weibo alone vs every list, at one θ_on (see the module doc).
@@ -92,19 +93,59 @@ pub struct Comparison {
     pub median_lead_gain_min: Option<f64>,
     /// Over `gained`: median lead, minutes.
     pub median_gained_lead_min: Option<f64>,
+    pub gained_events: Vec<GainedEvent>,
+    /// Of `gained`: those another list carried as the same story (the story rule below)
+    /// before they reached the Weibo top 10; the others were detected by a shared term only.
+    pub gained_same_story: usize,
+    /// The lost events' titles.
+    pub lost_events: Vec<String>,
+}
+
+/// An event the all-lists run detects early and Weibo alone does not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GainedEvent {
+    pub title: String,
+    pub lead_min: f64,
+    /// The earliest title of another list that is the same story and came before the event
+    /// reached the Weibo top 10: (platform, title, minutes before).
+    pub earlier_elsewhere: Option<(Platform, String, f64)>,
 }
 
 impl Comparison {
-    fn new(base: &EvalPoint, all_lists: &EvalPoint) -> Comparison {
+    /// `base_leads`, `leads`: per event, the lead of its early detection (`None`: not early).
+    fn new(
+        events: &[(String, f64)],
+        items: &[Item],
+        base_leads: &[Option<f64>],
+        all_lists: &EvalPoint,
+        leads: &[Option<f64>],
+    ) -> Comparison {
         let (mut gained, mut lost, mut both) = (0, 0, 0);
         let (mut gains, mut gained_leads) = (Vec::new(), Vec::new());
-        for (w, a) in base.event_leads.iter().zip(&all_lists.event_leads) {
+        let (mut gained_events, mut lost_events) = (Vec::new(), Vec::new());
+        for ((title, at), (w, a)) in events.iter().zip(base_leads.iter().zip(leads)) {
             match (w, a) {
                 (None, Some(a)) => {
                     gained += 1;
                     gained_leads.push(*a);
+                    let b = bigrams(title);
+                    let earlier_elsewhere = items
+                        .iter()
+                        .filter(|i| i.platform != Platform::Weibo && linked(&b, &i.bigrams))
+                        .map(|i| (i, minutes(&i.at)))
+                        .filter(|&(_, t)| t < *at)
+                        .min_by(|x, y| x.1.total_cmp(&y.1))
+                        .map(|(i, t)| (i.platform, i.title.clone(), at - t));
+                    gained_events.push(GainedEvent {
+                        title: title.clone(),
+                        lead_min: *a,
+                        earlier_elsewhere,
+                    });
                 }
-                (Some(_), None) => lost += 1,
+                (Some(_), None) => {
+                    lost += 1;
+                    lost_events.push(title.clone());
+                }
                 (Some(w), Some(a)) => {
                     both += 1;
                     gains.push(a - w);
@@ -119,6 +160,12 @@ impl Comparison {
             both,
             median_lead_gain_min: median(&mut gains),
             median_gained_lead_min: median(&mut gained_leads),
+            gained_same_story: gained_events
+                .iter()
+                .filter(|g| g.earlier_elsewhere.is_some())
+                .count(),
+            gained_events,
+            lost_events,
         }
     }
 }
@@ -215,42 +262,48 @@ pub fn evaluate_cross(
     let (alone, all) = (at(true), at(false));
     // The events come from the Weibo lists, which both runs read alike.
     debug_assert_eq!(alone.events, all.events);
-    let point = |r: &super::EvalReport| r.operating_point().cloned().expect("θ_on in the sweep");
-    let weibo_alone = point(&alone);
-    let at_operating = Comparison::new(&weibo_alone, &point(&all));
+    // The operating θ_on is in both sweeps (`Operating::Fixed` adds it).
+    let op = |d: &super::Detailed| d.report.operating.expect("θ_on in the sweep");
+    let (wi, ai) = (op(&alone), op(&all));
+    let weibo_alone = alone.report.sweep[wi].clone();
+    let (events, items) = (&all.events, first_sightings(lines));
+    let compare = |i: usize| {
+        let p = &all.report.sweep[i];
+        Comparison::new(events, &items, &alone.leads[wi], p, &all.leads[i])
+    };
+    let at_operating = compare(ai);
     let budget = weibo_alone.false_flags_per_hour;
-    let at_equal_false_flags = all
-        .sweep
-        .iter()
-        .filter(|p| p.false_flags_per_hour <= budget)
-        .max_by(|a, b| {
+    let at_equal_false_flags = (0..all.report.sweep.len())
+        .filter(|&i| all.report.sweep[i].false_flags_per_hour <= budget)
+        .max_by(|&i, &j| {
+            let (a, b) = (&all.report.sweep[i], &all.report.sweep[j]);
             a.recall
                 .total_cmp(&b.recall)
                 .then(b.false_flags_per_hour.total_cmp(&a.false_flags_per_hour))
         })
-        .map(|p| Comparison::new(&weibo_alone, p));
+        .map(compare);
     let mut times: Vec<_> = lines.iter().map(|l| l.captured_at).collect();
     times.sort();
     times.dedup();
     CrossReport {
         lists: lines.len(),
         times: times.len(),
-        hours: all.hours,
+        hours: all.report.hours,
         platforms: Platform::ALL
             .into_iter()
             .map(|p| (p, lines.iter().filter(|l| l.platform == p).count()))
             .filter(|&(_, n)| n > 0)
             .collect(),
-        events: all.events,
-        left_censored: all.left_censored,
+        events: all.report.events,
+        left_censored: all.report.left_censored,
         specific_df_max: SPECIFIC_DF_MAX,
         theta_on,
         theta_source: theta_source.to_string(),
         weibo_alone,
         at_operating,
         at_equal_false_flags,
-        weibo_alone_sweep: alone.sweep,
-        all_lists_sweep: all.sweep,
+        weibo_alone_sweep: alone.report.sweep,
+        all_lists_sweep: all.report.sweep,
         propagation: propagation(lines),
     }
 }
@@ -310,18 +363,17 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// Stories across the platforms of `lines` and who carries them first (see the module doc).
-pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
+/// The first sighting of each (platform, matching form) of `lines`' ranked rows, in order of
+/// first sighting.
+fn first_sightings(lines: &[SnapshotLine]) -> Vec<Item> {
     let mut sorted: Vec<&SnapshotLine> = lines.iter().collect();
     sorted.sort_by_key(|l| (l.captured_at, l.platform));
-    let start = sorted.first().map(|l| l.captured_at);
-    // First sighting per (platform, matching form), in order of first sighting.
     let mut items: Vec<Item> = Vec::new();
-    let mut seen: BTreeMap<(Platform, String), ()> = BTreeMap::new();
+    let mut seen: BTreeSet<(Platform, String)> = BTreeSet::new();
     for l in &sorted {
         for it in l.items.iter().filter(|i| !i.pinned && i.rank.is_some()) {
             let key = (l.platform, normalize_text(&it.title));
-            if seen.insert(key, ()).is_none() {
+            if seen.insert(key) {
                 items.push(Item {
                     platform: l.platform,
                     at: l.captured_at,
@@ -331,6 +383,13 @@ pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
             }
         }
     }
+    items
+}
+
+/// Stories across the platforms of `lines` and who carries them first (see the module doc).
+pub fn propagation(lines: &[SnapshotLine]) -> Propagation {
+    let start = lines.iter().map(|l| l.captured_at).min();
+    let items = first_sightings(lines);
     let mut parent: Vec<usize> = (0..items.len()).collect();
     for i in 0..items.len() {
         for j in i + 1..items.len() {
@@ -538,6 +597,24 @@ pub fn format_cross_report(r: &CrossReport) -> String {
          story that stays on the other lists counts as one",
         minutes_or_dash(r.at_operating.median_gained_lead_min)
     );
+    let c = &r.at_operating;
+    if !c.gained_events.is_empty() {
+        let _ = writeln!(
+            out,
+            "gained at θ_on = {}, {} of {} carried as the same story by another list before the \
+             Weibo top 10 (the others matched on a shared term only):",
+            r.theta_on, c.gained_same_story, c.gained
+        );
+        for g in &c.gained_events {
+            let elsewhere = g
+                .earlier_elsewhere
+                .as_ref()
+                .map_or(String::new(), |(p, t, m)| {
+                    format!(" — {} {m:.0} min before: {t}", p.id())
+                });
+            let _ = writeln!(out, "  {} (lead {:.0} min){elsewhere}", g.title, g.lead_min);
+        }
+    }
     let _ = writeln!(
         out,
         "\nsweep: recall, false flags/h, median ▲ per poll\n{:>5} {:>21} {:>21}",
