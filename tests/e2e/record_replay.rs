@@ -87,7 +87,7 @@ async fn recording_round_trip_reproduces_the_board_without_cookies() {
     for l in &lines {
         per_platform.entry(l.platform).or_default().push(l);
     }
-    for p in Platform::ALL {
+    for p in [Platform::Weibo, Platform::Tieba] {
         let ls = &per_platform[&p];
         // One endpoint answered each poll (the chain's first): one line per poll.
         assert_eq!(ls.len(), 3, "{p}");
