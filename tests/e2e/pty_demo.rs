@@ -83,8 +83,9 @@ fn sigterm_sighup_sigint_restore_the_terminal_and_flush_the_store() {
             100,
             30,
         );
+        // (the tab bar names both lists from the start; the status bar says when they arrived)
         s.wait_for("the board", Duration::from_secs(30), |sc| {
-            sc.contains("微博") && sc.contains("贴吧")
+            sc.contains("Weibo ✓ ") && sc.contains("Tieba ✓ ")
         });
         // The last frame before the signal (the restored terminal shows nothing after it).
         let screen = s.screen();
