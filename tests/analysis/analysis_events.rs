@@ -7,14 +7,16 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use resou::analysis::Tokenizer;
 use resou::analysis::events::{EventConfig, EventGrouper, EventId};
+use resou::analysis::{AnalysisConfig, Analyzer, Tokenizer};
 use resou::domain::normalize::normalize_text;
 use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
 use resou::domain::{Platform, Snapshot, TopicKey};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/events")
+        .join(name)
 }
 
 fn tokenizer() -> &'static Tokenizer {
@@ -221,19 +223,25 @@ fn members_carry_ranks_heat_and_the_event_its_platform_order_and_score() {
         tok,
     );
     g.observe(
-        &list(Platform::Douyin, t0 + Duration::minutes(2), &[
-            ("日本队史首胜巴西", Some(1)),
-            ("乒乓球亚锦赛决赛赛程", Some(2)),
-            ("勇士118:111开拓者", Some(3)),
-            ("白敬亭生日快乐", Some(4)),
-            (title, Some(9_000_000)),
-        ]),
+        &list(
+            Platform::Douyin,
+            t0 + Duration::minutes(2),
+            &[
+                ("日本队史首胜巴西", Some(1)),
+                ("乒乓球亚锦赛决赛赛程", Some(2)),
+                ("勇士118:111开拓者", Some(3)),
+                ("白敬亭生日快乐", Some(4)),
+                (title, Some(9_000_000)),
+            ],
+        ),
         tok,
     );
     g.observe(
-        &list(Platform::Weibo, t0 + Duration::minutes(5), &[
-            (title, Some(2_000_000)),
-        ]),
+        &list(
+            Platform::Weibo,
+            t0 + Duration::minutes(5),
+            &[(title, Some(2_000_000))],
+        ),
         tok,
     );
     let events = g.events();
@@ -243,16 +251,19 @@ fn members_carry_ranks_heat_and_the_event_its_platform_order_and_score() {
         .iter()
         .map(|p| (p.platform, p.first_seen, p.best_rank, p.heat, p.on_list))
         .collect();
-    assert_eq!(spans, [
-        (Platform::Weibo, t0, 1, Some(2_000_000), true),
-        (
-            Platform::Douyin,
-            t0 + Duration::minutes(2),
-            5,
-            Some(9_000_000),
-            true
-        ),
-    ]);
+    assert_eq!(
+        spans,
+        [
+            (Platform::Weibo, t0, 1, Some(2_000_000), true),
+            (
+                Platform::Douyin,
+                t0 + Duration::minutes(2),
+                5,
+                Some(9_000_000),
+                true
+            ),
+        ]
+    );
     assert_eq!(e.heat, Some(11_000_000));
     assert!((e.score - (1.0 + 1.0 / 5f64.sqrt())).abs() < 1e-9);
     assert_eq!(e.listed_min, 5, "Weibo 10:00 → 10:05");
@@ -278,10 +289,8 @@ fn an_event_ends_after_a_long_absence_and_the_title_starts_a_new_one() {
     let end = Duration::minutes(cfg.end_after_min as i64);
     let tok = tokenizer();
     let story = "缅北魏家案详情披露";
-    let filler: Vec<(&str, Option<u64>)> = vec![
-        ("勇士118:111开拓者", None),
-        ("白敬亭生日快乐", None),
-    ];
+    let filler: Vec<(&str, Option<u64>)> =
+        vec![("勇士118:111开拓者", None), ("白敬亭生日快乐", None)];
     let mut with_story = filler.clone();
     with_story.push((story, None));
     let t0 = at("00:05");
@@ -297,13 +306,36 @@ fn an_event_ends_after_a_long_absence_and_the_title_starts_a_new_one() {
     g.observe(&list(Platform::Douyin, t0 + end + end / 2, &filler), tok);
     g.observe(&list(Platform::Douyin, back, &filler), tok);
     assert_eq!(g.event_of(&key(Platform::Douyin, story)), None);
-    g.observe(&list(Platform::Douyin, back + Duration::minutes(1), &with_story), tok);
+    g.observe(
+        &list(Platform::Douyin, back + Duration::minutes(1), &with_story),
+        tok,
+    );
     let second = event_of(&g, Platform::Douyin, story);
     assert_ne!(second, first);
     let events = g.events();
     let e = events.of(&key(Platform::Douyin, story)).unwrap();
     assert_eq!(e.first_seen, back + Duration::minutes(1));
     assert!(events.events.iter().all(|e| e.id != first));
+}
+
+#[test]
+fn the_analysis_updates_carry_the_events() {
+    let mut a = Analyzer::new(&AnalysisConfig::default());
+    let t0 = at("12:00");
+    let title = "官方通报蔡国强烟花秀调查情况";
+    a.process(&list(
+        Platform::Weibo,
+        t0,
+        &[(title, Some(10)), ("金价", None)],
+    ));
+    let u = a.process(&list(
+        Platform::Douyin,
+        t0 + Duration::minutes(1),
+        &[(title, None)],
+    ));
+    assert_eq!(u.events.at, Some(t0 + Duration::minutes(1)));
+    assert_eq!(u.events.platform_count(&key(Platform::Weibo, title)), 2);
+    assert_eq!(u.events.platform_count(&key(Platform::Weibo, "金价")), 1);
 }
 
 #[test]
@@ -361,7 +393,9 @@ fn predictions(
     let lines = day();
     for (i, l) in lines.iter().enumerate() {
         g.observe(&l.to_snapshot(), tokenizer());
-        let last_of_poll = lines.get(i + 1).is_none_or(|n| n.captured_at > l.captured_at);
+        let last_of_poll = lines
+            .get(i + 1)
+            .is_none_or(|n| n.captured_at > l.captured_at);
         if last_of_poll && times.contains(&l.captured_at) {
             for r in rows.iter().filter(|r| r.at == l.captured_at) {
                 let id = g.event_of(&r.key).unwrap_or_else(|| panic!("{}", r.title));
@@ -388,7 +422,11 @@ impl Pairs {
     }
     fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -408,7 +446,10 @@ fn pairs(rows: &[&Labelled], same: impl Fn(usize, usize) -> bool) -> Pairs {
     c
 }
 
-fn grouper_pairs(rows: &[&Labelled], pred: &HashMap<(DateTime<FixedOffset>, TopicKey), EventId>) -> Pairs {
+fn grouper_pairs(
+    rows: &[&Labelled],
+    pred: &HashMap<(DateTime<FixedOffset>, TopicKey), EventId>,
+) -> Pairs {
     let ids: Vec<EventId> = rows.iter().map(|r| pred[&(r.at, r.key.clone())]).collect();
     pairs(rows, |i, j| ids[i] == ids[j])
 }
@@ -547,7 +588,11 @@ fn resou_events_prints_the_events_of_one_poll_as_json() {
     let file = fixture("small.jsonl");
     let file = file.to_str().unwrap();
     let out = events_cli(&["--snapshots", file, "--at", "08:48", "--format", "json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(v["at"], "2025-10-15T08:48:00+08:00");
     let events = v["events"].as_array().expect("events");
@@ -575,20 +620,31 @@ fn resou_events_prints_the_events_of_one_poll_as_json() {
         })
         .collect();
     let title = "两地出1000万大奖 中奖者为同一人".to_string();
-    assert_eq!(members, [
-        ("baidu".to_string(), 12, title.clone()),
-        ("toutiao".to_string(), 5, title)
-    ]);
+    assert_eq!(
+        members,
+        [
+            ("baidu".to_string(), 12, title.clone()),
+            ("toutiao".to_string(), 5, title)
+        ]
+    );
     let firsts: Vec<(&str, &str)> = lottery["platforms"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["platform"].as_str().unwrap(), p["first_seen"].as_str().unwrap()))
+        .map(|p| {
+            (
+                p["platform"].as_str().unwrap(),
+                p["first_seen"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(firsts, [
-        ("baidu", "2025-10-15T08:18:00+08:00"),
-        ("toutiao", "2025-10-15T08:48:00+08:00")
-    ]);
+    assert_eq!(
+        firsts,
+        [
+            ("baidu", "2025-10-15T08:18:00+08:00"),
+            ("toutiao", "2025-10-15T08:48:00+08:00")
+        ]
+    );
     // Nothing after --at: the 09:33 lists are not replayed.
     for e in events {
         for m in e["members"].as_array().unwrap() {
@@ -604,7 +660,11 @@ fn resou_events_prints_the_events_of_one_poll_as_json() {
 
     // Without --at: the last poll; the table stays within 80 columns.
     let out = events_cli(&["--snapshots", file, "--format", "table"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(table.starts_with("2025-10-15 09:33"), "{table}");
     for l in table.lines() {
