@@ -122,6 +122,8 @@ pub struct EventMember {
     pub title: String,
     #[serde(skip)]
     pub key: TopicKey,
+    #[serde(skip)]
+    key_hash: u64,
     pub first_seen: DateTime<FixedOffset>,
     pub last_seen: DateTime<FixedOffset>,
     /// Largest heat the platform gave it (`None` for lists without heat).
@@ -187,11 +189,12 @@ impl Events {
                 .then(a.first_seen.cmp(&b.first_seen))
                 .then(a.id.cmp(&b.id))
         });
-        let mut topics = FxHashMap::default();
+        let members = events.iter().map(|e| e.members.len()).sum();
+        let mut topics = FxHashMap::with_capacity_and_hasher(members, Default::default());
         for (i, e) in events.iter().enumerate() {
             for m in &e.members {
                 // ok: fewer events than u32::MAX
-                topics.insert(topic_hash(&m.key), i as u32);
+                topics.insert(m.key_hash, i as u32);
             }
         }
         Events { at, events, topics }
@@ -361,21 +364,21 @@ impl EventGrouper {
     /// one is ignored (a list shown again); one from long before the newest poll starts a new
     /// timeline (a replay that wrapped around).
     pub fn observe(&mut self, snap: &Snapshot, tok: &Tokenizer) {
-        self.observe_words(snap, &mut |t| Arc::new(title_words(tok, t)));
+        self.observe_words(snap, &mut |_, t| Arc::new(title_words(tok, t)));
     }
 
     /// [`EventGrouper::observe`] with the words of each ranked row already at hand
     /// (`words[i]` for `snap.ranked[i]`: the analysis engine's per-title cache).
     pub fn observe_with(&mut self, snap: &Snapshot, words: &[Arc<TitleInfo>]) {
-        let mut i = 0;
-        self.observe_words(snap, &mut |_| {
-            i += 1;
-            words.get(i - 1).cloned().unwrap_or_default()
-        });
+        self.observe_words(snap, &mut |i, _| words.get(i).cloned().unwrap_or_default());
     }
 
-    /// `words` is called for each ranked row in order (used for the new ones).
-    fn observe_words(&mut self, snap: &Snapshot, words: &mut dyn FnMut(&Topic) -> Arc<TitleInfo>) {
+    /// `words(i, row)`: the words of ranked row `i`, asked for the new titles only.
+    fn observe_words(
+        &mut self,
+        snap: &Snapshot,
+        words: &mut dyn FnMut(usize, &Topic) -> Arc<TitleInfo>,
+    ) {
         let at = snap.captured_at;
         let t = minutes(&at);
         if self
@@ -397,8 +400,7 @@ impl EventGrouper {
         self.decay(t);
         // (event, also on this platform's previous list) for the listed time.
         let mut touched: Vec<(EventId, bool)> = Vec::with_capacity(snap.ranked.len());
-        for topic in &snap.ranked {
-            let info = words(topic);
+        for (i, topic) in snap.ranked.iter().enumerate() {
             let key = topic.key();
             let rank = topic.rank.unwrap_or(u32::MAX);
             let seen = match self.topics.get(&key) {
@@ -414,7 +416,10 @@ impl EventGrouper {
                 }),
                 None => None,
             };
-            touched.push(seen.unwrap_or_else(|| (self.add(topic, &info, key, at), false)));
+            touched.push(seen.unwrap_or_else(|| {
+                let info = words(i, topic);
+                (self.add(topic, &info, key, at), false)
+            }));
         }
         touched.sort_unstable();
         touched.dedup_by(|later, kept| {
@@ -676,6 +681,7 @@ impl EventGrouper {
                 best_rank: m.best_rank,
                 title: m.title.clone(),
                 key: m.key.clone(),
+                key_hash: topic_hash(&m.key),
                 first_seen: m.first_seen,
                 last_seen: m.last_seen,
                 heat: m.heat,
