@@ -442,6 +442,8 @@ struct Scratch {
     kol_now: Vec<u32>,
     key: String,
     weights: Vec<f64>,
+    /// The words of this poll's ranked rows, for the events.
+    words: Vec<Arc<TitleInfo>>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -777,6 +779,8 @@ impl Analyzer {
         list.ids.clear();
         list.names.clear();
         list.kols.clear();
+        let mut words = std::mem::take(&mut self.scratch.words);
+        words.clear();
         for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
             let c = self.cached(
                 topic.title.as_str(),
@@ -788,6 +792,9 @@ impl Analyzer {
                     title: topic.title.as_str().to_string(),
                     mentions: c.info.kols.clone(),
                 });
+            }
+            if !topic.pinned {
+                words.push(c.info.clone());
             }
             let (t0, k0) = (list.ids.len(), list.kols.len());
             list.ids.extend_from_slice(&c.ids);
@@ -815,6 +822,7 @@ impl Analyzer {
         }
         self.lists[pi] = list;
         self.scratch.weights = weights;
+        self.scratch.words = words;
         if self.detector.seen_pruned_at.is_none_or(|p| t - p >= 60.0) {
             self.detector
                 .seen_titles
@@ -1137,7 +1145,7 @@ impl Analyzer {
             .started_at
             .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
-        self.events.observe(snap, &self.tokenizer);
+        self.events.observe_with(snap, &self.scratch.words);
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -1154,7 +1162,7 @@ impl Analyzer {
             seeded: false,
             // A list shown again (same time) brings only the marks: the tracker judges by time.
             dynamics: self.dynamics.observe(snap),
-            events: Arc::new(self.events.events()),
+            events: self.events.events(),
         }
     }
 }

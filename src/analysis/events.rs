@@ -17,21 +17,30 @@
 //! - numbers of two or more characters (`4.49`, `2360`, `41`), weight 1: amounts repeat across
 //!   the retellings of one story.
 //!
-//! Each weight is multiplied by the feature's inverse document frequency,
-//! `ln(1 + N / df)`, over the distinct titles seen (decayed with a one-day half-life, so the
-//! table stays bounded and follows the news), and the vector is L2-normalised. Words that
-//! are in every other title (`回应`, `中国`) count for little; names and rare words for a lot.
+//! Each weight is multiplied by the feature's inverse document frequency, `ln(1 + N / df)`,
+//! where `df` counts the *events* whose vocabulary has the feature and `N` the events (both
+//! decayed with a one-day half-life, so the table stays bounded and follows the news). Per
+//! event, not per title: a story told twenty times (`国乒` on every list) is one document, so
+//! its own words stay telling, while words of many stories (`回应`, `中国`, `如何评价`) count for
+//! little. The vector is L2-normalised.
 //!
 //! **Similarity** of a new title `v` to a live event: its cosine with the event's centroid
 //! (the sum of the members' vectors) and its best cosine with any one member. It joins the
 //! event with the highest `max(centroid / join_centroid, member / join_member)` when that
-//! reaches 1. The centroid lets a title join through the story's vocabulary as a whole
-//! (`日本男团输国乒后集体沉默一动不动` shares little with `日本队被中国逆转后集体“凝固”`, but
-//! both share most of theirs with the other titles of the match); the member test lets a
+//! reaches 1 (the oldest of equals). The centroid lets a title join through the story's
+//! vocabulary as a whole (`国乒男团3:2战胜日本` and `日本男团输国乒后集体沉默一动不动` share little
+//! but both share most of theirs with the match's other titles); the member test lets a
 //! near-copy join a large event whose centroid it only partly covers. A title with the
 //! platform id of a member (a Douyin or Zhihu item retitled) joins that member's event.
-//! The thresholds were chosen on the tuning half of the labelled 2025-10-15 sample
-//! (`tests/fixtures/events/README.md`): the defaults below are its best pairwise F1.
+//!
+//! **Thresholds**: chosen on the tuning half of the labelled 2025-10-15 sample
+//! (`tests/fixtures/events/README.md`, `tune_event_grouping` in `tests/analysis`) by a rule
+//! fixed beforehand: the best pairwise recall at a precision of at least 0.8. That gave
+//! `join_centroid` 0.25, `join_member` 0.35, bigrams at half a word, and names at the weight
+//! of any word: boosting jieba's names (1.25–2×) joined more titles that share a person but
+//! not a story (`高市早苗…` ×4). What stays hard for a lexical grouper: paraphrase (`集体凝固`
+//! / `集体沉默一动不动` stay apart) and same-template stories (`S15瑞士轮TES战胜G2` /
+//! `S15瑞士轮T1战胜FLY` join); the figures are in README "Event grouping".
 //!
 //! **Cost**: features are computed once per new title (titles repeat across polls);
 //! candidate events come from an inverted index feature → live events, skipping features
@@ -47,15 +56,16 @@
 //! [`Event::score`] = Σ over platforms of `1 / √(best rank there)`.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 
-use super::engine::minutes;
+use super::engine::{TitleInfo, minutes};
 use super::headless::sorted_lines;
 use super::tokenize::Tokenizer;
-use crate::domain::normalize::{is_cjk, normalize_title};
+use crate::domain::normalize::{is_cjk, normalize_text, normalize_title};
 use crate::domain::snapshot_file::SnapshotLine;
 use crate::domain::{Platform, Snapshot, Topic, TopicKey};
 
@@ -112,6 +122,8 @@ pub struct EventMember {
     pub title: String,
     #[serde(skip)]
     pub key: TopicKey,
+    #[serde(skip)]
+    key_hash: u64,
     pub first_seen: DateTime<FixedOffset>,
     pub last_seen: DateTime<FixedOffset>,
     /// Largest heat the platform gave it (`None` for lists without heat).
@@ -157,20 +169,43 @@ pub struct Event {
     pub score: f64,
 }
 
-/// The live events as of one poll, ordered by platforms present, then score.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The live events as of one poll, ordered by platforms present, then score. Events that did
+/// not change since the previous poll are the same `Arc`s as in the previous `Events`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Events {
     pub at: Option<DateTime<FixedOffset>>,
-    pub events: Vec<Event>,
-    /// Each member's topic → index in `events`.
-    #[serde(skip)]
-    topics: FxHashMap<TopicKey, usize>,
+    pub events: Vec<Arc<Event>>,
+    /// Hash of each member's topic → index in `events` (a lookup checks the member).
+    topics: FxHashMap<u64, u32>,
 }
 
 impl Events {
+    fn new(at: Option<DateTime<FixedOffset>>, mut events: Vec<Arc<Event>>) -> Events {
+        events.sort_by(|a, b| {
+            b.platforms
+                .len()
+                .cmp(&a.platforms.len())
+                .then(b.score.total_cmp(&a.score))
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.id.cmp(&b.id))
+        });
+        let members = events.iter().map(|e| e.members.len()).sum();
+        let mut topics = FxHashMap::with_capacity_and_hasher(members, Default::default());
+        for (i, e) in events.iter().enumerate() {
+            for m in &e.members {
+                // ok: fewer events than u32::MAX
+                topics.insert(m.key_hash, i as u32);
+            }
+        }
+        Events { at, events, topics }
+    }
+
     /// The event a topic belongs to.
     pub fn of(&self, key: &TopicKey) -> Option<&Event> {
-        self.topics.get(key).map(|&i| &self.events[i])
+        let e = self
+            .events
+            .get(*self.topics.get(&topic_hash(key))? as usize)?;
+        e.members.iter().any(|m| m.key == *key).then_some(&**e)
     }
 
     /// How many platforms a topic's event spans (0 for a topic no event has, e.g. pinned).
@@ -180,13 +215,20 @@ impl Events {
 
     /// The events with a title on a current list.
     pub fn on_lists(&self) -> impl Iterator<Item = &Event> {
-        self.events.iter().filter(|e| e.on_lists)
+        self.events.iter().map(|e| &**e).filter(|e| e.on_lists)
     }
+}
+
+fn topic_hash(key: &TopicKey) -> u64 {
+    let mut h = FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// A sparse vector: (feature, value), sorted by feature.
 type Vector = Vec<(u64, f32)>;
 
+#[derive(Clone)]
 struct MemberState {
     key: TopicKey,
     title: String,
@@ -199,6 +241,7 @@ struct MemberState {
     vector: Vector,
 }
 
+#[derive(Clone)]
 struct EventState {
     members: Vec<MemberState>,
     centroid: FxHashMap<u64, f32>,
@@ -241,6 +284,7 @@ struct Polls {
 }
 
 /// The incremental grouper (see the module doc). Feed it every poll in time order.
+#[derive(Clone)]
 pub struct EventGrouper {
     cfg: EventConfig,
     next_id: EventId,
@@ -257,6 +301,12 @@ pub struct EventGrouper {
     decayed_at: Option<f64>,
     polls: [Polls; Platform::COUNT],
     clock: Option<DateTime<FixedOffset>>,
+    /// Per platform: the events with a title on its last list, and whether that list was
+    /// current when the views were last built.
+    on_last: [(Vec<EventId>, bool); Platform::COUNT],
+    /// The view of each live event, rebuilt when it changes.
+    views: FxHashMap<EventId, Arc<Event>>,
+    view: Arc<Events>,
 }
 
 impl Default for EventGrouper {
@@ -279,6 +329,9 @@ impl EventGrouper {
             decayed_at: None,
             polls: Default::default(),
             clock: None,
+            on_last: Default::default(),
+            views: FxHashMap::default(),
+            view: Arc::default(),
         }
     }
 
@@ -307,10 +360,25 @@ impl EventGrouper {
         self.topics.get(key).map(|&(id, _)| id)
     }
 
-    /// Take in one poll. A poll not newer than the platform's last one is ignored (a list
-    /// shown again); one from long before the newest poll starts a new timeline (a replay
-    /// that wrapped around).
+    /// Take in one poll, tokenising its new titles. A poll not newer than the platform's last
+    /// one is ignored (a list shown again); one from long before the newest poll starts a new
+    /// timeline (a replay that wrapped around).
     pub fn observe(&mut self, snap: &Snapshot, tok: &Tokenizer) {
+        self.observe_words(snap, &mut |_, t| Arc::new(title_words(tok, t)));
+    }
+
+    /// [`EventGrouper::observe`] with the words of each ranked row already at hand
+    /// (`words[i]` for `snap.ranked[i]`: the analysis engine's per-title cache).
+    pub fn observe_with(&mut self, snap: &Snapshot, words: &[Arc<TitleInfo>]) {
+        self.observe_words(snap, &mut |i, _| words.get(i).cloned().unwrap_or_default());
+    }
+
+    /// `words(i, row)`: the words of ranked row `i`, asked for the new titles only.
+    fn observe_words(
+        &mut self,
+        snap: &Snapshot,
+        words: &mut dyn FnMut(usize, &Topic) -> Arc<TitleInfo>,
+    ) {
         let at = snap.captured_at;
         let t = minutes(&at);
         if self
@@ -332,7 +400,7 @@ impl EventGrouper {
         self.decay(t);
         // (event, also on this platform's previous list) for the listed time.
         let mut touched: Vec<(EventId, bool)> = Vec::with_capacity(snap.ranked.len());
-        for topic in &snap.ranked {
+        for (i, topic) in snap.ranked.iter().enumerate() {
             let key = topic.key();
             let rank = topic.rank.unwrap_or(u32::MAX);
             let seen = match self.topics.get(&key) {
@@ -348,23 +416,56 @@ impl EventGrouper {
                 }),
                 None => None,
             };
-            touched.push(seen.unwrap_or_else(|| (self.add(topic, key, at, tok), false)));
+            touched.push(seen.unwrap_or_else(|| {
+                let info = words(i, topic);
+                (self.add(topic, &info, key, at), false)
+            }));
         }
+        touched.sort_unstable();
+        touched.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            kept.1 |= same && later.1;
+            same
+        });
         if let Some(p) = prev {
             let from = minutes(&p);
-            touched.sort_unstable();
-            touched.dedup_by(|later, kept| {
-                let same = later.0 == kept.0;
-                kept.1 |= same && later.1;
-                same
-            });
-            for (id, continued) in touched {
+            for &(id, continued) in &touched {
                 if let Some(ev) = self.events.get_mut(&id).filter(|_| continued) {
                     ev.listed(from, t);
                 }
             }
         }
         self.end_events(t);
+        let now: Vec<EventId> = touched.into_iter().map(|(id, _)| id).collect();
+        let before = std::mem::replace(&mut self.on_last[snap.platform.index()].0, now);
+        self.refresh_views(snap.platform, before);
+    }
+
+    /// Rebuild the views of the events that changed — those on this poll's list or on the
+    /// platform's previous one (`dirty`), and those of a list that went stale — and the
+    /// sorted [`Events`].
+    fn refresh_views(&mut self, platform: Platform, mut dirty: Vec<EventId>) {
+        dirty.extend_from_slice(&self.on_last[platform.index()].0);
+        for p in Platform::ALL {
+            let current = self.list_current(p);
+            let (events, was) = &mut self.on_last[p.index()];
+            if *was != current {
+                *was = current;
+                dirty.extend_from_slice(events);
+            }
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        for id in dirty {
+            if let Some(ev) = self.events.get(&id) {
+                self.views.insert(id, Arc::new(self.view(id, ev)));
+            }
+        }
+        self.views.retain(|id, _| self.events.contains_key(id));
+        self.view = Arc::new(Events::new(
+            self.clock,
+            self.views.values().cloned().collect(),
+        ));
     }
 
     /// Halve the document frequencies once a day of data time, in hourly steps; drop the
@@ -392,11 +493,11 @@ impl EventGrouper {
     fn add(
         &mut self,
         topic: &Topic,
+        words: &TitleInfo,
         key: TopicKey,
         at: DateTime<FixedOffset>,
-        tok: &Tokenizer,
     ) -> EventId {
-        let raw = raw_features(tok, topic, &self.cfg);
+        let raw = raw_features(words, topic.title.as_str(), &self.cfg);
         let vector = self.weigh(&raw);
         let known = topic
             .platform_id
@@ -546,42 +647,28 @@ impl EventGrouper {
         }
     }
 
-    /// Is a member on its platform's current list?
-    fn on_list(&self, m: &MemberState) -> bool {
-        let p = self.polls[m.key.platform.index()];
-        let (Some(last), Some(now)) = (p.last, self.clock) else {
+    /// Is a platform's last list still current (not overdue for a newer one)?
+    fn list_current(&self, p: Platform) -> bool {
+        let polls = self.polls[p.index()];
+        let (Some(last), Some(now)) = (polls.last, self.clock) else {
             return false;
         };
-        let gap = p.prev.map_or(0.0, |prev| minutes(&last) - minutes(&prev));
-        m.last_seen == last && minutes(&now) - minutes(&last) <= CURRENT_LIST_MIN.max(1.5 * gap)
+        let gap = polls
+            .prev
+            .map_or(0.0, |prev| minutes(&last) - minutes(&prev));
+        minutes(&now) - minutes(&last) <= CURRENT_LIST_MIN.max(1.5 * gap)
     }
 
-    /// The live events as of the last poll, ordered by platforms present, then score.
-    pub fn events(&self) -> Events {
-        let mut events: Vec<Event> = self
-            .events
-            .iter()
-            .map(|(&id, ev)| self.view(id, ev))
-            .collect();
-        events.sort_by(|a, b| {
-            b.platforms
-                .len()
-                .cmp(&a.platforms.len())
-                .then(b.score.total_cmp(&a.score))
-                .then(a.first_seen.cmp(&b.first_seen))
-                .then(a.id.cmp(&b.id))
-        });
-        let mut topics = FxHashMap::default();
-        for (i, e) in events.iter().enumerate() {
-            for m in &e.members {
-                topics.insert(m.key.clone(), i);
-            }
-        }
-        Events {
-            at: self.clock,
-            events,
-            topics,
-        }
+    /// Is a member on its platform's current list?
+    fn on_list(&self, m: &MemberState) -> bool {
+        let p = m.key.platform;
+        self.polls[p.index()].last == Some(m.last_seen) && self.list_current(p)
+    }
+
+    /// The live events as of the last poll, ordered by platforms present, then score (built
+    /// when the poll was taken in; this is a reference count).
+    pub fn events(&self) -> Arc<Events> {
+        self.view.clone()
     }
 
     fn view(&self, id: EventId, ev: &EventState) -> Event {
@@ -594,6 +681,7 @@ impl EventGrouper {
                 best_rank: m.best_rank,
                 title: m.title.clone(),
                 key: m.key.clone(),
+                key_hash: topic_hash(&m.key),
                 first_seen: m.first_seen,
                 last_seen: m.last_seen,
                 heat: m.heat,
@@ -654,7 +742,7 @@ pub fn replay(
     until: Option<DateTime<FixedOffset>>,
     tok: &Tokenizer,
     cfg: EventConfig,
-) -> Events {
+) -> Arc<Events> {
     let mut g = EventGrouper::new(cfg);
     for l in sorted_lines(lines) {
         if until.is_some_and(|u| l.captured_at > u) {
@@ -665,24 +753,40 @@ pub fn replay(
     g.events()
 }
 
-/// A title's features with their weights before idf, sorted by feature (see the module doc).
-fn raw_features(tok: &Tokenizer, topic: &Topic, cfg: &EventConfig) -> Vec<(u64, f32)> {
+/// A title's words as the analysis engine has them: the title's terms, then its query's
+/// when that differs (Bilibili's keyword), with the name flags.
+fn title_words(tok: &Tokenizer, topic: &Topic) -> TitleInfo {
     let title = topic.title.as_str();
-    let mut out: Vec<(u64, f32)> = Vec::new();
-    let toks = tok.tokenize(title);
-    let mut words = |terms: &[String], names: &[bool]| {
-        for (w, &name) in terms.iter().zip(names) {
-            let weight = if name { cfg.name_weight } else { 1.0 };
-            out.push((feature(WORD, w.as_bytes()), weight));
-        }
-    };
-    words(&toks.terms, &toks.names);
+    let t = tok.tokenize(title);
+    let (mut terms, mut names) = (t.terms, t.names);
     let query = topic.query.as_ref().map(|q| q.as_str());
     if let Some(q) = query.filter(|q| normalize_title(q) != normalize_title(title)) {
         let qt = tok.tokenize(q);
-        words(&qt.terms, &qt.names);
+        for (w, n) in qt.terms.into_iter().zip(qt.names) {
+            match terms.iter().position(|x| *x == w) {
+                Some(i) => names[i] |= n,
+                None => {
+                    terms.push(w);
+                    names.push(n);
+                }
+            }
+        }
     }
-    let text = toks.norm.text.as_str();
+    TitleInfo {
+        terms,
+        names,
+        kols: Vec::new(),
+    }
+}
+
+/// A title's features with their weights before idf, sorted by feature (see the module doc).
+fn raw_features(words: &TitleInfo, title: &str, cfg: &EventConfig) -> Vec<(u64, f32)> {
+    let mut out: Vec<(u64, f32)> = Vec::new();
+    for (w, &name) in words.terms.iter().zip(&words.names) {
+        let weight = if name { cfg.name_weight } else { 1.0 };
+        out.push((feature(WORD, w.as_bytes()), weight));
+    }
+    let text = normalize_text(title);
     let mut prev: Option<char> = None;
     for c in text.chars() {
         if let Some(p) = prev.filter(|&p| is_cjk(p) && is_cjk(c)) {
@@ -736,6 +840,66 @@ fn dot_map(a: &[(u64, f32)], m: &FxHashMap<u64, f32>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::from_unix;
+
+    impl EventGrouper {
+        /// Every view built afresh (what the cached views must equal).
+        fn rebuilt(&self) -> Events {
+            let all = self.events.iter();
+            let views = all.map(|(&id, ev)| Arc::new(self.view(id, ev))).collect();
+            Events::new(self.clock, views)
+        }
+    }
+
+    fn poll(p: Platform, minute: i64, titles: &[&str]) -> (Snapshot, Vec<Arc<TitleInfo>>) {
+        let mut s = Snapshot::new(p, from_unix(1_760_000_000 + minute * 60).unwrap());
+        let mut words = Vec::new();
+        for (i, t) in titles.iter().enumerate() {
+            s.ranked.push(Topic::new(p, Some(i as u32 + 1), t));
+            // One word per title: its first two characters.
+            words.push(Arc::new(TitleInfo {
+                terms: vec![t.chars().take(2).collect()],
+                names: vec![false],
+                kols: Vec::new(),
+            }));
+        }
+        (s.finish(), words)
+    }
+
+    #[test]
+    fn cached_views_equal_views_built_afresh() {
+        let mut g = EventGrouper::default();
+        let polls = [
+            (
+                Platform::Weibo,
+                0,
+                vec!["台风登陆广东", "金价创新高", "球队夺冠庆祝"],
+            ),
+            (Platform::Douyin, 1, vec!["台风登陆广东沿海", "新剧开播"]),
+            (Platform::Weibo, 10, vec!["金价创新高", "台风登陆广东"]),
+            (Platform::Douyin, 11, vec!["新剧开播"]),
+            // Douyin stops; Weibo polls on until Douyin's list is stale.
+            (Platform::Weibo, 60, vec!["金价创新高"]),
+            (Platform::Weibo, 120, vec!["金价创新高", "新剧开播了"]),
+            (Platform::Weibo, 200, vec!["球队夺冠庆祝"]),
+        ];
+        for (p, m, titles) in polls {
+            let (snap, words) = poll(p, m, &titles);
+            g.observe_with(&snap, &words);
+            assert_eq!(*g.events(), g.rebuilt(), "after {p:?} at +{m} min");
+        }
+        // Douyin's last list (minute 11) is stale at minute 200: its titles are off the lists.
+        let events = g.events();
+        let drama = events
+            .of(&TopicKey::new(Platform::Douyin, "新剧开播"))
+            .expect("event");
+        assert!(
+            drama
+                .members
+                .iter()
+                .all(|m| m.platform != Platform::Douyin || m.rank.is_none())
+        );
+    }
 
     #[test]
     fn sparse_dot_matches_the_map_dot() {

@@ -44,13 +44,24 @@ pub fn main(cli: &Cli, args: &EventsArgs) -> anyhow::Result<()> {
         .on_lists()
         .filter(|e| e.platforms.len() >= args.min_platforms)
         .collect();
+    let multi = events.on_lists().filter(|e| e.platforms.len() > 1).count();
     let mut out = std::io::stdout().lock();
     match args.format {
         EventsFormat::Json => {
             let doc = serde_json::json!({ "at": at, "events": shown });
             writeln!(out, "{doc}")?;
         }
-        EventsFormat::Table => out.write_all(table(at, &shown).as_bytes())?,
+        EventsFormat::Table => {
+            let mut head = format!(
+                "{} · {} events on the lists, {multi} on two or more platforms",
+                at.format("%Y-%m-%d %H:%M"),
+                events.on_lists().count(),
+            );
+            if args.min_platforms > 2 {
+                let _ = write!(head, "; {} on {}+", shown.len(), args.min_platforms);
+            }
+            out.write_all(table(&head, at, &shown).as_bytes())?
+        }
     }
     out.flush()?;
     Ok(())
@@ -70,18 +81,12 @@ fn parse_at(raw: &str, last: DateTime<FixedOffset>) -> Option<DateTime<FixedOffs
     }
 }
 
-/// A summary line, then per event: `[platforms] label`, the platforms in order of first
-/// appearance, score and time on lists, and each title with its platform and current rank
-/// (`-` when it has left its list).
-fn table(at: DateTime<FixedOffset>, events: &[&Event]) -> String {
+/// `head`, then per event: `[platforms] label`, the platforms in order of first appearance,
+/// score and time on lists, and each title with its platform and current rank (`-` when it
+/// has left its list).
+fn table(head: &str, at: DateTime<FixedOffset>, events: &[&Event]) -> String {
     let mut out = String::new();
-    let multi = events.iter().filter(|e| e.platforms.len() > 1).count();
-    let _ = writeln!(
-        out,
-        "{} · {} events on the lists, {multi} on two or more platforms",
-        at.format("%Y-%m-%d %H:%M"),
-        events.len()
-    );
+    let _ = writeln!(out, "{}", truncate(head, WIDTH));
     let when = |t: DateTime<FixedOffset>| {
         if t.date_naive() == at.date_naive() {
             t.format("%H:%M").to_string()

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use resou::analysis::Tokenizer;
 use resou::analysis::events::{EventConfig, EventGrouper, EventId};
+use resou::analysis::{AnalysisConfig, Analyzer, Tokenizer};
 use resou::domain::normalize::normalize_text;
 use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
 use resou::domain::{Platform, Snapshot, TopicKey};
@@ -316,6 +316,26 @@ fn an_event_ends_after_a_long_absence_and_the_title_starts_a_new_one() {
     let e = events.of(&key(Platform::Douyin, story)).unwrap();
     assert_eq!(e.first_seen, back + Duration::minutes(1));
     assert!(events.events.iter().all(|e| e.id != first));
+}
+
+#[test]
+fn the_analysis_updates_carry_the_events() {
+    let mut a = Analyzer::new(&AnalysisConfig::default());
+    let t0 = at("12:00");
+    let title = "官方通报蔡国强烟花秀调查情况";
+    a.process(&list(
+        Platform::Weibo,
+        t0,
+        &[(title, Some(10)), ("金价", None)],
+    ));
+    let u = a.process(&list(
+        Platform::Douyin,
+        t0 + Duration::minutes(1),
+        &[(title, None)],
+    ));
+    assert_eq!(u.events.at, Some(t0 + Duration::minutes(1)));
+    assert_eq!(u.events.platform_count(&key(Platform::Weibo, title)), 2);
+    assert_eq!(u.events.platform_count(&key(Platform::Weibo, "金价")), 1);
 }
 
 #[test]
