@@ -246,7 +246,9 @@ fn members_carry_ranks_heat_and_the_event_its_platform_order_and_score() {
     );
     let events = g.events();
     let e = events.of(&key(Platform::Douyin, title)).expect("event");
-    let spans: Vec<(Platform, DateTime<FixedOffset>, u32, Option<u64>, bool)> = e
+    // (platform, first seen, best rank, heat, on a list now)
+    type Span = (Platform, DateTime<FixedOffset>, u32, Option<u64>, bool);
+    let spans: Vec<Span> = e
         .platforms
         .iter()
         .map(|p| (p.platform, p.first_seen, p.best_rank, p.heat, p.on_list))
