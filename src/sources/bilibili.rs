@@ -55,15 +55,7 @@ pub fn parse(
     captured_at: DateTime<FixedOffset>,
 ) -> Result<Snapshot, SourceError> {
     let obj = wire::json_object(body, wire::SITE_LOGIN_HINT)?;
-    let code = wire::int(obj.get("code"));
-    if code != Some(0) {
-        return Err(SourceError::Envelope {
-            code: code.unwrap_or(-1),
-            msg: wire::text(obj.get("message"))
-                .map(|m| SafeText::line(&m).into_string().chars().take(80).collect())
-                .unwrap_or_default(),
-        });
-    }
+    wire::check_zero(&obj, "code", "message")?;
     let (list, what) = match e {
         Endpoint::BilibiliHotword => (wire::path(&obj, &["list"])?, "list"),
         Endpoint::BilibiliTrending => (wire::path(&obj, &["data", "list"])?, "data.list"),

@@ -51,15 +51,7 @@ pub fn parse(
     captured_at: DateTime<FixedOffset>,
 ) -> Result<Snapshot, SourceError> {
     let obj = wire::json_object(body, wire::SITE_LOGIN_HINT)?;
-    let code = wire::int(obj.get("status_code"));
-    if code != Some(0) {
-        return Err(SourceError::Envelope {
-            code: code.unwrap_or(-1),
-            msg: wire::text(obj.get("status_msg"))
-                .map(|m| SafeText::line(&m).into_string().chars().take(80).collect())
-                .unwrap_or_default(),
-        });
-    }
+    wire::check_zero(&obj, "status_code", "status_msg")?;
     let (path, what): (&[&str], &str) = match e {
         Endpoint::DouyinWeb | Endpoint::DouyinApp => (&["data", "word_list"], "data.word_list"),
         Endpoint::DouyinBillboard => (&["word_list"], "word_list"),

@@ -144,6 +144,22 @@ pub fn check_errno(obj: &Map<String, Value>) -> Result<(), SourceError> {
     Ok(())
 }
 
+/// An envelope whose `code_key` must be 0 (Douyin `status_code`, Bilibili `code`): anything else,
+/// missing included, is an error with the message under `msg_key`.
+pub fn check_zero(
+    obj: &Map<String, Value>,
+    code_key: &str,
+    msg_key: &str,
+) -> Result<(), SourceError> {
+    match int(obj.get(code_key)) {
+        Some(0) => Ok(()),
+        code => Err(SourceError::Envelope {
+            code: code.unwrap_or(-1),
+            msg: message(obj, &[msg_key]),
+        }),
+    }
+}
+
 /// A short, sanitised envelope message: the first of `keys` holding a string.
 pub fn message(obj: &Map<String, Value>, keys: &[&str]) -> String {
     keys.iter()

@@ -95,16 +95,6 @@ fn page_ok(
     }
 }
 
-macro_rules! fixture {
-    ($path:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/",
-            $path
-        ))
-    };
-}
-
 // ---- Weibo lists -------------------------------------------------------------------------
 
 #[test]

@@ -1135,16 +1135,6 @@ mod fuzz {
     use resou::domain::Platform;
     use resou::sources::Endpoint;
 
-    macro_rules! fixture {
-        ($path:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/",
-                $path
-            ))
-        };
-    }
-
     #[test]
     fn bd1_board_page() {
         static C: Counter = Counter::new("BD1 board page");

@@ -1230,16 +1230,6 @@ mod fuzz {
     use crate::fuzz_support::Counter;
     use resou::sources::{Endpoint, bilibili, douyin, zhihu};
 
-    macro_rules! fixture {
-        ($path:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/",
-                $path
-            ))
-        };
-    }
-
     #[test]
     fn douyin_lists() {
         static C: Counter = Counter::new("Douyin DY1/DY3/billboard");

@@ -1,6 +1,18 @@
 //! Sources layer in one test binary: parsers (fixtures and fuzzing), the HTTP client, fallback
 //! chains and pollers, the fault matrix, drill-down and topic routes, the replay server, secrets.
 
+/// A fixture file's text, embedded at build time (`fixture!("baidu/board.html")`); defined
+/// before the modules so every one of them can use it.
+macro_rules! fixture {
+    ($path:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/",
+            $path
+        ))
+    };
+}
+
 #[path = "../fuzz_support/mod.rs"]
 mod fuzz_support;
 #[path = "../support/mod.rs"]
