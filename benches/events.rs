@@ -82,11 +82,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("events");
     group.bench_function("round/steady", |b| {
-        b.iter_batched(
-            || warm.clone(),
-            |g| take(g, &round),
-            BatchSize::LargeInput,
-        )
+        b.iter_batched(|| warm.clone(), |g| take(g, &round), BatchSize::LargeInput)
     });
     group.bench_function("round/cold", |b| {
         b.iter_batched(
@@ -96,11 +92,7 @@ fn main() {
         )
     });
     group.bench_function("list/weibo", |b| {
-        b.iter_batched(
-            || warm.clone(),
-            |g| take(g, &weibo),
-            BatchSize::LargeInput,
-        )
+        b.iter_batched(|| warm.clone(), |g| take(g, &weibo), BatchSize::LargeInput)
     });
     group.bench_function("list/weibo_engine", |b| {
         b.iter_batched(

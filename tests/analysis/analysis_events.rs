@@ -513,7 +513,7 @@ fn labelled_sample_pairwise_precision_and_recall() {
     let (tune, test) = ours;
     assert!(tune.precision() >= 0.78, "{:.3}", tune.precision());
     assert!(tune.recall() >= 0.39, "{:.3}", tune.recall());
-    assert!(test.precision() >= 0.45, "{:.3}", test.precision());
+    assert!(test.precision() >= 0.57, "{:.3}", test.precision());
     assert!(test.recall() >= 0.37, "{:.3}", test.recall());
     for (half, ours, base) in [("tune", tune, exact.0), ("test", test, exact.1)] {
         assert!(ours.f1() > base.f1(), "{half}: exact-title baseline");
