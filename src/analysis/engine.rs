@@ -235,7 +235,8 @@ pub struct AnalysisUpdate {
     pub flags_from: Option<DateTime<FixedOffset>>,
     /// Built from stored history at start-up, not from a live poll (nothing to alert or store).
     pub seeded: bool,
-    /// Stories across platforms as of this poll (see [`super::events`]).
+    /// Stories across platforms as of this poll (see [`super::events`]); empty unless the
+    /// analyser groups events ([`Analyzer::set_events`]).
     pub events: Arc<Events>,
 }
 
@@ -450,7 +451,7 @@ pub struct Analyzer {
     hosts: FxHashMap<String, Box<[usize]>>,
     max_rows: usize,
     scratch: Scratch,
-    events: EventGrouper,
+    events: Option<EventGrouper>,
 }
 
 /// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
@@ -512,7 +513,7 @@ impl Analyzer {
             hosts: FxHashMap::default(),
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
-            events: EventGrouper::default(),
+            events: None,
         }
     }
 
@@ -543,7 +544,9 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
-        self.events.reset();
+        if let Some(g) = &mut self.events {
+            g.reset();
+        }
         // (The detector's reset also forgets the seen titles: a reset replays like a fresh start.)
     }
 
@@ -708,9 +711,17 @@ impl Analyzer {
         self.scratch.slot.clear();
     }
 
+    /// Group titles into events from now on, or stop (the app's worker groups them; the replay
+    /// tools, which print keywords, need not pay for it).
+    pub fn set_events(&mut self, on: bool) {
+        self.events = on.then(|| self.events.take().unwrap_or_default());
+    }
+
     /// Take a poll into the events only (a stored poll the detector state already counted).
     pub fn observe_events(&mut self, snap: &Snapshot) {
-        self.events.observe(snap, &self.tokenizer);
+        if let Some(g) = &mut self.events {
+            g.observe(snap, &self.tokenizer);
+        }
     }
 
     /// Process one poll of one platform.
@@ -765,6 +776,7 @@ impl Analyzer {
         list.kols.clear();
         let mut words = std::mem::take(&mut self.scratch.words);
         words.clear();
+        let want_words = self.events.is_some();
         for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
             let c = self.cached(
                 topic.title.as_str(),
@@ -777,7 +789,7 @@ impl Analyzer {
                     mentions: c.info.kols.clone(),
                 });
             }
-            if !topic.pinned {
+            if want_words && !topic.pinned {
                 words.push(c.info.clone());
             }
             let (t0, k0) = (list.ids.len(), list.kols.len());
@@ -1123,7 +1135,13 @@ impl Analyzer {
             .started_at
             .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
-        self.events.observe_with(snap, &self.scratch.words);
+        let events = match &mut self.events {
+            Some(g) => {
+                g.observe_with(snap, &self.scratch.words);
+                g.events()
+            }
+            None => Arc::default(),
+        };
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -1138,7 +1156,7 @@ impl Analyzer {
             warming_up,
             flags_from,
             seeded: false,
-            events: self.events.events(),
+            events,
         }
     }
 }

@@ -319,9 +319,16 @@ fn an_event_ends_after_a_long_absence_and_the_title_starts_a_new_one() {
 }
 
 #[test]
-fn the_analysis_updates_carry_the_events() {
+fn the_analysis_updates_carry_the_events_when_asked() {
     let mut a = Analyzer::new(&AnalysisConfig::default());
     let t0 = at("12:00");
+    let u = a.process(&list(
+        Platform::Weibo,
+        t0 - Duration::minutes(1),
+        &[("金价", None)],
+    ));
+    assert!(u.events.events.is_empty(), "off unless asked for");
+    a.set_events(true);
     let title = "官方通报蔡国强烟花秀调查情况";
     a.process(&list(
         Platform::Weibo,
@@ -336,6 +343,90 @@ fn the_analysis_updates_carry_the_events() {
     assert_eq!(u.events.at, Some(t0 + Duration::minutes(1)));
     assert_eq!(u.events.platform_count(&key(Platform::Weibo, title)), 2);
     assert_eq!(u.events.platform_count(&key(Platform::Weibo, "金价")), 1);
+}
+
+#[test]
+fn the_analysis_worker_sends_the_events() {
+    use resou::analysis::{AnalysisEvent, spawn_worker};
+    let (tx, rx) = spawn_worker(AnalysisConfig::default());
+    let title = "官方通报蔡国强烟花秀调查情况";
+    for (i, p) in [Platform::Weibo, Platform::Douyin].into_iter().enumerate() {
+        let when = at("12:00") + Duration::minutes(i as i64);
+        tx.send(list(p, when, &[(title, None)]).into())
+            .expect("send");
+    }
+    let mut updates = Vec::new();
+    while updates.len() < 2 {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(AnalysisEvent::Update(u)) => updates.push(u),
+            Ok(_) => {}
+            Err(e) => panic!("no update from the worker: {e}"),
+        }
+    }
+    assert_eq!(
+        updates[1]
+            .events
+            .platform_count(&key(Platform::Douyin, title)),
+        2
+    );
+}
+
+/// A restart: the stored polls the saved detector state already counted still go into the
+/// events, so first-seen times survive (the seed's newest update carries them).
+#[test]
+fn a_restart_replays_stored_polls_into_the_events() {
+    use resou::analysis::spawn_worker_seeded;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = AnalysisConfig {
+        state_path: Some(dir.path().join("detector.json")),
+        ..AnalysisConfig::default()
+    };
+    let title = "官方通报蔡国强烟花秀调查情况";
+    let polls = vec![
+        list(Platform::Weibo, at("16:40"), &[(title, None)]),
+        list(Platform::Douyin, at("16:41"), &[(title, None)]),
+        list(Platform::Weibo, at("17:05"), &[("金价", None)]),
+    ];
+    // The running install counted all three polls, then stopped.
+    let mut a = Analyzer::new(&cfg);
+    for p in &polls {
+        a.process(p);
+    }
+    a.detector()
+        .save(dir.path().join("detector.json").as_path())
+        .expect("save");
+    let seed: resou::analysis::Seed = Box::new(move |sink| {
+        let n = polls.len();
+        for p in polls {
+            sink(p);
+        }
+        Ok(n)
+    });
+    let (_tx, rx) = spawn_worker_seeded(cfg, Some(seed));
+    let u = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(resou::analysis::AnalysisEvent::Update(u)) => break u,
+            Ok(_) => {}
+            Err(e) => panic!("no update from the worker: {e}"),
+        }
+    };
+    assert!(u.seeded);
+    let e = u
+        .events
+        .of(&key(Platform::Douyin, title))
+        .expect("the Douyin title of a counted poll");
+    let firsts: Vec<(Platform, DateTime<FixedOffset>)> = e
+        .platforms
+        .iter()
+        .map(|p| (p.platform, p.first_seen))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            (Platform::Weibo, at("16:40")),
+            (Platform::Douyin, at("16:41"))
+        ]
+    );
 }
 
 #[test]
