@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use resou::analysis::events::{EventConfig, EventGrouper, EventId};
+use resou::analysis::events::{EventConfig, EventGrouper, EventId, PlatformSpan};
 use resou::analysis::{AnalysisConfig, Analyzer, Tokenizer};
 use resou::domain::normalize::normalize_text;
 use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
@@ -246,22 +246,18 @@ fn members_carry_ranks_heat_and_the_event_its_platform_order_and_score() {
     );
     let events = g.events();
     let e = events.of(&key(Platform::Douyin, title)).expect("event");
-    let spans: Vec<(Platform, DateTime<FixedOffset>, u32, Option<u64>, bool)> = e
-        .platforms
-        .iter()
-        .map(|p| (p.platform, p.first_seen, p.best_rank, p.heat, p.on_list))
-        .collect();
+    let span = |platform, first_seen, best_rank, heat| PlatformSpan {
+        platform,
+        first_seen,
+        best_rank,
+        heat: Some(heat),
+        on_list: true,
+    };
     assert_eq!(
-        spans,
+        e.platforms,
         [
-            (Platform::Weibo, t0, 1, Some(2_000_000), true),
-            (
-                Platform::Douyin,
-                t0 + Duration::minutes(2),
-                5,
-                Some(9_000_000),
-                true
-            ),
+            span(Platform::Weibo, t0, 1, 2_000_000),
+            span(Platform::Douyin, t0 + Duration::minutes(2), 5, 9_000_000),
         ]
     );
     assert_eq!(e.heat, Some(11_000_000));
