@@ -244,7 +244,8 @@ pub struct AnalysisUpdate {
     pub seeded: bool,
     /// List dynamics of this platform: this poll's candidates and the topics marked now.
     pub dynamics: PollDynamics,
-    /// Stories across platforms as of this poll (see [`super::events`]).
+    /// Stories across platforms as of this poll (see [`super::events`]); empty unless the
+    /// analyser groups events ([`Analyzer::set_events`]).
     pub events: Arc<Events>,
 }
 
@@ -461,7 +462,7 @@ pub struct Analyzer {
     max_rows: usize,
     scratch: Scratch,
     dynamics: Dynamics,
-    events: EventGrouper,
+    events: Option<EventGrouper>,
 }
 
 /// Does a platform's list of `age` minutes still count, given its platform's spacing `gap`?
@@ -524,7 +525,7 @@ impl Analyzer {
             max_rows: cfg.max_rows.unwrap_or(300),
             scratch: Scratch::default(),
             dynamics: Dynamics::new(cfg.dynamics.clone()),
-            events: EventGrouper::default(),
+            events: None,
         }
     }
 
@@ -555,7 +556,9 @@ impl Analyzer {
             l.live = false;
         }
         self.kol_history.clear();
-        self.events.reset();
+        if let Some(g) = &mut self.events {
+            g.reset();
+        }
         // (The detector's reset also forgets the seen titles: a reset replays like a fresh start.)
     }
 
@@ -720,9 +723,17 @@ impl Analyzer {
         self.scratch.slot.clear();
     }
 
+    /// Group titles into events from now on, or stop (the app's worker groups them; the replay
+    /// tools, which print keywords, need not pay for it).
+    pub fn set_events(&mut self, on: bool) {
+        self.events = on.then(|| self.events.take().unwrap_or_default());
+    }
+
     /// Take a poll into the events only (a stored poll the detector state already counted).
     pub fn observe_events(&mut self, snap: &Snapshot) {
-        self.events.observe(snap, &self.tokenizer);
+        if let Some(g) = &mut self.events {
+            g.observe(snap, &self.tokenizer);
+        }
     }
 
     /// Process one poll of one platform.
@@ -781,6 +792,7 @@ impl Analyzer {
         list.kols.clear();
         let mut words = std::mem::take(&mut self.scratch.words);
         words.clear();
+        let want_words = self.events.is_some();
         for (topic, &weight) in snap.pinned.iter().chain(&snap.ranked).zip(&weights) {
             let c = self.cached(
                 topic.title.as_str(),
@@ -793,7 +805,7 @@ impl Analyzer {
                     mentions: c.info.kols.clone(),
                 });
             }
-            if !topic.pinned {
+            if want_words && !topic.pinned {
                 words.push(c.info.clone());
             }
             let (t0, k0) = (list.ids.len(), list.kols.len());
@@ -1145,7 +1157,13 @@ impl Analyzer {
             .started_at
             .and_then(|s| at_minutes(s + self.detector.cfg.warmup_min, &at));
         self.compact_if_flushed();
-        self.events.observe_with(snap, &self.scratch.words);
+        let events = match &mut self.events {
+            Some(g) => {
+                g.observe_with(snap, &self.scratch.words);
+                g.events()
+            }
+            None => Arc::default(),
+        };
 
         AnalysisUpdate {
             at: snap.captured_at,
@@ -1162,7 +1180,7 @@ impl Analyzer {
             seeded: false,
             // A list shown again (same time) brings only the marks: the tracker judges by time.
             dynamics: self.dynamics.observe(snap),
-            events: self.events.events(),
+            events,
         }
     }
 }

@@ -153,7 +153,8 @@ pub struct Event {
     pub label: String,
     /// Per platform, in order of first appearance (抖音 09:12 → 微博 09:55 → 百度 10:30).
     pub platforms: Vec<PlatformSpan>,
-    /// In order of first appearance.
+    /// The titles seen in the last `end_after_min` (6 h), in order of first appearance;
+    /// older titles are dropped (their platforms stay in `platforms`).
     pub members: Vec<EventMember>,
     pub first_seen: DateTime<FixedOffset>,
     pub last_seen: DateTime<FixedOffset>,
@@ -243,7 +244,10 @@ struct MemberState {
 
 #[derive(Clone)]
 struct EventState {
+    /// The titles seen within `end_after_min` (older ones are dropped, see `end_events`).
     members: Vec<MemberState>,
+    /// Per platform since the event began, dropped titles included.
+    spans: Vec<Span>,
     centroid: FxHashMap<u64, f32>,
     /// Squared length of `centroid`.
     norm2: f32,
@@ -274,6 +278,15 @@ impl EventState {
         self.listed_min += (to - from.max(self.covered_until)).max(0.0);
         self.covered_until = self.covered_until.max(to);
     }
+}
+
+/// An event on one platform since it began.
+#[derive(Clone)]
+struct Span {
+    platform: Platform,
+    first_seen: DateTime<FixedOffset>,
+    best_rank: u32,
+    heat: Option<u64>,
 }
 
 /// A platform's last two polls.
@@ -412,6 +425,10 @@ impl EventGrouper {
                     m.best_rank = m.best_rank.min(rank);
                     m.heat = m.heat.max(topic.heat);
                     ev.last = ev.last.max(t);
+                    if let Some(s) = ev.spans.iter_mut().find(|s| s.platform == snap.platform) {
+                        s.best_rank = s.best_rank.min(rank);
+                        s.heat = s.heat.max(topic.heat);
+                    }
                     (id, continued)
                 }),
                 None => None,
@@ -435,10 +452,13 @@ impl EventGrouper {
                 }
             }
         }
-        self.end_events(t);
+        let mut dirty = self.end_events(t);
         let now: Vec<EventId> = touched.into_iter().map(|(id, _)| id).collect();
-        let before = std::mem::replace(&mut self.on_last[snap.platform.index()].0, now);
-        self.refresh_views(snap.platform, before);
+        dirty.extend(std::mem::replace(
+            &mut self.on_last[snap.platform.index()].0,
+            now,
+        ));
+        self.refresh_views(snap.platform, dirty);
     }
 
     /// Rebuild the views of the events that changed — those on this poll's list or on the
@@ -535,6 +555,7 @@ impl EventGrouper {
             id,
             EventState {
                 members: Vec::new(),
+                spans: Vec::new(),
                 centroid: FxHashMap::default(),
                 norm2: 0.0,
                 label: 0,
@@ -560,6 +581,18 @@ impl EventGrouper {
             *c += x;
         }
         ev.last = ev.last.max(minutes(&m.first_seen));
+        match ev.spans.iter_mut().find(|s| s.platform == m.key.platform) {
+            Some(s) => {
+                s.best_rank = s.best_rank.min(m.best_rank);
+                s.heat = s.heat.max(m.heat);
+            }
+            None => ev.spans.push(Span {
+                platform: m.key.platform,
+                first_seen: m.first_seen,
+                best_rank: m.best_rank,
+                heat: m.heat,
+            }),
+        }
         self.topics.insert(m.key.clone(), (id, ev.members.len()));
         if let Some(pid) = &m.platform_id {
             self.ids.insert((m.key.platform, pid.clone()), id);
@@ -615,35 +648,80 @@ impl EventGrouper {
         best.map(|(_, id)| id)
     }
 
-    /// End the events none of whose titles has been seen for `end_after_min`.
-    fn end_events(&mut self, t: f64) {
+    /// End the events none of whose titles has been seen for `end_after_min`, and drop the
+    /// titles of live events not seen for that long (their platforms keep their first-seen
+    /// time and best rank): an event's vocabulary is that of its recent titles, and a story
+    /// on the lists for weeks stays as small as its current titles. Returns the events that
+    /// dropped titles.
+    fn end_events(&mut self, t: f64) -> Vec<EventId> {
         let limit = t - self.cfg.end_after_min;
-        let mut ended: Vec<EventId> = self
-            .events
-            .iter()
-            .filter(|(_, e)| e.last < limit)
-            .map(|(&id, _)| id)
-            .collect();
+        let mut ended: Vec<EventId> = Vec::new();
+        let mut pruned: Vec<EventId> = Vec::new();
+        for (&id, e) in &self.events {
+            if e.last < limit {
+                ended.push(id);
+            } else if e.members.iter().any(|m| minutes(&m.last_seen) < limit) {
+                pruned.push(id);
+            }
+        }
         ended.sort_unstable();
+        pruned.sort_unstable();
         for id in ended {
             let Some(ev) = self.events.remove(&id) else {
                 continue;
             };
-            for f in ev.centroid.keys() {
-                if let Some(p) = self.index.get_mut(f) {
-                    p.retain(|&e| e != id);
-                    if p.is_empty() {
-                        self.index.remove(f);
-                    }
-                }
-            }
+            self.unindex(id, ev.centroid.keys());
             for m in &ev.members {
                 self.topics.remove(&m.key);
             }
         }
+        for &id in &pruned {
+            let Some(ev) = self.events.get_mut(&id) else {
+                continue;
+            };
+            let (keep, gone): (Vec<MemberState>, Vec<MemberState>) =
+                std::mem::take(&mut ev.members)
+                    .into_iter()
+                    .partition(|m| minutes(&m.last_seen) >= limit);
+            ev.members = keep;
+            // The centroid of the remaining titles, summed afresh (no drift from subtracting).
+            let mut centroid: FxHashMap<u64, f32> = FxHashMap::default();
+            for m in &ev.members {
+                for &(f, x) in &m.vector {
+                    *centroid.entry(f).or_default() += x;
+                }
+            }
+            let old = std::mem::replace(&mut ev.centroid, centroid);
+            ev.norm2 = ev.centroid.values().map(|x| x * x).sum();
+            ev.relabel();
+            for (i, m) in ev.members.iter().enumerate() {
+                self.topics.insert(m.key.clone(), (id, i));
+            }
+            let dropped: Vec<u64> = old
+                .into_keys()
+                .filter(|f| !ev.centroid.contains_key(f))
+                .collect();
+            for m in gone {
+                self.topics.remove(&m.key);
+            }
+            self.unindex(id, dropped.iter());
+        }
         if self.ids.len() > 2 * self.topics.len() + 64 {
             let events = &self.events;
             self.ids.retain(|_, id| events.contains_key(id));
+        }
+        pruned
+    }
+
+    /// Take event `id` off the postings of `features`.
+    fn unindex<'a>(&mut self, id: EventId, features: impl Iterator<Item = &'a u64>) {
+        for f in features {
+            if let Some(p) = self.index.get_mut(f) {
+                p.retain(|&e| e != id);
+                if p.is_empty() {
+                    self.index.remove(f);
+                }
+            }
         }
     }
 
@@ -687,24 +765,19 @@ impl EventGrouper {
                 heat: m.heat,
             })
             .collect();
-        let mut platforms: Vec<PlatformSpan> = Vec::new();
-        for m in &members {
-            match platforms.iter_mut().find(|p| p.platform == m.platform) {
-                Some(p) => {
-                    p.first_seen = p.first_seen.min(m.first_seen);
-                    p.best_rank = p.best_rank.min(m.best_rank);
-                    p.heat = p.heat.max(m.heat);
-                    p.on_list |= m.rank.is_some();
-                }
-                None => platforms.push(PlatformSpan {
-                    platform: m.platform,
-                    first_seen: m.first_seen,
-                    best_rank: m.best_rank,
-                    heat: m.heat,
-                    on_list: m.rank.is_some(),
-                }),
-            }
-        }
+        let mut platforms: Vec<PlatformSpan> = ev
+            .spans
+            .iter()
+            .map(|s| PlatformSpan {
+                platform: s.platform,
+                first_seen: s.first_seen,
+                best_rank: s.best_rank,
+                heat: s.heat,
+                on_list: members
+                    .iter()
+                    .any(|m| m.platform == s.platform && m.rank.is_some()),
+            })
+            .collect();
         platforms.sort_by_key(|p| (p.first_seen, p.platform));
         let heats = platforms.iter().filter_map(|p| p.heat);
         let heat = platforms
@@ -715,10 +788,10 @@ impl EventGrouper {
             .iter()
             .map(|p| 1.0 / f64::from(p.best_rank.max(1)).sqrt())
             .sum();
-        let first_seen = members.iter().map(|m| m.first_seen).min();
+        let first_seen = platforms.iter().map(|p| p.first_seen).min();
         let last_seen = members.iter().map(|m| m.last_seen).max();
         let (Some(first_seen), Some(last_seen)) = (first_seen, last_seen) else {
-            unreachable!("an event is created with its first member")
+            unreachable!("a live event has a title seen within end_after_min")
         };
         Event {
             id,
@@ -902,6 +975,35 @@ mod tests {
     }
 
     #[test]
+    fn titles_off_the_lists_for_long_leave_a_live_event_but_their_platform_stays() {
+        let mut g = EventGrouper::default();
+        let story = "台风登陆广东";
+        let (weibo, words) = poll(Platform::Weibo, 0, &[story, "金价创新高"]);
+        g.observe_with(&weibo, &words);
+        // Douyin keeps the story on its list every hour; Weibo drops it after its first list.
+        for hour in 0..8 {
+            let (s, w) = poll(Platform::Douyin, 1 + 60 * hour, &[story]);
+            g.observe_with(&s, &w);
+            let (s, w) = poll(Platform::Weibo, 2 + 60 * hour, &["金价创新高"]);
+            g.observe_with(&s, &w);
+            assert_eq!(*g.events(), g.rebuilt(), "hour {hour}");
+        }
+        assert_eq!(g.event_of(&TopicKey::new(Platform::Weibo, story)), None);
+        let events = g.events();
+        let e = events
+            .of(&TopicKey::new(Platform::Douyin, story))
+            .expect("live");
+        assert!(e.members.iter().all(|m| m.platform == Platform::Douyin));
+        let spans: Vec<(Platform, bool)> = e
+            .platforms
+            .iter()
+            .map(|p| (p.platform, p.on_list))
+            .collect();
+        assert_eq!(spans, [(Platform::Weibo, false), (Platform::Douyin, true)]);
+        assert_eq!(e.first_seen, weibo.captured_at);
+    }
+
+    #[test]
     fn sparse_dot_matches_the_map_dot() {
         let a = vec![(1, 0.5), (3, 0.5), (7, 0.7)];
         let b = vec![(2, 1.0), (3, 0.4), (7, 0.1), (9, 3.0)];
@@ -914,6 +1016,7 @@ mod tests {
     fn listed_time_counts_overlaps_once() {
         let mut e = EventState {
             members: Vec::new(),
+            spans: Vec::new(),
             centroid: FxHashMap::default(),
             norm2: 0.0,
             label: 0,

@@ -147,6 +147,7 @@ fn run_worker(
     tx: Sender<AnalysisEvent>,
 ) {
     let mut analyzer = Analyzer::new(&cfg);
+    analyzer.set_events(true);
     if let Some(path) = cfg.state_path.as_deref().filter(|p| p.exists()) {
         match Detector::load(path, cfg.detector.clone()) {
             Ok(d) => analyzer.set_detector(d),

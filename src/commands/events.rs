@@ -53,12 +53,12 @@ pub fn main(cli: &Cli, args: &EventsArgs) -> anyhow::Result<()> {
         }
         EventsFormat::Table => {
             let mut head = format!(
-                "{} · {} events on the lists, {multi} on two or more platforms",
+                "{} · {} events on the lists · {multi} on 2+ platforms",
                 at.format("%Y-%m-%d %H:%M"),
                 events.on_lists().count(),
             );
             if args.min_platforms > 2 {
-                let _ = write!(head, "; {} on {}+", shown.len(), args.min_platforms);
+                let _ = write!(head, " · {} on {}+", shown.len(), args.min_platforms);
             }
             out.write_all(table(&head, at, &shown).as_bytes())?
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use resou::analysis::events::{EventConfig, EventGrouper, EventId};
+use resou::analysis::events::{EventConfig, EventGrouper, EventId, PlatformSpan};
 use resou::analysis::{AnalysisConfig, Analyzer, Tokenizer};
 use resou::domain::normalize::normalize_text;
 use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
@@ -246,24 +246,18 @@ fn members_carry_ranks_heat_and_the_event_its_platform_order_and_score() {
     );
     let events = g.events();
     let e = events.of(&key(Platform::Douyin, title)).expect("event");
-    // (platform, first seen, best rank, heat, on a list now)
-    type Span = (Platform, DateTime<FixedOffset>, u32, Option<u64>, bool);
-    let spans: Vec<Span> = e
-        .platforms
-        .iter()
-        .map(|p| (p.platform, p.first_seen, p.best_rank, p.heat, p.on_list))
-        .collect();
+    let span = |platform, first_seen, best_rank, heat| PlatformSpan {
+        platform,
+        first_seen,
+        best_rank,
+        heat: Some(heat),
+        on_list: true,
+    };
     assert_eq!(
-        spans,
+        e.platforms,
         [
-            (Platform::Weibo, t0, 1, Some(2_000_000), true),
-            (
-                Platform::Douyin,
-                t0 + Duration::minutes(2),
-                5,
-                Some(9_000_000),
-                true
-            ),
+            span(Platform::Weibo, t0, 1, 2_000_000),
+            span(Platform::Douyin, t0 + Duration::minutes(2), 5, 9_000_000),
         ]
     );
     assert_eq!(e.heat, Some(11_000_000));
@@ -321,9 +315,16 @@ fn an_event_ends_after_a_long_absence_and_the_title_starts_a_new_one() {
 }
 
 #[test]
-fn the_analysis_updates_carry_the_events() {
+fn the_analysis_updates_carry_the_events_when_asked() {
     let mut a = Analyzer::new(&AnalysisConfig::default());
     let t0 = at("12:00");
+    let u = a.process(&list(
+        Platform::Weibo,
+        t0 - Duration::minutes(1),
+        &[("金价", None)],
+    ));
+    assert!(u.events.events.is_empty(), "off unless asked for");
+    a.set_events(true);
     let title = "官方通报蔡国强烟花秀调查情况";
     a.process(&list(
         Platform::Weibo,
@@ -338,6 +339,90 @@ fn the_analysis_updates_carry_the_events() {
     assert_eq!(u.events.at, Some(t0 + Duration::minutes(1)));
     assert_eq!(u.events.platform_count(&key(Platform::Weibo, title)), 2);
     assert_eq!(u.events.platform_count(&key(Platform::Weibo, "金价")), 1);
+}
+
+#[test]
+fn the_analysis_worker_sends_the_events() {
+    use resou::analysis::{AnalysisEvent, spawn_worker};
+    let (tx, rx) = spawn_worker(AnalysisConfig::default());
+    let title = "官方通报蔡国强烟花秀调查情况";
+    for (i, p) in [Platform::Weibo, Platform::Douyin].into_iter().enumerate() {
+        let when = at("12:00") + Duration::minutes(i as i64);
+        tx.send(list(p, when, &[(title, None)]).into())
+            .expect("send");
+    }
+    let mut updates = Vec::new();
+    while updates.len() < 2 {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(AnalysisEvent::Update(u)) => updates.push(u),
+            Ok(_) => {}
+            Err(e) => panic!("no update from the worker: {e}"),
+        }
+    }
+    assert_eq!(
+        updates[1]
+            .events
+            .platform_count(&key(Platform::Douyin, title)),
+        2
+    );
+}
+
+/// A restart: the stored polls the saved detector state already counted still go into the
+/// events, so first-seen times survive (the seed's newest update carries them).
+#[test]
+fn a_restart_replays_stored_polls_into_the_events() {
+    use resou::analysis::spawn_worker_seeded;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = AnalysisConfig {
+        state_path: Some(dir.path().join("detector.json")),
+        ..AnalysisConfig::default()
+    };
+    let title = "官方通报蔡国强烟花秀调查情况";
+    let polls = vec![
+        list(Platform::Weibo, at("16:40"), &[(title, None)]),
+        list(Platform::Douyin, at("16:41"), &[(title, None)]),
+        list(Platform::Weibo, at("17:05"), &[("金价", None)]),
+    ];
+    // The running install counted all three polls, then stopped.
+    let mut a = Analyzer::new(&cfg);
+    for p in &polls {
+        a.process(p);
+    }
+    a.detector()
+        .save(dir.path().join("detector.json").as_path())
+        .expect("save");
+    let seed: resou::analysis::Seed = Box::new(move |sink| {
+        let n = polls.len();
+        for p in polls {
+            sink(p);
+        }
+        Ok(n)
+    });
+    let (_tx, rx) = spawn_worker_seeded(cfg, Some(seed));
+    let u = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(resou::analysis::AnalysisEvent::Update(u)) => break u,
+            Ok(_) => {}
+            Err(e) => panic!("no update from the worker: {e}"),
+        }
+    };
+    assert!(u.seeded);
+    let e = u
+        .events
+        .of(&key(Platform::Douyin, title))
+        .expect("the Douyin title of a counted poll");
+    let firsts: Vec<(Platform, DateTime<FixedOffset>)> = e
+        .platforms
+        .iter()
+        .map(|p| (p.platform, p.first_seen))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            (Platform::Weibo, at("16:40")),
+            (Platform::Douyin, at("16:41"))
+        ]
+    );
 }
 
 #[test]
@@ -515,7 +600,7 @@ fn labelled_sample_pairwise_precision_and_recall() {
     let (tune, test) = ours;
     assert!(tune.precision() >= 0.78, "{:.3}", tune.precision());
     assert!(tune.recall() >= 0.39, "{:.3}", tune.recall());
-    assert!(test.precision() >= 0.45, "{:.3}", test.precision());
+    assert!(test.precision() >= 0.57, "{:.3}", test.precision());
     assert!(test.recall() >= 0.37, "{:.3}", test.recall());
     for (half, ours, base) in [("tune", tune, exact.0), ("test", test, exact.1)] {
         assert!(ours.f1() > base.f1(), "{half}: exact-title baseline");

@@ -243,6 +243,7 @@ fn events_keys_rebind_and_back_closes_the_view() {
     use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
     let mut app = app_with(&["board.F2=toggle_events", "events.J=select_next"]);
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    analyzer.set_events(true); // as the worker does
     for l in support::app_lists() {
         let u = analyzer.process(&l.to_snapshot());
         app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(u))));

@@ -204,6 +204,7 @@ fn analysed_app(size: (u16, u16), platforms: &[Platform]) -> App {
     use resou::analysis::{AnalysisConfig, AnalysisEvent, Analyzer};
     let mut app = support::app_sized(size.1.saturating_sub(8) as usize, size);
     let mut analyzer = Analyzer::new(&AnalysisConfig::default());
+    analyzer.set_events(true); // as the worker does
     for line in lines()
         .into_iter()
         .filter(|l| platforms.contains(&l.platform))
