@@ -74,7 +74,7 @@ pub type EventId = u64;
 
 /// Candidate generation skips a feature that is in more live events than this: it says
 /// nothing about which story a title belongs to, and its posting list would cost the most.
-/// (64, 32 and 200 give the same groups on the labelled sample; 64 halves the cold cost.)
+/// (64, 32 and 200 give the same groups on the labelled sample.)
 pub const MAX_POSTINGS: usize = 64;
 
 /// A platform's list counts as current until it is older than this, or 1.5 of the platform's
