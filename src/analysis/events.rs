@@ -1,10 +1,12 @@
 //! Events: one story across platforms and over time.
 //!
-//! Each poll's ranked rows go through [`EventGrouper::observe`]. A title already known (its
-//! [`TopicKey`] is a member of a live event) only updates that member: rank, heat, last seen.
-//! A new title is turned into a feature vector and joins the live event it is most similar
-//! to, or starts an event of its own. Members never move: an event's history is what the
-//! lists showed when its titles arrived, so first-seen times stay put.
+//! Each poll's ranked rows go through [`EventGrouper::observe`] (or [`EventGrouper::observe_with`],
+//! with the analysis engine's cached words). A title already known (its [`TopicKey`] is a
+//! member of a live event) only updates that member: rank, heat, last seen. A new title is
+//! turned into a feature vector and joins the live event it is most similar to, or starts an
+//! event of its own. Members never move to another event, so first-seen times stay put. The
+//! view ([`Events`], what the analysis worker sends with every update) is rebuilt per poll
+//! only for the events that poll changed.
 //!
 //! **Features** of a title (its query too when that differs, e.g. Bilibili's keyword):
 //! - words from the shared jieba [`Tokenizer`] (stop-words, numbers and single characters
@@ -45,10 +47,11 @@
 //! **Cost**: features are computed once per new title (titles repeat across polls);
 //! candidate events come from an inverted index feature → live events, skipping features
 //! shared by more than [`MAX_POSTINGS`] events, so a poll never compares against all of
-//! history. An event ends when none of its titles has been on a list for
-//! [`EventConfig::end_after_min`]: its titles are forgotten and a title seen again later
-//! starts (or joins) a new event. Deterministic: the same polls in the same order give the
-//! same events and ids.
+//! history. A title off the lists for [`EventConfig::end_after_min`] leaves its event (its
+//! platform keeps its first-seen time and best rank), so an event's vocabulary is that of its
+//! recent titles and a story on the lists for weeks stays as small as its current titles; an
+//! event ends when all its titles have left, and a title seen again later starts (or joins)
+//! a new event. Deterministic: the same polls in the same order give the same events and ids.
 //!
 //! **Scores**: heats are not comparable across platforms (Weibo 热度 vs Tieba discussions vs
 //! none at all), so [`Event::heat`] (the sum of each platform's largest member heat) is
