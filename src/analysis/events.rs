@@ -100,7 +100,8 @@ pub struct EventConfig {
     pub bigram_weight: f32,
     /// Weight of a name (hashtag, person, place, organisation) relative to a word.
     pub name_weight: f32,
-    /// Minutes off every list after which an event ends.
+    /// Minutes off the lists after which a title leaves its event; an event ends when all
+    /// its titles have left.
     pub end_after_min: f64,
 }
 
@@ -160,7 +161,9 @@ pub struct Event {
     /// The titles seen in the last `end_after_min` (6 h), in order of first appearance;
     /// older titles are dropped (their platforms stay in `platforms`).
     pub members: Vec<EventMember>,
+    /// When its first title was first seen.
     pub first_seen: DateTime<FixedOffset>,
+    /// When one of its titles was last on a list.
     pub last_seen: DateTime<FixedOffset>,
     /// One of its titles is on a current list.
     pub on_lists: bool,
@@ -180,7 +183,8 @@ pub struct Event {
 pub struct Events {
     pub at: Option<DateTime<FixedOffset>>,
     pub events: Vec<Arc<Event>>,
-    /// Hash of each member's topic → index in `events` (a lookup checks the member).
+    /// Hash of each member's topic → index in `events`. A lookup checks the member, so a
+    /// 64-bit collision could only make a topic look event-less, never give a wrong event.
     topics: FxHashMap<u64, u32>,
 }
 
@@ -312,7 +316,7 @@ pub struct EventGrouper {
     ids: FxHashMap<(Platform, String), EventId>,
     /// Feature → live events whose centroid has it.
     index: FxHashMap<u64, Vec<EventId>>,
-    /// Decayed document frequency per feature, and the decayed number of titles.
+    /// Decayed number of events per feature (its document frequency), and of events.
     df: FxHashMap<u64, f32>,
     stories: f32,
     decayed_at: Option<f64>,
