@@ -425,8 +425,8 @@ impl EventGrouper {
             let key = topic.key();
             let rank = topic.rank.unwrap_or(u32::MAX);
             let seen = match self.topics.get(&key) {
-                Some(&(id, i)) => self.events.get_mut(&id).map(|ev| {
-                    let m = &mut ev.members[i];
+                Some(&(id, member)) => self.events.get_mut(&id).map(|ev| {
+                    let m = &mut ev.members[member];
                     let continued = prev == Some(m.last_seen);
                     m.last_seen = at;
                     m.rank = rank;
@@ -507,6 +507,7 @@ impl EventGrouper {
         if t - d < 60.0 {
             return;
         }
+        // ok: a whole number of hours, at most a month's
         let steps = ((t - d) / 60.0).floor().min(24.0 * 30.0) as i32;
         let f = HOURLY.powi(steps);
         self.df.retain(|_, v| {
