@@ -11,7 +11,9 @@
 //! - `list/weibo_engine`: the same with the words at hand (`observe_with`), as the analysis
 //!   engine calls it with its per-title cache: what the hook adds to each `AnalysisUpdate`;
 //! - `view`: taking the view after the whole day (a reference count: views are built as
-//!   polls come in, only for the events that changed).
+//!   polls come in, only for the events that changed);
+//! - `tokenize_round`: the jieba tokeniser alone on the round's 255 titles, a yardstick for
+//!   runs on a loaded machine.
 //!
 //! Each iteration starts from a clone of the prepared grouper; cloning and dropping it are
 //! not timed.
@@ -106,6 +108,16 @@ fn main() {
         )
     });
     group.bench_function("view", |b| b.iter(|| black_box(day.events())));
+    // Reference for a loaded machine: the shared tokeniser on the round's 255 titles.
+    group.bench_function("tokenize_round", |b| {
+        b.iter(|| {
+            for s in &round {
+                for t in &s.ranked {
+                    black_box(tok.tokenize(black_box(t.title.as_str())));
+                }
+            }
+        })
+    });
     group.finish();
     c.final_summary();
 }

@@ -48,7 +48,13 @@ pub fn main(cli: &Cli, args: &EventsArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match args.format {
         EventsFormat::Json => {
-            let doc = serde_json::json!({ "at": at, "events": shown });
+            /// The document, fields in this order (a `json!` map would sort them).
+            #[derive(serde::Serialize)]
+            struct Doc<'a> {
+                at: DateTime<FixedOffset>,
+                events: &'a [&'a Event],
+            }
+            let doc = serde_json::to_string(&Doc { at, events: &shown })?;
             writeln!(out, "{doc}")?;
         }
         EventsFormat::Table => {
