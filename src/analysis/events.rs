@@ -66,6 +66,15 @@ pub type EventId = u64;
 /// nothing about which story a title belongs to, and its posting list would cost the most.
 pub const MAX_POSTINGS: usize = 200;
 
+/// Titles an event keeps. A story that never leaves every list (a title that stays on its
+/// list, a month-long story retold every day) gains titles for as long as it lives; past this
+/// many, the title last seen longest ago is retired ([`EventGrouper::retire_oldest`]): its
+/// platform's first sighting, best rank and heat stay in the event's spans, its words leave the
+/// centroid. Without it the grouper's memory and each poll's view of the events grew for as
+/// long as the app ran (the 30-day soak of eleven lists: one event at 65 titles by day 2 and
+/// growing ~30 a day). The largest event of the real 2025-10-15 day has fewer.
+pub const MAX_MEMBERS: usize = 64;
+
 /// A platform's list counts as current until it is older than this, or 1.5 of the platform's
 /// polling gap (archives poll every 30 minutes, the app every minute or two).
 const CURRENT_LIST_MIN: f64 = 90.0;
@@ -211,6 +220,17 @@ struct EventState {
     listed_min: f64,
     /// End of the listed time counted so far (minutes).
     covered_until: f64,
+    /// Per platform, what its retired titles showed (see [`MAX_MEMBERS`]).
+    retired: Vec<Retired>,
+}
+
+/// The part of retired titles an event still shows: their platform's first sighting, best rank
+/// and heat.
+struct Retired {
+    platform: Platform,
+    first_seen: DateTime<FixedOffset>,
+    best_rank: u32,
+    heat: Option<u64>,
 }
 
 impl EventState {
@@ -440,6 +460,7 @@ impl EventGrouper {
                 last: f64::NEG_INFINITY,
                 listed_min: 0.0,
                 covered_until: f64::NEG_INFINITY,
+                retired: Vec::new(),
             },
         );
         id
@@ -464,6 +485,64 @@ impl EventGrouper {
             self.ids.insert((m.key.platform, pid.clone()), id);
         }
         ev.members.push(m);
+        ev.relabel();
+        if ev.members.len() > MAX_MEMBERS {
+            self.retire_oldest(id);
+        }
+    }
+
+    /// Retire the title of event `id` seen longest ago (see [`MAX_MEMBERS`]): its platform's
+    /// first sighting, best rank and heat are kept, the centroid is rebuilt without it.
+    fn retire_oldest(&mut self, id: EventId) {
+        let Some(ev) = self.events.get_mut(&id) else {
+            return;
+        };
+        let oldest = (0..ev.members.len()).min_by_key(|&i| (ev.members[i].last_seen, i));
+        let Some(i) = oldest else {
+            return;
+        };
+        let m = ev.members.remove(i);
+        match ev.retired.iter_mut().find(|r| r.platform == m.key.platform) {
+            Some(r) => {
+                r.first_seen = r.first_seen.min(m.first_seen);
+                r.best_rank = r.best_rank.min(m.best_rank);
+                r.heat = r.heat.max(m.heat);
+            }
+            None => ev.retired.push(Retired {
+                platform: m.key.platform,
+                first_seen: m.first_seen,
+                best_rank: m.best_rank,
+                heat: m.heat,
+            }),
+        }
+        self.topics.remove(&m.key);
+        for (j, later) in ev.members.iter().enumerate().skip(i) {
+            if let Some(slot) = self.topics.get_mut(&later.key) {
+                slot.1 = j;
+            }
+        }
+        if let Some(pid) = m.platform_id {
+            let k = (m.key.platform, pid);
+            if self.ids.get(&k) == Some(&id) {
+                self.ids.remove(&k);
+            }
+        }
+        let mut centroid: FxHashMap<u64, f32> = FxHashMap::default();
+        for member in &ev.members {
+            for &(f, x) in &member.vector {
+                *centroid.entry(f).or_default() += x;
+            }
+        }
+        for f in ev.centroid.keys().filter(|f| !centroid.contains_key(f)) {
+            if let Some(p) = self.index.get_mut(f) {
+                p.retain(|&e| e != id);
+                if p.is_empty() {
+                    self.index.remove(f);
+                }
+            }
+        }
+        ev.norm2 = centroid.values().map(|c| c * c).sum();
+        ev.centroid = centroid;
         ev.relabel();
     }
 
@@ -599,7 +678,17 @@ impl EventGrouper {
                 heat: m.heat,
             })
             .collect();
-        let mut platforms: Vec<PlatformSpan> = Vec::new();
+        let mut platforms: Vec<PlatformSpan> = ev
+            .retired
+            .iter()
+            .map(|r| PlatformSpan {
+                platform: r.platform,
+                first_seen: r.first_seen,
+                best_rank: r.best_rank,
+                heat: r.heat,
+                on_list: false,
+            })
+            .collect();
         for m in &members {
             match platforms.iter_mut().find(|p| p.platform == m.platform) {
                 Some(p) => {
@@ -627,7 +716,11 @@ impl EventGrouper {
             .iter()
             .map(|p| 1.0 / f64::from(p.best_rank.max(1)).sqrt())
             .sum();
-        let first_seen = members.iter().map(|m| m.first_seen).min();
+        let first_seen = members
+            .iter()
+            .map(|m| m.first_seen)
+            .chain(ev.retired.iter().map(|r| r.first_seen))
+            .min();
         let last_seen = members.iter().map(|m| m.last_seen).max();
         let (Some(first_seen), Some(last_seen)) = (first_seen, last_seen) else {
             unreachable!("an event is created with its first member")
@@ -756,10 +849,86 @@ mod tests {
             last: 0.0,
             listed_min: 0.0,
             covered_until: f64::NEG_INFINITY,
+            retired: Vec::new(),
         };
         e.listed(0.0, 30.0);
         e.listed(10.0, 40.0);
         e.listed(100.0, 130.0);
         assert_eq!(e.listed_min, 70.0);
+    }
+
+    /// A story that never leaves the lists, retold on another list every hour for a month:
+    /// the event keeps its id and its first sightings, and at most `MAX_MEMBERS` titles.
+    #[test]
+    fn a_story_that_never_ends_keeps_at_most_max_members_titles() {
+        use crate::domain::snapshot_file::{SnapshotItem, SnapshotLine};
+        let tok = Tokenizer::new(&[], &[]);
+        let t0 = chrono::DateTime::parse_from_rfc3339("2025-10-15T08:00:00+08:00").unwrap();
+        let list = |p: Platform, at: DateTime<FixedOffset>, title: &str| {
+            SnapshotLine {
+                captured_at: at,
+                platform: p,
+                items: vec![SnapshotItem {
+                    rank: Some(1),
+                    title: title.into(),
+                    query: None,
+                    heat: Some(1000),
+                    label: None,
+                    url: None,
+                    pinned: false,
+                    id: Some(format!("id-{title}")),
+                }],
+            }
+            .to_snapshot()
+        };
+        let stays = "蔡国强烟花秀事件通报多人被免职";
+        let retold = |h: i64| format!("蔡国强烟花秀事件多人被免职后续第{h}次通报");
+        let mut g = EventGrouper::default();
+        let mut id = None;
+        let hours = 24 * 30;
+        for h in 0..hours {
+            let at = t0 + chrono::Duration::hours(h);
+            g.observe(&list(Platform::Weibo, at, stays), &tok);
+            g.observe(&list(Platform::Douyin, at, &retold(h)), &tok);
+            let ev = g.event_of(&TopicKey::new(Platform::Douyin, &retold(h)));
+            assert!(ev.is_some());
+            assert_eq!(
+                *id.get_or_insert(ev),
+                ev,
+                "hour {h}: the retelling joins the story"
+            );
+            let live: usize = g.events.values().map(|e| e.members.len()).sum();
+            assert!(live <= MAX_MEMBERS, "hour {h}: {live} titles");
+        }
+        let id = id.flatten().unwrap();
+        let state = &g.events[&id];
+        assert_eq!(state.members.len(), MAX_MEMBERS);
+        // The centroid holds the words of the kept titles only.
+        let kept: std::collections::HashSet<u64> = state
+            .members
+            .iter()
+            .flat_map(|m| m.vector.iter().map(|(f, _)| *f))
+            .collect();
+        assert_eq!(state.centroid.len(), kept.len());
+        assert!(g.index.values().all(|p| p.len() == 1));
+        assert_eq!(g.topics.len(), MAX_MEMBERS);
+        assert!(g.ids.len() <= MAX_MEMBERS);
+        // The title that never left is kept; the oldest retellings went.
+        assert_eq!(g.event_of(&TopicKey::new(Platform::Weibo, stays)), Some(id));
+        assert_eq!(
+            g.event_of(&TopicKey::new(Platform::Douyin, &retold(0))),
+            None
+        );
+        let view = g.events();
+        let e = view.events.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(e.members.len(), MAX_MEMBERS);
+        // First sightings stay those of the first titles, retired or not.
+        assert_eq!(e.first_seen, t0);
+        let first_on = |p| e.platforms.iter().find(|s| s.platform == p).unwrap();
+        assert_eq!(first_on(Platform::Weibo).first_seen, t0);
+        assert_eq!(first_on(Platform::Douyin).first_seen, t0);
+        assert_eq!(first_on(Platform::Douyin).best_rank, 1);
+        assert!(first_on(Platform::Douyin).on_list);
+        assert_eq!(e.platforms.len(), 2);
     }
 }
