@@ -1,5 +1,10 @@
 //! Full-frame render cost: `terminal.draw(|f| render(f, &state))` into a TestBackend.
 //! Target: well under 1 ms per frame, so redraw-on-change never shows up in a profile.
+//!
+//! The 500-row board is the eleven real lists of 2025-10-15 at 12:36 as the app builds them
+//! (every poll through the real analysis: platform tags, story counts `⇄n`, dynamics marks),
+//! repeated under new titles to 500 rows; the board of 500 Weibo rows it replaced is kept
+//! beside it. The events view shows the real grouper's stories of that day.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -9,12 +14,55 @@ use resou::ui::render;
 #[path = "../tests/render_support/mod.rs"]
 mod render_support;
 
+/// The moment of the demo day whose stories the events view shows (~300 live stories).
+const EVENTS_AT: &str = "10:05";
+
 fn bench_render(c: &mut Criterion) {
     // Two states one row apart, drawn in turn: every frame then has a real diff to flush, as
     // when scrolling, instead of an unchanged screen.
-    let first = render_support::big_state(500);
+    let many = render_support::many_lists_state(500);
+    let rows = &many.board.rows;
+    let platforms: std::collections::BTreeSet<_> = rows.iter().map(|r| r.topic.platform).collect();
+    eprintln!(
+        "500-row board: {} lists, {} rows with ⇄2 or more, {} with a dynamics mark",
+        platforms.len(),
+        rows.iter().filter(|r| r.event_platforms >= 2).count(),
+        rows.iter().filter(|r| r.dynamics.is_some()).count(),
+    );
+    for (name, first) in [
+        ("500 topics", many),
+        ("500 Weibo topics", render_support::big_state(500)),
+    ] {
+        let mut second = first.clone();
+        second.board.selection.offset = 1;
+        let states = [first, second];
+        for (w, h) in [(200u16, 60u16), (80, 24)] {
+            let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
+                Ok(t) => t,
+                Err(e) => panic!("test backend: {e}"),
+            };
+            let mut i = 0usize;
+            c.bench_function(&format!("render {name} {w}x{h}"), |b| {
+                b.iter(|| {
+                    i += 1;
+                    let state = std::hint::black_box(&states[i % 2]);
+                    let _ = terminal.draw(|f| render(f, state));
+                })
+            });
+        }
+    }
+    // The events view (`E`) over the real stories of the day, the selection moving between
+    // two stories.
+    let mut first = render_support::analysed_demo_day(EVENTS_AT, (200, 60)).state;
+    first.events_view.open = true;
+    let events = &first.analysis.events.events;
+    eprintln!(
+        "events view at {EVENTS_AT}: {} stories, {} on two or more lists",
+        events.len(),
+        events.iter().filter(|e| e.platforms.len() >= 2).count()
+    );
     let mut second = first.clone();
-    second.board.selection.offset = 1;
+    second.events_view.selected = 1;
     let states = [first, second];
     for (w, h) in [(200u16, 60u16), (80, 24)] {
         let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
@@ -22,7 +70,7 @@ fn bench_render(c: &mut Criterion) {
             Err(e) => panic!("test backend: {e}"),
         };
         let mut i = 0usize;
-        c.bench_function(&format!("render 500 topics {w}x{h}"), |b| {
+        c.bench_function(&format!("render events view {w}x{h}"), |b| {
             b.iter(|| {
                 i += 1;
                 let state = std::hint::black_box(&states[i % 2]);

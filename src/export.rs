@@ -21,6 +21,24 @@ pub struct ExportRow {
     pub peak_rank: Option<u32>,
     pub peak_heat: Option<u64>,
     pub flagged: bool,
+    /// The topic's story across lists: each list with the time the story was first seen
+    /// there, first first (empty when it was on one list only, or nothing is known).
+    pub story: Vec<(Platform, DateTime<FixedOffset>)>,
+}
+
+/// A story's first sightings per list, when it reached two or more.
+pub fn story_of(
+    event: Option<&crate::analysis::events::Event>,
+) -> Vec<(Platform, DateTime<FixedOffset>)> {
+    event
+        .filter(|e| e.platforms.len() >= 2)
+        .map(|e| {
+            e.platforms
+                .iter()
+                .map(|p| (p.platform, p.first_seen))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl From<&TopicEntry> for ExportRow {
@@ -36,6 +54,7 @@ impl From<&TopicEntry> for ExportRow {
             peak_rank: e.peak_rank,
             peak_heat: e.peak_heat,
             flagged: e.flagged,
+            story: Vec::new(),
         }
     }
 }
@@ -80,7 +99,7 @@ pub fn export(rows: &[ExportRow], fmt: Format) -> String {
     }
 }
 
-const HEADERS: [&str; 10] = [
+const HEADERS: [&str; 11] = [
     "title",
     "platform",
     "url",
@@ -91,6 +110,7 @@ const HEADERS: [&str; 10] = [
     "peak_rank",
     "peak_heat",
     "flagged",
+    "story",
 ];
 
 /// One line, no control characters.
@@ -119,7 +139,7 @@ fn rfc3339(t: &Option<DateTime<FixedOffset>>) -> Option<String> {
 }
 
 /// The row as cleaned text cells, in [`HEADERS`] order; lists joined with `sep`.
-fn cells(r: &ExportRow, sep: &str) -> [String; 10] {
+fn cells(r: &ExportRow, sep: &str) -> [String; 11] {
     [
         clean(&r.title),
         platform_id(r.platform).to_string(),
@@ -131,7 +151,17 @@ fn cells(r: &ExportRow, sep: &str) -> [String; 10] {
         r.peak_rank.map(|n| n.to_string()).unwrap_or_default(),
         r.peak_heat.map(|n| n.to_string()).unwrap_or_default(),
         r.flagged.to_string(),
+        story_text(&r.story),
     ]
+}
+
+/// `抖音 2025-10-15 09:12 → 微博 2025-10-15 09:55` (CST, as the lists give times).
+fn story_text(story: &[(Platform, DateTime<FixedOffset>)]) -> String {
+    story
+        .iter()
+        .map(|(p, t)| format!("{} {}", p.tag(), t.format("%Y-%m-%d %H:%M")))
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 // --- Markdown ---
@@ -221,6 +251,13 @@ struct JsonRow {
     peak_rank: Option<u32>,
     peak_heat: Option<u64>,
     flagged: bool,
+    story: Vec<JsonSighting>,
+}
+
+#[derive(Serialize)]
+struct JsonSighting {
+    platform: &'static str,
+    first_seen: String,
 }
 
 fn json(rows: &[ExportRow]) -> String {
@@ -237,6 +274,14 @@ fn json(rows: &[ExportRow]) -> String {
             peak_rank: r.peak_rank,
             peak_heat: r.peak_heat,
             flagged: r.flagged,
+            story: r
+                .story
+                .iter()
+                .map(|&(p, t)| JsonSighting {
+                    platform: platform_id(p),
+                    first_seen: t.to_rfc3339_opts(SecondsFormat::Secs, true),
+                })
+                .collect(),
         })
         .collect();
     // Serialising plain strings, numbers and options cannot fail; fall back to an empty array.

@@ -6,6 +6,7 @@
 //! `WriteFailed` event that the status bar shows, the poll stays in memory, and the next
 //! write tries again. Nothing here panics on a store error.
 
+use std::collections::HashSet;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 
@@ -13,7 +14,11 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use tokio::sync::mpsc;
 
 use crate::domain::{Platform, Snapshot, TopicKey, now_cst};
-use crate::store::{HistoryPoint, HistoryStore, StoreError, TopicHistory, TriageRecord};
+
+use crate::analysis::events::{EventId, Events};
+use crate::store::{
+    HistoryPoint, HistoryStore, StoreError, StoryTitle, TopicHistory, TriageRecord,
+};
 
 /// Points of a topic's series sent for its sparkline (the newest ones).
 pub const SERIES_POINTS: usize = 64;
@@ -31,14 +36,17 @@ pub enum HistoryCmd {
     Boards { at: DateTime<FixedOffset> },
     /// Recent heat/rank points of these topics (sparklines).
     Series(Vec<TopicKey>),
-    /// A topic's whole stored history (the detail pane).
-    Detail(TopicKey),
+    /// A topic's whole stored history and its stories as of a time (`None`: now) (the detail
+    /// pane).
+    Detail(TopicKey, Option<DateTime<FixedOffset>>),
     /// Replace this user's triage state.
     SaveTriage(TriageRecord),
-    /// One analysed poll's keyword points and KOL mentions.
+    /// One analysed poll's keyword points and KOL mentions, and the stories as of it (their
+    /// titles not recorded yet are stored).
     Analysis {
         keywords: Vec<crate::store::KeywordPoint>,
         kols: Vec<crate::store::KolMention>,
+        events: std::sync::Arc<crate::analysis::events::Events>,
     },
 }
 
@@ -58,13 +66,21 @@ pub enum HistoryEvent {
     },
     /// Every stored poll time (unix seconds, both platforms, ascending, distinct).
     Times(Vec<i64>),
-    /// Answer to [`HistoryCmd::Boards`].
+    /// Answer to [`HistoryCmd::Boards`], with the stored stories of the ranked topics as of
+    /// `at`.
     Boards {
         at: DateTime<FixedOffset>,
         boards: Vec<PastBoard>,
+        stories: Vec<StoryTitle>,
     },
     Series(Vec<(TopicKey, Vec<HistoryPoint>)>),
-    Detail(TopicKey, Result<Option<TopicHistory>, String>),
+    /// Answer to [`HistoryCmd::Detail`]: the history, and the stored stories of the topic
+    /// (empty when it was in none or they could not be read).
+    Detail(
+        TopicKey,
+        Result<Option<TopicHistory>, String>,
+        Vec<StoryTitle>,
+    ),
     /// A write failed; polling goes on in memory.
     WriteFailed(String),
     /// A write succeeded after failures.
@@ -288,6 +304,11 @@ struct Service {
     failing: bool,
     last_retain: Option<i64>,
     last_team: Option<std::collections::HashMap<String, Vec<TeamMark>>>,
+    /// Stories are named `<run>-<event id>`: event ids restart with the process.
+    run: i64,
+    /// Story titles stored by this run that are still in a live event (the next update's
+    /// titles not in here are the new ones).
+    recorded: HashSet<(EventId, TopicKey)>,
 }
 
 impl Service {
@@ -303,6 +324,8 @@ impl Service {
             failing: false,
             last_retain: None,
             last_team: None,
+            run: now_cst().timestamp(),
+            recorded: HashSet::new(),
         }
     }
 
@@ -422,7 +445,7 @@ impl Service {
 
     /// The newest stored poll time per platform.
     fn newest(&self) -> Vec<(Platform, i64)> {
-        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
+        let far = far_future();
         self.opts
             .platforms
             .iter()
@@ -440,7 +463,7 @@ impl Service {
 
     /// Report every platform's newest poll when it is newer than the one reported last.
     fn catch_up(&mut self, seen: &mut [(Platform, i64)]) {
-        let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
+        let far = far_future();
         for (p, last) in seen.iter_mut() {
             match self.store.snapshot_at(*p, far) {
                 Ok(Some(s)) if s.captured_at.timestamp() > *last => {
@@ -454,8 +477,7 @@ impl Service {
     }
 
     fn announce(&self) {
-        let far_future = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst);
-        let latest = self.boards_at(far_future);
+        let latest = self.boards_at(far_future());
         match latest {
             Ok(latest) => self.emit(HistoryEvent::Opened {
                 source: self.store.describe(),
@@ -473,7 +495,18 @@ impl Service {
         match cmd {
             HistoryCmd::Record { snapshot, endpoint } => self.record(&snapshot, endpoint),
             HistoryCmd::Boards { at } => match self.boards_at(at) {
-                Ok(boards) => self.emit(HistoryEvent::Boards { at, boards }),
+                Ok(boards) => {
+                    let keys: Vec<TopicKey> = boards
+                        .iter()
+                        .flat_map(|b| b.current.ranked.iter().map(|t| t.key()))
+                        .collect();
+                    let stories = self.stories(&keys, at);
+                    self.emit(HistoryEvent::Boards {
+                        at,
+                        boards,
+                        stories,
+                    })
+                }
                 Err(e) => self.emit(HistoryEvent::ReadFailed(e.to_string())),
             },
             HistoryCmd::Series(keys) => {
@@ -494,15 +527,27 @@ impl Service {
                 }
                 self.emit(HistoryEvent::Series(out));
             }
-            HistoryCmd::Detail(key) => {
+            HistoryCmd::Detail(key, at) => {
                 let h = self.store.topic_history(&key).map_err(|e| e.to_string());
-                self.emit(HistoryEvent::Detail(key, h));
+                let at = at.unwrap_or_else(far_future);
+                let story = self.stories(std::slice::from_ref(&key), at);
+                self.emit(HistoryEvent::Detail(key, h, story));
             }
-            HistoryCmd::Analysis { keywords, kols } => {
+            HistoryCmd::Analysis {
+                keywords,
+                kols,
+                events,
+            } => {
+                let (titles, recorded) = self.new_story_titles(&events);
                 let r = self
                     .store
                     .append_keyword_points(&keywords)
-                    .and_then(|()| self.store.append_kol_mentions(&kols));
+                    .and_then(|()| self.store.append_kol_mentions(&kols))
+                    .and_then(|()| self.store.record_story_titles(&titles));
+                if r.is_ok() {
+                    // Else the titles are new again next time.
+                    self.recorded = recorded;
+                }
                 self.written(r);
             }
             HistoryCmd::SaveTriage(record) => {
@@ -510,6 +555,39 @@ impl Service {
                 self.written(r.map(drop));
             }
         }
+    }
+
+    /// Stored stories of `keys` as of `at`; none (said in the status) when the read fails, so
+    /// the boards or history asked for still show.
+    fn stories(&self, keys: &[TopicKey], at: DateTime<FixedOffset>) -> Vec<StoryTitle> {
+        self.store.stories_of(keys, at).unwrap_or_else(|e| {
+            self.emit(HistoryEvent::ReadFailed(e.to_string()));
+            Vec::new()
+        })
+    }
+
+    /// The titles of `events` this run has not stored yet, and the set of stored titles once
+    /// they are: only titles in a live event, so it stays as small as the events.
+    fn new_story_titles(&self, events: &Events) -> (Vec<StoryTitle>, HashSet<(EventId, TopicKey)>) {
+        let mut now = HashSet::with_capacity(self.recorded.len());
+        let mut out = Vec::new();
+        for e in &events.events {
+            for m in &e.members {
+                let k = (e.id, m.key.clone());
+                if !self.recorded.contains(&k) {
+                    out.push(StoryTitle {
+                        story: format!("{}-{}", self.run, e.id),
+                        key: m.key.clone(),
+                        title: m.title.clone(),
+                        first_seen: m.first_seen,
+                        best_rank: None,
+                        last_seen: None,
+                    });
+                }
+                now.insert(k);
+            }
+        }
+        (out, now)
     }
 
     fn record(&mut self, snap: &Snapshot, endpoint: &str) {
@@ -576,7 +654,7 @@ impl Service {
     fn times(&self) -> Result<Vec<i64>, StoreError> {
         let (from, to) = (
             crate::domain::from_unix(0).unwrap_or_else(now_cst),
-            crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst),
+            far_future(),
         );
         let mut times = Vec::new();
         for &p in &self.opts.platforms {
@@ -594,6 +672,11 @@ impl Service {
 }
 
 /// The status-bar form of a write failure: what happened and that polling goes on.
+/// A time after every stored poll: "the latest" for reads that take a time.
+fn far_future() -> DateTime<FixedOffset> {
+    crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst)
+}
+
 fn write_failure(e: &StoreError) -> String {
     let what = if e.is_disk_full() {
         "disk full".to_string()

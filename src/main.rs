@@ -46,7 +46,7 @@ fn main() -> ExitCode {
             format,
             out,
             triage,
-        }) => commands::export::main(*flagged, *format, out.as_deref(), triage.as_deref()),
+        }) => commands::export::main(&cli, *flagged, *format, out.as_deref(), triage.as_deref()),
         // `resou replay FILE` is the TUI over a replay server, like `--demo`.
         Some(Command::Replay(_)) | None => commands::tui::main(&cli),
     };

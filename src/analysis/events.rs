@@ -58,6 +58,7 @@
 //! shown, not ranked by; events are ordered by platforms present, then by
 //! [`Event::score`] = Σ over platforms of `1 / √(best rank there)`.
 
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -225,6 +226,186 @@ impl Events {
     /// The events with a title on a current list.
     pub fn on_lists(&self) -> impl Iterator<Item = &Event> {
         self.events.iter().map(|e| &**e).filter(|e| e.on_lists)
+    }
+}
+
+/// A best rank the history no longer has (its polls expired): shown without a number.
+pub const UNKNOWN_RANK: u32 = 0;
+
+/// A story title as the history store keeps it (`store::StoryTitle`), with where it stood at
+/// the moment asked for: time travel and `H` rebuild stories from these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTitle {
+    /// The stored story it was grouped into (one grouping run's event).
+    pub story: String,
+    pub key: TopicKey,
+    pub title: String,
+    pub first_seen: DateTime<FixedOffset>,
+    /// Last stored sighting by the moment asked for.
+    pub last_seen: Option<DateTime<FixedOffset>>,
+    /// Best rank by the moment asked for; `None` once its polls expired.
+    pub best_rank: Option<u32>,
+    /// Rank and heat on its list at that moment; `None` when not listed then.
+    pub listed: Option<(u32, Option<u64>)>,
+}
+
+impl Events {
+    /// The stories of stored titles as of `at`. Stories that share a title are one (each run
+    /// of the app groups anew, so a story that outlived a restart is stored under two names).
+    /// What the store does not keep is approximated and said so here: heat is each title's
+    /// heat at `at` (none when not listed then), and time on lists spans each title's first to
+    /// last stored sighting, gaps included.
+    pub fn from_stored(at: DateTime<FixedOffset>, titles: &[StoredTitle]) -> Events {
+        // Union the stories that share a topic.
+        let mut story_ix: FxHashMap<&str, usize> = FxHashMap::default();
+        for t in titles {
+            let n = story_ix.len();
+            story_ix.entry(t.story.as_str()).or_insert(n);
+        }
+        let mut parent: Vec<usize> = (0..story_ix.len()).collect();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        let mut by_topic: FxHashMap<&TopicKey, usize> = FxHashMap::default();
+        for t in titles {
+            let s = story_ix[t.story.as_str()];
+            if let Some(&other) = by_topic.get(&t.key) {
+                let (a, b) = (root(&mut parent, s), root(&mut parent, other));
+                parent[a.max(b)] = a.min(b);
+            } else {
+                by_topic.insert(&t.key, s);
+            }
+        }
+        // One member per topic per group: the earliest sighting, the best rank.
+        let mut groups: BTreeMap<usize, Vec<EventMember>> = BTreeMap::new();
+        for t in titles.iter().filter(|t| t.first_seen <= at) {
+            let g = root(&mut parent, story_ix[t.story.as_str()]);
+            let members = groups.entry(g).or_default();
+            let best = t
+                .best_rank
+                .into_iter()
+                .chain(t.listed.map(|l| l.0))
+                .min()
+                .unwrap_or(UNKNOWN_RANK);
+            match members.iter_mut().find(|m| m.key == t.key) {
+                Some(m) => {
+                    m.first_seen = m.first_seen.min(t.first_seen);
+                    if best != UNKNOWN_RANK {
+                        m.best_rank = if m.best_rank == UNKNOWN_RANK {
+                            best
+                        } else {
+                            m.best_rank.min(best)
+                        };
+                    }
+                }
+                None => members.push(EventMember {
+                    platform: t.key.platform,
+                    rank: t.listed.map(|l| l.0),
+                    best_rank: best,
+                    title: t.title.clone(),
+                    key: t.key.clone(),
+                    key_hash: topic_hash(&t.key),
+                    first_seen: t.first_seen,
+                    last_seen: t.last_seen.unwrap_or(t.first_seen).max(t.first_seen),
+                    heat: t.listed.and_then(|l| l.1),
+                }),
+            }
+        }
+        let events = groups
+            .into_values()
+            .enumerate()
+            .map(|(id, mut members)| {
+                members.sort_by(|a, b| (a.first_seen, &a.key).cmp(&(b.first_seen, &b.key)));
+                Arc::new(stored_event(id as EventId, members))
+            })
+            .collect();
+        Events::new(Some(at), events)
+    }
+}
+
+/// An event from its stored members (first seen first; at least one).
+fn stored_event(id: EventId, members: Vec<EventMember>) -> Event {
+    let mut platforms: Vec<PlatformSpan> = Vec::new();
+    for m in &members {
+        match platforms.iter_mut().find(|p| p.platform == m.platform) {
+            Some(p) => {
+                p.first_seen = p.first_seen.min(m.first_seen);
+                if m.best_rank != UNKNOWN_RANK
+                    && (p.best_rank == UNKNOWN_RANK || m.best_rank < p.best_rank)
+                {
+                    p.best_rank = m.best_rank;
+                }
+                p.heat = p.heat.max(m.heat);
+                p.on_list |= m.rank.is_some();
+            }
+            None => platforms.push(PlatformSpan {
+                platform: m.platform,
+                first_seen: m.first_seen,
+                best_rank: m.best_rank,
+                heat: m.heat,
+                on_list: m.rank.is_some(),
+            }),
+        }
+    }
+    platforms.sort_by_key(|p| (p.first_seen, p.platform));
+    let heat = platforms
+        .iter()
+        .any(|p| p.heat.is_some())
+        .then(|| platforms.iter().filter_map(|p| p.heat).sum());
+    let score = platforms
+        .iter()
+        .map(|p| 1.0 / f64::from(p.best_rank.max(1)).sqrt())
+        .sum();
+    // Minutes covered by some title's first-to-last sighting.
+    let mut spans: Vec<_> = members
+        .iter()
+        .map(|m| (m.first_seen, m.last_seen))
+        .collect();
+    spans.sort();
+    let mut listed_secs = 0i64;
+    let mut open: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = None;
+    for (a, b) in spans {
+        match open {
+            Some((s, e)) if a <= e => open = Some((s, e.max(b))),
+            _ => {
+                if let Some((s, e)) = open {
+                    listed_secs += (e - s).num_seconds();
+                }
+                open = Some((a, b));
+            }
+        }
+    }
+    if let Some((s, e)) = open {
+        listed_secs += (e - s).num_seconds();
+    }
+    let label = members
+        .iter()
+        .min_by_key(|m| (m.rank.is_none(), m.best_rank == UNKNOWN_RANK, m.best_rank))
+        .map(|m| m.title.clone())
+        .unwrap_or_default();
+    Event {
+        id,
+        label,
+        on_lists: members.iter().any(|m| m.rank.is_some()),
+        first_seen: members
+            .iter()
+            .map(|m| m.first_seen)
+            .min()
+            .unwrap_or_default(),
+        last_seen: members
+            .iter()
+            .map(|m| m.last_seen)
+            .max()
+            .unwrap_or_default(),
+        listed_min: u32::try_from(listed_secs / 60).unwrap_or(u32::MAX),
+        platforms,
+        members,
+        heat,
+        score,
     }
 }
 
@@ -931,6 +1112,67 @@ mod tests {
             let views = all.map(|(&id, ev)| Arc::new(self.view(id, ev))).collect();
             Events::new(self.clock, views)
         }
+    }
+
+    /// Stored stories: two runs' stories sharing a title are one; platforms in first-seen
+    /// order; the rank and heat of a title listed at the moment; a rank the history lost is
+    /// unknown, not a number; titles first seen after the moment are left out.
+    #[test]
+    fn stored_titles_rebuild_one_story_across_restarts() {
+        let t = |m: i64| from_unix(1_760_000_000 + m * 60).unwrap();
+        let title =
+            |story: &str, p: Platform, s: &str, first: i64, rank: Option<u32>| StoredTitle {
+                story: story.into(),
+                key: TopicKey::new(p, s),
+                title: s.into(),
+                first_seen: t(first),
+                last_seen: Some(t(first + 30)),
+                best_rank: rank,
+                listed: None,
+            };
+        let mut titles = vec![
+            title("1-4", Platform::Douyin, "烟花秀调查通报", 0, Some(3)),
+            title("1-4", Platform::Weibo, "官方通报烟花秀调查", 20, Some(1)),
+            title("2-1", Platform::Weibo, "官方通报烟花秀调查", 20, None),
+            title("2-1", Platform::Baidu, "烟花秀多人被免职", 50, None),
+            title("2-1", Platform::Zhihu, "烟花秀还有哪些信息", 500, Some(2)),
+            title("2-2", Platform::Weibo, "另一个话题", 10, Some(5)),
+        ];
+        titles[3].listed = Some((4, Some(1000)));
+        let events = Events::from_stored(t(100), &titles);
+        assert_eq!(events.events.len(), 2);
+        let e = events
+            .of(&TopicKey::new(Platform::Baidu, "烟花秀多人被免职"))
+            .unwrap();
+        let order: Vec<_> = e
+            .platforms
+            .iter()
+            .map(|p| (p.platform, p.first_seen, p.best_rank, p.on_list))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (Platform::Douyin, t(0), 3, false),
+                (Platform::Weibo, t(20), 1, false),
+                (Platform::Baidu, t(50), 4, true),
+            ]
+        );
+        assert_eq!(
+            e.members.len(),
+            3,
+            "the Weibo title once, the later Zhihu one not yet"
+        );
+        assert_eq!(e.heat, Some(1000));
+        assert!(e.on_lists);
+        // Sightings 0–30, 20–50, 50–80 cover 80 minutes.
+        assert_eq!(e.listed_min, 80);
+        assert_eq!(e.label, "烟花秀多人被免职", "the listed title");
+        let lost = Events::from_stored(t(100), &titles[3..4]);
+        assert_eq!(lost.events[0].platforms[0].best_rank, 4);
+        let mut unranked = titles[3].clone();
+        unranked.listed = None;
+        let lost = Events::from_stored(t(100), &[unranked]);
+        assert_eq!(lost.events[0].platforms[0].best_rank, UNKNOWN_RANK);
     }
 
     fn poll(p: Platform, minute: i64, titles: &[&str]) -> (Snapshot, Vec<Arc<TitleInfo>>) {

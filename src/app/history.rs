@@ -11,7 +11,10 @@ use super::msg::Effect;
 use super::state::{AppState, PlatformBoard};
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::history::{HistoryCmd, HistoryEvent, PastBoard, SERIES_POINTS};
-use crate::store::{COMPACT_AFTER_SECS, HistoryPoint, TopicHistory};
+use std::sync::Arc;
+
+use crate::analysis::events::{Events, StoredTitle};
+use crate::store::{COMPACT_AFTER_SECS, HistoryPoint, StoryTitle, TopicHistory};
 
 /// Viewing the boards of a past moment instead of the live ones.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +25,8 @@ pub struct Travel {
     pub boards: BTreeMap<Platform, PlatformBoard>,
     /// Waiting for the store's answer for `at`.
     pub loading: bool,
+    /// The stories of the boards' topics as stored, as of `at` (the events view, `⇄N`, `H`).
+    pub events: Arc<Events>,
 }
 
 /// The topic detail pane (`H`).
@@ -33,6 +38,9 @@ pub struct DetailPane {
     pub history: Option<Result<Option<TopicHistory>, String>>,
     /// First visible line (the pane scrolls).
     pub offset: usize,
+    /// The topic's stories as stored (for a topic no event on screen has: one that left the
+    /// lists, a viewer's, a past one).
+    pub stories: Arc<Events>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,6 +97,34 @@ impl HistoryState {
     }
 }
 
+/// Stories from stored titles as of `at`, with where each title stood on `boards`.
+pub fn stored_events(
+    at: DateTime<FixedOffset>,
+    stories: &[StoryTitle],
+    boards: &BTreeMap<Platform, PlatformBoard>,
+) -> Arc<Events> {
+    let titles: Vec<StoredTitle> = stories
+        .iter()
+        .map(|s| {
+            let listed = boards
+                .get(&s.key.platform)
+                .and_then(|b| b.current.as_ref())
+                .and_then(|snap| snap.ranked.iter().find(|t| t.key() == s.key))
+                .and_then(|t| t.rank.map(|r| (r, t.heat)));
+            StoredTitle {
+                story: s.story.clone(),
+                key: s.key.clone(),
+                title: s.title.clone(),
+                first_seen: s.first_seen,
+                last_seen: s.last_seen,
+                best_rank: s.best_rank,
+                listed,
+            }
+        })
+        .collect();
+    Arc::new(Events::from_stored(at, &titles))
+}
+
 /// Live time: the newest capture among the live boards.
 pub fn live_at(state: &AppState) -> Option<DateTime<FixedOffset>> {
     state
@@ -130,7 +166,11 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             h.times = times;
             (Vec::new(), h.travel.is_some())
         }
-        HistoryEvent::Boards { at, boards } => {
+        HistoryEvent::Boards {
+            at,
+            boards,
+            stories,
+        } => {
             let Some(travel) = h.travel.as_mut().filter(|t| t.at == at) else {
                 return (Vec::new(), false); // an answer for a step already passed
             };
@@ -140,6 +180,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
                 let board = travel.boards.entry(past.current.platform).or_default();
                 install(board, past);
             }
+            travel.events = stored_events(at, &stories, &travel.boards);
             let mut fx = Vec::new();
             let snaps: Vec<Snapshot> = travel
                 .boards
@@ -163,13 +204,23 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             super::update::invalidate_rows(state);
             (Vec::new(), true)
         }
-        HistoryEvent::Detail(key, result) => match h.detail.as_mut() {
-            Some(d) if d.key == key => {
-                d.history = Some(result);
-                (Vec::new(), true)
+        HistoryEvent::Detail(key, result, stories) => {
+            if h.detail.as_ref().is_none_or(|d| d.key != key) {
+                return (Vec::new(), false);
             }
-            _ => (Vec::new(), false),
-        },
+            let at = h.travel.as_ref().map(|t| t.at).or(live_at(state));
+            let at = at.or_else(|| stories.iter().map(|s| s.first_seen).max());
+            let h = &state.history;
+            let events = at.map(|at| stored_events(at, &stories, h.shown(&state.lists.boards)));
+            match state.history.detail.as_mut() {
+                Some(d) => {
+                    d.history = Some(result);
+                    d.stories = events.unwrap_or_default();
+                    (Vec::new(), true)
+                }
+                None => (Vec::new(), false),
+            }
+        }
         HistoryEvent::WriteFailed(msg) => {
             let changed = h.write_error.as_deref() != Some(msg.as_str());
             h.write_error = Some(msg);
@@ -246,13 +297,17 @@ const STORED_STEADY: usize = 20;
 /// Keyword series and KOL mentions of one analysed poll, for the store (a viewer leaves that
 /// to nobody: the lists are the collector's, the analysis is its own and not shared).
 pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) -> Option<Effect> {
-    if state.history.source.is_none() || state.history.viewer || u.warming_up || u.seeded {
+    if state.history.source.is_none() || state.history.viewer {
         return None;
     }
+    // Stories are stored from the start (a seeded grouping has the stored polls' times); the
+    // series only from live, warmed-up analysis.
+    let series = !(u.warming_up || u.seeded);
     let mut steady = 0;
     let keywords: Vec<crate::store::KeywordPoint> = u
         .keywords
         .iter()
+        .filter(|_| series)
         .filter(|k| {
             k.rising || {
                 steady += 1;
@@ -268,7 +323,7 @@ pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) ->
         })
         .collect();
     let mut by_kol: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
-    for t in &u.kol_mentions {
+    for t in u.kol_mentions.iter().filter(|_| series) {
         for m in &t.mentions {
             let titles = by_kol.entry(m.name.as_str()).or_default();
             if !titles.contains(&t.title) {
@@ -283,8 +338,15 @@ pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) ->
             at: u.at,
             titles,
         })
-        .collect();
-    Some(Effect::History(HistoryCmd::Analysis { keywords, kols }))
+        .collect::<Vec<_>>();
+    if keywords.is_empty() && kols.is_empty() && u.events.events.is_empty() {
+        return None;
+    }
+    Some(Effect::History(HistoryCmd::Analysis {
+        keywords,
+        kols,
+        events: u.events.clone(),
+    }))
 }
 
 /// Poll times kept for time travel. A session polling every minute adds 1,440 a day; the
@@ -420,8 +482,10 @@ pub fn open_detail(state: &mut AppState) -> Vec<Effect> {
         title: row.topic.title.as_str().to_string(),
         history: None,
         offset: 0,
+        stories: Arc::default(),
     });
-    vec![Effect::History(HistoryCmd::Detail(key))]
+    let at = state.history.travel.as_ref().map(|t| t.at);
+    vec![Effect::History(HistoryCmd::Detail(key, at))]
 }
 
 #[cfg(test)]

@@ -363,6 +363,14 @@ impl AppState {
             .then(|| crate::analysis::Highlighter::new(&self.enrich.kol_names))
     }
 
+    /// The stories on screen: as stored at the moment travelled to, else the live ones.
+    pub fn events(&self) -> &std::sync::Arc<crate::analysis::events::Events> {
+        self.history
+            .travel
+            .as_ref()
+            .map_or(&self.analysis.events, |t| &t.events)
+    }
+
     /// The board's tabs: All, then each list that is polled or has data (a team viewer polls
     /// nothing but shows what the collector stores), in `Platform::ALL` order.
     pub fn tabs(&self) -> Vec<Tab> {

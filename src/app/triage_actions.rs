@@ -200,6 +200,16 @@ pub fn toggle_visual(state: &mut AppState) {
 
 /// Flagged topics (from the triage file, also those that left the list), else the rows shown.
 pub fn export_rows(state: &AppState) -> Vec<ExportRow> {
+    let mut rows = export_topics(state);
+    // Stories as on screen (live, or as stored at the moment travelled to).
+    let events = state.events();
+    for r in &mut rows {
+        r.story = crate::export::story_of(events.of(&TopicKey::new(r.platform, &r.title)));
+    }
+    rows
+}
+
+fn export_topics(state: &AppState) -> Vec<ExportRow> {
     let flagged = crate::export::rows_from_triage(&state.triage, true);
     if !flagged.is_empty() {
         return flagged;
@@ -221,6 +231,7 @@ pub fn export_rows(state: &AppState) -> Vec<ExportRow> {
                 peak_rank: r.topic.rank,
                 peak_heat: r.topic.heat,
                 flagged: false,
+                story: Vec::new(),
             },
         })
         .collect()

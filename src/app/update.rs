@@ -411,6 +411,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
     words.extend(state.filter_words());
     let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
     let until = state.history.travel.as_ref().map(|t| t.at);
+    let events = state.events().clone();
     for row in &mut state.board.rows {
         row.trend = state.history.trend(&row.key, until);
         row.highlights = hl
@@ -433,7 +434,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
             }
         }
         row.kols = kols;
-        row.event_platforms = state.analysis.events.platform_count(&row.key).min(255) as u8;
+        row.event_platforms = events.platform_count(&row.key).min(255) as u8;
         // Anchoring says more than a label step when a row has both.
         row.dynamics = state
             .analysis

@@ -104,6 +104,43 @@ pub trait HistoryStore: Send {
     /// Every user's triage state, by user name in byte order (team mode shows the others'
     /// flags and notes).
     fn load_triage(&self) -> Result<Vec<TriageRecord>>;
+
+    /// Record story titles in one transaction; a title already recorded keeps the earlier
+    /// first sighting.
+    fn record_story_titles(&mut self, titles: &[StoryTitle]) -> Result<()>;
+    /// The titles, seen by `at`, of every story `key` belonged to by `at`, first seen first
+    /// (each with its best rank by `at`). Empty when the topic was in no story.
+    fn story_of(&self, key: &TopicKey, at: DateTime<FixedOffset>) -> Result<Vec<StoryTitle>>;
+
+    /// [`HistoryStore::story_of`] for several topics, each stored title once.
+    fn stories_of(&self, keys: &[TopicKey], at: DateTime<FixedOffset>) -> Result<Vec<StoryTitle>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for key in keys {
+            for t in self.story_of(key, at)? {
+                if seen.insert((t.story.clone(), t.key.clone())) {
+                    out.push(t);
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.first_seen, &a.story, &a.key).cmp(&(b.first_seen, &b.story, &b.key)));
+        Ok(out)
+    }
+}
+
+/// One title of a story (an event of the analysis) as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoryTitle {
+    /// The story: `<grouping run's start, unix seconds>-<event id>`. A restart groups anew,
+    /// so one topic can be in stories of several runs; readers take their union.
+    pub story: String,
+    pub key: TopicKey,
+    pub title: String,
+    pub first_seen: DateTime<FixedOffset>,
+    /// Best rank by the time asked for (reads only; `None` when unknown).
+    pub best_rank: Option<u32>,
+    /// Last stored sighting by the time asked for (reads only).
+    pub last_seen: Option<DateTime<FixedOffset>>,
 }
 
 /// A stored poll, without its items.

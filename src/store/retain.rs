@@ -46,6 +46,13 @@ pub(super) fn run(
         compact_before,
     )?;
     let expired_topics = exec("DELETE FROM topics WHERE last_seen < $1", cutoff)?;
+    // A story title goes with its topic's summary.
+    exec(
+        "DELETE FROM story_titles WHERE first_seen < $1 AND NOT EXISTS (
+           SELECT 1 FROM topics t
+           WHERE t.platform = story_titles.platform AND t.norm = story_titles.norm)",
+        cutoff,
+    )?;
     let expired_keyword_points = exec("DELETE FROM keyword_points WHERE at < $1", cutoff)?;
     let compacted_keyword_points = exec(
         &keep_one_an_hour(

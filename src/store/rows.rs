@@ -4,9 +4,10 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{
-    HistoryPoint, KeywordPoint, KolMention, PollRef, Result, StoreError, TopicHistory, TriageRecord,
+    HistoryPoint, KeywordPoint, KolMention, PollRef, Result, StoreError, StoryTitle, TopicHistory,
+    TriageRecord,
 };
-use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, normalize_title};
+use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, TopicKey, normalize_title};
 
 /// The platform as stored (`weibo`/`tieba`), in rows and in feed payloads.
 pub(crate) fn platform_sql(p: Platform) -> &'static str {
@@ -197,6 +198,24 @@ impl<R: Row> Cells<'_, R> {
             name: name.to_string(),
             at: self.time(0)?,
             titles,
+        })
+    }
+
+    /// The columns of [`super::sql::STORY_OF`].
+    pub fn story_title(&self) -> Result<StoryTitle> {
+        let platform: String = self.get(1)?;
+        let platform = Platform::parse(&platform)
+            .ok_or_else(|| self.bad(format!("story platform {platform:?}")))?;
+        Ok(StoryTitle {
+            story: self.get(0)?,
+            key: TopicKey {
+                platform,
+                norm: self.get(2)?,
+            },
+            title: self.line(3)?.map(SafeText::into_string).unwrap_or_default(),
+            first_seen: self.time(4)?,
+            best_rank: self.rank(5)?,
+            last_seen: self.get::<Option<i64>>(6)?.and_then(to_time),
         })
     }
 

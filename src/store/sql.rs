@@ -48,6 +48,29 @@ pub(super) const PUT_KV: &str = "INSERT INTO kv (key, value) VALUES ($1, $2)
 
 pub(super) const GET_KV: &str = "SELECT value FROM kv WHERE key = $1";
 
+/// A story title keeps the earliest first sighting any write gave it.
+pub(super) const RECORD_STORY_TITLE: &str =
+    "INSERT INTO story_titles (story, platform, norm, title, first_seen)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (story, platform, norm) DO UPDATE SET first_seen =
+       CASE WHEN excluded.first_seen < story_titles.first_seen
+            THEN excluded.first_seen ELSE story_titles.first_seen END";
+
+/// Every title, seen by `$3`, of the stories a topic belonged to by `$3`, with its best rank and
+/// its last sighting by then (from the stored polls; NULL once they are expired, and the rank
+/// when only ever pinned). Read by [`super::rows::Cells::story_title`].
+pub(super) const STORY_OF: &str = "WITH hit AS (
+       SELECT DISTINCT story FROM story_titles
+       WHERE platform = $1 AND norm = $2 AND first_seen <= $3)
+     SELECT s.story, s.platform, s.norm, s.title, s.first_seen,
+       (SELECT min(i.rank) FROM items i JOIN polls p ON p.id = i.poll_id
+        WHERE p.platform = s.platform AND i.norm = s.norm AND p.captured_at <= $3),
+       (SELECT max(p.captured_at) FROM items i JOIN polls p ON p.id = i.poll_id
+        WHERE p.platform = s.platform AND i.norm = s.norm AND p.captured_at <= $3)
+     FROM story_titles s JOIN hit ON hit.story = s.story
+     WHERE s.first_seen <= $3
+     ORDER BY s.first_seen, s.platform, s.norm, s.story";
+
 /// `user` is reserved in PostgreSQL; SQLite reads the quoted name as the same column.
 pub(super) const SAVE_TRIAGE: &str = r#"INSERT INTO triage ("user", json, updated_at)
      VALUES ($1, $2, $3)
@@ -75,6 +98,8 @@ mod tests {
             PUT_KV,
             GET_KV,
             SAVE_TRIAGE,
+            RECORD_STORY_TITLE,
+            STORY_OF,
         ] {
             let st = store.connection().prepare(sql).unwrap();
             let n = st.parameter_count();

@@ -23,8 +23,8 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         return;
     }
     let view = &state.events_view;
-    let events = &state.analysis.events.events;
-    let now = state.analysis.events.at;
+    let events = &state.events().events;
+    let now = state.events().at;
     let width = area.width as usize;
     let title_row = Rect::new(area.x, area.y, area.width, 1);
     let body = Rect::new(
@@ -155,9 +155,18 @@ fn event_lines(
         }
         two.push(span.platform.tag(), theme.platform(span.platform))
             .push(format!(" {}", clock(span.first_seen, now)), theme.header)
-            .push(format!(" #{}", span.best_rank), theme.muted);
+            .push(best_rank(span.best_rank), theme.muted);
     }
     (one, two)
+}
+
+/// ` #3`; nothing for a rank the history no longer has.
+pub(super) fn best_rank(rank: u32) -> String {
+    if rank == crate::analysis::events::UNKNOWN_RANK {
+        String::new()
+    } else {
+        format!(" #{rank}")
+    }
 }
 
 /// The member titles of one event, first seen first.

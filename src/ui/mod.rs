@@ -224,7 +224,10 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
             .cloned()
             .collect();
         let now = topic_history::TopicNow {
-            event: state.analysis.events.of(&pane.key),
+            event: state
+                .events()
+                .of(&pane.key)
+                .or_else(|| pane.stories.of(&pane.key)),
             marks: &marks,
         };
         topic_history::render(area, buf, pane, team, now, theme);

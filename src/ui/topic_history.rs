@@ -10,7 +10,7 @@ use ratatui::widgets::Widget;
 
 use super::Theme;
 use super::help::popup_frame;
-use super::text::truncate;
+use super::text::{display_width, truncate};
 use crate::app::history::DetailPane;
 use crate::domain::num::format_heat;
 use crate::history::TeamMark;
@@ -39,7 +39,7 @@ pub(super) fn render(
         w.saturating_sub(4) as usize,
     );
     let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
-    let mut shown = now_lines(now, theme);
+    let mut shown = now_lines(now, inner.width as usize, theme);
     shown.extend(team_lines(team, theme));
     shown.extend(match &pane.history {
         None => vec![Line::styled("loading…", theme.muted)],
@@ -84,19 +84,29 @@ pub(super) struct TopicNow<'a> {
     pub marks: &'a [crate::analysis::dynamics::Candidate],
 }
 
-fn now_lines(now: TopicNow<'_>, theme: &Theme) -> Vec<Line<'static>> {
+fn now_lines(now: TopicNow<'_>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(ev) = now.event.filter(|e| e.platforms.len() >= 2) {
+        // One sighting per chunk; the line wraps between chunks, under the first.
         let mut spans = vec![Span::styled(format!("{:<LABEL_W$}", "story"), theme.key)];
+        let mut used = LABEL_W;
         for (i, p) in ev.platforms.iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(" → ", theme.muted));
+            let arrow = if i > 0 { " → " } else { "" };
+            let when = format!(
+                " {}{}",
+                p.first_seen.format("%m-%d %H:%M"),
+                super::events::best_rank(p.best_rank)
+            );
+            let w = display_width(arrow) + display_width(p.platform.tag()) + display_width(&when);
+            if i > 0 && used + w > width {
+                out.push(Line::from(std::mem::take(&mut spans)));
+                spans.push(Span::raw(" ".repeat(LABEL_W)));
+                used = LABEL_W;
             }
+            spans.push(Span::styled(arrow, theme.muted));
             spans.push(Span::styled(p.platform.tag(), theme.platform(p.platform)));
-            spans.push(Span::styled(
-                format!(" {} #{}", p.first_seen.format("%m-%d %H:%M"), p.best_rank),
-                theme.header,
-            ));
+            spans.push(Span::styled(when, theme.header));
+            used += w;
         }
         out.push(Line::from(spans));
     }

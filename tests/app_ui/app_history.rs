@@ -621,3 +621,190 @@ fn keyword_series_and_kol_mentions_of_each_analysed_poll_are_stored() {
         }
     }
 }
+
+/// The 2025-10-15 lists of 15:05–18:05 (seven rounds of the 11 lists), when the 蔡国强
+/// fireworks story spread (data/demo/day-2025-10-15.jsonl.gz, the archive's real lists).
+fn fireworks_afternoon() -> Vec<Snapshot> {
+    let from = chrono::DateTime::parse_from_rfc3339("2025-10-15T15:05:00+08:00").unwrap();
+    let to = chrono::DateTime::parse_from_rfc3339("2025-10-15T18:05:00+08:00").unwrap();
+    resou::replay::DemoDay::Day20251015
+        .lists()
+        .expect("bundled day")
+        .iter()
+        .filter(|l| l.captured_at >= from && l.captured_at <= to)
+        .map(|l| l.to_snapshot())
+        .collect()
+}
+
+/// (platform, first seen) of a story, in order.
+fn spans(e: &resou::analysis::events::Event) -> Vec<(resou::domain::Platform, String)> {
+    e.platforms
+        .iter()
+        .map(|p| (p.platform, p.first_seen.to_rfc3339()))
+        .collect()
+}
+
+#[test]
+fn stories_are_stored_so_time_travel_the_topic_pane_and_export_show_them() {
+    use resou::domain::Platform;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let lists = fireworks_afternoon();
+    let last = lists.last().unwrap().captured_at;
+    let mut svc = Service::start(opener(&path, false));
+    let mut a = app();
+    opened(&mut svc, &mut a);
+    // Polls and the real analysis (grouping stories, as the app's worker does) in time order.
+    let mut analyzer = resou::analysis::Analyzer::new(&Default::default());
+    analyzer.set_events(true);
+    let mut before_last = None;
+    for s in &lists {
+        if s.captured_at == last && before_last.is_none() {
+            before_last = Some(a.state.analysis.events.clone());
+        }
+        let endpoint = Endpoint::chain_of(s.platform)[0];
+        let (fx, _) = a.handle(support::poll_ok(s.clone(), endpoint));
+        svc.pump(&mut a, fx);
+        let u = analyzer.process(s);
+        let (fx, _) = a.handle(AppMsg::Analysis(resou::analysis::AnalysisEvent::Update(
+            Box::new(u),
+        )));
+        svc.pump(&mut a, fx);
+    }
+    // The story on most lists with a Weibo title about the fireworks.
+    let live = a.state.analysis.events.clone();
+    let story = live
+        .events
+        .iter()
+        .filter(|e| {
+            e.members
+                .iter()
+                .any(|m| m.platform == Platform::Weibo && m.title.contains("蔡国强"))
+        })
+        .max_by_key(|e| e.platforms.len())
+        .expect("the fireworks story on Weibo");
+    assert!(story.platforms.len() >= 5, "{:?}", spans(story));
+    let key = story
+        .members
+        .iter()
+        .find(|m| m.platform == Platform::Weibo && m.title.contains("蔡国强"))
+        .unwrap()
+        .key
+        .clone();
+
+    // Time travel one round back: the story as stored then is the story as grouped then.
+    let then = before_last.expect("a round before the last");
+    let fx = press(&mut a, "[");
+    svc.pump(&mut a, fx);
+    let at = a.state.history.travel.as_ref().expect("travelling").at;
+    assert_eq!(Some(at), then.at);
+    let stored = a
+        .state
+        .events()
+        .of(&key)
+        .expect("stored story of the topic");
+    let grouped = then.of(&key).expect("the topic was in a story then");
+    assert_eq!(spans(stored), spans(grouped));
+    let row = a
+        .state
+        .board
+        .rows
+        .iter()
+        .find(|r| r.key == key)
+        .expect("row");
+    assert_eq!(usize::from(row.event_platforms), grouped.platforms.len());
+    press(&mut a, "L");
+    svc.handle.finish();
+
+    // A new run with no analysis yet: `H` shows the story from the store.
+    let mut svc = Service::start(opener(&path, false));
+    let mut b = app();
+    opened(&mut svc, &mut b);
+    assert!(b.state.analysis.events.events.is_empty());
+    b.state.history.detail = Some(resou::app::history::DetailPane {
+        key: key.clone(),
+        title: "官方通报".into(),
+        history: None,
+        offset: 0,
+        stories: Default::default(),
+    });
+    svc.handle.send(HistoryCmd::Detail(key.clone(), None));
+    let ev = svc.next();
+    b.handle(AppMsg::History(ev));
+    // The pane's rows (between its borders); the story line wraps under its label.
+    let t = draw(&b.state, 120, 40);
+    let pane: Vec<String> = (0..40)
+        .map(|y| row_text(t.backend().buffer(), y))
+        .filter_map(|l| {
+            let mut parts = l.split('│');
+            parts.next()?;
+            parts.next().map(str::to_string)
+        })
+        .collect();
+    let start = pane
+        .iter()
+        .position(|l| l.trim_start().starts_with("story "))
+        .unwrap_or_else(|| panic!("a story line:\n{}", pane.join("\n")));
+    let story_text: String = pane[start..]
+        .iter()
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || (l.starts_with("      ") && !l.trim().is_empty()))
+        .map(|(_, l)| l.trim_end().to_string())
+        .collect();
+    let mut from = 0;
+    for p in &story.platforms {
+        let tag = format!(
+            "{} {}",
+            p.platform.tag(),
+            p.first_seen.format("%m-%d %H:%M")
+        );
+        let at = story_text[from..]
+            .find(&tag)
+            .unwrap_or_else(|| panic!("{tag} in order in {story_text}"));
+        from += at + tag.len();
+    }
+    svc.handle.finish();
+
+    // `resou export` reads the stories from the store.
+    a.state.triage.toggle_flag(&key);
+    let triage = dir.path().join("triage.json");
+    a.state.triage.save(&triage).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+        .args(["export", "--flagged", "--format", "json", "--store"])
+        .arg(&path)
+        .arg("--triage")
+        .arg(&triage)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String)> = v[0]["story"]
+        .as_array()
+        .expect("a story")
+        .iter()
+        .map(|s| {
+            (
+                s["platform"].as_str().unwrap().to_string(),
+                s["first_seen"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = story
+        .platforms
+        .iter()
+        .map(|p| {
+            (
+                p.platform.id().to_string(),
+                p.first_seen
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}

@@ -126,6 +126,7 @@ fn open_detail(app: &mut App) {
         title: row.topic.title.as_str().to_string(),
         history: None,
         offset: 0,
+        stories: Default::default(),
     });
 }
 

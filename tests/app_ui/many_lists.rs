@@ -328,6 +328,7 @@ fn topic_history_pane_names_the_story_across_lists() {
         title: title.unwrap_or_default(),
         history: None,
         offset: 0,
+        stories: Default::default(),
     });
     let term = draw(&app.state, 120, 40);
     let buf = term.backend().buffer();

@@ -301,6 +301,7 @@ fn hostile_rows() -> Vec<resou::export::ExportRow> {
             peak_rank: Some(1),
             peak_heat: Some(1000),
             flagged: true,
+            story: vec![(Platform::Douyin, at()), (Platform::Weibo, at())],
         })
         .collect()
 }

@@ -650,3 +650,69 @@ pub fn posts_view(w: u16, h: u16, copies: usize) -> resou::app::App {
     );
     app
 }
+
+/// The eleven real lists of the demo day 2025-10-15 (`DemoDay::Day20251015`: rank order,
+/// titles and ids as archived) up to `until` (`HH:MM`, Beijing time), polled into an app told
+/// its terminal is `size`; every poll is analysed by the real `Analyzer` with the app's
+/// analysis config (keywords, the events grouper, the list dynamics) and its update handled as
+/// the worker's would be. The rows carry real platform tags, story platform counts (`⇄n`) and
+/// dynamics marks.
+pub fn analysed_demo_day(until: &str, size: (u16, u16)) -> resou::app::App {
+    use resou::analysis::{AnalysisEvent, Analyzer};
+    use resou::app::{App, AppMsg};
+    use resou::config::keymap::Keymap;
+    use resou::sources::{Endpoint, PollReport, SourceEvent};
+    // ok: a fixed valid literal
+    let until = DateTime::parse_from_rfc3339(&format!("2025-10-15T{until}:00+08:00")).unwrap();
+    let mut app = App::new(Keymap::default_map());
+    app.handle(AppMsg::Resize {
+        page_rows: resou::ui::board_page_rows(ratatui::layout::Rect::new(0, 0, size.0, size.1)),
+        keyword_rows: 10,
+        size,
+    });
+    let (cfg, _) = resou::config::analysis_config(&resou::config::Config::default(), false);
+    let mut analyzer = Analyzer::new(&cfg);
+    // ok: the demo data is embedded in the binary and checked by the crate's tests
+    let lines = resou::replay::DemoDay::Day20251015.lists().unwrap();
+    for line in lines.iter().take_while(|l| l.captured_at <= until) {
+        let snap = line.to_snapshot();
+        let endpoint = Endpoint::chain_of(snap.platform)[0];
+        app.handle(AppMsg::Source(SourceEvent::Poll(
+            PollReport::first_step_ok(snap.clone(), endpoint, std::time::Duration::from_secs(300)),
+        )));
+        let update = analyzer.process(&snap);
+        app.handle(AppMsg::Analysis(AnalysisEvent::Update(Box::new(update))));
+    }
+    app.handle(AppMsg::Tick(until + Duration::minutes(1)));
+    app
+}
+
+/// A board of `n` rows over the eleven lists of the demo day, for benches: the rows of
+/// [`analysed_demo_day`] at 12:36 (real platform tags, story platform counts, dynamics marks),
+/// repeated under new titles (` ·2`, ` ·3`, …) until there are `n`.
+pub fn many_lists_state(n: usize) -> AppState {
+    let mut state = analysed_demo_day("12:36", (200, 60)).state;
+    let base = state.board.rows.clone();
+    let mut round = 1;
+    while state.board.rows.len() < n && !base.is_empty() {
+        round += 1;
+        for row in &base {
+            if state.board.rows.len() >= n {
+                break;
+            }
+            let mut row = row.clone();
+            let title = format!("{} ·{round}", row.topic.title.as_str());
+            let mut topic = row.topic.clone();
+            topic.title = Topic::new(topic.platform, topic.rank, &title).title;
+            row.key = topic.key();
+            row.topic = topic;
+            state.board.rows.push(row);
+        }
+    }
+    state.board.selection = Selection {
+        key: state.board.rows.first().map(|r| r.key.clone()),
+        offset: 0,
+        chosen: true,
+    };
+    state
+}

@@ -1,22 +1,31 @@
-//! The soak harness (issue #7, bounded resources), shared by `examples/soak.rs` (30 simulated
-//! days) and `tests/soak/soak.rs` (a short span in CI): the real app pieces, headless, for N
-//! simulated days of 1-minute polls of both platforms.
+//! The soak harness (issue #7, bounded resources; issue 18, every list), shared by
+//! `examples/soak.rs` (30 simulated days) and `tests/soak/soak.rs` (a short span in CI): the
+//! real app pieces, headless, for N simulated days of polls of the eleven lists of the
+//! 2025-10-15 demo day, each on the default config's schedule (Weibo and Tieba every minute,
+//! the other nine every 5 minutes: `Config::default().sources().interval_for`).
 //!
-//! What runs, as `run_tui` wires it: a headless [`App`] gets one poll report per platform per
-//! simulated minute (`AppMsg::Source(Poll)`); its effects go to a real analysis worker
-//! (`analysis::spawn_worker`), a real history service (`history::spawn`) on a temporary
-//! SQLite file, the real topic fetcher and the real drill fetcher, both against a loopback
-//! [`ReplayServer`]. Every simulated hour a Weibo posts view and a Tieba threads view are
-//! opened with Enter on a board row, paged with `G`, and left with Esc.
+//! What runs, as `run_tui` wires it: a headless [`App`] gets one poll report per list when its
+//! poll is due (`AppMsg::Source(Poll)`); its effects go to a real analysis worker
+//! (`analysis::spawn_worker`: keywords, the events grouper, the list dynamics), a real history
+//! service (`history::spawn`) on a temporary SQLite file, the real topic fetcher and the real
+//! drill fetcher, both against a loopback [`ReplayServer`]. Every simulated hour a Weibo posts
+//! view and a Tieba threads view are opened with Enter on a board row, paged with `G`, and
+//! left with Esc.
 //!
-//! The lists: the bundled demo lists (`replay::demo_data`, Tieba put on Weibo's clock with
-//! `align_to`), cycled one per minute with `captured_at` rewritten to consecutive minutes.
-//! Perturbed deterministically so state grows the way real days make it grow:
-//! - titles ranked below 25 get a per-day suffix (`…·第N天`): about half of each day's
-//!   titles are new topics (new triage entries, series keys, cached titles, terms), as in
-//!   `scripts/rss-replay.py`;
-//! - neighbouring ranks swap at random (seeded by the minute), so movement and series change;
-//! - heat is jittered ±10 % per poll (Tieba's derived from rank as the replay server does).
+//! The lists:
+//! - Weibo and Tieba as before issue 18, so the figures compare: the bundled demo lists
+//!   (`replay::demo_data`, Tieba put on Weibo's clock with `align_to`), cycled one per minute;
+//!   titles ranked below 25 get a per-day suffix (`…·第N天`): about half of each day's titles
+//!   are new topics, as in `scripts/rss-replay.py`;
+//! - the other nine (Baidu, Douyin, Zhihu, Toutiao, Bilibili, The Paper, CLS, Ifeng,
+//!   Wallstreetcn; the day has no Kuaishou list): the list of the 2025-10-15 day
+//!   (`DemoDay::Day20251015`) archived at or before the simulated time of day, so each
+//!   simulated day replays the real day (~960 distinct titles); every title and platform id
+//!   gets the per-day suffix, so every day brings that many new topics, as a real next day
+//!   would. Heat is derived from the rank on the lists whose own client reads heat (the
+//!   replay server derives it too); the newsnow lists carry none.
+//! - On every list, neighbouring ranks swap at random (seeded by the minute), so movement and
+//!   series change; heat is jittered ±10 % per poll.
 //!
 //! Clocks: nothing sleeps. The app and the analysis run on the simulated clock (poll
 //! times). The history service applies retention on the wall clock, hourly; the store is
@@ -31,7 +40,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike};
 use tokio::sync::mpsc;
 
 use resou::analysis::{AnalysisEvent, AnalyzerStats, WorkerInput};
@@ -58,7 +67,7 @@ const HANG: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct SoakOptions {
-    /// Simulated minutes to run (one poll of each platform per minute).
+    /// Simulated minutes to run (each list polled on its schedule, see [`Lists::schedule`]).
     pub minutes: u64,
     /// A sample every this many simulated minutes.
     pub sample_every: u64,
@@ -73,11 +82,13 @@ pub struct SoakOptions {
 pub struct Sample {
     pub minute: u64,
     pub at: DateTime<FixedOffset>,
-    /// Polls handled (both platforms).
+    /// Polls handled (every list).
     pub polls: u64,
     pub rss_mb: f64,
     /// Live heap of the Rust code, MB ([`heap::live_mb`]).
     pub heap_mb: f64,
+    /// Of `heap_mb`, the harness's own copy of the lists it feeds ([`Lists`]), MB.
+    pub lists_mb: f64,
     /// SQLite's own allocations (page cache, statements), MB: outside `heap_mb`.
     pub sqlite_mb: f64,
     pub fds: usize,
@@ -94,6 +105,13 @@ pub struct Sample {
     /// KOL names the app marks (`state.enrich.kol_names`).
     pub kol_names: usize,
     pub analysis: AnalyzerStats,
+    /// Live events (stories across lists) in the last analysis update, their titles in all,
+    /// and the titles of the largest one.
+    pub events: usize,
+    pub event_members: usize,
+    pub largest_event: usize,
+    /// Board rows (every list).
+    pub rows: usize,
     /// Drill-down views opened and pages received so far.
     pub views: u64,
     pub pages: u64,
@@ -102,17 +120,18 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,views,pages,store_mb";
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,lists_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,events,event_members,largest_event,rows,views,pages,store_mb";
 
     pub fn csv(&self) -> String {
         let a = &self.analysis;
         format!(
-            "{:.2},{},{},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
+            "{:.2},{},{},{:.1},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
             self.minute as f64 / 1440.0,
             self.minute,
             self.polls,
             self.rss_mb,
             self.heap_mb,
+            self.lists_mb,
             self.sqlite_mb,
             self.fds,
             self.triage,
@@ -126,6 +145,10 @@ impl Sample {
             a.cached_titles,
             a.kols,
             a.hosted_topics,
+            self.events,
+            self.event_members,
+            self.largest_event,
+            self.rows,
             self.views,
             self.pages,
             self.store_mb,
@@ -171,10 +194,14 @@ fn mix(mut x: u64) -> u64 {
 pub struct Lists {
     weibo: Vec<SnapshotLine>,
     tieba: Vec<SnapshotLine>,
+    /// The other lists of the 2025-10-15 day, each in time order with its minute of the day.
+    day: Vec<(Platform, Vec<(u64, SnapshotLine)>)>,
+    /// Each list and its poll interval in minutes, in `Platform::ALL` order.
+    schedule: Vec<(Platform, u64)>,
     start: DateTime<FixedOffset>,
 }
 
-/// Ranks below this get the per-day suffix (new topics every day).
+/// Weibo and Tieba ranks below this get the per-day suffix (new topics every day).
 const STABLE_RANKS: u32 = 25;
 
 impl Lists {
@@ -182,9 +209,41 @@ impl Lists {
         // ok: the demo data is embedded in the binary and checked by the crate's tests
         let demo = resou::replay::demo_data().expect("bundled demo data");
         let tieba = resou::replay::align_to(&demo.weibo, &demo.tieba);
+        // ok: as above
+        let lines = resou::replay::DemoDay::Day20251015
+            .lists()
+            .expect("bundled demo day");
+        let mut day: Vec<(Platform, Vec<(u64, SnapshotLine)>)> = Vec::new();
+        for p in Platform::ALL {
+            if matches!(p, Platform::Weibo | Platform::Tieba) {
+                continue;
+            }
+            let mut of_p: Vec<(u64, SnapshotLine)> = lines
+                .iter()
+                .filter(|l| l.platform == p)
+                .map(|l| {
+                    let t = l.captured_at.time();
+                    (u64::from(t.hour() * 60 + t.minute()), l.clone())
+                })
+                .collect();
+            of_p.sort_by_key(|(m, _)| *m);
+            if !of_p.is_empty() {
+                day.push((p, of_p));
+            }
+        }
+        let sources = resou::config::Config::default().sources();
+        let schedule = Platform::ALL
+            .into_iter()
+            .filter(|p| {
+                matches!(p, Platform::Weibo | Platform::Tieba) || day.iter().any(|(q, _)| q == p)
+            })
+            .map(|p| (p, (sources.interval_for(p).as_secs() / 60).max(1)))
+            .collect();
         Lists {
             weibo: demo.weibo,
             tieba,
+            day,
+            schedule,
             start,
         }
     }
@@ -193,14 +252,54 @@ impl Lists {
         self.start + chrono::Duration::minutes(minute as i64)
     }
 
-    /// The list `platform` shows at simulated `minute`.
-    pub fn snapshot(&self, platform: Platform, minute: u64) -> Snapshot {
-        let lines = match platform {
-            Platform::Tieba => &self.tieba,
-            _ => &self.weibo,
+    /// Every list and its poll interval (minutes).
+    pub fn schedule(&self) -> &[(Platform, u64)] {
+        &self.schedule
+    }
+
+    /// Polls of every list in the first `minutes` simulated minutes.
+    pub fn polls_in(&self, minutes: u64) -> u64 {
+        self.schedule
+            .iter()
+            .map(|(_, every)| minutes.div_ceil(*every))
+            .sum()
+    }
+
+    /// The most rows all lists can show at once (pinned rows included).
+    pub fn max_listed(&self) -> usize {
+        let longest = |lines: &mut dyn Iterator<Item = &SnapshotLine>| {
+            lines.map(|l| l.items.len()).max().unwrap_or(0)
         };
-        let src = &lines[(minute as usize) % lines.len()];
+        longest(&mut self.weibo.iter())
+            + longest(&mut self.tieba.iter())
+            + self
+                .day
+                .iter()
+                .map(|(_, ls)| longest(&mut ls.iter().map(|(_, l)| l)))
+                .sum::<usize>()
+    }
+
+    /// The list `platform` shows at simulated `minute` (see the module doc).
+    pub fn snapshot(&self, platform: Platform, minute: u64) -> Snapshot {
         let day = minute / 1440;
+        let (src, every_title_new) = match platform {
+            Platform::Weibo => (&self.weibo[(minute as usize) % self.weibo.len()], false),
+            Platform::Tieba => (&self.tieba[(minute as usize) % self.tieba.len()], false),
+            p => {
+                let lists = self
+                    .day
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .map(|(_, ls)| ls.as_slice())
+                    .unwrap_or_default();
+                // The day's list at or before this time of day (its first before 00:05).
+                let i = lists.partition_point(|(m, _)| *m <= minute % 1440);
+                match lists.get(i.saturating_sub(1)) {
+                    Some((_, l)) => (l, true),
+                    None => return Snapshot::new(platform, self.at(minute)),
+                }
+            }
+        };
         let mut items: Vec<SnapshotItem> = src.items.clone();
         // Neighbouring ranked rows swap places now and then.
         let ranked: Vec<usize> = (0..items.len()).filter(|&i| !items[i].pinned).collect();
@@ -213,14 +312,21 @@ impl Lists {
                 items[b].rank = ra;
             }
         }
+        // Lists read through newsnow carry no heat (sources/newsnow.rs); the others do.
+        let has_heat = platform.has_own_client();
         for (k, it) in items.iter_mut().enumerate() {
-            if it.rank.is_some_and(|r| r > STABLE_RANKS) {
+            if every_title_new || it.rank.is_some_and(|r| r > STABLE_RANKS) {
                 it.title = format!("{}·第{day}天", it.title);
                 it.query = it.query.as_ref().map(|q| format!("{q}·第{day}天"));
             }
+            if every_title_new {
+                // A new day's items are new items: a kept id would join yesterday's story.
+                it.id = it.id.as_ref().map(|id| format!("{id}-{day}"));
+            }
             let base = it
                 .heat
-                .or_else(|| it.rank.map(|r| (3e6 * 0.9f64.powi(r as i32 - 1)) as u64));
+                .or_else(|| it.rank.map(|r| (3e6 * 0.9f64.powi(r as i32 - 1)) as u64))
+                .filter(|_| has_heat);
             let jitter = 0.9 + 0.2 * (mix(minute << 20 | k as u64) % 1000) as f64 / 1000.0;
             it.heat = base.map(|h| (h as f64 * jitter) as u64);
         }
@@ -248,13 +354,14 @@ impl Lists {
     }
 }
 
-/// A successful poll report carrying `snap`, as the pollers send it.
-fn poll(snap: Snapshot) -> AppMsg {
+/// A successful poll report carrying `snap`, the next one due in `every` minutes, as the
+/// pollers send it.
+fn poll(snap: Snapshot, every: u64) -> AppMsg {
     let endpoint = Endpoint::chain_of(snap.platform)[0];
     AppMsg::Source(SourceEvent::Poll(PollReport::first_step_ok(
         snap,
         endpoint,
-        Duration::from_secs(60),
+        Duration::from_secs(60 * every),
     )))
 }
 
@@ -355,6 +462,19 @@ impl HistoryStore for SimClockStore {
     fn load_triage(&self) -> resou::store::Result<Vec<TriageRecord>> {
         self.inner.load_triage()
     }
+    fn record_story_titles(
+        &mut self,
+        titles: &[resou::store::StoryTitle],
+    ) -> resou::store::Result<()> {
+        self.inner.record_story_titles(titles)
+    }
+    fn story_of(
+        &self,
+        key: &TopicKey,
+        at: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<resou::store::StoryTitle>> {
+        self.inner.story_of(key, at)
+    }
 }
 
 // --- the rig ---
@@ -452,7 +572,7 @@ impl Rig {
             );
         }
         match ev {
-            HistoryEvent::Detail(k, _) if k == barrier_key() => self.barrier_seen = true,
+            HistoryEvent::Detail(k, _, _) if k == barrier_key() => self.barrier_seen = true,
             ev => self.dispatch(app, AppMsg::History(ev)),
         }
     }
@@ -529,7 +649,7 @@ impl Rig {
     /// Until the history service has done everything sent so far (its commands run in order).
     fn settle_history(&mut self, app: &mut App) -> Result<(), String> {
         if let Some(h) = &self.history {
-            h.send(HistoryCmd::Detail(barrier_key()));
+            h.send(HistoryCmd::Detail(barrier_key(), None));
         }
         self.barrier_seen = false;
         while !self.barrier_seen {
@@ -660,13 +780,21 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
     };
     let (acfg, _) = resou::config::analysis_config(&resou::config::Config::default(), false);
     let (analysis_tx, analysis_rx) = resou::analysis::spawn_worker(acfg);
+    // Start on the next whole hour of the wall clock, in China time (the data's zone).
+    let now = resou::domain::now_cst();
+    let start =
+        now - chrono::Duration::seconds(now.timestamp() % 3600) + chrono::Duration::hours(1);
+    let before = heap::live_mb();
+    let lists = Lists::new(start);
+    let lists_mb = heap::live_mb() - before;
+    let platforms: Vec<Platform> = lists.schedule().iter().map(|(p, _)| *p).collect();
     let (h_tx, history_rx) = mpsc::channel(64);
     let path = opts.dir.join("history.sqlite3");
     let open_path = path.clone();
     let history = resou::history::spawn(
         Box::new(move || Ok(Box::new(SimClockStore::open(&open_path)?) as Box<dyn HistoryStore>)),
         HistoryOptions {
-            platforms: vec![Platform::Weibo, Platform::Tieba],
+            platforms: platforms.clone(),
             keep_days: KEEP_DAYS,
             skip_duplicates: false,
             announce: true,
@@ -683,7 +811,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         keyword_rows: 12,
         size: (160, 48),
     });
-    resou::app::update::enable_platforms(&mut app.state, &[Platform::Weibo, Platform::Tieba]);
+    resou::app::update::enable_platforms(&mut app.state, &platforms);
     let mut rig = Rig {
         rt,
         server,
@@ -700,11 +828,6 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         views: 0,
         pages: 0,
     };
-    // Start on the next whole hour of the wall clock, in China time (the data's zone).
-    let now = resou::domain::now_cst();
-    let start =
-        now - chrono::Duration::seconds(now.timestamp() % 3600) + chrono::Duration::hours(1);
-    let lists = Lists::new(start);
     let mut samples = Vec::new();
     let mut polls = 0u64;
     let store_mb = |p: &Path| {
@@ -714,9 +837,11 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
     };
     for minute in 0..opts.minutes {
         rig.dispatch(&mut app, AppMsg::Tick(lists.at(minute)));
-        for p in [Platform::Weibo, Platform::Tieba] {
-            rig.dispatch(&mut app, poll(lists.snapshot(p, minute)));
-            polls += 1;
+        for &(p, every) in lists.schedule() {
+            if minute.is_multiple_of(every) {
+                rig.dispatch(&mut app, poll(lists.snapshot(p, minute), every));
+                polls += 1;
+            }
         }
         rig.settle_analysis(&mut app)?;
         let _ = rig.drain(&mut app);
@@ -731,6 +856,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
             rig.settle_history(&mut app)?;
             let analysis = rig.analyzer_stats(&mut app)?;
             let s = &app.state;
+            let events = &s.analysis.events.events;
             let sample = Sample {
                 minute: next,
                 at: lists.at(minute),
@@ -738,6 +864,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 rss_mb: rss_mb(),
                 sqlite_mb: sqlite_mb(),
                 heap_mb: heap::live_mb(),
+                lists_mb,
                 fds: fds(),
                 triage: s.triage.topics.len(),
                 series: s.history.series.len(),
@@ -746,6 +873,10 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 topic_details: s.enrich.topic_details.len(),
                 kol_names: s.enrich.kol_names.len(),
                 analysis,
+                events: events.len(),
+                event_members: events.iter().map(|e| e.members.len()).sum(),
+                largest_event: events.iter().map(|e| e.members.len()).max().unwrap_or(0),
+                rows: s.board.rows.len(),
                 views: rig.views,
                 pages: rig.pages,
                 store_mb: store_mb(&path),

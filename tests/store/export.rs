@@ -45,6 +45,7 @@ fn rows() -> Vec<ExportRow> {
             peak_rank: Some(1),
             peak_heat: Some(1_762_946),
             flagged: true,
+            story: Vec::new(),
         },
         ExportRow {
             title: "牛来票房暴涨1000倍".into(),
@@ -57,6 +58,7 @@ fn rows() -> Vec<ExportRow> {
             peak_rank: Some(2),
             peak_heat: Some(1_407_592),
             flagged: false,
+            story: Vec::new(),
         },
         ExportRow {
             title: "王嘉尔回应\"吃瓜\", 网友|笑疯".into(),
@@ -69,6 +71,7 @@ fn rows() -> Vec<ExportRow> {
             peak_rank: None,
             peak_heat: None,
             flagged: true,
+            story: Vec::new(),
         },
     ]
 }
@@ -86,7 +89,7 @@ fn markdown_golden_and_shape() {
             .replace("\\|", "")
             .matches('|')
             .count();
-        assert_eq!(unescaped, 11, "{l}");
+        assert_eq!(unescaped, 12, "{l}");
         assert!(!l.chars().any(|c| c.is_control()), "{l:?}");
     }
     assert!(out.contains("网友\\|笑疯"));
@@ -131,7 +134,7 @@ fn csv_golden_quoting_and_formula_guard() {
     golden("rows.csv", &out);
     let recs = parse_csv(&out);
     assert_eq!(recs.len(), 4);
-    assert!(recs.iter().all(|r| r.len() == 10));
+    assert!(recs.iter().all(|r| r.len() == 11));
     assert_eq!(recs[0][0], "title");
     assert_eq!(
         recs[3][0], "王嘉尔回应\"吃瓜\", 网友|笑疯",
@@ -175,6 +178,7 @@ fn json_golden_keys_in_order_and_rfc3339() {
         "peak_rank",
         "peak_heat",
         "flagged",
+        "story",
     ];
     let first_obj = out.split('}').next().unwrap_or_default();
     let positions: Vec<usize> = keys

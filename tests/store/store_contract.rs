@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 use resou::domain::snapshot_file::read_lines;
 use resou::domain::{Platform, Snapshot, Topic, TopicKey, from_unix};
-use resou::store::{HistoryStore, KeywordPoint, KolMention, StoreSpec, TriageRecord};
+use resou::store::{HistoryStore, KeywordPoint, KolMention, StoreSpec, StoryTitle, TriageRecord};
 
 pub fn fixture(name: &str) -> Vec<Snapshot> {
     let path = format!("{}/tests/fixtures/store/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -459,4 +459,130 @@ pub fn concurrent_writer_and_reader(spec: &StoreSpec) {
     }
     let reads = reader.join().unwrap();
     assert!(reads >= lists.len(), "reader ran alongside: {reads} reads");
+}
+
+/// Story titles (an event's titles across lists): the earliest first sighting wins; a topic's
+/// stories are every story it was in (a restart groups anew) as of a time, each title with its
+/// best rank and last sighting by then from the stored polls; stored text is read back clean;
+/// a title goes with its topic's summary at retention.
+pub fn story_titles(store: &mut dyn HistoryStore) {
+    let t0 = 1_760_500_000; // 2025-10-15, a real demo-day afternoon
+    let a = "官方通报蔡国强烟花秀调查情况";
+    let b = "蔡国强烟花秀事件通报：多人被免职";
+    let c = "蔡国强工作室被立案查处\u{1b}[31m";
+    store
+        .insert_poll(&poll(Platform::Weibo, t0, &["甲", "乙", a]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(Platform::Douyin, t0 + 300, &[b]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(Platform::Weibo, t0 + 600, &[a]), "t")
+        .unwrap();
+    store
+        .insert_poll(&poll(Platform::Baidu, t0 + 1500, &["丙", c]), "t")
+        .unwrap();
+    // Keys as the app makes them: from the topic as polled (its text cleaned).
+    let key = |p: Platform, t: &str| Topic::new(p, None, t).key();
+    let title = |story: &str, p: Platform, t: &str, first: i64| StoryTitle {
+        story: story.into(),
+        key: key(p, t),
+        title: t.into(),
+        first_seen: at(first),
+        best_rank: None,
+        last_seen: None,
+    };
+    store
+        .record_story_titles(&[
+            title("1-1", Platform::Weibo, a, t0),
+            title("1-1", Platform::Douyin, b, t0 + 300),
+        ])
+        .unwrap();
+    // Written again later (a retry): the first sighting stays.
+    store
+        .record_story_titles(&[title("1-1", Platform::Weibo, a, t0 + 900)])
+        .unwrap();
+    // After a restart the same Douyin title starts a story with a Baidu one.
+    store
+        .record_story_titles(&[
+            title("2-7", Platform::Douyin, b, t0 + 1200),
+            title("2-7", Platform::Baidu, c, t0 + 1500),
+        ])
+        .unwrap();
+    let far = at(i64::from(i32::MAX));
+    let seen = |rows: &[StoryTitle]| -> Vec<(String, Platform, i64, Option<u32>)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r.story.clone(),
+                    r.key.platform,
+                    r.first_seen.timestamp(),
+                    r.best_rank,
+                )
+            })
+            .collect()
+    };
+    // Weibo's title was only in the first run's story.
+    let of_a = store.story_of(&key(Platform::Weibo, a), far).unwrap();
+    assert_eq!(
+        seen(&of_a),
+        [
+            ("1-1".into(), Platform::Weibo, t0, Some(1)),
+            ("1-1".into(), Platform::Douyin, t0 + 300, Some(1)),
+        ]
+    );
+    assert_eq!(of_a[0].title, a);
+    assert_eq!(of_a[0].last_seen, Some(at(t0 + 600)));
+    // Douyin's title is in both runs' stories.
+    let of_b = store.story_of(&key(Platform::Douyin, b), far).unwrap();
+    assert_eq!(
+        seen(&of_b),
+        [
+            ("1-1".into(), Platform::Weibo, t0, Some(1)),
+            ("1-1".into(), Platform::Douyin, t0 + 300, Some(1)),
+            ("2-7".into(), Platform::Douyin, t0 + 1200, Some(1)),
+            ("2-7".into(), Platform::Baidu, t0 + 1500, Some(2)),
+        ]
+    );
+    assert_eq!(
+        of_b[3].title, "蔡国强工作室被立案查处",
+        "escape sequences stripped"
+    );
+    // As of a time: later titles and polls do not count.
+    let early = store
+        .story_of(&key(Platform::Weibo, a), at(t0 + 300))
+        .unwrap();
+    assert_eq!(
+        seen(&early),
+        [
+            ("1-1".into(), Platform::Weibo, t0, Some(3)),
+            ("1-1".into(), Platform::Douyin, t0 + 300, Some(1)),
+        ]
+    );
+    assert_eq!(early[0].last_seen, Some(at(t0)));
+    assert!(
+        store
+            .story_of(&key(Platform::Douyin, b), at(t0 + 299))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .story_of(&key(Platform::Weibo, "甲"), far)
+            .unwrap()
+            .is_empty()
+    );
+    // Several topics: each stored title once.
+    let both = store
+        .stories_of(&[key(Platform::Weibo, a), key(Platform::Douyin, b)], far)
+        .unwrap();
+    assert_eq!(seen(&both), seen(&of_b));
+    // Retention: titles go with their topics.
+    store.retain(at(t0 + 40 * 86_400), 30).unwrap();
+    assert!(
+        store
+            .story_of(&key(Platform::Douyin, b), far)
+            .unwrap()
+            .is_empty()
+    );
 }

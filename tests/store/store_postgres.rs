@@ -51,6 +51,7 @@ contract!(
     series_compaction,
     triage_per_user,
     kv_and_series,
+    story_titles,
 );
 
 #[test]

@@ -14,7 +14,8 @@ pub(crate) fn toggle(state: &mut AppState) {
 }
 
 pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let events = &state.analysis.events.events;
+    let events = state.events().clone();
+    let events = &events.events;
     let page = (state.board.page_rows / crate::ui::events::EVENT_LINES).max(1);
     let v = &mut state.events_view;
     if let Some(m) = Move::of(action) {
@@ -47,7 +48,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// `Enter`: a story's titles; on a title, the title as the board opens it.
 fn open(state: &mut AppState) -> Vec<Effect> {
-    let events = state.analysis.events.clone();
+    let events = state.events().clone();
     let v = &mut state.events_view;
     let Some(id) = v.members_of else {
         if let Some(ev) = events.events.get(v.selected) {

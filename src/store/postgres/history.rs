@@ -10,8 +10,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
-    TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, StoryTitle,
+    TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold: LEAST/GREATEST skip NULLs, so a pinned-only sighting (NULL rank) never
@@ -248,5 +248,23 @@ impl HistoryStore for PgStore {
     fn load_triage(&self) -> Result<Vec<TriageRecord>> {
         const OP: &str = "load triage";
         self.with(OP, |c| self.rows(c, OP, LOAD_TRIAGE, &[], |r| r.triage()))
+    }
+
+    fn record_story_titles(&mut self, titles: &[StoryTitle]) -> Result<()> {
+        const OP: &str = "record story titles";
+        self.append(OP, sql::RECORD_STORY_TITLE, titles, |tx, st, t| {
+            let at = t.first_seen.timestamp();
+            let p = platform_sql(t.key.platform);
+            tx.execute(st, &[&t.story, &p, &t.key.norm, &t.title, &at])
+        })
+    }
+
+    fn story_of(&self, key: &TopicKey, at: At) -> Result<Vec<StoryTitle>> {
+        const OP: &str = "read story";
+        let topic: [&(dyn ToSql + Sync); 3] =
+            [&platform_sql(key.platform), &key.norm, &at.timestamp()];
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::STORY_OF, &topic, |r| r.story_title())
+        })
     }
 }

@@ -7,7 +7,7 @@
 use postgres::{Client, GenericClient};
 
 /// Ordered steps: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -90,6 +90,19 @@ CREATE TABLE triage (
     json       TEXT   NOT NULL,
     updated_at BIGINT NOT NULL
 );
+"#;
+
+/// v3: the titles of each story with the time each was first seen (see the SQLite v3).
+const V3: &str = r#"
+CREATE TABLE story_titles (
+    story      TEXT   NOT NULL,
+    platform   TEXT   NOT NULL,
+    norm       TEXT   NOT NULL,
+    title      TEXT   NOT NULL,
+    first_seen BIGINT NOT NULL,
+    PRIMARY KEY (story, platform, norm)
+);
+CREATE INDEX story_titles_topic ON story_titles (platform, norm);
 "#;
 
 /// Why a migration did not complete.

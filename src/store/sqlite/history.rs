@@ -8,8 +8,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, TopicHistory,
-    TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, StoryTitle,
+    TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold. SQLite's two-argument min/max return NULL if either side is NULL, so
@@ -199,5 +199,19 @@ impl HistoryStore for SqliteStore {
 
     fn load_triage(&self) -> Result<Vec<TriageRecord>> {
         self.rows("load triage", LOAD_TRIAGE, [], |r| r.triage())
+    }
+
+    fn record_story_titles(&mut self, titles: &[StoryTitle]) -> Result<()> {
+        const OP: &str = "record story titles";
+        self.append(OP, sql::RECORD_STORY_TITLE, titles, |st, t| {
+            let at = t.first_seen.timestamp();
+            let p = platform_sql(t.key.platform);
+            st.execute(params![t.story, p, t.key.norm, t.title, at])
+        })
+    }
+
+    fn story_of(&self, key: &TopicKey, at: At) -> Result<Vec<StoryTitle>> {
+        let topic = params![platform_sql(key.platform), key.norm, at.timestamp()];
+        self.rows("read story", sql::STORY_OF, topic, |r| r.story_title())
     }
 }

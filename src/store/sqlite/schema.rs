@@ -5,7 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Ordered migration steps: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -84,6 +84,21 @@ CREATE TABLE triage (
     json       TEXT    NOT NULL,
     updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+"#;
+
+/// v3: the titles of each story (an event of the analysis: one story across platforms), with
+/// the time each was first seen, so time travel, `H` and export show where a story appeared
+/// first long after the process that grouped it has gone.
+const V3: &str = r#"
+CREATE TABLE story_titles (
+    story      TEXT    NOT NULL,   -- the grouping run's event id, "<run start>-<event id>"
+    platform   TEXT    NOT NULL,
+    norm       TEXT    NOT NULL,   -- the topic identity, as in `topics`
+    title      TEXT    NOT NULL,
+    first_seen INTEGER NOT NULL,   -- unix seconds
+    PRIMARY KEY (story, platform, norm)
+) WITHOUT ROWID;
+CREATE INDEX story_titles_topic ON story_titles (platform, norm);
 "#;
 
 /// Why a migration did not complete.
