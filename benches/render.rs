@@ -17,6 +17,27 @@ mod render_support;
 /// The moment of the demo day whose stories the events view shows (~300 live stories).
 const EVENTS_AT: &str = "10:05";
 
+/// Bench drawing `states` in turn at `size`: every frame then has a real diff to flush.
+fn alternate(
+    c: &mut Criterion,
+    name: &str,
+    states: &[resou::app::state::AppState; 2],
+    size: (u16, u16),
+) {
+    let mut terminal = match Terminal::new(TestBackend::new(size.0, size.1)) {
+        Ok(t) => t,
+        Err(e) => panic!("test backend: {e}"),
+    };
+    let mut i = 0usize;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            i += 1;
+            let state = std::hint::black_box(&states[i % 2]);
+            let _ = terminal.draw(|f| render(f, state));
+        })
+    });
+}
+
 fn bench_render(c: &mut Criterion) {
     // Two states one row apart, drawn in turn: every frame then has a real diff to flush, as
     // when scrolling, instead of an unchanged screen.
@@ -37,18 +58,7 @@ fn bench_render(c: &mut Criterion) {
         second.board.selection.offset = 1;
         let states = [first, second];
         for (w, h) in [(200u16, 60u16), (80, 24)] {
-            let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-                Ok(t) => t,
-                Err(e) => panic!("test backend: {e}"),
-            };
-            let mut i = 0usize;
-            c.bench_function(&format!("render {name} {w}x{h}"), |b| {
-                b.iter(|| {
-                    i += 1;
-                    let state = std::hint::black_box(&states[i % 2]);
-                    let _ = terminal.draw(|f| render(f, state));
-                })
-            });
+            alternate(c, &format!("render {name} {w}x{h}"), &states, (w, h));
         }
     }
     // The events view (`E`) over the real stories of the day, the selection moving between
@@ -65,18 +75,7 @@ fn bench_render(c: &mut Criterion) {
     second.events_view.selected = 1;
     let states = [first, second];
     for (w, h) in [(200u16, 60u16), (80, 24)] {
-        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-            Ok(t) => t,
-            Err(e) => panic!("test backend: {e}"),
-        };
-        let mut i = 0usize;
-        c.bench_function(&format!("render events view {w}x{h}"), |b| {
-            b.iter(|| {
-                i += 1;
-                let state = std::hint::black_box(&states[i % 2]);
-                let _ = terminal.draw(|f| render(f, state));
-            })
-        });
+        alternate(c, &format!("render events view {w}x{h}"), &states, (w, h));
     }
     // The analysis on screen: keyword panel beside the board, rising keywords highlighted in
     // the titles, KOL badges; scrolling as above.
@@ -84,20 +83,11 @@ fn bench_render(c: &mut Criterion) {
     let mut second = first.clone();
     second.board.selection.offset = 1;
     let states = [first, second];
-    let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {
-        Ok(t) => t,
-        Err(e) => panic!("test backend: {e}"),
-    };
-    let mut i = 0usize;
-    c.bench_function(
+    alternate(
+        c,
         "render 500 topics + keyword panel + highlights 200x60",
-        |b| {
-            b.iter(|| {
-                i += 1;
-                let state = std::hint::black_box(&states[i % 2]);
-                let _ = terminal.draw(|f| render(f, state));
-            })
-        },
+        &states,
+        (200, 60),
     );
     // A drill-down view: 300 real-valued posts (wrapped CJK text, tags, emoji, quotes, KOL
     // marks), the selection moving between two posts as when reading.
@@ -108,18 +98,12 @@ fn bench_render(c: &mut Criterion) {
             v.selected = 1;
         }
         let states = [first, second];
-        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-            Ok(t) => t,
-            Err(e) => panic!("test backend: {e}"),
-        };
-        let mut i = 0usize;
-        c.bench_function(&format!("render posts view 300 posts {w}x{h}"), |b| {
-            b.iter(|| {
-                i += 1;
-                let state = std::hint::black_box(&states[i % 2]);
-                let _ = terminal.draw(|f| render(f, state));
-            })
-        });
+        alternate(
+            c,
+            &format!("render posts view 300 posts {w}x{h}"),
+            &states,
+            (w, h),
+        );
     }
     // What ratatui's draw/diff/flush of a frame costs without any of our rendering.
     let mut terminal = match Terminal::new(TestBackend::new(200, 60)) {

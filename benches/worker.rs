@@ -87,6 +87,8 @@ fn app() -> App {
 fn bench_worker(c: &mut Criterion) {
     let (cfg, _) = resou::config::analysis_config(&resou::config::Config::default(), false);
     let mut analyzer = Analyzer::new(&cfg);
+    // As the app's worker does: stories grouped with every poll.
+    analyzer.set_events(true);
     let mut app = app();
     let mut polls = Polls::new();
     for _ in 0..polls.per_day() {

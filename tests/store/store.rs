@@ -143,7 +143,7 @@ fn a_read_only_file_fails_writes_with_an_error() {
 }
 
 #[test]
-fn a_v1_file_with_polls_migrates_to_v2_keeping_them_and_gains_triage() {
+fn a_v1_file_with_polls_migrates_keeping_them_and_gains_triage_and_stories() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
     let lists = fixture("lists.jsonl");
@@ -187,7 +187,7 @@ fn a_v1_file_with_polls_migrates_to_v2_keeping_them_and_gains_triage() {
         tx.commit().unwrap();
     }
     let mut store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), schema::CURRENT_VERSION);
     let snap = store
         .snapshot_at(Platform::Weibo, lists[0].captured_at)
         .unwrap()
@@ -200,4 +200,23 @@ fn a_v1_file_with_polls_migrates_to_v2_keeping_them_and_gains_triage() {
     };
     store.save_triage(&record).unwrap();
     assert_eq!(store.load_triage().unwrap(), vec![record]);
+    // v3: story titles.
+    let key = lists[0].ranked[0].key();
+    let story = resou::store::StoryTitle {
+        story: "1-1".into(),
+        key: key.clone(),
+        title: lists[0].ranked[0].title.to_string(),
+        first_seen: lists[0].captured_at,
+        best_rank: None,
+        last_seen: None,
+    };
+    store
+        .record_story_titles(std::slice::from_ref(&story))
+        .unwrap();
+    let read = store.story_of(&key, lists[0].captured_at).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (&read[0].story, read[0].first_seen),
+        (&story.story, story.first_seen)
+    );
 }

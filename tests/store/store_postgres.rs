@@ -271,7 +271,7 @@ fn migrations_run_once_and_a_newer_schema_is_refused() {
 }
 
 #[test]
-fn a_v1_database_migrates_to_v2_keeping_its_polls() {
+fn a_v1_database_migrates_keeping_its_polls() {
     let Some(db) = pg::db_or_skip("v1_to_v2") else {
         return;
     };
@@ -287,7 +287,7 @@ fn a_v1_database_migrates_to_v2_keeping_its_polls() {
         .unwrap();
     }
     let mut store = PgStore::open(&db.url).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), schema::CURRENT_VERSION);
     assert_eq!(
         store
             .polls_between(Platform::Weibo, at(0), lists[0].captured_at)
@@ -302,6 +302,25 @@ fn a_v1_database_migrates_to_v2_keeping_its_polls() {
     };
     store.save_triage(&rec).unwrap();
     assert_eq!(store.load_triage().unwrap(), vec![rec]);
+    // v3: story titles.
+    let key = lists[0].ranked[0].key();
+    let story = resou::store::StoryTitle {
+        story: "1-1".into(),
+        key: key.clone(),
+        title: lists[0].ranked[0].title.to_string(),
+        first_seen: lists[0].captured_at,
+        best_rank: None,
+        last_seen: None,
+    };
+    store
+        .record_story_titles(std::slice::from_ref(&story))
+        .unwrap();
+    let read = store.story_of(&key, lists[0].captured_at).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (&read[0].story, read[0].first_seen),
+        (&story.story, story.first_seen)
+    );
 }
 
 #[test]
