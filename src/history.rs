@@ -6,7 +6,6 @@
 //! `WriteFailed` event that the status bar shows, the poll stays in memory, and the next
 //! write tries again. Nothing here panics on a store error.
 
-use std::collections::HashSet;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 
@@ -15,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::{Platform, Snapshot, TopicKey, now_cst};
 
-use crate::analysis::events::{EventId, Events};
+use crate::analysis::events::Joined;
 use crate::store::{
     HistoryPoint, HistoryStore, StoreError, StoryTitle, TopicHistory, TriageRecord,
 };
@@ -41,12 +40,12 @@ pub enum HistoryCmd {
     Detail(TopicKey, Option<DateTime<FixedOffset>>),
     /// Replace this user's triage state.
     SaveTriage(TriageRecord),
-    /// One analysed poll's keyword points and KOL mentions, and the stories as of it (their
-    /// titles not recorded yet are stored).
+    /// One analysed poll's keyword points and KOL mentions, and the titles that joined a
+    /// story in it.
     Analysis {
         keywords: Vec<crate::store::KeywordPoint>,
         kols: Vec<crate::store::KolMention>,
-        events: std::sync::Arc<crate::analysis::events::Events>,
+        joined: Vec<Joined>,
     },
 }
 
@@ -306,9 +305,6 @@ struct Service {
     last_team: Option<std::collections::HashMap<String, Vec<TeamMark>>>,
     /// Stories are named `<run>-<event id>`: event ids restart with the process.
     run: i64,
-    /// Story titles stored by this run that are still in a live event (the next update's
-    /// titles not in here are the new ones).
-    recorded: HashSet<(EventId, TopicKey)>,
 }
 
 impl Service {
@@ -325,7 +321,6 @@ impl Service {
             last_retain: None,
             last_team: None,
             run: now_cst().timestamp(),
-            recorded: HashSet::new(),
         }
     }
 
@@ -536,18 +531,24 @@ impl Service {
             HistoryCmd::Analysis {
                 keywords,
                 kols,
-                events,
+                joined,
             } => {
-                let (titles, recorded) = self.new_story_titles(&events);
+                let titles: Vec<StoryTitle> = joined
+                    .into_iter()
+                    .map(|j| StoryTitle {
+                        story: format!("{}-{}", self.run, j.event),
+                        key: j.key,
+                        title: j.title,
+                        first_seen: j.first_seen,
+                        best_rank: None,
+                        last_seen: None,
+                    })
+                    .collect();
                 let r = self
                     .store
                     .append_keyword_points(&keywords)
                     .and_then(|()| self.store.append_kol_mentions(&kols))
                     .and_then(|()| self.store.record_story_titles(&titles));
-                if r.is_ok() {
-                    // Else the titles are new again next time.
-                    self.recorded = recorded;
-                }
                 self.written(r);
             }
             HistoryCmd::SaveTriage(record) => {
@@ -564,30 +565,6 @@ impl Service {
             self.emit(HistoryEvent::ReadFailed(e.to_string()));
             Vec::new()
         })
-    }
-
-    /// The titles of `events` this run has not stored yet, and the set of stored titles once
-    /// they are: only titles in a live event, so it stays as small as the events.
-    fn new_story_titles(&self, events: &Events) -> (Vec<StoryTitle>, HashSet<(EventId, TopicKey)>) {
-        let mut now = HashSet::with_capacity(self.recorded.len());
-        let mut out = Vec::new();
-        for e in &events.events {
-            for m in &e.members {
-                let k = (e.id, m.key.clone());
-                if !self.recorded.contains(&k) {
-                    out.push(StoryTitle {
-                        story: format!("{}-{}", self.run, e.id),
-                        key: m.key.clone(),
-                        title: m.title.clone(),
-                        first_seen: m.first_seen,
-                        best_rank: None,
-                        last_seen: None,
-                    });
-                }
-                now.insert(k);
-            }
-        }
-        (out, now)
     }
 
     fn record(&mut self, snap: &Snapshot, endpoint: &str) {

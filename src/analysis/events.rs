@@ -184,6 +184,9 @@ pub struct Event {
 pub struct Events {
     pub at: Option<DateTime<FixedOffset>>,
     pub events: Vec<Arc<Event>>,
+    /// The titles that joined an event in the poll these are as of (what the history store
+    /// records: each title once per event).
+    pub joined: Vec<Joined>,
     /// Hash of each member's topic → index in `events`. A lookup checks the member, so a
     /// 64-bit collision could only make a topic look event-less, never give a wrong event.
     topics: FxHashMap<u64, u32>,
@@ -207,7 +210,12 @@ impl Events {
                 topics.insert(m.key_hash, i as u32);
             }
         }
-        Events { at, events, topics }
+        Events {
+            at,
+            events,
+            joined: Vec::new(),
+            topics,
+        }
     }
 
     /// The event a topic belongs to.
@@ -227,6 +235,15 @@ impl Events {
     pub fn on_lists(&self) -> impl Iterator<Item = &Event> {
         self.events.iter().map(|e| &**e).filter(|e| e.on_lists)
     }
+}
+
+/// A title that joined an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    pub event: EventId,
+    pub key: TopicKey,
+    pub title: String,
+    pub first_seen: DateTime<FixedOffset>,
 }
 
 /// A best rank the history no longer has (its polls expired): shown without a number.
@@ -509,6 +526,8 @@ pub struct EventGrouper {
     /// The view of each live event, rebuilt when it changes.
     views: FxHashMap<EventId, Arc<Event>>,
     view: Arc<Events>,
+    /// Titles that joined an event in the poll being taken in.
+    joined: Vec<Joined>,
 }
 
 impl Default for EventGrouper {
@@ -534,6 +553,7 @@ impl EventGrouper {
             on_last: Default::default(),
             views: FxHashMap::default(),
             view: Arc::default(),
+            joined: Vec::new(),
         }
     }
 
@@ -591,6 +611,10 @@ impl EventGrouper {
         }
         let polls = &mut self.polls[snap.platform.index()];
         if polls.last.is_some_and(|l| at <= l) {
+            // Nothing joined in a poll not taken in.
+            if !self.view.joined.is_empty() {
+                Arc::make_mut(&mut self.view).joined.clear();
+            }
             return;
         }
         let prev = polls.last;
@@ -671,10 +695,9 @@ impl EventGrouper {
             }
         }
         self.views.retain(|id, _| self.events.contains_key(id));
-        self.view = Arc::new(Events::new(
-            self.clock,
-            self.views.values().cloned().collect(),
-        ));
+        let mut view = Events::new(self.clock, self.views.values().cloned().collect());
+        view.joined = std::mem::take(&mut self.joined);
+        self.view = Arc::new(view);
     }
 
     /// Halve the document frequencies once a day of data time, in hourly steps; drop the
@@ -720,6 +743,12 @@ impl EventGrouper {
             None => self.new_event(),
         };
         let rank = topic.rank.unwrap_or(u32::MAX);
+        self.joined.push(Joined {
+            event: id,
+            key: key.clone(),
+            title: topic.title.as_str().to_string(),
+            first_seen: at,
+        });
         self.push_member(
             id,
             MemberState {
@@ -1110,7 +1139,9 @@ mod tests {
         fn rebuilt(&self) -> Events {
             let all = self.events.iter();
             let views = all.map(|(&id, ev)| Arc::new(self.view(id, ev))).collect();
-            Events::new(self.clock, views)
+            let mut e = Events::new(self.clock, views);
+            e.joined = self.view.joined.clone();
+            e
         }
     }
 
@@ -1207,11 +1238,29 @@ mod tests {
             (Platform::Weibo, 120, vec!["金价创新高", "新剧开播了"]),
             (Platform::Weibo, 200, vec!["球队夺冠庆祝"]),
         ];
+        let mut known = std::collections::HashSet::new();
         for (p, m, titles) in polls {
             let (snap, words) = poll(p, m, &titles);
             g.observe_with(&snap, &words);
             assert_eq!(*g.events(), g.rebuilt(), "after {p:?} at +{m} min");
+            // The titles new to the grouper joined, each with its event, seen now.
+            let events = g.events();
+            let joined: Vec<&str> = events.joined.iter().map(|j| j.title.as_str()).collect();
+            let new: Vec<&str> = titles
+                .iter()
+                .copied()
+                .filter(|t| known.insert(TopicKey::new(p, t)))
+                .collect();
+            assert_eq!(joined, new, "after {p:?} at +{m} min");
+            for j in &events.joined {
+                assert_eq!(events.of(&j.key).map(|e| e.id), Some(j.event));
+                assert_eq!(j.first_seen, snap.captured_at);
+            }
         }
+        // A list shown again joins nothing.
+        let (snap, words) = poll(Platform::Weibo, 200, &["新标题"]);
+        g.observe_with(&snap, &words);
+        assert!(g.events().joined.is_empty());
         // Douyin's last list (minute 11) is stale at minute 200: its titles are off the lists.
         let events = g.events();
         let drama = events

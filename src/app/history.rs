@@ -339,13 +339,13 @@ pub fn analysis_series(state: &AppState, u: &crate::analysis::AnalysisUpdate) ->
             titles,
         })
         .collect::<Vec<_>>();
-    if keywords.is_empty() && kols.is_empty() && u.events.events.is_empty() {
+    if keywords.is_empty() && kols.is_empty() && u.events.joined.is_empty() {
         return None;
     }
     Some(Effect::History(HistoryCmd::Analysis {
         keywords,
         kols,
-        events: u.events.clone(),
+        joined: u.events.joined.clone(),
     }))
 }
 

@@ -172,6 +172,9 @@ impl PgStore {
         items: &[T],
         insert: impl Fn(&mut Transaction<'_>, &Statement, &T) -> Result<u64, postgres::Error>,
     ) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         self.with(op, |c| {
             let e = self.pg(op);
             let mut tx = c.transaction().map_err(&e)?;

@@ -158,6 +158,9 @@ impl SqliteStore {
         items: &[T],
         insert: impl Fn(&mut rusqlite::CachedStatement<'_>, &T) -> rusqlite::Result<usize>,
     ) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         let path = self.path.clone();
         let e = |source| sql_err(&path, op, source);
         let tx = self.conn.transaction().map_err(e)?;
