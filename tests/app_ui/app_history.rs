@@ -713,6 +713,18 @@ fn stories_are_stored_so_time_travel_the_topic_pane_and_export_show_them() {
         .find(|r| r.key == key)
         .expect("row");
     assert_eq!(usize::from(row.event_platforms), grouped.platforms.len());
+    // The app's export (`e`) of the rows shown carries the story as shown.
+    let rows = resou::app::triage_actions::export_rows(&a.state);
+    let exported = rows
+        .iter()
+        .find(|r| resou::domain::TopicKey::new(r.platform, &r.title) == key)
+        .expect("the row exported");
+    let shown: Vec<_> = grouped
+        .platforms
+        .iter()
+        .map(|p| (p.platform, p.first_seen))
+        .collect();
+    assert_eq!(exported.story, shown);
     press(&mut a, "L");
     svc.handle.finish();
 
