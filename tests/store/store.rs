@@ -200,23 +200,5 @@ fn a_v1_file_with_polls_migrates_keeping_them_and_gains_triage_and_stories() {
     };
     store.save_triage(&record).unwrap();
     assert_eq!(store.load_triage().unwrap(), vec![record]);
-    // v3: story titles.
-    let key = lists[0].ranked[0].key();
-    let story = resou::store::StoryTitle {
-        story: "1-1".into(),
-        key: key.clone(),
-        title: lists[0].ranked[0].title.to_string(),
-        first_seen: lists[0].captured_at,
-        best_rank: None,
-        last_seen: None,
-    };
-    store
-        .record_story_titles(std::slice::from_ref(&story))
-        .unwrap();
-    let read = store.story_of(&key, lists[0].captured_at).unwrap();
-    assert_eq!(read.len(), 1);
-    assert_eq!(
-        (&read[0].story, read[0].first_seen),
-        (&story.story, story.first_seen)
-    );
+    store_contract::migrated_store_takes_story_titles(&mut store, &lists[0]);
 }

@@ -586,3 +586,26 @@ pub fn story_titles(store: &mut dyn HistoryStore) {
             .is_empty()
     );
 }
+
+/// A store migrated from an older schema records and reads story titles (v3), for a topic of
+/// `snap`.
+pub fn migrated_store_takes_story_titles(store: &mut dyn HistoryStore, snap: &Snapshot) {
+    let key = snap.ranked[0].key();
+    let story = StoryTitle {
+        story: "1-1".into(),
+        key: key.clone(),
+        title: snap.ranked[0].title.to_string(),
+        first_seen: snap.captured_at,
+        best_rank: None,
+        last_seen: None,
+    };
+    store
+        .record_story_titles(std::slice::from_ref(&story))
+        .unwrap();
+    let read = store.story_of(&key, snap.captured_at).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (&read[0].story, read[0].first_seen),
+        (&story.story, story.first_seen)
+    );
+}
