@@ -152,6 +152,9 @@ pub struct AnalysisView {
     /// List-dynamics marks per platform (anchored rows, recent withdrawals and label steps),
     /// as of each platform's last analysed poll.
     pub dynamics: BTreeMap<Platform, Vec<crate::analysis::dynamics::Candidate>>,
+    /// The board rows' keyword matchers, kept while the rising keywords and filter words
+    /// stay the same.
+    pub row_matchers: std::sync::Arc<crate::analysis::highlight::RowMatchers>,
 }
 
 /// Help popup rows, generated from the resolved keymap.

@@ -386,38 +386,35 @@ fn annotate_rows(state: &mut AppState) -> Shown {
     // Normalised once: a row asks "which rising keywords are in my title" with one
     // normalisation of the title and a substring test per keyword (a matcher per keyword
     // normalised every title once per keyword: 30 ms a poll with 200 rising keywords).
-    let rising: Vec<(String, f64, &str)> = state
+    let rising: Vec<(f64, &str)> = state
         .analysis
         .all_keywords
         .iter()
         .filter(|k| k.rising)
-        .map(|k| {
-            let name = k.keyword.as_str();
-            (
-                crate::domain::normalize::normalize_text(name.trim()),
-                k.score,
-                name,
-            )
-        })
-        .filter(|(n, _, _)| !n.is_empty())
+        .map(|k| (k.score, k.keyword.as_str()))
         .collect();
-    let mut words: Vec<&str> = state
-        .analysis
-        .all_keywords
-        .iter()
-        .filter(|k| k.rising)
-        .map(|k| k.keyword.as_str())
+    let names: Vec<&str> = rising.iter().map(|(_, n)| *n).collect();
+    let filter = state.filter_words();
+    // Built once per keyword set: a poll that changes only the lists reuses them.
+    let matchers = if state.analysis.row_matchers.is_for(&names, &filter) {
+        state.analysis.row_matchers.clone()
+    } else {
+        std::sync::Arc::new(crate::analysis::highlight::RowMatchers::new(
+            &names, &filter,
+        ))
+    };
+    let rising: Vec<(f64, String)> = rising
+        .into_iter()
+        .map(|(s, n)| (s, n.to_string()))
         .collect();
-    words.extend(state.filter_words());
-    let hl = (!words.is_empty()).then(|| Highlighter::new(&words));
+    state.analysis.row_matchers = matchers.clone();
     let until = state.history.travel.as_ref().map(|t| t.at);
     let events = state.events().clone();
     for row in &mut state.board.rows {
         row.trend = state.history.trend(&row.key, until);
-        row.highlights = hl
-            .as_ref()
-            .map(|h| h.spans(row.topic.title.as_str()))
-            .unwrap_or_default();
+        // Once per row: the highlights and the rising keywords in the title both need it.
+        let norm = crate::domain::normalize::Normalized::new(row.topic.title.as_str());
+        row.highlights = matchers.spans(&norm);
         let mut kols = state
             .enrich
             .topic_kols
@@ -460,11 +457,10 @@ fn annotate_rows(state: &mut AppState) -> Shown {
                 .team
                 .contains_key(&crate::triage::entry_key(&row.key)),
         };
-        let norm_title = crate::domain::normalize::normalize_text(title);
-        let in_title: Vec<(f64, &str)> = rising
-            .iter()
-            .filter(|(k, _, _)| norm_title.contains(k.as_str()))
-            .map(|(_, s, n)| (*s, *n))
+        let in_title: Vec<(f64, &str)> = matchers
+            .rising_in(&norm)
+            .into_iter()
+            .map(|i| (rising[i].0, rising[i].1.as_str()))
             .collect();
         row.rising_score = in_title.iter().map(|(s, _)| *s).reduce(f64::max);
         if !in_title.is_empty() || !row.kols.is_empty() {

@@ -390,6 +390,7 @@ pub fn sample_state() -> AppState {
             warning: None,
             events: Default::default(),
             dynamics: Default::default(),
+            row_matchers: Default::default(),
         },
         ..AppState::default()
     };
@@ -672,6 +673,8 @@ pub fn analysed_demo_day(until: &str, size: (u16, u16)) -> resou::app::App {
     });
     let (cfg, _) = resou::config::analysis_config(&resou::config::Config::default(), false);
     let mut analyzer = Analyzer::new(&cfg);
+    // As the app's worker does: stories grouped with every poll.
+    analyzer.set_events(true);
     // ok: the demo data is embedded in the binary and checked by the crate's tests
     let lines = resou::replay::DemoDay::Day20251015.lists().unwrap();
     for line in lines.iter().take_while(|l| l.captured_at <= until) {
