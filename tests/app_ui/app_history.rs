@@ -781,19 +781,14 @@ fn stories_are_stored_so_time_travel_the_topic_pane_and_export_show_them() {
     a.state.triage.toggle_flag(&key);
     let triage = dir.path().join("triage.json");
     a.state.triage.save(&triage).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
-        .args(["export", "--flagged", "--format", "json", "--store"])
-        .arg(&path)
-        .arg("--triage")
-        .arg(&triage)
-        .env("XDG_CONFIG_HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = support::output_ok(
+        std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+            .args(["export", "--flagged", "--format", "json", "--store"])
+            .arg(&path)
+            .arg("--triage")
+            .arg(&triage)
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path()),
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let got: Vec<(String, String)> = v[0]["story"]

@@ -136,3 +136,16 @@ pub fn sigterm(pid: u32) {
         .expect("kill");
     assert!(ok.success(), "kill -TERM {pid}");
 }
+
+/// Run `cmd` to completion; its output, after asserting it succeeded (stderr in the message).
+pub fn output_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
