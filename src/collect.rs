@@ -1,7 +1,9 @@
 //! `resou collect`: the headless collector. Polls like the app (same pollers, same fallback
 //! chains and back-off), writes every successful poll to the history store through the
-//! history service, logs to the log file, and stops cleanly on SIGTERM / SIGINT / SIGHUP:
-//! pollers first, then every queued write is committed before exit.
+//! history service, groups the lists into stories on a thread of its own and stores their
+//! titles (so the team's time travel, `H` and export show where a story appeared first), logs
+//! to the log file, and stops cleanly on SIGTERM / SIGINT / SIGHUP: pollers first, then the
+//! stories of the last polls, then every queued write is committed before exit.
 
 use tokio::sync::mpsc;
 
@@ -43,6 +45,7 @@ pub async fn run(
     let (tx, mut rx) = mpsc::channel(64);
     let pollers =
         poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
+    let (stories, mut joined) = spawn_stories();
     let mut report = CollectReport::default();
     let mut history_open = true;
     let stop = loop {
@@ -53,6 +56,7 @@ pub async fn run(
                         report.polls_ok += 1;
                         tracing::info!(platform = %r.platform, items = snapshot.ranked.len() + snapshot.pinned.len(),
                             via = endpoint.label(), "poll stored");
+                        let _ = stories.send(snapshot.clone());
                         history.send(HistoryCmd::Record { snapshot: Box::new(snapshot), endpoint: endpoint.label() });
                         if count.is_some_and(|c| report.polls_ok >= c * platforms) {
                             break Stop::Count;
@@ -66,6 +70,7 @@ pub async fn run(
                 Some(_) => {}
                 None => break Stop::Signal,
             },
+            Some(j) = joined.recv() => history.send(stories_cmd(j)),
             ev = history_events.recv(), if history_open => match ev {
                 Some(HistoryEvent::WriteFailed(msg)) => {
                     report.write_failures += 1;
@@ -88,6 +93,11 @@ pub async fn run(
         }
     };
     pollers.shutdown().await;
+    // The stories of the polls taken in so far, then the writes.
+    drop(stories);
+    while let Some(j) = joined.recv().await {
+        history.send(stories_cmd(j));
+    }
     // Every queued write is committed before the process ends; failures among them count.
     tokio::task::spawn_blocking(move || history.finish()).await?;
     while let Ok(ev) = history_events.try_recv() {
@@ -97,4 +107,41 @@ pub async fn run(
         }
     }
     Ok((report, stop))
+}
+
+/// The story grouper's thread: lists in, the titles that joined a story out (jieba loads on
+/// this thread, so polling starts at once). It ends when the input closes, after the lists
+/// already sent.
+fn spawn_stories() -> (
+    std::sync::mpsc::Sender<crate::domain::Snapshot>,
+    mpsc::Receiver<Vec<crate::analysis::events::Joined>>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel::<crate::domain::Snapshot>();
+    let (out, joined) = mpsc::channel(64);
+    let spawned = std::thread::Builder::new()
+        .name("resou-stories".into())
+        .spawn(move || {
+            let tok = crate::analysis::tokenize::Tokenizer::new(&[], &[]);
+            let mut grouper = crate::analysis::events::EventGrouper::default();
+            while let Ok(snap) = rx.recv() {
+                grouper.observe(&snap, &tok);
+                let j = grouper.events().joined.clone();
+                if !j.is_empty() && out.blocking_send(j).is_err() {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // Polls are still stored; only the stories are missing.
+        tracing::warn!("story grouping not started: {e}");
+    }
+    (tx, joined)
+}
+
+fn stories_cmd(joined: Vec<crate::analysis::events::Joined>) -> HistoryCmd {
+    HistoryCmd::Analysis {
+        keywords: Vec::new(),
+        kols: Vec::new(),
+        joined,
+    }
 }

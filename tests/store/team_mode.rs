@@ -173,4 +173,17 @@ fn one_collector_two_viewers_show_the_same_live_board() {
     support::sigterm(collector.id());
     let status = collector.wait().unwrap();
     assert!(status.success(), "{status:?}");
+
+    // The collector grouped the lists into stories and stored their titles, each first seen
+    // with the poll that first listed it, before it exited.
+    let store = resou::store::PgStore::open(&db.url).unwrap();
+    let far = resou::domain::from_unix(i64::from(i32::MAX)).unwrap();
+    for (i, t) in lines[0].to_snapshot().ranked.iter().enumerate().take(5) {
+        let story = resou::store::HistoryStore::story_of(&store, &t.key(), far).unwrap();
+        let mine = story
+            .iter()
+            .find(|s| s.key == t.key())
+            .unwrap_or_else(|| panic!("rank {} stored in a story: {story:?}", i + 1));
+        assert_eq!(mine.first_seen, lines[0].captured_at, "{}", t.title);
+    }
 }
