@@ -58,15 +58,20 @@ pub(super) const RECORD_STORY_TITLE: &str =
 
 /// Every title, seen by `$3`, of the stories a topic belonged to by `$3`, with its best rank and
 /// its last sighting by then (from the stored polls; NULL once they are expired, and the rank
-/// when only ever pinned). Read by [`super::rows::Cells::story_title`].
+/// when only ever pinned). Read by [`super::rows::Cells::story_title`]. `CROSS JOIN` makes
+/// SQLite start from the title's rows (`items_norm`) rather than every poll of the platform
+/// up to `$3`: 50 topics of a two-day store of minute polls took 1.3 s that way, 0.06 s this
+/// way (PostgreSQL plans both the same).
 pub(super) const STORY_OF: &str = "WITH hit AS (
        SELECT DISTINCT story FROM story_titles
        WHERE platform = $1 AND norm = $2 AND first_seen <= $3)
      SELECT s.story, s.platform, s.norm, s.title, s.first_seen,
-       (SELECT min(i.rank) FROM items i JOIN polls p ON p.id = i.poll_id
-        WHERE p.platform = s.platform AND i.norm = s.norm AND p.captured_at <= $3),
-       (SELECT max(p.captured_at) FROM items i JOIN polls p ON p.id = i.poll_id
-        WHERE p.platform = s.platform AND i.norm = s.norm AND p.captured_at <= $3)
+       (SELECT min(i.rank) FROM items i CROSS JOIN polls p
+        WHERE p.id = i.poll_id AND p.platform = s.platform AND i.norm = s.norm
+          AND p.captured_at <= $3),
+       (SELECT max(p.captured_at) FROM items i CROSS JOIN polls p
+        WHERE p.id = i.poll_id AND p.platform = s.platform AND i.norm = s.norm
+          AND p.captured_at <= $3)
      FROM story_titles s JOIN hit ON hit.story = s.story
      WHERE s.first_seen <= $3
      ORDER BY s.first_seen, s.platform, s.norm, s.story";
