@@ -650,7 +650,7 @@ impl Service {
 
 /// The status-bar form of a write failure: what happened and that polling goes on.
 /// A time after every stored poll: "the latest" for reads that take a time.
-fn far_future() -> DateTime<FixedOffset> {
+pub fn far_future() -> DateTime<FixedOffset> {
     crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(now_cst)
 }
 

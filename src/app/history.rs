@@ -103,14 +103,17 @@ pub fn stored_events(
     stories: &[StoryTitle],
     boards: &BTreeMap<Platform, PlatformBoard>,
 ) -> Arc<Events> {
+    // Each listed row's key once (a key is a normalised title), not once per stored title.
+    let listed: HashMap<TopicKey, (u32, Option<u64>)> = boards
+        .values()
+        .filter_map(|b| b.current.as_ref())
+        .flat_map(|snap| &snap.ranked)
+        .filter_map(|t| Some((t.key(), (t.rank?, t.heat))))
+        .collect();
     let titles: Vec<StoredTitle> = stories
         .iter()
         .map(|s| {
-            let listed = boards
-                .get(&s.key.platform)
-                .and_then(|b| b.current.as_ref())
-                .and_then(|snap| snap.ranked.iter().find(|t| t.key() == s.key))
-                .and_then(|t| t.rank.map(|r| (r, t.heat)));
+            let listed = listed.get(&s.key).copied();
             StoredTitle {
                 story: s.story.clone(),
                 key: s.key.clone(),

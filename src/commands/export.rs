@@ -58,7 +58,7 @@ fn add_stories(cli: &crate::cli::Cli, rows: &mut [crate::export::ExportRow]) {
         Ok(None) => return,
         Err(e) => return eprintln!("resou: no stories in the export: {e:#}"),
     };
-    let far = crate::domain::from_unix(i64::from(i32::MAX)).unwrap_or_else(crate::domain::now_cst);
+    let far = crate::history::far_future();
     let none = std::collections::BTreeMap::new();
     for r in rows.iter_mut() {
         let key = crate::domain::TopicKey::new(r.platform, &r.title);

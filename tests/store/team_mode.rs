@@ -177,7 +177,7 @@ fn one_collector_two_viewers_show_the_same_live_board() {
     // The collector grouped the lists into stories and stored their titles, each first seen
     // with the poll that first listed it, before it exited.
     let store = resou::store::PgStore::open(&db.url).unwrap();
-    let far = resou::domain::from_unix(i64::from(i32::MAX)).unwrap();
+    let far = resou::history::far_future();
     for (i, t) in lines[0].to_snapshot().ranked.iter().enumerate().take(5) {
         let story = resou::store::HistoryStore::story_of(&store, &t.key(), far).unwrap();
         let mine = story
