@@ -3,6 +3,7 @@
 //! then each list end to end — the real HTTP client, chain and parser against the loopback
 //! replay server serving the 2025-10-15 archive.
 
+use crate::rows::{assert_clean, find, fixture_in as fixture, titles};
 use crate::support;
 
 use std::path::PathBuf;
@@ -10,32 +11,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use resou::domain::snapshot_file::{SnapshotItem, SnapshotLine};
-use resou::domain::{Label, Platform, Snapshot, Topic};
+use resou::domain::{Label, Platform, Snapshot};
 use resou::replay::{ClockMode, Fault, ReplayConfig, ReplayServer, Route};
 use resou::sources::chain::{Chain, endpoint_profile, endpoint_url};
 use resou::sources::{
     Endpoint, PollOutcome, SourceError, StepAttempt, baidu, kuaishou, newsnow, toutiao,
 };
 
-fn fixture(dir: &str, name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn at() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2025-10-15T00:05:00+08:00").unwrap()
-}
-
-fn titles(ts: &[Topic]) -> Vec<&str> {
-    ts.iter().map(|t| t.title.as_str()).collect()
-}
-
-fn find<'a>(s: &'a Snapshot, title: &str) -> &'a Topic {
-    s.ranked
-        .iter()
-        .chain(&s.pinned)
-        .find(|t| t.title.as_str() == title)
-        .unwrap_or_else(|| panic!("no row {title:?} in {:?}", titles(&s.ranked)))
 }
 
 /// Ranks are dense from 1 and pinned rows carry none.
@@ -44,20 +28,6 @@ fn assert_ranks(s: &Snapshot) {
     let want: Vec<_> = (1..=s.ranked.len() as u32).map(Some).collect();
     assert_eq!(ranks, want);
     assert!(s.pinned.iter().all(|t| t.pinned && t.rank.is_none()));
-}
-
-/// No control, escape or bidi character survives into a title or query.
-fn assert_clean(s: &Snapshot) {
-    for t in s.ranked.iter().chain(&s.pinned) {
-        for f in [Some(&t.title), t.query.as_ref()].into_iter().flatten() {
-            assert!(
-                !f.as_str()
-                    .chars()
-                    .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
-                "unsanitised {f:?}"
-            );
-        }
-    }
 }
 
 fn kind(r: &Result<Snapshot, SourceError>) -> String {

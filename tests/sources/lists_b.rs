@@ -3,6 +3,7 @@
 //! request steps end to end — the real client and fallback chain against the loopback replay
 //! server: Douyin's cookie bootstrap, Zhihu's user cookie, Bilibili's signed BL2.
 
+use crate::rows::{find, fixture_in as fixture, titles};
 use crate::support;
 
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use resou::domain::snapshot_file::SnapshotLine;
-use resou::domain::{Label, Platform, Snapshot, Topic, from_unix};
+use resou::domain::{Label, Platform, Snapshot, from_unix};
 use resou::replay::{ClockMode, Fault, ReplayConfig, ReplayServer, Route};
 use resou::sources::chain::Chain;
 use resou::sources::http::{HttpClient, NetConfig, Secret};
@@ -18,24 +19,8 @@ use resou::sources::{
     Endpoint, PollOutcome, SourceError, StepAttempt, bilibili, chain, douyin, zhihu,
 };
 
-fn fixture(dir: &str, name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn at() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2025-10-15T12:05:00+08:00").unwrap()
-}
-
-fn titles(s: &Snapshot) -> Vec<&str> {
-    s.ranked.iter().map(|t| t.title.as_str()).collect()
-}
-
-fn find<'a>(s: &'a Snapshot, title: &str) -> &'a Topic {
-    s.ranked
-        .iter()
-        .find(|t| t.title.as_str() == title)
-        .unwrap_or_else(|| panic!("no row {title:?} in {:?}", titles(s)))
 }
 
 fn ids(s: &Snapshot) -> Vec<Option<&str>> {
@@ -106,7 +91,7 @@ fn dy1_rows_labels_ids_and_promoted_rows() {
     .unwrap();
     assert_eq!(s.platform, Platform::Douyin);
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "国乒男团3:2战胜日本",
             "孟凡利当选广东省省长",
@@ -187,7 +172,7 @@ fn dy3_app_and_the_old_billboard() {
     let app = fixture("douyin", "dy3_app_hot_search_list.json");
     let s = douyin::parse(Endpoint::DouyinApp, &app, at()).unwrap();
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "国乒男团3:2战胜日本",
             "乒乓球亚锦赛决赛赛程",
@@ -200,7 +185,7 @@ fn dy3_app_and_the_old_billboard() {
     let board = fixture("douyin", "billboard_word.json");
     let b = douyin::parse(Endpoint::DouyinBillboard, &board, at()).unwrap();
     assert_eq!(
-        titles(&b),
+        titles(&b.ranked),
         ["T1战胜IG晋级瑞士轮", "日本队史首胜巴西", "非凡十四五"]
     );
     assert_eq!(ids(&b), [Some("2269583"), Some("2270010"), Some("2270087")]);
@@ -255,7 +240,7 @@ fn douyin_failures() {
     );
     let s = p(r#"{"status_code":"0","data":{"word_list":[{"word":7,"sentence_id":-3,"hot_value":"很热"}]}}"#)
         .unwrap();
-    assert_eq!(titles(&s), ["7"], "a numeric word is still a title");
+    assert_eq!(titles(&s.ranked), ["7"], "a numeric word is still a title");
     assert_eq!((s.ranked[0].heat, s.ranked[0].url.as_deref()), (None, None));
 }
 
@@ -270,7 +255,7 @@ fn zh1_titles_heat_and_question_ids() {
     )
     .unwrap();
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "2025 年亚洲乒乓球团体锦标赛，中国让二追三 3-2 逆转日本，日本队集体「凝固」，如何评价本场比赛？",
             "《让子弹飞》中，百姓明明可以打败黄四郎，究竟在怕什么？",
@@ -316,7 +301,7 @@ fn zh1_titles_heat_and_question_ids() {
 fn zh2_nineteen_digit_ids_are_exact() {
     let body = fixture("zhihu", "zh2_hot_lists_total.json");
     let s = zhihu::parse(Endpoint::ZhihuHotListApp, &body, at()).unwrap();
-    assert_eq!(s.ranked.len(), 6, "{:?}", titles(&s));
+    assert_eq!(s.ranked.len(), 6, "{:?}", titles(&s.ranked));
     assert_sane(&s);
     assert_eq!(
         ids(&s),
@@ -348,7 +333,7 @@ fn zh4_billboard_page() {
     let page = fixture("zhihu", "zh4_billboard.html");
     let s = zhihu::parse(Endpoint::ZhihuBillboard, &page, at()).unwrap();
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "2026 年国考 10 月 15 日起报名，报考年龄条件放宽至 38 周岁，如何解读？你有哪些报考经验分享？",
             "S15 全球总决赛入围赛 T1 3:1 淘汰 iG 晋级正赛，如何评价这场比赛？",
@@ -512,7 +497,7 @@ fn bl1_promoted_rows_heat_and_labels() {
     )
     .unwrap();
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "T1战胜IG晋级S15瑞士轮",
             "一口气看懂eSIM前世今生",
@@ -580,8 +565,8 @@ fn bl3_doc_example_and_string_is_commercial() {
     v["data"]["list"][5]["is_commercial"] = 1.into();
     let s = bilibili::parse(Endpoint::BilibiliTrending, &v.to_string(), at()).unwrap();
     assert_eq!(s.ranked.len(), 18);
-    assert!(!titles(&s).contains(&"黑神话悟空首次线下试玩"));
-    assert!(!titles(&s).contains(&"LOL手游剑姬女警新皮"));
+    assert!(!titles(&s.ranked).contains(&"黑神话悟空首次线下试玩"));
+    assert!(!titles(&s.ranked).contains(&"LOL手游剑姬女警新皮"));
     assert_sane(&s);
 }
 
@@ -594,7 +579,7 @@ fn bl2_doc_example_and_the_refused_signature() {
     )
     .unwrap();
     assert_eq!(
-        titles(&s),
+        titles(&s.ranked),
         [
             "马克龙祝贺中国世界前两名",
             "小孩电竞世界杯夺冠",
@@ -765,7 +750,7 @@ fn served_ok(
     let line = server.current(endpoint.platform()).expect("served list");
     let served: Vec<&str> = line.items.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(
-        titles(&snapshot),
+        titles(&snapshot.ranked),
         served,
         "{endpoint:?}: titles and order survive the wire"
     );

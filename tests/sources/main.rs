@@ -25,6 +25,7 @@ mod fuzz_parsers;
 mod lists_a;
 mod lists_b;
 mod replay_server;
+mod rows;
 mod secrets;
 mod sources_chain;
 mod sources_http;

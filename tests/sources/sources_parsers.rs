@@ -1,49 +1,19 @@
 //! Parsers of the four hot-list endpoints on fixtures (see tests/fixtures/sources/NOTES.md),
 //! plus the hostile inputs every parser must turn into a clear `SourceError`.
 
+use crate::rows::{assert_clean, find, titles};
 use chrono::{DateTime, FixedOffset};
-use resou::domain::{Label, Snapshot, Topic};
+use resou::domain::{Label, Snapshot};
 use resou::sources::{SourceError, tieba, weibo};
 
 type Parser = fn(&str, DateTime<FixedOffset>) -> Result<Snapshot, SourceError>;
 
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/sources/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    crate::rows::fixture_in("sources", name)
 }
 
 fn at() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-08-15T12:00:00+08:00").unwrap()
-}
-
-fn titles(ts: &[Topic]) -> Vec<&str> {
-    ts.iter().map(|t| t.title.as_str()).collect()
-}
-
-fn find<'a>(s: &'a Snapshot, title: &str) -> &'a Topic {
-    s.ranked
-        .iter()
-        .chain(&s.pinned)
-        .find(|t| t.title.as_str() == title)
-        .unwrap_or_else(|| panic!("no row {title:?} in {:?}", titles(&s.ranked)))
-}
-
-/// No control, escape or bidi character survives into any text field.
-fn assert_clean(s: &Snapshot) {
-    for t in s.ranked.iter().chain(&s.pinned) {
-        let fields = [Some(&t.title), t.query.as_ref(), t.category.as_ref()];
-        for f in fields.into_iter().flatten() {
-            assert!(
-                !f.as_str()
-                    .chars()
-                    .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
-                "unsanitised {f:?}"
-            );
-        }
-    }
 }
 
 const ESC_TITLE_CLEAN: &str = "还能活51年却只有21天自由支配的时间";
