@@ -1100,56 +1100,51 @@ async fn pinned_rows_stay_apart_on_every_wire() {
 
 mod fuzz {
     use super::{at, baidu, kuaishou, newsnow, toutiao};
-    use crate::fuzz_parsers::{fuzz, list_ok};
-    use crate::fuzz_support::Counter;
+    use crate::fuzz_parsers::list_ok;
     use resou::domain::Platform;
     use resou::sources::Endpoint;
 
-    #[test]
-    fn bd1_board_page() {
-        static C: Counter = Counter::new("BD1 board page");
-        static SEEDS: &[&str] = &[fixture!("baidu/board_realtime.html")];
-        fuzz(&C, SEEDS, |b| {
-            list_ok(b, false, baidu::parse(Endpoint::BaiduBoardHtml, b, at()))
-        });
-    }
+    fuzz_list!(
+        bd1_board_page,
+        "BD1 board page",
+        [fixture!("baidu/board_realtime.html")],
+        |b| { list_ok(b, false, baidu::parse(Endpoint::BaiduBoardHtml, b, at())) }
+    );
 
-    #[test]
-    fn bd2_api() {
-        static C: Counter = Counter::new("BD2 api/board");
-        static SEEDS: &[&str] = &[
+    fuzz_list!(
+        bd2_api,
+        "BD2 api/board",
+        [
             fixture!("baidu/api_board_pc_realtime_verbatim.json"),
-            fixture!("baidu/api_board_wise_realtime.json"),
-        ];
-        fuzz(&C, SEEDS, |b| {
-            list_ok(b, true, baidu::parse(Endpoint::BaiduApiPc, b, at()))
-        });
-    }
+            fixture!("baidu/api_board_wise_realtime.json")
+        ],
+        |b| { list_ok(b, true, baidu::parse(Endpoint::BaiduApiPc, b, at())) }
+    );
 
-    #[test]
-    fn tt1_hot_board() {
-        static C: Counter = Counter::new("TT1 hot board");
-        static SEEDS: &[&str] = &[fixture!("toutiao/hot_board.json")];
-        fuzz(&C, SEEDS, |b| list_ok(b, true, toutiao::parse(b, at())));
-    }
+    fuzz_list!(
+        tt1_hot_board,
+        "TT1 hot board",
+        [fixture!("toutiao/hot_board.json")],
+        |b| list_ok(b, true, toutiao::parse(b, at()))
+    );
 
-    #[test]
-    fn ks1_home_page() {
-        static C: Counter = Counter::new("KS1 home page");
-        static SEEDS: &[&str] = &[fixture!("kuaishou/home.html")];
-        fuzz(&C, SEEDS, |b| list_ok(b, false, kuaishou::parse(b, at())));
-    }
+    fuzz_list!(
+        ks1_home_page,
+        "KS1 home page",
+        [fixture!("kuaishou/home.html")],
+        |b| list_ok(b, false, kuaishou::parse(b, at()))
+    );
 
-    #[test]
-    fn newsnow_api() {
-        static C: Counter = Counter::new("newsnow /api/s");
-        static SEEDS: &[&str] = &[
+    fuzz_list!(
+        newsnow_api,
+        "newsnow /api/s",
+        [
             fixture!("newsnow/ifeng.json"),
-            fixture!("newsnow/wallstreetcn-hot.json"),
-        ];
-        fuzz(&C, SEEDS, |b| {
+            fixture!("newsnow/wallstreetcn-hot.json")
+        ],
+        |b| {
             list_ok(b, true, newsnow::parse(Platform::Ifeng, b, at()))?;
             list_ok(b, true, newsnow::parse(Platform::WallStreetCn, b, at()))
-        });
-    }
+        }
+    );
 }

@@ -1211,19 +1211,18 @@ async fn a_handed_out_cookie_stays_on_its_site() {
 
 mod fuzz {
     use super::at;
-    use crate::fuzz_parsers::{fuzz, list_ok};
-    use crate::fuzz_support::Counter;
+    use crate::fuzz_parsers::list_ok;
     use resou::sources::{Endpoint, bilibili, douyin, zhihu};
 
-    #[test]
-    fn douyin_lists() {
-        static C: Counter = Counter::new("Douyin DY1/DY3/billboard");
-        static SEEDS: &[&str] = &[
+    fuzz_list!(
+        douyin_lists,
+        "Douyin DY1/DY3/billboard",
+        [
             fixture!("douyin/dy1_hot_search_list.json"),
             fixture!("douyin/dy3_app_hot_search_list.json"),
-            fixture!("douyin/billboard_word.json"),
-        ];
-        fuzz(&C, SEEDS, |b| {
+            fixture!("douyin/billboard_word.json")
+        ],
+        |b| {
             [
                 Endpoint::DouyinWeb,
                 Endpoint::DouyinApp,
@@ -1231,44 +1230,42 @@ mod fuzz {
             ]
             .into_iter()
             .try_for_each(|e| list_ok(b, true, douyin::parse(e, b, at())))
-        });
-    }
+        }
+    );
 
-    #[test]
-    fn zhihu_json_lists() {
-        static C: Counter = Counter::new("Zhihu ZH1/ZH2");
-        static SEEDS: &[&str] = &[
+    fuzz_list!(
+        zhihu_json_lists,
+        "Zhihu ZH1/ZH2",
+        [
             fixture!("zhihu/zh1_hot_list_web.json"),
             fixture!("zhihu/zh2_hot_lists_total.json"),
-            fixture!("zhihu/error_101_AuthenticationError.json"),
-        ];
-        fuzz(&C, SEEDS, |b| {
+            fixture!("zhihu/error_101_AuthenticationError.json")
+        ],
+        |b| {
             [Endpoint::ZhihuHotListWeb, Endpoint::ZhihuHotListApp]
                 .into_iter()
                 .try_for_each(|e| list_ok(b, true, zhihu::parse(e, b, at())))
-        });
-    }
+        }
+    );
 
-    #[test]
-    fn zhihu_billboard_page() {
-        static C: Counter = Counter::new("Zhihu ZH4");
-        static SEEDS: &[&str] = &[fixture!("zhihu/zh4_billboard.html")];
-        fuzz(&C, SEEDS, |b| {
-            list_ok(b, false, zhihu::parse(Endpoint::ZhihuBillboard, b, at()))
-        });
-    }
+    fuzz_list!(
+        zhihu_billboard_page,
+        "Zhihu ZH4",
+        [fixture!("zhihu/zh4_billboard.html")],
+        |b| { list_ok(b, false, zhihu::parse(Endpoint::ZhihuBillboard, b, at())) }
+    );
 
-    #[test]
-    fn bilibili_lists() {
-        static C: Counter = Counter::new("Bilibili BL1/BL2/BL3");
-        static SEEDS: &[&str] = &[
+    fuzz_list!(
+        bilibili_lists,
+        "Bilibili BL1/BL2/BL3",
+        [
             fixture!("bilibili/bl1_hotword_2025-10-15.json"),
             fixture!("bilibili/bl1_hotword_doc_example_2022-09.json"),
             fixture!("bilibili/bl3_trending_ranking_doc_example_2023-07.json"),
             fixture!("bilibili/bl2_search_square_doc_example_2024-08.json"),
-            fixture!("bilibili/bl2_v_voucher_doc_example_2023-12.json"),
-        ];
-        fuzz(&C, SEEDS, |b| {
+            fixture!("bilibili/bl2_v_voucher_doc_example_2023-12.json")
+        ],
+        |b| {
             [
                 Endpoint::BilibiliHotword,
                 Endpoint::BilibiliTrending,
@@ -1276,6 +1273,6 @@ mod fuzz {
             ]
             .into_iter()
             .try_for_each(|e| list_ok(b, true, bilibili::parse(e, b, at())))
-        });
-    }
+        }
+    );
 }

@@ -13,6 +13,19 @@ macro_rules! fixture {
     };
 }
 
+/// A fuzz test of one list parser: `fuzz_list!(name, "label", [seeds…], |b| check)` runs
+/// `check` on mutations of the seed bodies (see `fuzz_parsers::fuzz`).
+macro_rules! fuzz_list {
+    ($name:ident, $label:literal, [$($seed:expr),+ $(,)?], |$b:ident| $check:expr) => {
+        #[test]
+        fn $name() {
+            static C: crate::fuzz_support::Counter = crate::fuzz_support::Counter::new($label);
+            static SEEDS: &[&str] = &[$($seed),+];
+            crate::fuzz_parsers::fuzz(&C, SEEDS, |$b| $check);
+        }
+    };
+}
+
 #[path = "../fuzz_support/mod.rs"]
 mod fuzz_support;
 #[path = "../support/mod.rs"]
