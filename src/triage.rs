@@ -12,20 +12,27 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::normalize::normalize_text;
+use crate::domain::normalize::{Normalized, normalize_text};
 use crate::domain::{Platform, SafeText, Topic, TopicKey};
 
 pub const FILE_NAME: &str = "triage.json";
 /// Notes are one line of at most this many characters.
 pub const NOTE_MAX_CHARS: usize = 200;
-/// Entries neither flagged, noted, seen nor on a list for this long are pruned.
+/// Entries neither flagged nor noted, and neither seen nor on a list for this long, are
+/// pruned.
 pub const RETENTION_DAYS: i64 = 30;
+/// Entries nobody touched (never flagged, noted or seen) go sooner: a week after they left
+/// the lists. They only remember first sighting and peaks, which the history store keeps
+/// anyway, and with every list on (~1,400 new topics a day) thirty days of them were
+/// ~40,000 entries, ~0.9 KB each, resident for the whole session (issue 18's RSS budget).
+/// A topic back on a list after that is new again, which is what it is to a reader.
+pub const UNTOUCHED_DAYS: i64 = 7;
 /// Keywords and KOLs kept per entry for export.
 const CONTEXT_MAX: usize = 16;
 /// Most topic entries kept: a session that runs for weeks observes every topic of every
 /// list; past this count the entries neither flagged nor noted that were observed longest
-/// ago go first (≈ 600 new topics a day on both platforms stays well under it within
-/// [`RETENTION_DAYS`]; the cap guards against a source that churns far faster).
+/// ago go first (≈ 1,400 new topics a day on all eleven lists stays well under it within
+/// [`UNTOUCHED_DAYS`]; the cap guards against a source that churns far faster).
 pub const MAX_TOPICS: usize = 20_000;
 /// A running session prunes at most this often (by the data's clock).
 pub const PRUNE_EVERY_SECS: i64 = 3_600;
@@ -55,6 +62,17 @@ pub enum TriageError {
         column: usize,
         message: String,
     },
+}
+
+/// A board row's triage marks (see [`Triage::marks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Marks {
+    pub flagged: bool,
+    pub noted: bool,
+    /// First seen after the last look and not marked seen since.
+    pub new: bool,
+    /// The topic, or a keyword in its title, is muted.
+    pub muted: bool,
 }
 
 /// What is remembered about one topic.
@@ -103,7 +121,14 @@ impl TopicEntry {
         }
     }
 
-    fn kept_at(&self, cutoff: DateTime<FixedOffset>) -> bool {
+    /// Kept by a prune at `now` (see [`RETENTION_DAYS`] and [`UNTOUCHED_DAYS`]).
+    fn kept_at(&self, now: DateTime<FixedOffset>) -> bool {
+        let cutoff = now
+            - Duration::days(if self.seen_at.is_some() {
+                RETENTION_DAYS
+            } else {
+                UNTOUCHED_DAYS
+            });
         self.flagged
             || self.note.is_some()
             || self.last_observed >= cutoff
@@ -207,8 +232,13 @@ impl Triage {
             .or_insert_with(|| TopicEntry::new(topic, at));
         entry.first_seen = entry.first_seen.min(at);
         entry.last_observed = entry.last_observed.max(at);
-        entry.title = topic.title.as_str().to_string();
-        if let Some(u) = &topic.url {
+        // Replaced only when changed: every poll observes every listed topic, and fresh
+        // copies of long-lived strings each time scatter them over the heap (a weeks-long
+        // session's RSS creeps with the fragmentation).
+        if entry.title != topic.title.as_str() {
+            entry.title = topic.title.as_str().to_string();
+        }
+        if let Some(u) = topic.url.as_deref().filter(|u| entry.url.as_deref() != Some(*u)) {
             entry.url = Some(SafeText::line(u).into_string());
         }
         if let Some(r) = topic.rank.filter(|_| !topic.pinned) {
@@ -222,8 +252,14 @@ impl Triage {
     /// Remember the keywords and KOLs shown with a topic (capped), for export.
     pub fn annotate(&mut self, key: &TopicKey, keywords: &[String], kols: &[String]) {
         if let Some(e) = self.topics.get_mut(&entry_key(key)) {
-            e.keywords = clean_list(keywords);
-            e.kols = clean_list(kols);
+            // Every board rebuild annotates every shown row: most are unchanged (and stored
+            // clean), so compare before cleaning and allocating.
+            if e.keywords != keywords {
+                e.keywords = clean_list(keywords);
+            }
+            if e.kols != kols {
+                e.kols = clean_list(kols);
+            }
         }
     }
 
@@ -266,12 +302,37 @@ impl Triage {
     /// Topics the file does not know use `first_seen_this_session`; with no previous look
     /// nothing counts as new.
     pub fn is_new(&self, key: &TopicKey, first_seen_this_session: DateTime<FixedOffset>) -> bool {
-        let Some(look) = self.last_look else {
-            return false;
-        };
-        match self.entry(key) {
+        self.marks(
+            &entry_key(key),
+            key,
+            first_seen_this_session,
+            &Normalized::default(),
+        )
+        .new
+    }
+
+    /// A board row's marks with one lookup of its entry (`entry_key` is [`entry_key`] of
+    /// `key`; `title` the title's matching form).
+    pub fn marks(
+        &self,
+        entry_key: &str,
+        key: &TopicKey,
+        first_seen_this_session: DateTime<FixedOffset>,
+        title: &Normalized,
+    ) -> Marks {
+        let entry = self.topics.get(entry_key);
+        let new = self.last_look.is_some_and(|look| match entry {
             Some(e) => e.first_seen > look && e.seen_at.is_none_or(|s| s < e.first_seen),
             None => first_seen_this_session > look,
+        });
+        Marks {
+            flagged: entry.is_some_and(|e| e.flagged),
+            noted: entry.is_some_and(|e| e.note.is_some()),
+            new,
+            muted: self.muted_topics.contains(entry_key)
+                || (!self.muted_keywords.is_empty()
+                    && (self.is_muted_folded(&title.text)
+                        || self.is_muted_folded(&normalize_text(&key.norm)))),
         }
     }
 
@@ -310,10 +371,11 @@ impl Triage {
 
     /// Some muted keyword occurs in `text` (for keyword and KOL panels as well as titles).
     pub fn is_muted_text(&self, text: &str) -> bool {
-        if self.muted_keywords.is_empty() {
-            return false;
-        }
-        let folded = normalize_text(text);
+        !self.muted_keywords.is_empty() && self.is_muted_folded(&normalize_text(text))
+    }
+
+    /// Some muted keyword occurs in `folded`, text already in its matching form.
+    fn is_muted_folded(&self, folded: &str) -> bool {
         self.muted_keywords
             .iter()
             .any(|k| folded.contains(k.as_str()))
@@ -346,13 +408,12 @@ impl Triage {
 
     // --- bounds ---
 
-    /// Drop entries neither flagged, noted, seen nor observed in the last [`RETENTION_DAYS`],
-    /// then, past [`MAX_TOPICS`], the unflagged, unnoted ones observed longest ago.
-    /// Returns how many went.
+    /// Drop entries neither flagged, noted, seen nor observed in the last [`RETENTION_DAYS`]
+    /// ([`UNTOUCHED_DAYS`] for entries never seen), then, past [`MAX_TOPICS`], the
+    /// unflagged, unnoted ones observed longest ago. Returns how many went.
     pub fn prune(&mut self, now: DateTime<FixedOffset>) -> usize {
-        let cutoff = now - Duration::days(RETENTION_DAYS);
         let before = self.topics.len();
-        self.topics.retain(|_, e| e.kept_at(cutoff));
+        self.topics.retain(|_, e| e.kept_at(now));
         if self.topics.len() > MAX_TOPICS {
             let mut loose: Vec<(DateTime<FixedOffset>, String)> = self
                 .topics

@@ -401,9 +401,7 @@ fn prune_series(state: &mut AppState) {
         .values()
         .chain(travel.into_iter().flat_map(|b| b.values()))
     {
-        if let Some(s) = &board.current {
-            keep.extend(s.pinned.iter().chain(&s.ranked).map(|t| t.key()));
-        }
+        keep.extend(board.forms().iter().map(|f| f.key.clone()));
     }
     state.history.series.retain(|k, _| keep.contains(k));
     state.history.requested.retain(|k| keep.contains(k));
@@ -554,7 +552,7 @@ mod tests {
             .boards
             .entry(Platform::Weibo)
             .or_default()
-            .current = Some(first.clone());
+            .set_current(first.clone());
         on_live_poll(&mut state, &first, "test");
         // 乙 leaves the list before the store's answer for it arrives.
         let second = list(&["甲", "丙"], at + chrono::Duration::minutes(1));
@@ -563,7 +561,7 @@ mod tests {
             .boards
             .entry(Platform::Weibo)
             .or_default()
-            .current = Some(second.clone());
+            .set_current(second.clone());
         on_live_poll(&mut state, &second, "test");
         let point = HistoryPoint {
             at,

@@ -6,7 +6,10 @@ use chrono::{DateTime, FixedOffset};
 
 use std::ops::Range;
 
+use std::sync::Arc;
+
 use crate::analysis::{KeywordRow, KolTrend, PanelEntry};
+use crate::domain::normalize::Normalized;
 use crate::domain::{Platform, Snapshot, Topic, TopicKey};
 
 /// Which platforms the board shows.
@@ -51,6 +54,9 @@ pub enum Movement {
 pub struct BoardRow {
     pub key: TopicKey,
     pub topic: Topic,
+    /// The title's matching form (rising keywords, highlights, mutes), shared with the board
+    /// it came from: made once per polled list, not at every rebuild.
+    pub norm: Arc<Normalized>,
     pub movement: Movement,
     /// When the topic entered the list (platform's onboard time, else first seen this session).
     pub on_list_since: DateTime<FixedOffset>,
@@ -91,10 +97,57 @@ pub struct RowMarks {
 #[derive(Debug, Clone, Default)]
 pub struct PlatformBoard {
     pub current: Option<Snapshot>,
+    /// Key and title form of each topic of `current` (pinned, then ranked), made once when
+    /// the list arrives (`update::apply_snapshot`); a board rebuild with eleven lists would
+    /// otherwise normalise ~500 titles several times over, twice a poll.
+    pub forms: Vec<TopicForms>,
     /// Ranks in the previous snapshot, for movement.
     pub previous_ranks: HashMap<TopicKey, u32>,
     /// First capture time each topic was seen this session.
     pub first_seen: HashMap<TopicKey, DateTime<FixedOffset>>,
+}
+
+/// A listed topic's key and the matching form of its title.
+#[derive(Debug, Clone)]
+pub struct TopicForms {
+    pub key: TopicKey,
+    pub norm: Arc<Normalized>,
+}
+
+impl TopicForms {
+    pub fn of(topic: &Topic) -> TopicForms {
+        TopicForms {
+            key: topic.key(),
+            norm: Arc::new(Normalized::new(topic.title.as_str())),
+        }
+    }
+}
+
+impl PlatformBoard {
+    /// Show `snap`, its topics' forms made once here.
+    pub fn set_current(&mut self, snap: Snapshot) {
+        self.forms = snap
+            .pinned
+            .iter()
+            .chain(&snap.ranked)
+            .map(TopicForms::of)
+            .collect();
+        self.current = Some(snap);
+    }
+
+    /// The forms of `current`'s topics (pinned, then ranked). Lists are set through
+    /// [`PlatformBoard::set_current`]; one set directly gets its forms made now.
+    pub fn forms(&self) -> std::borrow::Cow<'_, [TopicForms]> {
+        let Some(snap) = &self.current else {
+            return std::borrow::Cow::Borrowed(&[]);
+        };
+        if self.forms.len() == snap.pinned.len() + snap.ranked.len() {
+            std::borrow::Cow::Borrowed(&self.forms)
+        } else {
+            let topics = snap.pinned.iter().chain(&snap.ranked);
+            std::borrow::Cow::Owned(topics.map(TopicForms::of).collect())
+        }
+    }
 }
 
 /// What the status bar says about one source.

@@ -1,13 +1,15 @@
 //! `update`: the pure state transition. No I/O, no clock reads: time arrives in messages.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 
 use super::drill;
 use super::history;
 use super::msg::{AppMsg, Effect, MouseInput};
-use super::state::{AppState, BoardRow, Focus, Movement, PlatformBoard, RowMarks, SourceHealth};
+use super::state::{
+    AppState, BoardRow, Focus, Movement, PlatformBoard, RowMarks, SourceHealth, TopicForms,
+};
 use crate::analysis::dynamics::Kind;
 use crate::analysis::{AccountRecord, AccountRole, AnalysisEvent, AnalysisUpdate, Highlighter};
 use crate::config::keymap::Keymap;
@@ -219,9 +221,8 @@ fn cap_topic_details(state: &mut AppState) {
         .lists
         .boards
         .values()
-        .filter_map(|b| b.current.as_ref())
-        .flat_map(|s| s.pinned.iter().chain(&s.ranked))
-        .map(|t| t.key().norm)
+        .flat_map(|b| b.forms().into_owned())
+        .map(|f| f.key.norm)
         .collect();
     keep.extend(state.views.stack.iter().map(|v| v.topic.norm.clone()));
     state.enrich.topic_details.retain(|k, _| keep.contains(k));
@@ -413,7 +414,7 @@ fn annotate_rows(state: &mut AppState) -> Shown {
     for row in &mut state.board.rows {
         row.trend = state.history.trend(&row.key, until);
         // Once per row: the highlights and the rising keywords in the title both need it.
-        let norm = crate::domain::normalize::Normalized::new(row.topic.title.as_str());
+        let norm = row.norm.clone();
         row.highlights = matchers.spans(&norm);
         let mut kols = state
             .enrich
@@ -444,18 +445,15 @@ fn annotate_rows(state: &mut AppState) -> Shown {
                     .find(|k| *k == Kind::Anchored)
                     .or_else(|| kinds.next())
             });
-        let title = row.topic.title.as_str();
-        let entry = state.triage.entry(&row.key);
+        let entry_key = crate::triage::entry_key(&row.key);
+        let marks = state.triage.marks(&entry_key, &row.key, row.on_list_since, &norm);
         row.marks = RowMarks {
-            flagged: entry.is_some_and(|e| e.flagged),
-            noted: entry.is_some_and(|e| e.note.is_some()),
-            new: state.triage.is_new(&row.key, row.on_list_since),
-            muted: state.triage.is_muted(&row.key) || state.triage.is_muted_text(title),
+            flagged: marks.flagged,
+            noted: marks.noted,
+            new: marks.new,
+            muted: marks.muted,
             visual: false,
-            team: state
-                .history
-                .team
-                .contains_key(&crate::triage::entry_key(&row.key)),
+            team: state.history.team.contains_key(&entry_key),
         };
         let in_title: Vec<(f64, &str)> = matchers
             .rising_in(&norm)
@@ -474,27 +472,34 @@ fn annotate_rows(state: &mut AppState) -> Shown {
 /// Install a new snapshot. Ranks roll over only when the list actually changed, so
 /// polling the same list twice doesn't wipe the movement arrows.
 pub(super) fn apply_snapshot(board: &mut PlatformBoard, snap: Snapshot) {
-    let ranks = |s: &Snapshot| -> HashMap<TopicKey, u32> {
+    // Ranked topics only: pinned forms come first, ranked ones after them.
+    let ranks = |board: &PlatformBoard| -> HashMap<TopicKey, u32> {
+        let Some(s) = &board.current else {
+            return HashMap::new();
+        };
         s.ranked
             .iter()
-            .filter_map(|t| Some((t.key(), t.rank?)))
+            .zip(&board.forms()[s.pinned.len()..])
+            .filter_map(|(t, f)| Some((f.key.clone(), t.rank?)))
             .collect()
     };
-    let new_ranks = ranks(&snap);
-    if let Some(old) = &board.current {
-        let old_ranks = ranks(old);
-        if old_ranks != new_ranks {
-            board.previous_ranks = old_ranks;
+    let old_ranks = board.current.is_some().then(|| ranks(board));
+    let at = snap.captured_at;
+    board.set_current(snap);
+    let new_ranks = ranks(board);
+    if let Some(old_ranks) = old_ranks
+        && old_ranks != new_ranks
+    {
+        board.previous_ranks = old_ranks;
+    }
+    let listed: HashSet<&TopicKey> = board.forms.iter().map(|f| &f.key).collect();
+    for k in &listed {
+        if !board.first_seen.contains_key(*k) {
+            board.first_seen.insert((*k).clone(), at);
         }
     }
-    for t in snap.ranked.iter().chain(&snap.pinned) {
-        board.first_seen.entry(t.key()).or_insert(snap.captured_at);
-    }
     // Bounded: forget topics that are no longer listed.
-    board
-        .first_seen
-        .retain(|k, _| new_ranks.contains_key(k) || snap.pinned.iter().any(|t| &t.key() == k));
-    board.current = Some(snap);
+    board.first_seen.retain(|k, _| listed.contains(k));
 }
 
 fn movement(board: &PlatformBoard, key: &TopicKey, rank: Option<u32>, pinned: bool) -> Movement {
@@ -517,16 +522,17 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
     let Some(snap) = &board.current else {
         return (Vec::new(), Vec::new());
     };
-    let row = |t: &crate::domain::Topic| {
-        let key = t.key();
+    let forms = board.forms();
+    let row = |(t, f): (&crate::domain::Topic, &TopicForms)| {
         let since: DateTime<FixedOffset> = t
             .onboard
-            .or_else(|| board.first_seen.get(&key).copied())
+            .or_else(|| board.first_seen.get(&f.key).copied())
             .unwrap_or(snap.captured_at);
         BoardRow {
-            movement: movement(board, &key, t.rank, t.pinned),
-            key,
+            movement: movement(board, &f.key, t.rank, t.pinned),
+            key: f.key.clone(),
             topic: t.clone(),
+            norm: f.norm.clone(),
             on_list_since: since.min(snap.captured_at),
             data_at: snap.captured_at,
             highlights: Vec::new(),
@@ -538,9 +544,10 @@ fn rows_for(board: &PlatformBoard) -> (Vec<BoardRow>, Vec<BoardRow>) {
             dynamics: None,
         }
     };
+    let (pinned_forms, ranked_forms) = forms.split_at(snap.pinned.len());
     (
-        snap.pinned.iter().map(row).collect(),
-        snap.ranked.iter().map(row).collect(),
+        snap.pinned.iter().zip(pinned_forms).map(row).collect(),
+        snap.ranked.iter().zip(ranked_forms).map(row).collect(),
     )
 }
 
@@ -816,7 +823,7 @@ mod tests {
             .boards
             .entry(Platform::Weibo)
             .or_default()
-            .current = Some(snap.finish());
+            .set_current(snap.finish());
         state
             .enrich
             .topic_kols
@@ -865,7 +872,7 @@ mod tests {
             .boards
             .entry(Platform::Weibo)
             .or_default()
-            .current = Some(snap);
+            .set_current(snap);
         let keymap = Keymap::default_map();
         let fetched = |state: &mut AppState, title: &str| {
             let msg = AppMsg::Source(SourceEvent::TopicDetail(

@@ -11,7 +11,7 @@ use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 
 /// Normalised text plus, for every normalised char piece, the original byte range it came from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Normalized {
     pub text: String,
     /// `(normalised byte start, original byte range)`, ascending; one entry per original char.

@@ -200,11 +200,20 @@ fn prune_keeps_flagged_noted_and_recent() {
     let now = old + Duration::days(40);
     t.mark_seen(&key("旧的但刚看过"), now - Duration::days(1));
     t.observe(&topic(Platform::Weibo, 2, "新的", 1), now);
+    // Off the lists for 10 days: kept if the user saw it (30 days), not if nobody did (7).
+    let ten_days = now - Duration::days(10);
+    t.observe(&topic(Platform::Weibo, 3, "十天前看过", 1), ten_days);
+    t.mark_seen(&key("十天前看过"), ten_days);
+    t.observe(&topic(Platform::Weibo, 4, "十天前没人看", 1), ten_days);
+    t.observe(&topic(Platform::Weibo, 5, "六天前没人看", 1), now - Duration::days(6));
 
-    assert_eq!(t.prune(now), 1);
+    assert_eq!(t.prune(now), 2);
     let mut left: Vec<&str> = t.topics.values().map(|e| e.title.as_str()).collect();
     left.sort_unstable();
-    assert_eq!(left, ["新的", "旧的但刚看过", "旧的已标记", "旧的有备注"]);
+    assert_eq!(
+        left,
+        ["六天前没人看", "十天前看过", "新的", "旧的但刚看过", "旧的已标记", "旧的有备注"]
+    );
 }
 
 #[test]

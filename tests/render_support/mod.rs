@@ -310,6 +310,9 @@ fn rows_of(s: &Snapshot) -> Vec<BoardRow> {
         .map(|(i, (topic, movement))| BoardRow {
             key: topic.key(),
             topic: topic.clone(),
+            norm: std::sync::Arc::new(resou::domain::normalize::Normalized::new(
+                topic.title.as_str(),
+            )),
             movement,
             // Spread over minutes, hours and days so every time-on-list form shows.
             on_list_since: s.captured_at - Duration::minutes([45, 192, 5, 60 * 50][i % 4]),

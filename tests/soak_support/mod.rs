@@ -190,15 +190,36 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// One list kept gzipped (~2 KB instead of ~17 KB parsed): the harness's own copy of the
+/// day must not weigh in the resident memory it measures (a session holds no such copy).
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    fn pack(line: &SnapshotLine) -> Packed {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        // ok: serialising a parsed line into memory cannot fail
+        serde_json::to_writer(&mut gz, line).expect("serialise a list");
+        // ok: writing into a Vec cannot fail
+        Packed(gz.finish().expect("gzip a list").into_boxed_slice())
+    }
+
+    fn unpack(&self) -> SnapshotLine {
+        // ok: packed by `pack` above
+        serde_json::from_reader(flate2::read::GzDecoder::new(&self.0[..])).expect("packed list")
+    }
+}
+
 /// The demo lists, cycled and perturbed (see the module doc).
 pub struct Lists {
-    weibo: Vec<SnapshotLine>,
-    tieba: Vec<SnapshotLine>,
+    weibo: Vec<Packed>,
+    tieba: Vec<Packed>,
     /// The other lists of the 2025-10-15 day, each in time order with its minute of the day.
-    day: Vec<(Platform, Vec<(u64, SnapshotLine)>)>,
+    day: Vec<(Platform, Vec<(u64, Packed)>)>,
     /// Each list and its poll interval in minutes, in `Platform::ALL` order.
     schedule: Vec<(Platform, u64)>,
     start: DateTime<FixedOffset>,
+    /// The last list unpacked per platform (a day's list serves ~6 polls in a row).
+    unpacked: std::cell::RefCell<Vec<Option<(usize, SnapshotLine)>>>,
 }
 
 /// Weibo and Tieba ranks below this get the per-day suffix (new topics every day).
@@ -213,17 +234,17 @@ impl Lists {
         let lines = resou::replay::DemoDay::Day20251015
             .lists()
             .expect("bundled demo day");
-        let mut day: Vec<(Platform, Vec<(u64, SnapshotLine)>)> = Vec::new();
+        let mut day: Vec<(Platform, Vec<(u64, Packed)>)> = Vec::new();
         for p in Platform::ALL {
             if matches!(p, Platform::Weibo | Platform::Tieba) {
                 continue;
             }
-            let mut of_p: Vec<(u64, SnapshotLine)> = lines
+            let mut of_p: Vec<(u64, Packed)> = lines
                 .iter()
                 .filter(|l| l.platform == p)
                 .map(|l| {
                     let t = l.captured_at.time();
-                    (u64::from(t.hour() * 60 + t.minute()), l.clone())
+                    (u64::from(t.hour() * 60 + t.minute()), Packed::pack(l))
                 })
                 .collect();
             of_p.sort_by_key(|(m, _)| *m);
@@ -240,12 +261,31 @@ impl Lists {
             .map(|p| (p, (sources.interval_for(p).as_secs() / 60).max(1)))
             .collect();
         Lists {
-            weibo: demo.weibo,
-            tieba,
+            weibo: demo.weibo.iter().map(Packed::pack).collect(),
+            tieba: tieba.iter().map(Packed::pack).collect(),
             day,
             schedule,
             start,
+            unpacked: std::cell::RefCell::new(vec![None; Platform::COUNT]),
         }
+    }
+
+    /// The harness's own lists, packed (MB).
+    pub fn packed_mb(&self) -> f64 {
+        let day = self.day.iter().flat_map(|(_, ls)| ls.iter().map(|(_, l)| l));
+        let bytes: usize = self.weibo.iter().chain(&self.tieba).chain(day).map(|l| l.0.len()).sum();
+        bytes as f64 / 1e6
+    }
+
+    /// The items of `platform`'s `i`-th packed list, unpacked once while it stays in use.
+    fn items_of(&self, platform: Platform, i: usize, packed: &Packed) -> Vec<SnapshotItem> {
+        let mut cache = self.unpacked.borrow_mut();
+        let slot = &mut cache[platform.index()];
+        if slot.as_ref().is_none_or(|(j, _)| *j != i) {
+            *slot = Some((i, packed.unpack()));
+        }
+        // ok: filled just above
+        slot.as_ref().expect("unpacked list").1.items.clone()
     }
 
     pub fn at(&self, minute: u64) -> DateTime<FixedOffset> {
@@ -267,8 +307,8 @@ impl Lists {
 
     /// The most rows all lists can show at once (pinned rows included).
     pub fn max_listed(&self) -> usize {
-        let longest = |lines: &mut dyn Iterator<Item = &SnapshotLine>| {
-            lines.map(|l| l.items.len()).max().unwrap_or(0)
+        let longest = |lines: &mut dyn Iterator<Item = &Packed>| {
+            lines.map(|l| l.unpack().items.len()).max().unwrap_or(0)
         };
         longest(&mut self.weibo.iter())
             + longest(&mut self.tieba.iter())
@@ -282,9 +322,15 @@ impl Lists {
     /// The list `platform` shows at simulated `minute` (see the module doc).
     pub fn snapshot(&self, platform: Platform, minute: u64) -> Snapshot {
         let day = minute / 1440;
-        let (src, every_title_new) = match platform {
-            Platform::Weibo => (&self.weibo[(minute as usize) % self.weibo.len()], false),
-            Platform::Tieba => (&self.tieba[(minute as usize) % self.tieba.len()], false),
+        let (i, src, every_title_new) = match platform {
+            Platform::Weibo => {
+                let i = (minute as usize) % self.weibo.len();
+                (i, &self.weibo[i], false)
+            }
+            Platform::Tieba => {
+                let i = (minute as usize) % self.tieba.len();
+                (i, &self.tieba[i], false)
+            }
             p => {
                 let lists = self
                     .day
@@ -295,12 +341,12 @@ impl Lists {
                 // The day's list at or before this time of day (its first before 00:05).
                 let i = lists.partition_point(|(m, _)| *m <= minute % 1440);
                 match lists.get(i.saturating_sub(1)) {
-                    Some((_, l)) => (l, true),
+                    Some((_, l)) => (i, l, true),
                     None => return Snapshot::new(platform, self.at(minute)),
                 }
             }
         };
-        let mut items: Vec<SnapshotItem> = src.items.clone();
+        let mut items = self.items_of(platform, i, src);
         // Neighbouring ranked rows swap places now and then.
         let ranked: Vec<usize> = (0..items.len()).filter(|&i| !items[i].pinned).collect();
         for (k, pair) in ranked.chunks(2).enumerate() {
@@ -745,10 +791,11 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         .enable_all()
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
-    let demo = resou::replay::demo_data().map_err(|e| e.to_string())?;
     let server = rt
         .block_on(ReplayServer::start(ReplayConfig {
-            lists: [demo.weibo, demo.tieba].concat(),
+            // Polls are fed to the app directly; the server answers the drill-downs and topic
+            // pages only (from its own post fixtures), so it holds no copy of the lists.
+            lists: Vec::new(),
             step: Duration::from_secs(60),
             clock: ClockMode::Manual,
         }))
@@ -784,9 +831,8 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
     let now = resou::domain::now_cst();
     let start =
         now - chrono::Duration::seconds(now.timestamp() % 3600) + chrono::Duration::hours(1);
-    let before = heap::live_mb();
     let lists = Lists::new(start);
-    let lists_mb = heap::live_mb() - before;
+    let lists_mb = lists.packed_mb();
     let platforms: Vec<Platform> = lists.schedule().iter().map(|(p, _)| *p).collect();
     let (h_tx, history_rx) = mpsc::channel(64);
     let path = opts.dir.join("history.sqlite3");
