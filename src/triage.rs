@@ -238,7 +238,11 @@ impl Triage {
         if entry.title != topic.title.as_str() {
             entry.title = topic.title.as_str().to_string();
         }
-        if let Some(u) = topic.url.as_deref().filter(|u| entry.url.as_deref() != Some(*u)) {
+        if let Some(u) = topic
+            .url
+            .as_deref()
+            .filter(|u| entry.url.as_deref() != Some(*u))
+        {
             entry.url = Some(SafeText::line(u).into_string());
         }
         if let Some(r) = topic.rank.filter(|_| !topic.pinned) {

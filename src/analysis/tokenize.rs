@@ -10,7 +10,8 @@ use crate::domain::normalize::{Normalized, normalize_text};
 
 const DEFAULT_STOPWORDS: &str = include_str!("../../data/analysis/stopwords.txt");
 const DEFAULT_USER_DICT: &str = include_str!("../../data/analysis/userdict.txt");
-/// jieba's main dictionary (jieba-rs 0.11 `src/data/dict.txt`, MIT; 349,045 words), gzipped.
+/// jieba's main dictionary (jieba-rs 0.11 `src/data/dict.txt`, MIT; 349,045 words, of which
+/// [`PrunedDict`] loads 246,833), gzipped.
 /// Streamed line by line into the segmenter: the crate's embedded copy would be decompressed
 /// into a 5 MB string that stays allocated for the life of the process.
 const JIEBA_DICT_GZ: &[u8] = include_bytes!("../../data/analysis/jieba-dict.txt.gz");
@@ -18,11 +19,83 @@ const JIEBA_DICT_GZ: &[u8] = include_bytes!("../../data/analysis/jieba-dict.txt.
 /// The segmenter with jieba's dictionary. A shipped dictionary that does not load is a build
 /// defect (a test loads it); the session then segments with HMM only instead of stopping.
 pub fn base_segmenter() -> Jieba {
-    let mut dict = BufReader::new(flate2::read::GzDecoder::new(JIEBA_DICT_GZ));
+    let mut dict = PrunedDict {
+        inner: BufReader::new(flate2::read::GzDecoder::new(JIEBA_DICT_GZ)),
+        line: String::new(),
+        pos: 0,
+    };
     Jieba::with_dict(&mut dict).unwrap_or_else(|e| {
         tracing::error!("jieba dictionary did not load ({e}); segmenting without it");
         Jieba::empty()
     })
+}
+
+/// Words at jieba's floor frequency are left out of the loaded dictionary unless they are
+/// names, idioms or set phrases: see [`pruned`].
+const PRUNE_MAX_FREQ: u64 = 3;
+/// Parts of speech kept at any frequency: idioms (`i`), set phrases (`l`) and names (persons,
+/// places, organisations, other proper nouns), which keywords and stories are made of.
+const PRUNE_KEEP_TAGS: [&str; 6] = ["i", "l", "nr", "ns", "nt", "nz"];
+
+/// Whether a dictionary line is left out: a word of two or more characters with a frequency
+/// of at most [`PRUNE_MAX_FREQ`] and no tag of [`PRUNE_KEEP_TAGS`]. jieba's segmenter keeps
+/// every word in a hash-table trie sized in powers of two at ≤ 75 % load: the full
+/// dictionary's 498,113 prefixes need 2^20 slots (16.8 MB); without these 102,212 rare
+/// generic words 362,992 prefixes fit 2^19 (8.4 MB), and the per-word records shrink by
+/// 30 %: ~13 MB less resident for the life of the process. On the three archives the keyword
+/// panel's figures and the story grouping's are those of the full dictionary (BENCHMARKS.md,
+/// "Every list (issue 18)"); such a word in a title is segmented into its parts, as one the
+/// dictionary never had would be.
+fn pruned(line: &str) -> bool {
+    let mut f = line.split_whitespace();
+    let long = f.next().is_some_and(|w| w.chars().count() >= 2);
+    let rare = f
+        .next()
+        .and_then(|x| x.parse::<u64>().ok())
+        .is_some_and(|x| x <= PRUNE_MAX_FREQ);
+    let kept = f
+        .next()
+        .is_some_and(|t| PRUNE_KEEP_TAGS.iter().any(|k| t.starts_with(k)));
+    long && rare && !kept
+}
+
+/// The dictionary's lines without the [`pruned`] words, as jieba's loader reads them.
+struct PrunedDict<R> {
+    inner: R,
+    line: String,
+    pos: usize,
+}
+
+impl<R: std::io::BufRead> std::io::Read for PrunedDict<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let b = std::io::BufRead::fill_buf(self)?;
+            let n = b.len().min(buf.len());
+            buf[..n].copy_from_slice(&b[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::BufRead> std::io::BufRead for PrunedDict<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.pos >= self.line.len() {
+            self.line.clear();
+            self.pos = 0;
+            if self.inner.read_line(&mut self.line)? == 0 {
+                break;
+            }
+            if pruned(&self.line) {
+                self.line.clear();
+            }
+        }
+        Ok(&self.line.as_bytes()[self.pos..])
+    }
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+    }
 }
 
 /// Longest hashtag kept as a term of its own (longer ones are sentences, not names).
@@ -241,10 +314,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shipped_dictionary_loads_whole() {
+    fn shipped_dictionary_loads_to_its_end() {
         let j = base_segmenter();
-        // The first and the last line of the file, and a common word.
-        for w in ["1号店", "龢", "我们"] {
+        // The last line of the file, a name near it, and a common word (the first line,
+        // `1号店 3 n`, is a pruned one).
+        for w in ["龢", "龟龙麟凤", "我们"] {
             assert!(j.has_word(w), "{w} missing from the segmenter");
         }
         let words: Vec<&str> = j
@@ -281,6 +355,46 @@ mod tests {
         for w in ["一滴", "万达", "千里", "一汽", "万元户", "名人", "三亚"] {
             assert!(!quantity(w), "{w}");
         }
+    }
+
+    #[test]
+    fn rare_generic_words_are_left_out_of_the_dictionary() {
+        let j = base_segmenter();
+        // Generic words at the floor frequency (3): pruned.
+        assert!(!j.has_word("一丁点"));
+        assert!(!j.has_word("一一例"));
+        // Idioms and names at it, and common words: kept.
+        assert!(j.has_word("一丁不识"));
+        assert!(j.has_word("东交民巷"));
+        assert!(j.has_word("与此同时"));
+    }
+
+    #[test]
+    fn the_loaded_dictionary_fits_the_smaller_trie() {
+        use std::io::BufRead;
+        // The saving holds while the kept words' prefixes stay under the trie's 75 % load of
+        // 2^19 slots, with room for the KOL names added at run time (≤ 8 prefixes each).
+        let dict = BufReader::new(flate2::read::GzDecoder::new(JIEBA_DICT_GZ));
+        let mut prefixes: HashSet<String> = HashSet::new();
+        let mut words = 0;
+        for line in dict.lines() {
+            let line = line.unwrap();
+            if pruned(&line) {
+                continue;
+            }
+            words += 1;
+            let word = line.split_whitespace().next().unwrap_or_default();
+            for (i, c) in word.char_indices() {
+                prefixes.insert(word[..i + c.len_utf8()].to_string());
+            }
+        }
+        assert_eq!(words, 246_833);
+        let room = (1 << 19) * 6 / 8 - prefixes.len();
+        assert!(
+            room >= 8 * crate::analysis::engine::MAX_KOLS,
+            "{} prefixes leave room for {room}",
+            prefixes.len()
+        );
     }
 
     #[test]

@@ -446,7 +446,9 @@ fn annotate_rows(state: &mut AppState) -> Shown {
                     .or_else(|| kinds.next())
             });
         let entry_key = crate::triage::entry_key(&row.key);
-        let marks = state.triage.marks(&entry_key, &row.key, row.on_list_since, &norm);
+        let marks = state
+            .triage
+            .marks(&entry_key, &row.key, row.on_list_since, &norm);
         row.marks = RowMarks {
             flagged: marks.flagged,
             noted: marks.noted,

@@ -205,14 +205,24 @@ fn prune_keeps_flagged_noted_and_recent() {
     t.observe(&topic(Platform::Weibo, 3, "十天前看过", 1), ten_days);
     t.mark_seen(&key("十天前看过"), ten_days);
     t.observe(&topic(Platform::Weibo, 4, "十天前没人看", 1), ten_days);
-    t.observe(&topic(Platform::Weibo, 5, "六天前没人看", 1), now - Duration::days(6));
+    t.observe(
+        &topic(Platform::Weibo, 5, "六天前没人看", 1),
+        now - Duration::days(6),
+    );
 
     assert_eq!(t.prune(now), 2);
     let mut left: Vec<&str> = t.topics.values().map(|e| e.title.as_str()).collect();
     left.sort_unstable();
     assert_eq!(
         left,
-        ["六天前没人看", "十天前看过", "新的", "旧的但刚看过", "旧的已标记", "旧的有备注"]
+        [
+            "六天前没人看",
+            "十天前看过",
+            "新的",
+            "旧的但刚看过",
+            "旧的已标记",
+            "旧的有备注"
+        ]
     );
 }
 

@@ -85,6 +85,9 @@ pub struct Sample {
     /// Polls handled (every list).
     pub polls: u64,
     pub rss_mb: f64,
+    /// Of `rss_mb`, pages of mapped files (the binary's code and data, shared libraries):
+    /// `RssFile`, MB. The rest is anonymous memory (heap, stacks, allocator arenas).
+    pub rss_file_mb: f64,
     /// Live heap of the Rust code, MB ([`heap::live_mb`]).
     pub heap_mb: f64,
     /// Of `heap_mb`, the harness's own copy of the lists it feeds ([`Lists`]), MB.
@@ -120,12 +123,12 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,lists_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,events,event_members,largest_event,rows,views,pages,store_mb";
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,lists_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,events,event_members,largest_event,rows,views,pages,store_mb,rss_file_mb";
 
     pub fn csv(&self) -> String {
         let a = &self.analysis;
         format!(
-            "{:.2},{},{},{:.1},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1}",
+            "{:.2},{},{},{:.1},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1}",
             self.minute as f64 / 1440.0,
             self.minute,
             self.polls,
@@ -152,17 +155,28 @@ impl Sample {
             self.views,
             self.pages,
             self.store_mb,
+            self.rss_file_mb,
         )
     }
 }
 
 /// Resident set size of this process, MB (`VmRSS` of /proc/self/status).
 pub fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+/// Resident pages of mapped files, MB (`RssFile` of /proc/self/status).
+pub fn rss_file_mb() -> f64 {
+    status_mb("RssFile:")
+}
+
+/// A kB field of /proc/self/status, MB.
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
@@ -272,8 +286,17 @@ impl Lists {
 
     /// The harness's own lists, packed (MB).
     pub fn packed_mb(&self) -> f64 {
-        let day = self.day.iter().flat_map(|(_, ls)| ls.iter().map(|(_, l)| l));
-        let bytes: usize = self.weibo.iter().chain(&self.tieba).chain(day).map(|l| l.0.len()).sum();
+        let day = self
+            .day
+            .iter()
+            .flat_map(|(_, ls)| ls.iter().map(|(_, l)| l));
+        let bytes: usize = self
+            .weibo
+            .iter()
+            .chain(&self.tieba)
+            .chain(day)
+            .map(|l| l.0.len())
+            .sum();
         bytes as f64 / 1e6
     }
 
@@ -908,6 +931,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 at: lists.at(minute),
                 polls,
                 rss_mb: rss_mb(),
+                rss_file_mb: rss_file_mb(),
                 sqlite_mb: sqlite_mb(),
                 heap_mb: heap::live_mb(),
                 lists_mb,
