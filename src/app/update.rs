@@ -593,7 +593,7 @@ fn rebuild_rows(state: &mut AppState) -> Shown {
         state
             .board
             .rows
-            .retain(|r| !hl.spans(r.topic.title.as_str()).is_empty());
+            .retain(|r| !hl.spans_of(&r.norm).is_empty());
     }
     if let Some(q) = state.board.search.as_deref() {
         // Titles and the row's KOL names, by text or pinyin (initials or full); `!` inverts.
