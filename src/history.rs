@@ -508,10 +508,11 @@ impl Service {
                 let mut out = Vec::with_capacity(keys.len());
                 for key in keys {
                     match self.store.topic_history(&key) {
-                        Ok(Some(mut h)) => {
+                        Ok(Some(h)) => {
+                            // A copy of the tail: the stored series may hold thousands of
+                            // points, and the app keeps this one for the session.
                             let cut = h.points.len().saturating_sub(SERIES_POINTS);
-                            h.points.drain(..cut);
-                            out.push((key, h.points));
+                            out.push((key, h.points[cut..].to_vec()));
                         }
                         Ok(None) => {}
                         Err(e) => {

@@ -21,12 +21,13 @@ pub const NOTE_MAX_CHARS: usize = 200;
 /// Entries neither flagged nor noted, and neither seen nor on a list for this long, are
 /// pruned.
 pub const RETENTION_DAYS: i64 = 30;
-/// Entries nobody touched (never flagged, noted or seen) go sooner: a week after they left
-/// the lists. They only remember first sighting and peaks, which the history store keeps
-/// anyway, and with every list on (~1,400 new topics a day) thirty days of them were
-/// ~40,000 entries, ~0.9 KB each, resident for the whole session (issue 18's RSS budget).
-/// A topic back on a list after that is new again, which is what it is to a reader.
-pub const UNTOUCHED_DAYS: i64 = 7;
+/// Entries nobody touched (never flagged, noted or seen) go sooner: three days after they
+/// left the lists. They only remember first sighting and peaks, which the history store keeps
+/// anyway, and with every list on (~1,400 new topics a day) each day of them is ~1,400
+/// entries of ~0.6 KB in ~5 small blocks, resident for the whole session (issue 18's RSS
+/// budget: 30 days were ~40,000 entries, 7 days ~10,700). A topic back on a list after that
+/// is new again, which is what a re-emerging story is to a reader.
+pub const UNTOUCHED_DAYS: i64 = 3;
 /// Keywords and KOLs kept per entry for export.
 const CONTEXT_MAX: usize = 16;
 /// Most topic entries kept: a session that runs for weeks observes every topic of every

@@ -269,11 +269,14 @@ impl Trail {
             self.since = Some(p.at);
         }
         self.polls += 1;
+        // Room is made before the push, so a long stay's buffer stays at TRAIL_CAP points
+        // instead of doubling past it (hundreds of listed rows hold one each).
+        if self.points.len() >= TRAIL_CAP {
+            self.points.pop_front();
+        }
         self.points.push_back(p);
         let from = p.at - chrono::Duration::minutes(window_min);
-        while self.points.len() > TRAIL_CAP
-            || self.points.len() > 1 && self.points.front().is_some_and(|q| q.at < from)
-        {
+        while self.points.len() > 1 && self.points.front().is_some_and(|q| q.at < from) {
             self.points.pop_front();
         }
     }

@@ -280,13 +280,14 @@ pub fn on_live_poll(state: &mut AppState, snap: &Snapshot, endpoint: &'static st
     for t in snap.pinned.iter().chain(&snap.ranked) {
         let points = h.series.entry(t.key()).or_default();
         if points.last().is_none_or(|p| p.at < at) {
+            // Room first, so the buffer never grows past SERIES_POINTS.
+            let cut = (points.len() + 1).saturating_sub(SERIES_POINTS);
+            points.drain(..cut);
             points.push(HistoryPoint {
                 at,
                 rank: if t.pinned { None } else { t.rank },
                 heat: t.heat,
             });
-            let cut = points.len().saturating_sub(SERIES_POINTS);
-            points.drain(..cut);
         }
     }
     fx.extend(request_series(h, snap));

@@ -172,6 +172,31 @@ pub struct TopicHistory {
     pub points: Vec<HistoryPoint>,
 }
 
+impl TopicHistory {
+    /// What was known of the topic at `at` (time travel): the polls up to it, and first/last
+    /// seen and peaks as of then. `None` when it had not been seen yet. A topic last seen by
+    /// `at` is returned whole (its summary is exact); otherwise last seen and peaks come from
+    /// the stored polls up to `at`, which may miss peaks of polls compacted away.
+    pub fn as_of(&self, at: DateTime<FixedOffset>) -> Option<TopicHistory> {
+        if self.first_seen > at {
+            return None;
+        }
+        if self.last_seen <= at {
+            return Some(self.clone());
+        }
+        let points: Vec<HistoryPoint> =
+            self.points.iter().filter(|p| p.at <= at).cloned().collect();
+        Some(TopicHistory {
+            title: self.title.clone(),
+            first_seen: self.first_seen,
+            last_seen: points.last().map_or(self.first_seen, |p| p.at),
+            peak_rank: points.iter().filter_map(|p| p.rank).min(),
+            peak_heat: points.iter().filter_map(|p| p.heat).max(),
+            points,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeywordPoint {
     pub keyword: String,
@@ -211,4 +236,42 @@ pub struct RetainReport {
     pub expired_kol_mentions: usize,
     /// KOL mentions merged into the hour's last one by hourly compaction.
     pub compacted_kol_mentions: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_topic_as_of_a_past_moment() {
+        let t = |h: i64| {
+            DateTime::parse_from_rfc3339("2025-10-15T08:00:00+08:00").unwrap()
+                + chrono::Duration::hours(h)
+        };
+        let point = |h, rank, heat| HistoryPoint {
+            at: t(h),
+            rank,
+            heat,
+        };
+        let h = TopicHistory {
+            title: "台风".into(),
+            first_seen: t(0),
+            last_seen: t(3),
+            peak_rank: Some(1),
+            peak_heat: Some(900),
+            points: vec![
+                point(0, Some(9), Some(100)),
+                point(1, Some(4), Some(300)),
+                point(2, None, None),
+                point(3, Some(1), Some(900)),
+            ],
+        };
+        assert_eq!(h.as_of(t(-1)), None, "not seen yet");
+        assert_eq!(h.as_of(t(3)).as_ref(), Some(&h), "nothing after: whole");
+        let past = h.as_of(t(2)).unwrap();
+        assert_eq!(past.last_seen, t(2));
+        assert_eq!(past.points.len(), 3);
+        assert_eq!((past.peak_rank, past.peak_heat), (Some(4), Some(300)));
+        assert_eq!(past.first_seen, t(0));
+    }
 }

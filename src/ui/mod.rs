@@ -230,7 +230,8 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
                 .or_else(|| pane.stories.of(&pane.key)),
             marks: &marks,
         };
-        topic_history::render(area, buf, pane, team, now, theme);
+        let travelled = state.history.travel.as_ref().map(|t| t.at);
+        topic_history::render(area, buf, pane, team, now, travelled, theme);
     }
     if state.popups.show_sources {
         help::lines_popup(

@@ -24,6 +24,7 @@ pub(super) fn render(
     pane: &DetailPane,
     team: &[TeamMark],
     now: TopicNow<'_>,
+    travelled: Option<DateTime<FixedOffset>>,
     theme: &Theme,
 ) {
     let w = screen.width.saturating_sub(4).min(90);
@@ -51,7 +52,24 @@ pub(super) fn render(
             "not in the history yet (it is stored from its first poll on)",
             theme.muted,
         )],
-        Some(Ok(Some(h))) => lines(h, inner.width as usize, theme),
+        // While travelling, the topic as it stood at the moment viewed, not as of now.
+        Some(Ok(Some(h))) => match travelled {
+            None => lines(h, inner.width as usize, theme),
+            Some(at) => {
+                let mut out = vec![Line::styled(
+                    format!("as of {} (time travel)", stamp(at)),
+                    theme.warn,
+                )];
+                match h.as_of(at) {
+                    Some(past) => out.extend(lines(&past, inner.width as usize, theme)),
+                    None => out.push(Line::styled(
+                        format!("not seen yet (first seen {})", stamp(h.first_seen)),
+                        theme.muted,
+                    )),
+                }
+                out
+            }
+        },
     });
     // Last line: the keys; the rest scrolls.
     let body = inner.height.saturating_sub(1) as usize;

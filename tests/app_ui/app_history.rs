@@ -366,6 +366,44 @@ fn topic_pane_shows_first_seen_peak_and_rank_path() {
     assert!(find_row(buf, &format!("#{}", h.peak_rank.unwrap())).is_some());
     press(&mut a, "esc");
     assert!(a.state.history.detail.is_none() && !a.state.quit);
+
+    // Travelled back to 01:00, the pane shows the topic as it stood then: last seen and the
+    // stored polls up to that moment, not the later ones.
+    for _ in 0..2 {
+        let fx = press(&mut a, "[");
+        svc.pump(&mut a, fx);
+    }
+    let at = lists[1].captured_at;
+    assert_eq!(a.state.history.travel.as_ref().map(|t| t.at), Some(at));
+    assert!(
+        a.state.board.rows.iter().any(|r| r.key == key),
+        "the topic was on the 01:00 list"
+    );
+    a.state.board.selection.key = Some(key.clone());
+    let fx = press(&mut a, "H");
+    svc.pump(&mut a, fx);
+    let polls_then = lists
+        .iter()
+        .filter(|l| l.captured_at <= at && l.ranked.iter().any(|t| t.key() == key))
+        .count();
+    assert!(
+        polls_then < ranks.len(),
+        "the topic was listed after 01:00 too"
+    );
+    let t = draw(&a.state, 120, 40);
+    let buf = t.backend().buffer();
+    let stamp = at.format("%Y-%m-%d %H:%M").to_string();
+    assert!(find_row(buf, &format!("as of {stamp} (time travel)")).is_some());
+    let last = find_row(buf, "last seen").expect("last seen line");
+    assert!(
+        row_text(buf, last).contains(&stamp),
+        "{}",
+        row_text(buf, last)
+    );
+    assert!(
+        find_row(buf, &format!("rank path ({polls_then} stored polls")).is_some(),
+        "only the polls up to the moment viewed"
+    );
 }
 
 #[test]

@@ -200,23 +200,27 @@ fn prune_keeps_flagged_noted_and_recent() {
     let now = old + Duration::days(40);
     t.mark_seen(&key("旧的但刚看过"), now - Duration::days(1));
     t.observe(&topic(Platform::Weibo, 2, "新的", 1), now);
-    // Off the lists for 10 days: kept if the user saw it (30 days), not if nobody did (7).
+    // Off the lists for 10 days: kept if the user saw it (30 days), not if nobody did (3).
     let ten_days = now - Duration::days(10);
     t.observe(&topic(Platform::Weibo, 3, "十天前看过", 1), ten_days);
     t.mark_seen(&key("十天前看过"), ten_days);
     t.observe(&topic(Platform::Weibo, 4, "十天前没人看", 1), ten_days);
     t.observe(
-        &topic(Platform::Weibo, 5, "六天前没人看", 1),
-        now - Duration::days(6),
+        &topic(Platform::Weibo, 5, "两天前没人看", 1),
+        now - Duration::days(2),
+    );
+    t.observe(
+        &topic(Platform::Weibo, 6, "四天前没人看", 1),
+        now - Duration::days(4),
     );
 
-    assert_eq!(t.prune(now), 2);
+    assert_eq!(t.prune(now), 3);
     let mut left: Vec<&str> = t.topics.values().map(|e| e.title.as_str()).collect();
     left.sort_unstable();
     assert_eq!(
         left,
         [
-            "六天前没人看",
+            "两天前没人看",
             "十天前看过",
             "新的",
             "旧的但刚看过",
