@@ -954,3 +954,91 @@ topic = "resou-alerts"
         PushError::BaseUrl { .. }
     ));
 }
+
+/// One table for every channel whose budget is the whole body in bytes: a long Chinese report
+/// with emoji and an over-long line arrives as numbered parts, each body within the budget.
+#[tokio::test]
+async fn every_byte_budgeted_channel_splits_long_chinese_within_its_budget() {
+    let cases: [(&str, &str, &str, usize); 6] = [
+        ("wecom", "key = { env = \"WECOM\" }", WECOM_OK, 4096),
+        (
+            "feishu",
+            "token = { env = \"FEISHU_TOKEN\" }\nsecret = { env = \"FEISHU_SECRET\" }",
+            FEISHU_OK,
+            20_000,
+        ),
+        (
+            "dingtalk",
+            "token = { env = \"DING_TOKEN\" }",
+            DING_OK,
+            18_000,
+        ),
+        (
+            "ntfy",
+            "topic = \"resou\"",
+            r#"{"id":"a","event":"message"}"#,
+            4096,
+        ),
+        (
+            "bark",
+            "device_key = { env = \"BARK\" }",
+            r#"{"code":200,"message":"success"}"#,
+            3600,
+        ),
+        ("webhook", "", "", 4000),
+    ];
+    for (kind, fields, ok, budget) in cases {
+        let r = Receiver::start(Answer::new(200, ok)).await;
+        let ch = if kind == "webhook" {
+            let cfg = ChannelConfig::Webhook {
+                url: SecretRef::Env("HOOK".into()),
+                template: None,
+                max_bytes: None,
+            };
+            cfg.open(&env_of(&[("HOOK", &format!("{}/h", r.base()))]))
+                .unwrap()
+        } else {
+            open(&format!(
+                "kind = \"{kind}\"\nbase_url = \"{}\"\n{fields}",
+                r.base()
+            ))
+        };
+        assert_eq!(ch.budget(), Budget::BodyBytes(budget), "{kind}");
+        let m = Message::new(Tier::Yellow, "今日热搜 📈", long_chinese_body());
+        let out = send(
+            &client(),
+            &ch,
+            &m,
+            &stepping_clock(NOW, Duration::from_secs(5)),
+        )
+        .await;
+        assert!(out.iter().all(Outcome::is_delivered), "{kind}: {out:?}");
+        let seen = r.seen();
+        assert!(seen.len() > 1, "{kind}");
+        let n = seen.len();
+        for (i, s) in seen.iter().enumerate() {
+            assert!(
+                s.body.len() <= budget,
+                "{kind} part {}: {} bytes",
+                i + 1,
+                s.body.len()
+            );
+            // The numbered title sits in the body as `(i/n)`.
+            let text = String::from_utf8(s.body.clone()).unwrap();
+            assert!(
+                text.contains(&format!("({}/{n})", i + 1)),
+                "{kind}: {text:.200}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_title_longer_than_the_budget_is_a_clear_permanent_outcome() {
+    let (r, ch) = wecom().await;
+    let m = Message::new(Tier::Red, "标".repeat(2000), "正文");
+    let out = send(&client(), &ch, &m, &fixed_clock(NOW)).await;
+    let reason = permanent(&out[0]);
+    assert!(reason.contains("4096"), "{reason}");
+    assert!(r.seen().is_empty());
+}

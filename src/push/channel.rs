@@ -639,27 +639,28 @@ impl Channel {
     /// The URL of a request sent at `ts_ms` (DingTalk signs the URL).
     fn url(&self, ts_ms: i64) -> Url {
         let mut url = self.base.clone();
-        let segments: Vec<&str> = match &self.dest {
-            Dest::WeCom { .. } => vec!["cgi-bin", "webhook", "send"],
-            Dest::Feishu { token, .. } => vec!["open-apis", "bot", "v2", "hook", token.expose()],
-            Dest::DingTalk { .. } => vec!["robot", "send"],
-            Dest::Telegram { .. } => vec![],
+        let segments: Vec<String> = match &self.dest {
+            Dest::WeCom { .. } => vec!["cgi-bin".into(), "webhook".into(), "send".into()],
+            Dest::Feishu { token, .. } => ["open-apis", "bot", "v2", "hook", token.expose()]
+                .map(String::from)
+                .into(),
+            Dest::DingTalk { .. } => vec!["robot".into(), "send".into()],
+            Dest::Telegram { token, .. } => {
+                vec![format!("bot{}", token.expose()), "sendMessage".into()]
+            }
             // JSON publishing goes to the root URL, not the topic URL.
-            Dest::Ntfy { .. } => vec![""],
+            Dest::Ntfy { .. } => vec![String::new()],
             Dest::Slack { path } => std::iter::once("services")
                 .chain(path.expose().split('/'))
+                .map(String::from)
                 .collect(),
-            Dest::Bark { .. } => vec!["push"],
-            Dest::Webhook { .. } => vec![],
+            Dest::Bark { .. } => vec!["push".into()],
+            // The user's URL exactly as given (a trailing slash can matter).
+            Dest::Webhook { .. } => return url,
         };
-        let telegram_bot;
+        // Segments are percent-encoded, so a token cannot add path or query parts.
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty();
-            if let Dest::Telegram { token, .. } = &self.dest {
-                telegram_bot = format!("bot{}", token.expose());
-                path.extend([telegram_bot.as_str(), "sendMessage"]);
-            }
-            path.extend(segments);
+            path.pop_if_empty().extend(&segments);
         }
         match &self.dest {
             Dest::WeCom { key } => {
