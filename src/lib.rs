@@ -19,6 +19,7 @@ pub mod input;
 pub mod logging;
 pub mod memory;
 pub mod paths;
+pub mod push;
 pub mod replay;
 pub mod search;
 pub mod sources;

@@ -1,7 +1,7 @@
 //! XDG paths. The XDG variables are honoured when set on every OS; otherwise the
 //! platform default from `directories`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn xdg(
     var: &str,
@@ -45,4 +45,18 @@ pub fn keymap_file() -> Option<PathBuf> {
 
 pub fn log_file() -> Option<PathBuf> {
     state_dir().map(|d| d.join("resou.log"))
+}
+
+/// The permission bits of a secrets file when group or others may read it (`None`: private,
+/// e.g. 0600). One rule for every secret the app reads from a file (cookies, push keys).
+#[cfg(unix)]
+pub fn exposed_mode(path: &Path) -> std::io::Result<Option<u32>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    Ok((mode & 0o077 != 0).then_some(mode))
+}
+
+#[cfg(not(unix))]
+pub fn exposed_mode(path: &Path) -> std::io::Result<Option<u32>> {
+    std::fs::metadata(path).map(|_| None)
 }

@@ -402,27 +402,19 @@ pub fn validate_origin(o: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Refuse secrets in files others can read.
-#[cfg(unix)]
+/// Refuse secrets in files others can read (the rule itself: `paths::exposed_mode`).
 pub fn check_private(path: &Path) -> Result<(), ConfigError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|e| ConfigError::Read {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(ConfigError::InsecureCookieFile {
+    match crate::paths::exposed_mode(path) {
+        Ok(None) => Ok(()),
+        Ok(Some(mode)) => Err(ConfigError::InsecureCookieFile {
             path: path.display().to_string(),
             mode,
-        });
+        }),
+        Err(e) => Err(ConfigError::Read {
+            path: path.display().to_string(),
+            source: e,
+        }),
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-pub fn check_private(_path: &Path) -> Result<(), ConfigError> {
-    Ok(())
 }
 
 /// Keyword rows the app asks the analysis for per poll.

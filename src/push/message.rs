@@ -1,0 +1,265 @@
+//! The channel-neutral message and the text conversions the channels share.
+//!
+//! `title` is plain text; `body_markdown` uses a small common subset — lines, `**bold**`,
+//! `[text](url)`, `- ` items, `#` headings, `> ` quotes — that every channel can show or be
+//! converted to. Remote text in both is already sanitised by the caller (`domain::SafeText`:
+//! no control characters); what is left here is each format's own escaping, so a hot-list
+//! title cannot open a `<font>` tag, mention `@all`, or break Telegram's HTML parser.
+
+use serde::{Deserialize, Serialize};
+
+/// Alert tier, following 突发事件应对法 art. 42: 一级 = 红 is the highest. The derived order
+/// is by severity (`Blue < Red`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// 四级 IV 蓝色
+    Blue,
+    /// 三级 III 黄色
+    Yellow,
+    /// 二级 II 橙色
+    Orange,
+    /// 一级 I 红色
+    Red,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Blue, Tier::Yellow, Tier::Orange, Tier::Red];
+
+    /// 1 (red, highest) … 4 (blue).
+    pub fn level(self) -> u8 {
+        4 - self as u8
+    }
+
+    /// English id: Feishu card template, the webhook's `{severity}`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Tier::Blue => "blue",
+            Tier::Yellow => "yellow",
+            Tier::Orange => "orange",
+            Tier::Red => "red",
+        }
+    }
+
+    /// The tier word every channel puts before the title, so the tier reads without colour
+    /// (WeCom markdown has no blue, markdown_v2 and plain text have no colour at all).
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Blue => "【蓝色】",
+            Tier::Yellow => "【黄色】",
+            Tier::Orange => "【橙色】",
+            Tier::Red => "【红色】",
+        }
+    }
+}
+
+/// One alert or report, before any channel sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Plain text.
+    pub title: String,
+    /// The common markdown subset (see the module doc).
+    pub body_markdown: String,
+    pub tier: Tier,
+    /// Who to notify: WeCom user ids, DingTalk mobiles, Feishu user ids — whatever the
+    /// destination channel understands; channels without mentions ignore them.
+    pub mentions: Vec<String>,
+    /// Link to open (ntfy click, Bark url, the webhook's `{url}`).
+    pub url: Option<String>,
+    /// The routing rule that raised it (webhook `{rule}`).
+    pub rule: String,
+    /// Platform id (webhook `{platform}`).
+    pub platform: String,
+}
+
+impl Message {
+    pub fn new(tier: Tier, title: impl Into<String>, body_markdown: impl Into<String>) -> Self {
+        Message {
+            title: title.into(),
+            body_markdown: body_markdown.into(),
+            tier,
+            mentions: Vec::new(),
+            url: None,
+            rule: String::new(),
+            platform: String::new(),
+        }
+    }
+}
+
+/// How a channel shows the common markdown subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// WeCom, DingTalk, Feishu lark_md: markdown passes through, but `<` becomes `＜` — these
+    /// parse `<font>`, `<@id>` and `<at>` tags, and a title must not be able to open one.
+    Markdown,
+    /// Telegram `parse_mode: HTML`: `& < >` escaped, `**b**` → `<b>`, links → `<a>`.
+    TelegramHtml,
+    /// Slack mrkdwn: `& < >` escaped, `**b**` → `*b*`, links → `<url|text>`.
+    SlackMrkdwn,
+    /// ntfy, Bark, generic webhooks: the markdown as is (rendered by apps, not parsed for tags).
+    Raw,
+}
+
+impl Dialect {
+    /// Plain text (a title) in this dialect.
+    pub fn text(self, s: &str) -> String {
+        match self {
+            Dialect::Markdown => s.replace('<', "＜"),
+            Dialect::TelegramHtml | Dialect::SlackMrkdwn => escape_html(s),
+            Dialect::Raw => s.to_string(),
+        }
+    }
+
+    /// Bold plain text.
+    pub fn bold(self, s: &str) -> String {
+        let t = self.text(s);
+        match self {
+            Dialect::TelegramHtml => format!("<b>{t}</b>"),
+            Dialect::SlackMrkdwn => format!("*{t}*"),
+            Dialect::Markdown | Dialect::Raw => format!("**{t}**"),
+        }
+    }
+
+    /// Body markdown in this dialect. Works line by line (no construct spans lines), so a
+    /// part cut at a line boundary converts the same as the whole.
+    pub fn markdown(self, md: &str) -> String {
+        match self {
+            Dialect::Markdown => md.replace('<', "＜"),
+            Dialect::Raw => md.to_string(),
+            Dialect::TelegramHtml | Dialect::SlackMrkdwn => md
+                .split('\n')
+                .map(|line| self.convert_line(line))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    fn convert_line(self, line: &str) -> String {
+        // A heading becomes a bold line: neither Telegram HTML nor mrkdwn has headings.
+        let trimmed = line.trim_start();
+        let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
+            return self.bold(trimmed[hashes..].trim());
+        }
+        let mut out = String::with_capacity(line.len() + 16);
+        let mut rest = line;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("**")
+                && let Some(end) = after.find("**")
+                && end > 0
+            {
+                out.push_str(&self.bold(&after[..end]));
+                rest = &after[end + 2..];
+            } else if let Some((text, url, len)) = link_at(rest) {
+                match self {
+                    Dialect::TelegramHtml => out.push_str(&format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape_html(url).replace('"', "&quot;"),
+                        escape_html(text)
+                    )),
+                    _ => out.push_str(&format!(
+                        "<{}|{}>",
+                        escape_html(url).replace('|', "%7C"),
+                        escape_html(text)
+                    )),
+                }
+                rest = &rest[len..];
+            } else {
+                let ch = rest.chars().next().unwrap_or(' ');
+                out.push_str(&escape_html(ch.encode_utf8(&mut [0; 4])));
+                rest = &rest[ch.len_utf8()..];
+            }
+        }
+        out
+    }
+}
+
+/// `[text](url)` at the start of `s`: (text, url, bytes consumed).
+fn link_at(s: &str) -> Option<(&str, &str, usize)> {
+    let inner = s.strip_prefix('[')?;
+    let close = inner.find("](")?;
+    let text = &inner[..close];
+    let after = &inner[close + 2..];
+    let end = after.find(')')?;
+    let url = &after[..end];
+    if text.contains('[') || url.is_empty() || url.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((text, url, 1 + close + 2 + end + 1))
+}
+
+/// The three characters Telegram HTML and Slack mrkdwn reserve.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest prefix of `s` of at most `max` UTF-8 bytes, cut at a character boundary.
+pub fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_follow_the_law_red_is_level_one_and_highest() {
+        assert_eq!(Tier::Red.level(), 1);
+        assert_eq!(Tier::Blue.level(), 4);
+        assert!(Tier::Red > Tier::Orange && Tier::Yellow > Tier::Blue);
+    }
+
+    #[test]
+    fn markdown_dialect_cannot_open_tags() {
+        let d = Dialect::Markdown;
+        assert_eq!(
+            d.text("<at user_id=\"all\">x</at>"),
+            "＜at user_id=\"all\">x＜/at>"
+        );
+        assert_eq!(
+            d.markdown("**热** <font color=\"info\">"),
+            "**热** ＜font color=\"info\">"
+        );
+    }
+
+    #[test]
+    fn telegram_html_escapes_and_converts() {
+        let d = Dialect::TelegramHtml;
+        assert_eq!(
+            d.markdown("## 标题 & <x>\n**粗** a<b [链接](https://e.com/?a=1&b=\"2\") **"),
+            "<b>标题 &amp; &lt;x&gt;</b>\n<b>粗</b> a&lt;b <a href=\"https://e.com/?a=1&amp;b=&quot;2&quot;\">链接</a> **"
+        );
+    }
+
+    #[test]
+    fn slack_mrkdwn_escapes_and_converts() {
+        let d = Dialect::SlackMrkdwn;
+        assert_eq!(
+            d.markdown("**A&B** [t<1>](https://e.com/x) 🚀"),
+            "*A&amp;B* <https://e.com/x|t&lt;1&gt;> 🚀"
+        );
+    }
+
+    #[test]
+    fn truncate_never_cuts_a_character() {
+        assert_eq!(truncate_bytes("热搜榜", 7), "热搜");
+        assert_eq!(truncate_bytes("a😀", 4), "a");
+        assert_eq!(truncate_bytes("ab", 9), "ab");
+    }
+}
