@@ -3,7 +3,11 @@
 //! `tests/soak_support/mod.rs` for what runs and how the lists are made). Prints RSS, open
 //! file descriptors and the sizes of the big in-memory maps every 6 simulated hours.
 //!
-//!     cargo run --release --example soak -- --days 30 [--csv out.csv]
+//!     cargo run --release --example soak -- --days 30 [--csv out.csv] [--server-in-process]
+//!
+//! The replay server runs in a child process (this executable again), so the figures are
+//! the app's alone, as in a live session; `--server-in-process` keeps it inside, as the CI
+//! soak test does.
 
 #[path = "../tests/soak_support/mod.rs"]
 mod soak_support;
@@ -13,16 +17,21 @@ use std::io::Write;
 use soak_support::{Sample, SoakOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var_os(soak_support::SERVER_CHILD_ENV).is_some() {
+        return Ok(soak_support::serve_child()?);
+    }
     let mut days = 30.0f64;
+    let mut server = soak_support::ServerPlace::Child;
     let mut csv: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--days" => days = args.next().ok_or("--days N")?.parse()?,
             "--csv" => csv = Some(args.next().ok_or("--csv FILE")?.into()),
+            "--server-in-process" => server = soak_support::ServerPlace::InProcess,
             other => {
                 return Err(format!(
-                    "unknown argument {other}; usage: soak [--days N] [--csv FILE]"
+                    "unknown argument {other}; usage: soak [--days N] [--csv FILE] [--server-in-process]"
                 )
                 .into());
             }
@@ -34,18 +43,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sample_every: 360,
         drill_every: 60,
         dir: dir.path().to_path_buf(),
+        server,
     };
     let mut out = csv.as_ref().map(std::fs::File::create).transpose()?;
     if let Some(f) = &mut out {
         writeln!(f, "{}", Sample::HEADER)?;
     }
     println!(
-        "{:>5} {:>6} {:>7} {:>6} {:>7} {:>6} {:>4} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7} {:>5} {:>6} {:>7} {:>6}",
+        "{:>5} {:>6} {:>7} {:>6} {:>7} {:>7} {:>6} {:>4} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7} {:>5} {:>6} {:>7} {:>6}",
         "day",
         "polls",
         "rss_MB",
         "file",
         "heap_MB",
+        "blocks",
         "sql_MB",
         "fds",
         "triage",
@@ -66,12 +77,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     soak_support::run(&opts, |s| {
         let a = &s.analysis;
         println!(
-            "{:>5.2} {:>6} {:>7.1} {:>6.1} {:>7.1} {:>6.1} {:>4} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7} {:>5} {:>6} {:>7.1} {:>6.0}",
+            "{:>5.2} {:>6} {:>7.1} {:>6.1} {:>7.1} {:>7} {:>6.1} {:>4} {:>7} {:>6} {:>6} {:>6} {:>5} {:>7} {:>8} {:>7} {:>5} {:>6} {:>7.1} {:>6.0}",
             s.minute as f64 / 1440.0,
             s.polls,
             s.rss_mb,
             s.rss_file_mb,
             s.heap_mb,
+            s.heap_blocks,
             s.sqlite_mb,
             s.fds,
             s.triage,

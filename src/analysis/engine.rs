@@ -21,12 +21,13 @@ use super::tokenize::{DictWord, Tokenizer};
 use crate::domain::normalize::{normalize_text, normalize_title};
 use crate::domain::{Platform, Snapshot, TopicKey};
 
-/// Cached titles before the older generation is dropped (bounds memory over weeks). Lists
-/// bring ~550 new titles a day; a title costs ~0.5 KB cached, and the titles of the current
-/// lists (≤ 100 a poll) survive a flush, so 2 × 4,096 keeps a week of titles in ≤ 4 MB (it
-/// was 20,000: ~20 MB held after a month, most of it titles gone from every list). A miss
-/// costs a re-tokenisation, not a wrong result.
-pub const CACHE_GENERATION: usize = 4_096;
+/// Cached titles before the older generation is dropped (bounds memory over weeks). All
+/// eleven lists bring ~1,400 new titles a day and a title costs ~0.4 KB cached in ~9 blocks;
+/// the titles of the current lists (≤ ~550) survive a flush, so 2 × 1,024 keeps the last
+/// day or so of titles in < 1 MB (4,096 held ~3.3 MB in 72,000 small blocks with every list
+/// on, scattered over the heap). A miss costs a re-tokenisation (tens of µs), not a
+/// different result.
+pub const CACHE_GENERATION: usize = 1_024;
 /// Topics whose hosts are remembered before the map starts over (topic pages are re-fetched).
 const MAX_HOSTED_TOPICS: usize = 4_096;
 /// Most KOLs the matcher holds (watchlist and discovered). Topic pages and drill-downs name

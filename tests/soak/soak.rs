@@ -27,6 +27,7 @@ fn thirty_simulated_hours_stay_bounded() {
         sample_every: 360,
         drill_every: 60,
         dir: dir.path().to_path_buf(),
+        server: soak_support::ServerPlace::InProcess,
     };
     let samples =
         soak_support::run(&opts, |s| eprintln!("{}", s.csv())).unwrap_or_else(|e| panic!("{e}"));

@@ -75,6 +75,106 @@ pub struct SoakOptions {
     pub drill_every: u64,
     /// Where the history file goes.
     pub dir: PathBuf,
+    /// Where the replay server runs.
+    pub server: ServerPlace,
+}
+
+/// Where the replay server (the platforms' stand-in that answers the drill-downs) runs. In a
+/// child process the figures are the app's alone, as in a live session; in-process they also
+/// hold the server's post fixtures (~5 MB parsed) and its share of the allocator's arenas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerPlace {
+    InProcess,
+    /// A child running the same executable with [`SERVER_CHILD_ENV`] set, which must call
+    /// [`serve_child`] first thing.
+    Child,
+}
+
+/// Set in the child that serves (see [`ServerPlace::Child`]).
+pub const SERVER_CHILD_ENV: &str = "RESOU_SOAK_SERVER_CHILD";
+
+fn server_config() -> ReplayConfig {
+    ReplayConfig {
+        // Polls are fed to the app directly; the server answers the drill-downs and topic
+        // pages only (from its own post fixtures), so it holds no copy of the lists.
+        lists: Vec::new(),
+        step: Duration::from_secs(60),
+        clock: ClockMode::Manual,
+    }
+}
+
+/// The child's side of [`ServerPlace::Child`]: serve, print the origin as the first line of
+/// stdout, stop when stdin closes (the parent finished or died).
+pub fn serve_child() -> Result<(), String> {
+    use std::io::{Read, Write};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    let server = rt
+        .block_on(ReplayServer::start(server_config()))
+        .map_err(|e| format!("replay server: {e}"))?;
+    let mut out = std::io::stdout();
+    writeln!(out, "{}", server.origin())
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())?;
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    rt.block_on(server.shutdown());
+    Ok(())
+}
+
+/// The running server, and how to stop it.
+enum Server {
+    Local(ReplayServer),
+    Child(std::process::Child),
+}
+
+impl Server {
+    fn start(place: ServerPlace, rt: &tokio::runtime::Runtime) -> Result<(Server, String), String> {
+        match place {
+            ServerPlace::InProcess => {
+                let s = rt
+                    .block_on(ReplayServer::start(server_config()))
+                    .map_err(|e| format!("replay server: {e}"))?;
+                let origin = s.origin();
+                Ok((Server::Local(s), origin))
+            }
+            ServerPlace::Child => {
+                use std::io::BufRead;
+                use std::process::{Command, Stdio};
+                let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+                let mut child = Command::new(exe)
+                    .env(SERVER_CHILD_ENV, "1")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .map_err(|e| format!("replay server child: {e}"))?;
+                let mut line = String::new();
+                let out = child.stdout.take().ok_or("child stdout")?;
+                std::io::BufReader::new(out)
+                    .read_line(&mut line)
+                    .map_err(|e| format!("replay server child: {e}"))?;
+                let origin = line.trim().to_string();
+                if !origin.starts_with("http://127.0.0.1:") {
+                    let _ = child.kill();
+                    return Err(format!("replay server child said {origin:?}"));
+                }
+                Ok((Server::Child(child), origin))
+            }
+        }
+    }
+
+    async fn shutdown(self) {
+        match self {
+            Server::Local(s) => s.shutdown().await,
+            Server::Child(mut c) => {
+                // Closing its stdin stops it.
+                drop(c.stdin.take());
+                let _ = c.wait();
+            }
+        }
+    }
 }
 
 /// One row of the curve.
@@ -90,6 +190,9 @@ pub struct Sample {
     pub rss_file_mb: f64,
     /// Live heap of the Rust code, MB ([`heap::live_mb`]).
     pub heap_mb: f64,
+    /// Blocks in it ([`heap::live_blocks`]): each costs the allocator a header and rounding,
+    /// and long-lived small ones scattered over the heap keep its pages resident.
+    pub heap_blocks: usize,
     /// Of `heap_mb`, the harness's own copy of the lists it feeds ([`Lists`]), MB.
     pub lists_mb: f64,
     /// SQLite's own allocations (page cache, statements), MB: outside `heap_mb`.
@@ -123,12 +226,12 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,lists_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,events,event_members,largest_event,rows,views,pages,store_mb,rss_file_mb";
+    pub const HEADER: &'static str = "day,minute,polls,rss_mb,heap_mb,lists_mb,sqlite_mb,fds,triage,series,times,first_seen,topic_details,kol_names,tracked_terms,interned_terms,cached_titles,kols,hosted_topics,events,event_members,largest_event,rows,views,pages,store_mb,rss_file_mb,heap_blocks";
 
     pub fn csv(&self) -> String {
         let a = &self.analysis;
         format!(
-            "{:.2},{},{},{:.1},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1}",
+            "{:.2},{},{},{:.1},{:.1},{:.1},{:.1},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1},{}",
             self.minute as f64 / 1440.0,
             self.minute,
             self.polls,
@@ -156,6 +259,7 @@ impl Sample {
             self.pages,
             self.store_mb,
             self.rss_file_mb,
+            self.heap_blocks,
         )
     }
 }
@@ -551,7 +655,7 @@ impl HistoryStore for SimClockStore {
 /// The running pieces and the routing of the app's effects (what `run_tui`'s closure does).
 struct Rig {
     rt: tokio::runtime::Runtime,
-    server: ReplayServer,
+    server: Server,
     topics: TopicFetcherHandle,
     drill: DrillHandle,
     sources: mpsc::Receiver<SourceEvent>,
@@ -792,9 +896,9 @@ impl Rig {
     }
 }
 
-fn net(server: &ReplayServer) -> NetConfig {
+fn net(origin: &str) -> NetConfig {
     NetConfig {
-        origin: Some(server.origin()),
+        origin: Some(origin.to_string()),
         timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(2),
         weibo_cookie: None,
@@ -814,16 +918,8 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
         .enable_all()
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
-    let server = rt
-        .block_on(ReplayServer::start(ReplayConfig {
-            // Polls are fed to the app directly; the server answers the drill-downs and topic
-            // pages only (from its own post fixtures), so it holds no copy of the lists.
-            lists: Vec::new(),
-            step: Duration::from_secs(60),
-            clock: ClockMode::Manual,
-        }))
-        .map_err(|e| format!("replay server: {e}"))?;
-    let client = Arc::new(HttpClient::new(&net(&server)).map_err(|e| e.to_string())?);
+    let (server, origin) = Server::start(opts.server, &rt)?;
+    let client = Arc::new(HttpClient::new(&net(&origin)).map_err(|e| e.to_string())?);
     let (tx, sources) = mpsc::channel(64);
     let (topics, drill) = {
         let _enter = rt.enter();
@@ -934,6 +1030,7 @@ pub fn run(opts: &SoakOptions, mut on_sample: impl FnMut(&Sample)) -> Result<Vec
                 rss_file_mb: rss_file_mb(),
                 sqlite_mb: sqlite_mb(),
                 heap_mb: heap::live_mb(),
+                heap_blocks: heap::live_blocks(),
                 lists_mb,
                 fds: fds(),
                 triage: s.triage.topics.len(),
