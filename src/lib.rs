@@ -20,6 +20,7 @@ pub mod logging;
 pub mod memory;
 pub mod paths;
 pub mod replay;
+pub mod rules;
 pub mod search;
 pub mod sources;
 pub mod store;
