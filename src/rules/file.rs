@@ -342,6 +342,13 @@ fn keywords(
         )),
         (None, None) => Ok(None),
         (Some(list), None) => {
+            if list.get_ref().is_empty() {
+                // TrendRadar reads no groups as "every title"; here that is surely a slip.
+                return Err(at.err(
+                    list.span().start,
+                    "keywords is empty (leave it out to match every title)",
+                ));
+            }
             let mut text = String::new();
             for w in list.get_ref() {
                 if w.get_ref().contains(['\n', '\r']) {
@@ -541,6 +548,8 @@ pub(crate) mod tests {
             e,
             "conf/rules.toml:5: digest_every_minutes must be at least 1"
         );
+        let e = error(&rule("keywords = []\n"));
+        assert!(e.starts_with("conf/rules.toml:4: keywords is empty"), "{e}");
         let e = error("[[rule]]\nname = \"  \"\nchannels = [\"ops\"]\n");
         assert_eq!(e, "conf/rules.toml:2: rule name is empty");
         let e = error("[[rule]]\nchannels = [\"ops\"]\n");

@@ -12,6 +12,9 @@ use super::{Assessment, Candidate, Tier, after};
 
 type Time = DateTime<FixedOffset>;
 
+/// Subjects remembered per rule before `route` itself drops those whose window is over.
+const PRUNE_AT: usize = 4096;
+
 /// A candidate as a rule took it: its tier, the keyword group that matched, when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Routed {
@@ -195,6 +198,10 @@ impl Router {
             if now < until && tier <= last.tier {
                 return decision(Outcome::Deduped { until });
             }
+        }
+        if seen.len() >= PRUNE_AT {
+            // Bounded even if the caller seldom calls `due`, which also prunes.
+            seen.retain(|_, l| now < after(l.at, rule.dedup_minutes));
         }
         seen.insert(routed.candidate.key.clone(), Last { at: now, tier });
         let quiet_until = rule.quiet_hours.and_then(|q| q.until(now));
@@ -412,13 +419,14 @@ channels = [\"ops\"]
             }
             o => panic!("{o:?}"),
         }
-        let misses: [(&str, Box<dyn Fn(&mut Candidate)>); 6] = [
-            ("kind", Box::new(|c| c.kind = Kind::Topic)),
-            ("platforms", Box::new(|c| c.platforms.truncate(1))),
-            ("kol", Box::new(|c| c.kols.clear())),
-            ("tier", Box::new(|c| c.signals = Signals::default())),
-            ("keyword", Box::new(|c| c.title = "考研".into())),
-            ("filter", Box::new(|c| c.title = "高考培训".into())),
+        type Change = fn(&mut Candidate);
+        let misses: [(&str, Change); 6] = [
+            ("kind", |c| c.kind = Kind::Topic),
+            ("platforms", |c| c.platforms.truncate(1)),
+            ("kol", |c| c.kols.clear()),
+            ("tier", |c| c.signals = Signals::default()),
+            ("keyword", |c| c.title = "考研".into()),
+            ("filter", |c| c.title = "高考培训".into()),
         ];
         for (i, (what, change)) in misses.iter().enumerate() {
             let mut c = full.clone();
