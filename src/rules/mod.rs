@@ -10,6 +10,7 @@
 mod file;
 mod quiet;
 mod router;
+pub mod subjects;
 mod tier;
 pub mod words;
 
