@@ -105,8 +105,57 @@ fn after(
 #[cfg(test)]
 pub(crate) mod tests {
     use chrono::{DateTime, FixedOffset};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, FileFailurePersistence};
+
+    use super::*;
 
     pub(crate) fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn config() -> Config {
+        Config {
+            cases: 400,
+            failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+            ..Config::default()
+        }
+    }
+
+    /// Text made of the syntax's own characters, where parser edge cases live.
+    const SYNTAX: &str = "[\\[\\]/!+@=>#a高考 \r\n\t().*?|\\\\{}0-9:\"=,-]{0,120}";
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// No input makes the keyword parser, matcher, rules parser or router panic.
+        #[test]
+        fn nothing_panics(text in SYNTAX, title in "[a高考/ ()!+]{0,12}", hour in 0u32..48) {
+            let (words, _) = FrequencyWords::parse(&text);
+            let _ = words.hit(&title);
+            let _ = words.assign([title.as_str(), text.as_str()], 1);
+            let _ = QuietHours::parse(&text, &[]);
+            let read = |_: &std::path::Path| Ok(text.clone());
+            // The text as a rules file, and as the keywords file of a rule that parses.
+            let wrapped = "[[rule]]\nname = \"r\"\nchannels = [\"c\"]\nkeywords_file = \"k\"\nlenient_regex = true\n";
+            for src in [text.as_str(), wrapped] {
+                if let Ok(set) = RuleSet::parse(src, "r.toml", &["c"], &read) {
+                    let mut router = Router::new(set);
+                    let now = at("2026-12-07T00:00:00+08:00")
+                        + chrono::Duration::minutes(i64::from(hour) * 37);
+                    let c = Candidate {
+                        key: title.clone(),
+                        kind: Kind::Topic,
+                        title: title.clone(),
+                        texts: vec![text.clone()],
+                        platforms: Vec::new(),
+                        kols: Vec::new(),
+                        signals: Signals::default(),
+                    };
+                    let _ = router.route(c, now);
+                    let _ = router.due(now + chrono::Duration::days(1));
+                }
+            }
+        }
     }
 }
