@@ -204,8 +204,12 @@ impl Router {
             seen.retain(|_, l| now < after(l.at, rule.dedup_minutes));
         }
         seen.insert(routed.candidate.key.clone(), Last { at: now, tier });
-        let quiet_until = rule.quiet_hours.and_then(|q| q.until(now));
         let bypass = tier == Tier::Red && rule.red_bypasses_quiet;
+        let quiet_until = || {
+            rule.quiet_hours
+                .and_then(|q| q.until(now))
+                .filter(|_| !bypass)
+        };
         match rule.delivery {
             DeliveryMode::Digest { every_minutes } => {
                 let due = after(now, every_minutes);
@@ -218,8 +222,8 @@ impl Router {
                 );
                 decision(Outcome::Digest { due })
             }
-            DeliveryMode::Immediate => match quiet_until {
-                Some(until) if !bypass => {
+            DeliveryMode::Immediate => match quiet_until() {
+                Some(until) => {
                     enqueue(
                         &mut self.state.queues,
                         rule,
@@ -229,7 +233,7 @@ impl Router {
                     );
                     decision(Outcome::Held { until })
                 }
-                _ => decision(Outcome::Send(Delivery {
+                None => decision(Outcome::Send(Delivery {
                     rule: rule.name.clone(),
                     kind: DeliveryKind::Immediate,
                     tier,

@@ -158,6 +158,9 @@ impl Thresholds {
 /// - minutes on list: 1 h, 3 h, 6 h — duration is the other dimension; most topics leave a
 ///   list within two hours.
 ///
+/// A `[tiers.<colour>]` table replaces that tier's defaults whole (the signals it lists are
+/// the ones that count), so a file says everything about a tier it changes.
+///
 /// Two signals are needed so one noisy measure (a short list's rank 1, a z spike on a thin
 /// baseline) cannot raise a tier alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,6 +267,16 @@ mod tests {
         let a = cfg.assess(&s);
         assert_eq!(a.tier, Tier::Orange);
         assert_eq!(a.because.len(), 3);
+    }
+
+    #[test]
+    fn a_tier_table_replaces_that_tier_whole() {
+        let cfg: TierConfig =
+            toml::from_str("[red]\nbest_rank = 1\nkols = 3\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.orange, TierConfig::default().orange);
+        assert_eq!(cfg.red.label, None);
+        assert_eq!(cfg.red.kols, Some(3));
+        assert_eq!(cfg.signals_needed, 2);
     }
 
     #[test]
