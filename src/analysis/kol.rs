@@ -7,8 +7,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::SafeText;
 use crate::domain::normalize::{Normalized, is_cjk, normalize_text};
+use crate::domain::{SafeText, line_of};
 
 /// One watched account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,14 +71,6 @@ struct KolEntry {
     note: Option<String>,
     #[serde(default)]
     allow_short: bool,
-}
-
-fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// Parse a watchlist (`[[kol]]` tables: name, aliases, weibo_uid, tieba_portrait, note,

@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::domain::line_of;
 use crate::input::seq_string;
 pub use crate::input::{Action, Key, KeyCode, KeySeq, Layer, parse_seq};
 
@@ -96,14 +97,6 @@ enum RawBinding {
         action: String,
         desc: Option<String>,
     },
-}
-
-fn line_of(src: &str, byte: usize) -> usize {
-    src[..byte.min(src.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// One `"keys" = "action"` from a file or a `--bind`, before it is checked.

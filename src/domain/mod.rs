@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
 pub use normalize::normalize_title;
-pub use text::SafeText;
+pub use text::{SafeText, line_of};
 
 /// China Standard Time: every platform timestamp is read in this zone (no DST).
 pub fn cst() -> FixedOffset {

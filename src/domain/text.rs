@@ -356,6 +356,17 @@ fn skip_string(chars: &mut Chars<'_>) {
     }
 }
 
+/// The 1-based line holding byte `byte` of `src` (a TOML span's start, a parser's offset):
+/// what config, keymap, watchlist and rules errors name. Offsets past the end count as the
+/// last line.
+pub fn line_of(src: &str, byte: usize) -> usize {
+    src.as_bytes()[..byte.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

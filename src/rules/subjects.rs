@@ -1,0 +1,262 @@
+//! Candidates from what the lists and the analysis report, with the signals tiers are made
+//! of. The keys are stable across polls so the router's dedup works: a keyword by its text,
+//! a topic or a list-dynamics mark by platform and normalised title, an event by its first
+//! sighting and id (event ids restart with the process; the time keeps them apart).
+
+use crate::analysis::AnalysisUpdate;
+use crate::domain::{Label, Snapshot, Topic};
+
+use super::{Candidate, Kind, Signals};
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Rising keywords, events on a list now, and this poll's list-dynamics candidates. An
+/// update rebuilt from stored history (`seeded`) gives none: it is not news.
+pub fn from_update(u: &AnalysisUpdate) -> Vec<Candidate> {
+    if u.seeded {
+        return Vec::new();
+    }
+    let keywords = u.keywords.iter().filter(|k| k.rising).map(|k| {
+        let on = if k.rising_on.as_slice().is_empty() {
+            k.platforms.as_slice()
+        } else {
+            k.rising_on.as_slice()
+        };
+        Candidate {
+            key: format!("kw:{}", k.keyword.as_str()),
+            kind: Kind::RisingKeyword,
+            title: k.keyword.as_str().to_string(),
+            texts: Vec::new(),
+            platforms: on.to_vec(),
+            kols: Vec::new(),
+            signals: Signals {
+                z_score: Some(k.score),
+                platforms: count(on.len()),
+                ..Signals::default()
+            },
+        }
+    });
+    let events = u
+        .events
+        .events
+        .iter()
+        .filter(|e| e.on_lists)
+        .map(|e| Candidate {
+            key: format!("event:{}:{}", e.first_seen.timestamp(), e.id),
+            kind: Kind::Event,
+            title: e.label.clone(),
+            texts: e.members.iter().map(|m| m.title.clone()).collect(),
+            platforms: e.platforms.iter().map(|p| p.platform).collect(),
+            kols: Vec::new(),
+            signals: Signals {
+                best_rank: e.platforms.iter().map(|p| p.best_rank).min(),
+                platforms: count(e.platforms.len()),
+                listed_minutes: Some(e.listed_min),
+                ..Signals::default()
+            },
+        });
+    let dynamics = u.dynamics.candidates.iter().map(|c| Candidate {
+        key: format!("{}:{}:{}", c.kind.id(), c.platform.id(), c.key.norm),
+        kind: c.kind.into(),
+        title: c.title.clone(),
+        texts: Vec::new(),
+        platforms: vec![c.platform],
+        kols: Vec::new(),
+        signals: Signals {
+            best_rank: c.rank,
+            label: c.step.map(|s| s.to),
+            platforms: 1,
+            ..Signals::default()
+        },
+    });
+    keywords.chain(events).chain(dynamics).collect()
+}
+
+/// Every ranked topic of a list, with the KOLs `update` (the same poll's analysis, if at
+/// hand) found in it. Its rank is the rank now; a caller that tracks the best rank reached
+/// raises `signals.best_rank`.
+pub fn from_snapshot(s: &Snapshot, update: Option<&AnalysisUpdate>) -> Vec<Candidate> {
+    let kols = |t: &Topic| -> Vec<String> {
+        let key = t.key();
+        let mentions = update
+            .into_iter()
+            .flat_map(|u| &u.kol_mentions)
+            .filter(|m| m.topic == key)
+            .flat_map(|m| &m.mentions);
+        let mut names: Vec<String> = mentions.map(|m| m.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    s.ranked
+        .iter()
+        .map(|t| {
+            let kols = kols(t);
+            Candidate {
+                key: format!("topic:{}:{}", t.platform.id(), t.key().norm),
+                kind: Kind::Topic,
+                title: t.title.as_str().to_string(),
+                texts: Vec::new(),
+                platforms: vec![t.platform],
+                signals: Signals {
+                    best_rank: t.rank,
+                    label: (t.label != Label::None).then_some(t.label),
+                    platforms: 1,
+                    kols: count(kols.len()),
+                    listed_minutes: t
+                        .onboard
+                        .and_then(|on| u32::try_from((s.captured_at - on).num_minutes()).ok()),
+                    z_score: None,
+                },
+                kols,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::analysis::dynamics::{Candidate as Mark, Kind as MarkKind, LabelStep};
+    use crate::analysis::events::{Event, PlatformSpan};
+    use crate::analysis::{
+        AnalysisUpdate, Direction, KeywordRow, KolSpan, PlatformCounts, TopicKols,
+    };
+    use crate::domain::{Platform, TopicKey};
+    use crate::rules::tests::at;
+
+    fn row(keyword: &str, rising: bool) -> KeywordRow {
+        let titles = PlatformCounts::of([(Platform::Weibo, 2), (Platform::Douyin, 1)]);
+        KeywordRow {
+            keyword: keyword.into(),
+            score: 4.5,
+            share: 0.05,
+            rising,
+            cooling: false,
+            since: None,
+            cross_platform: true,
+            rising_on: Default::default(),
+            direction: Direction::Up,
+            platforms: titles.platforms(),
+            titles,
+            history: vec![0.01, 0.05].into(),
+        }
+    }
+
+    fn update() -> AnalysisUpdate {
+        let now = at("2026-12-07T10:00:00+08:00");
+        let span = |platform, best_rank| PlatformSpan {
+            platform,
+            first_seen: now,
+            best_rank,
+            heat: None,
+            on_list: true,
+        };
+        let mut u = AnalysisUpdate {
+            at: now,
+            platform: Platform::Weibo,
+            keywords: vec![row("某事", true), row("平稳", false)],
+            entries: Vec::new(),
+            rising: Vec::new(),
+            onsets: Vec::new(),
+            cross_platform: Vec::new(),
+            kol_mentions: vec![TopicKols {
+                topic: TopicKey::new(Platform::Weibo, "某某回应"),
+                title: "某某回应".into(),
+                mentions: vec![KolSpan {
+                    kol: 0,
+                    name: "某某".into(),
+                    span: 0..6,
+                }],
+            }],
+            kol_trends: Vec::new(),
+            warming_up: false,
+            flags_from: None,
+            seeded: false,
+            dynamics: Default::default(),
+            events: Default::default(),
+        };
+        u.dynamics.candidates.push(Mark {
+            platform: Platform::Weibo,
+            kind: MarkKind::LabelStep,
+            key: TopicKey::new(Platform::Weibo, "#某事#"),
+            title: "某事".into(),
+            at: now,
+            since: now,
+            rank: Some(4),
+            heat: None,
+            step: Some(LabelStep {
+                from: Label::Hot,
+                to: Label::Explosive,
+            }),
+            returned: None,
+            evidence: String::new(),
+        });
+        let mut events = crate::analysis::events::Events::default();
+        events.events.push(Arc::new(Event {
+            id: 7,
+            label: "某事".into(),
+            platforms: vec![span(Platform::Weibo, 4), span(Platform::Baidu, 2)],
+            members: Vec::new(),
+            first_seen: now,
+            last_seen: now,
+            on_lists: true,
+            listed_min: 90,
+            heat: None,
+            score: 1.0,
+        }));
+        u.events = Arc::new(events);
+        u
+    }
+
+    #[test]
+    fn candidates_from_an_update() {
+        let c = from_update(&update());
+        let kinds: Vec<_> = c.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [Kind::RisingKeyword, Kind::Event, Kind::LabelStep]);
+        assert_eq!(c[0].key, "kw:某事");
+        assert_eq!(c[0].platforms, [Platform::Weibo, Platform::Douyin]);
+        assert_eq!(c[0].signals.z_score, Some(4.5));
+        let e = &c[1];
+        assert_eq!(e.signals.best_rank, Some(2));
+        assert_eq!(e.signals.platforms, 2);
+        assert_eq!(e.signals.listed_minutes, Some(90));
+        assert!(e.key.starts_with("event:") && e.key.ends_with(":7"));
+        assert_eq!(c[2].key, "label_step:weibo:某事");
+        assert_eq!(c[2].signals.label, Some(Label::Explosive));
+        let mut seeded = update();
+        seeded.seeded = true;
+        assert!(from_update(&seeded).is_empty());
+    }
+
+    #[test]
+    fn candidates_from_a_list() {
+        let now = at("2026-12-07T10:00:00+08:00");
+        let mut s = Snapshot::new(Platform::Weibo, now);
+        let mut t = Topic::new(Platform::Weibo, Some(1), "某某回应");
+        t.label = Label::Boiling;
+        t.onboard = Some(at("2026-12-07T08:30:00+08:00"));
+        s.ranked.push(t);
+        s.ranked.push(Topic::new(Platform::Weibo, Some(2), "别的"));
+        let u = update();
+        let c = from_snapshot(&s, Some(&u));
+        assert_eq!(c[0].kols, ["某某"]);
+        assert_eq!(
+            c[0].signals,
+            Signals {
+                best_rank: Some(1),
+                label: Some(Label::Boiling),
+                z_score: None,
+                platforms: 1,
+                kols: 1,
+                listed_minutes: Some(90),
+            }
+        );
+        assert!(c[1].kols.is_empty() && c[1].signals.label.is_none());
+        assert!(from_snapshot(&s, None)[0].kols.is_empty());
+    }
+}
