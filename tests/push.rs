@@ -2,6 +2,7 @@
 //! signatures recomputed by the receiver, body-based verdicts, numbered parts within budget,
 //! and no secret in any Debug, Display or error text. Nothing leaves 127.0.0.1.
 
+mod email;
 mod push_support;
 
 use std::time::Duration;

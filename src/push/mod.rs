@@ -13,6 +13,7 @@
 //! Names only `domain` (sanitising answers shown to the user) and `paths` (the 0600 rule).
 
 pub mod channel;
+pub mod email;
 pub mod message;
 pub mod outcome;
 pub mod rate;
@@ -22,6 +23,7 @@ pub mod split;
 pub mod template;
 
 pub use channel::{Budget, Channel, ChannelConfig, Kind, PushError, Secret, SecretRef};
+pub use email::{Endpoint, TlsMode};
 pub use message::{Message, Tier};
 pub use outcome::Outcome;
 pub use send::send;
