@@ -67,6 +67,8 @@ fn parse(raw: &[u8]) -> Mail {
             .unwrap_or_else(|| panic!("no {mime} part"))
             .get_body()
             .unwrap()
+            // MIME lines end in CRLF on the wire.
+            .replace("\r\n", "\n")
     };
     let header = |name: &str| m.headers.iter().find(|h| h.get_key_ref() == name);
     Mail {
