@@ -1,6 +1,6 @@
 //! Channel configuration (what will live under `[push.channels.NAME]`), its secrets, and the
 //! one table of what differs between channels: default host, size budget, rate limits, text
-//! dialect, and the request each part becomes.
+//! dialect, and the request each part becomes (email: the mail, in `email`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
+use super::email::{Email, Endpoint, Settings, TlsMode};
 use super::message::{Dialect, Message, Tier, truncate_bytes};
 use super::rate::{Limit, RateLimiter};
 use super::sign;
@@ -29,6 +30,7 @@ pub enum Kind {
     Slack,
     Bark,
     Webhook,
+    Email,
 }
 
 /// What a channel's size limit applies to (team-alerts.md §9).
@@ -38,6 +40,8 @@ pub enum Budget {
     BodyBytes(usize),
     /// Characters of the one text field the service limits.
     FieldChars(usize),
+    /// Sent whole: no limit worth splitting for (email).
+    Whole,
 }
 
 /// DingTalk has no documented limit; TrendRadar sends ≤ 20,000 B, so stay under that.
@@ -49,7 +53,7 @@ const S: Duration = Duration::from_secs(1);
 const MIN: Duration = Duration::from_secs(60);
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::WeCom,
         Kind::Feishu,
         Kind::DingTalk,
@@ -58,6 +62,7 @@ impl Kind {
         Kind::Slack,
         Kind::Bark,
         Kind::Webhook,
+        Kind::Email,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +75,7 @@ impl Kind {
             Kind::Slack => "Slack",
             Kind::Bark => "Bark",
             Kind::Webhook => "webhook",
+            Kind::Email => "email",
         }
     }
 
@@ -83,7 +89,7 @@ impl Kind {
             Kind::Ntfy => Some("https://ntfy.sh"),
             Kind::Slack => Some("https://hooks.slack.com"),
             Kind::Bark => Some("https://api.day.app"),
-            Kind::Webhook => None,
+            Kind::Webhook | Kind::Email => None,
         }
     }
 
@@ -99,6 +105,7 @@ impl Kind {
             // APNs payloads are ~4 KB; TrendRadar keeps Bark bodies to 3,600 B.
             Kind::Bark => Budget::BodyBytes(3600),
             Kind::Webhook => Budget::BodyBytes(WEBHOOK_DEFAULT_BYTES),
+            Kind::Email => Budget::Whole,
         }
     }
 
@@ -114,14 +121,15 @@ impl Kind {
                 burst: 60,
                 every: 5 * S,
             }],
-            Kind::Bark | Kind::Webhook => Vec::new(),
+            // Email limits are the provider's and undocumented (§0).
+            Kind::Bark | Kind::Webhook | Kind::Email => Vec::new(),
         }
     }
 
     fn dialect(self) -> Dialect {
         match self {
             Kind::WeCom | Kind::Feishu | Kind::DingTalk => Dialect::Markdown,
-            Kind::Telegram => Dialect::TelegramHtml,
+            Kind::Telegram | Kind::Email => Dialect::Html,
             Kind::Slack => Dialect::SlackMrkdwn,
             Kind::Ntfy | Kind::Bark | Kind::Webhook => Dialect::Raw,
         }
@@ -130,6 +138,15 @@ impl Kind {
     /// Channels with their own link field (the rest get the link as a last body line).
     fn has_link_field(self) -> bool {
         matches!(self, Kind::Ntfy | Kind::Bark | Kind::Webhook)
+    }
+
+    /// Whether an alert of `tier` goes out on its own, or only in the next digest (§9: email
+    /// sends blue and yellow in digests only, so a busy day is not a full inbox).
+    pub fn immediate(self, tier: Tier) -> bool {
+        match self {
+            Kind::Email => tier >= Tier::Orange,
+            _ => true,
+        }
     }
 }
 
@@ -147,6 +164,10 @@ pub enum SecretRef {
 pub struct Secret(String);
 
 impl Secret {
+    pub(super) fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -195,6 +216,8 @@ pub enum PushError {
         kind: &'static str,
         field: &'static str,
     },
+    #[error("email {field}: {reason}")]
+    Email { field: String, reason: String },
 }
 
 impl SecretRef {
@@ -293,6 +316,23 @@ pub enum ChannelConfig {
         #[serde(default)]
         max_bytes: Option<usize>,
     },
+    /// SMTP. `tls` follows `port` when not given (465 implicit, else STARTTLS) and `port`
+    /// follows `tls`; `"none"` only to loopback unless `allow_plaintext`. The password of
+    /// QQ/163/126 mail is the app authorisation code (授权码).
+    Email {
+        host: String,
+        #[serde(default)]
+        port: Option<u16>,
+        #[serde(default)]
+        tls: Option<TlsMode>,
+        /// Plaintext to a host that is not loopback (a trusted internal relay).
+        #[serde(default)]
+        allow_plaintext: bool,
+        username: String,
+        password: SecretRef,
+        from: String,
+        to: Vec<String>,
+    },
 }
 
 /// What differs per kind once the secrets are loaded.
@@ -327,6 +367,7 @@ enum Dest {
         url: Secret,
         template: Template,
     },
+    Email(Box<Email>),
 }
 
 /// A ready channel: secrets loaded, URLs checked, its own rate limiter.
@@ -370,6 +411,7 @@ impl ChannelConfig {
             ChannelConfig::Slack { .. } => Kind::Slack,
             ChannelConfig::Bark { .. } => Kind::Bark,
             ChannelConfig::Webhook { .. } => Kind::Webhook,
+            ChannelConfig::Email { .. } => Kind::Email,
         }
     }
 
@@ -449,6 +491,27 @@ impl ChannelConfig {
                     device_key: device_key.load(env)?,
                 },
             ),
+            ChannelConfig::Email {
+                host,
+                port,
+                tls,
+                allow_plaintext,
+                username,
+                password,
+                from,
+                to,
+            } => {
+                let endpoint = Endpoint::choose(host, *port, *tls, *allow_plaintext)?;
+                let email = Email::open(Settings {
+                    endpoint: &endpoint,
+                    username,
+                    password: password.load(env)?,
+                    from,
+                    to,
+                })?;
+                let dest = Dest::Email(Box::new(email));
+                return Ok(Channel::new(kind, endpoint.url()?, dest, budget, false));
+            }
             ChannelConfig::Webhook {
                 url,
                 template,
@@ -552,6 +615,7 @@ impl Channel {
             Dest::Slack { path } => out.push(path.expose()),
             Dest::Bark { device_key } => out.push(device_key.expose()),
             Dest::Webhook { url, .. } => out.push(url.expose()),
+            Dest::Email(email) => out.extend(email.secrets()),
         }
         out
     }
@@ -590,6 +654,13 @@ impl Channel {
         let body = self.body_of(msg);
         let limit = match self.budget {
             Budget::BodyBytes(n) | Budget::FieldChars(n) => n,
+            Budget::Whole => {
+                return Ok(vec![Piece::Part {
+                    text: body,
+                    no: None,
+                    first: true,
+                }]);
+            }
         };
         // Measured at a fixed time: signatures and timestamps have a constant length.
         let measure = |text: &str, no: Option<PartNo>| {
@@ -600,7 +671,7 @@ impl Channel {
             };
             let req = self.request(msg, &piece, MEASURE_TIME);
             match self.budget {
-                Budget::BodyBytes(_) => req.body.len(),
+                Budget::BodyBytes(_) | Budget::Whole => req.body.len(),
                 Budget::FieldChars(_) => req.field_chars,
             }
         };
@@ -655,8 +726,9 @@ impl Channel {
                 .map(String::from)
                 .collect(),
             Dest::Bark { .. } => vec!["push".into()],
-            // The user's URL exactly as given (a trailing slash can matter).
-            Dest::Webhook { .. } => return url,
+            // The user's URL exactly as given (a trailing slash can matter); email's is the
+            // SMTP endpoint, shown only.
+            Dest::Webhook { .. } | Dest::Email(_) => return url,
         };
         // Segments are percent-encoded, so a token cannot add path or query parts.
         if let Ok(mut path) = url.path_segments_mut() {
@@ -678,6 +750,14 @@ impl Channel {
             _ => {}
         }
         url
+    }
+
+    /// The email sender, for the channels that speak SMTP instead of HTTP.
+    pub(super) fn email(&self) -> Option<&Email> {
+        match &self.dest {
+            Dest::Email(email) => Some(email),
+            _ => None,
+        }
     }
 
     /// The request for one piece, sent at `ts_ms` (milliseconds since the Unix epoch).
@@ -820,6 +900,8 @@ impl Channel {
                     ("ts", &ts),
                 ])
             }
+            // Mail is rendered and sent by `email` (send.rs never asks for a request).
+            Dest::Email(_) => Value::Null,
         };
         Request {
             url: self.url(ts_ms),

@@ -66,6 +66,10 @@ pub struct Message {
     pub mentions: Vec<String>,
     /// Link to open (ntfy click, Bark url, the webhook's `{url}`).
     pub url: Option<String>,
+    /// A complete HTML document (the HTML report) for channels that show HTML: email sends it
+    /// as its `text/html` part instead of the one rendered from `body_markdown`, which stays
+    /// the plain-text part and what every other channel sends. The producer escapes it.
+    pub html: Option<String>,
     /// The routing rule that raised it (webhook `{rule}`).
     pub rule: String,
     /// Platform id (webhook `{platform}`).
@@ -80,6 +84,7 @@ impl Message {
             tier,
             mentions: Vec::new(),
             url: None,
+            html: None,
             rule: String::new(),
             platform: String::new(),
         }
@@ -92,12 +97,15 @@ pub enum Dialect {
     /// WeCom, DingTalk, Feishu lark_md: markdown passes through, but `<` becomes `＜` — these
     /// parse `<font>`, `<@id>` and `<at>` tags, and a title must not be able to open one.
     Markdown,
-    /// Telegram `parse_mode: HTML`: `& < >` escaped, `**b**` → `<b>`, links → `<a>`.
-    TelegramHtml,
+    /// HTML: `& < >` escaped, `**b**` → `<b>`, links → `<a>`. Telegram's `parse_mode: HTML`
+    /// (a subset of HTML) and the email `text/html` part.
+    Html,
     /// Slack mrkdwn: `& < >` escaped, `**b**` → `*b*`, links → `<url|text>`.
     SlackMrkdwn,
     /// ntfy, Bark, generic webhooks: the markdown as is (rendered by apps, not parsed for tags).
     Raw,
+    /// Plain text (the email `text/plain` part): markers dropped, links as `text (url)`.
+    Plain,
 }
 
 impl Dialect {
@@ -105,8 +113,8 @@ impl Dialect {
     pub fn text(self, s: &str) -> String {
         match self {
             Dialect::Markdown => s.replace('<', "＜"),
-            Dialect::TelegramHtml | Dialect::SlackMrkdwn => escape_html(s),
-            Dialect::Raw => s.to_string(),
+            Dialect::Html | Dialect::SlackMrkdwn => escape_html(s),
+            Dialect::Raw | Dialect::Plain => s.to_string(),
         }
     }
 
@@ -114,8 +122,9 @@ impl Dialect {
     pub fn bold(self, s: &str) -> String {
         let t = self.text(s);
         match self {
-            Dialect::TelegramHtml => format!("<b>{t}</b>"),
+            Dialect::Html => format!("<b>{t}</b>"),
             Dialect::SlackMrkdwn => format!("*{t}*"),
+            Dialect::Plain => t,
             Dialect::Markdown | Dialect::Raw => format!("**{t}**"),
         }
     }
@@ -126,7 +135,7 @@ impl Dialect {
         match self {
             Dialect::Markdown => md.replace('<', "＜"),
             Dialect::Raw => md.to_string(),
-            Dialect::TelegramHtml | Dialect::SlackMrkdwn => md
+            Dialect::Html | Dialect::SlackMrkdwn | Dialect::Plain => md
                 .split('\n')
                 .map(|line| self.convert_line(line))
                 .collect::<Vec<_>>()
@@ -152,11 +161,12 @@ impl Dialect {
                 rest = &after[end + 2..];
             } else if let Some((text, url, len)) = link_at(rest) {
                 match self {
-                    Dialect::TelegramHtml => out.push_str(&format!(
+                    Dialect::Html => out.push_str(&format!(
                         "<a href=\"{}\">{}</a>",
                         escape_html(url).replace('"', "&quot;"),
                         escape_html(text)
                     )),
+                    Dialect::Plain => out.push_str(&format!("{text} ({url})")),
                     _ => out.push_str(&format!(
                         "<{}|{}>",
                         escape_html(url).replace('|', "%7C"),
@@ -166,7 +176,7 @@ impl Dialect {
                 rest = &rest[len..];
             } else {
                 let ch = rest.chars().next().unwrap_or(' ');
-                out.push_str(&escape_html(ch.encode_utf8(&mut [0; 4])));
+                out.push_str(&self.text(ch.encode_utf8(&mut [0; 4])));
                 rest = &rest[ch.len_utf8()..];
             }
         }
@@ -240,10 +250,19 @@ mod tests {
 
     #[test]
     fn telegram_html_escapes_and_converts() {
-        let d = Dialect::TelegramHtml;
+        let d = Dialect::Html;
         assert_eq!(
             d.markdown("## 标题 & <x>\n**粗** a<b [链接](https://e.com/?a=1&b=\"2\") **"),
             "<b>标题 &amp; &lt;x&gt;</b>\n<b>粗</b> a&lt;b <a href=\"https://e.com/?a=1&amp;b=&quot;2&quot;\">链接</a> **"
+        );
+    }
+
+    #[test]
+    fn plain_drops_markers_and_spells_out_links() {
+        let d = Dialect::Plain;
+        assert_eq!(
+            d.markdown("## 标题 <x>\n**粗** a<b [链接](https://e.com/?a=1) **"),
+            "标题 <x>\n粗 a<b 链接 (https://e.com/?a=1) **"
         );
     }
 

@@ -142,6 +142,89 @@ const NTFY: &[Code] = &[
     code(41303, Act::Permanent, "JSON body too large"),
 ];
 
+/// SMTP replies (RFC 5321 §4.2.2/§4.2.3): 4xx transient, 5xx permanent; the rows say why.
+/// 450/451 are what greylisting answers, so they wait long enough for the second try to pass.
+const SMTP: &[Code] = &[
+    code(
+        421,
+        Act::Retry(60),
+        "service not available (busy, or closing the connection)",
+    ),
+    code(450, Act::Retry(300), "mailbox busy or greylisted"),
+    code(451, Act::Retry(120), "local error in processing"),
+    code(
+        452,
+        Act::Retry(120),
+        "insufficient storage or too many recipients",
+    ),
+    code(
+        530,
+        Act::Permanent,
+        "authentication required — set username and password",
+    ),
+    code(
+        535,
+        Act::Permanent,
+        "authentication failed — check the username and the app password (授权码)",
+    ),
+    code(550, Act::Permanent, "mailbox unavailable"),
+    code(552, Act::Permanent, "message too large or mailbox full"),
+    code(553, Act::Permanent, "mailbox name not allowed"),
+    code(554, Act::Permanent, "transaction failed (refused as spam?)"),
+];
+
+/// One SMTP error reply: `code` and the server's text. 550/553 name the address the text
+/// names (a recipient, or the sender); the server's text is sanitised and shortened.
+pub fn smtp_reply(code: u16, text: &str, from: &str, to: &[String]) -> Outcome {
+    let server = snippet(text.trim());
+    let row = SMTP.iter().find(|c| c.code == i64::from(code));
+    let meaning = row.map(|c| c.meaning).unwrap_or("unexpected reply");
+    let mut reason = format!("email {code}: {meaning}");
+    if matches!(code, 550 | 551 | 553) {
+        let lower = text.to_lowercase();
+        let named = |a: &str| lower.contains(&a.to_lowercase());
+        match to.iter().find(|a| named(a)) {
+            Some(a) => reason.push_str(&format!(" — recipient {a} refused")),
+            None if named(from) => reason.push_str(&format!(" — sender {from} refused")),
+            None => reason.push_str(&format!(" — a recipient ({}) or the sender", to.join(", "))),
+        }
+    }
+    if !server.is_empty() {
+        reason.push_str(&format!(" (server: {server})"));
+    }
+    match (row.map(|c| &c.act), code) {
+        (_, 200..=399) => Outcome::Delivered,
+        (Some(Act::Retry(secs)), _) => Outcome::retry(*secs, reason),
+        (None, 400..=499) => Outcome::retry(DEFAULT_RETRY.as_secs(), reason),
+        _ => Outcome::permanent(reason),
+    }
+}
+
+/// A failed SMTP conversation: a negative reply goes by its code; a timeout, a dropped
+/// connection or a garbled answer is transient; lettre's own refusals (no common AUTH
+/// mechanism, no STARTTLS offered) are configuration, so permanent. The text may need
+/// redacting (send.rs does).
+pub fn smtp_error(e: &lettre::transport::smtp::Error, from: &str, to: &[String]) -> Outcome {
+    let shown = e.to_string();
+    if let Some(code) = e.status() {
+        // lettre shows "permanent error (535): text".
+        let text = shown.split_once("): ").map_or("", |(_, t)| t);
+        return smtp_reply(u16::from(code), text, from, to);
+    }
+    let shown = snippet(&shown);
+    if e.is_timeout() {
+        network_error(&format!("email: timed out ({shown})"))
+    } else if e.is_tls() {
+        network_error(&format!(
+            "email: TLS failed — check host, port and tls ({shown})"
+        ))
+    } else if e.is_client() {
+        Outcome::permanent(format!("email: {shown}"))
+    } else {
+        network_error(&format!("email: {shown}"))
+    }
+}
+
 /// Classify one HTTP answer. `retry_after` is the `Retry-After` header, if any.
 pub fn classify(kind: Kind, status: u16, retry_after: Option<&str>, body: &[u8]) -> Outcome {
     let header_wait = retry_after.and_then(|v| v.trim().parse::<u64>().ok());
@@ -192,6 +275,8 @@ pub fn classify(kind: Kind, status: u16, retry_after: Option<&str>, body: &[u8])
         // Slack answers the plain text `ok`; its errors are plain-text codes.
         Kind::Slack => (status == 200 && body.trim_ascii() == b"ok").then_some(Outcome::Delivered),
         Kind::Webhook => is_2xx(status).then_some(Outcome::Delivered),
+        // Mail is judged by `smtp_error`, never by an HTTP answer.
+        Kind::Email => None,
     };
     verdict.unwrap_or_else(|| by_status(kind, status, header_wait, body))
 }
@@ -412,6 +497,36 @@ mod tests {
             .contains("device key")
         );
         assert_eq!(classify(Kind::Webhook, 204, None, b""), Outcome::Delivered);
+    }
+
+    #[test]
+    fn smtp_replies_by_code() {
+        let to = ["a@example.com".to_string(), "Bad@Example.com".to_string()];
+        let r = |code, text: &str| smtp_reply(code, text, "me@example.com", &to);
+        assert_eq!(r(250, "OK"), Outcome::Delivered);
+        assert_eq!(secs(&r(421, "4.3.2 closing")), 60);
+        assert!(secs(&r(450, "greylisted")) >= 60);
+        assert!(secs(&r(451, "x")) > 0 && secs(&r(452, "x")) > 0);
+        assert!(secs(&r(447, "unknown 4xx")) > 0);
+        let auth = r(535, "5.7.8 Authentication credentials invalid");
+        assert!(permanent(&auth).contains("授权码"), "{auth:?}");
+        let rcpt = r(550, "5.1.1 <bad@example.com>: Recipient address rejected");
+        assert!(
+            permanent(&rcpt).contains("recipient Bad@Example.com refused"),
+            "{rcpt:?}"
+        );
+        let sender = r(553, "5.7.1 <me@example.com>: Sender address rejected");
+        assert!(
+            permanent(&sender).contains("sender me@example.com"),
+            "{sender:?}"
+        );
+        let vague = r(550, "no such user");
+        assert!(
+            permanent(&vague).contains("a@example.com, Bad@Example.com"),
+            "{vague:?}"
+        );
+        assert!(permanent(&r(599, "\x1b[31mweird")).contains("599"));
+        assert!(!permanent(&r(599, "\x1b[31mweird")).contains('\u{1b}'));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Delivery: plan the pieces, then for each one take the rate allowance, render with a fresh
-//! timestamp (signatures expire after an hour), post, and classify the answer.
+//! timestamp (signatures expire after an hour), post, and classify the answer. Email goes
+//! through the same loop, one whole mail over SMTP instead of a post.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -43,7 +44,12 @@ pub async fn send(
                 after: wait,
                 reason: format!("{}: local rate limit", channel.kind().name()),
             },
-            Ok(()) => post(client, channel, msg, piece, now).await,
+            Ok(()) => match (channel.email(), piece) {
+                (Some(email), Piece::Part { text, .. }) => {
+                    redacted(channel, email.send(msg, text).await)
+                }
+                _ => post(client, channel, msg, piece, now).await,
+            },
         };
         if let Outcome::Retry { after, .. } = &outcome
             && let Ok(mut l) = channel.limiter.lock()
@@ -101,7 +107,15 @@ async fn post(
             Err(e) => return network_error(&channel.redact(&e.without_url().to_string())),
         }
     }
-    match classify(channel.kind(), status, retry_after.as_deref(), &body) {
+    redacted(
+        channel,
+        classify(channel.kind(), status, retry_after.as_deref(), &body),
+    )
+}
+
+/// The outcome with every secret in its reason replaced by `***` (answers can echo them).
+fn redacted(channel: &Channel, outcome: Outcome) -> Outcome {
+    match outcome {
         Outcome::Retry { after, reason } => Outcome::Retry {
             after,
             reason: channel.redact(&reason),

@@ -2,6 +2,9 @@
 //! canned bodies (the documented success body when the queue is empty), and recompute the
 //! Feishu and DingTalk signatures independently of the code under test.
 
+pub mod aiosmtpd;
+pub mod smtp;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
