@@ -7,6 +7,12 @@ use clap::Parser;
 use resou::cli::{Cli, Command};
 use resou::commands;
 
+/// jemalloc, not the system malloc: see `resou::memory` and Cargo.toml.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+resou::jemalloc_config!();
+
 fn main() -> ExitCode {
     resou::memory::tune_allocator();
     resou::crash::install_hook();

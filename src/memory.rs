@@ -6,7 +6,9 @@
 //! free pages in the middle of a heap that are never returned. The 30-day soak measured the
 //! gap (RSS minus live heap) growing from 6 MB to 18 MB in six days; see BENCHMARKS.md.
 //!
-//! Elsewhere (musl, macOS) these are no-ops.
+//! The binary allocates with jemalloc instead ([`jemalloc_config!`]): glibc's arenas still
+//! fragmented over weeks with every list on. The glibc settings below remain for the C code
+//! that calls `malloc` itself (SQLite). Elsewhere (musl, macOS) these are no-ops.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -18,6 +20,20 @@ const ARENA_MAX: i32 = 2;
 /// also turns off glibc's dynamic threshold (which rises to 32 MB after a big free).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MMAP_THRESHOLD: i32 = 128 * 1024;
+
+/// jemalloc's options, compiled in (`_rjem_malloc_conf`, read at its first allocation): one
+/// arena (a handful of threads allocate, at a low rate; more arenas only spread long-lived
+/// blocks over more pages), and freed pages handed back after a second instead of ten.
+/// A macro because the symbol must be defined in each executable that uses jemalloc (the
+/// binary, and the soak harness that wraps it to count).
+#[macro_export]
+macro_rules! jemalloc_config {
+    () => {
+        #[cfg(not(target_env = "msvc"))]
+        #[unsafe(export_name = "_rjem_malloc_conf")]
+        static JEMALLOC_CONF: &[u8; 47] = b"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+    };
+}
 
 /// How often, by the data's clock, freed memory is handed back.
 pub const RELEASE_EVERY_SECS: i64 = 3_600;

@@ -1,20 +1,24 @@
-//! Live heap bytes, counted by a wrapper around the system allocator: the soak reports them
-//! beside RSS, so growth of live data can be told apart from allocator overhead (freed memory
+//! Live heap bytes, counted by a wrapper around the binary's allocator (jemalloc, configured
+//! as `main` configures it): the soak reports them beside RSS, so growth of live data can be told apart from allocator overhead (freed memory
 //! the allocator keeps, fragmentation). Two relaxed atomic adds per call; the soak's own
 //! figures are taken with it in place.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tikv_jemallocator::Jemalloc;
+
+resou::jemalloc_config!();
 
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static BLOCKS: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: every call is forwarded unchanged to `System`; only the counter is added.
+// SAFETY: every call is forwarded unchanged to jemalloc; only the counter is added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { Jemalloc.alloc(layout) };
         if !p.is_null() {
             LIVE.fetch_add(layout.size(), Ordering::Relaxed);
             BLOCKS.fetch_add(1, Ordering::Relaxed);
@@ -22,7 +26,7 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { Jemalloc.alloc_zeroed(layout) };
         if !p.is_null() {
             LIVE.fetch_add(layout.size(), Ordering::Relaxed);
             BLOCKS.fetch_add(1, Ordering::Relaxed);
@@ -30,12 +34,12 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { Jemalloc.dealloc(ptr, layout) };
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         BLOCKS.fetch_sub(1, Ordering::Relaxed);
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { Jemalloc.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
             LIVE.fetch_add(new_size, Ordering::Relaxed);
