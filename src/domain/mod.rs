@@ -6,6 +6,7 @@ pub mod num;
 pub mod post;
 pub mod snapshot_file;
 pub mod text;
+pub mod tier;
 pub mod time;
 
 use std::fmt;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use normalize::normalize_title;
 pub use text::{SafeText, line_of};
+pub use tier::Tier;
 
 /// China Standard Time: every platform timestamp is read in this zone (no DST).
 pub fn cst() -> FixedOffset {

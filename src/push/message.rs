@@ -6,52 +6,7 @@
 //! no control characters); what is left here is each format's own escaping, so a hot-list
 //! title cannot open a `<font>` tag, mention `@all`, or break Telegram's HTML parser.
 
-use serde::{Deserialize, Serialize};
-
-/// Alert tier, following 突发事件应对法 art. 42: 一级 = 红 is the highest. The derived order
-/// is by severity (`Blue < Red`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    /// 四级 IV 蓝色
-    Blue,
-    /// 三级 III 黄色
-    Yellow,
-    /// 二级 II 橙色
-    Orange,
-    /// 一级 I 红色
-    Red,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::Blue, Tier::Yellow, Tier::Orange, Tier::Red];
-
-    /// 1 (red, highest) … 4 (blue).
-    pub fn level(self) -> u8 {
-        4 - self as u8
-    }
-
-    /// English id: Feishu card template, the webhook's `{severity}`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Tier::Blue => "blue",
-            Tier::Yellow => "yellow",
-            Tier::Orange => "orange",
-            Tier::Red => "red",
-        }
-    }
-
-    /// The tier word every channel puts before the title, so the tier reads without colour
-    /// (WeCom markdown has no blue, markdown_v2 and plain text have no colour at all).
-    pub fn label(self) -> &'static str {
-        match self {
-            Tier::Blue => "【蓝色】",
-            Tier::Yellow => "【黄色】",
-            Tier::Orange => "【橙色】",
-            Tier::Red => "【红色】",
-        }
-    }
-}
+pub use crate::domain::Tier;
 
 /// One alert or report, before any channel sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,13 +182,6 @@ pub fn truncate_bytes(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tiers_follow_the_law_red_is_level_one_and_highest() {
-        assert_eq!(Tier::Red.level(), 1);
-        assert_eq!(Tier::Blue.level(), 4);
-        assert!(Tier::Red > Tier::Orange && Tier::Yellow > Tier::Blue);
-    }
 
     #[test]
     fn markdown_dialect_cannot_open_tags() {

@@ -5,61 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::Label;
 
-/// A warning tier, lowest first (so `Ord` compares urgency).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    #[default]
-    Blue,
-    Yellow,
-    Orange,
-    Red,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::Blue, Tier::Yellow, Tier::Orange, Tier::Red];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Tier::Blue => "blue",
-            Tier::Yellow => "yellow",
-            Tier::Orange => "orange",
-            Tier::Red => "red",
-        }
-    }
-
-    /// The level number as the law counts it: 1 (red) … 4 (blue).
-    pub fn level(self) -> u8 {
-        4 - self as u8
-    }
-
-    /// `蓝色` … `红色`, with the level: what messages show (WeCom markdown_v2 has no colours).
-    pub fn zh(self) -> &'static str {
-        match self {
-            Tier::Blue => "蓝色 四级",
-            Tier::Yellow => "黄色 三级",
-            Tier::Orange => "橙色 二级",
-            Tier::Red => "红色 一级",
-        }
-    }
-
-    pub fn emoji(self) -> &'static str {
-        match self {
-            Tier::Blue => "🟦",
-            Tier::Yellow => "🟨",
-            Tier::Orange => "🟧",
-            Tier::Red => "🟥",
-        }
-    }
-}
-
-impl std::fmt::Display for Tier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
-}
+pub use crate::domain::Tier;
 
 /// What is known about an alert's subject; absent signals count towards no tier.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -235,13 +181,6 @@ impl TierConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn levels_follow_the_law() {
-        assert_eq!(Tier::Red.level(), 1);
-        assert_eq!(Tier::Blue.level(), 4);
-        assert!(Tier::Red > Tier::Orange && Tier::Yellow > Tier::Blue);
-    }
 
     #[test]
     fn tiers_from_signals() {
