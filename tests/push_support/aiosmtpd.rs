@@ -3,9 +3,8 @@
 //! `.ci/run` installs it and sets `RESOU_REQUIRE_SMTP=1`; elsewhere a missing aiosmtpd skips.
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const SERVER: &str = r#"
 import asyncio, json, os, sys, threading
@@ -35,6 +34,7 @@ loop = asyncio.new_event_loop()
 factory = lambda: SMTP(Store(), hostname="aiosmtpd.test", authenticator=authenticator,
                        auth_require_tls=False, loop=loop)
 loop.run_until_complete(loop.create_server(factory, "127.0.0.1", port))
+print("ready", flush=True)
 loop.run_forever()
 "#;
 
@@ -87,11 +87,11 @@ impl Aiosmtpd {
                 .arg(&out)
                 .args([user, password])
                 .stdin(Stdio::piped())
-                .stdout(Stdio::null())
+                .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
-            if wait_until_listening(&mut child, port) {
+            if says_ready(&mut child) {
                 return Aiosmtpd { port, child, dir };
             }
             let _ = child.kill();
@@ -132,19 +132,13 @@ impl Drop for Aiosmtpd {
     }
 }
 
-/// Poll connect until the port accepts, the server exits (port taken), or 20 s pass.
-fn wait_until_listening(child: &mut Child, port: u16) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return true;
-        }
-        // Between polls only: nothing waits on this interval for correctness.
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    false
+/// The server prints `ready` once its socket is bound; it exits instead when the port was
+/// taken (then the line never comes and stdout closes).
+fn says_ready(child: &mut Child) -> bool {
+    use std::io::BufRead;
+    let Some(out) = child.stdout.take() else {
+        return false;
+    };
+    let mut line = String::new();
+    std::io::BufReader::new(out).read_line(&mut line).is_ok() && line.trim() == "ready"
 }
