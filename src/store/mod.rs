@@ -112,6 +112,17 @@ pub trait HistoryStore: Send {
     /// (each with its best rank by `at`). Empty when the topic was in no story.
     fn story_of(&self, key: &TopicKey, at: DateTime<FixedOffset>) -> Result<Vec<StoryTitle>>;
 
+    // Team alert deliveries (issue 19): the queue the one sender works through.
+
+    /// Queue one message for one channel (state pending); returns its id.
+    fn enqueue_push(&mut self, push: &NewPush) -> Result<i64>;
+    /// Every pending delivery, the one due first first.
+    fn pending_pushes(&self) -> Result<Vec<PushRecord>>;
+    /// Record an attempt's result.
+    fn update_push(&mut self, id: i64, update: &PushUpdate) -> Result<()>;
+    /// The `limit` deliveries changed last (sent, failed or waiting), newest first.
+    fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>>;
+
     /// [`HistoryStore::story_of`] for several topics, each stored title once.
     fn stories_of(&self, keys: &[TopicKey], at: DateTime<FixedOffset>) -> Result<Vec<StoryTitle>> {
         let mut seen = std::collections::HashSet::new();
@@ -219,6 +230,77 @@ pub struct KolMention {
 pub struct TriageRecord {
     pub user: String,
     pub json: String,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// Where a queued delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PushState {
+    /// Not (wholly) delivered yet; tried again at `next_at`.
+    Pending,
+    Delivered,
+    /// Given up: the channel refused it for good (a bad key, a wrong signature).
+    Failed,
+}
+
+impl PushState {
+    pub fn id(self) -> &'static str {
+        match self {
+            PushState::Pending => "pending",
+            PushState::Delivered => "delivered",
+            PushState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PushState> {
+        [PushState::Pending, PushState::Delivered, PushState::Failed]
+            .into_iter()
+            .find(|p| p.id() == s)
+    }
+}
+
+/// A message to queue for one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPush {
+    pub channel: String,
+    pub rule: String,
+    /// The tier's id (`blue` … `red`).
+    pub tier: String,
+    pub title: String,
+    /// The message as JSON (`push::Message`), rendered again for each attempt.
+    pub message: String,
+    pub created_at: DateTime<FixedOffset>,
+    /// When to send it first (now, or later when a local rate limit says so).
+    pub next_at: DateTime<FixedOffset>,
+}
+
+/// A queued delivery as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushRecord {
+    pub id: i64,
+    pub channel: String,
+    pub rule: String,
+    pub tier: String,
+    pub title: String,
+    pub message: String,
+    pub state: PushState,
+    /// Parts (of a split message) delivered so far; a retry sends the rest.
+    pub parts_done: u32,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<FixedOffset>,
+    pub next_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// The result of one attempt, written over the row's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushUpdate {
+    pub state: PushState,
+    pub parts_done: u32,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
 }
 

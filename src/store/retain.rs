@@ -53,6 +53,11 @@ pub(super) fn run(
            WHERE t.platform = story_titles.platform AND t.norm = story_titles.norm)",
         cutoff,
     )?;
+    // Deliveries done or given up, after the keep window; pending ones are never dropped.
+    exec(
+        "DELETE FROM push_queue WHERE state <> 'pending' AND updated_at < $1",
+        cutoff,
+    )?;
     let expired_keyword_points = exec("DELETE FROM keyword_points WHERE at < $1", cutoff)?;
     let compacted_keyword_points = exec(
         &keep_one_an_hour(

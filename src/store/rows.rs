@@ -4,8 +4,8 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{
-    HistoryPoint, KeywordPoint, KolMention, PollRef, Result, StoreError, StoryTitle, TopicHistory,
-    TriageRecord,
+    HistoryPoint, KeywordPoint, KolMention, PollRef, PushRecord, PushState, Result, StoreError,
+    StoryTitle, TopicHistory, TriageRecord,
 };
 use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, TopicKey, normalize_title};
 
@@ -225,6 +225,31 @@ impl<R: Row> Cells<'_, R> {
             user: self.get(0)?,
             json: self.get(1)?,
             updated_at: self.time(2)?,
+        })
+    }
+
+    /// The columns of [`super::sql::PENDING_PUSHES`] and [`super::sql::RECENT_PUSHES`].
+    pub fn push(&self) -> Result<PushRecord> {
+        let count = |i| {
+            let n: i64 = self.get(i)?;
+            u32::try_from(n).map_err(|_| self.bad(format!("count {n}")))
+        };
+        let state: String = self.get(6)?;
+        Ok(PushRecord {
+            id: self.get(0)?,
+            channel: self.get(1)?,
+            rule: self.get(2)?,
+            tier: self.get(3)?,
+            title: self.get(4)?,
+            message: self.get(5)?,
+            state: PushState::parse(&state)
+                .ok_or_else(|| self.bad(format!("delivery state {state:?}")))?,
+            parts_done: count(7)?,
+            attempts: count(8)?,
+            last_error: self.get(9)?,
+            created_at: self.time(10)?,
+            next_at: self.time(11)?,
+            updated_at: self.time(12)?,
         })
     }
 

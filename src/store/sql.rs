@@ -48,6 +48,32 @@ pub(super) const PUT_KV: &str = "INSERT INTO kv (key, value) VALUES ($1, $2)
 
 pub(super) const GET_KV: &str = "SELECT value FROM kv WHERE key = $1";
 
+pub(super) const ENQUEUE_PUSH: &str =
+    "INSERT INTO push_queue (channel, rule, tier, title, message, state, parts_done, attempts,
+                             created_at, next_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'pending', 0, 0, $6, $7, $6) RETURNING id";
+
+/// Read back by [`super::rows::Cells::push`].
+macro_rules! push_columns {
+    () => {
+        "SELECT id, channel, rule, tier, title, message, state, parts_done, attempts, last_error,
+           created_at, next_at, updated_at FROM push_queue"
+    };
+}
+
+pub(super) const PENDING_PUSHES: &str = concat!(
+    push_columns!(),
+    " WHERE state = 'pending' ORDER BY next_at, id"
+);
+
+pub(super) const RECENT_PUSHES: &str = concat!(
+    push_columns!(),
+    " ORDER BY updated_at DESC, id DESC LIMIT $1"
+);
+
+pub(super) const UPDATE_PUSH: &str = "UPDATE push_queue SET state = $1, parts_done = $2,
+     attempts = $3, last_error = $4, next_at = $5, updated_at = $6 WHERE id = $7";
+
 /// A story title keeps the earliest first sighting any write gave it.
 pub(super) const RECORD_STORY_TITLE: &str =
     "INSERT INTO story_titles (story, platform, norm, title, first_seen)
@@ -100,6 +126,10 @@ mod tests {
             TOPIC_POINTS,
             INSERT_KEYWORD_POINT,
             INSERT_KOL_MENTION,
+            ENQUEUE_PUSH,
+            PENDING_PUSHES,
+            RECENT_PUSHES,
+            UPDATE_PUSH,
             PUT_KV,
             GET_KV,
             SAVE_TRIAGE,

@@ -648,6 +648,22 @@ impl HistoryStore for SimClockStore {
     ) -> resou::store::Result<Vec<resou::store::StoryTitle>> {
         self.inner.story_of(key, at)
     }
+    fn enqueue_push(&mut self, push: &resou::store::NewPush) -> resou::store::Result<i64> {
+        self.inner.enqueue_push(push)
+    }
+    fn pending_pushes(&self) -> resou::store::Result<Vec<resou::store::PushRecord>> {
+        self.inner.pending_pushes()
+    }
+    fn update_push(
+        &mut self,
+        id: i64,
+        update: &resou::store::PushUpdate,
+    ) -> resou::store::Result<()> {
+        self.inner.update_push(id, update)
+    }
+    fn recent_pushes(&self, limit: u32) -> resou::store::Result<Vec<resou::store::PushRecord>> {
+        self.inner.recent_pushes(limit)
+    }
 }
 
 // --- the rig ---

@@ -369,6 +369,99 @@ pub fn triage_per_user(store: &mut dyn HistoryStore) {
     );
 }
 
+/// The delivery queue: queued pending, due first first; an attempt's result is written over
+/// the row (parts delivered, attempts, error, next try); done and failed rows leave the
+/// pending list but stay in the recent list, newest first; retention never drops a pending
+/// delivery; hostile text round-trips unchanged (it is escaped where shown, not here).
+pub fn push_queue(store: &mut dyn HistoryStore) {
+    use resou::store::{NewPush, PushState, PushUpdate};
+    let new = |channel: &str, title: &str, next: i64| NewPush {
+        channel: channel.into(),
+        rule: "品牌".into(),
+        tier: "orange".into(),
+        title: title.into(),
+        message: format!(r#"{{"title":"{title}"}}"#),
+        created_at: at(100),
+        next_at: at(next),
+    };
+    assert!(store.pending_pushes().unwrap().is_empty());
+    let a = store
+        .enqueue_push(&new("ding", "台风\u{1b}[31m", 200))
+        .unwrap();
+    let b = store.enqueue_push(&new("wecom", "高考", 150)).unwrap();
+    assert_ne!(a, b);
+    let pending = store.pending_pushes().unwrap();
+    assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), [b, a]);
+    let first = &pending[1];
+    assert_eq!(
+        (first.channel.as_str(), first.title.as_str(), first.state),
+        ("ding", "台风\u{1b}[31m", PushState::Pending)
+    );
+    assert_eq!((first.parts_done, first.attempts), (0, 0));
+    assert_eq!(
+        (first.created_at, first.next_at, first.updated_at),
+        (at(100), at(200), at(100))
+    );
+
+    // A retry after one part of three went through.
+    let retry = PushUpdate {
+        state: PushState::Pending,
+        parts_done: 1,
+        attempts: 1,
+        last_error: Some("DingTalk 130101: send too fast".into()),
+        next_at: at(400),
+        updated_at: at(210),
+    };
+    store.update_push(a, &retry).unwrap();
+    let pending = store.pending_pushes().unwrap();
+    assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), [b, a]);
+    assert_eq!(pending[1].parts_done, 1);
+    assert_eq!(
+        pending[1].last_error.as_deref(),
+        retry.last_error.as_deref()
+    );
+    assert_eq!(pending[1].next_at, at(400));
+
+    let done = PushUpdate {
+        state: PushState::Delivered,
+        parts_done: 3,
+        attempts: 2,
+        last_error: None,
+        next_at: at(400),
+        updated_at: at(400),
+    };
+    store.update_push(a, &done).unwrap();
+    let failed = PushUpdate {
+        state: PushState::Failed,
+        parts_done: 0,
+        attempts: 1,
+        last_error: Some("WeCom 93000: invalid webhook key".into()),
+        next_at: at(150),
+        updated_at: at(160),
+    };
+    store.update_push(b, &failed).unwrap();
+    assert!(store.pending_pushes().unwrap().is_empty());
+    let recent = store.recent_pushes(10).unwrap();
+    assert_eq!(recent.iter().map(|p| p.id).collect::<Vec<_>>(), [a, b]);
+    assert_eq!(
+        (recent[0].state, recent[0].parts_done, recent[0].attempts),
+        (PushState::Delivered, 3, 2)
+    );
+    assert_eq!(recent[1].state, PushState::Failed);
+    assert_eq!(store.recent_pushes(1).unwrap().len(), 1);
+
+    // Retention drops settled deliveries past the window, never a pending one.
+    let c = store.enqueue_push(&new("ntfy", "待发", 100)).unwrap();
+    store.retain(at(100 + 40 * 86_400), 30).unwrap();
+    let left: Vec<i64> = store
+        .recent_pushes(10)
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(left, [c]);
+}
+
 /// Key/value blobs are replaced; keyword and KOL series are per name, inclusive, in order.
 pub fn kv_and_series(store: &mut dyn HistoryStore) {
     assert_eq!(store.get_kv("detector").unwrap(), None);

@@ -10,8 +10,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, StoryTitle,
-    TopicHistory, TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, NewPush, PollRef, PushRecord, PushUpdate, Result,
+    RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold: LEAST/GREATEST skip NULLs, so a pinned-only sighting (NULL rank) never
@@ -265,6 +265,54 @@ impl HistoryStore for PgStore {
             [&platform_sql(key.platform), &key.norm, &at.timestamp()];
         self.with(OP, |c| {
             self.rows(c, OP, sql::STORY_OF, &topic, |r| r.story_title())
+        })
+    }
+
+    fn enqueue_push(&mut self, p: &NewPush) -> Result<i64> {
+        const OP: &str = "queue delivery";
+        let (created, next) = (p.created_at.timestamp(), p.next_at.timestamp());
+        let values: [&(dyn ToSql + Sync); 7] = [
+            &p.channel, &p.rule, &p.tier, &p.title, &p.message, &created, &next,
+        ];
+        self.with(OP, |c| {
+            c.query_one(sql::ENQUEUE_PUSH, &values)
+                .map(|r| r.get(0))
+                .map_err(self.pg(OP))
+        })
+    }
+
+    fn pending_pushes(&self) -> Result<Vec<PushRecord>> {
+        const OP: &str = "read delivery queue";
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::PENDING_PUSHES, &[], |r| r.push())
+        })
+    }
+
+    fn update_push(&mut self, id: i64, u: &PushUpdate) -> Result<()> {
+        const OP: &str = "update delivery";
+        let (parts, attempts) = (i64::from(u.parts_done), i64::from(u.attempts));
+        let (next, updated) = (u.next_at.timestamp(), u.updated_at.timestamp());
+        let values: [&(dyn ToSql + Sync); 7] = [
+            &u.state.id(),
+            &parts,
+            &attempts,
+            &u.last_error,
+            &next,
+            &updated,
+            &id,
+        ];
+        self.with(OP, |c| {
+            c.execute(sql::UPDATE_PUSH, &values)
+                .map(drop)
+                .map_err(self.pg(OP))
+        })
+    }
+
+    fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>> {
+        const OP: &str = "read deliveries";
+        let limit = i64::from(limit);
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::RECENT_PUSHES, &[&limit], |r| r.push())
         })
     }
 }

@@ -7,7 +7,7 @@
 use postgres::{Client, GenericClient};
 
 /// Ordered steps: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -103,6 +103,27 @@ CREATE TABLE story_titles (
     PRIMARY KEY (story, platform, norm)
 );
 CREATE INDEX story_titles_topic ON story_titles (platform, norm);
+"#;
+
+/// v4: team alert deliveries (see the SQLite v4).
+const V4: &str = r#"
+CREATE TABLE push_queue (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel    TEXT   NOT NULL,
+    rule       TEXT   NOT NULL,
+    tier       TEXT   NOT NULL,
+    title      TEXT   NOT NULL,
+    message    TEXT   NOT NULL,
+    state      TEXT   NOT NULL,
+    parts_done BIGINT NOT NULL DEFAULT 0,
+    attempts   BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    next_at    BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX push_queue_state_next ON push_queue (state, next_at);
+CREATE INDEX push_queue_updated ON push_queue (updated_at);
 "#;
 
 /// Why a migration did not complete.

@@ -8,8 +8,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, PollRef, Result, RetainReport, StoryTitle,
-    TopicHistory, TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, NewPush, PollRef, PushRecord, PushUpdate, Result,
+    RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold. SQLite's two-argument min/max return NULL if either side is NULL, so
@@ -213,5 +213,37 @@ impl HistoryStore for SqliteStore {
     fn story_of(&self, key: &TopicKey, at: At) -> Result<Vec<StoryTitle>> {
         let topic = params![platform_sql(key.platform), key.norm, at.timestamp()];
         self.rows("read story", sql::STORY_OF, topic, |r| r.story_title())
+    }
+
+    fn enqueue_push(&mut self, p: &NewPush) -> Result<i64> {
+        let (created, next) = (p.created_at.timestamp(), p.next_at.timestamp());
+        let values = params![p.channel, p.rule, p.tier, p.title, p.message, created, next];
+        self.conn
+            .query_row(sql::ENQUEUE_PUSH, values, |r| r.get(0))
+            .map_err(|e| self.err("queue delivery", e))
+    }
+
+    fn pending_pushes(&self) -> Result<Vec<PushRecord>> {
+        self.rows("read delivery queue", sql::PENDING_PUSHES, [], |r| r.push())
+    }
+
+    fn update_push(&mut self, id: i64, u: &PushUpdate) -> Result<()> {
+        let values = params![
+            u.state.id(),
+            u.parts_done,
+            u.attempts,
+            u.last_error,
+            u.next_at.timestamp(),
+            u.updated_at.timestamp(),
+            id
+        ];
+        self.conn
+            .execute(sql::UPDATE_PUSH, values)
+            .map(drop)
+            .map_err(|e| self.err("update delivery", e))
+    }
+
+    fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>> {
+        self.rows("read deliveries", sql::RECENT_PUSHES, [limit], |r| r.push())
     }
 }

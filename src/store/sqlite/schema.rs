@@ -5,7 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Ordered migration steps: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -99,6 +99,29 @@ CREATE TABLE story_titles (
     PRIMARY KEY (story, platform, norm)
 ) WITHOUT ROWID;
 CREATE INDEX story_titles_topic ON story_titles (platform, norm);
+"#;
+
+/// v4: team alert deliveries (issue 19), one row per message and channel, so a restart or a
+/// failed send loses none: the parts already delivered are counted and only the rest are sent
+/// again. `message` is the JSON of `push::Message`; times are wall-clock unix seconds.
+const V4: &str = r#"
+CREATE TABLE push_queue (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT    NOT NULL,
+    rule       TEXT    NOT NULL,
+    tier       TEXT    NOT NULL,
+    title      TEXT    NOT NULL,
+    message    TEXT    NOT NULL,
+    state      TEXT    NOT NULL,   -- pending | delivered | failed
+    parts_done INTEGER NOT NULL DEFAULT 0,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    next_at    INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX push_queue_state_next ON push_queue (state, next_at);
+CREATE INDEX push_queue_updated ON push_queue (updated_at);
 "#;
 
 /// Why a migration did not complete.
