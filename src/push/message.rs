@@ -8,8 +8,8 @@
 
 pub use crate::domain::Tier;
 
-/// One alert or report, before any channel sees it.
-#[derive(Debug, Clone, PartialEq)]
+/// One alert or report, before any channel sees it. Serde: queued in the store as JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// Plain text.
     pub title: String,

@@ -33,4 +33,4 @@ pub use channel::{Budget, Channel, ChannelConfig, Kind, PushError, Secret, Secre
 pub use email::{Endpoint, TlsMode};
 pub use message::{Message, Tier};
 pub use outcome::Outcome;
-pub use send::send;
+pub use send::{pieces, send, send_from};

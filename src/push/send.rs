@@ -23,6 +23,24 @@ pub async fn send(
     msg: &Message,
     clock: &(dyn Fn() -> SystemTime + Sync),
 ) -> Vec<Outcome> {
+    send_from(client, channel, msg, 0, clock).await
+}
+
+/// How many requests `msg` takes on `channel` (0 when it cannot be sent at all).
+pub fn pieces(channel: &Channel, msg: &Message) -> usize {
+    channel.plan(msg).map_or(0, |p| p.len())
+}
+
+/// [`send`], skipping the first `done` requests: a retry sends only the parts not yet
+/// delivered (the plan is the same for the same message and channel). Outcomes are for the
+/// requests after those.
+pub async fn send_from(
+    client: &reqwest::Client,
+    channel: &Channel,
+    msg: &Message,
+    done: usize,
+    clock: &(dyn Fn() -> SystemTime + Sync),
+) -> Vec<Outcome> {
     let pieces = match channel.plan(msg) {
         Ok(p) => p,
         Err(e) => {
@@ -32,7 +50,7 @@ pub async fn send(
         }
     };
     let mut outcomes = Vec::with_capacity(pieces.len());
-    for (i, piece) in pieces.iter().enumerate() {
+    for (i, piece) in pieces.iter().enumerate().skip(done) {
         let now = clock().duration_since(UNIX_EPOCH).unwrap_or_default();
         let allowed = channel
             .limiter
