@@ -31,6 +31,8 @@ Examples:
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
+  resou rules check                  check the team alert rules and the channels they name
+  resou push test ops-ding --tier red   send a test alert to one channel now
 
 Exit codes: 0 ok; 1 snapshot/record: every platform failed; 2 bad arguments, config or files
 
@@ -171,6 +173,12 @@ pub enum Command {
     /// Replay a recording (from `resou record`) or a snapshot file (`.gz` accepted) in the TUI
     /// through the loopback server, as --demo does.
     Replay(ReplayArgs),
+    /// Team alert rules: `resou rules check [FILE]`.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Team alert channels: `resou push test CHANNEL`, `resou push list`.
+    #[command(subcommand)]
+    Push(PushCommand),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -242,6 +250,42 @@ pub struct RecordArgs {
     /// Send every platform request to this origin (http://host:port).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
+}
+
+/// `resou rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Check the team alert rules (and the channels they name): every problem with its file
+    /// and line; a summary of what each rule sends where.
+    Check {
+        /// The rules file (default: `[push] rules`, else rules.toml in the config directory).
+        file: Option<PathBuf>,
+    },
+}
+
+/// `resou push …`
+#[derive(Debug, Subcommand)]
+pub enum PushCommand {
+    /// Send a test message to one configured channel now and print what it answered.
+    Test {
+        /// The channel's name (`[push.channels.NAME]`).
+        channel: String,
+        /// The tier to test (its colour, priority and mentions): blue, yellow, orange, red.
+        #[arg(long, default_value = "blue", value_parser = parse_tier)]
+        tier: crate::domain::Tier,
+        /// Whom to @ (user ids, mobiles, `@all`), as a rule's `mention` would.
+        #[arg(long, value_delimiter = ',')]
+        mention: Vec<String>,
+    },
+    /// List the configured channels (kind and endpoint, secrets hidden).
+    List,
+}
+
+fn parse_tier(s: &str) -> Result<crate::domain::Tier, String> {
+    crate::domain::Tier::ALL
+        .into_iter()
+        .find(|t| t.id() == s)
+        .ok_or_else(|| format!("unknown tier `{s}` (blue, yellow, orange, red)"))
 }
 
 #[derive(Debug, clap::Args)]

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod crash;
 pub mod desktop;
+pub mod dispatch;
 pub mod domain;
 pub mod export;
 pub mod history;

@@ -5,6 +5,9 @@
 // Email over SMTP, in its own file (a crate root finds modules beside it, hence the path).
 #[path = "push/email.rs"]
 mod email;
+// The collector as the team's sender, through the built binary.
+#[path = "push/alerting.rs"]
+mod alerting;
 mod push_support;
 
 use std::time::Duration;

@@ -18,7 +18,12 @@ pub fn main(
     count: Option<u64>,
 ) -> anyhow::Result<()> {
     let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
-    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
+    let push = crate::config::push::PushConfig {
+        section: &cfg.push,
+        file: cfg_path.as_deref(),
+    }
+    .open()?;
     let overrides = Overrides::new(origin, platform, interval)?;
     anyhow::ensure!(
         !cli.viewer,
@@ -63,12 +68,49 @@ pub fn main(
         follow: None,
         team_user: None,
     };
+    let alerting = match push {
+        Some(p) => {
+            eprintln!(
+                "resou collect: sending team alerts by the rules in {} to {}",
+                p.rules_path.display(),
+                p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            let (analysis, warnings) = crate::config::analysis_config(&cfg, !offline);
+            for w in warnings {
+                tracing::warn!("{w}");
+            }
+            let store = crate::store::open(&crate::store::StoreSpec::parse(&spec))?;
+            let (ev_tx, events) = tokio::sync::mpsc::unbounded_channel();
+            let setup = crate::dispatch::Setup {
+                rules: p.rules,
+                channels: p.channels,
+                store,
+                clock: if offline {
+                    crate::dispatch::RouteClock::Data
+                } else {
+                    crate::dispatch::RouteClock::Wall
+                },
+            };
+            let sender = crate::dispatch::spawn(setup, ev_tx)?;
+            Some(crate::collect::Alerting {
+                analysis,
+                sender,
+                events,
+            })
+        }
+        None => None,
+    };
     let history = crate::history::spawn(open_store(spec), opts, h_tx)?;
-    let (report, stop) = rt.block_on(crate::collect::run(sources, history, h_rx, count))?;
+    let (report, stop) =
+        rt.block_on(crate::collect::run(sources, history, h_rx, count, alerting))?;
     tracing::info!(?report, ?stop, "collector stopped");
     eprintln!(
-        "resou collect: stopped: {} polls stored, {} failed, {} write failures",
-        report.polls_ok, report.polls_failed, report.write_failures
+        "resou collect: stopped: {} polls stored, {} failed, {} write failures; {} alerts delivered, {} failed",
+        report.polls_ok,
+        report.polls_failed,
+        report.write_failures,
+        report.alerts_delivered,
+        report.alerts_failed
     );
     anyhow::ensure!(stop != crate::collect::Stop::NoStore, "no history store");
     Ok(())

@@ -2,6 +2,7 @@
 //! A bad file is an error naming the file, line and problem.
 
 pub mod keymap;
+pub mod push;
 pub mod theme;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
 // Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.
@@ -37,6 +38,8 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     pub theme: ThemeSection,
     pub history: HistorySection,
+    /// `[push]`: team alert channels and rules.
+    pub push: push::PushSection,
     /// `[platform.<id>]`: per-list poll interval and detector weight.
     pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
 }
