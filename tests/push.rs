@@ -9,6 +9,8 @@ mod email;
 #[path = "push/alerting.rs"]
 mod alerting;
 mod push_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 

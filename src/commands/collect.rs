@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 
-use super::common::{Overrides, effective_sources, open_store, shown_spec, store_spec};
+use super::common::{
+    Overrides, alert_setup, effective_sources, open_store, shown_spec, store_spec,
+};
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::domain::Platform;
@@ -19,11 +21,6 @@ pub fn main(
 ) -> anyhow::Result<()> {
     let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
     let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
-    let push = crate::config::push::PushConfig {
-        section: &cfg.push,
-        file: cfg_path.as_deref(),
-    }
-    .open()?;
     let overrides = Overrides::new(origin, platform, interval)?;
     anyhow::ensure!(
         !cli.viewer,
@@ -68,33 +65,17 @@ pub fn main(
         follow: None,
         team_user: None,
     };
-    let alerting = match push {
-        Some(p) => {
-            eprintln!(
-                "resou collect: sending team alerts by the rules in {} to {}",
-                p.rules_path.display(),
-                p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
-            );
+    let alerting = match alert_setup(&cfg, cfg_path.as_deref(), &spec, offline)? {
+        Some((setup, what)) => {
+            eprintln!("resou collect: sending {what}");
             let (analysis, warnings) = crate::config::analysis_config(&cfg, !offline);
             for w in warnings {
                 tracing::warn!("{w}");
             }
-            let store = crate::store::open(&crate::store::StoreSpec::parse(&spec))?;
             let (ev_tx, events) = tokio::sync::mpsc::unbounded_channel();
-            let setup = crate::dispatch::Setup {
-                rules: p.rules,
-                channels: p.channels,
-                store,
-                clock: if offline {
-                    crate::dispatch::RouteClock::Data
-                } else {
-                    crate::dispatch::RouteClock::Wall
-                },
-            };
-            let sender = crate::dispatch::spawn(setup, ev_tx)?;
             Some(crate::collect::Alerting {
                 analysis,
-                sender,
+                sender: crate::dispatch::spawn(setup, ev_tx)?,
                 events,
             })
         }

@@ -37,6 +37,19 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
     // Replays keep their own triage file and never teach the detector's baselines.
     let offline = replay.is_some();
     let history_spec = store_spec(cli, &cfg, offline)?;
+    // A single user's TUI sends the team alerts when asked to; a viewer never does (its
+    // collector is the sender).
+    let alerts = match (&history_spec, cfg.push.tui_sends && !cli.viewer) {
+        (Some(spec), true) => super::common::alert_setup(&cfg, cfg_path.as_deref(), spec, offline)?
+            .map(|(s, what)| {
+                tracing::info!("sending {what}");
+                s
+            }),
+        (None, true) => anyhow::bail!(
+            "[push] tui_sends needs the history store (alerts are queued there): drop --no-history"
+        ),
+        _ => None,
+    };
     let rt = super::runtime()?;
     rt.block_on(async move {
         let mut banner = None;
@@ -114,6 +127,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             notifier: crate::alerts::Notifier::new(&cfg.alerts, &env),
             export_dir: data_dir.as_ref().map(|d| d.join("exports")),
             export_format: crate::export::Format::Markdown,
+            alerts,
         })?;
 
         let mut app = App::new(keymap);

@@ -7,7 +7,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use std::time::{Duration, Instant};
+
 use super::push_support::{Answer, Receiver, dingtalk_expected_sign};
+use super::support::pty::Session;
 use resou::store::{HistoryStore, NewPush, PushState, SqliteStore};
 
 const TOKEN: &str = "ding-e2e-token-5e1f";
@@ -186,6 +189,25 @@ fn a_delivery_queued_by_an_earlier_run_goes_out_on_the_next() {
             })
             .unwrap();
     }
+    // A viewer of the same store sends nothing, though its config says `tui_sends`: a
+    // sender would have tried the due delivery by the time it quit (stopping tries what is
+    // due).
+    let store_arg = t.store.display().to_string();
+    let config_arg = t.config.display().to_string();
+    let mut viewer = Session::start_env(
+        &["--config", &config_arg, "--viewer", "--store", &store_arg],
+        &[(TOKEN_ENV, TOKEN)],
+        100,
+        30,
+    );
+    viewer.wait_for("the viewer's banner", Duration::from_secs(30), |sc| {
+        sc.contains("TEAM VIEWER")
+    });
+    viewer.press(b"q");
+    assert!(viewer.wait_exit(Duration::from_secs(30)).success());
+    assert!(rx.seen().is_empty(), "a viewer never sends");
+    assert_eq!(t.store().pending_pushes().unwrap().len(), 1);
+
     let stderr = ok(&t.run(&["--demo", "--demo-speed", "0.5", "collect", "--count", "1"]));
     assert!(stderr.contains("1 alerts delivered"), "{stderr}");
     let seen = rx.seen();
@@ -199,6 +221,37 @@ fn a_delivery_queued_by_an_earlier_run_goes_out_on_the_next() {
     );
     let rows = t.store().recent_pushes(10).unwrap();
     assert_eq!(rows[0].state, PushState::Delivered);
+}
+
+/// A single user's TUI with `[push] tui_sends` is the sender: the demo's brand topic reaches
+/// the receiver while the board is up.
+#[test]
+fn a_single_users_tui_sends_when_configured() {
+    let (_rt, rx) = receiver();
+    let t = team(&rx.base(), BRAND_RULE);
+    let config_arg = t.config.display().to_string();
+    let mut tui = Session::start_env(
+        &["--config", &config_arg, "--demo", "--demo-speed", "1"],
+        &[(TOKEN_ENV, TOKEN)],
+        100,
+        30,
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rx.seen().is_empty() {
+        assert!(Instant::now() < deadline, "no alert within 60 s");
+        tui.wait_for("a frame", Duration::from_secs(5), |_| true);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tui.press(b"q");
+    assert!(tui.wait_exit(Duration::from_secs(30)).success());
+    let seen = rx.seen();
+    assert_signed_dingtalk(&seen[0]);
+    assert!(
+        seen[0].json()["markdown"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("胖东来")
+    );
 }
 
 #[test]
