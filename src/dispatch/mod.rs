@@ -12,6 +12,7 @@
 
 pub mod attempt;
 pub mod compose;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -131,6 +132,9 @@ struct Sender {
     /// Lists waiting for their analysis (candidates need both).
     lists: BTreeMap<Platform, Snapshot>,
     data_now: Option<DateTime<FixedOffset>>,
+    /// The team's watchlists, read from the stored triage every few minutes.
+    watchlist: watch::Watchlist,
+    watchlist_read: Option<std::time::Instant>,
     /// When the first queued delivery is due (from the store).
     next_send: Option<DateTime<FixedOffset>>,
 }
@@ -171,6 +175,8 @@ impl Sender {
             events,
             lists: BTreeMap::new(),
             data_now: None,
+            watchlist: watch::Watchlist::default(),
+            watchlist_read: None,
             next_send: None,
         };
         s.refresh_next_send();
@@ -243,7 +249,10 @@ impl Sender {
         let mut candidates = subjects::from_update(u);
         if let Some(list) = self.lists.remove(&u.platform) {
             if list.captured_at == u.at {
-                candidates.extend(subjects::from_snapshot(&list, Some(u)));
+                let topics = subjects::from_snapshot(&list, Some(u));
+                self.refresh_watchlist();
+                candidates.extend(self.watchlist.watched(&topics));
+                candidates.extend(topics);
             } else {
                 self.lists.insert(u.platform, list);
             }
@@ -260,6 +269,25 @@ impl Sender {
         }
         if changed {
             self.save_state();
+        }
+    }
+
+    /// Watchlists change by hand, seldom: re-read every few minutes, not per list.
+    fn refresh_watchlist(&mut self) {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+        if self.watchlist_read.is_some_and(|t| t.elapsed() < EVERY) {
+            return;
+        }
+        self.watchlist_read = Some(std::time::Instant::now());
+        match self.store.load_triage() {
+            Ok(records) => {
+                let (w, problems) = watch::Watchlist::from_records(&records);
+                self.watchlist = w;
+                for p in problems {
+                    self.warn(format!("push: {p}"));
+                }
+            }
+            Err(e) => self.warn(format!("push: reading the watchlists: {e}")),
         }
     }
 
