@@ -325,3 +325,78 @@ fn rules_check_names_file_and_line_and_push_test_sends() {
         "{stdout}"
     );
 }
+
+/// The README's "Team alerts" set-up is true: its rules file is the shipped example, and its
+/// config with that rules file passes `resou rules check` (channels open with their secrets).
+#[test]
+fn the_readme_team_alert_set_up_checks() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Team alerts").unwrap()..];
+    let section = &section[section.find("### Set up").unwrap()..];
+    let blocks: Vec<&str> = section
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .take(2)
+        .collect();
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/alerts/rules.example.toml"
+    ))
+    .unwrap();
+    assert_eq!(
+        blocks[1], example,
+        "the README shows the shipped rules file whole"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("resou");
+    std::fs::create_dir_all(&conf).unwrap();
+    let key = dir.path().join("ops-wecom.key");
+    std::fs::write(&key, "wecom-key").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = blocks[0].replace("/etc/resou/ops-wecom.key", key.to_str().unwrap());
+    std::fs::write(conf.join("config.toml"), config).unwrap();
+    std::fs::write(conf.join("rules.toml"), &example).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/alerts/frequency_words.example.txt"
+        ),
+        conf.join("frequency_words.example.txt"),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_resou"));
+    cmd.args(["rules", "check"])
+        .env("XDG_CONFIG_HOME", dir.path());
+    for var in [
+        "RESOU_PR_FEISHU_TOKEN",
+        "RESOU_PR_FEISHU_SECRET",
+        "RESOU_SMTP_PASSWORD",
+        "RESOU_EDU_DING_TOKEN",
+        "RESOU_EDU_DING_SECRET",
+    ] {
+        cmd.env(var, "value");
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("4 rule(s), ok"), "{stdout}");
+    for ch in [
+        "pr-feishu",
+        "ops-wecom",
+        "ops-ntfy",
+        "research-email",
+        "edu-dingtalk",
+    ] {
+        assert!(
+            stdout.contains(&format!("channel {ch}:")),
+            "{ch} in {stdout}"
+        );
+    }
+}
