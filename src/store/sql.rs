@@ -127,7 +127,6 @@ mod tests {
             INSERT_KEYWORD_POINT,
             INSERT_KOL_MENTION,
             ENQUEUE_PUSH,
-            PENDING_PUSHES,
             RECENT_PUSHES,
             UPDATE_PUSH,
             PUT_KV,
