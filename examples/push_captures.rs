@@ -32,7 +32,7 @@ fn alert() -> Message {
         },
         assessment: Assessment {
             tier: Tier::Yellow,
-            because: vec!["best rank 20 (≤ 20)".into(), "60 min on list (≥ 60)".into()],
+            because: vec!["最高排名 20 (≤ 20)".into(), "在榜 60 分钟 (≥ 60)".into()],
         },
         group: Some("胖东来".into()),
         at,

@@ -127,7 +127,7 @@ mod tests {
             },
             assessment: Assessment {
                 tier,
-                because: vec!["best rank 2 (≤ 3)".into(), "label 爆 (≥ 爆)".into()],
+                because: vec!["最高排名 2 (≤ 3)".into(), "标签 爆 (≥ 爆)".into()],
             },
             group: Some("台风".into()),
             at: chrono::DateTime::parse_from_rfc3339("2025-10-15T23:40:00+08:00").unwrap(),
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!((m.rule.as_str(), m.platform.as_str()), ("值班", "weibo"));
         for part in [
             "**跨平台事件 · 微博 抖音 · 关键词组 台风**",
-            "🟥 红色 一级：best rank 2 (≤ 3)，label 爆 (≥ 爆)",
+            "🟥 红色 一级：最高排名 2 (≤ 3)，标签 爆 (≥ 爆)",
             "KOL：人民日报",
             "相关标题：台风登陆 广东",
             "时间 10-15 23:40",
