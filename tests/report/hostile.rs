@@ -58,9 +58,13 @@ fn hostile_titles_notes_and_users_are_escaped_or_stripped() {
     assert!(!html.contains("href=\"http"), "no link from a title");
     // Markdown: no link, tag, table cell or bold can open.
     for out in [&md, &m.body_markdown] {
-        assert!(!out.contains("[点我领奖](") && out.contains("［点我领奖］"));
+        assert!(!out.contains("[点我领奖]("));
         assert!(!out.contains("**注意**"));
     }
+    assert!(
+        md.contains("［点我领奖］(http://evil.example/x)"),
+        "the text stays, inert"
+    );
     assert!(md.contains("a｜b"), "a pipe would split the table row");
     let row = md.lines().find(|l| l.contains("a｜b")).unwrap();
     assert_eq!(row.matches('|').count(), 8, "{row}");
