@@ -79,6 +79,14 @@ ul.notes{padding-left:1.1em;margin:4px 0;font-size:.88em;color:#57606a}
 }
 ";
 
+/// `<span class="count">(20 of 228)</span>`.
+fn count(shown: usize, total: usize) -> String {
+    format!(
+        "<span class=\"count\">{}</span>",
+        super::markdown::count(shown, total)
+    )
+}
+
 /// A section's opening: `<section id=…><h2>中文 <span class="en">English</span>…</h2>`.
 fn open(out: &mut String, id: &str, extra: &str) {
     let (_, zh, en) = SECTIONS
@@ -225,16 +233,7 @@ pub fn render_html(r: &Report) -> String {
     );
     out.push_str("</section>\n");
 
-    let count = if r.new_total > r.new_entries.len() {
-        format!(
-            " <span class=\"count\">{} / {}</span>",
-            r.new_entries.len(),
-            r.new_total
-        )
-    } else {
-        format!(" <span class=\"count\">{}</span>", r.new_total)
-    };
-    open(&mut out, "new", &count);
+    open(&mut out, "new", &count(r.new_entries.len(), r.new_total));
     table(
         &mut out,
         "new",
@@ -371,7 +370,11 @@ pub fn render_html(r: &Report) -> String {
     );
     out.push_str("</section>\n");
 
-    open(&mut out, "dynamics", "");
+    open(
+        &mut out,
+        "dynamics",
+        &count(r.dynamics.len(), r.dynamics_total),
+    );
     table(
         &mut out,
         "dynamics",
