@@ -442,7 +442,10 @@ fn markdown_html_and_summary_show_the_sections_and_their_contents() {
         )),
         "{md}"
     );
-    assert!(html.contains(&format!("<td class=\"t\" data-label=\"话题\">{}", top.title)));
+    assert!(html.contains(&format!(
+        "<td class=\"t\" data-label=\"话题\">{}",
+        top.title
+    )));
     let c = &r.dynamics[0];
     assert!(md.contains(&c.title) && html.contains(&c.title));
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
