@@ -164,6 +164,39 @@ pub fn alert_setup(
         p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
     );
     let store = crate::store::open(&crate::store::StoreSpec::parse(spec))?;
+    let reports = if cfg.report.channels.is_empty() || cfg.report.at.is_empty() {
+        None
+    } else {
+        if let Some(missing) = cfg
+            .report
+            .channels
+            .iter()
+            .find(|c| !p.channels.contains_key(*c))
+        {
+            anyhow::bail!(
+                "[report] channels: no channel {missing:?} in [push.channels] (configured: {})",
+                p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        Some(crate::dispatch::ReportPlan {
+            schedule: cfg.report.at.clone(),
+            period: cfg.report.period,
+            channels: cfg.report.channels.clone(),
+            dir: cfg.report.dir(),
+            options: crate::report::Options {
+                tiers: p.rules.tiers.clone(),
+                ..Default::default()
+            },
+        })
+    };
+    let what = match &reports {
+        Some(r) => format!(
+            "{what}; reports at {} to {}",
+            r.schedule.times().join(", "),
+            r.channels.join(", ")
+        ),
+        None => what,
+    };
     let setup = crate::dispatch::Setup {
         rules: p.rules,
         channels: p.channels,
@@ -173,6 +206,7 @@ pub fn alert_setup(
         } else {
             crate::dispatch::RouteClock::Wall
         },
+        reports,
     };
     Ok(Some((setup, what)))
 }

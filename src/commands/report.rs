@@ -12,7 +12,19 @@ use crate::store::StoreSpec;
 /// To `--out`, else standard output. An empty period still writes its (empty) report, and
 /// stderr says there was nothing and where the stored polls end.
 pub fn main(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
-    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
+    // The team's own tier thresholds, when it has a rules file.
+    let mut options = Options::default();
+    let push = crate::config::push::PushConfig {
+        section: &cfg.push,
+        file: cfg_path.as_deref(),
+    };
+    if let Some(path) = push.rules_path() {
+        let names: Vec<&str> = cfg.push.channels.keys().map(String::as_str).collect();
+        options.tiers = crate::rules::RuleSet::load(&path, &names)
+            .map_err(|e| anyhow!("{e}"))?
+            .tiers;
+    }
     let spec = args.period.unwrap_or(cfg.report.period);
     let schedule = match &args.at {
         Some(times) => Schedule::parse(times).map_err(|e| anyhow!("--at: {e}"))?,
@@ -32,7 +44,7 @@ pub fn main(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
         );
     }
     let store = crate::store::open(&store_spec)?;
-    let built = report::build(&*store, &period, &Options::default())
+    let built = report::build(&*store, &period, &options)
         .with_context(|| format!("building the report for {}", period.label()))?;
     let text = match args.format {
         ReportFormat::Md => report::render_markdown(&built),

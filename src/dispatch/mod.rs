@@ -38,6 +38,17 @@ pub enum RouteClock {
     Data,
 }
 
+/// Scheduled reports (`[report]`): built from the store at each report time, saved as
+/// markdown and HTML, and their summary queued for `channels` (email carries the whole HTML).
+pub struct ReportPlan {
+    pub schedule: crate::report::Schedule,
+    pub period: crate::report::PeriodSpec,
+    pub channels: Vec<String>,
+    /// Where the files go (none: not saved).
+    pub dir: Option<std::path::PathBuf>,
+    pub options: crate::report::Options,
+}
+
 pub struct Setup {
     pub rules: RuleSet,
     /// Opened channels by name (`[push.channels.NAME]`).
@@ -45,6 +56,7 @@ pub struct Setup {
     /// The sender's own connection to the history store.
     pub store: Box<dyn HistoryStore>,
     pub clock: RouteClock,
+    pub reports: Option<ReportPlan>,
 }
 
 /// What the sender is given.
@@ -105,6 +117,20 @@ impl Handle {
     }
 }
 
+/// Write the report as `report-YYYYMMDD-HHMM.md` and `.html` in `dir`; the HTML's path.
+fn save_report(
+    dir: &std::path::Path,
+    r: &crate::report::Report,
+    at: DateTime<FixedOffset>,
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let stem = dir.join(format!("report-{}", at.format("%Y%m%d-%H%M")));
+    std::fs::write(stem.with_extension("md"), crate::report::render_markdown(r))?;
+    let html = stem.with_extension("html");
+    std::fs::write(&html, crate::report::render_html(r))?;
+    Ok(html)
+}
+
 /// Start the sender. `events` hears every delivery, retry and failure.
 pub fn spawn(setup: Setup, events: mpsc::UnboundedSender<Event>) -> std::io::Result<Handle> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -137,6 +163,9 @@ struct Sender {
     watchlist_read: Option<std::time::Instant>,
     /// When the first queued delivery is due (from the store).
     next_send: Option<DateTime<FixedOffset>>,
+    reports: Option<ReportPlan>,
+    /// The next report time, once the rules' clock has a "now".
+    next_report: Option<DateTime<FixedOffset>>,
 }
 
 impl Sender {
@@ -178,6 +207,8 @@ impl Sender {
             watchlist: watch::Watchlist::default(),
             watchlist_read: None,
             next_send: None,
+            reports: setup.reports,
+            next_report: None,
         };
         s.refresh_next_send();
         s
@@ -203,6 +234,7 @@ impl Sender {
                 () = sleep => {}
             }
             self.release_due();
+            self.report_due();
             self.send_due().await;
         }
         // Inputs already given are routed and what is due now is tried once more.
@@ -213,11 +245,11 @@ impl Sender {
     /// The next wall-clock time something is due: a queued delivery, or (on the wall clock)
     /// a digest or an alert held over quiet hours.
     fn wake_at(&self) -> Option<DateTime<FixedOffset>> {
-        let route = match self.clock {
-            RouteClock::Wall => self.router.next_due(),
-            RouteClock::Data => None,
+        let (route, report) = match self.clock {
+            RouteClock::Wall => (self.router.next_due(), self.next_report),
+            RouteClock::Data => (None, None),
         };
-        [self.next_send, route].into_iter().flatten().min()
+        [self.next_send, route, report].into_iter().flatten().min()
     }
 
     /// `None` on the data clock before the first list: the rules have no "now" yet (the
@@ -304,6 +336,48 @@ impl Sender {
             self.enqueue(&d.channels, &compose::message(d), &d.rule);
         }
         self.save_state();
+    }
+
+    /// At a report time: build the period's report from the store, save it, queue its
+    /// summary. The first call only schedules (a start after 09:00 does not report 09:00).
+    fn report_due(&mut self) {
+        let Some(now) = self.route_now() else {
+            return;
+        };
+        let Some(plan) = &self.reports else {
+            return;
+        };
+        let at = match self.next_report {
+            None => {
+                self.next_report = plan.schedule.next_after(now);
+                return;
+            }
+            Some(at) if at > now => return,
+            Some(at) => at,
+        };
+        self.next_report = plan.schedule.next_after(at);
+        let period = plan.period.ending_at(at, &plan.schedule);
+        let built = match crate::report::build(&*self.store, &period, &plan.options) {
+            Ok(r) => r,
+            Err(e) => return self.warn(format!("report {}: {e}", period.label())),
+        };
+        let mut msg = crate::report::summary(&built);
+        if let Some(dir) = &plan.dir {
+            match save_report(dir, &built, at) {
+                Ok(html) => {
+                    tracing::info!(file = %html.display(), "report saved");
+                    // Chat channels carry the summary; the whole report is this file.
+                    msg.body_markdown
+                        .push_str(&format!("\n\n报告文件 {}", html.display()));
+                }
+                Err(e) => self.warn(format!("saving the report for {}: {e}", period.label())),
+            }
+        }
+        if built.is_empty() {
+            tracing::info!(period = %period.label(), "report: nothing stored in the period");
+        }
+        let channels = plan.channels.clone();
+        self.enqueue(&channels, &msg, "report");
     }
 
     fn save_state(&mut self) {

@@ -522,7 +522,7 @@ pub fn summary(r: &Report) -> Message {
             .map(|w| format!("[{}] {}", w.kind.zh(), short(&w.text)))
             .collect(),
     );
-    lines.push("完整报告见邮件 HTML。Full report: the HTML (email).".into());
+    lines.push("完整报告：邮件附 HTML 全文。".into());
 
     let mut body = String::new();
     for l in lines {

@@ -223,6 +223,45 @@ fn a_delivery_queued_by_an_earlier_run_goes_out_on_the_next() {
     assert_eq!(rows[0].state, PushState::Delivered);
 }
 
+/// `[report] at` on the demo's day: when the lists' clock passes 01:00 the collector builds
+/// the shift's report from the store, saves it, and sends its summary to the channel.
+#[test]
+fn the_collector_reports_at_the_scheduled_time() {
+    let (_rt, rx) = receiver();
+    let t = team(&rx.base(), &BRAND_RULE.replace("胖东来", "没有这个品牌"));
+    let config = std::fs::read_to_string(&t.config).unwrap();
+    let report = "[report]\nat = [\"01:00\"]\nperiod = \"2h\"\nchannels = [\"ding\"]\n\n";
+    std::fs::write(&t.config, format!("{report}{config}")).unwrap();
+    let stderr = ok(&t.run(&["--demo", "--demo-speed", "0.5", "collect", "--count", "5"]));
+    assert!(stderr.contains("reports at 01:00 to ding"), "{stderr}");
+    let seen = rx.seen();
+    assert_eq!(seen.len(), 1, "{stderr}");
+    assert_signed_dingtalk(&seen[0]);
+    let text = seen[0].json()["markdown"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("2026-08-14 23:00 – 2026-08-15 01:00"),
+        "{text}"
+    );
+    assert!(text.contains("**概览** 微博"), "{text}");
+    // The whole report is saved beside the summary, as markdown and self-contained HTML.
+    let dir = t.dir.path().join("resou/reports");
+    let html = dir.join("report-20260815-0100.html");
+    assert!(
+        text.contains(&format!("报告文件 {}", html.display())),
+        "{text}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
+    assert!(
+        std::fs::read_to_string(dir.join("report-20260815-0100.md"))
+            .unwrap()
+            .contains("2026-08-14 23:00 – 2026-08-15 01:00")
+    );
+}
+
 /// A single user's TUI with `[push] tui_sends` is the sender: the demo's brand topic reaches
 /// the receiver while the board is up.
 #[test]
