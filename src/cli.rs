@@ -31,6 +31,7 @@ Examples:
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
+  resou serve --listen 127.0.0.1:8787   the stored lists and flagged topics as JSON and feeds
 
 Exit codes: 0 ok; 1 snapshot/record: every platform failed; 2 bad arguments, config or files
 
@@ -171,6 +172,10 @@ pub enum Command {
     /// Replay a recording (from `resou record`) or a snapshot file (`.gz` accepted) in the TUI
     /// through the loopback server, as --demo does.
     Replay(ReplayArgs),
+    /// Serve what the history store holds as a read-only feed for other tools: JSON under
+    /// /api/ (lists, flagged topics) and JSON Feed / Atom / RSS under /feed/; loopback
+    /// by default, a bearer token from a 0600 file required beyond it.
+    Serve(ServeArgs),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -185,6 +190,18 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         triage: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default: `[serve] listen`, else 127.0.0.1:8787; port 0
+    /// picks a free one). Beyond loopback a token is required.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// File holding the bearer token clients must send (`Authorization: Bearer …`); mode 0600
+    /// (default: `[serve] token_file`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

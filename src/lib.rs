@@ -23,6 +23,7 @@ pub mod push;
 pub mod replay;
 pub mod rules;
 pub mod search;
+pub mod serve;
 pub mod sources;
 pub mod store;
 pub mod triage;
