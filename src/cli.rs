@@ -28,6 +28,8 @@ Examples:
   resou events --snapshots lists.jsonl.gz --at 12:05   one story's titles across platforms
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
+  resou report --period shift --format html --out shift.html   since the last report time
+  resou --demo report --period day --until '2026-08-15 23:00'   a day of the demo store
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
@@ -190,6 +192,42 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         triage: Option<PathBuf>,
     },
+    /// A report on one period from the history store: overview per platform, top topics,
+    /// new entries, rising keywords with lead, cross-platform events in the order they
+    /// spread, flagged topics with notes and who flagged them, list-dynamics candidates,
+    /// what to watch next.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// `day` (the 24 h before --until), `shift` (since the previous report time of --at) or
+    /// a span such as 90m, 6h, 2d. Default: `[report] period` (shift).
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+    pub period: Option<crate::report::PeriodSpec>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Output file; standard output when absent.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// End of the period: RFC 3339 or `YYYY-MM-DD HH:MM` (China time). Default: now.
+    #[arg(long, value_name = "TIME", value_parser = parse_until)]
+    pub until: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Report times a shift starts from, `HH:MM` China time, comma-separated. Default:
+    /// `[report] at` (09:00, 18:00).
+    #[arg(long, value_name = "HH:MM,...", value_delimiter = ',')]
+    pub at: Option<Vec<String>>,
+}
+
+/// `resou report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown (tables).
+    Md,
+    /// One self-contained HTML file (inline CSS, no script, readable on a phone).
+    Html,
+    /// The report's data as one JSON document.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -349,6 +387,28 @@ fn parse_demo_day(s: &str) -> Result<DemoDay, String> {
             days.join(", ")
         )
     })
+}
+
+fn parse_period(s: &str) -> Result<crate::report::PeriodSpec, String> {
+    crate::report::PeriodSpec::parse(s)
+}
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in China time.
+fn parse_until(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    use chrono::TimeZone;
+    let t = s.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(at.with_timezone(&crate::domain::cst()));
+    }
+    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+        .and_then(|n| crate::domain::cst().from_local_datetime(&n).single())
+        .ok_or_else(|| {
+            format!(
+                "`{s}`: give RFC 3339 (2026-08-15T18:00:00+08:00) or YYYY-MM-DD HH:MM (China time)"
+            )
+        })
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

@@ -21,6 +21,7 @@ pub mod memory;
 pub mod paths;
 pub mod push;
 pub mod replay;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod serve;

@@ -1,8 +1,8 @@
 //! One module per subcommand, each with a `main` that `main.rs` dispatches to: the TUI
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
 //! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
-//! `export`, `snapshot` (one poll, printed), `record` (raw responses to a file) and `serve`
-//! (the read-only feed);
+//! `export`, `report` (a period of the history store as markdown or HTML), `snapshot` (one
+//! poll, printed), `record` (raw responses to a file) and `serve` (the read-only feed);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -21,6 +21,7 @@ pub mod import;
 pub mod keys;
 pub mod record;
 pub mod replay;
+pub mod report;
 pub mod serve;
 pub mod snapshot;
 pub mod tui;

@@ -52,6 +52,7 @@ contract!(
     triage_per_user,
     kv_and_series,
     story_titles,
+    report_reads,
 );
 
 #[test]
