@@ -49,6 +49,7 @@ pub fn main(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{bound}"));
         let options = Options {
             token,
+            schedule: cfg.report.at.clone(),
             ..Options::new(&public_url)
         };
         let server = Server::new(read_only(spec), options);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{Request, Response};
+use axum::http::{HeaderValue, Request, Response, header};
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -113,19 +113,35 @@ async fn answer(
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
+    let mut response = respond(&server, app, peer, req).await;
+    // Browsers must take the declared type (JSON, feeds, the report's HTML) at its word.
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+async fn respond(
+    server: &Server,
+    app: axum::Router,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Body> {
     if let Err(e) = server.admit(&req, peer.ip()) {
-        return Ok(e.into_response());
+        return e.into_response();
     }
     let Ok(_in_flight) = server.in_flight.clone().try_acquire_owned() else {
-        return Ok(ApiError::unavailable("busy: too many requests in flight").into_response());
+        return ApiError::unavailable("busy: too many requests in flight").into_response();
     };
     let limit = server.options.limits.timeout;
     match tokio::time::timeout(limit, app.oneshot(req.map(Body::new))).await {
-        Ok(r) => r,
-        Err(_) => Ok(ApiError::unavailable(format!(
+        Ok(Ok(r)) => r,
+        Ok(Err(never)) => match never {},
+        Err(_) => ApiError::unavailable(format!(
             "no answer within {} s (is the history store slow or locked?)",
             limit.as_secs_f64()
         ))
-        .into_response()),
+        .into_response(),
     }
 }

@@ -1,6 +1,8 @@
 //! `resou serve`: a read-only HTTP feed of what the collector stored, for other tools — the
-//! latest lists, rising keywords, cross-platform events and flagged topics, as JSON and as
-//! JSON Feed 1.1, Atom (RFC 4287) and RSS 2.0 (team-alerts.md §14).
+//! latest lists, rising keywords, cross-platform events, flagged topics and reports, as JSON
+//! and as JSON Feed 1.1, Atom (RFC 4287) and RSS 2.0 (team-alerts.md §14). Rising keywords
+//! and events are the sections of [`crate::report::build`] for the period asked for
+//! ([`reports`] keeps the last build per period until the minute turns or a poll arrives).
 //!
 //! A reader only: the store is opened read-only where the engine allows (SQLite) and queried
 //! on plain store threads ([`pool`]: the engines block, and the PostgreSQL client must not run
@@ -20,6 +22,7 @@ mod http;
 mod limit;
 mod model;
 mod pool;
+mod reports;
 mod routes;
 
 use std::net::{IpAddr, SocketAddr};
@@ -50,11 +53,17 @@ pub struct Options {
     pub limits: Limits,
     /// Monotonic time of the rate limiter.
     pub clock: Clock,
+    /// Wall time: the end of the report periods served.
     pub now: Now,
+    /// Report times a `shift` starts from (`[report] at`).
+    pub schedule: crate::report::Schedule,
+    /// How reports, and the rising keywords and events taken from them, are built.
+    pub report: crate::report::Options,
 }
 
 impl Options {
-    /// Defaults: no token, the limits of [`Limits::default`], the system clocks.
+    /// Defaults: no token, the limits of [`Limits::default`], the system clocks, no report
+    /// schedule (a shift is the last 12 h), the reports' default options.
     pub fn new(public_url: &str) -> Options {
         Options {
             token: None,
@@ -62,6 +71,8 @@ impl Options {
             limits: Limits::default(),
             clock: system_clock(),
             now: Arc::new(crate::domain::now_cst),
+            schedule: crate::report::Schedule::default(),
+            report: crate::report::Options::default(),
         }
     }
 }
@@ -72,6 +83,7 @@ pub struct Server {
     options: Options,
     buckets: limit::Buckets,
     in_flight: Arc<tokio::sync::Semaphore>,
+    reports: reports::Cache,
 }
 
 impl Server {
@@ -83,6 +95,7 @@ impl Server {
             pool: pool::Pool::start(opener, limits.store_threads),
             buckets: limit::Buckets::new(limits.rate, options.clock.clone()),
             in_flight: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1))),
+            reports: reports::Cache::default(),
             options,
         })
     }

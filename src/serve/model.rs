@@ -7,7 +7,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::domain::num::format_heat;
-use crate::domain::{Platform, SafeText, Snapshot, Topic};
+use crate::domain::{Platform, SafeText, Snapshot, Tier, Topic};
+use crate::report::{CrossEvent, RisingKeyword};
+use crate::rules::{Signals, TierConfig};
 use crate::store::TriageRecord;
 use crate::triage::Triage;
 
@@ -188,6 +190,149 @@ impl Flagged {
             modified: Some(self.updated_at),
             authors: self.flagged_by.clone(),
             tags: vec![self.platform.id().to_string(), "flagged".to_string()],
+        }
+    }
+}
+
+/// A rising keyword of a report, with the tier its signals reach.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Rising {
+    /// `onset` is when it began rising, `peak_score` the detector's highest z.
+    #[serde(flatten)]
+    pub keyword: RisingKeyword,
+    pub tier: Tier,
+    pub because: Vec<String>,
+}
+
+impl Rising {
+    /// Its signals: the detector's peak z, and rank ≤ `top_n` when a title with it got there
+    /// (the report knows the threshold it reached, not the exact rank).
+    pub fn of(keyword: &RisingKeyword, top_n: u32, tiers: &TierConfig) -> Rising {
+        let a = tiers.assess(&Signals {
+            z_score: Some(keyword.peak_score),
+            best_rank: keyword.reached_top.as_ref().map(|_| top_n),
+            ..Signals::default()
+        });
+        Rising {
+            keyword: keyword.clone(),
+            tier: a.tier,
+            because: a.because,
+        }
+    }
+
+    pub fn item(&self) -> Item {
+        let k = &self.keyword;
+        let mut text = format!(
+            "rising since {} · peak score {:.1} · {} titles",
+            k.onset.format("%Y-%m-%d %H:%M"),
+            k.peak_score,
+            k.titles
+        );
+        if k.still_rising {
+            text.push_str(" · still rising");
+        }
+        if let Some(top) = &k.reached_top {
+            text.push_str(&format!(
+                "\nreached the top on {} at {}: {}",
+                top.platform.name(),
+                top.at.format("%H:%M"),
+                top.title
+            ));
+            if let Some(lead) = k.lead_min {
+                text.push_str(&format!(" ({lead} min after the onset)"));
+            }
+        }
+        if !self.because.is_empty() {
+            text.push_str(&format!("\n{}: {}", self.tier.zh(), self.because.join(", ")));
+        }
+        Item {
+            id: item_id("rising", &format!("{}@{}", k.keyword, k.onset.timestamp())),
+            title: format!("{}上升 {}", self.tier.label(), k.keyword),
+            url: None,
+            content_text: text,
+            published: k.onset,
+            modified: Some(k.last_rising),
+            authors: Vec::new(),
+            tags: vec!["rising".to_string(), self.tier.id().to_string()],
+        }
+    }
+}
+
+/// A cross-platform event of a report, with the tier its signals reach.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Event {
+    /// `spread` lists the platforms in the order the story reached them, `titles` its
+    /// titles first seen first.
+    #[serde(flatten)]
+    pub event: CrossEvent,
+    pub tier: Tier,
+    pub because: Vec<String>,
+}
+
+impl Event {
+    /// Its signals: the best rank of any of its titles, the platforms it reached, and how
+    /// long it has been on some list.
+    pub fn of(event: &CrossEvent, tiers: &TierConfig) -> Event {
+        let minutes = (event.last_seen - event.first_seen).num_minutes();
+        let a = tiers.assess(&Signals {
+            best_rank: event.spread.iter().filter_map(|s| s.best_rank).min(),
+            platforms: u32::try_from(event.spread.len()).unwrap_or(u32::MAX),
+            listed_minutes: u32::try_from(minutes).ok(),
+            ..Signals::default()
+        });
+        Event {
+            event: event.clone(),
+            tier: a.tier,
+            because: a.because,
+        }
+    }
+
+    pub fn touches(&self, p: Platform) -> bool {
+        self.event.spread.iter().any(|s| s.platform == p)
+    }
+
+    pub fn item(&self) -> Item {
+        let e = &self.event;
+        let spread: Vec<String> = e
+            .spread
+            .iter()
+            .map(|s| {
+                let rank = s.best_rank.map(|r| format!(", best #{r}")).unwrap_or_default();
+                format!("{} +{} min{rank}", s.platform.name(), s.after_min)
+            })
+            .collect();
+        let mut text = format!(
+            "first seen {} · {}",
+            e.first_seen.format("%Y-%m-%d %H:%M"),
+            spread.join(" → ")
+        );
+        for t in &e.titles {
+            text.push_str(&format!(
+                "\n{} {} {}",
+                t.first_seen.format("%H:%M"),
+                t.platform.name(),
+                t.title
+            ));
+        }
+        if !self.because.is_empty() {
+            text.push_str(&format!("\n{}: {}", self.tier.zh(), self.because.join(", ")));
+        }
+        let mut tags: Vec<String> = e.spread.iter().map(|s| s.platform.id().to_string()).collect();
+        tags.push(self.tier.id().to_string());
+        let first = e.titles.first();
+        let key = match first {
+            Some(t) => format!("{}:{}@{}", t.platform.id(), t.title, e.first_seen.timestamp()),
+            None => format!("{}@{}", e.label, e.first_seen.timestamp()),
+        };
+        Item {
+            id: item_id("event", &key),
+            title: format!("{}事件 {} ({} 平台)", self.tier.label(), e.label, e.spread.len()),
+            url: None,
+            content_text: text,
+            published: e.first_seen,
+            modified: Some(e.last_seen),
+            authors: Vec::new(),
+            tags,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +13,7 @@ use axum::routing::get;
 use serde::Serialize;
 
 use crate::domain::{Platform, Tier};
+use crate::report::PeriodSpec;
 
 use super::Server;
 use super::error::ApiError;
@@ -24,14 +26,18 @@ pub(crate) fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/api/lists", get(lists))
         .route("/api/lists/{platform}", get(list_of))
+        .route("/api/rising", get(rising))
+        .route("/api/events", get(events))
         .route("/api/flagged", get(flagged))
+        .route("/api/reports/{period}", get(report))
         .route("/feed/{file}", get(feed))
         .fallback(not_found)
         .with_state(server)
 }
 
-const ROUTES: &str = "/api/lists, /api/lists/{platform}, /api/flagged, \
-                      /feed/flagged.{json,atom,rss}";
+const ROUTES: &str = "/api/lists, /api/lists/{platform}, /api/rising, /api/events, \
+                      /api/flagged, /api/reports/{day|shift|6h}, \
+                      /feed/{rising,events,flagged}.{json,atom,rss}";
 
 async fn not_found(uri: Uri) -> ApiError {
     ApiError::not_found(format!("no route {} (routes: {ROUTES})", uri.path()))
@@ -65,6 +71,12 @@ pub(crate) fn json_response(status: StatusCode, value: &impl Serialize) -> Respo
     }
 }
 
+/// A path segment, or a 400 saying why it could not be read (bad percent-encoding).
+fn path_param(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(s)| s)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
 /// Rows or items per answer unless `limit` says otherwise, and the most it may say.
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
@@ -77,6 +89,10 @@ struct Filters {
     /// At least this tier.
     tier: Option<Tier>,
     limit: usize,
+    /// The report period rising keywords and events come from; default `day`.
+    period: Option<PeriodSpec>,
+    /// A report's format: `json` (default), `md`, `html`.
+    format: Option<String>,
 }
 
 fn filters(uri: &Uri, takes: &[&str]) -> Result<Filters, ApiError> {
@@ -101,6 +117,10 @@ fn filters(uri: &Uri, takes: &[&str]) -> Result<Filters, ApiError> {
         match k.as_ref() {
             "platform" => f.platform = Some(platform(&v)?),
             "tier" => f.tier = Some(tier(&v)?),
+            "period" => {
+                f.period = Some(PeriodSpec::parse(&v).map_err(ApiError::bad_request)?);
+            }
+            "format" => f.format = Some(v.into_owned()),
             "limit" => {
                 f.limit = v
                     .parse::<usize>()
@@ -168,9 +188,10 @@ async fn lists(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
 
 async fn list_of(
     State(server): State<Arc<Server>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     uri: Uri,
 ) -> Answer {
+    let id = path_param(id)?;
     let p = platform(&id).map_err(|e| ApiError::not_found(e.message))?;
     let f = filters(&uri, &["limit"])?;
     let snap = latest(&server, vec![p]).await?;
@@ -195,54 +216,147 @@ async fn flagged(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
     Ok(json_response(StatusCode::OK, &serde_json::json!({ "flagged": topics })))
 }
 
+/// Rising keywords of the period, by peak score, at the tier asked for or above.
+async fn rising_keywords(server: &Server, f: &Filters) -> Result<Vec<model::Rising>, ApiError> {
+    let report = server.report(f.period.unwrap_or(PeriodSpec::Day)).await?;
+    let opts = &server.options.report;
+    Ok(report
+        .rising
+        .iter()
+        .map(|k| model::Rising::of(k, opts.top_n, &opts.tiers))
+        .filter(|k| f.tier.is_none_or(|t| k.tier >= t))
+        .take(f.limit)
+        .collect())
+}
+
+async fn rising(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
+    let f = filters(&uri, &["period", "tier", "limit"])?;
+    let rising = rising_keywords(&server, &f).await?;
+    Ok(json_response(StatusCode::OK, &serde_json::json!({ "rising": rising })))
+}
+
+/// Cross-platform events of the period, newest first.
+async fn cross_events(server: &Server, f: &Filters) -> Result<Vec<model::Event>, ApiError> {
+    let report = server.report(f.period.unwrap_or(PeriodSpec::Day)).await?;
+    let mut out: Vec<model::Event> = report
+        .events
+        .iter()
+        .map(|e| model::Event::of(e, &server.options.report.tiers))
+        .filter(|e| f.platform.is_none_or(|p| e.touches(p)))
+        .filter(|e| f.tier.is_none_or(|t| e.tier >= t))
+        .collect();
+    out.sort_by(|a, b| b.event.first_seen.cmp(&a.event.first_seen));
+    out.truncate(f.limit);
+    Ok(out)
+}
+
+async fn events(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
+    let f = filters(&uri, &["period", "platform", "tier", "limit"])?;
+    let events = cross_events(&server, &f).await?;
+    Ok(json_response(StatusCode::OK, &serde_json::json!({ "events": events })))
+}
+
+/// The whole report of a period as JSON, or rendered (`?format=md|html`).
+async fn report(
+    State(server): State<Arc<Server>>,
+    period: Result<Path<String>, PathRejection>,
+    uri: Uri,
+) -> Answer {
+    let period = path_param(period)?;
+    let spec = PeriodSpec::parse(&period).map_err(ApiError::not_found)?;
+    let f = filters(&uri, &["format"])?;
+    let report = server.report(spec).await?;
+    let (body, content_type) = match f.format.as_deref().unwrap_or("json") {
+        "json" => return Ok(json_response(StatusCode::OK, &*report)),
+        "md" => (
+            crate::report::render_markdown(&report),
+            "text/markdown; charset=utf-8",
+        ),
+        "html" => (crate::report::render_html(&report), "text/html; charset=utf-8"),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "format `{other}`: json, md or html"
+            )));
+        }
+    };
+    let mut r = ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body)
+        .into_response();
+    // The report escapes what it shows; this stops anything it missed from running.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    Ok(r)
+}
+
 /// The feeds: what is in them, and which filters each takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    Rising,
+    Events,
     Flagged,
 }
 
 impl Kind {
-    fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "flagged" => Some(Kind::Flagged),
-            _ => None,
-        }
-    }
+    const ALL: [Kind; 3] = [Kind::Rising, Kind::Events, Kind::Flagged];
 
     fn name(self) -> &'static str {
         match self {
+            Kind::Rising => "rising",
+            Kind::Events => "events",
             Kind::Flagged => "flagged",
         }
     }
 
     fn takes(self) -> &'static [&'static str] {
         match self {
+            Kind::Rising => &["period", "tier", "limit"],
+            Kind::Events => &["period", "platform", "tier", "limit"],
             Kind::Flagged => &["platform", "limit"],
         }
     }
 }
 
-async fn feed(State(server): State<Arc<Server>>, Path(file): Path<String>, uri: Uri) -> Answer {
+async fn feed(State(server): State<Arc<Server>>, file: Result<Path<String>, PathRejection>, uri: Uri) -> Answer {
+    let file = path_param(file)?;
     let unknown = || {
         ApiError::not_found(format!(
-            "no feed `{file}` (feeds: flagged.json, flagged.atom, flagged.rss)"
+            "no feed `{file}` (feeds: {{rising,events,flagged}}.{{json,atom,rss}})"
         ))
     };
     let (name, ext) = file.rsplit_once('.').ok_or_else(unknown)?;
-    let (kind, format) = Kind::parse(name)
-        .zip(Format::parse(ext))
-        .ok_or_else(unknown)?;
+    let kind = Kind::ALL.into_iter().find(|k| k.name() == name);
+    let (kind, format) = kind.zip(Format::parse(ext)).ok_or_else(unknown)?;
     let f = filters(&uri, kind.takes())?;
     let base = &server.options.public_url;
     let (title, description, items) = match kind {
-        Kind::Flagged => {
-            let topics = flagged_topics(&server, &f).await?;
-            (
-                "resou · 标记话题 flagged topics",
-                "Topics flagged by the team in resou, with their notes",
-                topics.iter().map(model::Flagged::item).collect::<Vec<_>>(),
-            )
-        }
+        Kind::Rising => (
+            "resou · 上升关键词 rising keywords",
+            "Keywords the detector found rising on the hot lists, with their tier",
+            rising_keywords(&server, &f)
+                .await?
+                .iter()
+                .map(model::Rising::item)
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Events => (
+            "resou · 跨平台事件 cross-platform events",
+            "Stories on two or more hot lists, in the order they spread",
+            cross_events(&server, &f)
+                .await?
+                .iter()
+                .map(model::Event::item)
+                .collect(),
+        ),
+        Kind::Flagged => (
+            "resou · 标记话题 flagged topics",
+            "Topics flagged by the team in resou, with their notes",
+            flagged_topics(&server, &f)
+                .await?
+                .iter()
+                .map(model::Flagged::item)
+                .collect(),
+        ),
     };
     let updated = items
         .iter()
