@@ -20,9 +20,9 @@ pub fn main(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .as_deref()
         .or(cfg.serve.listen.as_deref())
         .unwrap_or(serve::DEFAULT_LISTEN);
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("listen address `{listen}`: expected address:port, e.g. 127.0.0.1:8787"))?;
+    let addr: SocketAddr = listen.parse().with_context(|| {
+        format!("listen address `{listen}`: expected address:port, e.g. 127.0.0.1:8787")
+    })?;
     let token = args
         .token_file
         .as_deref()

@@ -504,10 +504,14 @@ pub fn validate_origin(o: &str) -> Result<(), String> {
 pub fn validate_public_url(u: &str) -> Result<(), String> {
     let parsed = url::Url::parse(u).map_err(|e| format!("public_url `{u}` is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(format!("public_url `{u}` must be http(s)://host[:port][/path]"));
+        return Err(format!(
+            "public_url `{u}` must be http(s)://host[:port][/path]"
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(format!("public_url `{u}` must not have a query or fragment"));
+        return Err(format!(
+            "public_url `{u}` must not have a query or fragment"
+        ));
     }
     Ok(())
 }
@@ -691,7 +695,10 @@ mod tests {
             ("[serve]\ntoken = \"abc\"\n", 2, "unknown field `token`"),
         ] {
             let e = Config::parse(src, "c.toml").unwrap_err().to_string();
-            assert!(e.starts_with(&format!("c.toml:{line}:")) && e.contains(what), "{e}");
+            assert!(
+                e.starts_with(&format!("c.toml:{line}:")) && e.contains(what),
+                "{e}"
+            );
         }
     }
 

@@ -118,9 +118,21 @@ mod tests {
     #[test]
     fn bearer_header_or_query_parameter() {
         let t = Token::new("0123456789abcdef-secret");
-        assert!(check(&t, &req(Some("Bearer 0123456789abcdef-secret"), "/api/lists")).is_ok());
+        assert!(
+            check(
+                &t,
+                &req(Some("Bearer 0123456789abcdef-secret"), "/api/lists")
+            )
+            .is_ok()
+        );
         assert!(check(&t, &req(Some("bearer  0123456789abcdef-secret "), "/")).is_ok());
-        assert!(check(&t, &req(None, "/feed/x.rss?access_token=0123456789abcdef-secret")).is_ok());
+        assert!(
+            check(
+                &t,
+                &req(None, "/feed/x.rss?access_token=0123456789abcdef-secret")
+            )
+            .is_ok()
+        );
         for (auth, uri) in [
             (None, "/api/lists"),
             (Some("Bearer wrong"), "/api/lists"),
@@ -146,7 +158,11 @@ mod tests {
         assert!(e.contains("chmod 600") && e.contains("644"), "{e}");
         assert!(!e.contains("secret"), "{e}");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(Token::from_file(&p).unwrap().matches("0123456789abcdef-secret"));
+        assert!(
+            Token::from_file(&p)
+                .unwrap()
+                .matches("0123456789abcdef-secret")
+        );
         std::fs::write(&p, "short\n").unwrap();
         let e = Token::from_file(&p).unwrap_err().to_string();
         assert!(e.contains("shorter than 16"), "{e}");

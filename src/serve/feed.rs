@@ -118,7 +118,9 @@ fn json_feed(feed: &Feed) -> Value {
 /// Text XML 1.0 can hold: tab, line breaks and everything from U+0020 but U+FFFE/U+FFFF.
 pub(crate) fn xml_text(s: &str) -> String {
     s.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
         .collect()
 }
 
@@ -154,11 +156,7 @@ fn atom(feed: &Feed) -> atom_syndication::Feed {
                     ..Category::default()
                 })
                 .collect(),
-            links: it
-                .url
-                .iter()
-                .map(|u| link(u, "alternate", None))
-                .collect(),
+            links: it.url.iter().map(|u| link(u, "alternate", None)).collect(),
             content: Some(Content {
                 value: Some(xml_text(&it.content_text)),
                 content_type: Some("text".to_string()),

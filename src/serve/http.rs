@@ -97,7 +97,10 @@ pub async fn run(
 /// Errors of one incoming connection, not of the listener.
 fn is_per_connection(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
-    matches!(e.kind(), ConnectionRefused | ConnectionAborted | ConnectionReset)
+    matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    )
 }
 
 fn log_end(r: hyper::Result<()>) {

@@ -243,7 +243,11 @@ impl Rising {
             }
         }
         if !self.because.is_empty() {
-            text.push_str(&format!("\n{}: {}", self.tier.zh(), self.because.join(", ")));
+            text.push_str(&format!(
+                "\n{}: {}",
+                self.tier.zh(),
+                self.because.join(", ")
+            ));
         }
         Item {
             id: item_id("rising", &format!("{}@{}", k.keyword, k.onset.timestamp())),
@@ -297,7 +301,10 @@ impl Event {
             .spread
             .iter()
             .map(|s| {
-                let rank = s.best_rank.map(|r| format!(", best #{r}")).unwrap_or_default();
+                let rank = s
+                    .best_rank
+                    .map(|r| format!(", best #{r}"))
+                    .unwrap_or_default();
                 format!("{} +{} min{rank}", s.platform.name(), s.after_min)
             })
             .collect();
@@ -315,18 +322,36 @@ impl Event {
             ));
         }
         if !self.because.is_empty() {
-            text.push_str(&format!("\n{}: {}", self.tier.zh(), self.because.join(", ")));
+            text.push_str(&format!(
+                "\n{}: {}",
+                self.tier.zh(),
+                self.because.join(", ")
+            ));
         }
-        let mut tags: Vec<String> = e.spread.iter().map(|s| s.platform.id().to_string()).collect();
+        let mut tags: Vec<String> = e
+            .spread
+            .iter()
+            .map(|s| s.platform.id().to_string())
+            .collect();
         tags.push(self.tier.id().to_string());
         let first = e.titles.first();
         let key = match first {
-            Some(t) => format!("{}:{}@{}", t.platform.id(), t.title, e.first_seen.timestamp()),
+            Some(t) => format!(
+                "{}:{}@{}",
+                t.platform.id(),
+                t.title,
+                e.first_seen.timestamp()
+            ),
             None => format!("{}@{}", e.label, e.first_seen.timestamp()),
         };
         Item {
             id: item_id("event", &key),
-            title: format!("{}事件 {} ({} 平台)", self.tier.label(), e.label, e.spread.len()),
+            title: format!(
+                "{}事件 {} ({} 平台)",
+                self.tier.label(),
+                e.label,
+                e.spread.len()
+            ),
             url: None,
             content_text: text,
             published: e.first_seen,
@@ -374,7 +399,11 @@ mod tests {
                     "weibo:别的": entry(false, Some("only a note"), 9),
                 }}),
             ),
-            record("carol", 300, serde_json::json!({"topics": {"weibo:台风": entry(false, Some("同意"), 9)}})),
+            record(
+                "carol",
+                300,
+                serde_json::json!({"topics": {"weibo:台风": entry(false, Some("同意"), 9)}}),
+            ),
             record("mallory", 400, serde_json::json!("not a triage")),
         ];
         let f = flagged(&records);
@@ -383,8 +412,11 @@ mod tests {
         assert_eq!(f.flagged_by, ["alice", "bob"]);
         assert_eq!(f.peak_rank, Some(2));
         assert_eq!(f.updated_at, from_unix(200).unwrap());
-        let notes: Vec<(&str, &str)> =
-            f.notes.iter().map(|n| (n.user.as_str(), n.note.as_str())).collect();
+        let notes: Vec<(&str, &str)> = f
+            .notes
+            .iter()
+            .map(|n| (n.user.as_str(), n.note.as_str()))
+            .collect();
         assert_eq!(notes, [("bob", "盯紧[31m"), ("carol", "同意")]);
         assert_eq!(f.item().id, "urn:resou:flagged:weibo%3A%E5%8F%B0%E9%A3%8E");
     }

@@ -65,7 +65,9 @@ impl Pool {
                 ));
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(ApiError::unavailable("history store: no store thread running"));
+                return Err(ApiError::unavailable(
+                    "history store: no store thread running",
+                ));
             }
         }
         rx.await.unwrap_or_else(|_| {

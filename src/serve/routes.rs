@@ -161,7 +161,10 @@ fn tier(s: &str) -> Result<Tier, ApiError> {
 }
 
 /// The latest stored board of each of `platforms` that has one.
-async fn latest(server: &Server, platforms: Vec<Platform>) -> Result<Vec<crate::domain::Snapshot>, ApiError> {
+async fn latest(
+    server: &Server,
+    platforms: Vec<Platform>,
+) -> Result<Vec<crate::domain::Snapshot>, ApiError> {
     server
         .pool
         .query(move |store| {
@@ -183,7 +186,10 @@ async fn lists(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
         .iter()
         .map(|s| model::List::of(s, f.limit))
         .collect();
-    Ok(json_response(StatusCode::OK, &serde_json::json!({ "lists": lists })))
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "lists": lists }),
+    ))
 }
 
 async fn list_of(
@@ -213,7 +219,10 @@ async fn flagged_topics(server: &Server, f: &Filters) -> Result<Vec<model::Flagg
 async fn flagged(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
     let f = filters(&uri, &["platform", "limit"])?;
     let topics = flagged_topics(&server, &f).await?;
-    Ok(json_response(StatusCode::OK, &serde_json::json!({ "flagged": topics })))
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "flagged": topics }),
+    ))
 }
 
 /// Rising keywords of the period, by peak score, at the tier asked for or above.
@@ -232,7 +241,10 @@ async fn rising_keywords(server: &Server, f: &Filters) -> Result<Vec<model::Risi
 async fn rising(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
     let f = filters(&uri, &["period", "tier", "limit"])?;
     let rising = rising_keywords(&server, &f).await?;
-    Ok(json_response(StatusCode::OK, &serde_json::json!({ "rising": rising })))
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "rising": rising }),
+    ))
 }
 
 /// Cross-platform events of the period, newest first.
@@ -245,7 +257,10 @@ async fn cross_events(server: &Server, f: &Filters) -> Result<Vec<model::Event>,
         .filter(|e| f.platform.is_none_or(|p| e.touches(p)))
         .filter(|e| f.tier.is_none_or(|t| e.tier >= t))
         .collect();
-    out.sort_by(|a, b| b.event.first_seen.cmp(&a.event.first_seen));
+    out.sort_by(|a, b| {
+        (b.event.first_seen.cmp(&a.event.first_seen))
+            .then_with(|| a.event.label.cmp(&b.event.label))
+    });
     out.truncate(f.limit);
     Ok(out)
 }
@@ -253,7 +268,10 @@ async fn cross_events(server: &Server, f: &Filters) -> Result<Vec<model::Event>,
 async fn events(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
     let f = filters(&uri, &["period", "platform", "tier", "limit"])?;
     let events = cross_events(&server, &f).await?;
-    Ok(json_response(StatusCode::OK, &serde_json::json!({ "events": events })))
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "events": events }),
+    ))
 }
 
 /// The whole report of a period as JSON, or rendered (`?format=md|html`).
@@ -272,14 +290,20 @@ async fn report(
             crate::report::render_markdown(&report),
             "text/markdown; charset=utf-8",
         ),
-        "html" => (crate::report::render_html(&report), "text/html; charset=utf-8"),
+        "html" => (
+            crate::report::render_html(&report),
+            "text/html; charset=utf-8",
+        ),
         other => {
             return Err(ApiError::bad_request(format!(
                 "format `{other}`: json, md or html"
             )));
         }
     };
-    let mut r = ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body)
+    let mut r = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
+    )
         .into_response();
     // The report escapes what it shows; this stops anything it missed from running.
     r.headers_mut().insert(
@@ -317,7 +341,11 @@ impl Kind {
     }
 }
 
-async fn feed(State(server): State<Arc<Server>>, file: Result<Path<String>, PathRejection>, uri: Uri) -> Answer {
+async fn feed(
+    State(server): State<Arc<Server>>,
+    file: Result<Path<String>, PathRejection>,
+    uri: Uri,
+) -> Answer {
     let file = path_param(file)?;
     let unknown = || {
         ApiError::not_found(format!(
@@ -374,7 +402,10 @@ async fn feed(State(server): State<Arc<Server>>, file: Result<Path<String>, Path
     let body = feed::render(&feed, format)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        )],
         Body::from(body),
     )
         .into_response())
