@@ -60,6 +60,11 @@ pub fn build(store: &dyn HistoryStore, period: &Period, opts: &Options) -> Resul
     candidates.sort_by(|a, b| {
         (a.at, a.platform, a.kind, a.rank).cmp(&(b.at, b.platform, b.kind, b.rank))
     });
+    let dynamics_total = candidates.len();
+    let withdrawn_total = candidates
+        .iter()
+        .filter(|c| c.kind == dynamics::Kind::Withdrawn)
+        .count();
     candidates.truncate(opts.max_rows);
 
     let topics = store.topics_between(from, to, opts.top_n)?;
@@ -161,6 +166,8 @@ pub fn build(store: &dyn HistoryStore, period: &Period, opts: &Options) -> Resul
         events,
         flagged,
         dynamics: candidates,
+        dynamics_total,
+        withdrawn_total,
         watch,
         notes,
     })

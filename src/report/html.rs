@@ -49,8 +49,8 @@ h2 .en,th .en{font-weight:400;color:#6a737d;font-size:.85em}
 .count{font-weight:400;color:#6a737d;font-size:.8em}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaecef;vertical-align:top}
+td.n{white-space:nowrap}
 th{background:#f6f8fa;white-space:nowrap}
-td.num{white-space:nowrap;font-variant-numeric:tabular-nums}
 .tag{display:inline-block;min-width:2.6em;padding:0 4px;border-radius:4px;background:#eef1f5;font-size:.88em;text-align:center}
 .lbl{display:inline-block;padding:0 4px;border-radius:3px;color:#fff;background:#e36209;font-size:.8em}
 .none{color:#6a737d}
@@ -72,12 +72,21 @@ ul.notes{padding-left:1.1em;margin:4px 0;font-size:.88em;color:#57606a}
  h1{font-size:1.2em}
  section{padding:2px 10px 8px}
  table.rows thead{display:none}
- table.rows,table.rows tbody,table.rows tr,table.rows td{display:block;width:100%}
+ table.rows,table.rows tbody,table.rows tr{display:block;width:100%}
  table.rows tr{border:1px solid #e1e4e8;border-radius:6px;margin:0 0 8px;padding:4px 8px}
- table.rows td{border:0;padding:2px 0;white-space:normal}
- table.rows td::before{content:attr(data-label);display:inline-block;min-width:5.5em;color:#6a737d;font-size:.85em;margin-right:6px}
+ table.rows td{display:inline-block;width:50%;border:0;padding:2px 0;white-space:normal}
+ table.rows td.t{display:block;width:100%}
+ table.rows td::before{content:attr(data-label);display:inline-block;min-width:3.2em;color:#6a737d;font-size:.85em;margin-right:6px}
 }
 ";
+
+/// `<span class="count">(20 of 228)</span>`.
+fn count(shown: usize, total: usize) -> String {
+    format!(
+        "<span class=\"count\">{}</span>",
+        super::markdown::count(shown, total)
+    )
+}
 
 /// A section's opening: `<section id=…><h2>中文 <span class="en">English</span>…</h2>`.
 fn open(out: &mut String, id: &str, extra: &str) {
@@ -86,15 +95,22 @@ fn open(out: &mut String, id: &str, extra: &str) {
         .find(|(i, _, _)| *i == id)
         .copied()
         .unwrap_or((id, id, id));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section id=\"{id}\"><h2>{zh} <span class=\"en\">{en}</span>{extra}</h2>\n"
+        "<section id=\"{id}\"><h2>{zh} <span class=\"en\">{en}</span>{extra}</h2>"
     );
 }
 
 /// A table: headings `(中文, English)`, rows of cells already escaped (HTML), each cell
-/// labelled with its heading for the phone layout.
-fn table(out: &mut String, class: &str, head: &[(&str, &str)], rows: Vec<Vec<String>>) {
+/// labelled with its heading for the phone layout. Cells of the `wide` columns (titles,
+/// notes) wrap and take a card's whole width on a phone; the others stay on one line.
+fn table(
+    out: &mut String,
+    class: &str,
+    head: &[(&str, &str)],
+    wide: &[usize],
+    rows: Vec<Vec<String>>,
+) {
     if rows.is_empty() {
         out.push_str("<p class=\"none\">无 None.</p>\n");
         return;
@@ -106,8 +122,9 @@ fn table(out: &mut String, class: &str, head: &[(&str, &str)], rows: Vec<Vec<Str
     out.push_str("</tr></thead><tbody>\n");
     for row in rows {
         out.push_str("<tr>");
-        for (cell, (zh, _)) in row.iter().zip(head) {
-            let _ = write!(out, "<td data-label=\"{zh}\">{cell}</td>");
+        for (i, (cell, (zh, _))) in row.iter().zip(head).enumerate() {
+            let kind = if wide.contains(&i) { "t" } else { "n" };
+            let _ = write!(out, "<td class=\"{kind}\" data-label=\"{zh}\">{cell}</td>");
         }
         out.push_str("</tr>\n");
     }
@@ -158,9 +175,9 @@ pub fn render_html(r: &Report) -> String {
     }
     out.push_str("</nav>\n");
     if r.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section id=\"empty\"><h2>本期无数据 <span class=\"en\">Nothing to report</span></h2><p>{}</p></section>\n",
+            "<section id=\"empty\"><h2>本期无数据 <span class=\"en\">Nothing to report</span></h2><p>{}</p></section>",
             esc(&r.empty_message())
         );
     }
@@ -178,6 +195,7 @@ pub fn render_html(r: &Report) -> String {
             ("新上榜", "New"),
             ("榜首最久", "Longest at #1"),
         ],
+        &[6],
         r.overview
             .iter()
             .map(|o| {
@@ -209,6 +227,7 @@ pub fn render_html(r: &Report) -> String {
             ("在榜", "On list"),
             ("首见", "First seen"),
         ],
+        &[1],
         r.top
             .iter()
             .map(|t| {
@@ -225,16 +244,7 @@ pub fn render_html(r: &Report) -> String {
     );
     out.push_str("</section>\n");
 
-    let count = if r.new_total > r.new_entries.len() {
-        format!(
-            " <span class=\"count\">{} / {}</span>",
-            r.new_entries.len(),
-            r.new_total
-        )
-    } else {
-        format!(" <span class=\"count\">{}</span>", r.new_total)
-    };
-    open(&mut out, "new", &count);
+    open(&mut out, "new", &count(r.new_entries.len(), r.new_total));
     table(
         &mut out,
         "new",
@@ -245,6 +255,7 @@ pub fn render_html(r: &Report) -> String {
             ("首见", "First seen"),
             ("在榜", "On list"),
         ],
+        &[1],
         r.new_entries
             .iter()
             .map(|t| {
@@ -272,6 +283,7 @@ pub fn render_html(r: &Report) -> String {
             ("首入前列", "First top title"),
             ("仍在升", "Still rising"),
         ],
+        &[4],
         r.rising
             .iter()
             .map(|k| {
@@ -344,6 +356,7 @@ pub fn render_html(r: &Report) -> String {
             ("期末", "At end"),
             ("级别", "Tier"),
         ],
+        &[1, 3],
         r.flagged
             .iter()
             .map(|f| {
@@ -371,7 +384,11 @@ pub fn render_html(r: &Report) -> String {
     );
     out.push_str("</section>\n");
 
-    open(&mut out, "dynamics", "");
+    open(
+        &mut out,
+        "dynamics",
+        &count(r.dynamics.len(), r.dynamics_total),
+    );
     table(
         &mut out,
         "dynamics",
@@ -383,6 +400,7 @@ pub fn render_html(r: &Report) -> String {
             ("话题", "Topic"),
             ("依据", "Evidence"),
         ],
+        &[4, 5],
         r.dynamics
             .iter()
             .map(|c| {

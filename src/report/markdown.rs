@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{At, Report, SECTIONS, render_html};
+use super::{At, Report, SECTIONS, WatchKind, render_html};
 use crate::analysis::dynamics::Kind;
 use crate::domain::Platform;
 use crate::domain::num::format_heat;
@@ -19,7 +19,7 @@ const SUMMARY_TITLE_CHARS: usize = 40;
 /// Remote text inside markdown: the characters that open markup (links, tags, tables, bold,
 /// code) become their full-width forms, which read the same in Chinese text and open nothing
 /// in any markdown dialect or chat channel — a backslash escape would not survive a channel's
-/// own conversion.
+/// own conversion. (`#` stays: a title never starts a line.)
 pub(super) fn md_text(s: &str) -> String {
     s.chars()
         .map(|c| match c {
@@ -31,7 +31,6 @@ pub(super) fn md_text(s: &str) -> String {
             '*' => '＊',
             '`' => '｀',
             '\\' => '＼',
-            '#' => '＃',
             c => c,
         })
         .collect()
@@ -90,6 +89,15 @@ pub(super) fn lead(k: &super::RisingKeyword) -> String {
         (Some(m), _) => format_minutes(u32::try_from(m.max(0)).unwrap_or(0)),
         (None, true) => "已在前列 already top".into(),
         (None, false) => "未入前列 not top yet".into(),
+    }
+}
+
+/// ` (20 of 228)` when a section shows fewer than there are, else ` (7)`.
+pub(super) fn count(shown: usize, total: usize) -> String {
+    if total > shown {
+        format!(" ({shown} of {total})")
+    } else {
+        format!(" ({total})")
     }
 }
 
@@ -196,12 +204,7 @@ pub fn render_markdown(r: &Report) -> String {
             .collect(),
     );
 
-    let shown = if r.new_total > r.new_entries.len() {
-        format!(" ({} of {})", r.new_entries.len(), r.new_total)
-    } else {
-        format!(" ({})", r.new_total)
-    };
-    heading(&mut out, "new", &shown);
+    heading(&mut out, "new", &count(r.new_entries.len(), r.new_total));
     table(
         &mut out,
         &[
@@ -320,7 +323,11 @@ pub fn render_markdown(r: &Report) -> String {
             .collect(),
     );
 
-    heading(&mut out, "dynamics", "");
+    heading(
+        &mut out,
+        "dynamics",
+        &count(r.dynamics.len(), r.dynamics_total),
+    );
     table(
         &mut out,
         &[
@@ -413,10 +420,19 @@ pub fn summary(r: &Report) -> Message {
             lines.extend(items.into_iter().map(|i| format!("- {i}")));
         }
     }
+    // Each platform's first, then the next ones while fewer than three.
     let mut firsts: Vec<&super::TopicRow> = Platform::ALL
         .iter()
         .filter_map(|p| r.top.iter().find(|t| t.platform == *p))
         .collect();
+    for t in &r.top {
+        if firsts.len() >= 3 {
+            break;
+        }
+        if !firsts.iter().any(|f| std::ptr::eq(*f, t)) {
+            firsts.push(t);
+        }
+    }
     firsts.truncate(5);
     section(
         &mut lines,
@@ -490,23 +506,19 @@ pub fn summary(r: &Report) -> Message {
             })
             .collect(),
     );
-    let withdrawn = r
-        .dynamics
-        .iter()
-        .filter(|c| c.kind == Kind::Withdrawn)
-        .count();
-    if !r.dynamics.is_empty() {
+    if r.dynamics_total > 0 {
         lines.push(format!(
-            "**榜单异动** {} 条候选（疑似撤榜 {withdrawn}）",
-            r.dynamics.len()
+            "**榜单异动** {} 条候选（疑似撤榜 {}）",
+            r.dynamics_total, r.withdrawn_total
         ));
     }
     section(
         &mut lines,
         "下期关注".into(),
-        r.watch
-            .iter()
-            .take(5)
+        // Two of each kind, so a long keyword list does not hide the topics.
+        [WatchKind::Keyword, WatchKind::Topic, WatchKind::Flagged]
+            .into_iter()
+            .flat_map(|k| r.watch.iter().filter(move |w| w.kind == k).take(2))
             .map(|w| format!("[{}] {}", w.kind.zh(), short(&w.text)))
             .collect(),
     );

@@ -93,8 +93,12 @@ pub struct Report {
     pub events: Vec<CrossEvent>,
     /// 标记话题: topics flagged or noted by anyone, on a list in the period.
     pub flagged: Vec<FlaggedTopic>,
-    /// 榜单异动: list-dynamics candidates of the period, in time order.
+    /// 榜单异动: list-dynamics candidates of the period, in time order (the first
+    /// [`Options::max_rows`])...
     pub dynamics: Vec<Candidate>,
+    /// ...of this many, and this many of them withdrawals.
+    pub dynamics_total: usize,
+    pub withdrawn_total: usize,
     /// 下期关注.
     pub watch: Vec<WatchItem>,
     /// How the sections were chosen and what they cannot show; problems met while reading.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use resou::report::{self, Options, PeriodSpec, SECTIONS, Schedule, render_html};
+use resou::report::{self, Options, PeriodSpec, Report, SECTIONS, Schedule, render_html};
 
 use crate::support::{self, FLAGGED, time};
 
@@ -65,25 +65,41 @@ fn the_html_report_renders_in_headless_chromium_at_desktop_and_phone_widths() {
         return;
     }
     let store = support::open_store();
-    let period = PeriodSpec::parse("11h")
-        .unwrap()
-        .ending_at(time("2026-08-15T23:00:00+08:00"), &Schedule::default());
-    let r = report::build(&store, &period, &Options::default()).unwrap();
-    let html = render_html(&r);
+    // The Weibo evening (flags, dynamics, rising keywords) and the eleven-list morning
+    // (cross-platform events).
+    for (name, span, until) in [
+        ("evening", "11h", "2026-08-15T23:00:00+08:00"),
+        ("morning", "3h", support::ELEVEN_TO),
+    ] {
+        let period = PeriodSpec::parse(span)
+            .unwrap()
+            .ending_at(time(until), &Schedule::default());
+        let r = report::build(&store, &period, &Options::default()).unwrap();
+        if name == "evening" {
+            assert!(r.flagged.iter().any(|f| f.title == FLAGGED) && !r.dynamics.is_empty());
+        } else {
+            assert!(r.events.len() >= 2, "{:#?}", r.events);
+        }
+        check(name, &r);
+    }
+}
+
+fn check(name: &str, r: &Report) {
+    let html = render_html(r);
     // Self-contained: nothing to fetch, nothing to run.
     for outside in [
         "<script", "<link", "<img", "src=", "url(", "@import", "http://", "https://",
     ] {
-        assert!(!html.contains(outside), "the page holds {outside}");
+        assert!(!html.contains(outside), "{name}: the page holds {outside}");
     }
     let dir = artefacts();
-    let page = dir.join("report.html");
+    let page = dir.join(format!("report-{name}.html"));
     std::fs::write(&page, &html).unwrap();
     let url = format!("file://{}", page.display());
 
-    for (name, size) in [("desktop", "1280,900"), ("phone", "390,844")] {
+    for (width, size) in [("desktop", "1280,900"), ("phone", "390,844")] {
         let profile = tempfile::tempdir().unwrap();
-        let png = dir.join(format!("report-{name}.png"));
+        let png = dir.join(format!("report-{name}-{width}.png"));
         let _ = std::fs::remove_file(&png);
         let out = chromium(
             profile.path(),
@@ -95,20 +111,20 @@ fn the_html_report_renders_in_headless_chromium_at_desktop_and_phone_widths() {
         );
         let bytes = std::fs::read(&png).unwrap_or_else(|e| {
             panic!(
-                "{name}: no screenshot ({e}): {}",
+                "{name} {width}: no screenshot ({e}): {}",
                 String::from_utf8_lossy(&out.stderr)
             )
         });
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}: a PNG");
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name} {width}: a PNG");
         // Width and height from the IHDR chunk.
         let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
         let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
         let want: Vec<u32> = size.split(',').map(|n| n.parse().unwrap()).collect();
-        assert_eq!((w, h), (want[0], want[1]), "{name}");
+        assert_eq!((w, h), (want[0], want[1]), "{name} {width}");
         // A blank page compresses to a few KB; text and tables do not.
         assert!(
             bytes.len() > 20_000,
-            "{name}: {} bytes, nearly blank",
+            "{name} {width}: {} bytes, nearly blank",
             bytes.len()
         );
     }
@@ -133,25 +149,37 @@ fn the_html_report_renders_in_headless_chromium_at_desktop_and_phone_widths() {
             let s = section(&dom, id);
             assert!(
                 s.contains(&format!("<h2>{zh} <span class=\"en\">{en}</span>")),
-                "{id}"
+                "{name}: {id}"
             );
         }
         let rows = |id: &str| section(&dom, id).matches("<tr>").count();
-        // Header row plus one per item.
-        assert_eq!(rows("overview"), 1 + r.overview.len());
-        assert_eq!(rows("top"), 1 + r.top.len());
-        assert_eq!(rows("new"), 1 + r.new_entries.len());
-        assert_eq!(rows("rising"), 1 + r.rising.len());
-        assert_eq!(rows("flagged"), 1 + r.flagged.len());
-        assert_eq!(rows("dynamics"), 1 + r.dynamics.len());
-        assert!(section(&dom, "flagged").contains(FLAGGED));
+        // A header row and one per item, or no table when there are none.
+        let table = |n: usize| if n == 0 { 0 } else { n + 1 };
+        assert_eq!(rows("overview"), table(r.overview.len()), "{name}");
+        assert_eq!(rows("top"), table(r.top.len()), "{name}");
+        assert_eq!(rows("new"), table(r.new_entries.len()), "{name}");
+        assert_eq!(rows("rising"), table(r.rising.len()), "{name}");
+        assert_eq!(rows("flagged"), table(r.flagged.len()), "{name}");
+        assert_eq!(rows("dynamics"), table(r.dynamics.len()), "{name}");
+        let events = section(&dom, "events");
+        assert_eq!(events.matches("<li><b>").count(), r.events.len(), "{name}");
+        let steps: usize = r.events.iter().map(|e| e.spread.len()).sum();
+        assert_eq!(
+            events.matches("<span class=\"step\">").count(),
+            steps,
+            "{name}"
+        );
         assert_eq!(
             section(&dom, "watch").matches("<li>").count(),
-            r.watch.len()
+            r.watch.len(),
+            "{name}"
         );
+        for f in &r.flagged {
+            assert!(section(&dom, "flagged").contains(&f.title));
+        }
         // The browser built no element that loads anything.
         for tag in ["<script", "<link", "<img", "<iframe"] {
-            assert!(!dom.contains(tag), "{tag}");
+            assert!(!dom.contains(tag), "{name}: {tag}");
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
-use resou::analysis::dynamics::{DynamicsConfig, run_lines};
+use resou::analysis::dynamics::{DynamicsConfig, Kind, run_lines};
 use resou::domain::normalize::normalize_text;
 use resou::domain::snapshot_file::SnapshotLine;
 use resou::domain::{Platform, Tier, normalize_title};
@@ -254,14 +254,21 @@ fn list_dynamics_are_the_candidates_of_replaying_the_same_lists() {
         .into_iter()
         .filter(|l| l.captured_at >= warm && l.captured_at <= to)
         .collect();
-    let want: Vec<_> = run_lines(&lines, &DynamicsConfig::default())
+    let all: Vec<_> = run_lines(&lines, &DynamicsConfig::default())
         .candidates
         .into_iter()
         .filter(|c| c.at >= from)
-        .take(20)
         .collect();
-    assert!(!want.is_empty(), "the evening lists have candidates");
-    assert_eq!(r.dynamics, want);
+    assert!(
+        all.len() > 20,
+        "the evening lists have candidates: {}",
+        all.len()
+    );
+    assert_eq!(r.dynamics, all[..20]);
+    assert_eq!(r.dynamics_total, all.len());
+    let withdrawn = all.iter().filter(|c| c.kind == Kind::Withdrawn).count();
+    assert_eq!(r.withdrawn_total, withdrawn);
+    assert!(withdrawn > 0, "a withdrawal candidate that evening");
 }
 
 #[test]
@@ -435,7 +442,10 @@ fn markdown_html_and_summary_show_the_sections_and_their_contents() {
         )),
         "{md}"
     );
-    assert!(html.contains(&format!("<td data-label=\"话题\">{}", top.title)));
+    assert!(html.contains(&format!(
+        "<td class=\"t\" data-label=\"话题\">{}",
+        top.title
+    )));
     let c = &r.dynamics[0];
     assert!(md.contains(&c.title) && html.contains(&c.title));
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));

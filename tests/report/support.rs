@@ -113,11 +113,17 @@ pub fn fill(store: &mut dyn HistoryStore, lines: &[SnapshotLine]) {
     }
 }
 
-/// `user`'s triage: `title` (on `platform`'s list at `seen`) flagged and/or noted.
-pub fn triage_record(
-    user: &str,
-    marks: &[(Platform, &str, DateTime<FixedOffset>, bool, Option<&str>)],
-) -> TriageRecord {
+/// One topic's triage: the topic on `platform`'s list at a time, flagged or not, its note.
+pub type Mark<'a> = (
+    Platform,
+    &'a str,
+    DateTime<FixedOffset>,
+    bool,
+    Option<&'a str>,
+);
+
+/// `user`'s triage: each topic (on its list at the time given) flagged and/or noted.
+pub fn triage_record(user: &str, marks: &[Mark<'_>]) -> TriageRecord {
     let mut t = Triage::default();
     for (platform, title, seen, flag, note) in marks {
         let topic = resou::domain::Topic::new(*platform, Some(1), title);
