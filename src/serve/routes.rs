@@ -314,6 +314,10 @@ async fn report(
 }
 
 /// The feeds: what is in them, and which filters each takes.
+// Hook (alerts): an alerts feed is not here yet. Its source is the delivery queue being added
+// to the store on main (queued per message and channel, recent deliveries newest first): a
+// `Kind::Alerts`, an `/api/alerts` route reading recent deliveries on the store threads, and a
+// `model::Alert::item`, the way `Flagged` is done, with `tier` and `platform` filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Rising,
