@@ -35,6 +35,7 @@ Examples:
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
   resou rules check                  check the team alert rules and the channels they name
   resou push test ops-ding --tier red   send a test alert to one channel now
+  resou serve --listen 127.0.0.1:8787   the stored lists and flagged topics as JSON and feeds
 
 Exit codes: 0 ok; 1 snapshot/record: every platform failed; 2 bad arguments, config or files
 
@@ -181,6 +182,10 @@ pub enum Command {
     /// Team alert channels: `resou push test CHANNEL`, `resou push list`.
     #[command(subcommand)]
     Push(PushCommand),
+    /// Serve what the history store holds as a read-only feed for other tools: JSON under
+    /// /api/ (lists, flagged topics) and JSON Feed / Atom / RSS under /feed/; loopback
+    /// by default, a bearer token from a 0600 file required beyond it.
+    Serve(ServeArgs),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -231,6 +236,18 @@ pub enum ReportFormat {
     Html,
     /// The report's data as one JSON document.
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default: `[serve] listen`, else 127.0.0.1:8787; port 0
+    /// picks a free one). Beyond loopback a token is required.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// File holding the bearer token clients must send (`Authorization: Bearer …`); mode 0600
+    /// (default: `[serve] token_file`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

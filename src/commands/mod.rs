@@ -2,8 +2,8 @@
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
 //! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
 //! `export`, `report` (a period of the history store as markdown or HTML), `snapshot` (one
-//! poll, printed), `record` (raw responses to a file), `rules` and `push` (team alerts: check
-//! the rules, test a channel);
+//! poll, printed), `record` (raw responses to a file), `serve` (the read-only feed), `rules`
+//! and `push` (team alerts: check the rules, test a channel);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -24,6 +24,7 @@ pub mod push;
 pub mod record;
 pub mod replay;
 pub mod report;
+pub mod serve;
 pub mod snapshot;
 pub mod tui;
 

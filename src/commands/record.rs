@@ -229,7 +229,7 @@ async fn record_platform(
 }
 
 /// SIGINT (Ctrl-C) or, on Unix, SIGTERM. A signal that cannot be watched never fires.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -40,6 +40,7 @@ pub struct Config {
     pub history: HistorySection,
     /// `[push]`: team alert channels and rules.
     pub push: push::PushSection,
+    pub serve: ServeSection,
     pub report: ReportSection,
     /// `[platform.<id>]`: per-list poll interval and detector weight.
     pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
@@ -97,6 +98,21 @@ impl Default for HistorySection {
             share_triage: false,
         }
     }
+}
+
+/// `[serve]`: `resou serve`, the read-only feed. The command line's `--listen` and
+/// `--token-file` win.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeSection {
+    /// `host:port` to listen on (default `127.0.0.1:8787`); anything beyond loopback needs
+    /// `token_file`.
+    pub listen: Option<String>,
+    /// File holding the bearer token, mode 0600 (the token itself never goes in this file).
+    pub token_file: Option<PathBuf>,
+    /// The server as readers reach it (`https://feeds.example.net/resou`, e.g. behind a
+    /// proxy), for the links in feeds; default `http://<listen address>`.
+    pub public_url: Option<String>,
 }
 
 /// `[report]`: scheduled reports (issue 19). The collector reports at each `at` time; a
@@ -419,6 +435,17 @@ impl Config {
         if let Some(o) = &self.network.origin {
             validate_origin(o).map_err(|p| bad("origin", p))?;
         }
+        if let Some(l) = &self.serve.listen {
+            l.parse::<std::net::SocketAddr>().map_err(|_| {
+                bad(
+                    "listen",
+                    format!("[serve] listen `{l}`: expected address:port, e.g. 127.0.0.1:8787"),
+                )
+            })?;
+        }
+        if let Some(u) = &self.serve.public_url {
+            validate_public_url(u).map_err(|p| bad("public_url", p))?;
+        }
         Ok(())
     }
 
@@ -471,6 +498,23 @@ pub fn validate_origin(o: &str) -> Result<(), String> {
     }
     if u.path() != "/" || u.query().is_some() {
         return Err(format!("origin `{o}` must not have a path or query"));
+    }
+    Ok(())
+}
+
+/// A feed's public URL is `http(s)://host[:port][/path]`, without query or fragment (paths
+/// are appended to it).
+pub fn validate_public_url(u: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(u).map_err(|e| format!("public_url `{u}` is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!(
+            "public_url `{u}` must be http(s)://host[:port][/path]"
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "public_url `{u}` must not have a query or fragment"
+        ));
     }
     Ok(())
 }
@@ -636,6 +680,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("c.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn serve_section() {
+        let c = Config::parse(
+            "[serve]\nlisten = \"0.0.0.0:9000\"\ntoken_file = \"/etc/resou/token\"\npublic_url = \"https://feeds.example.net/resou\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.serve.listen.as_deref(), Some("0.0.0.0:9000"));
+        assert_eq!(c.serve.token_file, Some(PathBuf::from("/etc/resou/token")));
+        for (src, line, what) in [
+            ("[serve]\n\nlisten = \"localhost\"\n", 3, "address:port"),
+            ("[serve]\npublic_url = \"ftp://x\"\n", 2, "http(s)"),
+            ("[serve]\npublic_url = \"https://x/?a=1\"\n", 2, "query"),
+            ("[serve]\ntoken = \"abc\"\n", 2, "unknown field `token`"),
+        ] {
+            let e = Config::parse(src, "c.toml").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("c.toml:{line}:")) && e.contains(what),
+                "{e}"
+            );
+        }
     }
 
     #[test]
