@@ -394,6 +394,88 @@ async fn flagged_feeds_parse_and_hostile_text_comes_out_escaped_not_lost() {
     );
 }
 
+/// The team's alerts from the delivery queue: a message sent to two channels is one alert
+/// with both deliveries; filters by tier; every feed parses with the hostile title escaped.
+#[tokio::test]
+async fn alerts_come_from_the_delivery_queue_one_per_message() {
+    use resou::store::{NewPush, PushState, PushUpdate};
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    {
+        let mut store = SqliteStore::open(&db).unwrap();
+        let queue = |store: &mut SqliteStore, channel: &str, title: &str, tier: &str, secs| {
+            let msg = serde_json::json!({
+                "title": title, "body_markdown": "**话题 · 微博**\n规则 brand",
+                "tier": tier, "mentions": [], "url": "https://s.weibo.com/weibo?q=%23x%23",
+                "html": null, "rule": "brand", "platform": "weibo",
+            });
+            store
+                .enqueue_push(&NewPush {
+                    channel: channel.into(),
+                    rule: "brand".into(),
+                    tier: tier.into(),
+                    title: title.into(),
+                    message: msg.to_string(),
+                    created_at: time("2026-08-15T21:00:00+08:00") + chrono::Duration::seconds(secs),
+                    next_at: time("2026-08-15T21:00:00+08:00"),
+                })
+                .unwrap()
+        };
+        let a = queue(&mut store, "ding", SCRIPT, "orange", 0);
+        let b = queue(&mut store, "wecom", SCRIPT, "orange", 0);
+        let c = queue(&mut store, "ding", "胖东来房东逻辑", "blue", 60);
+        let done = |state, err: Option<&str>| PushUpdate {
+            state,
+            parts_done: 1,
+            attempts: 1,
+            last_error: err.map(str::to_string),
+            next_at: time("2026-08-15T21:02:00+08:00"),
+            updated_at: time("2026-08-15T21:02:00+08:00"),
+        };
+        store
+            .update_push(a, &done(PushState::Delivered, None))
+            .unwrap();
+        store
+            .update_push(
+                b,
+                &done(PushState::Failed, Some("WeCom 93000: invalid webhook url")),
+            )
+            .unwrap();
+        store
+            .update_push(c, &done(PushState::Delivered, None))
+            .unwrap();
+    }
+    let s = start(
+        read_only(&db),
+        options_at(time("2026-08-15T22:00:00+08:00")),
+    )
+    .await;
+    let v = json(&s.url("/api/alerts")).await;
+    let alerts = v["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 2, "{v}");
+    let scripted = alerts.iter().find(|a| a["title"] == SCRIPT).unwrap();
+    assert_eq!(scripted["tier"], "orange");
+    assert_eq!(scripted["platform"], "weibo");
+    let went: Vec<(&str, &str)> = scripted["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["channel"].as_str().unwrap(), d["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(went, [("ding", "delivered"), ("wecom", "failed")]);
+    let v = json(&s.url("/api/alerts?tier=orange")).await;
+    assert_eq!(v["alerts"].as_array().unwrap().len(), 1);
+
+    let titles = read_feeds(&s, "alerts", "").await;
+    for got in &titles {
+        assert!(got.contains(&format!("【橙色】{SCRIPT}")), "{got:?}");
+        assert!(
+            got.contains(&"【蓝色】胖东来房东逻辑".to_string()),
+            "{got:?}"
+        );
+    }
+}
+
 /// `report::build` of the shared store for the day ending at `now`.
 fn report_at(now: &str) -> report::Report {
     let store = support::open_store();

@@ -10,7 +10,7 @@ use crate::domain::num::format_heat;
 use crate::domain::{Platform, SafeText, Snapshot, Tier, Topic};
 use crate::report::{CrossEvent, RisingKeyword};
 use crate::rules::{Signals, TierConfig};
-use crate::store::TriageRecord;
+use crate::store::{PushRecord, PushState, TriageRecord};
 use crate::triage::Triage;
 
 use super::feed::Item;
@@ -190,6 +190,113 @@ impl Flagged {
             modified: Some(self.updated_at),
             authors: self.flagged_by.clone(),
             tags: vec![self.platform.id().to_string(), "flagged".to_string()],
+        }
+    }
+}
+
+/// One alert the team's sender queued (the same message to several channels is one alert),
+/// with where it went and how that went.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Alert {
+    pub title: String,
+    pub tier: Tier,
+    pub rule: String,
+    pub platform: Option<Platform>,
+    /// The message as sent (the channels' common markdown subset).
+    pub body: String,
+    pub url: Option<String>,
+    pub created_at: DateTime<FixedOffset>,
+    pub deliveries: Vec<AlertDelivery>,
+    #[serde(skip)]
+    key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct AlertDelivery {
+    pub channel: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: &'static str,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// Alerts from the delivery queue's rows (newest first, as the store gives them): rows of
+/// one message (same rule, title and queue time) become one alert. What the queue holds came
+/// from remote text; it is sanitised again on the way out.
+pub(crate) fn alerts(rows: &[PushRecord]) -> Vec<Alert> {
+    let mut out: Vec<Alert> = Vec::new();
+    for r in rows {
+        let key = format!("{}:{}:{}", r.created_at.timestamp(), r.rule, r.title);
+        let delivery = AlertDelivery {
+            channel: SafeText::line(&r.channel).into_string(),
+            state: match r.state {
+                PushState::Pending => "pending",
+                PushState::Delivered => "delivered",
+                PushState::Failed => "failed",
+            },
+            attempts: r.attempts,
+            last_error: r
+                .last_error
+                .as_deref()
+                .map(|e| SafeText::line(e).into_string()),
+            updated_at: r.updated_at,
+        };
+        if let Some(a) = out.iter_mut().find(|a| a.key == key) {
+            a.deliveries.push(delivery);
+            continue;
+        }
+        let msg: serde_json::Value = serde_json::from_str(&r.message).unwrap_or_default();
+        let field = |k: &str| {
+            msg.get(k)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        out.push(Alert {
+            title: SafeText::line(&r.title).into_string(),
+            tier: Tier::ALL
+                .into_iter()
+                .find(|t| t.id() == r.tier)
+                .unwrap_or_default(),
+            rule: SafeText::line(&r.rule).into_string(),
+            platform: field("platform").and_then(Platform::parse),
+            body: field("body_markdown")
+                .map(|b| SafeText::multiline(b).into_string())
+                .unwrap_or_default(),
+            url: field("url").and_then(crate::domain::text::safe_url),
+            created_at: r.created_at,
+            deliveries: vec![delivery],
+            key,
+        });
+    }
+    for a in &mut out {
+        a.deliveries.sort_by(|x, y| x.channel.cmp(&y.channel));
+    }
+    out
+}
+
+impl Alert {
+    pub fn item(&self) -> Item {
+        let went: Vec<String> = self
+            .deliveries
+            .iter()
+            .map(|d| format!("{} {}", d.channel, d.state))
+            .collect();
+        Item {
+            id: item_id("alert", &self.key),
+            title: format!("{}{}", self.tier.label(), self.title),
+            url: self.url.clone(),
+            content_text: format!("{}\n\n{} · {}", self.body, self.rule, went.join(", ")),
+            published: self.created_at,
+            modified: self.deliveries.iter().map(|d| d.updated_at).max(),
+            authors: Vec::new(),
+            tags: [
+                Some(self.tier.id().to_string()),
+                self.platform.map(|p| p.id().to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 }

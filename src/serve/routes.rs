@@ -29,6 +29,7 @@ pub(crate) fn router(server: Arc<Server>) -> Router {
         .route("/api/rising", get(rising))
         .route("/api/events", get(events))
         .route("/api/flagged", get(flagged))
+        .route("/api/alerts", get(alerts))
         .route("/api/reports/{period}", get(report))
         .route("/feed/{file}", get(feed))
         .fallback(not_found)
@@ -36,8 +37,8 @@ pub(crate) fn router(server: Arc<Server>) -> Router {
 }
 
 const ROUTES: &str = "/api/lists, /api/lists/{platform}, /api/rising, /api/events, \
-                      /api/flagged, /api/reports/{day|shift|6h}, \
-                      /feed/{rising,events,flagged}.{json,atom,rss}";
+                      /api/flagged, /api/alerts, /api/reports/{day|shift|6h}, \
+                      /feed/{rising,events,flagged,alerts}.{json,atom,rss}";
 
 async fn not_found(uri: Uri) -> ApiError {
     ApiError::not_found(format!("no route {} (routes: {ROUTES})", uri.path()))
@@ -225,6 +226,30 @@ async fn flagged(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
     ))
 }
 
+/// Alerts the team's sender queued, newest first: the delivery queue's recent rows.
+async fn team_alerts(server: &Server, f: &Filters) -> Result<Vec<model::Alert>, ApiError> {
+    // Rows are per channel; read enough that `limit` alerts survive the grouping.
+    let rows = u32::try_from(f.limit * 8).unwrap_or(u32::MAX);
+    let rows = server
+        .pool
+        .query(move |store| store.recent_pushes(rows))
+        .await?;
+    let mut out = model::alerts(&rows);
+    out.retain(|a| f.platform.is_none_or(|p| a.platform == Some(p)));
+    out.retain(|a| f.tier.is_none_or(|t| a.tier >= t));
+    out.truncate(f.limit);
+    Ok(out)
+}
+
+async fn alerts(State(server): State<Arc<Server>>, uri: Uri) -> Answer {
+    let f = filters(&uri, &["platform", "tier", "limit"])?;
+    let alerts = team_alerts(&server, &f).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "alerts": alerts }),
+    ))
+}
+
 /// Rising keywords of the period, by peak score, at the tier asked for or above.
 async fn rising_keywords(server: &Server, f: &Filters) -> Result<Vec<model::Rising>, ApiError> {
     let report = server.report(f.period.unwrap_or(PeriodSpec::Day)).await?;
@@ -314,25 +339,23 @@ async fn report(
 }
 
 /// The feeds: what is in them, and which filters each takes.
-// Hook (alerts): an alerts feed is not here yet. Its source is the delivery queue being added
-// to the store on main (queued per message and channel, recent deliveries newest first): a
-// `Kind::Alerts`, an `/api/alerts` route reading recent deliveries on the store threads, and a
-// `model::Alert::item`, the way `Flagged` is done, with `tier` and `platform` filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Rising,
     Events,
     Flagged,
+    Alerts,
 }
 
 impl Kind {
-    const ALL: [Kind; 3] = [Kind::Rising, Kind::Events, Kind::Flagged];
+    const ALL: [Kind; 4] = [Kind::Rising, Kind::Events, Kind::Flagged, Kind::Alerts];
 
     fn name(self) -> &'static str {
         match self {
             Kind::Rising => "rising",
             Kind::Events => "events",
             Kind::Flagged => "flagged",
+            Kind::Alerts => "alerts",
         }
     }
 
@@ -341,6 +364,7 @@ impl Kind {
             Kind::Rising => &["period", "tier", "limit"],
             Kind::Events => &["period", "platform", "tier", "limit"],
             Kind::Flagged => &["platform", "limit"],
+            Kind::Alerts => &["platform", "tier", "limit"],
         }
     }
 }
@@ -353,7 +377,7 @@ async fn feed(
     let file = path_param(file)?;
     let unknown = || {
         ApiError::not_found(format!(
-            "no feed `{file}` (feeds: {{rising,events,flagged}}.{{json,atom,rss}})"
+            "no feed `{file}` (feeds: {{rising,events,flagged,alerts}}.{{json,atom,rss}})"
         ))
     };
     let (name, ext) = file.rsplit_once('.').ok_or_else(unknown)?;
@@ -387,6 +411,15 @@ async fn feed(
                 .await?
                 .iter()
                 .map(model::Flagged::item)
+                .collect(),
+        ),
+        Kind::Alerts => (
+            "resou · 团队提醒 team alerts",
+            "Alerts the team's rules raised, with the channels they went to",
+            team_alerts(&server, &f)
+                .await?
+                .iter()
+                .map(model::Alert::item)
                 .collect(),
         ),
     };
