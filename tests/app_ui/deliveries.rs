@@ -320,6 +320,13 @@ fn hostile_stored_text_never_reaches_the_terminal() {
             }
         }
     }
+    // What is left of the hostile title is its text, nothing the terminal would act on.
+    let lines = screen(&app, 80, 24);
+    assert!(
+        line_with(&lines, "ntfy").contains("恶意标题txt.exe"),
+        "{}",
+        line_with(&lines, "ntfy")
+    );
     let d = &app.state.deliveries.rows;
     assert!(d.iter().all(|r| !r.title.as_str().contains('\u{1b}')));
     assert!(
@@ -522,4 +529,50 @@ fn small_terminals_do_not_break_the_view() {
     for (w, h) in [(40, 12), (40, 10), (200, 60), (80, 24)] {
         draw(&app.state, w, h);
     }
+}
+
+#[test]
+fn a_long_list_scrolls_with_the_selection() {
+    let mut app = app((80, 24));
+    // 30 deliveries, every third one failed (two lines each): more than 18 lines.
+    let many: Vec<PushRecord> = (1..=30)
+        .rev()
+        .map(|id| {
+            let failed = id % 3 == 0;
+            record(
+                id,
+                "wecom-ops",
+                "品牌负面",
+                "red",
+                &format!("第{id}条推送"),
+                if failed {
+                    PushState::Failed
+                } else {
+                    PushState::Delivered
+                },
+                1,
+                1,
+                failed.then_some("errcode 93000"),
+                at(13, 0) + Duration::minutes(id),
+                at(13, 0) + Duration::minutes(id),
+            )
+        })
+        .collect();
+    answer(&mut app, many);
+    press(&mut app, "D");
+    let first = screen(&app, 80, 24).join("\n");
+    assert!(first.contains("第30条推送") && !first.contains("第1条推送"), "{first}");
+    press(&mut app, "G");
+    let last = screen(&app, 80, 24).join("\n");
+    assert!(last.contains("第1条推送") && !last.contains("第30条推送"), "{last}");
+    // The selected (last) delivery is on screen, with the footer below it.
+    assert!(last.contains("j k move"), "{last}");
+    press(&mut app, "g g");
+    assert_eq!(app.state.deliveries.offset, 0);
+    press(&mut app, "pagedown");
+    let d = &app.state.deliveries;
+    assert!(d.selected > 0 && d.offset > 0, "{} {}", d.selected, d.offset);
+    let page = screen(&app, 80, 24).join("\n");
+    let selected = format!("第{}条推送", d.rows[d.selected].id);
+    assert!(page.contains(&selected), "{selected} on screen:\n{page}");
 }
