@@ -173,7 +173,11 @@ pub fn on_tick(state: &mut AppState, now: DateTime<FixedOffset>) -> Vec<Effect> 
                 }
         }
     };
-    if due { ask(state, Some(now)) } else { Vec::new() }
+    if due {
+        ask(state, Some(now))
+    } else {
+        Vec::new()
+    }
 }
 
 fn ask(state: &mut AppState, now: Option<DateTime<FixedOffset>>) -> Vec<Effect> {

@@ -164,9 +164,7 @@ fn error_style(d: &Delivery, theme: &Theme) -> ratatui::style::Style {
 
 /// `1 try · 1 part`, `3 tries · 0 parts`.
 fn tries_and_parts(d: &Delivery) -> String {
-    let plural = |n: u32, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
         "{} · {}",
         plural(d.attempts, "try", "tries"),

@@ -905,10 +905,8 @@ fn recent_deliveries_come_back_from_the_store_through_the_service() {
         // The first tick asks; the service answers from the store.
         let (fx, _) = a.handle(AppMsg::Tick(min(3)));
         assert!(
-            fx.iter().any(|e| matches!(
-                e,
-                Effect::History(HistoryCmd::RecentPushes { limit: 50 })
-            )),
+            fx.iter()
+                .any(|e| matches!(e, Effect::History(HistoryCmd::RecentPushes { limit: 50 }))),
             "{fx:?}"
         );
         svc.pump(&mut a, fx);

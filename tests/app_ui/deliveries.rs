@@ -172,12 +172,8 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 }
 
 fn asks(fx: &[Effect]) -> bool {
-    fx.iter().any(|e| {
-        matches!(
-            e,
-            Effect::History(HistoryCmd::RecentPushes { limit: 50 })
-        )
-    })
+    fx.iter()
+        .any(|e| matches!(e, Effect::History(HistoryCmd::RecentPushes { limit: 50 })))
 }
 
 fn screen(app: &App, w: u16, h: u16) -> Vec<String> {
@@ -222,6 +218,15 @@ fn d_opens_the_view_reading_at_once_and_esc_or_d_closes_it() {
     assert_eq!(active(&app.state), Layer::Help);
     let help = screen(&app, 120, 35).join("\n");
     assert!(help.contains("Close the deliveries"), "{help}");
+    // On the board, help lists D with the action's own text.
+    press(&mut app, "esc esc ? d e l i v");
+    let help = screen(&app, 120, 35);
+    let row = line_with(
+        &help,
+        "Team alert deliveries: sent, waiting to retry, failed",
+    );
+    let keys = row.split('│').nth(1).unwrap_or_default().trim_start();
+    assert!(keys.starts_with("D "), "{row}");
 }
 
 #[test]
@@ -279,7 +284,10 @@ fn the_view_at_80x24_shows_marks_tiers_channels_errors_and_counts() {
 
     let hostile = line_with(&lines, "ntfy");
     assert!(hostile.contains("✓ 蓝 ntfy"), "{hostile}");
-    assert!(hostile.contains("恶意") && hostile.contains("标题"), "{hostile}");
+    assert!(
+        hostile.contains("恶意") && hostile.contains("标题"),
+        "{hostile}"
+    );
     // An unknown tier is a muted `?`; yesterday's delivery shows its date.
     assert!(line_with(&lines, "slack").contains("13:58 ✓ ?  slack"));
     assert!(line_with(&lines, "昨天的一条").contains("08-14 ✓ 红"));
@@ -346,7 +354,10 @@ fn the_view_at_120x35_has_room_for_whole_titles_and_colours_the_tiers() {
     let y = find_row(buf, "feishu-pr").expect("retry row");
     let line = row_text(buf, y);
     // Wider than at 80 columns, still cut by display width before the right column.
-    assert!(line.contains("胖东来首批刑释职工30人无一离职，网友热议"), "{line}");
+    assert!(
+        line.contains("胖东来首批刑释职工30人无一离职，网友热议"),
+        "{line}"
+    );
     assert!(!line.contains(LONG_TITLE) && line.contains('…'), "{line}");
     assert!(line.contains("next 14:10 · 2 tries · 1 part"), "{line}");
     // Tier characters carry their tier's colour (dark theme), the failure mark the error's.
@@ -364,10 +375,7 @@ fn the_view_at_120x35_has_room_for_whole_titles_and_colours_the_tiers() {
     assert_eq!(cell_of(blue, "蓝").fg, Color::LightBlue);
     // The first delivery is selected (reversed) across the whole line.
     let sel = buf[(30, red)].modifier;
-    assert!(
-        sel.contains(ratatui::style::Modifier::REVERSED),
-        "{sel:?}"
-    );
+    assert!(sel.contains(ratatui::style::Modifier::REVERSED), "{sel:?}");
 }
 
 #[test]
@@ -376,7 +384,9 @@ fn a_new_failure_is_named_in_the_status_bar_once() {
     assert!(answer(&mut app, records()));
     let flash = app.state.status.flash.clone().expect("a notice");
     assert!(
-        flash.starts_with("push ✗ wecom-ops: errcode 93000: invalid webhook url red — 某品牌配料表争议"),
+        flash.starts_with(
+            "push ✗ wecom-ops: errcode 93000: invalid webhook url red — 某品牌配料表争议"
+        ),
         "{flash}"
     );
     assert!(flash.contains("(+1 more"), "the retry is counted: {flash}");
@@ -561,17 +571,28 @@ fn a_long_list_scrolls_with_the_selection() {
     answer(&mut app, many);
     press(&mut app, "D");
     let first = screen(&app, 80, 24).join("\n");
-    assert!(first.contains("第30条推送") && !first.contains("第1条推送"), "{first}");
+    assert!(
+        first.contains("第30条推送") && !first.contains("第1条推送"),
+        "{first}"
+    );
     press(&mut app, "G");
     let last = screen(&app, 80, 24).join("\n");
-    assert!(last.contains("第1条推送") && !last.contains("第30条推送"), "{last}");
+    assert!(
+        last.contains("第1条推送") && !last.contains("第30条推送"),
+        "{last}"
+    );
     // The selected (last) delivery is on screen, with the footer below it.
     assert!(last.contains("j k move"), "{last}");
     press(&mut app, "g g");
     assert_eq!(app.state.deliveries.offset, 0);
     press(&mut app, "pagedown");
     let d = &app.state.deliveries;
-    assert!(d.selected > 0 && d.offset > 0, "{} {}", d.selected, d.offset);
+    assert!(
+        d.selected > 0 && d.offset > 0,
+        "{} {}",
+        d.selected,
+        d.offset
+    );
     let page = screen(&app, 80, 24).join("\n");
     let selected = format!("第{}条推送", d.rows[d.selected].id);
     assert!(page.contains(&selected), "{selected} on screen:\n{page}");

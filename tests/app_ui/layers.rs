@@ -293,7 +293,11 @@ fn deliveries_keys_rebind_and_back_closes_the_popup() {
         .collect();
     app.handle(AppMsg::History(HistoryEvent::RecentPushes(Ok(rows))));
     press(&mut app, "D");
-    assert_eq!(active(&app.state), Layer::Board, "D is unbound on the board");
+    assert_eq!(
+        active(&app.state),
+        Layer::Board,
+        "D is unbound on the board"
+    );
     press(&mut app, "F4");
     assert_eq!(active(&app.state), Layer::Deliveries);
     let board = selected(&app);
