@@ -28,9 +28,13 @@ Examples:
   resou events --snapshots lists.jsonl.gz --at 12:05   one story's titles across platforms
   resou keys --preset vim --bind 'board.d=mute'   print the resolved keymap and where each key comes from
   resou export --flagged --format csv --out flagged.csv
+  resou report --period shift --format html --out shift.html   since the last report time
+  resou --demo report --period day --until '2026-08-15 23:00'   a day of the demo store
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
+  resou rules check                  check the team alert rules and the channels they name
+  resou push test ops-ding --tier red   send a test alert to one channel now
 
 Exit codes: 0 ok; 1 snapshot/record: every platform failed; 2 bad arguments, config or files
 
@@ -171,6 +175,12 @@ pub enum Command {
     /// Replay a recording (from `resou record`) or a snapshot file (`.gz` accepted) in the TUI
     /// through the loopback server, as --demo does.
     Replay(ReplayArgs),
+    /// Team alert rules: `resou rules check [FILE]`.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Team alert channels: `resou push test CHANNEL`, `resou push list`.
+    #[command(subcommand)]
+    Push(PushCommand),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -185,6 +195,42 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         triage: Option<PathBuf>,
     },
+    /// A report on one period from the history store: overview per platform, top topics,
+    /// new entries, rising keywords with lead, cross-platform events in the order they
+    /// spread, flagged topics with notes and who flagged them, list-dynamics candidates,
+    /// what to watch next.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// `day` (the 24 h before --until), `shift` (since the previous report time of --at) or
+    /// a span such as 90m, 6h, 2d. Default: `[report] period` (shift).
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+    pub period: Option<crate::report::PeriodSpec>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Output file; standard output when absent.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// End of the period: RFC 3339 or `YYYY-MM-DD HH:MM` (China time). Default: now.
+    #[arg(long, value_name = "TIME", value_parser = parse_until)]
+    pub until: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Report times a shift starts from, `HH:MM` China time, comma-separated. Default:
+    /// `[report] at` (09:00, 18:00).
+    #[arg(long, value_name = "HH:MM,...", value_delimiter = ',')]
+    pub at: Option<Vec<String>>,
+}
+
+/// `resou report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown (tables).
+    Md,
+    /// One self-contained HTML file (inline CSS, no script, readable on a phone).
+    Html,
+    /// The report's data as one JSON document.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,6 +288,42 @@ pub struct RecordArgs {
     /// Send every platform request to this origin (http://host:port).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
+}
+
+/// `resou rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Check the team alert rules (and the channels they name): every problem with its file
+    /// and line; a summary of what each rule sends where.
+    Check {
+        /// The rules file (default: `[push] rules`, else rules.toml in the config directory).
+        file: Option<PathBuf>,
+    },
+}
+
+/// `resou push …`
+#[derive(Debug, Subcommand)]
+pub enum PushCommand {
+    /// Send a test message to one configured channel now and print what it answered.
+    Test {
+        /// The channel's name (`[push.channels.NAME]`).
+        channel: String,
+        /// The tier to test (its colour, priority and mentions): blue, yellow, orange, red.
+        #[arg(long, default_value = "blue", value_parser = parse_tier)]
+        tier: crate::domain::Tier,
+        /// Whom to @ (user ids, mobiles, `@all`), as a rule's `mention` would.
+        #[arg(long, value_delimiter = ',')]
+        mention: Vec<String>,
+    },
+    /// List the configured channels (kind and endpoint, secrets hidden).
+    List,
+}
+
+fn parse_tier(s: &str) -> Result<crate::domain::Tier, String> {
+    crate::domain::Tier::ALL
+        .into_iter()
+        .find(|t| t.id() == s)
+        .ok_or_else(|| format!("unknown tier `{s}` (blue, yellow, orange, red)"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -332,6 +414,28 @@ fn parse_demo_day(s: &str) -> Result<DemoDay, String> {
             days.join(", ")
         )
     })
+}
+
+fn parse_period(s: &str) -> Result<crate::report::PeriodSpec, String> {
+    crate::report::PeriodSpec::parse(s)
+}
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in China time.
+fn parse_until(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    use chrono::TimeZone;
+    let t = s.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(at.with_timezone(&crate::domain::cst()));
+    }
+    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+        .and_then(|n| crate::domain::cst().from_local_datetime(&n).single())
+        .ok_or_else(|| {
+            format!(
+                "`{s}`: give RFC 3339 (2026-08-15T18:00:00+08:00) or YYYY-MM-DD HH:MM (China time)"
+            )
+        })
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

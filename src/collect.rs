@@ -4,6 +4,11 @@
 //! titles (so the team's time travel, `H` and export show where a story appeared first), logs
 //! to the log file, and stops cleanly on SIGTERM / SIGINT / SIGHUP: pollers first, then the
 //! stories of the last polls, then every queued write is committed before exit.
+//!
+//! With team alert rules ([`Alerting`]) the collector is the team's one sender: the full
+//! analysis runs on its thread instead of the bare story grouper (its stories are stored the
+//! same way), and every list and analysis goes to the sender (`dispatch`), which is finished
+//! (what is due is tried, the rest stays queued in the store) before the history.
 
 use tokio::sync::mpsc;
 
@@ -16,6 +21,15 @@ pub struct CollectReport {
     pub polls_ok: u64,
     pub polls_failed: u64,
     pub write_failures: u64,
+    pub alerts_delivered: u64,
+    pub alerts_failed: u64,
+}
+
+/// The collector as the team's alert sender.
+pub struct Alerting {
+    pub analysis: crate::analysis::AnalysisConfig,
+    pub sender: crate::dispatch::Handle,
+    pub events: mpsc::UnboundedReceiver<crate::dispatch::Event>,
 }
 
 /// Why the collector stopped.
@@ -36,6 +50,7 @@ pub async fn run(
     history: HistoryHandle,
     mut history_events: mpsc::Receiver<HistoryEvent>,
     count: Option<u64>,
+    alerting: Option<Alerting>,
 ) -> anyhow::Result<(CollectReport, Stop)> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -45,7 +60,17 @@ pub async fn run(
     let (tx, mut rx) = mpsc::channel(64);
     let pollers =
         poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
-    let (stories, mut joined) = spawn_stories();
+    let (sender, mut alert_events, (stories, mut joined)) = match alerting {
+        Some(a) => {
+            let to_sender = a.sender.inputs();
+            (
+                Some(a.sender),
+                Some(a.events),
+                spawn_analysis(a.analysis, to_sender),
+            )
+        }
+        None => (None, None, spawn_stories()),
+    };
     let mut report = CollectReport::default();
     let mut history_open = true;
     let stop = loop {
@@ -56,6 +81,9 @@ pub async fn run(
                         report.polls_ok += 1;
                         tracing::info!(platform = %r.platform, items = snapshot.ranked.len() + snapshot.pinned.len(),
                             via = endpoint.label(), "poll stored");
+                        if let Some(s) = &sender {
+                            s.send(crate::dispatch::Input::Snapshot(Box::new(snapshot.clone())));
+                        }
                         let _ = stories.send(snapshot.clone());
                         history.send(HistoryCmd::Record { snapshot: Box::new(snapshot), endpoint: endpoint.label() });
                         if count.is_some_and(|c| report.polls_ok >= c * platforms) {
@@ -71,6 +99,7 @@ pub async fn run(
                 None => break Stop::Signal,
             },
             Some(j) = joined.recv() => history.send(stories_cmd(j)),
+            Some(ev) = recv_some(&mut alert_events) => count_alert(&mut report, &ev),
             ev = history_events.recv(), if history_open => match ev {
                 Some(HistoryEvent::WriteFailed(msg)) => {
                     report.write_failures += 1;
@@ -98,6 +127,13 @@ pub async fn run(
     while let Some(j) = joined.recv().await {
         history.send(stories_cmd(j));
     }
+    // The sender routes what the analysis gave it and tries what is due, then stops.
+    if let Some(s) = sender {
+        tokio::task::spawn_blocking(move || s.finish()).await?;
+    }
+    while let Some(ev) = alert_events.as_mut().and_then(|r| r.try_recv().ok()) {
+        count_alert(&mut report, &ev);
+    }
     // Every queued write is committed before the process ends; failures among them count.
     tokio::task::spawn_blocking(move || history.finish()).await?;
     while let Ok(ev) = history_events.try_recv() {
@@ -107,6 +143,70 @@ pub async fn run(
         }
     }
     Ok((report, stop))
+}
+
+async fn recv_some<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn count_alert(report: &mut CollectReport, ev: &crate::dispatch::Event) {
+    use crate::dispatch::Event;
+    match ev {
+        Event::Delivered { .. } => report.alerts_delivered += 1,
+        Event::Failed { .. } => report.alerts_failed += 1,
+        Event::Retrying { .. } | Event::Warning(_) => {}
+    }
+}
+
+/// The analysis worker in the story grouper's place (alerting needs rising keywords, KOLs,
+/// dynamics): lists in; every update goes to the sender and the titles that joined a story
+/// come out, as from [`spawn_stories`]. It ends when the input closes, after the lists
+/// already sent (the worker then saves its detector state).
+fn spawn_analysis(
+    cfg: crate::analysis::AnalysisConfig,
+    to_sender: mpsc::UnboundedSender<crate::dispatch::Input>,
+) -> (
+    std::sync::mpsc::Sender<crate::domain::Snapshot>,
+    mpsc::Receiver<Vec<crate::analysis::events::Joined>>,
+) {
+    use crate::analysis::{AnalysisEvent, WorkerInput};
+    let (tx, rx) = std::sync::mpsc::channel::<crate::domain::Snapshot>();
+    let (out, joined) = mpsc::channel(64);
+    let (worker, events) = crate::analysis::spawn_worker(cfg);
+    let spawned = std::thread::Builder::new()
+        .name("resou-alert-feed".into())
+        .spawn(move || {
+            // Lists in order to the worker; when the input closes, the worker's sender goes
+            // too and its events end after the last update.
+            let forward = std::thread::spawn(move || {
+                while let Ok(snap) = rx.recv() {
+                    if worker.send(WorkerInput::from(snap)).is_err() {
+                        break;
+                    }
+                }
+            });
+            while let Ok(ev) = events.recv() {
+                match ev {
+                    AnalysisEvent::Update(u) => {
+                        let j = u.events.joined.clone();
+                        let _ = to_sender.send(crate::dispatch::Input::Update(u));
+                        if !j.is_empty() && out.blocking_send(j).is_err() {
+                            break;
+                        }
+                    }
+                    AnalysisEvent::Warning(w) => tracing::warn!("analysis: {w}"),
+                    _ => {}
+                }
+            }
+            let _ = forward.join();
+        });
+    if let Err(e) = spawned {
+        tracing::error!("analysis for alerts not started: {e}");
+    }
+    (tx, joined)
 }
 
 /// The story grouper's thread: lists in, the titles that joined a story out (jieba loads on

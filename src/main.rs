@@ -53,6 +53,9 @@ fn main() -> ExitCode {
             out,
             triage,
         }) => commands::export::main(&cli, *flagged, *format, out.as_deref(), triage.as_deref()),
+        Some(Command::Rules(c)) => commands::push::rules(&cli, c),
+        Some(Command::Push(c)) => commands::push::push(&cli, c),
+        Some(Command::Report(a)) => commands::report::main(&cli, a),
         // `resou replay FILE` is the TUI over a replay server, like `--demo`.
         Some(Command::Replay(_)) | None => commands::tui::main(&cli),
     };

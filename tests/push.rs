@@ -5,7 +5,12 @@
 // Email over SMTP, in its own file (a crate root finds modules beside it, hence the path).
 #[path = "push/email.rs"]
 mod email;
+// The collector as the team's sender, through the built binary.
+#[path = "push/alerting.rs"]
+mod alerting;
 mod push_support;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
@@ -270,6 +275,55 @@ async fn wecom_long_chinese_message_arrives_as_numbered_parts_within_4096_bytes(
     let joined = joined.join("");
     let wanted: String = body.split('\n').collect();
     assert_eq!(joined.replace('\n', ""), wanted);
+}
+
+/// A part refused for the moment stops the message there; the retry sends only the parts
+/// not yet delivered, with their original numbers.
+#[tokio::test]
+async fn a_retry_sends_only_the_parts_not_yet_delivered() {
+    let (r, ch) = wecom().await;
+    let m = Message::new(Tier::Yellow, "今日热搜汇总", long_chinese_body());
+    let total = resou::push::pieces(&ch, &m);
+    assert!(total >= 3, "{total} parts");
+    // WeCom's "too frequent" on the second part.
+    r.then_answer(Answer::new(200, WECOM_OK));
+    r.then_answer(Answer::new(
+        200,
+        r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
+    ));
+    let clock = stepping_clock(NOW, Duration::from_secs(4));
+    let first = send(&client(), &ch, &m, &clock).await;
+    assert_eq!(first.len(), total);
+    assert!(first[0].is_delivered());
+    assert!(matches!(first[1], Outcome::Retry { .. }), "{:?}", first[1]);
+    let done = first.iter().take_while(|o| o.is_delivered()).count();
+    assert_eq!(done, 1);
+    assert_eq!(r.seen().len(), 2, "nothing after the refused part");
+
+    // Tried again once the wait it was given is over.
+    let wait = match &first[1] {
+        Outcome::Retry { after, .. } => after.as_secs(),
+        _ => unreachable!(),
+    };
+    let later = stepping_clock(NOW + 100 + wait, Duration::from_secs(4));
+    let rest = resou::push::send_from(&client(), &ch, &m, done, &later).await;
+    assert_eq!(rest.len(), total - 1);
+    assert!(rest.iter().all(Outcome::is_delivered), "{rest:?}");
+    let numbers: Vec<(usize, usize)> = r
+        .seen()
+        .iter()
+        .map(|s| {
+            let content = s.json()["markdown"]["content"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            part_no(content.lines().next().unwrap()).unwrap()
+        })
+        .collect();
+    // Part 1 once, part 2 twice (refused, then delivered), then the rest once each.
+    let mut want = vec![(1, total), (2, total)];
+    want.extend((2..=total).map(|i| (i, total)));
+    assert_eq!(numbers, want);
 }
 
 const FEISHU_OK: &str = r#"{"code":0,"msg":"success","data":{}}"#;

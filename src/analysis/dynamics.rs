@@ -1123,13 +1123,27 @@ pub struct DynamicsReport {
 
 /// Replay `lines` (any order: sorted by time here) through fresh trackers.
 pub fn run_lines(lines: &[SnapshotLine], cfg: &DynamicsConfig) -> DynamicsReport {
+    run_snapshots(
+        super::headless::sorted_lines(lines)
+            .into_iter()
+            .map(SnapshotLine::to_snapshot),
+        cfg,
+    )
+}
+
+/// Replay polls, in time order (per platform at least), through fresh trackers: the
+/// stored polls of a report's period, or snapshot files.
+pub fn run_snapshots(
+    snaps: impl IntoIterator<Item = Snapshot>,
+    cfg: &DynamicsConfig,
+) -> DynamicsReport {
     let mut d = Dynamics::new(cfg.clone());
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut open: FxHashMap<(Platform, TopicKey, At), usize> = FxHashMap::default();
     let mut seen = [false; Platform::COUNT];
-    for l in super::headless::sorted_lines(lines) {
-        seen[l.platform.index()] = true;
-        let poll = d.observe(&l.to_snapshot());
+    for snap in snaps {
+        seen[snap.platform.index()] = true;
+        let poll = d.observe(&snap);
         for r in poll.returned {
             if let Some(&i) = open.get(&(r.platform, r.key.clone(), r.at)) {
                 candidates[i].returned = r.returned;

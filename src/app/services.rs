@@ -47,6 +47,8 @@ pub struct Plan {
     /// Where `e` writes exports, and in which format.
     pub export_dir: Option<PathBuf>,
     pub export_format: crate::export::Format,
+    /// The team alert sender, when this TUI is the one that sends (`[push] tui_sends`).
+    pub alerts: Option<crate::dispatch::Setup>,
 }
 
 /// What the services send the app: the loop selects over these.
@@ -75,7 +77,8 @@ pub struct Inbox {
 /// 3. triage saver: the final save (this look's end) goes last, after any save still being
 ///    written;
 /// 4. the bridge is joined: by then the worker has saved its baselines, so a restart keeps them;
-/// 5. pollers and fetchers are dropped (aborted): nothing reads their events any more.
+/// 5. the alert sender (if this TUI sends) routes the last updates and tries what is due;
+/// 6. pollers and fetchers are dropped (aborted): nothing reads their events any more.
 pub struct Services {
     pollers: Option<SourcesHandle>,
     topics: TopicFetcherHandle,
@@ -90,6 +93,8 @@ pub struct Services {
     notifier: Notifier,
     export_dir: Option<PathBuf>,
     export_format: crate::export::Format,
+    /// The alert sender; its deliveries reach the app through the store, like a collector's.
+    alerts: Option<crate::dispatch::Handle>,
 }
 
 impl Services {
@@ -116,12 +121,21 @@ impl Services {
         let (snap_tx, analysis_events) =
             crate::analysis::spawn_worker_seeded(plan.analysis, plan.seed);
         let (a_tx, analysis) = mpsc::channel(64);
+        // Its events are logged by the sender; the app reads deliveries from the store.
+        let alerts = match plan.alerts {
+            Some(setup) => Some(crate::dispatch::spawn(setup, mpsc::unbounded_channel().0)?),
+            None => None,
+        };
+        let to_alerts = alerts.as_ref().map(crate::dispatch::Handle::inputs);
         let bridge = std::thread::Builder::new()
             .name("resou-analysis-bridge".into())
             .spawn(move || {
                 // Keep draining after the app has quit (sends then fail), so the worker finishes
                 // the lists already queued and saves its baselines instead of stopping half-way.
                 while let Ok(ev) = analysis_events.recv() {
+                    if let (Some(tx), AnalysisEvent::Update(u)) = (&to_alerts, &ev) {
+                        let _ = tx.send(crate::dispatch::Input::Update(u.clone()));
+                    }
                     let _ = a_tx.blocking_send(ev);
                 }
             })?;
@@ -149,6 +163,7 @@ impl Services {
             notifier: plan.notifier,
             export_dir: plan.export_dir,
             export_format: plan.export_format,
+            alerts,
         };
         let inbox = Inbox {
             sources,
@@ -169,6 +184,9 @@ impl Services {
                 None
             }
             Effect::Analyze(snap) => {
+                if let Some(a) = &self.alerts {
+                    a.send(crate::dispatch::Input::Snapshot(snap.clone()));
+                }
                 self.to_worker(WorkerInput::Snapshot(snap));
                 None
             }
@@ -244,6 +262,11 @@ impl Services {
         }
         if let Some(b) = self.bridge.take() {
             let _ = b.join();
+        }
+        // After the bridge (its last updates are routed): what is due is tried, the rest
+        // stays queued in the store.
+        if let Some(a) = self.alerts.take() {
+            a.finish();
         }
         // What is left: pollers and fetchers.
         drop(self);

@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 
-use super::common::{Overrides, effective_sources, open_store, shown_spec, store_spec};
+use super::common::{
+    Overrides, alert_setup, effective_sources, open_store, shown_spec, store_spec,
+};
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::domain::Platform;
@@ -18,7 +20,7 @@ pub fn main(
     count: Option<u64>,
 ) -> anyhow::Result<()> {
     let (_log_guard, log_path) = crate::logging::init(cli.log_file.as_deref());
-    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let (cfg, cfg_path) = Config::load(cli.config.as_deref())?;
     let overrides = Overrides::new(origin, platform, interval)?;
     anyhow::ensure!(
         !cli.viewer,
@@ -63,12 +65,33 @@ pub fn main(
         follow: None,
         team_user: None,
     };
+    let alerting = match alert_setup(&cfg, cfg_path.as_deref(), &spec, offline)? {
+        Some((setup, what)) => {
+            eprintln!("resou collect: sending {what}");
+            let (analysis, warnings) = crate::config::analysis_config(&cfg, !offline);
+            for w in warnings {
+                tracing::warn!("{w}");
+            }
+            let (ev_tx, events) = tokio::sync::mpsc::unbounded_channel();
+            Some(crate::collect::Alerting {
+                analysis,
+                sender: crate::dispatch::spawn(setup, ev_tx)?,
+                events,
+            })
+        }
+        None => None,
+    };
     let history = crate::history::spawn(open_store(spec), opts, h_tx)?;
-    let (report, stop) = rt.block_on(crate::collect::run(sources, history, h_rx, count))?;
+    let (report, stop) =
+        rt.block_on(crate::collect::run(sources, history, h_rx, count, alerting))?;
     tracing::info!(?report, ?stop, "collector stopped");
     eprintln!(
-        "resou collect: stopped: {} polls stored, {} failed, {} write failures",
-        report.polls_ok, report.polls_failed, report.write_failures
+        "resou collect: stopped: {} polls stored, {} failed, {} write failures; {} alerts delivered, {} failed",
+        report.polls_ok,
+        report.polls_failed,
+        report.write_failures,
+        report.alerts_delivered,
+        report.alerts_failed
     );
     anyhow::ensure!(stop != crate::collect::Stop::NoStore, "no history store");
     Ok(())

@@ -142,6 +142,41 @@ pub fn store_spec(cli: &Cli, cfg: &Config, offline: bool) -> anyhow::Result<Opti
     Ok(paths::data_dir().map(|d| d.join(name).display().to_string()))
 }
 
+/// The alert sender's set-up from `[push]`, or `None` when no rules are configured: the
+/// rules and channels opened (problems name their file and line), and the sender's own
+/// connection to the history store at `spec`. Replays run the rules on the lists' own clock.
+pub fn alert_setup(
+    cfg: &Config,
+    cfg_path: Option<&std::path::Path>,
+    spec: &str,
+    offline: bool,
+) -> anyhow::Result<Option<(crate::dispatch::Setup, String)>> {
+    let push = crate::config::push::PushConfig {
+        section: &cfg.push,
+        file: cfg_path,
+    };
+    let Some(p) = push.open()? else {
+        return Ok(None);
+    };
+    let what = format!(
+        "team alerts by the rules in {} to {}",
+        p.rules_path.display(),
+        p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    let store = crate::store::open(&crate::store::StoreSpec::parse(spec))?;
+    let setup = crate::dispatch::Setup {
+        rules: p.rules,
+        channels: p.channels,
+        store,
+        clock: if offline {
+            crate::dispatch::RouteClock::Data
+        } else {
+            crate::dispatch::RouteClock::Wall
+        },
+    };
+    Ok(Some((setup, what)))
+}
+
 /// Opens a history store from its spec, on the history thread.
 pub fn open_store(spec: String) -> crate::history::Opener {
     Box::new(move || {

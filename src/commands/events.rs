@@ -13,7 +13,7 @@ use crate::analysis::events::{self, Event, EventConfig};
 use crate::cli::{Cli, EventsArgs, EventsFormat};
 use crate::domain::cst;
 use crate::domain::num::format_heat;
-use crate::domain::time::parse_time;
+use crate::domain::time::{format_minutes as duration, parse_time};
 use crate::ui::text::{display_width, pad_left, pad_right, truncate};
 
 /// The table's width.
@@ -153,14 +153,6 @@ fn wrap_chain(out: &mut String, steps: &[String]) {
     }
     out.push_str(&line);
     out.push('\n');
-}
-
-fn duration(min: u32) -> String {
-    match (min / 60, min % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m:02} min"),
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! One module per subcommand, each with a `main` that `main.rs` dispatches to: the TUI
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
 //! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
-//! `export`, `snapshot` (one poll, printed) and `record` (raw responses to a file);
+//! `export`, `report` (a period of the history store as markdown or HTML), `snapshot` (one
+//! poll, printed), `record` (raw responses to a file), `rules` and `push` (team alerts: check
+//! the rules, test a channel);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -18,8 +20,10 @@ pub mod events;
 pub mod export;
 pub mod import;
 pub mod keys;
+pub mod push;
 pub mod record;
 pub mod replay;
+pub mod report;
 pub mod snapshot;
 pub mod tui;
 

@@ -37,6 +37,19 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
     // Replays keep their own triage file and never teach the detector's baselines.
     let offline = replay.is_some();
     let history_spec = store_spec(cli, &cfg, offline)?;
+    // A single user's TUI sends the team alerts when asked to; a viewer never does (its
+    // collector is the sender).
+    let alerts = match (&history_spec, cfg.push.tui_sends && !cli.viewer) {
+        (Some(spec), true) => super::common::alert_setup(&cfg, cfg_path.as_deref(), spec, offline)?
+            .map(|(s, what)| {
+                tracing::info!("sending {what}");
+                s
+            }),
+        (None, true) => anyhow::bail!(
+            "[push] tui_sends needs the history store (alerts are queued there): drop --no-history"
+        ),
+        _ => None,
+    };
     let rt = super::runtime()?;
     rt.block_on(async move {
         let mut banner = None;
@@ -114,6 +127,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             notifier: crate::alerts::Notifier::new(&cfg.alerts, &env),
             export_dir: data_dir.as_ref().map(|d| d.join("exports")),
             export_format: crate::export::Format::Markdown,
+            alerts,
         })?;
 
         let mut app = App::new(keymap);
@@ -140,6 +154,16 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.alerts.limiter = Some(crate::alerts::RateLimiter::from_config(&cfg.alerts));
         if history_spec.is_some() {
             app.state.history.viewer = cli.viewer;
+        }
+        // Whether this config has team alerts set up, for the empty deliveries view (`D`); a
+        // viewer's own config says nothing about what its collector sends.
+        if !cli.viewer {
+            let push = crate::config::push::PushConfig {
+                section: &cfg.push,
+                file: cfg_path.as_deref(),
+            };
+            app.state.deliveries.configured =
+                Some(!cfg.push.channels.is_empty() && push.rules_path().is_some());
         }
 
         let mut guard = crate::tui::init(cfg.theme.mouse).context("setting up the terminal")?;

@@ -2,6 +2,7 @@
 //! A bad file is an error naming the file, line and problem.
 
 pub mod keymap;
+pub mod push;
 pub mod theme;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
 // Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.
@@ -37,6 +38,9 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     pub theme: ThemeSection,
     pub history: HistorySection,
+    /// `[push]`: team alert channels and rules.
+    pub push: push::PushSection,
+    pub report: ReportSection,
     /// `[platform.<id>]`: per-list poll interval and detector weight.
     pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
 }
@@ -93,6 +97,75 @@ impl Default for HistorySection {
             share_triage: false,
         }
     }
+}
+
+/// `[report]`: scheduled reports (issue 19). The collector reports at each `at` time; a
+/// shift report covers the time since the previous one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportSection {
+    /// Report times, `HH:MM` China time (`["09:00", "18:00"]`).
+    #[serde(deserialize_with = "de_schedule")]
+    pub at: crate::report::Schedule,
+    /// What a report covers: `day`, `shift` (default) or a span such as `6h`.
+    #[serde(deserialize_with = "de_period")]
+    pub period: crate::report::PeriodSpec,
+    /// Push channels the summary goes to, by name.
+    #[serde(deserialize_with = "de_channels")]
+    pub channels: Vec<String>,
+    /// Where scheduled reports are saved; default `$XDG_DATA_HOME/resou/reports`.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for ReportSection {
+    fn default() -> Self {
+        ReportSection {
+            // ok: fixed valid times
+            at: crate::report::Schedule::parse(&["09:00", "18:00"]).unwrap_or_default(),
+            period: crate::report::PeriodSpec::Shift,
+            channels: Vec::new(),
+            dir: None,
+        }
+    }
+}
+
+impl ReportSection {
+    /// Where scheduled reports are saved: `dir`, else `$XDG_DATA_HOME/resou/reports`.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.dir
+            .clone()
+            .or_else(|| paths::data_dir().map(|d| d.join("reports")))
+    }
+}
+
+fn de_schedule<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::report::Schedule, D::Error> {
+    let times = Vec::<String>::deserialize(d)?;
+    crate::report::Schedule::parse(&times).map_err(serde::de::Error::custom)
+}
+
+fn de_period<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::report::PeriodSpec, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::report::PeriodSpec::parse(&s).map_err(serde::de::Error::custom)
+}
+
+fn de_channels<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &names {
+        if n.trim().is_empty() {
+            return Err(serde::de::Error::custom("channel names must not be empty"));
+        }
+        if !seen.insert(n.trim()) {
+            return Err(serde::de::Error::custom(format!(
+                "channel `{n}` is listed twice"
+            )));
+        }
+    }
+    Ok(names.iter().map(|n| n.trim().to_string()).collect())
 }
 
 /// `[theme]`: look and feel.
@@ -563,6 +636,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("c.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn report_section_defaults_and_errors_name_the_line() {
+        let c = Config::default();
+        assert_eq!(c.report.at.times(), ["09:00", "18:00"]);
+        assert_eq!(c.report.period, crate::report::PeriodSpec::Shift);
+        assert!(c.report.channels.is_empty());
+        let c = Config::parse(
+            "[report]\nat = [\"21:30\", \"08:00\"]\nperiod = \"6h\"\nchannels = [\"ops\"]\ndir = \"/tmp/r\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.report.at.times(), ["08:00", "21:30"]);
+        assert_eq!(
+            c.report.period,
+            crate::report::PeriodSpec::Span { minutes: 360 }
+        );
+        assert_eq!(c.report.channels, ["ops"]);
+        assert_eq!(c.report.dir(), Some(PathBuf::from("/tmp/r")));
+        for (src, line, word) in [
+            ("[report]\n\nat = [\"9am\"]\n", 3, "9am"),
+            ("[general]\n[report]\nperiod = \"week\"\n", 3, "week"),
+            ("[report]\nchannels = [\"a\", \"a\"]\n", 2, "twice"),
+            ("[report]\nevery = 3\n", 2, "unknown field"),
+        ] {
+            let e = Config::parse(src, "c.toml").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("c.toml:{line}:")) && e.contains(word),
+                "{src}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -45,6 +45,15 @@ pub fn parse_time(raw: &str, now: DateTime<FixedOffset>) -> Option<DateTime<Fixe
     absolute(s, now)
 }
 
+/// A length of time for tables and reports: `45 min`, `3 h`, `3 h 05 min`.
+pub fn format_minutes(min: u32) -> String {
+    match (min / 60, min % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
 /// "57秒前", "29分钟前", "3小时前", "2天前".
 fn relative(s: &str, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     let body = s.strip_suffix('前')?.trim();

@@ -62,6 +62,43 @@ pub struct Rule {
     pub continue_: bool,
 }
 
+impl Rule {
+    /// What the rule selects, one clause per subject (`resou rules check`).
+    pub fn selects(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(w) = &self.keywords {
+            out.push(format!("{} keyword group(s)", w.groups.len()));
+        }
+        let list = |v: Vec<String>| v.join(", ");
+        if !self.kinds.is_empty() {
+            let kinds = self.kinds.iter().map(|k| {
+                serde_json::to_value(k)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            });
+            out.push(format!("kinds {}", list(kinds.collect())));
+        }
+        if !self.platforms.is_empty() {
+            let ids = self.platforms.iter().map(|p| p.id().to_string());
+            out.push(format!("platforms {}", list(ids.collect())));
+        }
+        if !self.kols.is_empty() {
+            out.push(format!("KOLs {}", list(self.kols.clone())));
+        }
+        if self.min_platforms > 1 {
+            out.push(format!("on ≥ {} lists", self.min_platforms));
+        }
+        if self.min_tier > Tier::Blue {
+            out.push(format!("tier ≥ {}", self.min_tier.zh()));
+        }
+        if out.is_empty() {
+            out.push("everything".into());
+        }
+        out
+    }
+}
+
 /// A candidate matched a rule; `group` names the keyword group that matched, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {

@@ -50,39 +50,40 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    /// The signals that meet these thresholds, in words (for the message).
+    /// The signals that meet these thresholds, in words (for the message; the team reads
+    /// Chinese).
     fn met(&self, s: &Signals) -> Vec<String> {
         let mut out = Vec::new();
         if let (Some(t), Some(v)) = (self.best_rank, s.best_rank)
             && v <= t
         {
-            out.push(format!("best rank {v} (≤ {t})"));
+            out.push(format!("最高排名 {v} (≤ {t})"));
         }
         if let (Some(t), Some(v)) = (self.label, s.label)
             && label_rank(t) > 0
             && label_rank(v) >= label_rank(t)
         {
-            out.push(format!("label {} (≥ {})", v.as_str(), t.as_str()));
+            out.push(format!("标签 {} (≥ {})", v.as_str(), t.as_str()));
         }
         if let (Some(t), Some(v)) = (self.z_score, s.z_score)
             && v >= t
         {
-            out.push(format!("z {v:.1} (≥ {t})"));
+            out.push(format!("上升分 {v:.1} (≥ {t})"));
         }
         if let Some(t) = self.platforms
             && s.platforms >= t
         {
-            out.push(format!("on {} lists (≥ {t})", s.platforms));
+            out.push(format!("{} 个榜单 (≥ {t})", s.platforms));
         }
         if let Some(t) = self.kols
             && s.kols >= t
         {
-            out.push(format!("{} KOLs (≥ {t})", s.kols));
+            out.push(format!("KOL {} 位 (≥ {t})", s.kols));
         }
         if let (Some(t), Some(v)) = (self.listed_minutes, s.listed_minutes)
             && v >= t
         {
-            out.push(format!("{v} min on list (≥ {t})"));
+            out.push(format!("在榜 {v} 分钟 (≥ {t})"));
         }
         out
     }
@@ -192,11 +193,11 @@ mod tests {
         s.label = Some(Label::Hot);
         let a = cfg.assess(&s);
         assert_eq!(a.tier, Tier::Yellow);
-        assert_eq!(a.because, ["best rank 2 (≤ 20)", "label 热 (≥ 热)"]);
+        assert_eq!(a.because, ["最高排名 2 (≤ 20)", "标签 热 (≥ 热)"]);
         s.label = Some(Label::Explosive);
         let a = cfg.assess(&s);
         assert_eq!(a.tier, Tier::Red);
-        assert_eq!(a.because, ["best rank 2 (≤ 3)", "label 爆 (≥ 爆)"]);
+        assert_eq!(a.because, ["最高排名 2 (≤ 3)", "标签 爆 (≥ 爆)"]);
         let s = Signals {
             platforms: 3,
             kols: 2,

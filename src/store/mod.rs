@@ -137,6 +137,70 @@ pub trait HistoryStore: Send {
         out.sort_by(|a, b| (a.first_seen, &a.story, &a.key).cmp(&(b.first_seen, &b.story, &b.key)));
         Ok(out)
     }
+
+    // Reads for reports and the feed.
+
+    /// Every poll of `platform` captured in `from..=to` with its board, oldest first (one
+    /// query: a report replays a day of polls through the list dynamics).
+    fn snapshots_between(
+        &self,
+        platform: Platform,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<Snapshot>>;
+
+    /// Every topic on some list in `from..=to`, with what the polls of the period show (see
+    /// [`PeriodTopic`]); `top_n` sets the rank [`PeriodTopic::top_at`] looks for. By topic key.
+    fn topics_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+        top_n: u32,
+    ) -> Result<Vec<PeriodTopic>>;
+
+    /// Every keyword point in `from..=to` (rising ones and the steady ones stored beside
+    /// them), by time, then keyword.
+    fn keyword_points_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<KeywordPoint>>;
+
+    /// The titles, seen by `to`, of every story with a title first seen in `from..=to`, each
+    /// with its best rank and last sighting by `to`; first seen first (the propagation order).
+    fn story_titles_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<StoryTitle>>;
+
+    /// When the newest stored poll (of any platform) was captured; `None` for an empty store.
+    fn latest_poll_at(&self) -> Result<Option<DateTime<FixedOffset>>>;
+}
+
+/// A topic over a period (`HistoryStore::topics_between`): what the period's stored polls
+/// show of it, beside the summary's first sighting ever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodTopic {
+    pub key: TopicKey,
+    /// The latest display title.
+    pub title: String,
+    /// Best rank in the period; `None` when only pinned.
+    pub peak_rank: Option<u32>,
+    pub peak_heat: Option<u64>,
+    /// First and last poll of the period that had it.
+    pub first_at: DateTime<FixedOffset>,
+    pub last_at: DateTime<FixedOffset>,
+    /// Polls of the period that had it.
+    pub polls: u32,
+    /// First sighting ever (the summary's, which outlives compaction).
+    pub first_seen: DateTime<FixedOffset>,
+    /// First seen inside the period: a new entry.
+    pub new: bool,
+    /// The first poll of the period that had it at rank ≤ `top_n`.
+    pub top_at: Option<DateTime<FixedOffset>>,
+    /// The strongest of 新 < 热 < 沸 < 爆 it showed in the period (商 and none: `None`).
+    pub label: crate::domain::Label,
 }
 
 /// One title of a story (an event of the analysis) as stored.

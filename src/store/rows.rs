@@ -4,8 +4,8 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{
-    HistoryPoint, KeywordPoint, KolMention, PollRef, PushRecord, PushState, Result, StoreError,
-    StoryTitle, TopicHistory, TriageRecord,
+    HistoryPoint, KeywordPoint, KolMention, PeriodTopic, PollRef, PushRecord, PushState, Result,
+    StoreError, StoryTitle, TopicHistory, TriageRecord,
 };
 use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, TopicKey, normalize_title};
 
@@ -143,18 +143,69 @@ impl<R: Row> Cells<'_, R> {
         })
     }
 
+    fn platform(&self, i: usize) -> Result<Platform> {
+        let platform: String = self.get(i)?;
+        Platform::parse(&platform).ok_or_else(|| self.bad(format!("platform {platform:?}")))
+    }
+
     /// The columns of [`super::sql::POLL_ITEMS`].
     pub fn topic(&self, platform: Platform) -> Result<Topic> {
-        let mut t = Topic::new(platform, self.rank(0)?, &self.get::<String>(1)?);
-        t.query = self.line(2)?;
-        t.heat = self.heat(3)?;
-        t.label = Label::from_text(&self.get::<String>(4)?);
-        t.url = self.get(5)?;
-        t.platform_id = self.get(6)?;
-        t.pinned = self.get(7)?;
-        t.onboard = self.get::<Option<i64>>(8)?.and_then(to_time);
-        t.category = self.line(9)?;
+        self.topic_from(platform, 0)
+    }
+
+    /// The ten item columns of [`super::sql::POLL_ITEMS`], starting at column `c`.
+    fn topic_from(&self, platform: Platform, c: usize) -> Result<Topic> {
+        let mut t = Topic::new(platform, self.rank(c)?, &self.get::<String>(c + 1)?);
+        t.query = self.line(c + 2)?;
+        t.heat = self.heat(c + 3)?;
+        t.label = Label::from_text(&self.get::<String>(c + 4)?);
+        t.url = self.get(c + 5)?;
+        t.platform_id = self.get(c + 6)?;
+        t.pinned = self.get(c + 7)?;
+        t.onboard = self.get::<Option<i64>>(c + 8)?.and_then(to_time);
+        t.category = self.line(c + 9)?;
         Ok(t)
+    }
+
+    /// The columns of [`super::sql::POLLS_WITH_ITEMS`]: the poll, then one of its items.
+    pub fn poll_item(&self, platform: Platform) -> Result<(PollRef, Topic)> {
+        Ok((self.poll(platform)?, self.topic_from(platform, 2)?))
+    }
+
+    /// The columns of [`super::sql::TOPICS_BETWEEN`]; `from` is the period's start (a topic
+    /// first seen at or after it is new).
+    pub fn period_topic(&self, from: DateTime<FixedOffset>) -> Result<PeriodTopic> {
+        let platform = self.platform(0)?;
+        let first_seen = self.time(8)?;
+        let polls: i64 = self.get(7)?;
+        Ok(PeriodTopic {
+            key: TopicKey {
+                platform,
+                norm: self.get(1)?,
+            },
+            title: self.line(2)?.map(SafeText::into_string).unwrap_or_default(),
+            peak_rank: self.rank(3)?,
+            peak_heat: self.heat(4)?,
+            first_at: self.time(5)?,
+            last_at: self.time(6)?,
+            polls: u32::try_from(polls).map_err(|_| self.bad(format!("poll count {polls}")))?,
+            first_seen,
+            new: first_seen >= from,
+            top_at: self.get::<Option<i64>>(9)?.and_then(to_time),
+            label: label_of_strength(self.get(10)?),
+        })
+    }
+
+    /// `(keyword, at, share, score, rising)` of `keyword_points`.
+    pub fn keyword_point_row(&self) -> Result<KeywordPoint> {
+        let keyword: String = self.get(0)?;
+        Ok(KeywordPoint {
+            at: self.time(1)?,
+            share: self.get(2)?,
+            score: self.get(3)?,
+            rising: self.get(4)?,
+            keyword,
+        })
     }
 
     /// The columns of [`super::sql::TOPIC_SUMMARY`], with no points yet.
@@ -203,9 +254,7 @@ impl<R: Row> Cells<'_, R> {
 
     /// The columns of [`super::sql::STORY_OF`].
     pub fn story_title(&self) -> Result<StoryTitle> {
-        let platform: String = self.get(1)?;
-        let platform = Platform::parse(&platform)
-            .ok_or_else(|| self.bad(format!("story platform {platform:?}")))?;
+        let platform = self.platform(1)?;
         Ok(StoryTitle {
             story: self.get(0)?,
             key: TopicKey {
@@ -259,6 +308,18 @@ impl<R: Row> Cells<'_, R> {
     }
 }
 
+/// The label strength [`super::sql::TOPICS_BETWEEN`] computes (0 none or 商 … 4 爆) as a
+/// label.
+fn label_of_strength(n: i64) -> Label {
+    match n {
+        4 => Label::Explosive,
+        3 => Label::Boiling,
+        2 => Label::Hot,
+        1 => Label::New,
+        _ => Label::None,
+    }
+}
+
 /// A stored value this build cannot read back (hand-edited or damaged file or database).
 pub(super) fn bad_value(place: &str, op: &'static str, msg: String) -> StoreError {
     StoreError::BadValue {
@@ -279,4 +340,35 @@ pub(super) fn board(poll: PollRef, topics: Vec<Topic>) -> Snapshot {
         }
     }
     snap
+}
+
+/// The boards of several polls from their stored rows (poll by poll, each in stored order,
+/// as [`super::sql::POLLS_WITH_ITEMS`] returns them).
+pub(super) fn boards(rows: Vec<(PollRef, Topic)>) -> Vec<Snapshot> {
+    let mut out: Vec<Snapshot> = Vec::new();
+    let mut poll: Option<PollRef> = None;
+    let mut topics = Vec::new();
+    for (p, t) in rows {
+        if poll.as_ref().is_some_and(|q| q.id != p.id) {
+            out.extend(poll.take().map(|q| board(q, std::mem::take(&mut topics))));
+        }
+        poll.get_or_insert(p);
+        topics.push(t);
+    }
+    out.extend(poll.map(|q| board(q, topics)));
+    out
+}
+
+/// Report reads come back in one order on both engines: byte order of the stored text, which
+/// PostgreSQL's collation would not give.
+pub(super) fn sort_period_topics(topics: &mut [PeriodTopic]) {
+    topics.sort_by(|a, b| a.key.cmp(&b.key));
+}
+
+pub(super) fn sort_keyword_points(points: &mut [KeywordPoint]) {
+    points.sort_by(|a, b| (a.at, &a.keyword).cmp(&(b.at, &b.keyword)));
+}
+
+pub(super) fn sort_story_titles(titles: &mut [StoryTitle]) {
+    titles.sort_by(|a, b| (a.first_seen, &a.key, &a.story).cmp(&(b.first_seen, &b.key, &b.story)));
 }

@@ -107,6 +107,59 @@ pub(super) const SAVE_TRIAGE: &str = r#"INSERT INTO triage ("user", json, update
      VALUES ($1, $2, $3)
      ON CONFLICT ("user") DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at"#;
 
+// Reads for reports and the feed.
+
+/// Every poll of a platform in `$2..=$3` with its items, poll by poll, each in list order.
+/// Read by [`super::rows::Cells::poll_item`].
+pub(super) const POLLS_WITH_ITEMS: &str =
+    "SELECT p.id, p.captured_at, i.rank, i.title, i.query, i.heat, i.label, i.url,
+       i.platform_id, i.pinned, i.onboard, i.category
+     FROM polls p JOIN items i ON i.poll_id = p.id
+     WHERE p.platform = $1 AND p.captured_at BETWEEN $2 AND $3
+     ORDER BY p.captured_at, p.id, i.pos";
+
+/// Every topic on a list in `$1..=$2`, with what the polls of the period show: best rank and
+/// heat, first and last sighting, polls on the list, the first poll at rank ≤ `$3`, and the
+/// strongest label as a number (爆 4, 沸 3, 热 2, 新 1, else 0); with the summary's first
+/// sighting ever (a new entry when inside the period). The CTE puts `$1` and `$2` before `$3`
+/// (see the module doc). Casts: PostgreSQL's `CASE` of small literals is a 4-byte integer.
+/// Read by [`super::rows::Cells::period_topic`]; sorted by the caller.
+pub(super) const TOPICS_BETWEEN: &str = "WITH seen AS (
+       SELECT p.platform, i.norm, i.rank, i.heat, i.label, p.captured_at, p.id
+       FROM polls p JOIN items i ON i.poll_id = p.id
+       WHERE p.captured_at BETWEEN $1 AND $2)
+     SELECT s.platform, s.norm, t.title, min(s.rank), max(s.heat),
+       min(s.captured_at), max(s.captured_at), count(DISTINCT s.id), t.first_seen,
+       min(CASE WHEN s.rank <= $3 THEN s.captured_at END),
+       CAST(max(CASE s.label WHEN '爆' THEN 4 WHEN '沸' THEN 3 WHEN '热' THEN 2
+                             WHEN '新' THEN 1 ELSE 0 END) AS BIGINT)
+     FROM seen s JOIN topics t ON t.platform = s.platform AND t.norm = s.norm
+     GROUP BY s.platform, s.norm, t.title, t.first_seen";
+
+/// Every keyword point in `$1..=$2` (rising ones and the steady ones stored beside them).
+/// Read by [`super::rows::Cells::keyword_point_row`]; sorted by the caller.
+pub(super) const KEYWORD_POINTS_BETWEEN: &str =
+    "SELECT keyword, at, share, score, rising FROM keyword_points
+     WHERE at BETWEEN $1 AND $2 ORDER BY at";
+
+/// Every title, seen by `$2`, of the stories with a title first seen in `$1..=$2`, with its
+/// best rank and last sighting by `$2` (as [`STORY_OF`], which explains the `CROSS JOIN`s).
+/// Read by [`super::rows::Cells::story_title`].
+pub(super) const STORY_TITLES_BETWEEN: &str = "WITH hit AS (
+       SELECT DISTINCT story FROM story_titles WHERE first_seen BETWEEN $1 AND $2)
+     SELECT s.story, s.platform, s.norm, s.title, s.first_seen,
+       (SELECT min(i.rank) FROM items i CROSS JOIN polls p
+        WHERE p.id = i.poll_id AND p.platform = s.platform AND i.norm = s.norm
+          AND p.captured_at <= $2),
+       (SELECT max(p.captured_at) FROM items i CROSS JOIN polls p
+        WHERE p.id = i.poll_id AND p.platform = s.platform AND i.norm = s.norm
+          AND p.captured_at <= $2)
+     FROM story_titles s JOIN hit ON hit.story = s.story
+     WHERE s.first_seen <= $2";
+
+/// The newest poll's time (NULL in an empty store).
+pub(super) const LATEST_POLL: &str = "SELECT max(captured_at) FROM polls";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,7 +180,6 @@ mod tests {
             INSERT_KEYWORD_POINT,
             INSERT_KOL_MENTION,
             ENQUEUE_PUSH,
-            PENDING_PUSHES,
             RECENT_PUSHES,
             UPDATE_PUSH,
             PUT_KV,
@@ -135,6 +187,10 @@ mod tests {
             SAVE_TRIAGE,
             RECORD_STORY_TITLE,
             STORY_OF,
+            POLLS_WITH_ITEMS,
+            TOPICS_BETWEEN,
+            KEYWORD_POINTS_BETWEEN,
+            STORY_TITLES_BETWEEN,
         ] {
             let st = store.connection().prepare(sql).unwrap();
             let n = st.parameter_count();

@@ -255,7 +255,7 @@ fn empty_lines(state: &AppState, theme: &Theme) -> Vec<PopupLine> {
         )]),
         line(&[
             ("  [push] in config.toml     ", theme.key),
-            ("channels and rules", theme.muted),
+            ("channels [push.channels.NAME], rules.toml", theme.muted),
         ]),
         line(&[
             ("  resou rules check         ", theme.key),

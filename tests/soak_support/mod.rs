@@ -664,6 +664,41 @@ impl HistoryStore for SimClockStore {
     fn recent_pushes(&self, limit: u32) -> resou::store::Result<Vec<resou::store::PushRecord>> {
         self.inner.recent_pushes(limit)
     }
+
+    // Reads for reports and the feed.
+    fn snapshots_between(
+        &self,
+        platform: Platform,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<Snapshot>> {
+        self.inner.snapshots_between(platform, from, to)
+    }
+    fn topics_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+        top_n: u32,
+    ) -> resou::store::Result<Vec<resou::store::PeriodTopic>> {
+        self.inner.topics_between(from, to, top_n)
+    }
+    fn keyword_points_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<KeywordPoint>> {
+        self.inner.keyword_points_between(from, to)
+    }
+    fn story_titles_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<resou::store::StoryTitle>> {
+        self.inner.story_titles_between(from, to)
+    }
+    fn latest_poll_at(&self) -> resou::store::Result<Option<DateTime<FixedOffset>>> {
+        self.inner.latest_poll_at()
+    }
 }
 
 // --- the rig ---

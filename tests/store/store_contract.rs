@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use resou::domain::snapshot_file::read_lines;
-use resou::domain::{Platform, Snapshot, Topic, TopicKey, from_unix};
+use resou::domain::{Label, Platform, Snapshot, Topic, TopicKey, from_unix};
 use resou::store::{HistoryStore, KeywordPoint, KolMention, StoreSpec, StoryTitle, TriageRecord};
 
 pub fn fixture(name: &str) -> Vec<Snapshot> {
@@ -701,4 +701,201 @@ pub fn migrated_store_takes_story_titles(store: &mut dyn HistoryStore, snap: &Sn
         (&read[0].story, read[0].first_seen),
         (&story.story, story.first_seen)
     );
+}
+
+/// The label strength the report reads order by: 新 < 热 < 沸 < 爆, others none.
+fn label_strength(l: Label) -> u8 {
+    match l {
+        Label::New => 1,
+        Label::Hot => 2,
+        Label::Boiling => 3,
+        Label::Explosive => 4,
+        _ => 0,
+    }
+}
+
+/// Reads for reports: a period's topics (peaks, sightings, polls on the list, new entries,
+/// the first poll in the top N, the strongest label) computed independently from the real
+/// Weibo lists; a period's boards; keyword points; stories with a title first seen in the
+/// period, whole; the newest poll.
+pub fn report_reads(store: &mut dyn HistoryStore) {
+    assert_eq!(store.latest_poll_at().unwrap(), None, "empty store");
+    let hours = fixture("weibo_hours.jsonl");
+    let lists = fixture("lists.jsonl");
+    for s in hours.iter().chain(&lists) {
+        store.insert_poll(s, "fixture").unwrap();
+    }
+    let newest = lists.iter().map(|s| s.captured_at).max().unwrap();
+    assert_eq!(store.latest_poll_at().unwrap(), Some(newest));
+
+    // 01:00..=02:00: two hourly Weibo lists; 00:00 before, 03:00 and 12:00 after.
+    let (from, to) = (hours[1].captured_at, hours[2].captured_at);
+    let got = store.topics_between(from, to, 10).unwrap();
+    #[derive(Debug, PartialEq)]
+    struct Want {
+        peak_rank: Option<u32>,
+        peak_heat: Option<u64>,
+        first: i64,
+        last: i64,
+        polls: u32,
+        new: bool,
+        top_at: Option<i64>,
+        label: u8,
+    }
+    let mut want: BTreeMap<TopicKey, Want> = BTreeMap::new();
+    for s in &hours[1..=2] {
+        let t0 = s.captured_at.timestamp();
+        for t in s.pinned.iter().chain(&s.ranked) {
+            let w = want.entry(t.key()).or_insert(Want {
+                peak_rank: None,
+                peak_heat: None,
+                first: t0,
+                last: t0,
+                polls: 0,
+                new: true,
+                top_at: None,
+                label: 0,
+            });
+            w.peak_rank = match (w.peak_rank, t.rank) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            w.peak_heat = w.peak_heat.max(t.heat);
+            w.last = t0;
+            w.polls += 1;
+            if t.rank.is_some_and(|r| r <= 10) && w.top_at.is_none() {
+                w.top_at = Some(t0);
+            }
+            w.label = w.label.max(label_strength(t.label));
+        }
+    }
+    for t in hours[0].pinned.iter().chain(&hours[0].ranked) {
+        if let Some(w) = want.get_mut(&t.key()) {
+            w.new = false;
+        }
+    }
+    let keys: Vec<&TopicKey> = got.iter().map(|t| &t.key).collect();
+    assert_eq!(
+        keys,
+        want.keys().collect::<Vec<_>>(),
+        "every topic once, by key"
+    );
+    for t in &got {
+        let w = &want[&t.key];
+        let seen = Want {
+            peak_rank: t.peak_rank,
+            peak_heat: t.peak_heat,
+            first: t.first_at.timestamp(),
+            last: t.last_at.timestamp(),
+            polls: t.polls,
+            new: t.new,
+            top_at: t.top_at.map(|a| a.timestamp()),
+            label: label_strength(t.label),
+        };
+        assert_eq!(&seen, w, "{:?}", t.key);
+        assert_eq!(t.new, t.first_seen >= from, "{:?}", t.key);
+    }
+    let (new, old) = (
+        got.iter().filter(|t| t.new).count(),
+        got.iter().filter(|t| !t.new).count(),
+    );
+    assert!(
+        new > 5 && old > 20,
+        "real lists have both: {new} new, {old} not"
+    );
+    assert!(got.iter().any(|t| t.polls == 1) && got.iter().any(|t| t.polls == 2));
+    let strengths: std::collections::BTreeSet<u8> =
+        got.iter().map(|t| label_strength(t.label)).collect();
+    assert!(
+        strengths.len() >= 3,
+        "no label, 新 and 热 at least: {strengths:?}"
+    );
+    // Summary's first sighting ever: a topic of 00:00 still listed at 01:00.
+    let carried = got.iter().find(|t| !t.new).unwrap();
+    assert_eq!(carried.first_seen, hours[0].captured_at);
+    assert!(store.topics_between(at(0), at(1), 10).unwrap().is_empty());
+
+    // Boards of a period, whole and in order; another platform's are not among them.
+    let boards = store
+        .snapshots_between(Platform::Weibo, from, hours[3].captured_at)
+        .unwrap();
+    assert_eq!(boards, hours[1..].to_vec());
+    assert!(
+        store
+            .snapshots_between(Platform::Tieba, from, hours[3].captured_at)
+            .unwrap()
+            .is_empty()
+    );
+    let tieba = store
+        .snapshots_between(Platform::Tieba, at(0), newest)
+        .unwrap();
+    assert_eq!(tieba, vec![lists[2].clone(), lists[3].clone()]);
+
+    // Keyword points of a period: inclusive, by time then keyword, rising and steady.
+    let kp = |k: &str, secs: i64, rising| KeywordPoint {
+        keyword: k.into(),
+        at: at(secs),
+        share: 0.25,
+        score: 4.0,
+        rising,
+    };
+    let t = from.timestamp();
+    store
+        .append_keyword_points(&[
+            kp("旺旺", t - 60, true),
+            kp("旺旺", t, true),
+            kp("台风", t, false),
+            kp("台风", t + 600, true),
+            kp("旺旺", to.timestamp() + 1, true),
+        ])
+        .unwrap();
+    assert_eq!(
+        store.keyword_points_between(from, to).unwrap(),
+        vec![
+            kp("台风", t, false),
+            kp("旺旺", t, true),
+            kp("台风", t + 600, true)
+        ]
+    );
+
+    // Stories: one began before the period and spread in it (both titles come back, first
+    // seen first), one lies wholly before it (not returned).
+    let key = |p: Platform, title: &str| Topic::new(p, None, title).key();
+    let story = |s: &str, p: Platform, title: &str, first: i64| StoryTitle {
+        story: s.into(),
+        key: key(p, title),
+        title: title.into(),
+        first_seen: at(first),
+        best_rank: None,
+        last_seen: None,
+    };
+    let a = hours[0].ranked[1].title.to_string();
+    let b = hours[1].ranked[0].title.to_string();
+    let c = hours[0].ranked[5].title.to_string();
+    store
+        .record_story_titles(&[
+            story("9-1", Platform::Weibo, &a, hours[0].captured_at.timestamp()),
+            story("9-1", Platform::Weibo, &b, t),
+            story("9-2", Platform::Weibo, &c, hours[0].captured_at.timestamp()),
+        ])
+        .unwrap();
+    let titles = store.story_titles_between(from, to).unwrap();
+    let shown: Vec<(&str, &str, Option<u32>)> = titles
+        .iter()
+        .map(|s| (s.story.as_str(), s.title.as_str(), s.best_rank))
+        .collect();
+    let best = |title: &str| {
+        hours[..=2]
+            .iter()
+            .flat_map(|s| &s.ranked)
+            .filter(|r| r.title.as_str() == title)
+            .filter_map(|r| r.rank)
+            .min()
+    };
+    assert_eq!(
+        shown,
+        [("9-1", a.as_str(), best(&a)), ("9-1", b.as_str(), best(&b))]
+    );
+    assert_eq!(titles[1].last_seen.map(|l| l <= to), Some(true));
+    assert!(store.story_titles_between(at(0), at(1)).unwrap().is_empty());
 }

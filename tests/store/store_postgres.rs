@@ -53,6 +53,7 @@ contract!(
     kv_and_series,
     story_titles,
     push_queue,
+    report_reads,
 );
 
 #[test]

@@ -10,8 +10,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, NewPush, PollRef, PushRecord, PushUpdate, Result,
-    RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, NewPush, PeriodTopic, PollRef, PushRecord,
+    PushUpdate, Result, RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold: LEAST/GREATEST skip NULLs, so a pinned-only sighting (NULL rank) never
@@ -314,5 +314,60 @@ impl HistoryStore for PgStore {
         self.with(OP, |c| {
             self.rows(c, OP, sql::RECENT_PUSHES, &[&limit], |r| r.push())
         })
+    }
+
+    // Reads for reports and the feed.
+
+    fn snapshots_between(&self, platform: Platform, from: At, to: At) -> Result<Vec<Snapshot>> {
+        const OP: &str = "read polls";
+        let span: [&(dyn ToSql + Sync); 3] =
+            [&platform_sql(platform), &from.timestamp(), &to.timestamp()];
+        let items = self.with(OP, |c| {
+            self.rows(c, OP, sql::POLLS_WITH_ITEMS, &span, |r| {
+                r.poll_item(platform)
+            })
+        })?;
+        Ok(rows::boards(items))
+    }
+
+    fn topics_between(&self, from: At, to: At, top_n: u32) -> Result<Vec<PeriodTopic>> {
+        const OP: &str = "read period topics";
+        let top_n = i64::from(top_n);
+        let span: [&(dyn ToSql + Sync); 3] = [&from.timestamp(), &to.timestamp(), &top_n];
+        let mut topics = self.with(OP, |c| {
+            self.rows(c, OP, sql::TOPICS_BETWEEN, &span, |r| r.period_topic(from))
+        })?;
+        rows::sort_period_topics(&mut topics);
+        Ok(topics)
+    }
+
+    fn keyword_points_between(&self, from: At, to: At) -> Result<Vec<KeywordPoint>> {
+        const OP: &str = "read keyword points";
+        let span: [&(dyn ToSql + Sync); 2] = [&from.timestamp(), &to.timestamp()];
+        let mut points = self.with(OP, |c| {
+            self.rows(c, OP, sql::KEYWORD_POINTS_BETWEEN, &span, |r| {
+                r.keyword_point_row()
+            })
+        })?;
+        rows::sort_keyword_points(&mut points);
+        Ok(points)
+    }
+
+    fn story_titles_between(&self, from: At, to: At) -> Result<Vec<StoryTitle>> {
+        const OP: &str = "read stories";
+        let span: [&(dyn ToSql + Sync); 2] = [&from.timestamp(), &to.timestamp()];
+        let mut titles = self.with(OP, |c| {
+            self.rows(c, OP, sql::STORY_TITLES_BETWEEN, &span, |r| r.story_title())
+        })?;
+        rows::sort_story_titles(&mut titles);
+        Ok(titles)
+    }
+
+    fn latest_poll_at(&self) -> Result<Option<At>> {
+        const OP: &str = "read latest poll";
+        let latest = self.with(OP, |c| {
+            self.rows(c, OP, sql::LATEST_POLL, &[], |r| r.value::<Option<i64>>())
+        })?;
+        Ok(latest.into_iter().flatten().next().and_then(rows::to_time))
     }
 }

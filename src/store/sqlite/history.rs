@@ -8,8 +8,8 @@ use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
 use crate::store::{
-    At, HistoryStore, KeywordPoint, KolMention, NewPush, PollRef, PushRecord, PushUpdate, Result,
-    RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
+    At, HistoryStore, KeywordPoint, KolMention, NewPush, PeriodTopic, PollRef, PushRecord,
+    PushUpdate, Result, RetainReport, StoryTitle, TopicHistory, TriageRecord, sql,
 };
 
 /// The summary fold. SQLite's two-argument min/max return NULL if either side is NULL, so
@@ -245,5 +245,52 @@ impl HistoryStore for SqliteStore {
 
     fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>> {
         self.rows("read deliveries", sql::RECENT_PUSHES, [limit], |r| r.push())
+    }
+
+    // Reads for reports and the feed.
+
+    fn snapshots_between(&self, platform: Platform, from: At, to: At) -> Result<Vec<Snapshot>> {
+        let span = params![platform_sql(platform), from.timestamp(), to.timestamp()];
+        let items = self.rows("read polls", sql::POLLS_WITH_ITEMS, span, |r| {
+            r.poll_item(platform)
+        })?;
+        Ok(rows::boards(items))
+    }
+
+    fn topics_between(&self, from: At, to: At, top_n: u32) -> Result<Vec<PeriodTopic>> {
+        let span = params![from.timestamp(), to.timestamp(), top_n];
+        let mut topics = self.rows("read period topics", sql::TOPICS_BETWEEN, span, |r| {
+            r.period_topic(from)
+        })?;
+        rows::sort_period_topics(&mut topics);
+        Ok(topics)
+    }
+
+    fn keyword_points_between(&self, from: At, to: At) -> Result<Vec<KeywordPoint>> {
+        let span = params![from.timestamp(), to.timestamp()];
+        let mut points = self.rows(
+            "read keyword points",
+            sql::KEYWORD_POINTS_BETWEEN,
+            span,
+            |r| r.keyword_point_row(),
+        )?;
+        rows::sort_keyword_points(&mut points);
+        Ok(points)
+    }
+
+    fn story_titles_between(&self, from: At, to: At) -> Result<Vec<StoryTitle>> {
+        let span = params![from.timestamp(), to.timestamp()];
+        let mut titles = self.rows("read stories", sql::STORY_TITLES_BETWEEN, span, |r| {
+            r.story_title()
+        })?;
+        rows::sort_story_titles(&mut titles);
+        Ok(titles)
+    }
+
+    fn latest_poll_at(&self) -> Result<Option<At>> {
+        let latest = self.rows("read latest poll", sql::LATEST_POLL, [], |r| {
+            r.value::<Option<i64>>()
+        })?;
+        Ok(latest.into_iter().flatten().next().and_then(rows::to_time))
     }
 }

@@ -1,0 +1,434 @@
+//! Team alert delivery (issue 19): the one sender. What the lists and the analysis report
+//! becomes rule candidates (`rules::subjects`); the rules' router says what goes where, when
+//! and at what tier; each message is queued in the history store once per channel
+//! (`HistoryStore::enqueue_push`), and the queue is worked through with the channels'
+//! limits, retries with back-off, and only the undelivered parts sent again (`attempt`). The
+//! router's state (dedup windows, alerts held over quiet hours, digests) is kept in the
+//! store too, so a restart loses neither an alert nor a delivery.
+//!
+//! Runs on a thread of its own with its own store connection and a small runtime for the
+//! HTTP and SMTP clients. Who runs it: the team collector (`resou collect`), or a single
+//! user's TUI when `[push] tui_sends` is on; a viewer never does.
+
+pub mod attempt;
+pub mod compose;
+pub mod watch;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use chrono::{DateTime, FixedOffset};
+use tokio::sync::mpsc;
+
+use crate::analysis::AnalysisUpdate;
+use crate::domain::{Platform, Snapshot, now_cst};
+use crate::push::{Channel, Message};
+use crate::rules::{Outcome as Routing, Router, RouterState, RuleSet, subjects};
+use crate::store::{HistoryStore, NewPush, PushRecord, PushState};
+
+/// Where the router's state is kept in the store's key/value table.
+pub const ROUTER_KEY: &str = "push.router";
+
+/// The clock rules run on (quiet hours, dedup windows, digests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteClock {
+    /// The wall clock (live lists).
+    Wall,
+    /// The time of the newest list seen: a demo or a replay runs its own day.
+    Data,
+}
+
+pub struct Setup {
+    pub rules: RuleSet,
+    /// Opened channels by name (`[push.channels.NAME]`).
+    pub channels: BTreeMap<String, Channel>,
+    /// The sender's own connection to the history store.
+    pub store: Box<dyn HistoryStore>,
+    pub clock: RouteClock,
+}
+
+/// What the sender is given.
+#[derive(Debug)]
+pub enum Input {
+    /// A list as polled; its candidates go out with the analysis of the same poll.
+    Snapshot(Box<Snapshot>),
+    Update(Box<AnalysisUpdate>),
+    /// Queue `message` for `channels` as it is (a report, a test message).
+    Message {
+        channels: Vec<String>,
+        message: Box<Message>,
+    },
+}
+
+/// What the sender did, for the status bar and the log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Delivered {
+        channel: String,
+        title: String,
+    },
+    Retrying {
+        channel: String,
+        title: String,
+        at: DateTime<FixedOffset>,
+        reason: String,
+    },
+    Failed {
+        channel: String,
+        title: String,
+        reason: String,
+    },
+    /// A store or state problem; sending carries on.
+    Warning(String),
+}
+
+pub struct Handle {
+    tx: mpsc::UnboundedSender<Input>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Handle {
+    pub fn send(&self, input: Input) {
+        let _ = self.tx.send(input);
+    }
+
+    /// Another way in, for a thread that feeds the sender (the analysis bridge).
+    pub fn inputs(&self) -> mpsc::UnboundedSender<Input> {
+        self.tx.clone()
+    }
+
+    /// Stop taking inputs, route and send what was given, and wait for the thread: what is
+    /// still undelivered stays queued in the store for the next run.
+    pub fn finish(self) {
+        drop(self.tx);
+        let _ = self.thread.join();
+    }
+}
+
+/// Start the sender. `events` hears every delivery, retry and failure.
+pub fn spawn(setup: Setup, events: mpsc::UnboundedSender<Event>) -> std::io::Result<Handle> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let thread = std::thread::Builder::new()
+        .name("resou-push".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            match rt {
+                Ok(rt) => rt.block_on(Sender::new(setup, events).run(rx)),
+                Err(e) => tracing::error!("push sender not started: {e}"),
+            }
+        })?;
+    Ok(Handle { tx, thread })
+}
+
+struct Sender {
+    router: Router,
+    channels: BTreeMap<String, Channel>,
+    store: Box<dyn HistoryStore>,
+    clock: RouteClock,
+    client: reqwest::Client,
+    events: mpsc::UnboundedSender<Event>,
+    /// Lists waiting for their analysis (candidates need both).
+    lists: BTreeMap<Platform, Snapshot>,
+    data_now: Option<DateTime<FixedOffset>>,
+    /// The team's watchlists, read from the stored triage every few minutes.
+    watchlist: watch::Watchlist,
+    watchlist_read: Option<std::time::Instant>,
+    /// When the first queued delivery is due (from the store).
+    next_send: Option<DateTime<FixedOffset>>,
+}
+
+impl Sender {
+    fn new(setup: Setup, events: mpsc::UnboundedSender<Event>) -> Sender {
+        let warn = |msg: String| {
+            tracing::warn!("{msg}");
+            let _ = events.send(Event::Warning(msg));
+        };
+        let state = match setup.store.get_kv(ROUTER_KEY) {
+            Ok(Some(bytes)) => serde_json::from_slice::<RouterState>(&bytes).unwrap_or_else(|e| {
+                warn(format!(
+                    "push: saved rule state unreadable, starting afresh: {e}"
+                ));
+                RouterState::default()
+            }),
+            Ok(None) => RouterState::default(),
+            Err(e) => {
+                warn(format!("push: reading saved rule state: {e}"));
+                RouterState::default()
+            }
+        };
+        // TLS verified; proxies from the environment, as reqwest does by default.
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("resou/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|e| {
+                warn(format!("push: HTTP client with defaults ({e})"));
+                reqwest::Client::new()
+            });
+        let mut s = Sender {
+            router: Router::with_state(setup.rules, state),
+            channels: setup.channels,
+            store: setup.store,
+            clock: setup.clock,
+            client,
+            events,
+            lists: BTreeMap::new(),
+            data_now: None,
+            watchlist: watch::Watchlist::default(),
+            watchlist_read: None,
+            next_send: None,
+        };
+        s.refresh_next_send();
+        s
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Input>) {
+        loop {
+            let wake = self.wake_at();
+            let sleep = async {
+                match wake {
+                    Some(at) => {
+                        let wait = (at - now_cst()).to_std().unwrap_or_default();
+                        tokio::time::sleep(wait).await
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                input = rx.recv() => match input {
+                    Some(i) => self.take(i),
+                    None => break,
+                },
+                () = sleep => {}
+            }
+            self.release_due();
+            self.send_due().await;
+        }
+        // Inputs already given are routed and what is due now is tried once more.
+        self.release_due();
+        self.send_due().await;
+    }
+
+    /// The next wall-clock time something is due: a queued delivery, or (on the wall clock)
+    /// a digest or an alert held over quiet hours.
+    fn wake_at(&self) -> Option<DateTime<FixedOffset>> {
+        let route = match self.clock {
+            RouteClock::Wall => self.router.next_due(),
+            RouteClock::Data => None,
+        };
+        [self.next_send, route].into_iter().flatten().min()
+    }
+
+    /// `None` on the data clock before the first list: the rules have no "now" yet (the
+    /// wall clock would expire every saved dedup window of a replayed day at once).
+    fn route_now(&self) -> Option<DateTime<FixedOffset>> {
+        match self.clock {
+            RouteClock::Wall => Some(now_cst()),
+            RouteClock::Data => self.data_now,
+        }
+    }
+
+    fn take(&mut self, input: Input) {
+        match input {
+            Input::Snapshot(s) => {
+                self.lists.insert(s.platform, *s);
+            }
+            Input::Update(u) => self.route(&u),
+            Input::Message { channels, message } => self.enqueue(&channels, &message, "report"),
+        }
+    }
+
+    /// The candidates of one analysed poll through the rules.
+    fn route(&mut self, u: &AnalysisUpdate) {
+        if u.seeded {
+            return;
+        }
+        self.data_now = self.data_now.max(Some(u.at));
+        let now = self.route_now().unwrap_or(u.at);
+        let mut candidates = subjects::from_update(u);
+        if let Some(list) = self.lists.remove(&u.platform) {
+            if list.captured_at == u.at {
+                let topics = subjects::from_snapshot(&list, Some(u));
+                self.refresh_watchlist();
+                candidates.extend(self.watchlist.watched(&topics));
+                candidates.extend(topics);
+            } else {
+                self.lists.insert(u.platform, list);
+            }
+        }
+        let mut changed = false;
+        for c in candidates {
+            for d in self.router.route(c, now) {
+                changed |= !matches!(d.outcome, Routing::Deduped { .. });
+                if let Routing::Send(delivery) = d.outcome {
+                    let msg = compose::message(&delivery);
+                    self.enqueue(&delivery.channels, &msg, &delivery.rule);
+                }
+            }
+        }
+        if changed {
+            self.save_state();
+        }
+    }
+
+    /// Watchlists change by hand, seldom: re-read every few minutes, not per list.
+    fn refresh_watchlist(&mut self) {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+        if self.watchlist_read.is_some_and(|t| t.elapsed() < EVERY) {
+            return;
+        }
+        self.watchlist_read = Some(std::time::Instant::now());
+        match self.store.load_triage() {
+            Ok(records) => {
+                let (w, problems) = watch::Watchlist::from_records(&records);
+                self.watchlist = w;
+                for p in problems {
+                    self.warn(format!("push: {p}"));
+                }
+            }
+            Err(e) => self.warn(format!("push: reading the watchlists: {e}")),
+        }
+    }
+
+    /// Digests and held alerts whose time has come.
+    fn release_due(&mut self) {
+        let Some(now) = self.route_now() else {
+            return;
+        };
+        let due = self.router.due(now);
+        if due.is_empty() {
+            return;
+        }
+        for d in &due {
+            self.enqueue(&d.channels, &compose::message(d), &d.rule);
+        }
+        self.save_state();
+    }
+
+    fn save_state(&mut self) {
+        let saved = serde_json::to_vec(self.router.state())
+            .map_err(|e| e.to_string())
+            .and_then(|b| self.store.put_kv(ROUTER_KEY, &b).map_err(|e| e.to_string()));
+        if let Err(e) = saved {
+            self.warn(format!("push: saving rule state: {e}"));
+        }
+    }
+
+    fn enqueue(&mut self, channels: &[String], msg: &Message, rule: &str) {
+        let json = match serde_json::to_string(msg) {
+            Ok(j) => j,
+            Err(e) => return self.warn(format!("push: message not queued: {e}")),
+        };
+        let now = now_cst();
+        for name in channels {
+            if !self.channels.contains_key(name) {
+                // Rules are checked against the channels at start; a queued digest may
+                // outlive a channel removed from the config.
+                self.warn(format!("push: channel {name} is not configured; not sent"));
+                continue;
+            }
+            let push = NewPush {
+                channel: name.clone(),
+                rule: rule.to_string(),
+                tier: msg.tier.id().to_string(),
+                title: msg.title.clone(),
+                message: json.clone(),
+                created_at: now,
+                next_at: now,
+            };
+            match self.store.enqueue_push(&push) {
+                Ok(id) => {
+                    tracing::info!(id, channel = %name, rule, tier = %msg.tier, "alert queued");
+                }
+                Err(e) => self.warn(format!("push: queueing for {name}: {e}")),
+            }
+        }
+        self.refresh_next_send();
+    }
+
+    fn refresh_next_send(&mut self) {
+        match self.store.pending_pushes() {
+            Ok(p) => self.next_send = p.iter().map(|r| r.next_at).min(),
+            Err(e) => {
+                self.warn(format!("push: reading the delivery queue: {e}"));
+                // Look again in a minute rather than never.
+                self.next_send = Some(now_cst() + chrono::Duration::seconds(60));
+            }
+        }
+    }
+
+    /// Try every queued delivery that is due, oldest due first.
+    async fn send_due(&mut self) {
+        let now = now_cst();
+        if self.next_send.is_none_or(|t| t > now) {
+            return;
+        }
+        let pending = match self.store.pending_pushes() {
+            Ok(p) => p,
+            Err(e) => return self.warn(format!("push: reading the delivery queue: {e}")),
+        };
+        for r in pending.into_iter().filter(|r| r.next_at <= now) {
+            self.attempt(r).await;
+        }
+        self.refresh_next_send();
+    }
+
+    async fn attempt(&mut self, r: PushRecord) {
+        let clock = SystemTime::now;
+        let outcomes = match (
+            self.channels.get(&r.channel),
+            serde_json::from_str::<Message>(&r.message),
+        ) {
+            (Some(ch), Ok(msg)) => {
+                let done = usize::try_from(r.parts_done).unwrap_or(usize::MAX);
+                crate::push::send_from(&self.client, ch, &msg, done, &clock).await
+            }
+            (None, _) => vec![crate::push::Outcome::Permanent {
+                reason: format!("channel {} is no longer configured", r.channel),
+            }],
+            (_, Err(e)) => vec![crate::push::Outcome::Permanent {
+                reason: format!("queued message unreadable: {e}"),
+            }],
+        };
+        let update = attempt::judge(&r, &outcomes, now_cst());
+        if let Err(e) = self.store.update_push(r.id, &update) {
+            // Sent but not recorded: it may go out twice after a restart; say so.
+            self.warn(format!(
+                "push: recording delivery {} to {}: {e}",
+                r.id, r.channel
+            ));
+        }
+        let (channel, title) = (r.channel, r.title);
+        let reason = update.last_error.clone().unwrap_or_default();
+        let event = match update.state {
+            PushState::Delivered => {
+                tracing::info!(id = r.id, %channel, "alert delivered");
+                Event::Delivered { channel, title }
+            }
+            PushState::Pending => {
+                tracing::warn!(id = r.id, %channel, next = %update.next_at, "alert delivery failed, will retry: {reason}");
+                Event::Retrying {
+                    channel,
+                    title,
+                    at: update.next_at,
+                    reason,
+                }
+            }
+            PushState::Failed => {
+                tracing::error!(id = r.id, %channel, "alert delivery failed for good: {reason}");
+                Event::Failed {
+                    channel,
+                    title,
+                    reason,
+                }
+            }
+        };
+        let _ = self.events.send(event);
+    }
+
+    fn warn(&self, msg: String) {
+        tracing::warn!("{msg}");
+        let _ = self.events.send(Event::Warning(msg));
+    }
+}
