@@ -16,7 +16,7 @@ use crate::domain::{Platform, Snapshot, TopicKey, now_cst};
 
 use crate::analysis::events::Joined;
 use crate::store::{
-    HistoryPoint, HistoryStore, StoreError, StoryTitle, TopicHistory, TriageRecord,
+    HistoryPoint, HistoryStore, PushRecord, StoreError, StoryTitle, TopicHistory, TriageRecord,
 };
 
 /// Points of a topic's series sent for its sparkline (the newest ones).
@@ -47,6 +47,10 @@ pub enum HistoryCmd {
         kols: Vec<crate::store::KolMention>,
         joined: Vec<Joined>,
     },
+    /// The `limit` team alert deliveries changed last (sent, waiting or failed), newest
+    /// first: the deliveries view and the status bar's push notices. A team viewer reads the
+    /// collector's rows the same way.
+    RecentPushes { limit: u32 },
 }
 
 /// One platform's board at a past moment, with the list before it (for movement arrows).
@@ -94,6 +98,9 @@ pub enum HistoryEvent {
     Feed(Option<String>),
     /// The others' flags and notes, by triage entry key.
     Team(std::collections::HashMap<String, Vec<TeamMark>>),
+    /// Answer to [`HistoryCmd::RecentPushes`]: the records as stored (their text unsanitised),
+    /// newest first, or why they could not be read.
+    RecentPushes(Result<Vec<PushRecord>, String>),
 }
 
 /// Settings of the service.
@@ -555,6 +562,10 @@ impl Service {
             HistoryCmd::SaveTriage(record) => {
                 let r = self.store.save_triage(&record);
                 self.written(r.map(drop));
+            }
+            HistoryCmd::RecentPushes { limit } => {
+                let r = self.store.recent_pushes(limit).map_err(|e| e.to_string());
+                self.emit(HistoryEvent::RecentPushes(r));
             }
         }
     }

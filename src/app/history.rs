@@ -249,6 +249,9 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
             h.feed_problem = problem;
             (Vec::new(), changed)
         }
+        HistoryEvent::RecentPushes(answer) => {
+            (Vec::new(), super::deliveries::on_answer(state, answer))
+        }
         HistoryEvent::ReadFailed(msg) => {
             if let Some(t) = h.travel.as_mut() {
                 t.loading = false;

@@ -2,6 +2,7 @@
 //! ticks, signals), applies `update`, has [`Services`] run the effects (feeding their answers
 //! back to `update`), and draws once per drained batch — only when something visible changed.
 
+pub mod deliveries;
 pub mod drill;
 pub mod filters;
 pub mod history;
@@ -89,7 +90,8 @@ pub async fn run(
 
     let size = terminal.size()?;
     app.handle(resize(size.width, size.height));
-    app.handle(AppMsg::Tick(now_cst()));
+    // The first tick's effects run too (the first read of the team alert deliveries).
+    dispatch(app, services, AppMsg::Tick(now_cst()));
     let mut dirty = true;
     let mut sources_open = true;
     let mut analysis_open = true;

@@ -262,6 +262,8 @@ pub struct AppState {
     pub history: super::history::HistoryState,
     /// The events view (`E`).
     pub events_view: EventsView,
+    /// Team alert deliveries as last read from the store (the `D` view, push notices).
+    pub deliveries: super::deliveries::Deliveries,
 }
 
 /// Where the events view is: the story list, or one story's titles.

@@ -132,7 +132,8 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
                     .health
                     .values()
                     .any(|h| h.next_poll_at.is_some());
-            (Vec::new(), visible)
+            // Team alert deliveries are read when due (their answer redraws if needed).
+            (super::deliveries::on_tick(state, now), visible)
         }
         AppMsg::Quit => {
             state.quit = true;

@@ -155,6 +155,16 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         if history_spec.is_some() {
             app.state.history.viewer = cli.viewer;
         }
+        // Whether this config has team alerts set up, for the empty deliveries view (`D`); a
+        // viewer's own config says nothing about what its collector sends.
+        if !cli.viewer {
+            let push = crate::config::push::PushConfig {
+                section: &cfg.push,
+                file: cfg_path.as_deref(),
+            };
+            app.state.deliveries.configured =
+                Some(!cfg.push.channels.is_empty() && push.rules_path().is_some());
+        }
 
         let mut guard = crate::tui::init(cfg.theme.mouse).context("setting up the terminal")?;
         let res = crate::app::run(&mut guard.terminal, &mut app, &mut services, inbox).await;

@@ -29,6 +29,8 @@ pub enum Action {
     ToggleHelp,
     #[strum(message = "List every source's health and fallback steps")]
     ShowSources,
+    #[strum(message = "Team alert deliveries: sent, waiting to retry, failed")]
+    ShowDeliveries,
     #[strum(message = "Poll every source now")]
     RefreshNow,
     #[strum(message = "Pause/resume polling")]
@@ -183,7 +185,7 @@ mod tests {
             assert!(!a.describe().is_empty(), "{a:?}");
             n += 1;
         }
-        assert_eq!(n, 55);
+        assert_eq!(n, 56);
         assert_eq!(Action::ToggleHelp.name(), "toggle_help");
         assert_eq!(Action::Noop.describe(), "(unbound)");
     }

@@ -26,6 +26,8 @@ pub enum Layer {
     Link,
     /// The sources popup: every list's health, fallback steps and next poll.
     Sources,
+    /// The deliveries popup (`D`): team alert deliveries, newest first.
+    Deliveries,
     /// The help popup: typing filters it.
     Help,
     /// Text prompts (search, notes): printable keys are text, so only named keys bind here.
@@ -59,6 +61,7 @@ impl Layer {
             Layer::Events => &[Layer::Events],
             Layer::Link => &[Layer::Link],
             Layer::Sources => &[Layer::Sources],
+            Layer::Deliveries => &[Layer::Deliveries],
             Layer::Help => &[Layer::Help],
             Layer::Input => &[Layer::Input],
         }

@@ -198,33 +198,77 @@ pub(super) fn lines_popup(
     lines: Vec<Vec<(String, Style)>>,
     theme: &Theme,
 ) {
-    let w = screen.width.saturating_sub(4).min(110);
-    let h = (lines.len() as u16 + 4).min(screen.height);
-    let popup = Rect::new(
+    let lines = lines
+        .into_iter()
+        .map(|l| PopupLine {
+            left: super::Parts(l),
+            ..PopupLine::default()
+        })
+        .collect();
+    let mut footer = super::Parts::default();
+    footer.push("esc closes", theme.muted);
+    list_popup(
+        screen,
+        buf,
+        Span::styled(title, theme.title),
+        lines,
+        footer,
+        theme,
+    );
+}
+
+/// One line of a list popup: parts from the left (cut with `…` to fit), parts flush right,
+/// and a style laid under the whole line first (a selection).
+#[derive(Debug, Default)]
+pub(super) struct PopupLine {
+    pub left: super::Parts,
+    pub right: super::Parts,
+    pub under: Option<Style>,
+}
+
+/// The widest a list popup gets.
+pub(super) const LIST_POPUP_MAX_WIDTH: u16 = 110;
+
+/// The area of a list popup of `lines` lines on `screen`: centred, at most
+/// [`LIST_POPUP_MAX_WIDTH`] wide, as tall as its lines, a blank line and the footer need.
+pub(super) fn list_popup_area(screen: Rect, lines: usize) -> Rect {
+    let w = screen.width.saturating_sub(4).min(LIST_POPUP_MAX_WIDTH);
+    let h = (lines as u16).saturating_add(4).min(screen.height);
+    Rect::new(
         screen.x + (screen.width - w) / 2,
         screen.y + (screen.height.saturating_sub(h)) / 2,
         w,
         h,
-    );
-    let inner = popup_frame(popup, buf, theme.border, Span::styled(title, theme.title));
+    )
+}
+
+/// Lines in a centred popup titled `title`, with `footer` on its last line (the sources
+/// list, the deliveries).
+pub(super) fn list_popup(
+    screen: Rect,
+    buf: &mut Buffer,
+    title: Span<'_>,
+    lines: Vec<PopupLine>,
+    footer: super::Parts,
+    theme: &Theme,
+) {
+    let popup = list_popup_area(screen, lines.len());
+    let inner = popup_frame(popup, buf, theme.border, title);
     let rows = inner.height.saturating_sub(1) as usize;
     for (i, l) in lines.into_iter().take(rows).enumerate() {
-        let spans = super::Parts(l).truncated(inner.width as usize);
-        super::draw_spans(
-            Rect::new(inner.x, inner.y + i as u16, inner.width, 1),
-            buf,
-            spans.into_iter().map(|(s, st)| Span::styled(s, st)),
-        );
+        let rect = Rect::new(inner.x, inner.y + i as u16, inner.width, 1);
+        if let Some(under) = l.under {
+            buf.set_style(rect, under);
+        }
+        super::draw_line(rect, buf, l.left, l.right);
     }
-    Line::from(Span::styled("esc closes", theme.muted)).render(
-        Rect::new(
-            inner.x,
-            inner.y + inner.height.saturating_sub(1),
-            inner.width,
-            1,
-        ),
-        buf,
+    let last = Rect::new(
+        inner.x,
+        inner.y + inner.height.saturating_sub(1),
+        inner.width,
+        1,
     );
+    super::draw_line(last, buf, footer, super::Parts::default());
 }
 
 /// A link the user can select with the mouse: no browser or clipboard could take it (SSH).

@@ -8,6 +8,7 @@
 //! matches the screen.
 
 mod board;
+pub mod deliveries;
 pub mod events;
 mod header;
 pub mod help;
@@ -182,25 +183,11 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
     overlays(area, buf, state, theme);
 }
 
-/// Popups over any screen: help, and a link shown for manual copying.
+/// Popups over any screen, lowest first: the topic pane, the deliveries, help, sources, a link
+/// shown for manual copying, the which-key list.
 fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return;
-    }
-    if state.popups.show_help {
-        let layers: Vec<&str> = crate::app::layer::under_help(state)
-            .chain()
-            .iter()
-            .map(|l| l.name())
-            .collect();
-        help::render(
-            area,
-            buf,
-            &state.popups.help,
-            &state.popups.help_query,
-            &layers,
-            theme,
-        );
     }
     if let Some(pane) = state
         .history
@@ -232,6 +219,24 @@ fn overlays(area: Rect, buf: &mut Buffer, state: &AppState, theme: &Theme) {
         };
         let travelled = state.history.travel.as_ref().map(|t| t.at);
         topic_history::render(area, buf, pane, team, now, travelled, theme);
+    }
+    if state.deliveries.open {
+        deliveries::render(area, buf, state, theme);
+    }
+    if state.popups.show_help {
+        let layers: Vec<&str> = crate::app::layer::under_help(state)
+            .chain()
+            .iter()
+            .map(|l| l.name())
+            .collect();
+        help::render(
+            area,
+            buf,
+            &state.popups.help,
+            &state.popups.help_query,
+            &layers,
+            theme,
+        );
     }
     if state.popups.show_sources {
         help::lines_popup(

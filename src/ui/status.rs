@@ -78,6 +78,31 @@ fn row(area: Rect, i: u16) -> Rect {
 /// All enabled sources: long forms if they fit in `width`, else short forms, else one summary
 /// (`7 ✓ 12:03 · 抖音 ✗ HTTP 403 · next 40s · S sources`).
 fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
+    // What stays in view whatever the width: a store problem until a write succeeds (polling
+    // goes on regardless), failed team alerts until the deliveries are opened, a lost feed.
+    let mut after = Parts::default();
+    if let Some(e) = &state.history.write_error {
+        after
+            .push("  │  ", theme.muted)
+            .push(e.as_str(), theme.warn);
+    }
+    let failed = state.deliveries.unseen_failed;
+    if failed > 0 {
+        after
+            .push("  │  ", theme.muted)
+            .push(
+                format!("push {} {failed} failed", theme.symbols.failing),
+                theme.error,
+            )
+            .push(" · ", theme.muted)
+            .push("D", theme.key);
+    }
+    if let Some(e) = &state.history.feed_problem {
+        after
+            .push("  │  ", theme.muted)
+            .push(format!("team feed lost ({e}); reconnecting"), theme.error);
+    }
+    let width = width.saturating_sub(after.width());
     let build = |long: bool| {
         let mut parts = Parts::default();
         for (i, (p, h)) in state
@@ -104,17 +129,7 @@ fn health_parts(state: &AppState, theme: &Theme, width: usize) -> Parts {
     if parts.width() > width {
         parts = summary(state, theme, false);
     }
-    // A store problem stays in view until a write succeeds; polling goes on regardless.
-    if let Some(e) = &state.history.write_error {
-        parts
-            .push("  │  ", theme.muted)
-            .push(e.as_str(), theme.warn);
-    }
-    if let Some(e) = &state.history.feed_problem {
-        parts
-            .push("  │  ", theme.muted)
-            .push(format!("team feed lost ({e}); reconnecting"), theme.error);
-    }
+    parts.0.extend(after.0);
     parts
 }
 

@@ -13,7 +13,7 @@ pub use colour::Background;
 
 use crate::app::state::Movement;
 use crate::config::theme::{ColourSetting, ThemeName};
-use crate::domain::{Label, Platform};
+use crate::domain::{Label, Platform, Tier};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -87,6 +87,11 @@ pub struct Theme {
     pub border: Style,
     /// Selected row of the panel that does not have the keyboard.
     pub selection_unfocused: Style,
+    /// Warning tiers 蓝/黄/橙/红 of team alerts (the tier is also written as its character).
+    pub tier_blue: Style,
+    pub tier_yellow: Style,
+    pub tier_orange: Style,
+    pub tier_red: Style,
     /// Glyphs with an ASCII-safe alternative for terminals that draw ambiguous-width symbols wide.
     pub symbols: Symbols,
 }
@@ -104,6 +109,8 @@ pub struct Symbols {
     pub paused: &'static str,
     pub ok: &'static str,
     pub failing: &'static str,
+    /// A delivery waiting for its next try.
+    pub pending: &'static str,
     pub sep: &'static str,
     pub rising: &'static str,
     /// A keyword entry that was rising and no longer is.
@@ -135,6 +142,7 @@ impl Default for Symbols {
             paused: "❚❚ PAUSED",
             ok: "✓",
             failing: "✗",
+            pending: "↻",
             sep: " · ",
             rising: "▲",
             cooling: "▽",
@@ -225,6 +233,10 @@ style_fields!(
     new_item,
     border,
     selection_unfocused,
+    tier_blue,
+    tier_yellow,
+    tier_orange,
+    tier_red,
 );
 
 impl Default for Theme {
@@ -291,6 +303,11 @@ impl Theme {
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             travel: bold.add_modifier(Modifier::REVERSED),
+            tier_blue: bold.fg(Color::LightBlue),
+            tier_yellow: bold.fg(Color::Yellow),
+            // the 16 colours have no orange; light red is the closest in most palettes
+            tier_orange: bold.fg(Color::LightRed),
+            tier_red: bold.fg(Color::Red),
             symbols: Symbols::default(),
         }
     }
@@ -354,6 +371,11 @@ impl Theme {
             border: fg(Color::DarkGray),
             selection_unfocused: bold.add_modifier(Modifier::UNDERLINED),
             travel: bold.add_modifier(Modifier::REVERSED),
+            tier_blue: bold.fg(Color::Blue),
+            // yellow and orange text is unreadable on white: dark text on the tier's colour
+            tier_yellow: bold.fg(Color::Black).bg(Color::Yellow),
+            tier_orange: bold.fg(Color::Black).bg(Color::LightRed),
+            tier_red: bold.fg(Color::Red),
             symbols: Symbols::default(),
         }
     }
@@ -389,6 +411,17 @@ impl Theme {
             Label::Boiling => self.label_boiling,
             Label::Explosive => self.label_explosive,
             Label::Commercial => self.label_commercial,
+        }
+    }
+
+    /// A warning tier's style; an unknown tier is muted.
+    pub fn tier(&self, tier: Option<Tier>) -> Style {
+        match tier {
+            Some(Tier::Blue) => self.tier_blue,
+            Some(Tier::Yellow) => self.tier_yellow,
+            Some(Tier::Orange) => self.tier_orange,
+            Some(Tier::Red) => self.tier_red,
+            None => self.muted,
         }
     }
 

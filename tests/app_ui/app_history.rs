@@ -853,3 +853,87 @@ fn stories_are_stored_so_time_travel_the_topic_pane_and_export_show_them() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// Team alert deliveries queued in a real SQLite store come back through
+/// `HistoryCmd::RecentPushes`, newest first, and reach the app's view and status bar; a team
+/// viewer (read-only, following the file) reads the collector's rows the same way.
+#[test]
+fn recent_deliveries_come_back_from_the_store_through_the_service() {
+    use resou::store::{NewPush, PushState, PushUpdate};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    // ok: a fixed valid literal
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-08-15T14:00:00+08:00").unwrap();
+    let min = |m: i64| t0 + chrono::Duration::minutes(m);
+    {
+        // The sender's side: queue two messages, one refused for good.
+        let mut store = Store::open(&path).unwrap();
+        let push = |title: &str, at| NewPush {
+            channel: "wecom-ops".into(),
+            rule: "品牌负面".into(),
+            tier: "red".into(),
+            title: title.into(),
+            message: "{}".into(),
+            created_at: at,
+            next_at: at,
+        };
+        let failed = store.enqueue_push(&push("旺旺 配料表", min(0))).unwrap();
+        store
+            .update_push(
+                failed,
+                &PushUpdate {
+                    state: PushState::Failed,
+                    parts_done: 0,
+                    attempts: 1,
+                    last_error: Some("errcode 93000: invalid webhook url\u{1b}[2J".into()),
+                    next_at: min(1),
+                    updated_at: min(1),
+                },
+            )
+            .unwrap();
+        store.enqueue_push(&push("国乒男单", min(2))).unwrap();
+    }
+
+    for viewer in [false, true] {
+        let follow = viewer.then(|| resou::history::Follow {
+            every: Duration::from_secs(2),
+            notices: None,
+        });
+        let mut svc = Service::start_with(opener(&path, viewer), follow);
+        let mut a = app();
+        opened(&mut svc, &mut a);
+        // The first tick asks; the service answers from the store.
+        let (fx, _) = a.handle(AppMsg::Tick(min(3)));
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::History(HistoryCmd::RecentPushes { limit: 50 }))),
+            "{fx:?}"
+        );
+        svc.pump(&mut a, fx);
+        let d = &a.state.deliveries;
+        assert!(d.loaded, "viewer {viewer}");
+        let got: Vec<(&str, PushState, u32)> = d
+            .rows
+            .iter()
+            .map(|r| (r.title.as_str(), r.state, r.attempts))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("国乒男单", PushState::Pending, 0),
+                ("旺旺 配料表", PushState::Failed, 1)
+            ],
+            "newest first (viewer {viewer})"
+        );
+        assert_eq!(
+            d.rows[1].last_error.as_ref().map(|e| e.as_str()),
+            Some("errcode 93000: invalid webhook url"),
+            "sanitised"
+        );
+        assert_eq!(
+            a.state.status.flash.as_deref(),
+            Some("push ✗ wecom-ops: errcode 93000: invalid webhook url — 旺旺 配料表")
+        );
+        svc.handle.finish();
+    }
+}

@@ -261,3 +261,53 @@ fn events_keys_rebind_and_back_closes_the_view() {
     press(&mut app, "esc");
     assert_eq!(active(&app.state), Layer::Board);
 }
+
+#[test]
+fn deliveries_keys_rebind_and_back_closes_the_popup() {
+    use resou::history::HistoryEvent;
+    use resou::store::{PushRecord, PushState};
+    let mut app = app_with(&[
+        "board.F4=show_deliveries",
+        "board.D=noop",
+        "deliveries.J=select_next",
+        "deliveries.c=back",
+    ]);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-08-15T14:00:00+08:00").expect("time");
+    let rows = (1..=4)
+        .rev()
+        .map(|id| PushRecord {
+            id,
+            channel: "wecom-ops".into(),
+            rule: "品牌负面".into(),
+            tier: "red".into(),
+            title: format!("第{id}条"),
+            message: "{}".into(),
+            state: PushState::Delivered,
+            parts_done: 1,
+            attempts: 1,
+            last_error: None,
+            created_at: at,
+            next_at: at,
+            updated_at: at,
+        })
+        .collect();
+    app.handle(AppMsg::History(HistoryEvent::RecentPushes(Ok(rows))));
+    press(&mut app, "D");
+    assert_eq!(
+        active(&app.state),
+        Layer::Board,
+        "D is unbound on the board"
+    );
+    press(&mut app, "F4");
+    assert_eq!(active(&app.state), Layer::Deliveries);
+    let board = selected(&app);
+    press(&mut app, "J J");
+    assert_eq!(app.state.deliveries.selected, 2, "J walks the deliveries");
+    assert_eq!(selected(&app), board, "the board underneath stays put");
+    press(&mut app, "c");
+    assert_eq!(active(&app.state), Layer::Board);
+    assert!(!app.state.quit);
+    press(&mut app, "F4 esc");
+    assert_eq!(active(&app.state), Layer::Board, "esc closes it too");
+    assert!(!app.state.quit);
+}

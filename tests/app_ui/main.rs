@@ -12,6 +12,7 @@ mod app_drill;
 mod app_headless;
 mod app_history;
 mod app_triage;
+mod deliveries;
 mod demo_day;
 mod keymaps;
 mod layers;

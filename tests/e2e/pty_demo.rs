@@ -477,3 +477,62 @@ fn demo_day_2025_10_15_shows_every_list_and_the_fireworks_story_across_platforms
     s.press(b"q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }
+
+/// A failed team alert delivery already in the store is read at start: the status bar marks
+/// it, `D` lists it with its error, `esc` closes the list.
+#[test]
+fn a_failed_delivery_in_the_store_shows_in_the_status_bar_and_under_d() {
+    use resou::store::{HistoryStore as _, NewPush, PushState, PushUpdate};
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("history.sqlite3");
+    {
+        let now = resou::domain::now_cst();
+        let mut s = resou::store::Store::open(&db).expect("store");
+        let id = s
+            .enqueue_push(&NewPush {
+                channel: "wecom-ops".into(),
+                rule: "品牌负面".into(),
+                tier: "red".into(),
+                title: "某品牌配料表争议".into(),
+                message: "{}".into(),
+                created_at: now,
+                next_at: now,
+            })
+            .expect("enqueue");
+        s.update_push(
+            id,
+            &PushUpdate {
+                state: PushState::Failed,
+                parts_done: 0,
+                attempts: 1,
+                last_error: Some("errcode 93000: invalid webhook url".into()),
+                next_at: now,
+                updated_at: now,
+            },
+        )
+        .expect("update");
+    }
+    let db_arg = db.display().to_string();
+    let mut s = Session::start(
+        &["--demo", "--demo-speed", "1", "--store", &db_arg],
+        120,
+        35,
+    );
+    s.wait_for("the push mark", Duration::from_secs(30), |sc| {
+        sc.contains("push ✗ 1 failed · D")
+    });
+    s.press(b"D");
+    s.wait_for("the deliveries", Duration::from_secs(10), |sc| {
+        sc.contains("deliveries — 0 sent · 0 waiting · 1 failed")
+            && sc.contains("✗ 红 wecom-ops")
+            && sc.contains("└ errcode 93000: invalid webhook url")
+    });
+    s.press(b"\x1b");
+    s.wait_for("the list to close", Duration::from_secs(10), |sc| {
+        !sc.contains("deliveries — ") && !sc.contains("push ✗ 1 failed")
+    });
+    s.press(b"q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    s.assert_restored();
+}

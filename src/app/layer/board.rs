@@ -137,6 +137,7 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Live => history::go_live(state),
         Action::TopicHistory => return history::open_detail(state),
         Action::ToggleEvents => super::events::toggle(state),
+        Action::ShowDeliveries => return super::super::deliveries::toggle(state),
         // Handled for every layer in `layer::act`.
         Action::Quit
         | Action::Back

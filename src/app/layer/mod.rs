@@ -3,6 +3,7 @@
 //! Handlers: one module per layer. `Back` closes the top layer, whatever it is.
 
 mod board;
+mod deliveries;
 mod detail;
 mod events;
 mod keywords;
@@ -20,7 +21,8 @@ use crate::sources::SourceCmd;
 pub(super) use board::select_index;
 
 /// The layer that has the keyboard: the topmost of the stack
-/// prompt › link popup › sources › help › views › events › detail pane › keyword panel › visual selection › board.
+/// prompt › link popup › sources › help › deliveries › views › events › detail pane › keyword
+/// panel › visual selection › board.
 pub fn active(state: &AppState) -> Layer {
     if state.input.prompt.is_some() {
         Layer::Input
@@ -37,7 +39,9 @@ pub fn active(state: &AppState) -> Layer {
 
 /// The layer below the help popup (the one whose keys help lists first).
 pub fn under_help(state: &AppState) -> Layer {
-    if !state.views.stack.is_empty() {
+    if state.deliveries.open {
+        Layer::Deliveries
+    } else if !state.views.stack.is_empty() {
         Layer::Thread
     } else if state.events_view.open {
         Layer::Events
@@ -130,6 +134,7 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             Layer::Thread => views::act(state, action),
             Layer::Detail => detail::act(state, action),
             Layer::Events => events::act(state, action),
+            Layer::Deliveries => deliveries::act(state, action),
             // Popups and prompts own only `Back` (above) and their typing.
             Layer::Link | Layer::Sources | Layer::Help | Layer::Input => Vec::new(),
         },
@@ -142,6 +147,7 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
         Layer::Input => prompt::cancel(state),
         Layer::Link => state.popups.link_popup = None,
         Layer::Sources => state.popups.show_sources = false,
+        Layer::Deliveries => deliveries::back(state),
         Layer::Help => state.popups.show_help = false,
         Layer::Thread => return super::drill::back(state),
         Layer::Detail => state.history.detail = None,
