@@ -68,10 +68,12 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// How long to wait before trying again: the service said so (`Retry`) or the channel's
+/// own limit does (`Wait`).
 fn retry_secs(o: &Outcome) -> u64 {
     match o {
-        Outcome::Retry { after, .. } => after.as_secs(),
-        other => panic!("expected Retry, got {other:?}"),
+        Outcome::Retry { after, .. } | Outcome::Wait { after } => after.as_secs(),
+        other => panic!("expected Retry or Wait, got {other:?}"),
     }
 }
 

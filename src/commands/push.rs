@@ -124,6 +124,13 @@ pub fn push(cli: &Cli, cmd: &PushCommand) -> anyhow::Result<()> {
                         );
                         failed.get_or_insert(reason.clone());
                     }
+                    Outcome::Wait { after } => {
+                        println!(
+                            "{channel}: request {part}/{total} not sent: the channel's rate limit says wait {} s",
+                            after.as_secs()
+                        );
+                        failed.get_or_insert_with(|| "rate limited".into());
+                    }
                     Outcome::Permanent { reason } => {
                         println!(
                             "{channel}: request {part}/{total} refused (check the channel's settings): {reason}"

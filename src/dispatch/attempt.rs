@@ -39,6 +39,16 @@ pub fn judge(r: &PushRecord, outcomes: &[Outcome], now: DateTime<FixedOffset>) -
     };
     match outcomes.get(delivered) {
         None | Some(Outcome::Delivered) => update(PushState::Delivered, None, now),
+        // The channel's own limit: not an attempt, not an error — just later.
+        Some(Outcome::Wait { after }) => PushUpdate {
+            attempts: r.attempts,
+            last_error: r.last_error.clone(),
+            ..update(
+                PushState::Pending,
+                None,
+                now + chrono::Duration::from_std(*after).unwrap_or_default(),
+            )
+        },
         Some(Outcome::Permanent { reason }) => update(PushState::Failed, Some(reason.clone()), now),
         Some(Outcome::Retry { after, reason }) => {
             let age = (now - r.created_at).to_std().unwrap_or_default();
@@ -132,6 +142,22 @@ mod tests {
             u.last_error.as_deref(),
             Some("DingTalk 310000: sign mismatch")
         );
+    }
+
+    #[test]
+    fn a_local_rate_limit_wait_is_neither_an_attempt_nor_an_error() {
+        let mut r = record(1, 2);
+        r.last_error = Some("earlier".into());
+        let wait = Outcome::Wait {
+            after: Duration::from_secs(45),
+        };
+        let u = judge(&r, &[wait], t(10));
+        assert_eq!(
+            (u.state, u.parts_done, u.attempts),
+            (PushState::Pending, 1, 2)
+        );
+        assert_eq!(u.next_at, t(55));
+        assert_eq!(u.last_error.as_deref(), Some("earlier"));
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub enum Outcome {
     Permanent {
         reason: String,
     },
+    /// Not sent: the channel's own rate limit (or a penalty the service imposed earlier)
+    /// says wait this long. Nothing failed.
+    Wait {
+        after: Duration,
+    },
 }
 
 impl Outcome {

@@ -58,10 +58,7 @@ pub async fn send_from(
             .map(|mut l| l.try_acquire(now))
             .unwrap_or(Ok(()));
         let outcome = match allowed {
-            Err(wait) => Outcome::Retry {
-                after: wait,
-                reason: format!("{}: local rate limit", channel.kind().name()),
-            },
+            Err(wait) => Outcome::Wait { after: wait },
             Ok(()) => match (channel.email(), piece) {
                 (Some(email), Piece::Part { text, .. }) => {
                     redacted(channel, email.send(msg, text).await)
@@ -141,7 +138,7 @@ fn redacted(channel: &Channel, outcome: Outcome) -> Outcome {
         Outcome::Permanent { reason } => Outcome::Permanent {
             reason: channel.redact(&reason),
         },
-        Outcome::Delivered => Outcome::Delivered,
+        other => other,
     }
 }
 
@@ -154,6 +151,6 @@ fn not_sent(after: &Outcome) -> Outcome {
         Outcome::Permanent { reason } => Outcome::Permanent {
             reason: format!("not sent: an earlier part failed ({reason})"),
         },
-        Outcome::Delivered => Outcome::Delivered,
+        Outcome::Delivered | Outcome::Wait { .. } => after.clone(),
     }
 }
