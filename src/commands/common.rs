@@ -155,16 +155,20 @@ pub fn alert_setup(
         section: &cfg.push,
         file: cfg_path,
     };
-    let Some(p) = push.open()? else {
+    let reports_wanted = !cfg.report.channels.is_empty() && !cfg.report.at.is_empty();
+    let Some(p) = push.open(reports_wanted)? else {
         return Ok(None);
     };
-    let what = format!(
-        "team alerts by the rules in {} to {}",
-        p.rules_path.display(),
-        p.channels.keys().cloned().collect::<Vec<_>>().join(", ")
-    );
+    let channels = p.channels.keys().cloned().collect::<Vec<_>>().join(", ");
+    let what = match &p.rules_path {
+        Some(rules) => format!(
+            "team alerts by the rules in {} to {channels}",
+            rules.display()
+        ),
+        None => "scheduled reports only (no rules file)".to_string(),
+    };
     let store = crate::store::open(&crate::store::StoreSpec::parse(spec))?;
-    let reports = if cfg.report.channels.is_empty() || cfg.report.at.is_empty() {
+    let reports = if !reports_wanted {
         None
     } else {
         if let Some(missing) = cfg

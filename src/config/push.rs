@@ -29,7 +29,8 @@ pub struct PushSection {
 /// Rules and channels, ready to send.
 pub struct PushSetup {
     pub rules: RuleSet,
-    pub rules_path: PathBuf,
+    /// `None`: no rules file, the channels only carry scheduled reports.
+    pub rules_path: Option<PathBuf>,
     pub channels: BTreeMap<String, Channel>,
 }
 
@@ -94,8 +95,17 @@ impl PushConfig<'_> {
     }
 
     /// The rules and every channel, or `None` when no rules file is configured or found.
-    pub fn open(&self) -> anyhow::Result<Option<PushSetup>> {
-        let Some(rules_path) = self.rules_path() else {
+    /// `reports_only`: channels without a rules file are fine (they carry scheduled reports).
+    pub fn open(&self, reports_only: bool) -> anyhow::Result<Option<PushSetup>> {
+        let rules_path = self.rules_path();
+        if rules_path.is_none() && reports_only {
+            return Ok(Some(PushSetup {
+                rules: RuleSet::default(),
+                rules_path: None,
+                channels: self.open_channels()?,
+            }));
+        }
+        let Some(rules_path) = rules_path else {
             anyhow::ensure!(
                 self.section.channels.is_empty(),
                 "push channels are configured but there is no rules file: set [push] rules \
@@ -108,14 +118,18 @@ impl PushConfig<'_> {
         };
         let names: Vec<&str> = self.section.channels.keys().map(String::as_str).collect();
         let rules = RuleSet::load(&rules_path, &names).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Some(PushSetup {
+            rules,
+            rules_path: Some(rules_path),
+            channels: self.open_channels()?,
+        }))
+    }
+
+    fn open_channels(&self) -> anyhow::Result<BTreeMap<String, Channel>> {
         let mut channels = BTreeMap::new();
         for name in self.section.channels.keys() {
             channels.insert(name.clone(), self.open_channel(name)?);
         }
-        Ok(Some(PushSetup {
-            rules,
-            rules_path,
-            channels,
-        }))
+        Ok(channels)
     }
 }

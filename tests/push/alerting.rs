@@ -224,16 +224,23 @@ fn a_delivery_queued_by_an_earlier_run_goes_out_on_the_next() {
 }
 
 /// `[report] at` on the demo's day: when the lists' clock passes 01:00 the collector builds
-/// the shift's report from the store, saves it, and sends its summary to the channel.
+/// the period's report from the store, saves it, and sends its summary to the channel — with
+/// no rules file at all (a team may want the reports alone).
 #[test]
 fn the_collector_reports_at_the_scheduled_time() {
     let (_rt, rx) = receiver();
-    let t = team(&rx.base(), &BRAND_RULE.replace("胖东来", "没有这个品牌"));
-    let config = std::fs::read_to_string(&t.config).unwrap();
+    let t = team(&rx.base(), "");
+    std::fs::remove_file(t.config.with_file_name("rules.toml")).unwrap();
+    let config = std::fs::read_to_string(&t.config)
+        .unwrap()
+        .replace("rules = \"rules.toml\"\n", "");
     let report = "[report]\nat = [\"01:00\"]\nperiod = \"2h\"\nchannels = [\"ding\"]\n\n";
     std::fs::write(&t.config, format!("{report}{config}")).unwrap();
     let stderr = ok(&t.run(&["--demo", "--demo-speed", "0.5", "collect", "--count", "5"]));
-    assert!(stderr.contains("reports at 01:00 to ding"), "{stderr}");
+    assert!(
+        stderr.contains("scheduled reports only (no rules file); reports at 01:00 to ding"),
+        "{stderr}"
+    );
     let seen = rx.seen();
     assert_eq!(seen.len(), 1, "{stderr}");
     assert_signed_dingtalk(&seen[0]);
