@@ -24,6 +24,7 @@ pub mod push;
 pub mod replay;
 pub mod rules;
 pub mod search;
+pub mod sentiment;
 pub mod sources;
 pub mod store;
 pub mod triage;

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
             triage,
         }) => commands::export::main(&cli, *flagged, *format, out.as_deref(), triage.as_deref()),
         Some(Command::Rules(c)) => commands::push::rules(&cli, c),
+        Some(Command::Sentiment(a)) => commands::sentiment::main(a),
         Some(Command::Push(c)) => commands::push::push(&cli, c),
         // `resou replay FILE` is the TUI over a replay server, like `--demo`.
         Some(Command::Replay(_)) | None => commands::tui::main(&cli),

@@ -2,7 +2,8 @@
 //! ([`tui`], also for `--demo` and `resou replay`), `import`, `collect`, `analyze`, `eval`,
 //! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
 //! `export`, `snapshot` (one poll, printed), `record` (raw responses to a file), `rules`
-//! and `push` (team alerts: check the rules, test a channel);
+//! and `push` (team alerts: check the rules, test a channel), `sentiment` (stdin lines scored,
+//! or the gold set's evaluation);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -22,6 +23,7 @@ pub mod keys;
 pub mod push;
 pub mod record;
 pub mod replay;
+pub mod sentiment;
 pub mod snapshot;
 pub mod tui;
 
