@@ -376,3 +376,25 @@ pub struct DrillPage {
     /// Total the platform reports (cards `total`, comment `total_number`, Tieba `total_num`).
     pub total: Option<u64>,
 }
+
+#[cfg(test)]
+mod emoticon_tests {
+    use super::*;
+
+    #[test]
+    fn emoticon_names_from_markup() {
+        // Weibo: unquoted and quoted alt, inside url-icon spans; images without a bracketed alt
+        // (pictures, link icons) give nothing.
+        let weibo = r#"好<span class="url-icon"><img alt=[偷笑] src="//h5.sinaimg.cn/x.png" /></span><IMG ALT="[doge]"><img alt="图片" src=a.jpg><img src="//x/link.png">"#;
+        assert_eq!(emoticons_in_html(weibo), vec!["偷笑", "doge"]);
+        // Tieba: no alt, the image number names it; unknown numbers and non-smiley images skip.
+        let tieba = r#"<img class="BDE_Smiley" src="https://gsp0.baidu.com/tb/editor/images/client/image_emoticon25.png"><img class="BDE_Smiley" src="/client/image_emoticon999.png"><img class="BDE_Image" src="/pic/image_emoticon2.png"><img class="BDE_Smiley" alt="[哈哈]" src="/client/image_emoticon1.png">"#;
+        assert_eq!(emoticons_in_html(tieba), vec!["滑稽", "哈哈"]);
+        // Broken markup never panics.
+        assert!(emoticons_in_html("<img alt=").is_empty());
+        assert!(emoticons_in_html("<img").is_empty());
+        assert_eq!(emoticon_name("[表情]"), None);
+        assert_eq!(emoticon_name(" [心] "), Some("心"));
+        assert_eq!(emoticon_name("[这是一段很长的方括号文字]"), None);
+    }
+}
