@@ -29,7 +29,9 @@ fn bench_sentiment(c: &mut Criterion) {
         })
     });
     g.throughput(Throughput::Elements(1));
-    g.bench_function("build the scorer (embedded lexicons)", |b| b.iter(Scorer::new));
+    g.bench_function("build the scorer (embedded lexicons)", |b| {
+        b.iter(Scorer::new)
+    });
     g.finish();
 }
 

@@ -19,9 +19,10 @@ pub fn main(a: &SentimentArgs) -> anyhow::Result<()> {
         scorer = scorer.with_user(&user);
     }
     if let Some(path) = &a.eval {
-        let src = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let gold = eval::parse_gold(&src).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let src =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let gold =
+            eval::parse_gold(&src).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         print!("{}", eval::evaluate(&gold, &scorer));
         return Ok(());
     }

@@ -43,7 +43,10 @@ fn features(p: &Prepared) -> HashSet<String> {
 }
 
 fn is_cjk_punct(c: char) -> bool {
-    matches!(c, '、' | '。' | '“' | '”' | '「' | '」' | '【' | '】' | '《' | '》' | '…' | '—')
+    matches!(
+        c,
+        '、' | '。' | '“' | '”' | '「' | '」' | '【' | '】' | '《' | '》' | '…' | '—'
+    )
 }
 
 impl NaiveBayes {
@@ -88,10 +91,14 @@ impl NaiveBayes {
         let exp: Vec<f64> = lp.iter().map(|v| (v - max).exp()).collect();
         let z: f64 = exp.iter().sum();
         let prob: Vec<f64> = exp.iter().map(|e| e / z).collect();
-        let k = (0..3).max_by(|&a, &b| prob[a].total_cmp(&prob[b])).unwrap_or(1);
+        let k = (0..3)
+            .max_by(|&a, &b| prob[a].total_cmp(&prob[b]))
+            .unwrap_or(1);
         let label = Label::ALL[k];
         let vocab = self.counts.len() as f64;
-        let p = |c: &[u32; 3], j: usize| (c[j] as f64 + ALPHA) / (self.totals[j] as f64 + ALPHA * vocab);
+        let p = |c: &[u32; 3], j: usize| {
+            (c[j] as f64 + ALPHA) / (self.totals[j] as f64 + ALPHA * vocab)
+        };
         let mut ev: Vec<(f64, &String)> = f
             .iter()
             .filter_map(|feat| {

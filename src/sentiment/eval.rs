@@ -95,7 +95,11 @@ impl Confusion {
 
     pub fn f1(&self, l: Label) -> f64 {
         let (p, r) = (self.precision(l), self.recall(l));
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 
     /// Unweighted mean of the three classes' F1.
@@ -147,7 +151,12 @@ pub fn confusion(gold: &[Gold], split: Split, predict: impl Fn(&Text) -> Label) 
 }
 
 /// Macro-F1 and accuracy of the lexicon scorer on `split` for each neutral band.
-pub fn sweep_band(gold: &[Gold], split: Split, scorer: &Scorer, bands: &[f32]) -> Vec<(f32, f64, f64)> {
+pub fn sweep_band(
+    gold: &[Gold],
+    split: Split,
+    scorer: &Scorer,
+    bands: &[f32],
+) -> Vec<(f32, f64, f64)> {
     let raw: Vec<(Label, f32)> = gold
         .iter()
         .filter(|g| g.split == split)
@@ -294,7 +303,10 @@ mod tests {
         let f_neg = 2.0 * 0.5 * 1.0 / 1.5;
         assert!((c.macro_f1() - (f_pos + f_neg) / 3.0).abs() < 1e-12);
         let (lo, hi) = wilson(90, 100);
-        assert!((lo - 0.8256).abs() < 1e-3 && (hi - 0.9448).abs() < 1e-3, "{lo} {hi}");
+        assert!(
+            (lo - 0.8256).abs() < 1e-3 && (hi - 0.9448).abs() < 1e-3,
+            "{lo} {hi}"
+        );
         assert_eq!(majority(&[Label::Neg, Label::Pos, Label::Neg]), Label::Neg);
     }
 
@@ -306,7 +318,8 @@ mod tests {
         .unwrap();
         assert_eq!(g[0].label, Label::Pos);
         assert_eq!(g[0].text.emoticons, vec!["偷笑"]);
-        let e = parse_gold("\n{\"id\":\"a\",\"text\":\"\",\"label\":\"good\",\"split\":\"test\"}").unwrap_err();
+        let e = parse_gold("\n{\"id\":\"a\",\"text\":\"\",\"label\":\"good\",\"split\":\"test\"}")
+            .unwrap_err();
         assert!(e.starts_with("line 2:"), "{e}");
     }
 }

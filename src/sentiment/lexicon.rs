@@ -72,10 +72,18 @@ impl Dict {
         let mut set = |w: String, v: f32| {
             words.entry(w.into_boxed_str()).or_default().sentiment = Some(v);
         };
-        for w in NTUSD_POSITIVE.lines().map(str::trim).filter(|w| !w.is_empty()) {
+        for w in NTUSD_POSITIVE
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             set(normalize(w), NTUSD_WEIGHT);
         }
-        for w in NTUSD_NEGATIVE.lines().map(str::trim).filter(|w| !w.is_empty()) {
+        for w in NTUSD_NEGATIVE
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             set(normalize(w), -NTUSD_WEIGHT);
         }
         for w in lines(NEUTRAL) {
@@ -85,10 +93,16 @@ impl Dict {
             set(w, v);
         }
         for w in lines(NEGATORS) {
-            words.entry(normalize(w).into_boxed_str()).or_default().negator = true;
+            words
+                .entry(normalize(w).into_boxed_str())
+                .or_default()
+                .negator = true;
         }
         for w in lines(CONTRAST) {
-            words.entry(normalize(w).into_boxed_str()).or_default().contrast = true;
+            words
+                .entry(normalize(w).into_boxed_str())
+                .or_default()
+                .contrast = true;
         }
         for (w, v) in weighted(DEGREE) {
             words.entry(w.into_boxed_str()).or_default().degree = Some(v);
@@ -223,7 +237,10 @@ mod tests {
     fn user_lexicon_errors_name_file_and_line() {
         let e = UserLexicon::parse("# brand words\n旺仔 1\n\n翻车了 -x\n", "sentiment.txt")
             .unwrap_err();
-        assert_eq!(e.to_string(), "sentiment.txt:4: weight `-x` is not a number");
+        assert_eq!(
+            e.to_string(),
+            "sentiment.txt:4: weight `-x` is not a number"
+        );
         let e = UserLexicon::parse("好 1 2\n", "f").unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.problem.contains("3 field"));

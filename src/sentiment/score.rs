@@ -134,7 +134,12 @@ impl Scorer {
                     continue;
                 };
                 // A word that is also a degree adverb (好) modifies a sentiment word right after it.
-                if e.degree.is_some() && toks.get(i + 1).and_then(|t| t.entry).is_some_and(|n| n.is_sentiment()) {
+                if e.degree.is_some()
+                    && toks
+                        .get(i + 1)
+                        .and_then(|t| t.entry)
+                        .is_some_and(|n| n.is_sentiment())
+                {
                     continue;
                 }
                 let (value, from) = self.modified(&toks, i, v);
@@ -220,9 +225,12 @@ impl Scorer {
             }
             // Latin/digit runs are one token (so `好` inside `okhao` never matches alone and
             // `yyds` is looked up whole).
-            if tok.entry.is_none() && clause[bounds[i]..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            if tok.entry.is_none()
+                && clause[bounds[i]..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
                 let mut j = i;
-                while j < n && clause[bounds[j]..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                while j < n && clause[bounds[j]..].starts_with(|c: char| c.is_ascii_alphanumeric())
+                {
                     j += 1;
                 }
                 let s = &clause[bounds[i]..bounds[j]];
@@ -253,7 +261,7 @@ fn clauses(text: &str) -> impl Iterator<Item = (&str, bool)> {
                 None => (rest, None, ""),
             };
             rest = next;
-            let ends = sep.is_none_or(|c| matches!(c, '。' | '!' | '?' | '\n' | '.'));
+            let ends = sep.is_none_or(|c| matches!(c, '。' | '!' | '！' | '?' | '？' | '\n' | '.'));
             if !clause.is_empty() {
                 return Some((clause, ends));
             }
@@ -265,8 +273,34 @@ fn is_break(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            ',' | '、' | '。' | '!' | '?' | ';' | ':' | '…' | '.' | '~' | '"' | '“' | '”' | '「' | '」'
-                | '(' | ')' | '【' | '】' | '《' | '》' | '|' | '/' | '\n'
+            ',' | '，'
+                | '、'
+                | '。'
+                | '!'
+                | '！'
+                | '?'
+                | '？'
+                | '；'
+                | '：'
+                | ';'
+                | ':'
+                | '…'
+                | '.'
+                | '~'
+                | '"'
+                | '“'
+                | '”'
+                | '「'
+                | '」'
+                | '('
+                | ')'
+                | '【'
+                | '】'
+                | '《'
+                | '》'
+                | '|'
+                | '/'
+                | '\n'
         )
 }
 

@@ -31,7 +31,10 @@ fn negation_flips_and_softens() {
     assert_eq!(not_good.label, Label::Neg);
     // 不太好 is mildly negative: negative, but weaker than 不好.
     assert!(not_very_good.score < 0.0, "{not_very_good:?}");
-    assert!(not_very_good.score > not_good.score, "{not_very_good:?} vs {not_good:?}");
+    assert!(
+        not_very_good.score > not_good.score,
+        "{not_very_good:?} vs {not_good:?}"
+    );
     assert_eq!(not_very_good.why, vec!["不太好 -0.50"]);
     // 不喜欢: a negated positive word is negative; 没有问题 a negated negative one is positive.
     assert!(score("我不喜欢").score < 0.0);
@@ -45,7 +48,10 @@ fn degree_adverbs_scale() {
     let plain = score("喜欢");
     let very = score("特别喜欢");
     let bit = score("有点喜欢");
-    assert!(very.score > plain.score && plain.score > bit.score, "{very:?} {plain:?} {bit:?}");
+    assert!(
+        very.score > plain.score && plain.score > bit.score,
+        "{very:?} {plain:?} {bit:?}"
+    );
     assert_eq!(very.why, vec!["特别喜欢 +3.00"]);
     assert_eq!(bit.why, vec!["有点喜欢 +0.90"]);
     // 好 before a sentiment word is a degree adverb, not a second positive word.
@@ -78,7 +84,11 @@ fn emoticons_from_real_weibo_html() {
     let t = Text::from_rich(&rich);
     let s = Scorer::new().score(&t);
     assert_eq!(s.label, Label::Pos);
-    assert_eq!(s.why.iter().filter(|w| *w == "[偷笑] +1.00").count(), 3, "{s:?}");
+    assert_eq!(
+        s.why.iter().filter(|w| *w == "[偷笑] +1.00").count(),
+        3,
+        "{s:?}"
+    );
     // Without the emoticons the text alone is weaker.
     let plain = Scorer::new().score(&Text::line("搬完这块砖，就可以吃好吃的了"));
     assert!(plain.score < s.score);
@@ -88,10 +98,15 @@ fn emoticons_from_real_weibo_html() {
 fn emoticons_from_real_tieba_html() {
     // The verbatim /p/comment fragment: smileys have no alt; the image number names them.
     assert_eq!(
-        tieba_emoticon_name("https://gsp0.baidu.com/x/tb/editor/images/client/image_emoticon25.png"),
+        tieba_emoticon_name(
+            "https://gsp0.baidu.com/x/tb/editor/images/client/image_emoticon25.png"
+        ),
         Some("滑稽")
     );
-    assert_eq!(tieba_emoticon_name("…/client/image_emoticon.png"), Some("呵呵"));
+    assert_eq!(
+        tieba_emoticon_name("…/client/image_emoticon.png"),
+        Some("呵呵")
+    );
     assert_eq!(tieba_emoticon_name("…/client/image_emoticon999.png"), None);
     let names = emoticons_in_html(LZL);
     assert_eq!(&names[..2], ["滑稽", "滑稽"]);
@@ -143,7 +158,11 @@ fn hashtags_do_not_colour_the_post() {
 fn user_lexicon_overrides_the_embedded_lists() {
     let base = Scorer::new();
     // Brand slang the embedded lists do not know, and a word they weigh differently.
-    let user = UserLexicon::parse("# brand team\n旺仔味 1.5\n支持 0\n[允悲] -1\n", "sentiment.txt").unwrap();
+    let user = UserLexicon::parse(
+        "# brand team\n旺仔味 1.5\n支持 0\n[允悲] -1\n",
+        "sentiment.txt",
+    )
+    .unwrap();
     let custom = Scorer::new().with_user(&user);
     assert!(base.score(&Text::line("旺仔味")).why.is_empty());
     assert_eq!(custom.score(&Text::line("旺仔味")).label, Label::Pos);
@@ -165,14 +184,21 @@ fn user_lexicon_file_errors_name_file_and_line() {
     );
     std::fs::write(&path, "旺仔 1\n\n塌房 -2 extra\n").unwrap();
     let e = resou::config::sentiment::user_lexicon(Some(&path)).unwrap_err();
-    assert!(e.to_string().starts_with(&format!("{}:3:", path.display())), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!("{}:3:", path.display())),
+        "{e}"
+    );
     let missing = dir.path().join("nope.txt");
     assert!(resou::config::sentiment::user_lexicon(Some(&missing)).is_err());
 }
 
 // ---------- the command ----------
 
-fn run_cli(input: &[u8], args: &[&str], env: &[(&str, &std::path::Path)]) -> (String, String, bool) {
+fn run_cli(
+    input: &[u8],
+    args: &[&str],
+    env: &[(&str, &std::path::Path)],
+) -> (String, String, bool) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_resou"));
     cmd.arg("sentiment").args(args);
     for (k, v) in env {
@@ -199,12 +225,27 @@ fn cli_scores_stdin_lines_as_json() {
     let input = "这个产品真的太好用了[赞]\n\n不好\n垃圾，退钱！\r\n";
     let (out, err, ok) = run_cli(input.as_bytes(), &[], &[("XDG_CONFIG_HOME", dir.path())]);
     assert!(ok, "{err}");
-    let lines: Vec<serde_json::Value> =
-        out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 4, "one object per input line, empty ones too: {out}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "one object per input line, empty ones too: {out}"
+    );
     assert_eq!(lines[0]["label"], "pos");
-    assert!(lines[0]["why"].as_array().unwrap().iter().any(|w| w == "[赞] +1.00"));
-    assert_eq!(lines[1], serde_json::json!({"label":"neu","score":0.0,"why":[]}));
+    assert!(
+        lines[0]["why"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "[赞] +1.00")
+    );
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"label":"neu","score":0.0,"why":[]})
+    );
     assert_eq!(lines[2]["label"], "neg");
     assert_eq!(lines[3]["label"], "neg");
     let s = lines[3]["score"].as_f64().unwrap();
@@ -225,7 +266,10 @@ fn cli_survives_hostile_input() {
     let (out, err, ok) = run_cli(&input, &[], &[("XDG_CONFIG_HOME", dir.path())]);
     assert!(ok, "{err}");
     assert_eq!(out.lines().count(), 6, "{out}");
-    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "no control char reaches the output");
+    assert!(
+        !out.chars().any(|c| c.is_control() && c != '\n'),
+        "no control char reaches the output"
+    );
     assert!(!out.contains('\u{202e}') && !out.contains('\u{200b}'));
     let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(first["label"], "neg");
@@ -266,7 +310,10 @@ fn gold_set_is_as_documented() {
     assert_eq!(ids.len(), g.len(), "ids are unique");
     let test = g.iter().filter(|x| x.split == Split::Test).count();
     let train = g.len() - test;
-    assert!(train.abs_diff(test) <= g.len() / 20, "about half held out: {train}/{test}");
+    assert!(
+        train.abs_diff(test) <= g.len() / 20,
+        "about half held out: {train}/{test}"
+    );
 }
 
 #[test]
@@ -276,7 +323,10 @@ fn band_chosen_on_training_half() {
     let sweep = eval::sweep_band(&g, Split::Train, &Scorer::new(), &bands);
     println!("τ sweep on the training half (macro-F1, accuracy):");
     for (b, f1, acc) in &sweep {
-        println!("  τ = {b:.2}: macro-F1 {f1:.3}, accuracy {:.1} %", acc * 100.0);
+        println!(
+            "  τ = {b:.2}: macro-F1 {f1:.3}, accuracy {:.1} %",
+            acc * 100.0
+        );
     }
     let best = sweep.iter().map(|s| s.1).fold(f64::MIN, f64::max);
     let chosen = sweep
