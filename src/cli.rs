@@ -186,6 +186,10 @@ pub enum Command {
     /// /api/ (lists, flagged topics) and JSON Feed / Atom / RSS under /feed/; loopback
     /// by default, a bearer token from a 0600 file required beyond it.
     Serve(ServeArgs),
+    /// Score text lines from standard input offline: one JSON object a line,
+    /// `{"label":"pos|neu|neg","score":…,"why":[…]}` (`[偷笑]` tokens count as emoticons);
+    /// the user lexicon ($XDG_CONFIG_HOME/resou/sentiment.txt) applies.
+    Sentiment(SentimentArgs),
     /// Export triaged topics (keywords, KOLs, notes, URLs, first seen, peaks) from triage.json.
     Export {
         /// Only flagged topics (default: every topic the triage file knows).
@@ -248,6 +252,20 @@ pub struct ServeArgs {
     /// (default: `[serve] token_file`).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SentimentArgs {
+    /// Instead of scoring stdin: evaluate on a labelled JSON Lines file
+    /// (`tests/fixtures/sentiment/labels.jsonl`) and print the held-out figures.
+    #[arg(long, value_name = "FILE")]
+    pub eval: Option<PathBuf>,
+    /// User lexicon file (`word weight` a line; default: sentiment.txt in the config directory).
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
+    /// Ignore the user lexicon.
+    #[arg(long, conflicts_with = "lexicon")]
+    pub no_user_lexicon: bool,
 }
 
 #[derive(Debug, clap::Args)]

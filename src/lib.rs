@@ -25,6 +25,7 @@ pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod search;
+pub mod sentiment;
 pub mod serve;
 pub mod sources;
 pub mod store;

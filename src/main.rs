@@ -54,6 +54,7 @@ fn main() -> ExitCode {
             triage,
         }) => commands::export::main(&cli, *flagged, *format, out.as_deref(), triage.as_deref()),
         Some(Command::Rules(c)) => commands::push::rules(&cli, c),
+        Some(Command::Sentiment(a)) => commands::sentiment::main(a),
         Some(Command::Push(c)) => commands::push::push(&cli, c),
         Some(Command::Serve(a)) => commands::serve::main(&cli, a),
         Some(Command::Report(a)) => commands::report::main(&cli, a),

@@ -3,7 +3,8 @@
 //! `dynamics` (list dynamics of snapshot files), `events` (stories across lists), `keys`,
 //! `export`, `report` (a period of the history store as markdown or HTML), `snapshot` (one
 //! poll, printed), `record` (raw responses to a file), `serve` (the read-only feed), `rules`
-//! and `push` (team alerts: check the rules, test a channel);
+//! and `push` (team alerts: check the rules, test a channel), `sentiment` (stdin lines
+//! scored, or the gold set's evaluation);
 //! [`replay`] starts the loopback server the TUI and `collect` poll offline; [`common`] holds
 //! the set-up they share (command-line settings over the config's, the history store, the
 //! keymap).
@@ -24,6 +25,7 @@ pub mod push;
 pub mod record;
 pub mod replay;
 pub mod report;
+pub mod sentiment;
 pub mod serve;
 pub mod snapshot;
 pub mod tui;

@@ -3,6 +3,7 @@
 
 pub mod keymap;
 pub mod push;
+pub mod sentiment;
 pub mod theme;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
 // Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.

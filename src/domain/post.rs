@@ -56,6 +56,139 @@ impl RichText {
     }
 }
 
+/// The bare name of an emoticon as shown (`[偷笑]` → `偷笑`); `None` for the fallback shown for a
+/// smiley without a name (`[表情]`) and for anything that is not one bracketed name.
+pub fn emoticon_name(shown: &str) -> Option<&str> {
+    let name = shown.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    let ok = !name.is_empty()
+        && name != "表情"
+        && name.chars().count() <= MAX_EMOTICON_CHARS
+        && !name.contains(['[', ']']);
+    ok.then_some(name)
+}
+
+/// Longest emoticon name taken as one (`[笑cry]`, `[星星月亮]`); longer brackets are text.
+pub const MAX_EMOTICON_CHARS: usize = 8;
+
+/// Tieba's classic smileys by image number (`…/tb/editor/images/client/image_emoticonN.png`;
+/// `image_emoticon.png` is number 1): the names of the Tieba clients' default table (as in
+/// TiebaLite's `EmoticonManager`).
+const TIEBA_EMOTICONS: [&str; 50] = [
+    "呵呵",
+    "哈哈",
+    "吐舌",
+    "啊",
+    "酷",
+    "怒",
+    "开心",
+    "汗",
+    "泪",
+    "黑线",
+    "鄙视",
+    "不高兴",
+    "真棒",
+    "钱",
+    "疑问",
+    "阴险",
+    "吐",
+    "咦",
+    "委屈",
+    "花心",
+    "呼~",
+    "笑眼",
+    "冷",
+    "太开心",
+    "滑稽",
+    "勉强",
+    "狂汗",
+    "乖",
+    "睡觉",
+    "惊哭",
+    "生气",
+    "惊讶",
+    "喷",
+    "爱心",
+    "心碎",
+    "玫瑰",
+    "礼物",
+    "彩虹",
+    "星星月亮",
+    "太阳",
+    "钱币",
+    "灯泡",
+    "茶杯",
+    "蛋糕",
+    "音乐",
+    "haha",
+    "胜利",
+    "大拇指",
+    "弱",
+    "OK",
+];
+
+/// The name of a Tieba smiley from its image URL (`…/image_emoticon25.png` → `滑稽`).
+pub fn tieba_emoticon_name(src: &str) -> Option<&'static str> {
+    let file = src.rsplit('/').next()?;
+    let stem = file.split(['.', '?', '#']).next()?;
+    let n = stem.strip_prefix("image_emoticon")?;
+    let n: usize = if n.is_empty() { 1 } else { n.parse().ok()? };
+    match n {
+        1..=50 => Some(TIEBA_EMOTICONS[n - 1]),
+        61 => Some("生气"),
+        _ => None,
+    }
+}
+
+/// Emoticon names in raw post HTML, in order, before any tag is stripped: Weibo
+/// `<img alt=[偷笑] …>` (also inside `<span class="url-icon">`) and Tieba
+/// `<img class="BDE_Smiley" src="…/image_emoticonN.png">`. A light scan of `<img` tags, not a
+/// parser: it never fails, and an unnamed image gives nothing.
+pub fn emoticons_in_html(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at;
+        let end = lower[start..].find('>').map_or(html.len(), |e| start + e);
+        let tag = &html[start..end];
+        from = end.max(start + 4);
+        if let Some(name) = attr(tag, "alt").as_deref().and_then(emoticon_name) {
+            out.push(name.to_string());
+        } else if tag.to_ascii_lowercase().contains("bde_smiley")
+            && let Some(name) = attr(tag, "src").as_deref().and_then(tieba_emoticon_name)
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// An attribute's value in one tag (quoted or not), entities left as they are.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    loop {
+        let at = from + lower[from..].find(name)?;
+        from = at + name.len();
+        let before_ok = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let vstart = tag.len() - rest.len() + 1;
+        let v = tag[vstart..].trim_start();
+        return Some(match v.chars().next() {
+            Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or("").to_string(),
+            _ => v
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches('/')
+                .to_string(),
+        });
+    }
+}
+
 /// Who wrote an entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Author {
@@ -145,6 +278,11 @@ pub struct Entry {
     pub quoted: Option<Box<Entry>>,
     /// Replies delivered inline (comment `comments[]`, floor `sub_post_list`).
     pub inline_replies: Vec<Entry>,
+    /// Emoticon names read from the raw markup before tags were stripped, in order, without
+    /// brackets (Tieba `BDE_Smiley` `image_emoticon25` → `滑稽`, see [`tieba_emoticon_name`]),
+    /// for sentiment; the display keeps `text`'s runs (`[表情]` for a smiley without alt).
+    /// Empty when the parser keeps the names in [`Run::Emoji`] runs (Weibo `alt`).
+    pub emoticons: Vec<String>,
     /// What Enter on this entry loads (comments, floors, sub-replies); `None`: nothing below.
     pub open: Option<DrillRequest>,
 }
@@ -168,6 +306,7 @@ impl Entry {
             floor: None,
             quoted: None,
             inline_replies: Vec::new(),
+            emoticons: Vec::new(),
             open: None,
         }
     }
@@ -282,4 +421,26 @@ pub struct DrillPage {
     pub next: Option<DrillRequest>,
     /// Total the platform reports (cards `total`, comment `total_number`, Tieba `total_num`).
     pub total: Option<u64>,
+}
+
+#[cfg(test)]
+mod emoticon_tests {
+    use super::*;
+
+    #[test]
+    fn emoticon_names_from_markup() {
+        // Weibo: unquoted and quoted alt, inside url-icon spans; images without a bracketed alt
+        // (pictures, link icons) give nothing.
+        let weibo = r#"好<span class="url-icon"><img alt=[偷笑] src="//h5.sinaimg.cn/x.png" /></span><IMG ALT="[doge]"><img alt="图片" src=a.jpg><img src="//x/link.png">"#;
+        assert_eq!(emoticons_in_html(weibo), vec!["偷笑", "doge"]);
+        // Tieba: no alt, the image number names it; unknown numbers and non-smiley images skip.
+        let tieba = r#"<img class="BDE_Smiley" src="https://gsp0.baidu.com/tb/editor/images/client/image_emoticon25.png"><img class="BDE_Smiley" src="/client/image_emoticon999.png"><img class="BDE_Image" src="/pic/image_emoticon2.png"><img class="BDE_Smiley" alt="[哈哈]" src="/client/image_emoticon1.png">"#;
+        assert_eq!(emoticons_in_html(tieba), vec!["滑稽", "哈哈"]);
+        // Broken markup never panics.
+        assert!(emoticons_in_html("<img alt=").is_empty());
+        assert!(emoticons_in_html("<img").is_empty());
+        assert_eq!(emoticon_name("[表情]"), None);
+        assert_eq!(emoticon_name(" [心] "), Some("心"));
+        assert_eq!(emoticon_name("[这是一段很长的方括号文字]"), None);
+    }
 }

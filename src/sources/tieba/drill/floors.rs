@@ -120,9 +120,14 @@ fn floor(
             rich::body(frag.root_element())
         }
     };
-    let Body { text, pics } = body;
+    let Body {
+        text,
+        pics,
+        emoticons,
+    } = body;
     let mut e = Entry::new(EntryKind::TiebaFloor, &pid, author(el, f), text);
     e.pics = pics;
+    e.emoticons = emoticons;
     e.floor = wire::int(get("post_no")).and_then(|n| u32::try_from(n).ok());
     e.replies = get("comment_num").and_then(num::value_count);
     let date = wire::text(get("date")).or_else(|| tail_date(el, now));

@@ -4,7 +4,7 @@
 use scraper::{ElementRef, Node};
 
 use crate::domain::SafeText;
-use crate::domain::post::{RichText, Run};
+use crate::domain::post::{RichText, Run, emoticon_name, tieba_emoticon_name};
 use crate::sources::wire;
 
 /// Shown for a smiley image without `alt`/`title` (Tieba's usually have neither).
@@ -17,6 +17,8 @@ const MAX_DEPTH: usize = 48;
 pub struct Body {
     pub text: RichText,
     pub pics: u32,
+    /// Smiley names (alt, else the `image_emoticonN` table), for [`Entry::emoticons`](crate::domain::post::Entry::emoticons).
+    pub emoticons: Vec<String>,
 }
 
 /// Convert the children of `el`.
@@ -27,6 +29,7 @@ pub fn body(el: ElementRef<'_>) -> Body {
     Body {
         text: RichText(b.runs),
         pics: b.pics,
+        emoticons: b.emoticons,
     }
 }
 
@@ -35,6 +38,7 @@ struct Builder {
     runs: Vec<Run>,
     buf: String,
     pics: u32,
+    emoticons: Vec<String>,
 }
 
 impl Builder {
@@ -91,6 +95,11 @@ impl Builder {
                         .map(SafeText::line)
                         .find(|t| !t.is_empty())
                         .unwrap_or_else(|| SafeText::line(SMILEY_FALLBACK));
+                    let name = emoticon_name(alt.as_str())
+                        .or_else(|| e.attr("src").and_then(tieba_emoticon_name));
+                    if let Some(n) = name {
+                        self.emoticons.push(n.to_string());
+                    }
                     self.run(Run::Emoji(alt));
                 } else {
                     self.pics = self.pics.saturating_add(1);

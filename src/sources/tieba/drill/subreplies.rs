@@ -100,9 +100,12 @@ fn sub_reply(
         .select(&selector("span.lzl_content_main"))
         .next()
         .map(rich::body);
-    let (text, pics) = body.map(|b| (b.text, b.pics)).unwrap_or_default();
+    let (text, pics, emoticons) = body
+        .map(|b| (b.text, b.pics, b.emoticons))
+        .unwrap_or_default();
     let mut e = Entry::new(EntryKind::TiebaSubReply, &spid, author, text);
     e.pics = pics;
+    e.emoticons = emoticons;
     if let Some(t) = el.select(&selector("span.lzl_time")).next() {
         let raw: String = t.text().collect();
         e.created_at = parse_time(raw.trim(), now);
