@@ -16,6 +16,7 @@ pub mod tieba;
 pub mod topic;
 pub mod toutiao;
 pub mod weibo;
+pub mod watch;
 pub mod wire;
 pub mod zhihu;
 
