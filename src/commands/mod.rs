@@ -26,6 +26,7 @@ pub mod replay;
 pub mod report;
 pub mod serve;
 pub mod snapshot;
+pub mod watch;
 pub mod tui;
 
 use std::sync::Arc;
