@@ -26,8 +26,8 @@ pub mod replay;
 pub mod report;
 pub mod serve;
 pub mod snapshot;
-pub mod watch;
 pub mod tui;
+pub mod watch;
 
 use std::sync::Arc;
 

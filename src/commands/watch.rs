@@ -67,7 +67,8 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
             crate::config::validate_origin(&o).map_err(|e| anyhow::anyhow!(e))?;
             net.origin = Some(o);
         }
-        let client = Arc::new(HttpClient::new(&net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?);
+        let client =
+            Arc::new(HttpClient::new(&net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?);
         let (tx, mut rx) = mpsc::channel(64);
         let handle = spawn_watch(client, loop_cfg, newest, tx);
         // Terms whose round has run (answered or failed).
@@ -79,7 +80,14 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
             };
             let Some(ev) = ev else { break };
             match ev {
-                WatchEvent::Posts { term, query, page, posts, new, excluded } => {
+                WatchEvent::Posts {
+                    term,
+                    query,
+                    page,
+                    posts,
+                    new,
+                    excluded,
+                } => {
                     println!(
                         "{term} (q={query}) page {page}: {} posts, {new} new, {excluded} excluded",
                         posts.len()
@@ -92,8 +100,18 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
                     }
                     searched.insert(term);
                 }
-                WatchEvent::Failed { term, query, page, error, refused } => {
-                    let what = if refused { " (refused: backing off)" } else { "" };
+                WatchEvent::Failed {
+                    term,
+                    query,
+                    page,
+                    error,
+                    refused,
+                } => {
+                    let what = if refused {
+                        " (refused: backing off)"
+                    } else {
+                        ""
+                    };
                     eprintln!("{term} (q={query}) page {page}: {error}{what}");
                     searched.insert(term);
                 }

@@ -52,7 +52,10 @@ impl WatchSection {
             ));
         }
         if self.max_per_hour < 1 {
-            return Some(("max_per_hour", "[watch] max_per_hour must be at least 1".into()));
+            return Some((
+                "max_per_hour",
+                "[watch] max_per_hour must be at least 1".into(),
+            ));
         }
         if self.max_pages < 1 {
             return Some(("max_pages", "[watch] max_pages must be at least 1".into()));
@@ -106,9 +109,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.watch.every_minutes, 10);
         assert_eq!(c.watch.max_per_hour, 60);
-        let terms = c
-            .watch
-            .terms_with(["旺旺".to_string(), "茅台".to_string()]);
+        let terms = c.watch.terms_with(["旺旺".to_string(), "茅台".to_string()]);
         let names: Vec<&str> = terms.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["胖东来", "旺旺", "茅台"]);
         assert_eq!(terms[0].queries(), ["胖东来", "胖东来超市"]);
@@ -126,7 +127,11 @@ mod tests {
             ("[watch]\n\nevery_minutes = 0\n", 3, "at least 1"),
             ("[watch]\nmax_per_hour = 0\n", 2, "max_per_hour"),
             ("[watch]\nterms = [{ name = \" \" }]\n", 2, "empty name"),
-            ("[watch]\nterms = [{ name = \"x\", alias = [] }]\n", 2, "alias"),
+            (
+                "[watch]\nterms = [{ name = \"x\", alias = [] }]\n",
+                2,
+                "alias",
+            ),
             ("[watch]\n\nterms = \"胖东来\"\n", 3, "invalid type"),
         ] {
             let e = Config::parse(src, "c.toml").unwrap_err().to_string();

@@ -565,7 +565,12 @@ mod tests {
         assert!(!is_keyword_search("100103type=61&q=旺旺 配料表"));
         assert!(!is_keyword_search("100103type=61&q="));
         // Real posts mention the demo brands with real times.
-        let n = |w: &str| keyword_index().iter().filter(|i| i.norm.contains(w)).count();
+        let n = |w: &str| {
+            keyword_index()
+                .iter()
+                .filter(|i| i.norm.contains(w))
+                .count()
+        };
         assert!(n("胖东来") >= 100, "{}", n("胖东来"));
         assert!(n("旺旺") >= 200, "{}", n("旺旺"));
     }

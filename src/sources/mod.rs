@@ -15,8 +15,8 @@ pub mod poller;
 pub mod tieba;
 pub mod topic;
 pub mod toutiao;
-pub mod weibo;
 pub mod watch;
+pub mod weibo;
 pub mod wire;
 pub mod zhihu;
 

@@ -16,8 +16,8 @@ use resou::domain::watch::{WatchPost, WatchTerm};
 use resou::replay::{Fault, ReplayServer, Route};
 use resou::sources::SourceError;
 use resou::sources::watch::{
-    self, BudgetConfig, WatchConfig, WatchEvent, fetch_page, harvest, is_refusal,
-    search_request, search_url,
+    self, BudgetConfig, WatchConfig, WatchEvent, fetch_page, harvest, is_refusal, search_request,
+    search_url,
 };
 use resou::sources::weibo::drill::parse_posts;
 use resou::store::{HistoryStore, Store};
@@ -73,8 +73,15 @@ fn verbatim_card_becomes_a_watch_post() {
         (Some(240_492), Some(95_535), Some(348_872))
     );
     // "06-14": month-day, no year (data-sources.md §7), read relative to now.
-    assert_eq!(p.created_at.map(|t| t.format("%m-%d").to_string()), Some("06-14".into()));
-    assert!(p.text.starts_with("搬完这块砖，就可以吃好吃的了[偷笑]"), "{}", p.text);
+    assert_eq!(
+        p.created_at.map(|t| t.format("%m-%d").to_string()),
+        Some("06-14".into())
+    );
+    assert!(
+        p.text.starts_with("搬完这块砖，就可以吃好吃的了[偷笑]"),
+        "{}",
+        p.text
+    );
     assert!(!p.text.contains('<'));
     assert_eq!(p.first_seen, now());
     assert_eq!(h.new, 1);
@@ -105,13 +112,24 @@ fn search_page_and_where_paging_stops() {
     let oldest = *times.iter().min().unwrap();
     let newest = *times.iter().max().unwrap();
     // Nothing stored newer than the page: page 2 is worth asking.
-    assert!(harvest(&term, &page, Some(oldest - chrono::Duration::seconds(1)), now()).more);
+    assert!(
+        harvest(
+            &term,
+            &page,
+            Some(oldest - chrono::Duration::seconds(1)),
+            now()
+        )
+        .more
+    );
     // The page reaches the stored newest: stop; only newer posts count as new.
     let h = harvest(&term, &page, Some(oldest), now());
     assert!(!h.more);
     assert!(h.new < all.new);
     let h = harvest(&term, &page, Some(newest), now());
-    assert_eq!(h.new, all.posts.iter().filter(|p| p.created_at.is_none()).count());
+    assert_eq!(
+        h.new,
+        all.posts.iter().filter(|p| p.created_at.is_none()).count()
+    );
 }
 
 /// Hostile bodies are a clear error, never a panic.
@@ -120,17 +138,31 @@ fn hostile_bodies_are_errors() {
     let req = search_request("胖东来", 1);
     let html = "<!DOCTYPE html><html><head><title>Sina Visitor System</title></head><body>passport.weibo.com</body></html>";
     let cases: [(&str, fn(&SourceError) -> bool); 7] = [
-        (html, |e| matches!(e, SourceError::WrongBody(_) | SourceError::LoginRequired { .. })),
-        (r#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#, |e| {
-            matches!(e, SourceError::LoginRequired { .. })
+        (html, |e| {
+            matches!(
+                e,
+                SourceError::WrongBody(_) | SourceError::LoginRequired { .. }
+            )
         }),
-        (r#"{"ok":0,"msg":"请求过于频繁"}"#, |e| !matches!(e, SourceError::Other(m) if m.contains("internal"))),
-        (r#"{"ok":1,"data":{"cards":[{"card_type":9,"mblog":{"id":"1"#, |e| {
+        (
+            r#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#,
+            |e| matches!(e, SourceError::LoginRequired { .. }),
+        ),
+        (
+            r#"{"ok":0,"msg":"请求过于频繁"}"#,
+            |e| !matches!(e, SourceError::Other(m) if m.contains("internal")),
+        ),
+        (
+            r#"{"ok":1,"data":{"cards":[{"card_type":9,"mblog":{"id":"1"#,
+            |e| matches!(e, SourceError::Decode(_)),
+        ),
+        (r#"{"ok":1,"data":{"cards":"none"}}"#, |_| true),
+        (r#"{"ok":1,"data":[]}"#, |e| {
             matches!(e, SourceError::Decode(_))
         }),
-        (r#"{"ok":1,"data":{"cards":"none"}}"#, |_| true),
-        (r#"{"ok":1,"data":[]}"#, |e| matches!(e, SourceError::Decode(_))),
-        (r#"{"url":"https://security.weibo.com/captcha"}"#, |e| *e == SourceError::Captcha),
+        (r#"{"url":"https://security.weibo.com/captcha"}"#, |e| {
+            *e == SourceError::Captcha
+        }),
     ];
     for (body, ok) in cases {
         match parse_posts(body, &req, now()) {
@@ -145,7 +177,12 @@ fn hostile_bodies_are_errors() {
     assert_eq!(h.posts.len(), 1);
     assert_eq!(h.posts[0].reposts, None);
     // No results is an empty page, not an error.
-    let p = parse_posts(r#"{"ok":0,"msg":"这里还没有内容","data":{"cards":[]}}"#, &req, now()).unwrap();
+    let p = parse_posts(
+        r#"{"ok":0,"msg":"这里还没有内容","data":{"cards":[]}}"#,
+        &req,
+        now(),
+    )
+    .unwrap();
     assert!(p.items.is_empty() && p.next.is_none());
 }
 
@@ -192,7 +229,11 @@ async fn replay_serves_real_posts_by_the_demo_clock() {
     for p in &noon {
         // The list page cuts long posts at 140 characters ("…全文"), as Weibo does: the
         // word may be in the cut part.
-        assert!(p.text.contains("胖东来") || p.text.ends_with("全文"), "{}", p.text);
+        assert!(
+            p.text.contains("胖东来") || p.text.ends_with("全文"),
+            "{}",
+            p.text
+        );
         let at = p.created_at.expect("real RFC 2822 time");
         assert!(at <= t("2026-08-15T12:00:00+08:00"), "{at} after the clock");
         assert!(!p.author.is_empty());
@@ -206,7 +247,12 @@ async fn replay_serves_real_posts_by_the_demo_clock() {
 
     s.advance();
     let night = all_posts(&c, "胖东来").await;
-    assert!(night.len() > noon.len(), "{} then {}", noon.len(), night.len());
+    assert!(
+        night.len() > noon.len(),
+        "{} then {}",
+        noon.len(),
+        night.len()
+    );
     assert!(night.len() >= 100, "{}", night.len());
     let wang = all_posts(&c, "旺旺").await;
     assert!(wang.len() >= 150, "{}", wang.len());
@@ -228,15 +274,47 @@ async fn fault_rows_of_the_search_route() {
         (Fault::Status(403), |e| *e == SourceError::Status(403), true),
         (Fault::Status(418), |e| *e == SourceError::Status(418), true),
         (Fault::Status(432), |e| *e == SourceError::Status(432), true),
-        (Fault::Status(500), |e| *e == SourceError::Status(500), false),
+        (
+            Fault::Status(500),
+            |e| *e == SourceError::Status(500),
+            false,
+        ),
         (Fault::Captcha, |e| *e == SourceError::Captcha, true),
-        (Fault::Envelope(-100), |e| matches!(e, SourceError::LoginRequired { .. }), true),
-        (Fault::LoginWall, |e| matches!(e, SourceError::LoginRequired { .. }), true),
-        (Fault::HtmlInsteadOfJson, |e| matches!(e, SourceError::WrongBody(_)), false),
-        (Fault::Truncated, |e| matches!(e, SourceError::Decode(_)), false),
-        (Fault::WrongShape, |e| matches!(e, SourceError::Decode(_) | SourceError::WrongBody(_)), false),
-        (Fault::InvalidUtf8, |e| matches!(e, SourceError::Decode(_)), false),
-        (Fault::RedirectLoop, |e| e.to_string().contains("redirect"), false),
+        (
+            Fault::Envelope(-100),
+            |e| matches!(e, SourceError::LoginRequired { .. }),
+            true,
+        ),
+        (
+            Fault::LoginWall,
+            |e| matches!(e, SourceError::LoginRequired { .. }),
+            true,
+        ),
+        (
+            Fault::HtmlInsteadOfJson,
+            |e| matches!(e, SourceError::WrongBody(_)),
+            false,
+        ),
+        (
+            Fault::Truncated,
+            |e| matches!(e, SourceError::Decode(_)),
+            false,
+        ),
+        (
+            Fault::WrongShape,
+            |e| matches!(e, SourceError::Decode(_) | SourceError::WrongBody(_)),
+            false,
+        ),
+        (
+            Fault::InvalidUtf8,
+            |e| matches!(e, SourceError::Decode(_)),
+            false,
+        ),
+        (
+            Fault::RedirectLoop,
+            |e| e.to_string().contains("redirect"),
+            false,
+        ),
     ];
     for (fault, want, refusal) in cases {
         s.set_fault(Route::WeiboSearch, fault.clone());
@@ -253,7 +331,13 @@ async fn fault_rows_of_the_search_route() {
     let topic = fetch_page(&c, "#胖东来 刑释人员#", 1, now()).await.unwrap();
     assert!(!topic.items.is_empty());
     s.clear_faults();
-    assert!(!fetch_page(&c, "胖东来", 1, now()).await.unwrap().items.is_empty());
+    assert!(
+        !fetch_page(&c, "胖东来", 1, now())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 // ---- the loop --------------------------------------------------------------------
@@ -296,7 +380,13 @@ async fn the_loop_searches_each_term_within_budget_and_posts_are_kept_once() {
             .expect("event in time")
             .expect("loop alive");
         match ev {
-            WatchEvent::Posts { term, page, posts, excluded: x, .. } => {
+            WatchEvent::Posts {
+                term,
+                page,
+                posts,
+                excluded: x,
+                ..
+            } => {
                 excluded += x;
                 assert!(posts.iter().all(|p| p.term == term));
                 if term == "胖东来" {
@@ -325,17 +415,34 @@ async fn the_loop_searches_each_term_within_budget_and_posts_are_kept_once() {
     assert_eq!(next.used_this_hour, 6);
     assert_eq!(next.max_per_hour, 60);
     let (_, at) = next.next.clone().expect("next request");
-    assert!(at > resou::domain::now_cst() + chrono::Duration::minutes(55), "{next}");
-    assert!(next.to_string().starts_with("watch budget 6/60 this hour; next: "), "{next}");
+    assert!(
+        at > resou::domain::now_cst() + chrono::Duration::minutes(55),
+        "{next}"
+    );
+    assert!(
+        next.to_string()
+            .starts_with("watch budget 6/60 this hour; next: "),
+        "{next}"
+    );
     assert_eq!(s.hits(Route::WeiboSearch), 6);
     assert!(statuses.iter().all(|b| b.used_this_hour <= 6));
     h.shutdown().await;
 
-    let far = (t("2020-01-01T00:00:00+08:00"), t("2030-01-01T00:00:00+08:00"));
+    let far = (
+        t("2020-01-01T00:00:00+08:00"),
+        t("2030-01-01T00:00:00+08:00"),
+    );
     let kept = store.watch_posts_between("胖东来", far.0, far.1).unwrap();
-    assert_eq!(kept.len(), 30 - excluded, "3 pages of 10, exclusions dropped");
+    assert_eq!(
+        kept.len(),
+        30 - excluded,
+        "3 pages of 10, exclusions dropped"
+    );
     let newest = store.newest_watch_post("胖东来").unwrap().unwrap();
-    assert_eq!(Some(newest.created_at.unwrap()), kept.iter().filter_map(|p| p.created_at).max());
+    assert_eq!(
+        Some(newest.created_at.unwrap()),
+        kept.iter().filter_map(|p| p.created_at).max()
+    );
 }
 
 /// Refusals: the loop backs off instead of retrying, and the budget report says until when.
@@ -350,7 +457,10 @@ async fn the_loop_backs_off_on_refusals() {
             every: Duration::from_millis(10),
             ..quick(Vec::new(), 60).budget
         },
-        ..quick(vec![WatchTerm::named("胖东来"), WatchTerm::named("旺旺")], 60)
+        ..quick(
+            vec![WatchTerm::named("胖东来"), WatchTerm::named("旺旺")],
+            60,
+        )
     };
     let h = watch::spawn_watch(client, cfg, HashMap::new(), tx);
     let mut failed = 0;

@@ -925,9 +925,24 @@ fn watch_post(id: &str, term: &str, created: Option<i64>, text: &str) -> WatchPo
 /// first sighting; stored text is sanitised again on the way out.
 pub fn watch_posts(store: &mut dyn HistoryStore) {
     assert_eq!(store.newest_watch_post("胖东来").unwrap(), None);
-    let a = watch_post("5200000000000001", "胖东来", Some(1_786_700_000), "胖东来\n第二行");
-    let b = watch_post("5200000000000002", "胖东来", Some(1_786_700_600), "又是胖东来");
-    let c = watch_post("5200000000000003", "旺旺", Some(1_786_700_300), "旺旺 配料表");
+    let a = watch_post(
+        "5200000000000001",
+        "胖东来",
+        Some(1_786_700_000),
+        "胖东来\n第二行",
+    );
+    let b = watch_post(
+        "5200000000000002",
+        "胖东来",
+        Some(1_786_700_600),
+        "又是胖东来",
+    );
+    let c = watch_post(
+        "5200000000000003",
+        "旺旺",
+        Some(1_786_700_300),
+        "旺旺 配料表",
+    );
     let mut no_time = watch_post("5200000000000004", "胖东来", None, "无时间");
     no_time.verified_type = None;
     no_time.followers = None;
@@ -962,8 +977,17 @@ pub fn watch_posts(store: &mut dyn HistoryStore) {
     assert_eq!(store.newest_watch_post("无此词").unwrap(), None);
 
     // Hostile text is stored as given but read back sanitised.
-    let hostile = watch_post("5200000000000009", "蜜雪", Some(1_786_700_000), "a\u{1b}[31mb\u{202e}c");
+    let hostile = watch_post(
+        "5200000000000009",
+        "蜜雪",
+        Some(1_786_700_000),
+        "a\u{1b}[31mb\u{202e}c",
+    );
     store.record_watch_posts(&[hostile]).unwrap();
     let back = store.newest_watch_post("蜜雪").unwrap().unwrap();
-    assert!(!back.text.contains('\u{1b}') && !back.text.contains('\u{202e}'), "{:?}", back.text);
+    assert!(
+        !back.text.contains('\u{1b}') && !back.text.contains('\u{202e}'),
+        "{:?}",
+        back.text
+    );
 }

@@ -240,7 +240,10 @@ mod tests {
         assert_eq!(b.next_page(now + secs(5)), Permit::Granted);
         assert_eq!(b.next_page(now + secs(10)), Permit::Granted);
         // Full: the first request leaves the window at now + 1 h.
-        assert_eq!(b.next_page(now + secs(15)), Permit::WaitUntil(now + secs(3_600)));
+        assert_eq!(
+            b.next_page(now + secs(15)),
+            Permit::WaitUntil(now + secs(3_600))
+        );
         assert_eq!(
             b.first_page("b", now + secs(20)),
             Permit::WaitUntil(now + secs(3_600))

@@ -84,7 +84,12 @@ pub fn harvest(
             excluded += 1;
             continue;
         }
-        posts.push(WatchPost::from_entry(Platform::Weibo, &term.name, e, seen_at));
+        posts.push(WatchPost::from_entry(
+            Platform::Weibo,
+            &term.name,
+            e,
+            seen_at,
+        ));
     }
     let new = posts.iter().filter(|p| is_new(p.created_at)).count();
     Harvest {

@@ -249,24 +249,29 @@ impl HistoryStore for SqliteStore {
     }
 
     fn record_watch_posts(&mut self, posts: &[WatchPost]) -> Result<()> {
-        self.append("record watch posts", sql::RECORD_WATCH_POST, posts, |st, p| {
-            let r = rows::watch_row(p);
-            st.execute(params![
-                r.platform,
-                r.id,
-                r.term,
-                r.author,
-                r.author_id,
-                r.verified_type,
-                r.followers,
-                r.reposts,
-                r.comments,
-                r.likes,
-                r.created_at,
-                r.text,
-                r.first_seen
-            ])
-        })
+        self.append(
+            "record watch posts",
+            sql::RECORD_WATCH_POST,
+            posts,
+            |st, p| {
+                let r = rows::watch_row(p);
+                st.execute(params![
+                    r.platform,
+                    r.id,
+                    r.term,
+                    r.author,
+                    r.author_id,
+                    r.verified_type,
+                    r.followers,
+                    r.reposts,
+                    r.comments,
+                    r.likes,
+                    r.created_at,
+                    r.text,
+                    r.first_seen
+                ])
+            },
+        )
     }
 
     fn watch_posts_between(&self, term: &str, from: At, to: At) -> Result<Vec<WatchPost>> {
