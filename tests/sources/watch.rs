@@ -23,6 +23,9 @@ use resou::sources::weibo::drill::parse_posts;
 use resou::store::{HistoryStore, Store};
 use tokio::sync::mpsc;
 
+/// What an error must be.
+type Check = fn(&SourceError) -> bool;
+
 fn drill_fixture(name: &str) -> String {
     let path = format!(
         "{}/tests/fixtures/drill_weibo/{name}",
@@ -137,7 +140,7 @@ fn search_page_and_where_paging_stops() {
 fn hostile_bodies_are_errors() {
     let req = search_request("胖东来", 1);
     let html = "<!DOCTYPE html><html><head><title>Sina Visitor System</title></head><body>passport.weibo.com</body></html>";
-    let cases: [(&str, fn(&SourceError) -> bool); 7] = [
+    let cases: [(&str, Check); 7] = [
         (html, |e| {
             matches!(
                 e,
@@ -270,7 +273,7 @@ async fn replay_serves_real_posts_by_the_demo_clock() {
 async fn fault_rows_of_the_search_route() {
     let s = server().await;
     let c = support::replay_client(&s);
-    let cases: Vec<(Fault, fn(&SourceError) -> bool, bool)> = vec![
+    let cases: Vec<(Fault, Check, bool)> = vec![
         (Fault::Status(403), |e| *e == SourceError::Status(403), true),
         (Fault::Status(418), |e| *e == SourceError::Status(418), true),
         (Fault::Status(432), |e| *e == SourceError::Status(432), true),
@@ -485,4 +488,81 @@ async fn the_loop_backs_off_on_refusals() {
     assert_eq!(s.hits(Route::WeiboSearch), 1);
     let until = backing_off.expect("the report names the back-off");
     assert!(until > resou::domain::now_cst() + chrono::Duration::seconds(50));
+}
+
+/// A fault script can name the search route (`weibo-search`): refused once, then good.
+#[tokio::test]
+async fn a_fault_script_targets_the_search_route() {
+    let s = server().await;
+    s.play(
+        resou::replay::FaultScript::parse("weibo-search status 432 x1\nweibo-search good\n")
+            .expect("script"),
+    );
+    let c = support::replay_client(&s);
+    assert_eq!(
+        fetch_page(&c, "旺旺", 1, now()).await.unwrap_err(),
+        SourceError::Status(432)
+    );
+    assert!(
+        !fetch_page(&c, "旺旺", 1, now())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+/// `resou --demo watch --once`: one round per term from the demo day's real posts, the posts
+/// stored in the demo store, the budget line printed last; a second run stops at page 1.
+#[test]
+fn the_watch_command_runs_one_round_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+            .args(["--demo", "watch", "--once", "--show", "1"])
+            .args(["--term", "胖东来", "--term", "旺旺"])
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env_remove("RESOU_STORE")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    assert!(
+        first.contains("胖东来 (q=胖东来) page 1: 10 posts, 10 new"),
+        "{first}"
+    );
+    assert!(first.contains("旺旺 (q=旺旺) page 5:"), "{first}");
+    let last = first.lines().last().unwrap();
+    assert!(
+        last.starts_with("watch budget 10/60 this hour; next: 胖东来 at "),
+        "{last}"
+    );
+    let second = run();
+    assert!(
+        second.contains("胖东来 (q=胖东来) page 1: 10 posts, 0 new"),
+        "{second}"
+    );
+    assert!(!second.contains("page 2"), "{second}");
+    let store = resou::store::SqliteStore::open(dir.path().join("data/resou/history-demo.sqlite3"))
+        .unwrap();
+    let far = (
+        t("2020-01-01T00:00:00+08:00"),
+        t("2030-01-01T00:00:00+08:00"),
+    );
+    assert_eq!(
+        store
+            .watch_posts_between("胖东来", far.0, far.1)
+            .unwrap()
+            .len(),
+        50
+    );
 }
