@@ -566,3 +566,57 @@ fn the_watch_command_runs_one_round_on_the_demo() {
         50
     );
 }
+
+/// `resou --demo collect` with `[watch]` terms runs the watch loop beside the pollers: the
+/// posts reach the store (exclusions applied) through the history service.
+#[test]
+fn collect_stores_watch_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("config/resou");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[watch]\nterms = [{ name = \"胖东来\", exclude = [\"刑释\"] }]\n",
+    )
+    .unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+        .args(["--demo", "collect"])
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env_remove("RESOU_STORE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let db = dir.path().join("data/resou/history-demo.sqlite3");
+    let far = (
+        t("2020-01-01T00:00:00+08:00"),
+        t("2030-01-01T00:00:00+08:00"),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut found = Vec::new();
+    while std::time::Instant::now() < deadline && found.len() < 20 {
+        std::thread::sleep(Duration::from_millis(500));
+        if let Ok(store) = resou::store::SqliteStore::open_read_only(&db) {
+            found = store
+                .watch_posts_between("胖东来", far.0, far.1)
+                .unwrap_or_default();
+        }
+    }
+    support::sigterm(child.id());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("watching 1 term(s), at most 60 searches an hour"),
+        "{err}"
+    );
+    assert!(found.len() >= 20, "{} posts stored", found.len());
+    assert!(
+        found
+            .iter()
+            .all(|p| !p.text.contains("刑释") && p.term == "胖东来")
+    );
+}
