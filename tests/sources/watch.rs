@@ -327,6 +327,13 @@ async fn fault_rows_of_the_search_route() {
         assert_eq!(is_refusal(&e), refusal, "{fault:?}: {e:?}");
         assert!(!e.to_string().contains("internal"), "{fault:?}");
     }
+    // Bodies past the client's cap, with a length or streamed: stopped, not read whole.
+    for fault in [Fault::Huge(8 << 20), Fault::Flood(8 << 20)] {
+        s.set_fault(Route::WeiboSearch, fault.clone());
+        let e = fetch_page(&c, "胖东来", 1, now()).await.unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{fault:?}: {e}");
+        assert!(!is_refusal(&e));
+    }
     s.set_fault(Route::WeiboSearch, Fault::EmptyList);
     let p = fetch_page(&c, "胖东来", 1, now()).await.unwrap();
     assert!(p.items.is_empty());
