@@ -31,6 +31,7 @@ Examples:
   resou report --period shift --format html --out shift.html   since the last report time
   resou --demo report --period day --until '2026-08-15 23:00'   a day of the demo store
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
+  resou --demo watch --once --term 胖东来   brand watch: one search round per term, stored
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
   resou rules check                  check the team alert rules and the channels they name
