@@ -31,6 +31,7 @@ Examples:
   resou report --period shift --format html --out shift.html   since the last report time
   resou --demo report --period day --until '2026-08-15 23:00'   a day of the demo store
   resou snapshot --format table      one poll of each platform, printed (also json, csv)
+  resou --demo watch --once --term 胖东来   brand watch: one search round per term, stored
   resou record --out day.jsonl --interval 60 --count 1440   raw responses, for replay
   resou replay day.jsonl --speed 2   a recording or snapshot file in the TUI, 2 s per poll
   resou rules check                  check the team alert rules and the channels they name
@@ -170,6 +171,10 @@ pub enum Command {
     /// Poll each platform once through its fallback chain and print the lists; a failing
     /// platform is named on stderr (exit code 1 when every platform fails).
     Snapshot(SnapshotArgs),
+    /// Brand watch: search each watched term ([watch] terms, the watchlist, --term) on Weibo
+    /// real-time search within the [watch] budget, store the posts once, print each page and
+    /// the budget (used this hour, next request). With --demo, the demo day's real posts.
+    Watch(WatchArgs),
     /// Poll like the app and append every raw response (status, headers without cookies, body)
     /// to a JSON Lines file; stops after --count polls per platform or on Ctrl-C / SIGTERM.
     Record(RecordArgs),
@@ -301,6 +306,22 @@ pub struct SnapshotArgs {
     #[arg(long, value_enum, default_value_t = SnapshotFormat::Table)]
     pub format: SnapshotFormat,
     /// Send every platform request to this origin (http://host:port).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// One round per term, then exit (default: run until Ctrl-C).
+    #[arg(long)]
+    pub once: bool,
+    /// Watch this term too (repeatable).
+    #[arg(long = "term", value_name = "TERM")]
+    pub terms: Vec<String>,
+    /// Posts printed per page.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub show: usize,
+    /// Send every request to this origin (http://host:port).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
 }

@@ -23,6 +23,9 @@ pub struct CollectReport {
     pub write_failures: u64,
     pub alerts_delivered: u64,
     pub alerts_failed: u64,
+    /// Brand watch posts handed to the store (a post seen again is kept once there).
+    pub watch_posts: u64,
+    pub watch_failures: u64,
 }
 
 /// The collector as the team's alert sender.
@@ -48,15 +51,43 @@ pub enum Stop {
 pub async fn run(
     sources: SourcesConfig,
     history: HistoryHandle,
+    history_events: mpsc::Receiver<HistoryEvent>,
+    count: Option<u64>,
+    alerting: Option<Alerting>,
+) -> anyhow::Result<(CollectReport, Stop)> {
+    run_watching(sources, history, history_events, count, alerting, None).await
+}
+
+/// [`run`], also running the brand watch loop (issue 20) when `watch` is given: its posts
+/// go to the store through the history service, its budget to the log.
+pub async fn run_watching(
+    sources: SourcesConfig,
+    history: HistoryHandle,
     mut history_events: mpsc::Receiver<HistoryEvent>,
     count: Option<u64>,
     alerting: Option<Alerting>,
+    watch: Option<crate::sources::watch::WatchConfig>,
 ) -> anyhow::Result<(CollectReport, Stop)> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let platforms = sources.platforms.len() as u64;
+    let (mut watch_rx, watcher) = match watch {
+        Some(w) => {
+            let client = crate::sources::http::HttpClient::new(&sources.net)
+                .map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?;
+            let (wtx, wrx) = mpsc::channel(64);
+            let h = crate::sources::watch::spawn_watch(
+                std::sync::Arc::new(client),
+                w,
+                Default::default(),
+                wtx,
+            );
+            (Some(wrx), Some(h))
+        }
+        None => (None, None),
+    };
     let (tx, mut rx) = mpsc::channel(64);
     let pollers =
         poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
@@ -100,6 +131,7 @@ pub async fn run(
             },
             Some(j) = joined.recv() => history.send(stories_cmd(j)),
             Some(ev) = recv_some(&mut alert_events) => count_alert(&mut report, &ev),
+            Some(ev) = recv_watch(&mut watch_rx) => watch_event(&mut report, &history, ev),
             ev = history_events.recv(), if history_open => match ev {
                 Some(HistoryEvent::WriteFailed(msg)) => {
                     report.write_failures += 1;
@@ -122,6 +154,9 @@ pub async fn run(
         }
     };
     pollers.shutdown().await;
+    if let Some(w) = watcher {
+        w.shutdown().await;
+    }
     // The stories of the polls taken in so far, then the writes.
     drop(stories);
     while let Some(j) = joined.recv().await {
@@ -149,6 +184,47 @@ async fn recv_some<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> 
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
+    }
+}
+
+async fn recv_watch<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn watch_event(
+    report: &mut CollectReport,
+    history: &HistoryHandle,
+    ev: crate::sources::watch::WatchEvent,
+) {
+    use crate::sources::watch::WatchEvent;
+    match ev {
+        WatchEvent::Posts {
+            term,
+            page,
+            posts,
+            new,
+            ..
+        } => {
+            tracing::info!(%term, page, posts = posts.len(), new, "watch page");
+            report.watch_posts += posts.len() as u64;
+            if !posts.is_empty() {
+                history.send(HistoryCmd::RecordWatch(posts));
+            }
+        }
+        WatchEvent::Failed {
+            term,
+            page,
+            error,
+            refused,
+            ..
+        } => {
+            report.watch_failures += 1;
+            tracing::warn!(%term, page, refused, "watch search failed: {error}");
+        }
+        WatchEvent::Budget(b) => tracing::info!("{b}"),
     }
 }
 

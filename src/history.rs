@@ -51,6 +51,8 @@ pub enum HistoryCmd {
     /// first: the deliveries view and the status bar's push notices. A team viewer reads the
     /// collector's rows the same way.
     RecentPushes { limit: u32 },
+    /// Brand watch posts found by the watch loop: kept once by id.
+    RecordWatch(Vec<crate::domain::watch::WatchPost>),
 }
 
 /// One platform's board at a past moment, with the list before it (for movement arrows).
@@ -496,6 +498,10 @@ impl Service {
     fn handle(&mut self, cmd: HistoryCmd) {
         match cmd {
             HistoryCmd::Record { snapshot, endpoint } => self.record(&snapshot, endpoint),
+            HistoryCmd::RecordWatch(posts) => {
+                let r = self.store.record_watch_posts(&posts);
+                self.written(r);
+            }
             HistoryCmd::Boards { at } => match self.boards_at(at) {
                 Ok(boards) => {
                     let keys: Vec<TopicKey> = boards

@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Some(Command::Events(a)) => commands::events::main(&cli, a),
         Some(Command::Keys) => commands::keys::main(&cli),
         Some(Command::Snapshot(a)) => commands::snapshot::main(&cli, a),
+        Some(Command::Watch(a)) => commands::watch::main(&cli, a),
         Some(Command::Record(a)) => commands::record::main(&cli, a),
         Some(Command::Export {
             flagged,

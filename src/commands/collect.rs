@@ -81,9 +81,23 @@ pub fn main(
         }
         None => None,
     };
+    // Brand watch (issue 20): `[watch] terms` and the watchlist's keywords, when there are any.
+    let watchlist = crate::triage::default_path()
+        .map(|p| crate::triage::Triage::load_or_empty(&p).0.watched_keywords)
+        .unwrap_or_default();
+    let terms = cfg.watch.terms_with(watchlist);
+    let watch = (!terms.is_empty()).then(|| {
+        eprintln!(
+            "resou collect: watching {} term(s), at most {} searches an hour",
+            terms.len(),
+            cfg.watch.max_per_hour
+        );
+        cfg.watch.loop_config(terms)
+    });
     let history = crate::history::spawn(open_store(spec), opts, h_tx)?;
-    let (report, stop) =
-        rt.block_on(crate::collect::run(sources, history, h_rx, count, alerting))?;
+    let (report, stop) = rt.block_on(crate::collect::run_watching(
+        sources, history, h_rx, count, alerting, watch,
+    ))?;
     tracing::info!(?report, ?stop, "collector stopped");
     eprintln!(
         "resou collect: stopped: {} polls stored, {} failed, {} write failures; {} alerts delivered, {} failed",

@@ -29,6 +29,7 @@ pub mod sentiment;
 pub mod serve;
 pub mod snapshot;
 pub mod tui;
+pub mod watch;
 
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@ pub mod keymap;
 pub mod push;
 pub mod sentiment;
 pub mod theme;
+pub mod watch;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
 // Re-exported only for src/store/mod.rs, which another branch is rewriting; drop then.
 
@@ -43,6 +44,8 @@ pub struct Config {
     pub push: push::PushSection,
     pub serve: ServeSection,
     pub report: ReportSection,
+    /// `[watch]`: brand watch terms and budget.
+    pub watch: watch::WatchSection,
     /// `[platform.<id>]`: per-list poll interval and detector weight.
     pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
 }
@@ -446,6 +449,9 @@ impl Config {
         }
         if let Some(u) = &self.serve.public_url {
             validate_public_url(u).map_err(|p| bad("public_url", p))?;
+        }
+        if let Some((key, problem)) = self.watch.problem() {
+            return Err(bad(key, problem));
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ pub mod snapshot_file;
 pub mod text;
 pub mod tier;
 pub mod time;
+pub mod watch;
 
 use std::fmt;
 

@@ -321,6 +321,130 @@ fn search(query: &str, empty: bool) -> Reply {
     }))
 }
 
+// ---- brand watch: keyword search (issue 20) ---------------------------------------
+
+/// One bundled post in the keyword index: its real time, where it lives, its matching form.
+struct Indexed {
+    at: chrono::DateTime<chrono::FixedOffset>,
+    topic: usize,
+    post: usize,
+    norm: String,
+}
+
+/// Every bundled post with an absolute `created_at` (RFC 2822, as m.weibo.cn sends it), once
+/// per mid, newest first. Posts archived with a relative time ("5分钟前", relative to a capture
+/// time the archive does not keep) cannot be placed on the demo clock and are left out.
+fn keyword_index() -> &'static [Indexed] {
+    static I: OnceLock<Vec<Indexed>> = OnceLock::new();
+    I.get_or_init(|| {
+        let b = bundle();
+        let mut out: Vec<Indexed> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (ti, t) in b.topics.iter().enumerate() {
+            for (pi, p) in t.posts.iter().enumerate() {
+                let at = p.created_at_text.as_deref().and_then(|s| {
+                    chrono::DateTime::parse_from_str(s, "%a %b %d %H:%M:%S %z %Y").ok()
+                });
+                if let Some(at) = at
+                    && seen.insert(p.mid.as_str())
+                {
+                    out.push(Indexed {
+                        at,
+                        topic: ti,
+                        post: pi,
+                        norm: crate::domain::normalize::normalize_text(p.body()),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.topic.cmp(&a.topic)));
+        out
+    })
+}
+
+/// `q` and `type` of a C1 containerid (`100103type=61&q=…`).
+fn containerid_params(cid: &str) -> (Option<String>, Option<String>) {
+    let inner = cid.strip_prefix("100103").unwrap_or(cid);
+    (param(inner, "type"), param(inner, "q"))
+}
+
+/// Is this C1 containerid a real-time keyword search (a watched term) rather than a topic's
+/// posts? `type=61` and a `q` that is neither `#…#` nor a bundled topic's title.
+pub(crate) fn is_keyword_search(cid: &str) -> bool {
+    let (ty, q) = containerid_params(cid);
+    let Some(q) = q else { return false };
+    let q = q.trim();
+    ty.as_deref() == Some("61")
+        && !q.is_empty()
+        && !q.starts_with('#')
+        && bundle().topic(q).is_none()
+}
+
+/// C1 real-time search for a word: the bundled real posts whose text contains it (NFKC,
+/// case-folded), created by `now` (the demo clock; `None`: all), newest first, `PAGE_SIZE` a
+/// page, page 1 opening with a `card_type` 11 group as `searchall` does.
+pub(crate) fn keyword_search(
+    query: &str,
+    now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    empty: bool,
+) -> Reply {
+    let cid = param(query, "containerid").unwrap_or_default();
+    let (_, q) = containerid_params(&cid);
+    let page = param(query, "page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let word = crate::domain::normalize::normalize_text(q.as_deref().unwrap_or("").trim());
+    if empty || word.is_empty() {
+        return no_content();
+    }
+    let b = bundle();
+    let hits: Vec<&Indexed> = keyword_index()
+        .iter()
+        .filter(|i| now.is_none_or(|n| i.at <= n) && i.norm.contains(&word))
+        .collect();
+    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    let slice: Vec<&Indexed> = hits.iter().copied().skip(start).take(PAGE_SIZE).collect();
+    if slice.is_empty() {
+        return no_content();
+    }
+    let card = |i: &Indexed| {
+        let t = &b.topics[i.topic];
+        let p = &t.posts[i.post];
+        json!({
+            "card_type": 9,
+            "itemid": format!("seqid:0|type:61|t:|pos:1|mid:{}", p.mid),
+            "scheme": format!("https://m.weibo.cn/status/{}?mblogid={}", p.mid, p.mid),
+            "mblog": mblog(t, i.post, false),
+        })
+    };
+    let mut cards = Vec::new();
+    let mut rest = slice.as_slice();
+    if page == 1 && slice.len() > GROUPED_ON_PAGE_ONE {
+        let (group, tail) = slice.split_at(GROUPED_ON_PAGE_ONE);
+        cards.push(json!({
+            "card_type": 11,
+            "card_group": group.iter().map(|i| card(i)).collect::<Vec<_>>(),
+        }));
+        rest = tail;
+    }
+    cards.extend(rest.iter().map(|i| card(i)));
+    let more = start + PAGE_SIZE < hits.len();
+    Reply::json(&json!({
+        "ok": 1,
+        "data": {
+            "cardlistInfo": {
+                "containerid": cid,
+                "v_p": 42,
+                "show_style": 1,
+                "total": hits.len(),
+                "page": if more { Value::from(page + 1) } else { Value::Null },
+            },
+            "cards": cards,
+        },
+    }))
+}
+
 /// C2 post page: the full `mblog` as `$render_data[0].status`, as the real page embeds it.
 fn detail_page(path: &str) -> Reply {
     let mid = path.trim_start_matches("/detail/").trim_end_matches('/');
@@ -430,6 +554,25 @@ mod tests {
         assert_eq!(b.topics.len(), 81);
         assert!(b.topics.iter().all(|t| t.posts.len() >= 10));
         assert!(b.topic("#原来活体器官运输不是专门的飞机#").is_some());
+    }
+
+    #[test]
+    fn keyword_search_is_told_from_topic_posts() {
+        assert!(is_keyword_search("100103type=61&q=胖东来"));
+        assert!(!is_keyword_search("100103type=61&q=#胖东来 刑释人员#"));
+        assert!(!is_keyword_search("100103type=60&q=胖东来"));
+        // A bundled topic's bare title stays a topic.
+        assert!(!is_keyword_search("100103type=61&q=旺旺 配料表"));
+        assert!(!is_keyword_search("100103type=61&q="));
+        // Real posts mention the demo brands with real times.
+        let n = |w: &str| {
+            keyword_index()
+                .iter()
+                .filter(|i| i.norm.contains(w))
+                .count()
+        };
+        assert!(n("胖东来") >= 100, "{}", n("胖东来"));
+        assert!(n("旺旺") >= 200, "{}", n("旺旺"));
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub enum Route {
     TopicDetail,
     /// C1 `GET /api/container/getIndex?containerid=100103type=<T>&q=…&page=<n>` (m.weibo.cn)
     WeiboPosts,
+    /// C1 keyword search `GET /api/container/getIndex?containerid=100103type=61&q=<word>&page=<n>`
+    /// (m.weibo.cn): `q` without `#…#` — a watched term, not a topic (brand watch)
+    WeiboSearch,
     /// C2 `GET /detail/<mid>` (HTML with `$render_data`, m.weibo.cn)
     WeiboDetail,
     /// C2 `GET /statuses/extend?id=<mid>` (m.weibo.cn)
@@ -125,8 +128,10 @@ impl Route {
             "/ajax/side/hotSearch" => Route::HotSearch,
             "/top/summary" => Route::Summary,
             "/api/container/getIndex" => {
-                if super::wire::param(query, "containerid").is_some_and(|c| c.starts_with("100103"))
-                {
+                let cid = super::wire::param(query, "containerid").unwrap_or_default();
+                if cid.starts_with("100103") && super::posts::is_keyword_search(&cid) {
+                    Route::WeiboSearch
+                } else if cid.starts_with("100103") {
                     Route::WeiboPosts
                 } else {
                     Route::Mobile
@@ -189,6 +194,7 @@ impl Route {
             | Route::VisitorPage
             | Route::TopicDetail
             | Route::WeiboPosts
+            | Route::WeiboSearch
             | Route::WeiboDetail
             | Route::WeiboLongText
             | Route::WeiboComments => Platform::Weibo,
@@ -202,6 +208,7 @@ impl Route {
             | Route::TiebaTopicList
             | Route::TopicDetail
             | Route::WeiboPosts
+            | Route::WeiboSearch
             | Route::WeiboLongText
             | Route::WeiboComments
             | Route::TiebaHotMessage
@@ -262,6 +269,7 @@ impl Route {
             Route::Summary => "s.weibo.com",
             Route::Mobile
             | Route::WeiboPosts
+            | Route::WeiboSearch
             | Route::WeiboDetail
             | Route::WeiboLongText
             | Route::WeiboComments => "m.weibo.cn",

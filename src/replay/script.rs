@@ -127,6 +127,7 @@ pub fn route_names() -> &'static [(&'static str, Route)] {
         ("visitor-page", Route::VisitorPage),
         ("topic-detail", Route::TopicDetail),
         ("weibo-posts", Route::WeiboPosts),
+        ("weibo-search", Route::WeiboSearch),
         ("weibo-detail", Route::WeiboDetail),
         ("weibo-long-text", Route::WeiboLongText),
         ("weibo-comments", Route::WeiboComments),

@@ -418,6 +418,15 @@ impl Shared {
                 }
                 posts::render(route, path, query, empty)
             }
+            // Brand watch search: the real posts mentioning the word, created by the time of
+            // the Weibo list being served (the demo clock); every post without Weibo lists.
+            Route::WeiboSearch => {
+                if !self.has_accepted_sub(headers) {
+                    return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
+                }
+                let now = self.current(Platform::Weibo).map(|l| l.captured_at);
+                posts::keyword_search(query, now, empty)
+            }
             Route::TiebaAppPage => tieba_drill::app_page(form, empty),
             r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
             Route::BaiduBoard | Route::BaiduApi => {

@@ -15,6 +15,7 @@ pub mod poller;
 pub mod tieba;
 pub mod topic;
 pub mod toutiao;
+pub mod watch;
 pub mod weibo;
 pub mod wire;
 pub mod zhihu;

@@ -23,6 +23,7 @@ pub mod sqlite;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::domain::watch::WatchPost;
 use crate::domain::{Platform, Snapshot, TopicKey};
 
 pub use error::StoreError;
@@ -122,6 +123,22 @@ pub trait HistoryStore: Send {
     fn update_push(&mut self, id: i64, update: &PushUpdate) -> Result<()>;
     /// The `limit` deliveries changed last (sent, failed or waiting), newest first.
     fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>>;
+
+    // Brand watch (issue 20): posts found for watched terms.
+
+    /// Keep each post once (by platform and id), in one transaction; a post already stored
+    /// keeps its first row (term, counts and first sighting).
+    fn record_watch_posts(&mut self, posts: &[WatchPost]) -> Result<()>;
+    /// Posts of `term` (its name as configured) created in `from..=to` (a post without a
+    /// readable time counts at its first sighting), oldest first.
+    fn watch_posts_between(
+        &self,
+        term: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Result<Vec<WatchPost>>;
+    /// The newest stored post of `term`: where the next search may stop paging.
+    fn newest_watch_post(&self, term: &str) -> Result<Option<WatchPost>>;
 
     /// [`HistoryStore::story_of`] for several topics, each stored title once.
     fn stories_of(&self, keys: &[TopicKey], at: DateTime<FixedOffset>) -> Result<Vec<StoryTitle>> {

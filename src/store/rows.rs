@@ -7,6 +7,7 @@ use super::{
     HistoryPoint, KeywordPoint, KolMention, PeriodTopic, PollRef, PushRecord, PushState, Result,
     StoreError, StoryTitle, TopicHistory, TriageRecord,
 };
+use crate::domain::watch::WatchPost;
 use crate::domain::{Label, Platform, SafeText, Snapshot, Topic, TopicKey, normalize_title};
 
 /// The platform as stored (`weibo`/`tieba`), in rows and in feed payloads.
@@ -33,6 +34,42 @@ fn heat_from_sql(h: i64) -> Option<u64> {
 pub(super) fn titles_json(titles: &[String]) -> String {
     // ok: serialising a slice of strings to JSON cannot fail.
     serde_json::to_string(titles).unwrap_or_else(|_| "[]".into())
+}
+
+/// A watch post's values as both engines bind them (the order of
+/// [`super::sql::RECORD_WATCH_POST`]).
+pub(super) struct WatchRow<'a> {
+    pub platform: &'static str,
+    pub id: &'a str,
+    pub term: &'a str,
+    pub author: &'a str,
+    pub author_id: Option<&'a str>,
+    pub verified_type: Option<i64>,
+    pub followers: Option<i64>,
+    pub reposts: Option<i64>,
+    pub comments: Option<i64>,
+    pub likes: Option<i64>,
+    pub created_at: Option<i64>,
+    pub text: &'a str,
+    pub first_seen: i64,
+}
+
+pub(super) fn watch_row(p: &WatchPost) -> WatchRow<'_> {
+    WatchRow {
+        platform: platform_sql(p.platform),
+        id: &p.id,
+        term: &p.term,
+        author: &p.author,
+        author_id: p.author_id.as_deref(),
+        verified_type: p.verified_type,
+        followers: p.followers.map(heat_to_sql),
+        reposts: p.reposts.map(heat_to_sql),
+        comments: p.comments.map(heat_to_sql),
+        likes: p.likes.map(heat_to_sql),
+        created_at: p.created_at.map(|t| t.timestamp()),
+        text: &p.text,
+        first_seen: p.first_seen.timestamp(),
+    }
 }
 
 /// One `items` row of a poll (and the values its `topics` fold needs), as both engines bind
@@ -299,6 +336,29 @@ impl<R: Row> Cells<'_, R> {
             created_at: self.time(10)?,
             next_at: self.time(11)?,
             updated_at: self.time(12)?,
+        })
+    }
+
+    /// The columns of [`super::sql::WATCH_POSTS_BETWEEN`] and [`super::sql::NEWEST_WATCH_POST`].
+    pub fn watch_post(&self) -> Result<WatchPost> {
+        let text = |i| -> Result<String> {
+            Ok(self.line(i)?.map(SafeText::into_string).unwrap_or_default())
+        };
+        Ok(WatchPost {
+            platform: self.platform(0)?,
+            id: self.get(1)?,
+            term: self.get(2)?,
+            author: text(3)?,
+            author_id: self.get(4)?,
+            verified_type: self.get(5)?,
+            followers: self.heat(6)?,
+            reposts: self.heat(7)?,
+            comments: self.heat(8)?,
+            likes: self.heat(9)?,
+            created_at: self.get::<Option<i64>>(10)?.and_then(to_time),
+            // Stored text is re-sanitised, newlines kept.
+            text: SafeText::multiline(&self.get::<String>(11)?).into_string(),
+            first_seen: self.time(12)?,
         })
     }
 

@@ -157,6 +157,34 @@ pub(super) const STORY_TITLES_BETWEEN: &str = "WITH hit AS (
      FROM story_titles s JOIN hit ON hit.story = s.story
      WHERE s.first_seen <= $2";
 
+/// Brand watch posts are kept once per platform and id: a post seen again (by a later page,
+/// a second term or a restart) keeps its first row.
+pub(super) const RECORD_WATCH_POST: &str =
+    "INSERT INTO watch_posts (platform, id, term, author, author_id, verified_type, followers,
+                              reposts, comments, likes, created_at, text, first_seen)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     ON CONFLICT (platform, id) DO NOTHING";
+
+/// Read back by [`super::rows::Cells::watch_post`]. A post without a readable time is placed
+/// at its first sighting.
+macro_rules! watch_columns {
+    () => {
+        "SELECT platform, id, term, author, author_id, verified_type, followers, reposts,
+           comments, likes, created_at, text, first_seen FROM watch_posts"
+    };
+}
+
+pub(super) const WATCH_POSTS_BETWEEN: &str = concat!(
+    watch_columns!(),
+    " WHERE term = $1 AND COALESCE(created_at, first_seen) BETWEEN $2 AND $3
+     ORDER BY COALESCE(created_at, first_seen), platform, id"
+);
+
+pub(super) const NEWEST_WATCH_POST: &str = concat!(
+    watch_columns!(),
+    " WHERE term = $1 ORDER BY COALESCE(created_at, first_seen) DESC, id DESC LIMIT 1"
+);
+
 /// The newest poll's time (NULL in an empty store).
 pub(super) const LATEST_POLL: &str = "SELECT max(captured_at) FROM polls";
 
@@ -191,6 +219,9 @@ mod tests {
             TOPICS_BETWEEN,
             KEYWORD_POINTS_BETWEEN,
             STORY_TITLES_BETWEEN,
+            RECORD_WATCH_POST,
+            WATCH_POSTS_BETWEEN,
+            NEWEST_WATCH_POST,
         ] {
             let st = store.connection().prepare(sql).unwrap();
             let n = st.parameter_count();

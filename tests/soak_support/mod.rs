@@ -664,6 +664,26 @@ impl HistoryStore for SimClockStore {
     fn recent_pushes(&self, limit: u32) -> resou::store::Result<Vec<resou::store::PushRecord>> {
         self.inner.recent_pushes(limit)
     }
+    fn record_watch_posts(
+        &mut self,
+        posts: &[resou::domain::watch::WatchPost],
+    ) -> resou::store::Result<()> {
+        self.inner.record_watch_posts(posts)
+    }
+    fn watch_posts_between(
+        &self,
+        term: &str,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> resou::store::Result<Vec<resou::domain::watch::WatchPost>> {
+        self.inner.watch_posts_between(term, from, to)
+    }
+    fn newest_watch_post(
+        &self,
+        term: &str,
+    ) -> resou::store::Result<Option<resou::domain::watch::WatchPost>> {
+        self.inner.newest_watch_post(term)
+    }
 
     // Reads for reports and the feed.
     fn snapshots_between(

@@ -16,7 +16,9 @@
 //! empty list, the least telling failure: the status bar then names the fault under test.
 //! Which routes are subjects, and why BD2 wise, DY2 and Bilibili's `nav` are not: [`endpoints`].
 //! Drill-down and topic routes are not in this matrix; the same `Fault` kinds are applied to
-//! them in `drill_fetcher.rs`, `topic_replay.rs` and `tieba_drill.rs` (next to this file).
+//! them in `drill_fetcher.rs`, `topic_replay.rs` and `tieba_drill.rs` (next to this file),
+//! and to the brand watch search route (`weibo-search`) in `watch.rs`, which also checks
+//! which of them the watch budget backs off for.
 //!
 //! Steps are advanced on the poll reports seen, not by request counts: a visitor-cookie renewal,
 //! a cookie bootstrap or a redirect loop makes several requests in one poll.

@@ -47,4 +47,5 @@ mod tieba_app;
 mod tieba_drill;
 mod topic_parse;
 mod topic_replay;
+mod watch;
 mod weibo_drill;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use resou::domain::snapshot_file::read_lines;
+use resou::domain::watch::WatchPost;
 use resou::domain::{Label, Platform, Snapshot, Topic, TopicKey, from_unix};
 use resou::store::{HistoryStore, KeywordPoint, KolMention, StoreSpec, StoryTitle, TriageRecord};
 
@@ -898,4 +899,95 @@ pub fn report_reads(store: &mut dyn HistoryStore) {
     );
     assert_eq!(titles[1].last_seen.map(|l| l <= to), Some(true));
     assert!(store.story_titles_between(at(0), at(1)).unwrap().is_empty());
+}
+
+fn watch_post(id: &str, term: &str, created: Option<i64>, text: &str) -> WatchPost {
+    WatchPost {
+        platform: Platform::Weibo,
+        id: id.into(),
+        term: term.into(),
+        author: "每日经济新闻".into(),
+        author_id: Some("1649173367".into()),
+        verified_type: Some(3),
+        followers: Some(12_345_678),
+        reposts: Some(3),
+        comments: Some(0),
+        likes: Some(17),
+        created_at: created.map(at),
+        text: text.into(),
+        first_seen: at(1_786_800_000),
+    }
+}
+
+/// Brand watch posts are kept once by platform and id (a second sighting, under another term
+/// or with new counts, changes nothing), read back field for field per term and span, oldest
+/// first; the newest per term is what paging stops at; a post without a time counts at its
+/// first sighting; stored text is sanitised again on the way out.
+pub fn watch_posts(store: &mut dyn HistoryStore) {
+    assert_eq!(store.newest_watch_post("胖东来").unwrap(), None);
+    let a = watch_post(
+        "5200000000000001",
+        "胖东来",
+        Some(1_786_700_000),
+        "胖东来\n第二行",
+    );
+    let b = watch_post(
+        "5200000000000002",
+        "胖东来",
+        Some(1_786_700_600),
+        "又是胖东来",
+    );
+    let c = watch_post(
+        "5200000000000003",
+        "旺旺",
+        Some(1_786_700_300),
+        "旺旺 配料表",
+    );
+    let mut no_time = watch_post("5200000000000004", "胖东来", None, "无时间");
+    no_time.verified_type = None;
+    no_time.followers = None;
+    no_time.author_id = None;
+    store
+        .record_watch_posts(&[b.clone(), a.clone(), c.clone(), no_time.clone()])
+        .unwrap();
+    // Seen again: under another term, with other counts — the first row stays.
+    let mut again = a.clone();
+    again.term = "旺旺".into();
+    again.likes = Some(999);
+    store.record_watch_posts(&[again]).unwrap();
+    store.record_watch_posts(&[]).unwrap();
+
+    let all = store
+        .watch_posts_between("胖东来", at(0), at(2_000_000_000))
+        .unwrap();
+    assert_eq!(all, vec![a.clone(), b.clone(), no_time.clone()]);
+    let span = store
+        .watch_posts_between("胖东来", at(1_786_700_000), at(1_786_700_599))
+        .unwrap();
+    assert_eq!(span, vec![a.clone()]);
+    assert_eq!(
+        store
+            .watch_posts_between("旺旺", at(0), at(2_000_000_000))
+            .unwrap(),
+        vec![c.clone()]
+    );
+    // `no_time` counts at its first sighting, after every dated one.
+    assert_eq!(store.newest_watch_post("胖东来").unwrap(), Some(no_time));
+    assert_eq!(store.newest_watch_post("旺旺").unwrap(), Some(c));
+    assert_eq!(store.newest_watch_post("无此词").unwrap(), None);
+
+    // Hostile text is stored as given but read back sanitised.
+    let hostile = watch_post(
+        "5200000000000009",
+        "蜜雪",
+        Some(1_786_700_000),
+        "a\u{1b}[31mb\u{202e}c",
+    );
+    store.record_watch_posts(&[hostile]).unwrap();
+    let back = store.newest_watch_post("蜜雪").unwrap().unwrap();
+    assert!(
+        !back.text.contains('\u{1b}') && !back.text.contains('\u{202e}'),
+        "{:?}",
+        back.text
+    );
 }

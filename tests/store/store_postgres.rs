@@ -54,6 +54,7 @@ contract!(
     story_titles,
     push_queue,
     report_reads,
+    watch_posts,
 );
 
 #[test]

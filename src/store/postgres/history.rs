@@ -6,6 +6,7 @@ use postgres::{Client, IsolationLevel, Transaction};
 
 use super::PgStore;
 use super::feed::{CHANNEL, poll_payload};
+use crate::domain::watch::WatchPost;
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
@@ -314,6 +315,47 @@ impl HistoryStore for PgStore {
         self.with(OP, |c| {
             self.rows(c, OP, sql::RECENT_PUSHES, &[&limit], |r| r.push())
         })
+    }
+
+    fn record_watch_posts(&mut self, posts: &[WatchPost]) -> Result<()> {
+        const OP: &str = "record watch posts";
+        self.append(OP, sql::RECORD_WATCH_POST, posts, |tx, st, p| {
+            let r = rows::watch_row(p);
+            tx.execute(
+                st,
+                &[
+                    &r.platform,
+                    &r.id,
+                    &r.term,
+                    &r.author,
+                    &r.author_id,
+                    &r.verified_type,
+                    &r.followers,
+                    &r.reposts,
+                    &r.comments,
+                    &r.likes,
+                    &r.created_at,
+                    &r.text,
+                    &r.first_seen,
+                ],
+            )
+        })
+    }
+
+    fn watch_posts_between(&self, term: &str, from: At, to: At) -> Result<Vec<WatchPost>> {
+        const OP: &str = "read watch posts";
+        let span: [&(dyn ToSql + Sync); 3] = [&term, &from.timestamp(), &to.timestamp()];
+        self.with(OP, |c| {
+            self.rows(c, OP, sql::WATCH_POSTS_BETWEEN, &span, |r| r.watch_post())
+        })
+    }
+
+    fn newest_watch_post(&self, term: &str) -> Result<Option<WatchPost>> {
+        const OP: &str = "read watch posts";
+        let rows = self.with(OP, |c| {
+            self.rows(c, OP, sql::NEWEST_WATCH_POST, &[&term], |r| r.watch_post())
+        })?;
+        Ok(rows.into_iter().next())
     }
 
     // Reads for reports and the feed.

@@ -7,7 +7,7 @@
 use postgres::{Client, GenericClient};
 
 /// Ordered steps: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -124,6 +124,27 @@ CREATE TABLE push_queue (
 );
 CREATE INDEX push_queue_state_next ON push_queue (state, next_at);
 CREATE INDEX push_queue_updated ON push_queue (updated_at);
+"#;
+
+/// v5: brand watch posts (see the SQLite v5).
+const V5: &str = r#"
+CREATE TABLE watch_posts (
+    platform      TEXT   NOT NULL,
+    id            TEXT   NOT NULL,
+    term          TEXT   NOT NULL,
+    author        TEXT   NOT NULL,
+    author_id     TEXT,
+    verified_type BIGINT,
+    followers     BIGINT,
+    reposts       BIGINT,
+    comments      BIGINT,
+    likes         BIGINT,
+    created_at    BIGINT,
+    text          TEXT   NOT NULL,
+    first_seen    BIGINT NOT NULL,
+    PRIMARY KEY (platform, id)
+);
+CREATE INDEX watch_posts_term_time ON watch_posts (term, created_at);
 "#;
 
 /// Why a migration did not complete.

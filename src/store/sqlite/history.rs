@@ -4,6 +4,7 @@
 use rusqlite::params;
 
 use super::{SqliteStore, sql_err};
+use crate::domain::watch::WatchPost;
 use crate::domain::{Platform, Snapshot, TopicKey};
 use crate::store::retain::{self, Dialect};
 use crate::store::rows::{self, platform_sql, titles_json};
@@ -245,6 +246,46 @@ impl HistoryStore for SqliteStore {
 
     fn recent_pushes(&self, limit: u32) -> Result<Vec<PushRecord>> {
         self.rows("read deliveries", sql::RECENT_PUSHES, [limit], |r| r.push())
+    }
+
+    fn record_watch_posts(&mut self, posts: &[WatchPost]) -> Result<()> {
+        self.append(
+            "record watch posts",
+            sql::RECORD_WATCH_POST,
+            posts,
+            |st, p| {
+                let r = rows::watch_row(p);
+                st.execute(params![
+                    r.platform,
+                    r.id,
+                    r.term,
+                    r.author,
+                    r.author_id,
+                    r.verified_type,
+                    r.followers,
+                    r.reposts,
+                    r.comments,
+                    r.likes,
+                    r.created_at,
+                    r.text,
+                    r.first_seen
+                ])
+            },
+        )
+    }
+
+    fn watch_posts_between(&self, term: &str, from: At, to: At) -> Result<Vec<WatchPost>> {
+        let span = params![term, from.timestamp(), to.timestamp()];
+        self.rows("read watch posts", sql::WATCH_POSTS_BETWEEN, span, |r| {
+            r.watch_post()
+        })
+    }
+
+    fn newest_watch_post(&self, term: &str) -> Result<Option<WatchPost>> {
+        let rows = self.rows("read watch posts", sql::NEWEST_WATCH_POST, [term], |r| {
+            r.watch_post()
+        })?;
+        Ok(rows.into_iter().next())
     }
 
     // Reads for reports and the feed.

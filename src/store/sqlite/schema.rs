@@ -5,7 +5,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Ordered migration steps: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -122,6 +122,29 @@ CREATE TABLE push_queue (
 );
 CREATE INDEX push_queue_state_next ON push_queue (state, next_at);
 CREATE INDEX push_queue_updated ON push_queue (updated_at);
+"#;
+
+/// v5: brand watch (issue 20): posts found for watched terms, kept once per platform and
+/// id (the first term that found one keeps it). Times are unix seconds; `created_at` is
+/// null when the platform sent no readable time.
+const V5: &str = r#"
+CREATE TABLE watch_posts (
+    platform      TEXT   NOT NULL,
+    id            TEXT   NOT NULL,
+    term          TEXT   NOT NULL,
+    author        TEXT   NOT NULL,
+    author_id     TEXT,
+    verified_type INTEGER,
+    followers     INTEGER,
+    reposts       INTEGER,
+    comments      INTEGER,
+    likes         INTEGER,
+    created_at    INTEGER,
+    text          TEXT   NOT NULL,
+    first_seen    INTEGER NOT NULL,
+    PRIMARY KEY (platform, id)
+);
+CREATE INDEX watch_posts_term_time ON watch_posts (term, created_at);
 "#;
 
 /// Why a migration did not complete.

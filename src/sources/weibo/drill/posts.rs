@@ -188,6 +188,9 @@ pub fn parse_posts(
     }
     wire::check_weibo_ok(&obj)?;
     let data = wire::path(&obj, &["data"])?;
+    if !data.is_object() {
+        return Err(SourceError::Decode("data is not an object".into()));
+    }
     let cards = match data.get("cards") {
         None | Some(Value::Null) => &[][..],
         Some(c) => wire::array(c, "data.cards")?.as_slice(),

@@ -1,0 +1,162 @@
+//! `resou watch`: brand watch streams from the command line (issue 20, point 1) until a
+//! brand view exists. Searches every watched term (`[watch] terms`, the triage watchlist,
+//! `--term`) on Weibo real-time search within the `[watch]` budget, stores the posts once in
+//! the history store, and prints each page and the budget (used this hour, next request).
+//! `--once`: one round per term, then exit. With `--demo`, the loopback replay server answers
+//! from the demo day's real posts, its clock at the day's end.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::domain::Platform;
+use crate::domain::watch::WatchPost;
+use crate::replay::{ClockMode, ReplayConfig, ReplayServer};
+use crate::sources::http::HttpClient;
+use crate::sources::watch::{WatchEvent, spawn_watch};
+use crate::store::{HistoryStore, StoreSpec};
+
+pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<()> {
+    let _log = crate::logging::init(cli.log_file.as_deref());
+    let (cfg, _) = Config::load(cli.config.as_deref())?;
+    let watchlist = crate::triage::default_path()
+        .map(|p| crate::triage::Triage::load_or_empty(&p).0.watched_keywords)
+        .unwrap_or_default();
+    let mut section = cfg.watch.clone();
+    section.terms.extend(
+        a.terms
+            .iter()
+            .map(|t| crate::domain::watch::WatchTerm::named(t)),
+    );
+    let terms = section.terms_with(watchlist);
+    anyhow::ensure!(
+        !terms.is_empty(),
+        "nothing to watch: add [watch] terms to the config, watch a keyword with `w`, or pass --term"
+    );
+    let demo = cli.demo || cli.demo_day.is_some();
+    let spec = super::common::store_spec(cli, &cfg, demo)?;
+    let mut store: Option<Box<dyn HistoryStore>> = match spec {
+        Some(s) => Some(crate::store::open(&StoreSpec::parse(&s)).context("history store")?),
+        None => None,
+    };
+    let mut newest = HashMap::new();
+    if let Some(st) = &store {
+        for t in &terms {
+            if let Some(at) = st.newest_watch_post(&t.name)?.and_then(|p| p.created_at) {
+                newest.insert(t.name.clone(), at);
+            }
+        }
+    }
+    let rounds = a.once.then_some(terms.len());
+    let loop_cfg = section.loop_config(terms);
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let (_server, origin) = if demo {
+            let s = demo_server().await?;
+            let o = s.origin();
+            (Some(s), Some(o))
+        } else {
+            (None, a.origin.clone().or(cli.origin.clone()))
+        };
+        let mut net = cfg.sources().net;
+        if let Some(o) = origin {
+            crate::config::validate_origin(&o).map_err(|e| anyhow::anyhow!(e))?;
+            net.origin = Some(o);
+        }
+        let client =
+            Arc::new(HttpClient::new(&net).map_err(|e| anyhow::anyhow!("HTTP client: {e}"))?);
+        let (tx, mut rx) = mpsc::channel(64);
+        let handle = spawn_watch(client, loop_cfg, newest, tx);
+        // Terms whose round has run (answered or failed).
+        let mut searched = std::collections::HashSet::new();
+        loop {
+            let ev = tokio::select! {
+                ev = rx.recv() => ev,
+                _ = tokio::signal::ctrl_c() => break,
+            };
+            let Some(ev) = ev else { break };
+            match ev {
+                WatchEvent::Posts {
+                    term,
+                    query,
+                    page,
+                    posts,
+                    new,
+                    excluded,
+                } => {
+                    println!(
+                        "{term} (q={query}) page {page}: {} posts, {new} new, {excluded} excluded",
+                        posts.len()
+                    );
+                    for p in posts.iter().take(a.show) {
+                        println!("  {}", line(p));
+                    }
+                    if let Some(st) = &mut store {
+                        st.record_watch_posts(&posts)?;
+                    }
+                    searched.insert(term);
+                }
+                WatchEvent::Failed {
+                    term,
+                    query,
+                    page,
+                    error,
+                    refused,
+                } => {
+                    let what = if refused {
+                        " (refused: backing off)"
+                    } else {
+                        ""
+                    };
+                    eprintln!("{term} (q={query}) page {page}: {error}{what}");
+                    searched.insert(term);
+                }
+                WatchEvent::Budget(b) => {
+                    // A budget report comes before each round: the previous one is over.
+                    if rounds.is_some_and(|r| searched.len() >= r) {
+                        println!("{b}");
+                        break;
+                    }
+                    eprintln!("{b}");
+                }
+            }
+        }
+        handle.shutdown().await;
+        anyhow::Ok(())
+    })
+}
+
+/// The demo day's Weibo lists on a manual clock at the day's last list: searches find every
+/// real post of the day that has a real time.
+async fn demo_server() -> anyhow::Result<ReplayServer> {
+    let lists: Vec<_> = crate::replay::demo_data()?
+        .weibo
+        .into_iter()
+        .filter(|l| l.platform == Platform::Weibo)
+        .collect();
+    let last = lists.len().saturating_sub(1);
+    let s = ReplayServer::start(ReplayConfig {
+        lists,
+        step: Duration::from_secs(3600),
+        clock: ClockMode::Manual,
+    })
+    .await
+    .context("starting the replay server")?;
+    s.set_index(last);
+    Ok(s)
+}
+
+fn line(p: &WatchPost) -> String {
+    let when = p
+        .created_at
+        .map(|t| t.format("%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "--".into());
+    let v = if p.is_verified() { " V" } else { "" };
+    let followers = p.followers.map(|f| format!(" {f}粉")).unwrap_or_default();
+    let text: String = p.text.chars().filter(|c| *c != '\n').take(60).collect();
+    format!("{when} {}{v}{followers}: {text}", p.author)
+}

@@ -1,0 +1,114 @@
+//! Brand watch (issue 20, point 1): the watched terms and the posts found for them.
+//! Platform-independent values: the config builds terms, `sources::watch` finds posts, the
+//! store keeps them once by id.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+use super::Platform;
+use super::normalize::normalize_text;
+use super::post::Entry;
+use super::text::SafeText;
+
+/// One watched term: a brand, product, person or competitor. The search asks for `name` and
+/// each alias; a post whose text contains an exclusion is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchTerm {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl WatchTerm {
+    pub fn named(name: &str) -> WatchTerm {
+        WatchTerm {
+            name: name.to_string(),
+            aliases: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+
+    /// What is searched: the name, then each alias (once, blanks dropped).
+    pub fn queries(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for q in std::iter::once(&self.name).chain(&self.aliases) {
+            let q = q.trim();
+            if !q.is_empty() && !out.contains(&q) {
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    /// Does `text` contain an exclusion (compared in the matching form: NFKC, case-folded)?
+    pub fn excludes(&self, text: &str) -> bool {
+        let t = normalize_text(text);
+        self.exclude
+            .iter()
+            .map(|x| normalize_text(x.trim()))
+            .any(|x| !x.is_empty() && t.contains(&x))
+    }
+
+    /// The term's identity: its name in the matching form (terms from the config and the
+    /// watchlist are joined by it).
+    pub fn key(&self) -> String {
+        normalize_text(self.name.trim())
+    }
+}
+
+/// A post found for a watched term, as stored (one row per platform and id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchPost {
+    pub platform: Platform,
+    /// Platform id (Weibo mid).
+    pub id: String,
+    /// The watched term's name it was found for (the first, when several match).
+    pub term: String,
+    pub author: String,
+    pub author_id: Option<String>,
+    /// Weibo `verified_type` (`None`: not sent; ≥ 0 verified).
+    pub verified_type: Option<i64>,
+    pub followers: Option<u64>,
+    pub reposts: Option<u64>,
+    pub comments: Option<u64>,
+    pub likes: Option<u64>,
+    /// `None` when the platform sent no readable time.
+    pub created_at: Option<DateTime<FixedOffset>>,
+    /// Sanitised plain text.
+    pub text: String,
+    /// When this build first saw it.
+    pub first_seen: DateTime<FixedOffset>,
+}
+
+impl WatchPost {
+    /// A drill-down entry (from the shared mblog parser) as a watch post.
+    pub fn from_entry(
+        platform: Platform,
+        term: &str,
+        e: &Entry,
+        first_seen: DateTime<FixedOffset>,
+    ) -> WatchPost {
+        WatchPost {
+            platform,
+            id: e.id.clone(),
+            term: term.to_string(),
+            author: e.author.name.as_str().to_string(),
+            author_id: e.author.id.clone(),
+            verified_type: e.author.verified_type,
+            followers: e.author.followers,
+            reposts: e.reposts,
+            comments: e.replies,
+            likes: e.likes,
+            created_at: e.created_at,
+            text: SafeText::multiline(&e.text.to_plain()).into_string(),
+            first_seen,
+        }
+    }
+
+    pub fn is_verified(&self) -> bool {
+        self.verified_type.is_some_and(|v| v >= 0)
+    }
+}
