@@ -297,7 +297,17 @@ fn enqueue(queues: &mut Vec<Queue>, rule: &Rule, kind: DeliveryKind, due: Time, 
     });
     match open {
         Some(q) => {
-            q.items.push(r);
+            // A subject already waiting (seen again after its dedup window) is one item: the
+            // latest sighting, at the higher tier.
+            match q
+                .items
+                .iter_mut()
+                .find(|i| i.candidate.key == r.candidate.key)
+            {
+                Some(i) if r.assessment.tier >= i.assessment.tier => *i = r,
+                Some(_) => {}
+                None => q.items.push(r),
+            }
             q.due
         }
         None => {
@@ -584,6 +594,30 @@ channels = [\"ops\"]
             at("2026-12-08T21:30:00+08:00"),
         );
         assert_eq!(r.due(at("2026-12-08T22:30:00+08:00")).len(), 1);
+    }
+
+    #[test]
+    fn a_subject_seen_twice_is_one_digest_item_at_its_higher_tier() {
+        let src = "[[rule]]\nname = \"d\"\nchannels = [\"mail\"]\ndelivery = \"digest\"\n\
+                   digest_every_minutes = 120\ndedup_minutes = 30\n";
+        let mut r = Router::new(rules(src));
+        r.route(topic("a", "甲"), at("2026-12-07T10:00:00+08:00"));
+        r.route(topic("b", "乙"), at("2026-12-07T10:10:00+08:00"));
+        // Past the dedup window, then higher, then lower again: one item, the orange one.
+        r.route(
+            cand("a", "甲", Kind::Topic, orange()),
+            at("2026-12-07T10:40:00+08:00"),
+        );
+        r.route(topic("a", "甲"), at("2026-12-07T11:20:00+08:00"));
+        let out = r.due(at("2026-12-07T12:00:00+08:00"));
+        assert_eq!(out.len(), 1);
+        let items: Vec<(&str, Tier)> = out[0]
+            .items
+            .iter()
+            .map(|i| (i.candidate.key.as_str(), i.assessment.tier))
+            .collect();
+        assert_eq!(items, [("a", Tier::Orange), ("b", Tier::Blue)]);
+        assert_eq!(out[0].items[0].at, at("2026-12-07T10:40:00+08:00"));
     }
 
     #[test]
