@@ -155,16 +155,7 @@ fn link_at(s: &str) -> Option<(&str, &str, usize)> {
 
 /// The three characters Telegram HTML and Slack mrkdwn reserve.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_text(s).into_owned()
 }
 
 /// The longest prefix of `s` of at most `max` UTF-8 bytes, cut at a character boundary.
