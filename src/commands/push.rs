@@ -106,9 +106,7 @@ pub fn push(cli: &Cli, cmd: &PushCommand) -> anyhow::Result<()> {
             );
             msg.mentions = mention.clone();
             msg.rule = "push-test".into();
-            let client = reqwest::Client::builder()
-                .user_agent(concat!("resou/", env!("CARGO_PKG_VERSION")))
-                .build()?;
+            let client = crate::push::http_client()?;
             let rt = super::runtime()?;
             let outcomes = rt.block_on(crate::push::send(&client, &ch, &msg, &SystemTime::now));
             let total = outcomes.len();

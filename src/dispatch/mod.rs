@@ -187,14 +187,10 @@ impl Sender {
                 RouterState::default()
             }
         };
-        // TLS verified; proxies from the environment, as reqwest does by default.
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("resou/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|e| {
-                warn(format!("push: HTTP client with defaults ({e})"));
-                reqwest::Client::new()
-            });
+        let client = crate::push::http_client().unwrap_or_else(|e| {
+            warn(format!("push: HTTP client with defaults ({e})"));
+            reqwest::Client::new()
+        });
         let mut s = Sender {
             router: Router::with_state(setup.rules, state),
             channels: setup.channels,

@@ -34,3 +34,11 @@ pub use email::{Endpoint, TlsMode};
 pub use message::{Message, Tier};
 pub use outcome::Outcome;
 pub use send::{pieces, send, send_from};
+
+/// The HTTP client push requests go out on: resou's user agent, TLS verified, proxies from
+/// the environment (reqwest's defaults).
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("resou/", env!("CARGO_PKG_VERSION")))
+        .build()
+}

@@ -83,6 +83,8 @@ impl Answer {
 #[derive(Default)]
 struct Shared {
     seen: Mutex<Vec<Seen>>,
+    /// Signalled on every request, for [`Receiver::wait_for`].
+    arrived: std::sync::Condvar,
     queue: Mutex<VecDeque<Answer>>,
     default: Mutex<Option<Answer>>,
 }
@@ -121,6 +123,17 @@ impl Receiver {
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.seen.lock().unwrap().clone()
     }
+
+    /// Block until `n` requests have arrived (or `timeout` passes); what arrived by then.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Seen> {
+        let seen = self.shared.seen.lock().unwrap();
+        let (seen, _) = self
+            .shared
+            .arrived
+            .wait_timeout_while(seen, timeout, |s| s.len() < n)
+            .unwrap();
+        seen.clone()
+    }
 }
 
 async fn record(
@@ -137,6 +150,7 @@ async fn record(
         headers,
         body: body.to_vec(),
     });
+    shared.arrived.notify_all();
     let answer = shared
         .queue
         .lock()
