@@ -65,11 +65,6 @@ pub enum Input {
     /// A list as polled; its candidates go out with the analysis of the same poll.
     Snapshot(Box<Snapshot>),
     Update(Box<AnalysisUpdate>),
-    /// Queue `message` for `channels` as it is (a report, a test message).
-    Message {
-        channels: Vec<String>,
-        message: Box<Message>,
-    },
 }
 
 /// What the sender did, for the status bar and the log.
@@ -263,7 +258,6 @@ impl Sender {
                 self.lists.insert(s.platform, *s);
             }
             Input::Update(u) => self.route(&u),
-            Input::Message { channels, message } => self.enqueue(&channels, &message, "report"),
         }
     }
 
