@@ -13,6 +13,7 @@ pub mod events;
 pub mod headless;
 pub mod highlight;
 pub mod kol;
+pub mod mentions;
 pub mod panel;
 pub mod row;
 pub mod signal;
