@@ -17,7 +17,9 @@ pub mod mentions;
 pub mod panel;
 pub mod row;
 pub mod signal;
+pub mod term_summary;
 pub mod tokenize;
+pub mod watch_worker;
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 
