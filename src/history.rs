@@ -53,6 +53,13 @@ pub enum HistoryCmd {
     RecentPushes { limit: u32 },
     /// Brand watch posts found by the watch loop: kept once by id.
     RecordWatch(Vec<crate::domain::watch::WatchPost>),
+    /// The stored posts of these watched terms created in `since..=until` (`None`: from the
+    /// first), for the brand view.
+    WatchPosts {
+        terms: Vec<String>,
+        since: Option<DateTime<FixedOffset>>,
+        until: DateTime<FixedOffset>,
+    },
 }
 
 /// One platform's board at a past moment, with the list before it (for movement arrows).
@@ -103,6 +110,8 @@ pub enum HistoryEvent {
     /// Answer to [`HistoryCmd::RecentPushes`]: the records as stored (their text unsanitised),
     /// newest first, or why they could not be read.
     RecentPushes(Result<Vec<PushRecord>, String>),
+    /// Answer to [`HistoryCmd::WatchPosts`]: the posts as stored, or why they could not be read.
+    WatchPosts(Result<Vec<crate::domain::watch::WatchPost>, String>),
 }
 
 /// Settings of the service.
@@ -572,6 +581,28 @@ impl Service {
             HistoryCmd::RecentPushes { limit } => {
                 let r = self.store.recent_pushes(limit).map_err(|e| e.to_string());
                 self.emit(HistoryEvent::RecentPushes(r));
+            }
+            HistoryCmd::WatchPosts {
+                terms,
+                since,
+                until,
+            } => {
+                // Before any post this build can have stored (Weibo opened in 2009).
+                let since = since.unwrap_or_else(|| {
+                    DateTime::parse_from_rfc3339("2000-01-01T00:00:00+08:00").unwrap_or(until)
+                });
+                let mut posts = Vec::new();
+                let mut r = Ok(());
+                for t in &terms {
+                    match self.store.watch_posts_between(t, since, until) {
+                        Ok(mut p) => posts.append(&mut p),
+                        Err(e) => {
+                            r = Err(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                self.emit(HistoryEvent::WatchPosts(r.map(|()| posts)));
             }
         }
     }

@@ -4,7 +4,7 @@
 //! app only swaps the summaries in.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Sender, channel};
 
 use chrono::{DateTime, Duration, FixedOffset};
 
@@ -122,10 +122,13 @@ impl WatchBoard {
     }
 }
 
-/// Start the worker. Summaries go out after each batch of inputs that changed something.
-pub fn spawn_watch_worker(scorer: Scorer) -> (Sender<WatchInput>, Receiver<Vec<TermSummary>>) {
+/// Start the worker. Summaries go to `sink` after each batch of inputs that changed
+/// something; it stops when `sink` says the other side is gone, or when its input closes.
+pub fn spawn_watch_worker(
+    scorer: Scorer,
+    sink: impl Fn(Vec<TermSummary>) -> bool + Send + 'static,
+) -> Sender<WatchInput> {
     let (in_tx, in_rx) = channel::<WatchInput>();
-    let (out_tx, out_rx) = channel();
     let spawned = std::thread::Builder::new()
         .name("resou-brand".into())
         .spawn(move || {
@@ -136,7 +139,7 @@ pub fn spawn_watch_worker(scorer: Scorer) -> (Sender<WatchInput>, Receiver<Vec<T
                 while let Ok(more) = in_rx.try_recv() {
                     changed |= board.apply(more);
                 }
-                if changed && out_tx.send(board.summaries()).is_err() {
+                if changed && !sink(board.summaries()) {
                     return;
                 }
             }
@@ -144,7 +147,7 @@ pub fn spawn_watch_worker(scorer: Scorer) -> (Sender<WatchInput>, Receiver<Vec<T
     if let Err(e) = spawned {
         tracing::warn!("brand view thread failed to start: {e}");
     }
-    (in_tx, out_rx)
+    in_tx
 }
 
 #[cfg(test)]
@@ -176,7 +179,8 @@ mod tests {
 
     #[test]
     fn worker_summarises_each_term_once_per_post_on_the_lists_clock() {
-        let (tx, rx) = spawn_watch_worker(Scorer::new());
+        let (out, rx) = std::sync::mpsc::channel();
+        let tx = spawn_watch_worker(Scorer::new(), move |s| out.send(s).is_ok());
         tx.send(WatchInput::Terms(vec![
             WatchTerm::named("胖东来"),
             WatchTerm::named("旺旺"),

@@ -12,6 +12,7 @@ use super::state::{AppState, BoardRow};
 use crate::analysis::{AccountRecord, AccountRole, Highlighter};
 use crate::domain::post::{DrillPage, DrillRequest, Entry, EntryKind, PostTab};
 use crate::domain::{Platform, TopicKey};
+use crate::sentiment::{Label, Scorer, Text};
 use crate::sources::SourceError;
 
 /// Load the next page when the selection comes this close to the end of what is loaded.
@@ -56,7 +57,8 @@ impl ViewKind {
     }
 }
 
-/// An entry with its KOL marks (computed when it arrives, so render only reads them).
+/// An entry with its KOL and sentiment marks (computed when it arrives, so render only reads
+/// them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewEntry {
     pub entry: Entry,
@@ -64,6 +66,27 @@ pub struct ViewEntry {
     pub kol_author: bool,
     /// Byte ranges of KOL names in `entry.text.to_plain()`.
     pub kol_spans: Vec<Range<usize>>,
+    /// Its tone (`None` without a scorer).
+    pub tone: Option<Tone>,
+}
+
+/// An entry's sentiment: label, score and the words behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tone {
+    pub label: Label,
+    pub score: f32,
+    pub why: Vec<String>,
+}
+
+impl DrillView {
+    /// Tone counts of the loaded entries (the tone line's NSR).
+    pub fn tone_counts(&self) -> crate::analysis::term_summary::Tone {
+        crate::analysis::term_summary::Tone::of(
+            self.entries
+                .iter()
+                .filter_map(|e| e.tone.as_ref().map(|t| &t.label)),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +198,41 @@ pub fn open_topic(state: &mut AppState, row: &BoardRow) -> Vec<Effect> {
     };
     let view = new_view(state, first.clone(), row.key.clone(), vec![crumb]);
     let fx = vec![load(&view, first, false)];
+    state.views.stack.push(view);
+    fx
+}
+
+/// Enter on a post in the brand view: its comments (C3), the post itself shown above them.
+pub fn open_watched_post(
+    state: &mut AppState,
+    post: &crate::domain::watch::WatchPost,
+    term: &str,
+) -> Vec<Effect> {
+    if post.platform != Platform::Weibo {
+        state.status.flash = Some(format!("{}: no comments in resou yet", post.platform.tag()));
+        return Vec::new();
+    }
+    let first = DrillRequest::WeiboComments {
+        mid: post.id.clone(),
+        max_id: None,
+        max_id_type: 0,
+    };
+    let who = if post.author.is_empty() {
+        "?"
+    } else {
+        post.author.as_str()
+    };
+    let crumbs = vec![
+        format!("品牌 {term}"),
+        format!("{who} post"),
+        "comments".to_string(),
+    ];
+    let topic = TopicKey::new(Platform::Weibo, term);
+    let mut view = new_view(state, first.clone(), topic, crumbs);
+    let fx = vec![load(&view, first, false)];
+    let kols = state.kol_highlighter();
+    let scorer = state.views.scorer.clone();
+    view.parent = Some(mark(&kols, scorer.as_deref(), post.as_entry()));
     state.views.stack.push(view);
     fx
 }
@@ -331,6 +389,8 @@ pub fn on_drill(
 ) -> (Vec<Effect>, bool) {
     let now = state.now;
     let kols = state.kol_highlighter();
+    let scorer = state.views.scorer.clone();
+    let scorer = scorer.as_deref();
     let Some(pos) = state.views.stack.iter().position(|v| v.id == id) else {
         // The view was left: a late answer is dropped.
         return (Vec::new(), false);
@@ -364,6 +424,7 @@ pub fn on_drill(
                 ve.entry.text = full.text.clone();
                 ve.entry.truncated = false;
                 ve.kol_spans = kol_spans(&kols, &ve.entry);
+                ve.tone = tone(scorer, &ve.entry);
             }
         }
         return (Vec::new(), top);
@@ -377,7 +438,7 @@ pub fn on_drill(
         view.offset = 0;
         for e in page.items {
             note(&e);
-            view.entries.push(mark(&kols, e));
+            view.entries.push(mark(&kols, scorer, e));
         }
         if let Some(k) = keep
             && let Some(i) = view.entries.iter().position(|e| e.entry.id == k)
@@ -391,7 +452,7 @@ pub fn on_drill(
                 continue;
             }
             note(&e);
-            view.entries.push(mark(&kols, e));
+            view.entries.push(mark(&kols, scorer, e));
         }
         view.entries.truncate(MAX_ENTRIES);
     }
@@ -415,7 +476,7 @@ pub fn on_drill(
     (fx, top)
 }
 
-fn mark(kols: &Option<Highlighter>, entry: Entry) -> ViewEntry {
+fn mark(kols: &Option<Highlighter>, scorer: Option<&Scorer>, entry: Entry) -> ViewEntry {
     let kol_author = kols.as_ref().is_some_and(|h| {
         let name = entry.author.name.as_str();
         h.spans(name)
@@ -425,10 +486,21 @@ fn mark(kols: &Option<Highlighter>, entry: Entry) -> ViewEntry {
     let mut ve = ViewEntry {
         kol_spans: Vec::new(),
         kol_author,
+        tone: tone(scorer, &entry),
         entry,
     };
     ve.kol_spans = kol_spans(kols, &ve.entry);
     ve
+}
+
+/// The entry's tone from its runs and the emoticons its markup named (sentiment::Text).
+fn tone(scorer: Option<&Scorer>, e: &Entry) -> Option<Tone> {
+    let s = scorer?.score(&Text::from_entry(e));
+    Some(Tone {
+        label: s.label,
+        score: s.score,
+        why: s.why,
+    })
 }
 
 fn kol_spans(kols: &Option<Highlighter>, e: &Entry) -> Vec<Range<usize>> {
@@ -440,9 +512,10 @@ fn kol_spans(kols: &Option<Highlighter>, e: &Entry) -> Vec<Range<usize>> {
 /// Re-mark every open view (the KOL set changed).
 pub fn remark_views(state: &mut AppState) {
     let kols = state.kol_highlighter();
+    let scorer = state.views.scorer.clone();
     for v in &mut state.views.stack {
         for ve in v.parent.iter_mut().chain(v.entries.iter_mut()) {
-            *ve = mark(&kols, ve.entry.clone());
+            *ve = mark(&kols, scorer.as_deref(), ve.entry.clone());
         }
     }
 }

@@ -159,6 +159,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
                 }
             }
             super::update::invalidate_rows(state);
+            fx.extend(super::brand::on_store_opened(state));
             (fx, true)
         }
         HistoryEvent::Times(mut times) => {
@@ -252,6 +253,7 @@ pub fn on_event(state: &mut AppState, ev: HistoryEvent) -> (Vec<Effect>, bool) {
         HistoryEvent::RecentPushes(answer) => {
             (Vec::new(), super::deliveries::on_answer(state, answer))
         }
+        HistoryEvent::WatchPosts(answer) => (super::brand::on_stored_posts(state, answer), false),
         HistoryEvent::ReadFailed(msg) => {
             if let Some(t) = h.travel.as_mut() {
                 t.loading = false;

@@ -2,6 +2,7 @@
 //! ticks, signals), applies `update`, has [`Services`] run the effects (feeding their answers
 //! back to `update`), and draws once per drained batch — only when something visible changed.
 
+pub mod brand;
 pub mod deliveries;
 pub mod drill;
 pub mod filters;
@@ -80,6 +81,8 @@ pub async fn run(
         mut sources,
         mut analysis,
         mut history,
+        mut watch,
+        mut brand,
     } = inbox;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -96,6 +99,8 @@ pub async fn run(
     let mut sources_open = true;
     let mut analysis_open = true;
     let mut history_open = true;
+    let mut watch_open = true;
+    let mut brand_open = true;
 
     loop {
         if dirty {
@@ -136,6 +141,14 @@ pub async fn run(
                 Some(ev) => AppMsg::History(ev),
                 None => { history_open = false; continue }
             },
+            ev = watch.recv(), if watch_open => match ev {
+                Some(ev) => AppMsg::Watch(ev),
+                None => { watch_open = false; continue }
+            },
+            ev = brand.recv(), if brand_open => match ev {
+                Some(s) => AppMsg::Brand(s),
+                None => { brand_open = false; continue }
+            },
             _ = tick.tick() => AppMsg::Tick(now_cst()),
             _ = sigterm.recv() => AppMsg::Quit,
             _ = sighup.recv() => AppMsg::Quit,
@@ -151,6 +164,17 @@ pub async fn run(
         }
         while let Ok(ev) = history.try_recv() {
             dirty |= dispatch(app, services, AppMsg::History(ev));
+        }
+        while let Ok(ev) = watch.try_recv() {
+            dirty |= dispatch(app, services, AppMsg::Watch(ev));
+        }
+        // Only the newest summaries matter.
+        let mut newest = None;
+        while let Ok(s) = brand.try_recv() {
+            newest = Some(s);
+        }
+        if let Some(s) = newest {
+            dirty |= dispatch(app, services, AppMsg::Brand(s));
         }
     }
 }

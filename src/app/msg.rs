@@ -33,6 +33,10 @@ pub enum AppMsg {
     Mouse(MouseInput),
     /// What the history service read or failed to write.
     History(crate::history::HistoryEvent),
+    /// What the brand watch loop reports (pages of posts, failures, its budget).
+    Watch(crate::sources::watch::WatchEvent),
+    /// Fresh brand view summaries from the brand worker, one per watched term.
+    Brand(Vec<crate::analysis::term_summary::TermSummary>),
 }
 
 /// Side effects `update` asks for; [`super::Services::run`] performs them.
@@ -68,6 +72,8 @@ pub enum Effect {
     },
     /// A command for the history service (record a poll, read the past).
     History(crate::history::HistoryCmd),
+    /// Posts, terms or the clock for the brand worker.
+    Brand(crate::analysis::watch_worker::WatchInput),
 }
 
 /// The mouse events the app uses.

@@ -49,6 +49,17 @@ pub struct Plan {
     pub export_format: crate::export::Format,
     /// The team alert sender, when this TUI is the one that sends (`[push] tui_sends`).
     pub alerts: Option<crate::dispatch::Setup>,
+    /// The brand view's terms and, unless a viewer, the search loop (none: no watched terms).
+    pub watch: Option<WatchPlan>,
+}
+
+/// What the brand view needs.
+pub struct WatchPlan {
+    pub terms: Vec<crate::domain::watch::WatchTerm>,
+    /// The watch loop's settings, when this app searches (not a team viewer).
+    pub search: Option<crate::sources::watch::WatchConfig>,
+    /// The scorer of the brand worker (and of the drill-down marks).
+    pub scorer: Arc<crate::sentiment::Scorer>,
 }
 
 /// What the services send the app: the loop selects over these.
@@ -57,6 +68,10 @@ pub struct Inbox {
     pub sources: mpsc::Receiver<SourceEvent>,
     pub analysis: mpsc::Receiver<AnalysisEvent>,
     pub history: mpsc::Receiver<HistoryEvent>,
+    /// The brand watch loop's pages, failures and budget.
+    pub watch: mpsc::Receiver<crate::sources::watch::WatchEvent>,
+    /// Brand view summaries from the brand worker.
+    pub brand: mpsc::Receiver<Vec<crate::analysis::term_summary::TermSummary>>,
 }
 
 /// Every background service of the TUI, owned in one place.
@@ -95,6 +110,10 @@ pub struct Services {
     export_format: crate::export::Format,
     /// The alert sender; its deliveries reach the app through the store, like a collector's.
     alerts: Option<crate::dispatch::Handle>,
+    /// The brand worker's input (none without watched terms).
+    brand: Option<std::sync::mpsc::Sender<crate::analysis::watch_worker::WatchInput>>,
+    /// The brand watch loop (aborted when dropped).
+    _watcher: Option<crate::sources::watch::WatchHandle>,
 }
 
 impl Services {
@@ -108,7 +127,32 @@ impl Services {
         );
         let topics = spawn_topic_fetcher(client.clone(), Default::default(), tx.clone());
         // Drill-down pages: spaced per host, cached, cancellable; shares the topic client's cookies.
-        let drill = spawn_drill_fetcher(client, Default::default(), tx.clone());
+        let drill = spawn_drill_fetcher(client.clone(), Default::default(), tx.clone());
+        // Brand watch: the worker summarises; the search loop (its own fetcher, same client and
+        // cookies) finds posts — unless a viewer, whose posts come from the collector's store.
+        let (w_tx, watch) = mpsc::channel(64);
+        let (b_tx, brand) = mpsc::channel(8);
+        let (brand_in, watcher) = match plan.watch {
+            Some(w) => {
+                let input = crate::analysis::watch_worker::spawn_watch_worker(
+                    (*w.scorer).clone(),
+                    move |s| b_tx.blocking_send(s).is_ok(),
+                );
+                let _ = input.send(crate::analysis::watch_worker::WatchInput::Terms(
+                    w.terms.clone(),
+                ));
+                let watcher = w.search.map(|cfg| {
+                    crate::sources::watch::spawn_watch(
+                        client.clone(),
+                        cfg,
+                        std::collections::HashMap::new(),
+                        w_tx,
+                    )
+                });
+                (Some(input), watcher)
+            }
+            None => (None, None),
+        };
         let pollers = if plan.poll {
             Some(
                 poller::spawn(plan.sources, tx)
@@ -164,11 +208,15 @@ impl Services {
             export_dir: plan.export_dir,
             export_format: plan.export_format,
             alerts,
+            brand: brand_in,
+            _watcher: watcher,
         };
         let inbox = Inbox {
             sources,
             analysis,
             history: history_events,
+            watch,
+            brand,
         };
         Ok((services, inbox))
     }
@@ -244,6 +292,12 @@ impl Services {
             )),
             Effect::OpenUrl(url) => Some(crate::desktop::open(&url, &self.desktop)),
             Effect::Export(rows) => Some(self.export_file(&rows)),
+            Effect::Brand(input) => {
+                if let Some(b) = &self.brand {
+                    let _ = b.send(input);
+                }
+                None
+            }
         };
         outcome.map(|o| AppMsg::Desktop {
             notice: o.notice,

@@ -264,6 +264,8 @@ pub struct AppState {
     pub events_view: EventsView,
     /// Team alert deliveries as last read from the store (the `D` view, push notices).
     pub deliveries: super::deliveries::Deliveries,
+    /// The brand view (`B`): watched terms' summaries and the watch loop's budget.
+    pub brand: super::brand::Brand,
 }
 
 /// Where the events view is: the story list, or one story's titles.
@@ -341,6 +343,11 @@ pub struct Views {
     pub stack: Vec<super::drill::DrillView>,
     /// Last view id handed out.
     pub next_id: u64,
+    /// Scores each entry as it arrives (the embedded lexicons plus the user's); `None`: no
+    /// sentiment marks.
+    pub scorer: Option<std::sync::Arc<crate::sentiment::Scorer>>,
+    /// The tone line (NSR of the loaded entries) is shown (`%`).
+    pub show_tone: bool,
 }
 
 /// Keyboard state beyond the layers' own.

@@ -141,6 +141,8 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
         }
         AppMsg::Mouse(m) => (mouse(state, m), true),
         AppMsg::History(ev) => history::on_event(state, ev),
+        AppMsg::Watch(ev) => super::brand::on_watch(state, ev),
+        AppMsg::Brand(summaries) => (Vec::new(), super::brand::on_summaries(state, summaries)),
     }
 }
 
@@ -252,10 +254,15 @@ fn install_live(state: &mut AppState, snapshot: &Snapshot, endpoint: &'static st
 /// What a fresh list sets off: topic pages for Weibo topics (hosts and media accounts, top
 /// ranks first; the fetcher de-duplicates, caches and spaces them — not for team viewers,
 /// which never poll the platforms), and the analysis.
-fn fresh_list_effects(state: &AppState, fresh: Snapshot, mut effects: Vec<Effect>) -> Vec<Effect> {
+fn fresh_list_effects(
+    state: &mut AppState,
+    fresh: Snapshot,
+    mut effects: Vec<Effect>,
+) -> Vec<Effect> {
     if fresh.platform == Platform::Weibo && !state.history.viewer {
         effects.extend(fresh.ranked.iter().map(|t| Effect::FetchTopic(t.hashtag())));
     }
+    effects.extend(super::brand::on_fresh_list(state, fresh.captured_at));
     effects.push(Effect::Analyze(Box::new(fresh)));
     effects
 }

@@ -111,6 +111,17 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             };
             (open_store(spec.clone()), opts)
         });
+        let watch = watch_plan(&cfg, cli, triage_file.as_deref())?;
+        let scorer = watch.as_ref().map(|w| w.scorer.clone());
+        let watch_terms: Vec<String> = watch
+            .iter()
+            .flat_map(|w| w.terms.iter().map(|t| t.name.clone()))
+            .collect();
+        let watch_source = match &watch {
+            None => crate::app::brand::WatchSource::Off,
+            Some(w) if w.search.is_some() => crate::app::brand::WatchSource::Searching,
+            Some(_) => crate::app::brand::WatchSource::Store,
+        };
         let env = |k: &str| std::env::var(k).ok();
         let (mut services, inbox) = Services::start(Plan {
             sources,
@@ -128,12 +139,17 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             export_dir: data_dir.as_ref().map(|d| d.join("exports")),
             export_format: crate::export::Format::Markdown,
             alerts,
+            watch,
         })?;
 
         let mut app = App::new(keymap);
         app.theme = crate::ui::Theme::select(cfg.theme.name, cfg.theme.colours, &env, None);
         crate::app::update::enable_platforms(&mut app.state, &platforms);
         app.state.status.banner = banner;
+        app.state.brand.terms = watch_terms;
+        app.state.brand.source = watch_source;
+        app.state.brand.replay = offline;
+        app.state.views.scorer = scorer;
         app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
         if let Some(p) = &triage_file {
             let (t, err) = crate::triage::Triage::load_or_empty(p);
@@ -180,4 +196,51 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         services.stop(last);
         res.context("terminal I/O")
     })
+}
+
+/// Terms the demo watches: two brands its archived day talks about (README, Brand watch).
+pub const DEMO_TERMS: [&str; 2] = ["胖东来", "旺旺"];
+
+/// The brand view's terms and search loop: `[watch] terms` and the watchlist's keywords (the
+/// demo adds [`DEMO_TERMS`]); a viewer reads the collector's posts instead of searching. The
+/// demo searches its loopback server every 15 s: its lists' clock runs ~120× faster than
+/// the wall clock, and the server is ours, so the real budget's minutes would leave it still.
+fn watch_plan(
+    cfg: &crate::config::Config,
+    cli: &crate::cli::Cli,
+    triage_file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<crate::app::services::WatchPlan>> {
+    let mut watchlist: Vec<String> = triage_file
+        .map(|p| crate::triage::Triage::load_or_empty(p).0.watched_keywords)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    watchlist.extend(cfg.alerts.keywords.iter().cloned());
+    if cli.demo {
+        watchlist.splice(0..0, DEMO_TERMS.iter().map(|t| t.to_string()));
+    }
+    let terms = cfg.watch.terms_with(watchlist);
+    if terms.is_empty() {
+        return Ok(None);
+    }
+    let mut scorer = crate::sentiment::Scorer::new();
+    if let Some(user) = crate::config::sentiment::user_lexicon(None)? {
+        scorer = scorer.with_user(&user);
+    }
+    let search = (!cli.viewer).then(|| {
+        let mut c = cfg.watch.loop_config(terms.clone());
+        if cli.demo {
+            c.budget.every = std::time::Duration::from_secs(15);
+            c.budget.max_per_hour = 1_000;
+            c.max_pages = 10;
+            c.min_gap = std::time::Duration::from_millis(500);
+            c.jitter = std::time::Duration::from_millis(200);
+        }
+        c
+    });
+    Ok(Some(crate::app::services::WatchPlan {
+        terms,
+        search,
+        scorer: std::sync::Arc::new(scorer),
+    }))
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::Platform;
 use super::normalize::normalize_text;
-use super::post::Entry;
+use super::post::{Author, Entry, EntryKind, RichText};
 use super::text::SafeText;
 
 /// One watched term: a brand, product, person or competitor. The search asks for `name` and
@@ -110,5 +110,29 @@ impl WatchPost {
 
     pub fn is_verified(&self) -> bool {
         self.verified_type.is_some_and(|v| v >= 0)
+    }
+
+    /// As a drill-down entry (the post shown above its comments). Its text is the stored plain
+    /// text: hashtags and emoticons read as text.
+    pub fn as_entry(&self) -> Entry {
+        let author = Author {
+            id: self.author_id.clone(),
+            verified_type: self.verified_type,
+            followers: self.followers,
+            ..Author::named(&self.author)
+        };
+        let mut e = Entry::new(
+            EntryKind::WeiboPost,
+            &self.id,
+            author,
+            RichText::plain(&self.text),
+        );
+        e.created_at = self.created_at;
+        e.reposts = self.reposts;
+        e.replies = self.comments;
+        e.likes = self.likes;
+        e.url = (self.platform == Platform::Weibo)
+            .then(|| format!("https://m.weibo.cn/status/{}", self.id));
+        e
     }
 }

@@ -31,6 +31,12 @@ pub enum Action {
     ShowSources,
     #[strum(message = "Team alert deliveries: sent, waiting to retry, failed")]
     ShowDeliveries,
+    #[strum(message = "Brand view: watched terms' mentions, volume and tone")]
+    ShowBrand,
+    #[strum(message = "Brand view: newest posts ↔ most negative posts")]
+    BrandList,
+    #[strum(message = "Drill-down: show/hide the tone (NSR) line of what is loaded")]
+    ToggleTone,
     #[strum(message = "Poll every source now")]
     RefreshNow,
     #[strum(message = "Pause/resume polling")]

@@ -28,6 +28,8 @@ pub enum Layer {
     Sources,
     /// The deliveries popup (`D`): team alert deliveries, newest first.
     Deliveries,
+    /// The brand view (`B`): watched terms, their volume, tone and posts.
+    Brand,
     /// The help popup: typing filters it.
     Help,
     /// Text prompts (search, notes): printable keys are text, so only named keys bind here.
@@ -62,6 +64,7 @@ impl Layer {
             Layer::Link => &[Layer::Link],
             Layer::Sources => &[Layer::Sources],
             Layer::Deliveries => &[Layer::Deliveries],
+            Layer::Brand => &[Layer::Brand],
             Layer::Help => &[Layer::Help],
             Layer::Input => &[Layer::Input],
         }

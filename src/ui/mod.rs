@@ -8,6 +8,7 @@
 //! matches the screen.
 
 mod board;
+pub mod brand;
 pub mod deliveries;
 pub mod events;
 mod header;
@@ -151,15 +152,19 @@ pub fn render_with(frame: &mut Frame, state: &AppState, theme: &Theme) {
         return;
     };
     header::render(areas.header, buf, state, theme);
-    if state.events_view.open {
-        // The events view takes the board's and the panel's room.
+    if state.brand.open || state.events_view.open {
+        // The brand and events views take the board's and the panel's room.
         let body = Rect::new(
             area.x,
             areas.header.bottom(),
             area.width,
             areas.status.y.saturating_sub(areas.header.bottom()),
         );
-        events::render(body, buf, state, theme);
+        if state.brand.open {
+            brand::render(body, buf, state, theme);
+        } else {
+            events::render(body, buf, state, theme);
+        }
         status::render(areas.status, buf, state, theme);
         overlays(area, buf, state, theme);
         return;

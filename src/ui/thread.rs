@@ -115,7 +115,7 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         );
     }
     render_list(list, buf, view, theme, state.now);
-    render_view_status(a.view_status, buf, view, theme);
+    render_view_status(a.view_status, buf, view, state.views.show_tone, theme);
     super::status::render(a.status, buf, state, theme);
 }
 
@@ -282,9 +282,21 @@ fn render_list(
     }
 }
 
-fn render_view_status(area: Rect, buf: &mut Buffer, view: &DrillView, theme: &Theme) {
+fn render_view_status(
+    area: Rect,
+    buf: &mut Buffer,
+    view: &DrillView,
+    show_tone: bool,
+    theme: &Theme,
+) {
     let mut left = Parts::default();
-    if view.loading {
+    if show_tone {
+        left = super::brand::tone(
+            &format!("{} loaded", view.kind.noun()),
+            &view.tone_counts(),
+            theme,
+        );
+    } else if view.loading {
         left.push("loading…", theme.warn);
     } else if let Some(e) = &view.error {
         left.push(e.as_str(), theme.error);
@@ -309,11 +321,17 @@ fn render_view_status(area: Rect, buf: &mut Buffer, view: &DrillView, theme: &Th
             theme.muted,
         );
     }
+    // The tone line needs the room: only the position stays on the right.
+    if show_tone {
+        draw_line(area, buf, left, right);
+        return;
+    }
     right
         .push("  enter", theme.key)
         .push(" open  ", theme.muted);
     right.push("o", theme.key).push(" browser  ", theme.muted);
     right.push("y", theme.key).push(" copy  ", theme.muted);
+    right.push("%", theme.key).push(" tone  ", theme.muted);
     right.push("esc", theme.key).push(" back", theme.muted);
     draw_line(area, buf, left, right);
 }
@@ -380,6 +398,11 @@ fn author_line(
     for m in meta {
         out.push((theme.symbols.sep.to_string(), theme.muted));
         out.push((m, theme.muted));
+    }
+    if let Some(t) = &ve.tone {
+        let (mark, style) = super::brand::mark(t.label, theme);
+        out.push((theme.symbols.sep.to_string(), theme.muted));
+        out.push((format!("{mark}{:+.2}", t.score), style));
     }
     out
 }

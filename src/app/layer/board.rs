@@ -138,6 +138,9 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::TopicHistory => return history::open_detail(state),
         Action::ToggleEvents => super::events::toggle(state),
         Action::ShowDeliveries => return super::super::deliveries::toggle(state),
+        Action::ShowBrand => return super::super::brand::toggle(state),
+        // Drill-down and brand view actions.
+        Action::BrandList | Action::ToggleTone => {}
         // Handled for every layer in `layer::act`.
         Action::Quit
         | Action::Back

@@ -3,6 +3,7 @@
 //! Handlers: one module per layer. `Back` closes the top layer, whatever it is.
 
 mod board;
+mod brand;
 mod deliveries;
 mod detail;
 mod events;
@@ -21,8 +22,9 @@ use crate::sources::SourceCmd;
 pub(super) use board::select_index;
 
 /// The layer that has the keyboard: the topmost of the stack
-/// prompt › link popup › sources › help › deliveries › views › events › detail pane › keyword
-/// panel › visual selection › board.
+/// prompt › link popup › sources › help › deliveries › views › brand view › events › detail
+/// pane › keyword panel › visual selection › board. Drill-down views sit above the brand view:
+/// a post's comments open from it and `Back` returns to it.
 pub fn active(state: &AppState) -> Layer {
     if state.input.prompt.is_some() {
         Layer::Input
@@ -43,6 +45,8 @@ pub fn under_help(state: &AppState) -> Layer {
         Layer::Deliveries
     } else if !state.views.stack.is_empty() {
         Layer::Thread
+    } else if state.brand.open {
+        Layer::Brand
     } else if state.events_view.open {
         Layer::Events
     } else if state.history.detail.is_some() {
@@ -135,6 +139,7 @@ pub fn act(state: &mut AppState, layer: Layer, action: Action) -> Vec<Effect> {
             Layer::Detail => detail::act(state, action),
             Layer::Events => events::act(state, action),
             Layer::Deliveries => deliveries::act(state, action),
+            Layer::Brand => brand::act(state, action),
             // Popups and prompts own only `Back` (above) and their typing.
             Layer::Link | Layer::Sources | Layer::Help | Layer::Input => Vec::new(),
         },
@@ -148,6 +153,7 @@ fn back(state: &mut AppState, layer: Layer) -> Vec<Effect> {
         Layer::Link => state.popups.link_popup = None,
         Layer::Sources => state.popups.show_sources = false,
         Layer::Deliveries => deliveries::back(state),
+        Layer::Brand => state.brand.open = false,
         Layer::Help => state.popups.show_help = false,
         Layer::Thread => return super::drill::back(state),
         Layer::Detail => state.history.detail = None,

@@ -28,6 +28,10 @@ pub(super) fn act(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::NextTab | Action::PrevTab => drill::switch_tab(state),
         Action::Open => drill::open_selected(state),
         Action::Reload => drill::reload(state),
+        Action::ToggleTone => {
+            state.views.show_tone = !state.views.show_tone;
+            Vec::new()
+        }
         Action::OpenLink | Action::CopyLink => {
             let link = drill::current_link(state);
             super::board::link_effect(state, action, link)

@@ -1,0 +1,279 @@
+//! The brand view in the app (issue 20, point 5): what the watch loop reports (its budget, its
+//! failures), the summaries the brand worker sends, and the view's cursor.
+//!
+//! Posts reach the worker two ways: a TUI that searches itself (single user, the demo) hands
+//! each page to the store and the worker as it arrives; a team viewer reads the collector's
+//! posts from the store after each list the collector stored. Summaries are as of the lists'
+//! clock (a replay's own time), sent to the worker with every fresh list.
+
+use chrono::{DateTime, Duration, FixedOffset};
+
+use super::msg::Effect;
+use super::state::AppState;
+use crate::analysis::term_summary::{ScoredPost, TermSummary};
+use crate::analysis::watch_worker::WatchInput;
+use crate::history::HistoryCmd;
+use crate::sources::watch::{BudgetStatus, WatchEvent};
+
+/// How far back the store is read when the app starts (the 7-day sparkline's span).
+pub const SEED_DAYS: i64 = 7;
+/// How far back a viewer reads again after each list: a search can find a post hours after
+/// it was written, so reading on from the last post's time would miss it (kept once by id).
+pub const REREAD_HOURS: i64 = 24;
+
+/// Which list of the selected term has the cursor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BrandList {
+    #[default]
+    Newest,
+    MostNegative,
+}
+
+/// How this app gets its watched posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WatchSource {
+    /// No watched terms: the view says how to add some.
+    #[default]
+    Off,
+    /// This app searches (its own watch loop).
+    Searching,
+    /// The team collector searches; this viewer reads its posts from the store.
+    Store,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Brand {
+    pub open: bool,
+    pub source: WatchSource,
+    /// The watched terms' names, in order (the view's tabs before any summary arrives).
+    pub terms: Vec<String>,
+    /// One per term, as the worker last sent them.
+    pub summaries: Vec<TermSummary>,
+    /// The selected term (index into `summaries`).
+    pub term: usize,
+    pub list: BrandList,
+    pub selected: usize,
+    pub offset: usize,
+    /// The watch loop's budget as last reported.
+    pub budget: Option<BudgetStatus>,
+    /// The last failed search, in words, and when.
+    pub failure: Option<(String, DateTime<FixedOffset>)>,
+    /// The demo or a replay: the lists' clock is in the past, so the store is read whole.
+    pub replay: bool,
+}
+
+impl Brand {
+    pub fn summary(&self) -> Option<&TermSummary> {
+        self.summaries.get(self.term)
+    }
+
+    /// The posts of the list with the cursor.
+    pub fn posts(&self) -> &[ScoredPost] {
+        match (self.summary(), self.list) {
+            (Some(s), BrandList::Newest) => &s.newest,
+            (Some(s), BrandList::MostNegative) => &s.most_negative,
+            (None, _) => &[],
+        }
+    }
+
+    pub fn selected_post(&self) -> Option<&ScoredPost> {
+        self.posts().get(self.selected)
+    }
+}
+
+/// What the watch loop reported.
+pub fn on_watch(state: &mut AppState, ev: WatchEvent) -> (Vec<Effect>, bool) {
+    match ev {
+        WatchEvent::Posts { posts, .. } => {
+            if posts.is_empty() {
+                return (Vec::new(), false);
+            }
+            let fx = vec![
+                Effect::History(HistoryCmd::RecordWatch(posts.clone())),
+                Effect::Brand(WatchInput::Posts(posts)),
+            ];
+            (fx, false)
+        }
+        WatchEvent::Failed {
+            term,
+            page,
+            error,
+            refused,
+            ..
+        } => {
+            let then = if refused {
+                "backing off"
+            } else {
+                "its next round retries"
+            };
+            let at = state.now.unwrap_or_else(crate::domain::now_cst);
+            state.brand.failure = Some((format!("{term} p{page}: {error} — {then}"), at));
+            (Vec::new(), state.brand.open)
+        }
+        WatchEvent::Budget(b) => {
+            state.brand.budget = Some(b);
+            (Vec::new(), state.brand.open)
+        }
+    }
+}
+
+/// New summaries from the worker: the cursor stays on the same term and post when they are
+/// still there.
+pub fn on_summaries(state: &mut AppState, summaries: Vec<TermSummary>) -> bool {
+    let b = &mut state.brand;
+    let term = b.summary().map(|s| s.term.clone());
+    let post = b.selected_post().map(|p| p.post.id.clone());
+    b.summaries = summaries;
+    if let Some(t) = term {
+        b.term = b.summaries.iter().position(|s| s.term == t).unwrap_or(0);
+    }
+    b.term = b.term.min(b.summaries.len().saturating_sub(1));
+    let n = b.posts().len();
+    b.selected = post
+        .and_then(|id| b.posts().iter().position(|p| p.post.id == id))
+        .unwrap_or(b.selected)
+        .min(n.saturating_sub(1));
+    b.offset = b.offset.min(b.selected);
+    b.open
+}
+
+/// The lists' clock moved (a fresh list): the summaries follow it; a viewer reads the
+/// collector's newer posts.
+pub fn on_fresh_list(state: &mut AppState, captured_at: DateTime<FixedOffset>) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if state.brand.source == WatchSource::Off {
+        return fx;
+    }
+    fx.push(Effect::Brand(WatchInput::Clock(captured_at)));
+    if state.brand.source == WatchSource::Store {
+        let since = Some(captured_at - Duration::hours(REREAD_HOURS));
+        fx.push(read_store(state, since, captured_at));
+    }
+    fx
+}
+
+/// The history store opened: read the last week of watched posts (a restart shows what was
+/// found before; a viewer sees the collector's).
+pub fn on_store_opened(state: &mut AppState) -> Vec<Effect> {
+    if state.brand.source == WatchSource::Off {
+        return Vec::new();
+    }
+    let mut fx = Vec::new();
+    // The lists it shows (the stored ones, until the first poll) set the clock.
+    let shown = state
+        .lists
+        .boards
+        .values()
+        .filter_map(|b| b.current.as_ref().map(|s| s.captured_at))
+        .max();
+    if let Some(t) = shown {
+        fx.push(Effect::Brand(WatchInput::Clock(t)));
+    }
+    let until = state.now.unwrap_or_else(crate::domain::now_cst);
+    // A replay's posts are dated on its own day, in the past: read them all (the worker
+    // shows them as its clock reaches them).
+    let since = (!state.brand.replay).then(|| until - Duration::days(SEED_DAYS));
+    fx.push(read_store(state, since, until));
+    fx
+}
+
+fn read_store(
+    state: &AppState,
+    since: Option<DateTime<FixedOffset>>,
+    until: DateTime<FixedOffset>,
+) -> Effect {
+    Effect::History(HistoryCmd::WatchPosts {
+        terms: state.brand.terms.clone(),
+        since,
+        until,
+    })
+}
+
+/// Posts read from the store.
+pub fn on_stored_posts(
+    state: &mut AppState,
+    posts: Result<Vec<crate::domain::watch::WatchPost>, String>,
+) -> Vec<Effect> {
+    match posts {
+        Ok(posts) => {
+            if posts.is_empty() {
+                Vec::new()
+            } else {
+                vec![Effect::Brand(WatchInput::Posts(posts))]
+            }
+        }
+        Err(e) => {
+            let at = state.now.unwrap_or_else(crate::domain::now_cst);
+            state.brand.failure = Some((format!("reading watched posts: {e}"), at));
+            Vec::new()
+        }
+    }
+}
+
+/// `B`: open or close the view.
+pub fn toggle(state: &mut AppState) -> Vec<Effect> {
+    state.brand.open = !state.brand.open;
+    Vec::new()
+}
+
+/// Next (1) or previous (-1) term.
+pub fn cycle_term(state: &mut AppState, delta: isize) {
+    let b = &mut state.brand;
+    let n = b.summaries.len();
+    if n == 0 {
+        return;
+    }
+    b.term = (b.term as isize + delta).rem_euclid(n as isize) as usize;
+    b.selected = 0;
+    b.offset = 0;
+}
+
+/// Newest ↔ most negative.
+pub fn cycle_list(state: &mut AppState) {
+    let b = &mut state.brand;
+    b.list = match b.list {
+        BrandList::Newest => BrandList::MostNegative,
+        BrandList::MostNegative => BrandList::Newest,
+    };
+    b.selected = 0;
+    b.offset = 0;
+}
+
+/// Move the cursor in the list with `f(cur, page, last)`.
+pub fn select(state: &mut AppState, f: impl Fn(usize, usize, usize) -> usize) {
+    let page = crate::ui::brand::list_rows(state.size, state.brand.list);
+    let b = &mut state.brand;
+    let n = b.posts().len();
+    if n == 0 {
+        return;
+    }
+    b.selected = f(b.selected, page, n - 1);
+    if b.selected < b.offset {
+        b.offset = b.selected;
+    } else if b.selected >= b.offset + page.max(1) {
+        b.offset = b.selected + 1 - page.max(1);
+    }
+}
+
+/// `Enter`: the selected post's comments, in the drill-down views (Back returns here).
+pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
+    let Some(p) = state.brand.selected_post().cloned() else {
+        return Vec::new();
+    };
+    let term = state
+        .brand
+        .summary()
+        .map(|s| s.term.clone())
+        .unwrap_or_default();
+    super::drill::open_watched_post(state, &p.post, &term)
+}
+
+/// The selected post's page on m.weibo.cn (`o` / `y`).
+pub fn selected_link(state: &AppState) -> Option<String> {
+    let p = &state.brand.selected_post()?.post;
+    let url = match p.platform {
+        crate::domain::Platform::Weibo => format!("https://m.weibo.cn/status/{}", p.id),
+        _ => return None,
+    };
+    super::drill::safe_url(&url)
+}
