@@ -7,6 +7,7 @@ mod render_support;
 mod support;
 
 mod alerts;
+mod brand;
 mod app_analysis;
 mod app_drill;
 mod app_headless;
