@@ -258,6 +258,7 @@ pub fn select(state: &mut AppState, f: impl Fn(usize, usize, usize) -> usize) {
 /// `Enter`: the selected post's comments, in the drill-down views (Back returns here).
 pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
     let Some(p) = state.brand.selected_post().cloned() else {
+        state.status.flash = Some("no post here to open".into());
         return Vec::new();
     };
     let term = state

@@ -214,7 +214,10 @@ fn the_view_shows_volume_tone_authors_and_posts_at_80x24_and_120x35() {
                 && tone.contains(&format!("负 {}", s.tone_24h.neg)),
             "{tone}"
         );
-        assert!(s.tone_24h.neg >= 2, "two of the real posts are plainly negative: {s:?}");
+        assert!(
+            s.tone_24h.neg >= 2,
+            "two of the real posts are plainly negative: {s:?}"
+        );
         assert!(tone.contains("NSR"), "{tone}");
         // Fewer than 30 polar posts: the NSR says it is thin.
         if w >= 120 {
@@ -225,7 +228,10 @@ fn the_view_shows_volume_tone_authors_and_posts_at_80x24_and_120x35() {
         let first = line_with(&lines, "奔向自由的那个雨夜");
         assert!(first.contains("17:24"), "{first}");
         let kol = line_with(&lines, "@青青芫中葵");
-        assert!(kol.contains("KOL") && kol.contains(" V") && kol.contains("123万粉"), "{kol}");
+        assert!(
+            kol.contains("KOL") && kol.contains(" V") && kol.contains("123万粉"),
+            "{kol}"
+        );
         assert!(all.contains("Tech宅🔥小王"), "{all}");
         // The selected post's evidence.
         line_with(&lines, "因 ");
@@ -326,11 +332,17 @@ fn enter_opens_the_posts_comments_with_tone_marks_and_back_returns() {
         .map(|e| e.tone.as_ref().map(|t| t.label))
         .collect();
     use resou::sentiment::Label;
-    assert_eq!(marks, [Some(Label::Pos), Some(Label::Neg), Some(Label::Neu)]);
+    assert_eq!(
+        marks,
+        [Some(Label::Pos), Some(Label::Neg), Some(Label::Neu)]
+    );
     press(&mut app, "%");
     let lines = screen(&app, 80, 24);
     let tone = line_with(&lines, "comments loaded");
-    assert!(tone.contains("正 1") && tone.contains("负 1") && tone.contains("NSR +0%"), "{tone}");
+    assert!(
+        tone.contains("正 1") && tone.contains("负 1") && tone.contains("NSR +0%"),
+        "{tone}"
+    );
     press(&mut app, "esc");
     assert_eq!(active(&app.state), Layer::Brand);
     assert_eq!(app.state.brand.selected, 1);

@@ -7,12 +7,12 @@ mod render_support;
 mod support;
 
 mod alerts;
-mod brand;
 mod app_analysis;
 mod app_drill;
 mod app_headless;
 mod app_history;
 mod app_triage;
+mod brand;
 mod deliveries;
 mod demo_day;
 mod keymaps;

@@ -536,3 +536,71 @@ fn a_failed_delivery_in_the_store_shows_in_the_status_bar_and_under_d() {
     assert!(status.success(), "exit status {status:?}");
     s.assert_restored();
 }
+
+/// The 24 h post count in the brand view's volume line (`声量 24h ▁▂… 33   7d …`).
+fn brand_count(screen: &str) -> Option<u32> {
+    let line = screen.lines().find(|l| l.contains("声量 24h"))?;
+    let after = line.split("声量 24h").nth(1)?;
+    let before_week = after.split("7d").next()?;
+    before_week.split_whitespace().last()?.parse().ok()
+}
+
+#[test]
+fn demo_brand_view_fills_with_real_posts_volume_and_tone() {
+    let mut s = Session::start(&["--demo", "--demo-speed", "1"], 120, 35);
+    s.wait_for("the board", Duration::from_secs(30), has_board);
+    s.press(b"B");
+    // The demo watches 胖东来 and 旺旺; its searches are answered from the archived real posts
+    // created by the demo clock.
+    s.wait_for(
+        "the brand view with a summary of 胖东来",
+        Duration::from_secs(60),
+        |sc| {
+            sc.contains("[胖东来]")
+                && sc.contains("旺旺")
+                && sc.contains("情感 24h")
+                && brand_count(sc).is_some_and(|n| n > 0)
+        },
+    );
+    let first = brand_count(&s.screen()).unwrap_or(0);
+    let screen = s.screen();
+    assert!(screen.contains("NSR"), "{screen}");
+    assert!(
+        screen.contains("search ") && screen.contains("this hour"),
+        "{screen}"
+    );
+    // Posts with a tone mark and an author, mentioning the term.
+    assert!(
+        screen.lines().any(
+            |l| l.contains('@') && (l.contains("正+") || l.contains("中") || l.contains("负-"))
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("胖东来"), "{screen}");
+    // It lives: as the demo clock moves, later searches find more of the day's posts.
+    s.wait_for(
+        "more posts as the demo clock moves",
+        Duration::from_secs(120),
+        |sc| brand_count(sc).is_some_and(|n| n > first),
+    );
+    // The other term, then a post's comments and back.
+    s.press(b"\t");
+    s.wait_for(
+        "a post on 旺旺 (its first search may still be ahead)",
+        Duration::from_secs(60),
+        |sc| sc.contains("[旺旺]") && brand_count(sc).is_some_and(|n| n > 0),
+    );
+    s.press(b"\r");
+    s.wait_for("the post's comments", Duration::from_secs(30), |sc| {
+        sc.contains("品牌 旺旺") && sc.contains("comments")
+    });
+    s.press(b"\x1b");
+    s.wait_for("back in the brand view", Duration::from_secs(10), |sc| {
+        sc.contains("[旺旺]") && sc.contains("声量 24h")
+    });
+    s.press(b"q");
+    s.press(b"q");
+    let status = s.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    s.assert_restored();
+}
