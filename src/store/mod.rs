@@ -399,6 +399,8 @@ pub struct RetainReport {
     pub expired_kol_mentions: usize,
     /// KOL mentions merged into the hour's last one by hourly compaction.
     pub compacted_kol_mentions: usize,
+    /// Brand watch posts first seen before the keep window.
+    pub expired_watch_posts: usize,
 }
 
 #[cfg(test)]

@@ -82,7 +82,11 @@ pub(super) fn run(
         ),
         compact_before,
     )?;
+    // Brand watch posts by when they were found: a post dated long ago but found today stays
+    // for the window (the brand view and the collector's dedup read it).
+    let expired_watch_posts = exec("DELETE FROM watch_posts WHERE first_seen < $1", cutoff)?;
     Ok(RetainReport {
+        expired_watch_posts,
         expired_polls,
         compacted_polls,
         expired_topics,

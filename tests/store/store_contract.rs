@@ -990,4 +990,22 @@ pub fn watch_posts(store: &mut dyn HistoryStore) {
         "{:?}",
         back.text
     );
+
+    // Retention drops posts first seen before the keep window, whatever their own date.
+    let mut late = watch_post(
+        "5200000000000010",
+        "胖东来",
+        Some(1_700_000_000),
+        "旧帖新见",
+    );
+    late.first_seen = at(1_786_800_000 + 86_400 * 5);
+    store.record_watch_posts(&[late.clone()]).unwrap();
+    let report = store.retain(at(1_786_800_000 + 86_400 * 6), 3).unwrap();
+    assert_eq!(report.expired_watch_posts, 5, "{report:?}");
+    assert_eq!(
+        store
+            .watch_posts_between("胖东来", at(0), at(2_000_000_000))
+            .unwrap(),
+        vec![late]
+    );
 }
