@@ -311,3 +311,72 @@ fn deliveries_keys_rebind_and_back_closes_the_popup() {
     assert_eq!(active(&app.state), Layer::Board, "esc closes it too");
     assert!(!app.state.quit);
 }
+
+#[test]
+fn brand_keys_rebind_and_back_closes_the_view() {
+    use resou::analysis::watch_worker::{WatchBoard, WatchInput};
+    use resou::domain::watch::{WatchPost, WatchTerm};
+    let mut app = app_with(&[
+        "board.F6=show_brand",
+        "board.B=noop",
+        "brand.J=select_next",
+        "brand.T=next_tab",
+        "brand.c=back",
+    ]);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-08-15T14:00:00+08:00").expect("time");
+    // Real authors and texts (data/demo/posts.json.gz), on two terms.
+    let posts: Vec<WatchPost> = [
+        ("5332209126608408", "青青芫中葵", "胖东来这次招聘刑释人员"),
+        (
+            "5332210332997598",
+            "唯一纯白的茉莉花儿",
+            "胖东来 刑释人员 理解不了",
+        ),
+        ("5332214783936397", "投行小兵", "胖东来 特殊人员不歧视就好"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (id, author, text))| WatchPost {
+        platform: resou::domain::Platform::Weibo,
+        id: id.into(),
+        term: "胖东来".into(),
+        author: author.into(),
+        author_id: None,
+        verified_type: None,
+        followers: None,
+        reposts: None,
+        comments: None,
+        likes: None,
+        created_at: Some(at - chrono::Duration::minutes(i as i64)),
+        text: text.into(),
+        first_seen: at,
+    })
+    .collect();
+    let mut board = WatchBoard::new(resou::sentiment::Scorer::new());
+    board.apply(WatchInput::Terms(vec![
+        WatchTerm::named("胖东来"),
+        WatchTerm::named("旺旺"),
+    ]));
+    board.apply(WatchInput::Posts(posts));
+    board.apply(WatchInput::Clock(at));
+    app.handle(AppMsg::Brand(board.summaries()));
+    press(&mut app, "B");
+    assert_eq!(
+        active(&app.state),
+        Layer::Board,
+        "B is unbound on the board"
+    );
+    press(&mut app, "F6");
+    assert_eq!(active(&app.state), Layer::Brand);
+    let board_row = selected(&app);
+    press(&mut app, "J J");
+    assert_eq!(app.state.brand.selected, 2, "J walks the posts");
+    assert_eq!(selected(&app), board_row, "the board underneath stays put");
+    press(&mut app, "T");
+    assert_eq!(app.state.brand.term, 1, "T is the next term");
+    press(&mut app, "c");
+    assert_eq!(active(&app.state), Layer::Board);
+    press(&mut app, "F6 esc");
+    assert_eq!(active(&app.state), Layer::Board, "esc closes it too");
+    assert!(!app.state.quit);
+}
