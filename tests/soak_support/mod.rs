@@ -786,8 +786,10 @@ impl Rig {
                 fresh: true,
             } => self.drill.reload(id, request),
             Effect::CancelDrill(id) => self.drill.cancel(id),
-            // No pollers (polls are fed in), no terminal, no triage file, no desktop.
+            // No pollers (polls are fed in), no terminal, no triage file, no desktop, no
+            // watched terms (the brand worker is not part of the soak).
             Effect::Source(_)
+            | Effect::Brand(_)
             | Effect::SaveTriage(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
