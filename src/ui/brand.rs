@@ -333,7 +333,7 @@ fn badges(
     sel: &dyn Fn(Style) -> Style,
 ) {
     if kols.iter().any(|k| k == name) {
-        p.push(format!(" {}KOL", theme.symbols.kol), sel(theme.kol));
+        p.push(" ★KOL", sel(theme.kol));
     }
     if verified.is_some_and(|v| v >= 0) {
         p.push(" V", sel(theme.verified));
