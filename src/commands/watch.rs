@@ -2,7 +2,9 @@
 //! brand view exists. Searches every watched term (`[watch] terms`, the triage watchlist,
 //! `--term`) on Weibo real-time search within the `[watch]` budget, stores the posts once in
 //! the history store, and prints each page and the budget (used this hour, next request).
-//! `--once`: one round per term, then exit. With `--demo`, the loopback replay server answers
+//! Sentinel accounts (`[sentinel] enabled`) are followed by the same loop within the same
+//! budget, their posts stored under `@name`.
+//! `--once`: one round per term and account, then exit. With `--demo`, the loopback replay server answers
 //! from the demo day's real posts, its clock at the day's end.
 
 use std::collections::HashMap;
@@ -33,11 +35,19 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
             .map(|t| crate::domain::watch::WatchTerm::named(t)),
     );
     let terms = section.terms_with(watchlist);
-    anyhow::ensure!(
-        !terms.is_empty(),
-        "nothing to watch: add [watch] terms to the config, watch a keyword with `w`, or pass --term"
-    );
     let demo = cli.demo || cli.demo_day.is_some();
+    // Sentinel accounts (`[sentinel]`, off by default): the KOLs with a uid; the demo's set
+    // with --demo.
+    let sentinels = if demo {
+        cfg.sentinel.pick(crate::replay::demo_sentinels())
+    } else {
+        let (a, _) = crate::config::analysis_config(&cfg, false);
+        cfg.sentinel.accounts_from(&a.kols, &[])
+    };
+    anyhow::ensure!(
+        !terms.is_empty() || !sentinels.is_empty(),
+        "nothing to watch: add [watch] terms to the config, watch a keyword with `w`, pass --term, or enable [sentinel]"
+    );
     let spec = super::common::store_spec(cli, &cfg, demo)?;
     let mut store: Option<Box<dyn HistoryStore>> = match spec {
         Some(s) => Some(crate::store::open(&StoreSpec::parse(&s)).context("history store")?),
@@ -51,8 +61,16 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
             }
         }
     }
-    let rounds = a.once.then_some(terms.len());
-    let loop_cfg = section.loop_config(terms);
+    if let Some(st) = &store {
+        for s in &sentinels {
+            if let Some(at) = st.newest_watch_post(&s.term())?.and_then(|p| p.created_at) {
+                newest.insert(s.term(), at);
+            }
+        }
+    }
+    let rounds = a.once.then_some(terms.len() + sentinels.len());
+    let mut loop_cfg = section.loop_config(terms);
+    cfg.sentinel.apply(&mut loop_cfg, sentinels);
     let rt = super::runtime()?;
     rt.block_on(async {
         let (_server, origin) = if demo {
@@ -99,6 +117,26 @@ pub fn main(cli: &crate::cli::Cli, a: &crate::cli::WatchArgs) -> anyhow::Result<
                         st.record_watch_posts(&posts)?;
                     }
                     searched.insert(term);
+                }
+                WatchEvent::SentinelPosts {
+                    account,
+                    page,
+                    posts,
+                    new,
+                } => {
+                    println!(
+                        "{} (uid {}) page {page}: {} posts, {new} new",
+                        account.term(),
+                        account.uid,
+                        posts.len()
+                    );
+                    for p in posts.iter().take(a.show) {
+                        println!("  {}", line(p));
+                    }
+                    if let Some(st) = &mut store {
+                        st.record_watch_posts(&posts)?;
+                    }
+                    searched.insert(account.term());
                 }
                 WatchEvent::Failed {
                     term,

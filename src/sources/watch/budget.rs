@@ -66,6 +66,8 @@ pub struct Budget {
     cfg: BudgetConfig,
     /// Per term key: when its next first page may go.
     due: HashMap<String, DateTime<FixedOffset>>,
+    /// Keys with their own interval instead of `every` (sentinel accounts).
+    every_for: HashMap<String, Duration>,
     /// Start times of the requests of the last hour, oldest first.
     sent: VecDeque<DateTime<FixedOffset>>,
     /// Refusals in a row.
@@ -79,6 +81,7 @@ impl Budget {
         Budget {
             cfg,
             due: HashMap::new(),
+            every_for: HashMap::new(),
             sent: VecDeque::new(),
             refusals: 0,
             blocked_until: None,
@@ -87,6 +90,17 @@ impl Budget {
 
     pub fn config(&self) -> &BudgetConfig {
         &self.cfg
+    }
+
+    /// Give `key` its own interval between first pages (the hourly cap and back-off still
+    /// hold for it like for every request).
+    pub fn set_every(&mut self, key: &str, every: Duration) {
+        self.every_for.insert(key.to_string(), every);
+    }
+
+    /// The interval between `key`'s first pages.
+    pub fn every(&self, key: &str) -> Duration {
+        self.every_for.get(key).copied().unwrap_or(self.cfg.every)
     }
 
     /// Requests counted in the 60 minutes before `now`.
@@ -132,14 +146,15 @@ impl Budget {
     }
 
     /// May the first page of `term` go at `now`? Counted when granted; the term is then due
-    /// again `every` later.
+    /// again its interval later.
     pub fn first_page(&mut self, term: &str, now: DateTime<FixedOffset>) -> Permit {
         let due = self.due.get(term).copied().unwrap_or(now);
         let at = self.global_free_at(now).max(due);
         if at > now {
             return Permit::WaitUntil(at);
         }
-        self.due.insert(term.to_string(), add(now, self.cfg.every));
+        self.due
+            .insert(term.to_string(), add(now, self.every(term)));
         self.sent.push_back(now);
         Permit::Granted
     }
