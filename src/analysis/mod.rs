@@ -16,6 +16,7 @@ pub mod kol;
 pub mod mentions;
 pub mod panel;
 pub mod row;
+pub mod sentinel;
 pub mod signal;
 pub mod tokenize;
 
