@@ -409,3 +409,113 @@ async fn next_budget(rx: &mut mpsc::Receiver<WatchEvent>) -> resou::sources::wat
         }
     }
 }
+
+/// `resou --demo collect` with `[sentinel] enabled` follows the demo's sentinel set beside the
+/// pollers: their real posts reach the store under `@name` through the history service.
+#[test]
+fn collect_stores_sentinel_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("config/resou");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("config.toml"), "[sentinel]\nenabled = true\n").unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+        .args(["--demo", "collect"])
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env_remove("RESOU_STORE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let db = dir.path().join("data/resou/history-demo.sqlite3");
+    let far = (
+        t("2020-01-01T00:00:00+08:00"),
+        t("2030-01-01T00:00:00+08:00"),
+    );
+    let set = resou::replay::demo_sentinels();
+    let stored = |store: &resou::store::SqliteStore| -> Vec<WatchPost> {
+        set.iter()
+            .flat_map(|a| {
+                store
+                    .watch_posts_between(&a.term(), far.0, far.1)
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    // The condition: a sentinel's posts are in the store (polled; the collector is another
+    // process).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut found = Vec::new();
+    while std::time::Instant::now() < deadline && found.is_empty() {
+        std::thread::sleep(Duration::from_millis(200));
+        if let Ok(store) = resou::store::SqliteStore::open_read_only(&db) {
+            found = stored(&store);
+        }
+    }
+    support::sigterm(child.id());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "following {} sentinel account(s), each every 60 minutes, within the same budget",
+            set.len()
+        )),
+        "{err}"
+    );
+    assert!(!found.is_empty(), "no sentinel post stored");
+    for p in &found {
+        let a = set
+            .iter()
+            .find(|a| a.term() == p.term)
+            .expect("a sentinel's");
+        assert_eq!(p.author_id.as_deref(), Some(a.uid.as_str()));
+    }
+}
+
+/// `resou --demo watch --once` with `[sentinel] enabled`: one round per term and account, the
+/// accounts' pages printed under `@name`, and the budget line counting both.
+#[test]
+fn the_watch_command_follows_sentinels_in_one_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("config/resou");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("config.toml"),
+        "[sentinel]\nenabled = true\nmax_accounts = 2\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_resou"))
+        .args(["--demo", "watch", "--once", "--show", "0", "--term", "旺旺"])
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env_remove("RESOU_STORE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let set: Vec<Sentinel> = resou::replay::demo_sentinels()
+        .into_iter()
+        .take(2)
+        .collect();
+    for a in &set {
+        assert!(
+            stdout.contains(&format!("{} (uid {}) page 1: ", a.term(), a.uid)),
+            "{stdout}"
+        );
+    }
+    let pages = stdout.lines().filter(|l| l.contains(" page ")).count();
+    let last = stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!("watch budget {pages}/60 this hour; next: ")),
+        "{last}"
+    );
+}
