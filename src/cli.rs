@@ -173,7 +173,9 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Brand watch: search each watched term ([watch] terms, the watchlist, --term) on Weibo
     /// real-time search within the [watch] budget, store the posts once, print each page and
-    /// the budget (used this hour, next request). With --demo, the demo day's real posts.
+    /// the budget (used this hour, next request). With [sentinel] enabled, also follow the
+    /// sentinel accounts' timelines in the same budget and print the tags several started
+    /// using. With --demo, the demo day's real posts.
     Watch(WatchArgs),
     /// Poll like the app and append every raw response (status, headers without cookies, body)
     /// to a JSON Lines file; stops after --count polls per platform or on Ctrl-C / SIGTERM.

@@ -25,6 +25,8 @@ pub struct CollectReport {
     pub alerts_failed: u64,
     /// Brand watch posts handed to the store (a post seen again is kept once there).
     pub watch_posts: u64,
+    /// Of those, sentinel accounts' timeline posts.
+    pub sentinel_posts: u64,
     pub watch_failures: u64,
 }
 
@@ -59,7 +61,8 @@ pub async fn run(
 }
 
 /// [`run`], also running the brand watch loop (issue 20) when `watch` is given: its posts
-/// go to the store through the history service, its budget to the log.
+/// (terms' searches and sentinel accounts' timelines) go to the store through the history
+/// service, its budget to the log.
 pub async fn run_watching(
     sources: SourcesConfig,
     history: HistoryHandle,
@@ -210,6 +213,19 @@ fn watch_event(
         } => {
             tracing::info!(%term, page, posts = posts.len(), new, "watch page");
             report.watch_posts += posts.len() as u64;
+            if !posts.is_empty() {
+                history.send(HistoryCmd::RecordWatch(posts));
+            }
+        }
+        WatchEvent::SentinelPosts {
+            account,
+            page,
+            posts,
+            new,
+        } => {
+            tracing::info!(account = %account.name, uid = %account.uid, page, posts = posts.len(), new, "sentinel page");
+            report.watch_posts += posts.len() as u64;
+            report.sentinel_posts += posts.len() as u64;
             if !posts.is_empty() {
                 history.send(HistoryCmd::RecordWatch(posts));
             }

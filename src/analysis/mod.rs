@@ -16,6 +16,7 @@ pub mod kol;
 pub mod mentions;
 pub mod panel;
 pub mod row;
+pub mod sentinel;
 pub mod signal;
 pub mod term_summary;
 pub mod tokenize;
@@ -55,6 +56,9 @@ pub enum WorkerInput {
     },
     /// Report the sizes of the analyser's bounded structures (answered with `Stats`).
     Stats,
+    /// Posts of the sentinel accounts (brand watch): their tags are flagged when several
+    /// sentinels start using them (`AnalysisEvent::Sentinels`, after each list).
+    SentinelPosts(Vec<crate::domain::watch::WatchPost>),
 }
 
 impl From<Snapshot> for WorkerInput {
@@ -76,6 +80,8 @@ pub enum AnalysisEvent {
     Warning(String),
     /// Answer to [`WorkerInput::Stats`] (memory reports).
     Stats(AnalyzerStats),
+    /// The sentinel flags as of the last list, when they changed.
+    Sentinels(Vec<sentinel::SentinelFlag>),
 }
 
 /// Stored polls to replay at start-up: called once on the worker thread with a sink for the
@@ -193,8 +199,10 @@ fn run_worker(
     if !names.is_empty() && tx.send(AnalysisEvent::Kols(names)).is_err() {
         return;
     }
+    let mut sentinels = sentinel::SentinelPosts::default();
     while let Ok(input) = rx.recv() {
         match input {
+            WorkerInput::SentinelPosts(posts) => sentinels.add(posts),
             WorkerInput::Snapshot(snap) => {
                 crate::crash::debug_panic_point("worker");
                 // A poll the detector already took in (the history replay stored it first, or
@@ -205,6 +213,11 @@ fn run_worker(
                     analyzer.process(&snap)
                 };
                 if tx.send(AnalysisEvent::Update(Box::new(update))).is_err() {
+                    break;
+                }
+                if let Some(flags) = sentinels.flags_after(&snap, analyzer.tokenizer())
+                    && tx.send(AnalysisEvent::Sentinels(flags)).is_err()
+                {
                     break;
                 }
                 if release.due(snap.captured_at) {

@@ -60,6 +60,10 @@ pub struct Brand {
     pub failure: Option<(String, DateTime<FixedOffset>)>,
     /// The demo or a replay: the lists' clock is in the past, so the store is read whole.
     pub replay: bool,
+    /// The sentinel accounts followed (their stored posts are under `@name`).
+    pub sentinels: Vec<String>,
+    /// Tags several sentinels started using, as of the last list.
+    pub sentinel_flags: Vec<crate::analysis::sentinel::SentinelFlag>,
 }
 
 impl Brand {
@@ -91,6 +95,16 @@ pub fn on_watch(state: &mut AppState, ev: WatchEvent) -> (Vec<Effect>, bool) {
             let fx = vec![
                 Effect::History(HistoryCmd::RecordWatch(posts.clone())),
                 Effect::Brand(WatchInput::Posts(posts)),
+            ];
+            (fx, false)
+        }
+        WatchEvent::SentinelPosts { posts, .. } => {
+            if posts.is_empty() {
+                return (Vec::new(), false);
+            }
+            let fx = vec![
+                Effect::History(HistoryCmd::RecordWatch(posts.clone())),
+                Effect::SentinelPosts(posts),
             ];
             (fx, false)
         }
@@ -182,8 +196,9 @@ fn read_store(
     since: Option<DateTime<FixedOffset>>,
     until: DateTime<FixedOffset>,
 ) -> Effect {
+    let sentinels = state.brand.sentinels.iter().map(|n| format!("@{n}"));
     Effect::History(HistoryCmd::WatchPosts {
-        terms: state.brand.terms.clone(),
+        terms: state.brand.terms.iter().cloned().chain(sentinels).collect(),
         since,
         until,
     })
@@ -196,11 +211,17 @@ pub fn on_stored_posts(
 ) -> Vec<Effect> {
     match posts {
         Ok(posts) => {
-            if posts.is_empty() {
-                Vec::new()
-            } else {
-                vec![Effect::Brand(WatchInput::Posts(posts))]
+            let (sentinel, watched): (Vec<_>, Vec<_>) = posts
+                .into_iter()
+                .partition(|p| crate::domain::watch::is_sentinel_term(&p.term));
+            let mut fx = Vec::new();
+            if !watched.is_empty() {
+                fx.push(Effect::Brand(WatchInput::Posts(watched)));
             }
+            if !sentinel.is_empty() {
+                fx.push(Effect::SentinelPosts(sentinel));
+            }
+            fx
         }
         Err(e) => {
             let at = state.now.unwrap_or_else(crate::domain::now_cst);
@@ -241,7 +262,7 @@ pub fn cycle_list(state: &mut AppState) {
 
 /// Move the cursor in the list with `f(cur, page, last)`.
 pub fn select(state: &mut AppState, f: impl Fn(usize, usize, usize) -> usize) {
-    let page = crate::ui::brand::list_rows(state.size, state.brand.list);
+    let page = crate::ui::brand::list_rows(state.size, &state.brand);
     let b = &mut state.brand;
     let n = b.posts().len();
     if n == 0 {

@@ -74,6 +74,8 @@ pub enum Effect {
     History(crate::history::HistoryCmd),
     /// Posts, terms or the clock for the brand worker.
     Brand(crate::analysis::watch_worker::WatchInput),
+    /// Sentinel accounts' posts, for the analysis worker's tag flags.
+    SentinelPosts(Vec<crate::domain::watch::WatchPost>),
 }
 
 /// The mouse events the app uses.

@@ -56,6 +56,8 @@ pub struct Plan {
 /// What the brand view needs.
 pub struct WatchPlan {
     pub terms: Vec<crate::domain::watch::WatchTerm>,
+    /// The sentinel accounts followed (a viewer reads their stored posts).
+    pub sentinels: Vec<crate::domain::watch::Sentinel>,
     /// The watch loop's settings, when this app searches (not a team viewer).
     pub search: Option<crate::sources::watch::WatchConfig>,
     /// The scorer of the brand worker (and of the drill-down marks).
@@ -292,6 +294,10 @@ impl Services {
             )),
             Effect::OpenUrl(url) => Some(crate::desktop::open(&url, &self.desktop)),
             Effect::Export(rows) => Some(self.export_file(&rows)),
+            Effect::SentinelPosts(posts) => {
+                self.to_worker(WorkerInput::SentinelPosts(posts));
+                None
+            }
             Effect::Brand(input) => {
                 if let Some(b) = &self.brand {
                     let _ = b.send(input);

@@ -293,6 +293,7 @@ fn on_analysis(state: &mut AppState, ev: AnalysisEvent) {
         AnalysisEvent::Update(u) => apply_analysis(state, *u),
         // Memory reports (the soak harness asks for them); nothing to show.
         AnalysisEvent::Stats(_) => {}
+        AnalysisEvent::Sentinels(flags) => state.brand.sentinel_flags = flags,
         AnalysisEvent::Kols(names) => {
             state.enrich.kol_names = names;
             super::drill::remark_views(state);

@@ -86,13 +86,36 @@ pub fn main(
         .map(|p| crate::triage::Triage::load_or_empty(&p).0.watched_keywords)
         .unwrap_or_default();
     let terms = cfg.watch.terms_with(watchlist);
-    let watch = (!terms.is_empty()).then(|| {
+    // Sentinel accounts (issue 20, point 2): `[sentinel]`, off by default. The collector
+    // fetches no topic pages, so it has no discovered accounts to add; the demo follows the
+    // bundle's sentinel set.
+    let sentinels = if !cfg.sentinel.enabled {
+        Vec::new()
+    } else if offline {
+        cfg.sentinel.pick(crate::replay::demo_sentinels())
+    } else {
+        let (a, _) = crate::config::analysis_config(&cfg, false);
+        cfg.sentinel.accounts_from(&a.kols, &[])
+    };
+    if cfg.sentinel.enabled && sentinels.is_empty() {
+        eprintln!("resou collect: [sentinel] is on but no KOL in kols.toml has a weibo_uid");
+    }
+    let watch = (!terms.is_empty() || !sentinels.is_empty()).then(|| {
         eprintln!(
             "resou collect: watching {} term(s), at most {} searches an hour",
             terms.len(),
             cfg.watch.max_per_hour
         );
-        cfg.watch.loop_config(terms)
+        let mut w = cfg.watch.loop_config(terms);
+        if !sentinels.is_empty() {
+            eprintln!(
+                "resou collect: following {} sentinel account(s), each every {} minutes, within the same budget",
+                sentinels.len(),
+                cfg.sentinel.every_minutes
+            );
+            cfg.sentinel.apply(&mut w, sentinels);
+        }
+        w
     });
     let history = crate::history::spawn(open_store(spec), opts, h_tx)?;
     let (report, stop) = rt.block_on(crate::collect::run_watching(

@@ -111,7 +111,11 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             };
             (open_store(spec.clone()), opts)
         });
-        let watch = watch_plan(&cfg, cli, triage_file.as_deref())?;
+        let watch = watch_plan(&cfg, cli, triage_file.as_deref(), &analysis.kols)?;
+        let sentinel_names: Vec<String> = watch
+            .iter()
+            .flat_map(|w| w.sentinels.iter().map(|a| a.name.clone()))
+            .collect();
         let scorer = watch.as_ref().map(|w| w.scorer.clone());
         let watch_terms: Vec<String> = watch
             .iter()
@@ -149,6 +153,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.brand.terms = watch_terms;
         app.state.brand.source = watch_source;
         app.state.brand.replay = offline;
+        app.state.brand.sentinels = sentinel_names;
         app.state.views.scorer = scorer;
         app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
         if let Some(p) = &triage_file {
@@ -202,13 +207,16 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
 pub const DEMO_TERMS: [&str; 2] = ["胖东来", "旺旺"];
 
 /// The brand view's terms and search loop: `[watch] terms` and the watchlist's keywords (the
-/// demo adds [`DEMO_TERMS`]); a viewer reads the collector's posts instead of searching. The
-/// demo searches its loopback server every 15 s: its lists' clock runs ~120× faster than
-/// the wall clock, and the server is ours, so the real budget's minutes would leave it still.
+/// demo adds [`DEMO_TERMS`]), and with `[sentinel] enabled` the KOLs with a uid as sentinel
+/// accounts (the demo follows the bundle's sentinel set); a viewer reads the collector's
+/// posts instead of searching. The demo searches its loopback server every 15 s and each
+/// sentinel every minute: its lists' clock runs ~120× faster than the wall clock, and the
+/// server is ours, so the real budget's minutes would leave it still.
 fn watch_plan(
     cfg: &crate::config::Config,
     cli: &crate::cli::Cli,
     triage_file: Option<&std::path::Path>,
+    kols: &[crate::analysis::Kol],
 ) -> anyhow::Result<Option<crate::app::services::WatchPlan>> {
     let mut watchlist: Vec<String> = triage_file
         .map(|p| crate::triage::Triage::load_or_empty(p).0.watched_keywords)
@@ -220,7 +228,16 @@ fn watch_plan(
         watchlist.splice(0..0, DEMO_TERMS.iter().map(|t| t.to_string()));
     }
     let terms = cfg.watch.terms_with(watchlist);
-    if terms.is_empty() {
+    let sentinels = if cli.demo {
+        let on = crate::config::sentinel::SentinelSection {
+            enabled: true,
+            ..cfg.sentinel.clone()
+        };
+        on.pick(crate::replay::demo_sentinels())
+    } else {
+        cfg.sentinel.accounts_from(kols, &[])
+    };
+    if terms.is_empty() && sentinels.is_empty() {
         return Ok(None);
     }
     let mut scorer = crate::sentiment::Scorer::new();
@@ -229,7 +246,9 @@ fn watch_plan(
     }
     let search = (!cli.viewer).then(|| {
         let mut c = cfg.watch.loop_config(terms.clone());
+        cfg.sentinel.apply(&mut c, sentinels.clone());
         if cli.demo {
+            c.sentinel_every = std::time::Duration::from_secs(60);
             c.budget.every = std::time::Duration::from_secs(15);
             c.budget.max_per_hour = 1_000;
             c.max_pages = 10;
@@ -240,6 +259,7 @@ fn watch_plan(
     });
     Ok(Some(crate::app::services::WatchPlan {
         terms,
+        sentinels,
         search,
         scorer: std::sync::Arc::new(scorer),
     }))

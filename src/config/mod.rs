@@ -4,6 +4,7 @@
 pub mod keymap;
 pub mod push;
 pub mod sentiment;
+pub mod sentinel;
 pub mod theme;
 pub mod watch;
 // Moved to `crate::paths` (a leaf: crash, logging and the stores need it without the config).
@@ -46,6 +47,8 @@ pub struct Config {
     pub report: ReportSection,
     /// `[watch]`: brand watch terms and budget.
     pub watch: watch::WatchSection,
+    /// `[sentinel]`: sentinel accounts (off by default).
+    pub sentinel: sentinel::SentinelSection,
     /// `[platform.<id>]`: per-list poll interval and detector weight.
     pub platform: std::collections::BTreeMap<Platform, PlatformSection>,
 }
@@ -452,6 +455,13 @@ impl Config {
         }
         if let Some((key, problem)) = self.watch.problem() {
             return Err(bad(key, problem));
+        }
+        if let Some((key, problem)) = self.sentinel.problem(self.watch.max_per_hour) {
+            return Err(ConfigError::Invalid {
+                path: path.to_string(),
+                line: sentinel::line_of(src, key),
+                problem,
+            });
         }
         Ok(())
     }

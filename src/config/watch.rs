@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::domain::watch::WatchTerm;
+use crate::domain::watch::{WatchTerm, is_sentinel_term};
 use crate::sources::watch::{BudgetConfig, WatchConfig};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -63,17 +63,29 @@ impl WatchSection {
         if self.terms.iter().any(|t| t.name.trim().is_empty()) {
             return Some(("terms", "[watch] a term has an empty name".into()));
         }
+        // `@name` is how sentinel accounts' posts are stored ([sentinel]).
+        if let Some(t) = self.terms.iter().find(|t| is_sentinel_term(t.name.trim())) {
+            return Some((
+                "terms",
+                format!(
+                    "[watch] term {:?} may not start with @ (follow an account with [sentinel] instead)",
+                    t.name
+                ),
+            ));
+        }
         None
     }
 
     /// The terms to watch: the configured ones, then the watchlist's keywords not already
-    /// among them (compared in the matching form), each once.
+    /// among them (compared in the matching form), each once; `@…` keywords are left out
+    /// (that form is a sentinel account's).
     pub fn terms_with(&self, watchlist: impl IntoIterator<Item = String>) -> Vec<WatchTerm> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         let listed = watchlist.into_iter().map(|k| WatchTerm::named(&k));
         for t in self.terms.iter().cloned().chain(listed) {
-            if !t.name.trim().is_empty() && seen.insert(t.key()) {
+            let name = t.name.trim();
+            if !name.is_empty() && !is_sentinel_term(name) && seen.insert(t.key()) {
                 out.push(t);
             }
         }

@@ -15,6 +15,7 @@ pub fn kind_zh(kind: Kind) -> &'static str {
         Kind::Anchored => "排名锚定",
         Kind::LabelStep => "标签升级",
         Kind::Watched => "关注对象",
+        Kind::SentinelTag => "哨兵账号新话题",
     }
 }
 

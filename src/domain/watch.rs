@@ -59,6 +59,38 @@ impl WatchTerm {
     }
 }
 
+/// A sentinel account (issue 20, point 2): a Weibo user whose timeline is followed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sentinel {
+    /// Weibo uid (digits).
+    pub uid: String,
+    /// Screen name, as configured or as the platform sent it.
+    pub name: String,
+}
+
+impl Sentinel {
+    pub fn new(uid: &str, name: &str) -> Sentinel {
+        Sentinel {
+            uid: uid.trim().to_string(),
+            name: name.trim().to_string(),
+        }
+    }
+
+    /// What its posts are stored under in `watch_posts.term`: `@` and the screen name. A
+    /// watched term may not start with `@` (the config refuses it), so the two never mix.
+    pub fn term(&self) -> String {
+        format!("{SENTINEL_PREFIX}{}", self.name)
+    }
+}
+
+/// The first character of a sentinel's stored term.
+pub const SENTINEL_PREFIX: char = '@';
+
+/// Is this stored term a sentinel's (`@name`)?
+pub fn is_sentinel_term(term: &str) -> bool {
+    term.starts_with(SENTINEL_PREFIX)
+}
+
 /// A post found for a watched term, as stored (one row per platform and id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchPost {

@@ -102,6 +102,20 @@ pub fn align_to(reference: &[SnapshotLine], other: &[SnapshotLine]) -> Vec<Snaps
         .collect()
 }
 
+/// Accounts in the demo's sentinel set.
+pub const DEMO_SENTINELS: usize = 12;
+
+/// The demo's sentinel accounts (issue 20, point 2): the [`DEMO_SENTINELS`] accounts of the
+/// bundled real posts (`data/demo/posts.json.gz`) that posted under the most distinct topics
+/// of the day, with their real uids and screen names. The replay server answers their
+/// timelines from those posts.
+pub fn sentinels() -> Vec<crate::domain::watch::Sentinel> {
+    super::posts::busiest_accounts(DEMO_SENTINELS)
+        .into_iter()
+        .map(|(uid, name)| crate::domain::watch::Sentinel::new(&uid, &name))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -207,7 +207,7 @@ fn envelope(route: Route, code: i64, normal: impl FnOnce(bool) -> Reply) -> Repl
     };
     match route {
         Route::HotSearch => Reply::json(&json!({"ok": code, "msg": msg})),
-        Route::Mobile | Route::WeiboPosts | Route::WeiboSearch => {
+        Route::Mobile | Route::WeiboPosts | Route::WeiboSearch | Route::WeiboTimeline => {
             Reply::json(&json!({"ok": code, "msg": msg, "data": {"cards": []}}))
         }
         Route::WeiboLongText | Route::WeiboComments => {

@@ -41,7 +41,10 @@ use tokio::task::JoinHandle;
 use crate::domain::Platform;
 use crate::domain::snapshot_file::SnapshotLine;
 
-pub use demo::{DemoData, DemoDay, align_to, demo_data};
+pub use demo::{DEMO_SENTINELS, DemoData, DemoDay, align_to, demo_data};
+
+/// The demo's sentinel accounts (see [`demo::sentinels`]).
+pub use demo::sentinels as demo_sentinels;
 pub use fault::Fault;
 pub use recording::{BodyEncoding, RecordedExchange, Recording, encode_body, is_recording_line};
 pub use reply::Route;

@@ -445,6 +445,94 @@ pub(crate) fn keyword_search(
     }))
 }
 
+// ---- sentinel accounts: user timelines (issue 20, point 2) --------------------------
+
+/// The user timeline `getIndex?type=uid&value=<uid>&containerid=107603<uid>&page=<n>`: the
+/// account's bundled posts with a real time created by `now` (the demo clock; `None`: all),
+/// newest first, `PAGE_SIZE` a page, `total` the account's count as the real listing sends.
+/// An account without posts gets Weibo's "nothing here".
+pub(crate) fn user_timeline(
+    query: &str,
+    now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    empty: bool,
+) -> Reply {
+    let cid = param(query, "containerid").unwrap_or_default();
+    let uid = cid.strip_prefix("107603").unwrap_or("");
+    let page = param(query, "page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    if empty || uid.is_empty() {
+        return no_content();
+    }
+    let b = bundle();
+    let posts: Vec<&Indexed> = keyword_index()
+        .iter()
+        .filter(|i| {
+            now.is_none_or(|n| i.at <= n)
+                && b.topics[i.topic].posts[i.post].uid.as_deref() == Some(uid)
+        })
+        .collect();
+    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    let slice: Vec<&Indexed> = posts.iter().copied().skip(start).take(PAGE_SIZE).collect();
+    if slice.is_empty() {
+        return no_content();
+    }
+    let cards: Vec<Value> = slice
+        .iter()
+        .map(|i| {
+            let t = &b.topics[i.topic];
+            let p = &t.posts[i.post];
+            json!({
+                "card_type": 9,
+                "itemid": format!("{cid}_-_{}", p.mid),
+                "scheme": format!("https://m.weibo.cn/status/{}?mblogid={}&luicode=10000011&lfid={cid}", p.mid, p.mid),
+                "mblog": mblog(t, i.post, false),
+            })
+        })
+        .collect();
+    let more = start + PAGE_SIZE < posts.len();
+    Reply::json(&json!({
+        "ok": 1,
+        "data": {
+            "cardlistInfo": {
+                "containerid": cid,
+                "v_p": 42,
+                "show_style": 1,
+                "total": posts.len(),
+                "page": if more { Value::from(page + 1) } else { Value::Null },
+            },
+            "cards": cards,
+        },
+    }))
+}
+
+/// The bundle's `n` accounts that posted under the most distinct topics (ties: more posts,
+/// then the uid in text order), with real uids and screen names: the demo's sentinel set.
+pub(crate) fn busiest_accounts(n: usize) -> Vec<(String, String)> {
+    let mut by_uid: HashMap<&str, (std::collections::HashSet<usize>, usize, &str)> = HashMap::new();
+    for (ti, t) in bundle().topics.iter().enumerate() {
+        for p in &t.posts {
+            if let (Some(uid), Some(name)) = (p.uid.as_deref(), p.username.as_deref()) {
+                let e = by_uid
+                    .entry(uid)
+                    .or_insert_with(|| (Default::default(), 0, name));
+                e.0.insert(ti);
+                e.1 += 1;
+            }
+        }
+    }
+    let mut all: Vec<(&str, usize, usize, &str)> = by_uid
+        .into_iter()
+        .map(|(uid, (topics, posts, name))| (uid, topics.len(), posts, name))
+        .collect();
+    all.sort_by(|a, b| (b.1, b.2, a.0).cmp(&(a.1, a.2, b.0)));
+    all.into_iter()
+        .take(n)
+        .map(|(uid, _, _, name)| (uid.to_string(), name.to_string()))
+        .collect()
+}
+
 /// C2 post page: the full `mblog` as `$render_data[0].status`, as the real page embeds it.
 fn detail_page(path: &str) -> Reply {
     let mid = path.trim_start_matches("/detail/").trim_end_matches('/');

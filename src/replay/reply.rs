@@ -35,6 +35,9 @@ pub enum Route {
     /// C1 keyword search `GET /api/container/getIndex?containerid=100103type=61&q=<word>&page=<n>`
     /// (m.weibo.cn): `q` without `#…#` — a watched term, not a topic (brand watch)
     WeiboSearch,
+    /// User timeline `GET /api/container/getIndex?type=uid&value=<uid>&containerid=107603<uid>&page=<n>`
+    /// (m.weibo.cn): a sentinel account's posts (brand watch)
+    WeiboTimeline,
     /// C2 `GET /detail/<mid>` (HTML with `$render_data`, m.weibo.cn)
     WeiboDetail,
     /// C2 `GET /statuses/extend?id=<mid>` (m.weibo.cn)
@@ -131,6 +134,8 @@ impl Route {
                 let cid = super::wire::param(query, "containerid").unwrap_or_default();
                 if cid.starts_with("100103") && super::posts::is_keyword_search(&cid) {
                     Route::WeiboSearch
+                } else if cid.starts_with("107603") {
+                    Route::WeiboTimeline
                 } else if cid.starts_with("100103") {
                     Route::WeiboPosts
                 } else {
@@ -195,6 +200,7 @@ impl Route {
             | Route::TopicDetail
             | Route::WeiboPosts
             | Route::WeiboSearch
+            | Route::WeiboTimeline
             | Route::WeiboDetail
             | Route::WeiboLongText
             | Route::WeiboComments => Platform::Weibo,
@@ -209,6 +215,7 @@ impl Route {
             | Route::TopicDetail
             | Route::WeiboPosts
             | Route::WeiboSearch
+            | Route::WeiboTimeline
             | Route::WeiboLongText
             | Route::WeiboComments
             | Route::TiebaHotMessage
@@ -270,6 +277,7 @@ impl Route {
             Route::Mobile
             | Route::WeiboPosts
             | Route::WeiboSearch
+            | Route::WeiboTimeline
             | Route::WeiboDetail
             | Route::WeiboLongText
             | Route::WeiboComments => "m.weibo.cn",

@@ -128,6 +128,7 @@ pub fn route_names() -> &'static [(&'static str, Route)] {
         ("topic-detail", Route::TopicDetail),
         ("weibo-posts", Route::WeiboPosts),
         ("weibo-search", Route::WeiboSearch),
+        ("weibo-timeline", Route::WeiboTimeline),
         ("weibo-detail", Route::WeiboDetail),
         ("weibo-long-text", Route::WeiboLongText),
         ("weibo-comments", Route::WeiboComments),

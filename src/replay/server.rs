@@ -427,6 +427,14 @@ impl Shared {
                 let now = self.current(Platform::Weibo).map(|l| l.captured_at);
                 posts::keyword_search(query, now, empty)
             }
+            // A sentinel's timeline: its real posts created by the demo clock, newest first.
+            Route::WeiboTimeline => {
+                if !self.has_accepted_sub(headers) {
+                    return Reply::redirect(visitor::passport_url(&route.public_url(uri)));
+                }
+                let now = self.current(Platform::Weibo).map(|l| l.captured_at);
+                posts::user_timeline(query, now, empty)
+            }
             Route::TiebaAppPage => tieba_drill::app_page(form, empty),
             r if r.is_tieba_drill() => tieba_drill::render(r, path, query, empty),
             Route::BaiduBoard | Route::BaiduApi => {

@@ -40,6 +40,8 @@ pub enum Kind {
     LabelStep,
     /// A topic on the team's watchlist (watched keywords / KOLs).
     Watched,
+    /// A tag several sentinel accounts started using (`analysis::sentinel`).
+    SentinelTag,
 }
 
 impl From<crate::analysis::dynamics::Kind> for Kind {

@@ -74,6 +74,33 @@ pub fn from_update(u: &AnalysisUpdate) -> Vec<Candidate> {
     keywords.chain(events).chain(dynamics).collect()
 }
 
+/// Tags several sentinel accounts started using: the accounts are the candidate's KOLs, the
+/// detector's z its score, and the lists already carrying the tag its platforms (none: not on
+/// a list yet, the early warning). Keyed by tag and flag time, so a later onset is news again.
+pub fn from_sentinel(flags: &[crate::analysis::sentinel::SentinelFlag]) -> Vec<Candidate> {
+    flags
+        .iter()
+        .map(|f| Candidate {
+            key: format!("sentinel:{}:{}", f.tag, f.flagged_at.timestamp()),
+            kind: Kind::SentinelTag,
+            title: if f.hashtag {
+                format!("#{}#", f.tag)
+            } else {
+                f.tag.clone()
+            },
+            texts: Vec::new(),
+            platforms: f.on_lists.clone(),
+            kols: f.accounts.clone(),
+            signals: Signals {
+                z_score: Some(f.z),
+                platforms: count(f.on_lists.len()),
+                kols: count(f.accounts.len()),
+                ..Signals::default()
+            },
+        })
+        .collect()
+}
+
 /// Every ranked topic of a list, with the KOLs `update` (the same poll's analysis, if at
 /// hand) found in it. Its rank is the rank now; a caller that tracks the best rank reached
 /// raises `signals.best_rank`.
@@ -258,5 +285,32 @@ mod tests {
         );
         assert!(c[1].kols.is_empty() && c[1].signals.label.is_none());
         assert!(from_snapshot(&s, None)[0].kols.is_empty());
+    }
+
+    #[test]
+    fn sentinel_flags_become_candidates() {
+        use crate::analysis::sentinel::SentinelFlag;
+        let at = chrono::DateTime::parse_from_rfc3339("2026-08-15T12:05:00+08:00").unwrap();
+        let f = SentinelFlag {
+            tag: "胖东来 刑释人员".into(),
+            hashtag: true,
+            accounts: vec!["京东健康".into(), "中国环境".into(), "辽源发布".into()],
+            first_used: at,
+            flagged_at: at,
+            z: 3.8,
+            on_lists: Vec::new(),
+        };
+        let c = from_sentinel(std::slice::from_ref(&f));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].kind, Kind::SentinelTag);
+        assert_eq!(c[0].title, "#胖东来 刑释人员#");
+        assert_eq!(c[0].signals.kols, 3);
+        assert_eq!(c[0].signals.platforms, 0);
+        assert_eq!(c[0].signals.z_score, Some(3.8));
+        let later = SentinelFlag {
+            flagged_at: at + chrono::Duration::hours(30),
+            ..f
+        };
+        assert_ne!(from_sentinel(&[later])[0].key, c[0].key);
     }
 }

@@ -18,8 +18,8 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::SourceError;
 use super::http::HttpClient;
-use super::{SourceError, SourceEvent};
 
 /// How politely to fetch.
 #[derive(Debug, Clone)]
@@ -54,6 +54,8 @@ pub(crate) trait Errand: Send + Sync + 'static {
     /// What is remembered of a result.
     type Kept: Send + 'static;
     type Answer: Send + 'static;
+    /// What leaves on the events channel.
+    type Event: Send + 'static;
 
     /// For logs.
     const NAME: &'static str;
@@ -77,7 +79,7 @@ pub(crate) trait Errand: Send + Sync + 'static {
     }
     /// What to remember of a result (answers and failures alike), and for how long.
     fn keep(&self, result: &Result<Self::Answer, SourceError>) -> Option<(Duration, Self::Kept)>;
-    fn event(job: Self::Job, result: Result<Self::Answer, SourceError>) -> SourceEvent;
+    fn event(job: Self::Job, result: Result<Self::Answer, SourceError>) -> Self::Event;
 }
 
 /// Results kept until their own expiry, at most `cap`. Expired ones go first (they are never
@@ -172,7 +174,7 @@ impl<E: Errand> Polite<E> {
         errand: E,
         manners: Manners,
         client: Arc<HttpClient>,
-        events: mpsc::Sender<SourceEvent>,
+        events: mpsc::Sender<E::Event>,
     ) -> Self {
         let shared = Arc::new(Shared {
             errand,
@@ -299,7 +301,7 @@ fn next<E: Errand>(shared: &Shared<E>) -> Option<Next<E>> {
 async fn run<E: Errand>(
     shared: Arc<Shared<E>>,
     client: Arc<HttpClient>,
-    events: mpsc::Sender<SourceEvent>,
+    events: mpsc::Sender<E::Event>,
 ) {
     loop {
         let Some(next) = next(&shared) else {

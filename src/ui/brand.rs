@@ -18,14 +18,17 @@ use crate::app::state::AppState;
 use crate::domain::num::format_heat;
 use crate::sentiment::Label;
 
-/// Lines above the post list: tabs, volume, tone 24 h, tone 7 d, authors, list heading.
-const HEAD_LINES: usize = 6;
+/// Lines above the post list: tabs, volume, tone 24 h, tone 7 d, authors, list heading, and
+/// the sentinels' line when sentinels are followed.
+fn head_lines(b: &Brand) -> usize {
+    6 + usize::from(!b.sentinels.is_empty())
+}
 /// Lines a post takes (meta, text); the selected one adds a line of evidence.
 const POST_LINES: usize = 2;
 
 /// Posts of the list that fit on a terminal of `size` (the header and status bar stay).
-pub fn list_rows(size: (u16, u16), _list: BrandList) -> usize {
-    let body = (size.1 as usize).saturating_sub(2 + HEAD_LINES + 1);
+pub fn list_rows(size: (u16, u16), b: &Brand) -> usize {
+    let body = (size.1 as usize).saturating_sub(2 + head_lines(b) + 1);
     (body / POST_LINES).max(1)
 }
 
@@ -60,6 +63,10 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
         authors(s, &state.enrich.kol_names, theme),
         Parts::default(),
     );
+    if !b.sentinels.is_empty() {
+        draw_line(line(5), buf, sentinels(b, theme), Parts::default());
+    }
+    let heading = head_lines(b) - 1;
     let (name, n, other) = match b.list {
         BrandList::Newest => (
             "最新 newest",
@@ -75,10 +82,10 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     let mut head = Parts::default();
     head.push(format!("── {name} · {n} "), theme.border)
         .push(format!("· {other} · enter: comments "), theme.muted);
-    draw_line(line(5), buf, head, Parts::default());
+    draw_line(line(heading), buf, head, Parts::default());
 
     let bottom = area.y + area.height;
-    let mut y = area.y + HEAD_LINES as u16;
+    let mut y = area.y + head_lines(b) as u16;
     let failure_line = b.failure.is_some() as u16;
     let posts = b.posts();
     if posts.is_empty() {
@@ -139,6 +146,39 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
             Parts::default(),
         );
     }
+}
+
+/// `哨兵 12 · #全国生态日# 3人 14:05 not on a list · 印尼 4人 09:10 on 微博`: tags several
+/// sentinel accounts started using (newest flag first).
+fn sentinels(b: &Brand, theme: &Theme) -> Parts {
+    let mut p = Parts::default();
+    p.push(
+        format!(" 哨兵 {} accounts ", b.sentinels.len()),
+        theme.muted,
+    );
+    if b.sentinel_flags.is_empty() {
+        p.push("· no tag taken up by 3+ of them within 6 h", theme.muted);
+    }
+    let mut flags: Vec<_> = b.sentinel_flags.iter().collect();
+    flags.sort_by(|a, b| b.flagged_at.cmp(&a.flagged_at));
+    for f in flags {
+        let tag = if f.hashtag {
+            format!("#{}#", f.tag)
+        } else {
+            f.tag.clone()
+        };
+        p.push("· ", theme.muted).push(tag, theme.rising).push(
+            format!(" {}人 {} ", f.accounts.len(), f.flagged_at.format("%H:%M")),
+            theme.muted,
+        );
+        if f.on_lists.is_empty() {
+            p.push("not on a list ", theme.warn);
+        } else {
+            let on: Vec<&str> = f.on_lists.iter().map(|p| p.tag()).collect();
+            p.push(format!("on {} ", on.join("+")), theme.muted);
+        }
+    }
+    p
 }
 
 fn tabs(b: &Brand, theme: &Theme) -> Parts {

@@ -790,6 +790,7 @@ impl Rig {
             // watched terms (the brand worker is not part of the soak).
             Effect::Source(_)
             | Effect::Brand(_)
+            | Effect::SentinelPosts(_)
             | Effect::SaveTriage(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)

@@ -18,7 +18,8 @@
 //! Drill-down and topic routes are not in this matrix; the same `Fault` kinds are applied to
 //! them in `drill_fetcher.rs`, `topic_replay.rs` and `tieba_drill.rs` (next to this file),
 //! and to the brand watch search route (`weibo-search`) in `watch.rs`, which also checks
-//! which of them the watch budget backs off for.
+//! which of them the watch budget backs off for, and the same table to the sentinel timeline
+//! route (`weibo-timeline`) in `sentinel.rs`.
 //!
 //! Steps are advanced on the poll reports seen, not by request counts: a visitor-cookie renewal,
 //! a cookie bootstrap or a redirect loop makes several requests in one poll.

@@ -40,6 +40,7 @@ mod lists_b;
 mod replay_server;
 mod rows;
 mod secrets;
+mod sentinel;
 mod sources_chain;
 mod sources_http;
 mod sources_parsers;

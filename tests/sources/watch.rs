@@ -24,7 +24,7 @@ use resou::store::{HistoryStore, Store};
 use tokio::sync::mpsc;
 
 /// What an error must be.
-type Check = fn(&SourceError) -> bool;
+pub(crate) type Check = fn(&SourceError) -> bool;
 
 fn drill_fixture(name: &str) -> String {
     let path = format!(
@@ -192,7 +192,7 @@ fn hostile_bodies_are_errors() {
 // ---- the replay route ---------------------------------------------------------------
 
 /// Two Weibo lists of the demo day: the clock at 12:00, then at 23:59.
-fn demo_clock() -> Vec<SnapshotLine> {
+pub(crate) fn demo_clock() -> Vec<SnapshotLine> {
     ["2026-08-15T12:00:00+08:00", "2026-08-15T23:59:00+08:00"]
         .iter()
         .map(|at| SnapshotLine {
@@ -267,13 +267,10 @@ async fn replay_serves_real_posts_by_the_demo_clock() {
     assert_eq!(s.hits(Route::WeiboPosts), 0);
 }
 
-/// The fault rows of the search route: each fault kind gives the error the budget needs to
-/// tell a refusal (back off) from a passing failure; nothing panics.
-#[tokio::test]
-async fn fault_rows_of_the_search_route() {
-    let s = server().await;
-    let c = support::replay_client(&s);
-    let cases: Vec<(Fault, Check, bool)> = vec![
+/// The m.weibo.cn listing routes' fault rows (search and sentinel timelines): a fault, the
+/// error it must give, and whether that is a refusal the budget backs off for.
+pub(crate) fn fault_rows() -> Vec<(Fault, Check, bool)> {
+    vec![
         (Fault::Status(403), |e| *e == SourceError::Status(403), true),
         (Fault::Status(418), |e| *e == SourceError::Status(418), true),
         (Fault::Status(432), |e| *e == SourceError::Status(432), true),
@@ -318,8 +315,16 @@ async fn fault_rows_of_the_search_route() {
             |e| e.to_string().contains("redirect"),
             false,
         ),
-    ];
-    for (fault, want, refusal) in cases {
+    ]
+}
+
+/// The fault rows of the search route: each fault kind gives the error the budget needs to
+/// tell a refusal (back off) from a passing failure; nothing panics.
+#[tokio::test]
+async fn fault_rows_of_the_search_route() {
+    let s = server().await;
+    let c = support::replay_client(&s);
+    for (fault, want, refusal) in fault_rows() {
         s.set_fault(Route::WeiboSearch, fault.clone());
         let got = fetch_page(&c, "胖东来", 1, now()).await;
         let e = got.expect_err(&format!("{fault:?}"));
@@ -364,6 +369,7 @@ fn quick(terms: Vec<WatchTerm>, max_per_hour: u32) -> WatchConfig {
         min_gap: Duration::from_millis(20),
         jitter: Duration::ZERO,
         answer_timeout: Duration::from_secs(20),
+        ..WatchConfig::default()
     }
 }
 
@@ -407,6 +413,7 @@ async fn the_loop_searches_each_term_within_budget_and_posts_are_kept_once() {
             }
             WatchEvent::Budget(b) => statuses.push(b),
             WatchEvent::Failed { error, .. } => panic!("{error:?}"),
+            WatchEvent::SentinelPosts { account, .. } => panic!("no sentinel set: {account:?}"),
         }
     }
     assert_eq!(pages["胖东来"], [1, 2, 3]);

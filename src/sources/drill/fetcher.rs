@@ -61,6 +61,7 @@ impl Errand for Pages {
     type Key = DrillRequest;
     type Kept = Arc<DrillPage>;
     type Answer = Box<DrillPage>;
+    type Event = SourceEvent;
 
     const NAME: &'static str = "drill";
     const INTERNAL_ERROR: &'static str = "internal error while loading";

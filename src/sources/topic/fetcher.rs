@@ -67,6 +67,7 @@ impl Errand for Pages {
     type Key = String;
     type Kept = ();
     type Answer = Box<TopicDetail>;
+    type Event = SourceEvent;
 
     const NAME: &'static str = "topic";
     const INTERNAL_ERROR: &'static str = "internal error while fetching a topic";

@@ -66,6 +66,8 @@ pub struct Budget {
     cfg: BudgetConfig,
     /// Per term key: when its next first page may go.
     due: HashMap<String, DateTime<FixedOffset>>,
+    /// Keys with their own interval instead of `every` (sentinel accounts).
+    every_for: HashMap<String, Duration>,
     /// Start times of the requests of the last hour, oldest first.
     sent: VecDeque<DateTime<FixedOffset>>,
     /// Refusals in a row.
@@ -79,6 +81,7 @@ impl Budget {
         Budget {
             cfg,
             due: HashMap::new(),
+            every_for: HashMap::new(),
             sent: VecDeque::new(),
             refusals: 0,
             blocked_until: None,
@@ -87,6 +90,17 @@ impl Budget {
 
     pub fn config(&self) -> &BudgetConfig {
         &self.cfg
+    }
+
+    /// Give `key` its own interval between first pages (the hourly cap and back-off still
+    /// hold for it like for every request).
+    pub fn set_every(&mut self, key: &str, every: Duration) {
+        self.every_for.insert(key.to_string(), every);
+    }
+
+    /// The interval between `key`'s first pages.
+    pub fn every(&self, key: &str) -> Duration {
+        self.every_for.get(key).copied().unwrap_or(self.cfg.every)
     }
 
     /// Requests counted in the 60 minutes before `now`.
@@ -132,14 +146,15 @@ impl Budget {
     }
 
     /// May the first page of `term` go at `now`? Counted when granted; the term is then due
-    /// again `every` later.
+    /// again its interval later.
     pub fn first_page(&mut self, term: &str, now: DateTime<FixedOffset>) -> Permit {
         let due = self.due.get(term).copied().unwrap_or(now);
         let at = self.global_free_at(now).max(due);
         if at > now {
             return Permit::WaitUntil(at);
         }
-        self.due.insert(term.to_string(), add(now, self.cfg.every));
+        self.due
+            .insert(term.to_string(), add(now, self.every(term)));
         self.sent.push_back(now);
         Permit::Granted
     }
@@ -359,6 +374,77 @@ mod tests {
                 }
             }
             assert!(!sent.is_empty());
+        }
+    }
+
+    /// Terms and sentinel accounts (their own, longer interval) under one budget, asked as
+    /// often as a client can — every 11 s, at random, first pages and later pages alike,
+    /// retrying at once after failures, refusals at random — over 12 simulated hours: no
+    /// 60-minute window holds more than the cap, and no key's rounds start closer than its
+    /// own interval.
+    #[test]
+    fn terms_and_sentinels_together_never_exceed_the_cap() {
+        fastrand::seed(2020);
+        for cap in [60, 12, 5] {
+            let mut b = Budget::new(cfg(5, cap));
+            let terms = ["胖东来", "旺旺"];
+            let sentinels = ["@京东健康", "@中国环境", "@人民日报", "@新华社"];
+            for s in sentinels {
+                b.set_every(s, Duration::from_secs(3600));
+            }
+            let keys: Vec<String> = terms
+                .iter()
+                .chain(&sentinels)
+                .map(|s| s.to_string())
+                .collect();
+            let mut sent: Vec<DateTime<FixedOffset>> = Vec::new();
+            let mut rounds: HashMap<String, Vec<DateTime<FixedOffset>>> = HashMap::new();
+            let mut t = t0();
+            let end = t0() + secs(12 * 3600);
+            while t < end {
+                let key = &keys[fastrand::usize(..keys.len())];
+                let first = fastrand::u8(..3) != 0;
+                let permit = if first {
+                    b.first_page(key, t)
+                } else {
+                    b.next_page(t)
+                };
+                if permit == Permit::Granted {
+                    sent.push(t);
+                    if first {
+                        rounds.entry(key.clone()).or_default().push(t);
+                    }
+                    if fastrand::u8(..8) == 0 {
+                        b.refused(t);
+                    } else {
+                        b.answered();
+                    }
+                }
+                t += secs(11);
+            }
+            for (i, s) in sent.iter().enumerate() {
+                let in_hour = sent[i..]
+                    .iter()
+                    .take_while(|x| **x < *s + secs(3600))
+                    .count();
+                assert!(
+                    in_hour <= cap as usize,
+                    "{in_hour} in the hour from {s} (cap {cap})"
+                );
+            }
+            for (key, starts) in &rounds {
+                let every = chrono::Duration::from_std(b.every(key)).unwrap();
+                assert!(
+                    starts.windows(2).all(|w| w[1] - w[0] >= every),
+                    "{key}: rounds closer than {every}"
+                );
+            }
+            // Both kinds got rounds, sentinels at most one an hour each.
+            for s in sentinels {
+                let n = rounds.get(s).map_or(0, Vec::len);
+                assert!((1..=12).contains(&n), "{s}: {n} rounds in 12 h");
+            }
+            assert!(rounds.get("胖东来").is_some_and(|r| r.len() > 12) || cap < 60);
         }
     }
 }

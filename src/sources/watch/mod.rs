@@ -8,22 +8,27 @@
 //! stored for the term), applies the term's exclusions and turns entries into
 //! [`WatchPost`]s; `service` runs the loop.
 //!
+//! Sentinel accounts (point 2) are followed through their timelines (`timeline`, §4 C6) by
+//! the same loop under the same budget, harvested the same way under the stored term `@name`.
+//!
 //! Tieba search is not watched: data-sources.md documents no Tieba search endpoint at all,
 //! and says Tieba's PC pages and app APIs need cookies and signatures since 2026 (§5, §9.14).
 
 pub mod budget;
 pub mod service;
+pub mod timeline;
 
 use chrono::{DateTime, FixedOffset};
 
 use crate::domain::Platform;
-use crate::domain::post::{DrillPage, DrillRequest, PostTab};
+use crate::domain::post::{DrillPage, DrillRequest, Entry, PostTab};
 use crate::domain::watch::{WatchPost, WatchTerm};
 use crate::sources::SourceError;
 use crate::sources::http::HttpClient;
 
 pub use budget::{Budget, BudgetConfig, Permit, is_refusal};
 pub use service::{BudgetStatus, WatchConfig, WatchEvent, WatchHandle, spawn_watch};
+pub use timeline::{TimelinePage, fetch_timeline, parse_timeline, timeline_url};
 
 /// The C1 real-time search request for one page of `query`.
 pub fn search_request(query: &str, page: u32) -> DrillRequest {
@@ -71,14 +76,26 @@ pub fn harvest(
     newest: Option<DateTime<FixedOffset>>,
     seen_at: DateTime<FixedOffset>,
 ) -> Harvest {
+    harvest_items(term, &page.items, page.next.is_some(), newest, seen_at)
+}
+
+/// [`harvest`] of any listing page (a search page or a sentinel's timeline page): `goes_on`
+/// when the listing has a next page.
+pub fn harvest_items(
+    term: &WatchTerm,
+    items: &[Entry],
+    goes_on: bool,
+    newest: Option<DateTime<FixedOffset>>,
+    seen_at: DateTime<FixedOffset>,
+) -> Harvest {
     let is_new = |t: Option<DateTime<FixedOffset>>| match (t, newest) {
         (Some(t), Some(n)) => t > n,
         _ => true,
     };
-    let reached = page.items.iter().any(|e| !is_new(e.created_at));
+    let reached = items.iter().any(|e| !is_new(e.created_at));
     let mut posts = Vec::new();
     let mut excluded = 0;
-    for e in &page.items {
+    for e in items {
         let text = e.text.to_plain();
         if term.excludes(&text) || term.excludes(e.author.name.as_str()) {
             excluded += 1;
@@ -96,6 +113,6 @@ pub fn harvest(
         posts,
         new,
         excluded,
-        more: page.next.is_some() && !page.items.is_empty() && !reached,
+        more: goes_on && !items.is_empty() && !reached,
     }
 }

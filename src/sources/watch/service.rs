@@ -1,9 +1,11 @@
-//! The watch loop: a tokio task that asks for each term's real-time search when the budget
-//! allows, pages while pages hold only new posts, and sends what it found as [`WatchEvent`]s
-//! on a channel (it never touches app state or the store). Requests go through its own
-//! drill-down fetcher (the polite fetcher: per-host spacing with jitter).
+//! The watch loop: a tokio task that asks for each term's real-time search and each sentinel
+//! account's timeline when the budget allows, pages while pages hold only new posts, and sends
+//! what it found as [`WatchEvent`]s on a channel (it never touches app state or the store).
+//! Requests go through its own polite fetcher (per-host spacing with jitter), searches and
+//! timelines alike: both go to m.weibo.cn.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,18 +14,24 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::budget::{Budget, BudgetConfig, Permit, is_refusal};
-use super::{harvest, search_request};
+use super::timeline::{checked_uid, fetch_timeline};
+use super::{fetch_page, harvest_items};
 use crate::domain::now_cst;
-use crate::domain::watch::{WatchPost, WatchTerm};
-use crate::sources::drill::{DrillFetcherConfig, spawn_drill_fetcher};
+use crate::domain::post::Entry;
+use crate::domain::watch::{Sentinel, WatchPost, WatchTerm};
+use crate::sources::SourceError;
 use crate::sources::http::HttpClient;
-use crate::sources::{SourceError, SourceEvent};
+use crate::sources::polite::{Errand, Manners, Polite};
 
 /// What the watch loop needs.
 #[derive(Debug, Clone)]
 pub struct WatchConfig {
     pub terms: Vec<WatchTerm>,
     pub budget: BudgetConfig,
+    /// Sentinel accounts whose timelines are followed (point 2; none by default).
+    pub sentinels: Vec<Sentinel>,
+    /// A sentinel's first timeline page is asked for at most this often.
+    pub sentinel_every: Duration,
     /// Pages asked for at most in one round of a term.
     pub max_pages: u32,
     /// Per-host spacing and jitter of the fetcher.
@@ -38,6 +46,11 @@ impl Default for WatchConfig {
         WatchConfig {
             terms: Vec::new(),
             budget: BudgetConfig::default(),
+            sentinels: Vec::new(),
+            // An hour: accounts post a few times a day and a tag several of them pick up
+            // grows over hours, so hourly polls still lead the lists; 10 sentinels then take
+            // 10 of the default 60 requests an hour, leaving the terms their 5-minute rounds.
+            sentinel_every: Duration::from_secs(60 * 60),
             max_pages: 5,
             // data-sources.md §8: nateafish spaces search pages 4 s ± 1 s.
             min_gap: Duration::from_secs(3),
@@ -94,7 +107,16 @@ pub enum WatchEvent {
         new: usize,
         excluded: usize,
     },
-    /// A request failed; `refused` when the budget backs off for it.
+    /// One timeline page of a sentinel account: its posts (stored under
+    /// [`Sentinel::term`]), of which `new` are newer than the newest known before.
+    SentinelPosts {
+        account: Sentinel,
+        page: u32,
+        posts: Vec<WatchPost>,
+        new: usize,
+    },
+    /// A request failed; `refused` when the budget backs off for it. For a sentinel, `term`
+    /// is its `@name` and `query` its uid.
     Failed {
         term: String,
         query: String,
@@ -129,8 +151,9 @@ impl Drop for WatchHandle {
     }
 }
 
-/// Start the loop (inside a tokio runtime). `newest`: per term name, the creation time of its
-/// newest stored post (from `HistoryStore::newest_watch_post`), where paging stops.
+/// Start the loop (inside a tokio runtime). `newest`: per term name (a sentinel's: its
+/// [`Sentinel::term`]), the creation time of its newest stored post (from
+/// `HistoryStore::newest_watch_post`), where paging stops.
 pub fn spawn_watch(
     client: Arc<HttpClient>,
     cfg: WatchConfig,
@@ -157,35 +180,138 @@ async fn sleep_until(at: DateTime<FixedOffset>) {
     tokio::time::sleep(wait).await;
 }
 
+/// One request of the loop.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Ask {
+    Search { query: String, page: u32 },
+    Timeline { uid: String, page: u32 },
+}
+
+/// A page of either listing.
+struct Listing {
+    items: Vec<Entry>,
+    goes_on: bool,
+}
+
+/// Watch requests, fetched with the polite fetcher's manners; nothing cached (every round
+/// wants the newest posts).
+struct Asks;
+
+impl Errand for Asks {
+    type Job = (u64, Ask);
+    type Key = Ask;
+    type Kept = ();
+    type Answer = Listing;
+    type Event = (u64, Result<Listing, SourceError>);
+
+    const NAME: &'static str = "watch";
+    const INTERNAL_ERROR: &'static str = "internal error while watching";
+
+    fn key(job: &(u64, Ask)) -> &Ask {
+        &job.1
+    }
+
+    fn owner(job: &(u64, Ask)) -> u64 {
+        job.0
+    }
+
+    fn host(_job: &(u64, Ask)) -> &'static str {
+        "m.weibo.cn"
+    }
+
+    fn fetch(
+        client: Arc<HttpClient>,
+        job: &(u64, Ask),
+    ) -> impl Future<Output = Result<Listing, SourceError>> + Send + 'static {
+        let ask = job.1.clone();
+        async move {
+            match ask {
+                Ask::Search { query, page } => {
+                    let p = fetch_page(&client, &query, page, now_cst()).await?;
+                    Ok(Listing {
+                        goes_on: p.next.is_some(),
+                        items: p.items,
+                    })
+                }
+                Ask::Timeline { uid, page } => {
+                    let p = fetch_timeline(&client, &uid, page, now_cst()).await?;
+                    Ok(Listing {
+                        goes_on: p.more,
+                        items: p.items,
+                    })
+                }
+            }
+        }
+    }
+
+    fn keep(&self, _result: &Result<Listing, SourceError>) -> Option<(Duration, ())> {
+        None
+    }
+
+    fn event(job: (u64, Ask), result: Result<Listing, SourceError>) -> Self::Event {
+        (job.0, result)
+    }
+}
+
+/// What one budget key stands for.
+enum Target {
+    Term(WatchTerm),
+    /// The account, and the term its posts are harvested and stored under (`@name`).
+    Sentinel(Sentinel, WatchTerm),
+}
+
+impl Target {
+    fn term(&self) -> &WatchTerm {
+        match self {
+            Target::Term(t) | Target::Sentinel(_, t) => t,
+        }
+    }
+}
+
+/// The terms with something to search, then the sentinels with a usable uid (each uid once).
+fn targets(cfg: &WatchConfig) -> Vec<Target> {
+    let mut out: Vec<Target> = cfg
+        .terms
+        .iter()
+        .filter(|t| !t.queries().is_empty())
+        .cloned()
+        .map(Target::Term)
+        .collect();
+    let mut uids = std::collections::HashSet::new();
+    for s in &cfg.sentinels {
+        if checked_uid(&s.uid).is_ok() && uids.insert(s.uid.clone()) {
+            out.push(Target::Sentinel(s.clone(), WatchTerm::named(&s.term())));
+        }
+    }
+    out
+}
+
 async fn run(
     client: Arc<HttpClient>,
     cfg: WatchConfig,
     mut newest: HashMap<String, DateTime<FixedOffset>>,
     events: mpsc::Sender<WatchEvent>,
 ) {
-    let terms: Vec<WatchTerm> = cfg
-        .terms
-        .iter()
-        .filter(|t| !t.queries().is_empty())
-        .cloned()
-        .collect();
-    if terms.is_empty() {
+    let targets = targets(&cfg);
+    if targets.is_empty() {
         return;
     }
-    let names: Vec<String> = terms.iter().map(|t| t.name.clone()).collect();
+    let names: Vec<String> = targets.iter().map(|t| t.term().name.clone()).collect();
     let (tx, mut rx) = mpsc::channel(4);
-    let fetcher = spawn_drill_fetcher(
+    let fetcher = Polite::spawn(
+        Asks,
+        Manners::new(cfg.min_gap, cfg.jitter, 8, 1),
         client,
-        DrillFetcherConfig {
-            min_gap: cfg.min_gap,
-            jitter: cfg.jitter,
-            ..DrillFetcherConfig::default()
-        },
         tx,
     );
     let mut budget = Budget::new(cfg.budget.clone());
+    for t in &targets {
+        if let Target::Sentinel(..) = t {
+            budget.set_every(&t.term().name, cfg.sentinel_every);
+        }
+    }
     // Aliases take turns: one query per round keeps one request per term per interval.
-    let mut turn: Vec<usize> = vec![0; terms.len()];
+    let mut turn: Vec<usize> = vec![0; targets.len()];
     let mut id: u64 = 0;
     loop {
         let Some((i, at)) = budget.next_request_at(&names, now_cst()) else {
@@ -199,22 +325,36 @@ async fn run(
         if budget.first_page(&names[i], now_cst()) != Permit::Granted {
             continue;
         }
-        let term = &terms[i];
-        let queries = term.queries();
-        let query = queries[turn[i] % queries.len()].to_string();
-        turn[i] = turn[i].wrapping_add(1);
+        let term = targets[i].term();
+        let query = match &targets[i] {
+            Target::Term(t) => {
+                let queries = t.queries();
+                let q = queries[turn[i] % queries.len()].to_string();
+                turn[i] = turn[i].wrapping_add(1);
+                q
+            }
+            Target::Sentinel(s, _) => s.uid.clone(),
+        };
+        let ask = |page: u32| match &targets[i] {
+            Target::Term(_) => Ask::Search {
+                query: query.clone(),
+                page,
+            },
+            Target::Sentinel(s, _) => Ask::Timeline {
+                uid: s.uid.clone(),
+                page,
+            },
+        };
         // Paging stops at the newest post known when the round began.
         let known = newest.get(&term.name).copied();
         let mut page = 1;
         loop {
             id = id.wrapping_add(1);
-            fetcher.reload(id, search_request(&query, page));
+            fetcher.push((id, ask(page)));
             let answer = tokio::time::timeout(cfg.answer_timeout, async {
                 loop {
                     match rx.recv().await {
-                        Some(SourceEvent::Drill {
-                            id: got, result, ..
-                        }) if got == id => return Some(result),
+                        Some((got, result)) if got == id => return Some(result),
                         Some(_) => continue,
                         None => return None,
                     }
@@ -230,7 +370,7 @@ async fn run(
                 }
             };
             let now = now_cst();
-            let event = match result {
+            let (event, more) = match result {
                 Err(error) => {
                     let refused = is_refusal(&error);
                     if refused {
@@ -243,31 +383,35 @@ async fn run(
                         error,
                         refused,
                     };
-                    if events.send(e).await.is_err() {
-                        return;
-                    }
-                    break;
+                    (e, false)
                 }
-                Ok(p) => {
+                Ok(listing) => {
                     budget.answered();
-                    let h = harvest(term, &p, known, now);
+                    let h = harvest_items(term, &listing.items, listing.goes_on, known, now);
                     let more = h.more && page < cfg.max_pages;
                     if let Some(t) = h.posts.iter().filter_map(|p| p.created_at).max() {
                         let n = newest.entry(term.name.clone()).or_insert(t);
                         *n = (*n).max(t);
                     }
-                    let e = WatchEvent::Posts {
-                        term: term.name.clone(),
-                        query: query.clone(),
-                        page,
-                        posts: h.posts,
-                        new: h.new,
-                        excluded: h.excluded,
+                    let e = match &targets[i] {
+                        Target::Term(_) => WatchEvent::Posts {
+                            term: term.name.clone(),
+                            query: query.clone(),
+                            page,
+                            posts: h.posts,
+                            new: h.new,
+                            excluded: h.excluded,
+                        },
+                        Target::Sentinel(s, _) => WatchEvent::SentinelPosts {
+                            account: s.clone(),
+                            page,
+                            posts: h.posts,
+                            new: h.new,
+                        },
                     };
                     (e, more)
                 }
             };
-            let (event, more) = event;
             if events.send(event).await.is_err() {
                 return;
             }

@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset};
 
 pub use comments::{comments_url, parse_comments};
 pub use longtext::{detail_page_url, extend_url, parse_long_text};
+pub(crate) use posts::{Cards, parse_cards};
 pub use posts::{detail_url, parse_posts, posts_url};
 pub use richtext::rich_text_from_html;
 

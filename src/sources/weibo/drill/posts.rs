@@ -172,18 +172,27 @@ fn is_no_content(obj: &Map<String, Value>) -> bool {
     ok == Some(0) && cards_empty && (msg.is_empty() || msg.contains(NO_CONTENT))
 }
 
-/// Parse one C1 page. `req` supplies the page number for the successor (`WeiboPosts`).
-pub fn parse_posts(
-    body: &str,
-    req: &DrillRequest,
-    now: DateTime<FixedOffset>,
-) -> Result<DrillPage, SourceError> {
+/// One card listing as parsed (C1 search and the user timeline share the schema).
+pub(crate) struct Cards {
+    /// Posts in page order, each id once.
+    pub items: Vec<Entry>,
+    /// The page held cards at all (listings end with none, data-sources.md §8).
+    pub any: bool,
+    /// `cardlistInfo.total`.
+    pub total: Option<u64>,
+    /// Ids of pinned posts (`isTop: 1`): a timeline shows them first whatever their age.
+    pub pinned: Vec<String>,
+}
+
+/// Parse one card page; Weibo's "nothing here" is an empty listing.
+pub(crate) fn parse_cards(body: &str, now: DateTime<FixedOffset>) -> Result<Cards, SourceError> {
     let obj = super::weibo_object(body)?;
     if is_no_content(&obj) {
-        return Ok(DrillPage {
+        return Ok(Cards {
             items: Vec::new(),
-            next: None,
+            any: false,
             total: None,
+            pinned: Vec::new(),
         });
     }
     wire::check_weibo_ok(&obj)?;
@@ -196,10 +205,14 @@ pub fn parse_posts(
         Some(c) => wire::array(c, "data.cards")?.as_slice(),
     };
     let mut items: Vec<Entry> = Vec::new();
+    let mut pinned = Vec::new();
     for m in mblogs(cards) {
         if let Some(e) = entry_from_mblog(m, now, 1)
             && !items.iter().any(|x| x.id == e.id)
         {
+            if wire::int(m.get("isTop")).is_some_and(|v| v == 1) {
+                pinned.push(e.id.clone());
+            }
             items.push(e);
         }
     }
@@ -207,8 +220,25 @@ pub fn parse_posts(
         .get("cardlistInfo")
         .and_then(|i| i.get("total"))
         .and_then(num::value_count);
+    Ok(Cards {
+        items,
+        any: !cards.is_empty(),
+        total,
+        pinned,
+    })
+}
+
+/// Parse one C1 page. `req` supplies the page number for the successor (`WeiboPosts`).
+pub fn parse_posts(
+    body: &str,
+    req: &DrillRequest,
+    now: DateTime<FixedOffset>,
+) -> Result<DrillPage, SourceError> {
+    let Cards {
+        items, any, total, ..
+    } = parse_cards(body, now)?;
     let next = match req {
-        DrillRequest::WeiboPosts { query, tab, page } if !cards.is_empty() && *page < MAX_PAGES => {
+        DrillRequest::WeiboPosts { query, tab, page } if any && *page < MAX_PAGES => {
             Some(DrillRequest::WeiboPosts {
                 query: query.clone(),
                 tab: *tab,
