@@ -89,8 +89,9 @@ impl Default for SpikeConfig {
                 // A day's rhythm is the normal level; half a day keeps the night from
                 // making every morning a spike while a week-old level is forgotten.
                 half_life_slow_min: 12.0 * HOUR_MIN,
-                // One step per hour: the hour's count is the level (α ≈ 1), no smoothing.
-                half_life_fast_min: 5.0,
+                // One step per hour: the hour's count is the level (α = 1 exactly, so 5
+                // posts are 5, not 4.999, against `x_min`), no smoothing.
+                half_life_fast_min: 0.0,
                 half_life_mid_min: 2.0 * HOUR_MIN,
                 // One post an hour of noise floor: a count is Poisson-like, so a term with
                 // no baseline needs min_count or more posts and a clear jump to flag.
