@@ -25,6 +25,8 @@ pub struct TopicInput {
     pub undated: usize,
     /// The first list of the archive that shows it.
     pub listed_at: Option<DateTime<FixedOffset>>,
+    /// The list before that one (it entered between the two: snapshot spacing).
+    pub unlisted_at: Option<DateTime<FixedOffset>>,
 }
 
 /// Why a topic could not be measured.
@@ -57,7 +59,10 @@ impl Unmeasured {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fired {
     pub at: DateTime<FixedOffset>,
+    /// Up to the first list showing it: an upper bound, the entry was at or before it.
     pub lead_minutes: i64,
+    /// Fired before the last list without it: a lead however the spacing is read.
+    pub sure: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +148,7 @@ pub fn evaluate(
         at.map(|at| Fired {
             at,
             lead_minutes: (listed_at - at).num_minutes(),
+            sure: t.unlisted_at.is_some_and(|u| at < u),
         })
     };
     Outcome::Measured {
@@ -158,6 +164,8 @@ pub struct MethodSummary {
     /// Fired before the listing (lead > 0), and the leads in minutes, sorted.
     pub before: usize,
     pub leads: Vec<i64>,
+    /// Of `before`, fired before the last list without the topic.
+    pub sure: usize,
     /// Fired at or after the listing.
     pub after: usize,
     /// Never fired.
@@ -169,6 +177,7 @@ impl MethodSummary {
         match f {
             Some(f) if f.lead_minutes > 0 => {
                 self.before += 1;
+                self.sure += usize::from(f.sure);
                 let at = self.leads.partition_point(|&l| l < f.lead_minutes);
                 self.leads.insert(at, f.lead_minutes);
             }
@@ -260,6 +269,7 @@ mod tests {
             posts,
             undated: 0,
             listed_at: listed.map(at),
+            unlisted_at: listed.map(|l| at(l) - Duration::minutes(30)),
         }
     }
 
@@ -281,6 +291,7 @@ mod tests {
         let d = detector.unwrap();
         assert_eq!(d.at, at("2026-08-15T09:00:04+08:00"));
         assert_eq!(d.lead_minutes, 180);
+        assert!(d.sure, "fired before the list half an hour earlier");
         assert_eq!(naive.unwrap().lead_minutes, 180);
     }
 
@@ -343,6 +354,15 @@ mod tests {
         let mut late_posts = burst("2026-08-15T09:00:00+08:00", 1);
         late_posts.extend(burst("2026-08-15T11:00:00+08:00", 8));
         let late = topic(late_posts, Some("2026-08-15T10:00:00+08:00"));
+        // Fired 10 minutes before the listing, after the list half an hour before it: a
+        // lead, but not a sure one.
+        let close = topic(
+            burst("2026-08-15T09:50:00+08:00", 6),
+            Some("2026-08-15T10:00:00+08:00"),
+        );
+        let c = summarise(std::slice::from_ref(&close), at(START), &cfg);
+        assert_eq!((c.detector.before, c.detector.sure), (1, 0));
+        assert_eq!(c.detector.leads, [9]);
         let sum = summarise(&[quiet, late], at(START), &cfg);
         assert_eq!(sum.measured, 2);
         assert_eq!(
