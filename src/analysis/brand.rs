@@ -317,6 +317,15 @@ pub struct BrandMonitor {
     terms: HashMap<String, TermWatch>,
 }
 
+impl std::fmt::Debug for BrandMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrandMonitor")
+            .field("cfg", &self.cfg)
+            .field("terms", &self.terms.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl BrandMonitor {
     pub fn new(cfg: BrandConfig, kols: &[Kol], scorer: Scorer) -> BrandMonitor {
         let kols = KolAuthors::new(kols, cfg.kol_min_followers);

@@ -15,6 +15,9 @@ pub fn kind_zh(kind: Kind) -> &'static str {
         Kind::Anchored => "排名锚定",
         Kind::LabelStep => "标签升级",
         Kind::Watched => "关注对象",
+        Kind::MentionSpike => "提及量突增",
+        Kind::NegativeTurn => "负面转向",
+        Kind::KolAuthor => "KOL 发帖",
     }
 }
 

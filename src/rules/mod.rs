@@ -40,6 +40,12 @@ pub enum Kind {
     LabelStep,
     /// A topic on the team's watchlist (watched keywords / KOLs).
     Watched,
+    /// Brand watch (issue 20): a watched term's mentions per hour jump (`analysis::brand`).
+    MentionSpike,
+    /// Brand watch: a watched term's negative share turns up against its own baseline.
+    NegativeTurn,
+    /// Brand watch: a KOL or a big verified account posts about a watched term.
+    KolAuthor,
 }
 
 impl From<crate::analysis::dynamics::Kind> for Kind {
