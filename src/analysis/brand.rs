@@ -279,6 +279,8 @@ pub enum BrandSignal {
         spike: Spike,
         /// Platforms whose posts made the hour.
         platforms: Vec<Platform>,
+        /// Of those, the ones whose own hourly series flags the hour too.
+        spiking_on: Vec<Platform>,
         /// KOL authors among the hour's posts.
         kols: Vec<String>,
     },
@@ -304,6 +306,8 @@ struct TermWatch {
     /// Its posts of the last `window + baseline` hours, by platform and id.
     posts: BTreeMap<(Platform, String), Judged>,
     all: SpikeTracker,
+    /// Each platform's own series (a spike across platforms says where it is).
+    per_platform: BTreeMap<Platform, SpikeTracker>,
     /// The hour whose spike was last announced (the peek and the hour's end agree on it).
     spike_hour: Option<i64>,
     negative_on: bool,
@@ -399,14 +403,8 @@ impl BrandMonitor {
         step_hours(w, now, cfg, kols, &mut out, term);
         // The hour in progress: a spike is told as soon as its count is there.
         let h = hour_number(now);
-        let so_far = w
-            .posts
-            .values()
-            .filter(|j| hour_number(j.at()) == h)
-            .count();
-        let so_far = u32::try_from(so_far).unwrap_or(u32::MAX);
-        if let Some(s) = w.all.peek(h, so_far, &cfg.spike) {
-            announce(w, s, hour_floor(now), kols, &mut out, term);
+        if let Some(s) = w.all.peek(h, count_in(w.posts.values(), h), &cfg.spike) {
+            announce(w, &cfg.spike, s, hour_floor(now), kols, &mut out, term);
         }
         let judged: Vec<&Judged> = w.posts.values().collect();
         let shares = negative_shares(&judged, now, &cfg.negative);
@@ -435,32 +433,61 @@ fn step_hours(
     out: &mut Vec<BrandSignal>,
     term: &str,
 ) {
+    let mut platforms: Vec<Platform> = w.posts.keys().map(|(p, _)| *p).collect();
+    platforms.dedup();
+    for p in platforms {
+        let tr = w.per_platform.entry(p).or_default();
+        let posts = w.posts.values().filter(|j| j.post.platform == p);
+        let _ = complete_hours(tr, posts, now, &cfg.spike);
+    }
+    let posts = w.posts.values();
+    for (s, start) in complete_hours(&mut w.all, posts, now, &cfg.spike) {
+        announce(w, &cfg.spike, s, start, kols, out, term);
+    }
+}
+
+/// Step `tr` through the complete hours of `posts` before `now`'s (from the oldest post when
+/// it has none yet): the flagged hours, with their start.
+fn complete_hours<'a>(
+    tr: &mut SpikeTracker,
+    posts: impl Iterator<Item = &'a Judged> + Clone,
+    now: DateTime<FixedOffset>,
+    cfg: &SpikeConfig,
+) -> Vec<(Spike, DateTime<FixedOffset>)> {
     let current = hour_number(now);
-    let first = match w.all.last_hour() {
+    let first = match tr.last_hour() {
         Some(l) => l + 1,
-        None => match w.posts.values().map(|j| hour_number(j.at())).min() {
+        None => match posts.clone().map(|j| hour_number(j.at())).min() {
             Some(h) => h,
-            None => return,
+            None => return Vec::new(),
         },
     };
     if first >= current {
-        return;
+        return Vec::new();
     }
     let n = usize::try_from(current - first).unwrap_or(0);
     let last_end = hour_floor(now) - Duration::seconds(1);
-    let counts = mentions::hourly_counts(w.posts.values().map(|j| &j.post), last_end, n);
+    let counts = mentions::hourly_counts(posts.map(|j| &j.post), last_end, n);
     let first_start = hour_floor(now) - Duration::hours(n as i64);
+    let mut out = Vec::new();
     for (i, &c) in counts.iter().enumerate() {
-        if let Some(s) = w.all.observe(first + i as i64, c, &cfg.spike) {
-            let start = first_start + Duration::hours(i as i64);
-            announce(w, s, start, kols, out, term);
+        if let Some(s) = tr.observe(first + i as i64, c, cfg) {
+            out.push((s, first_start + Duration::hours(i as i64)));
         }
     }
+    out
+}
+
+/// Posts of `posts` in hour `h`.
+fn count_in<'a>(posts: impl Iterator<Item = &'a Judged>, h: i64) -> u32 {
+    let n = posts.filter(|j| hour_number(j.at()) == h).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A spike's onset, once per hour.
 fn announce(
     w: &mut TermWatch,
+    cfg: &SpikeConfig,
     s: Spike,
     start: DateTime<FixedOffset>,
     kols: &KolAuthors,
@@ -479,6 +506,24 @@ fn announce(
     let mut platforms: Vec<Platform> = in_hour().map(|j| j.post.platform).collect();
     platforms.sort();
     platforms.dedup();
+    // A platform's own series flags the hour: stepped already, or the hour in progress.
+    let spiking_on = platforms
+        .iter()
+        .copied()
+        .filter(|p| {
+            w.per_platform.get(p).is_some_and(|tr| {
+                if tr.last_hour() == Some(s.hour_index) {
+                    tr.flagged()
+                } else {
+                    let n = count_in(
+                        w.posts.values().filter(|j| j.post.platform == *p),
+                        s.hour_index,
+                    );
+                    tr.peek(s.hour_index, n, cfg).is_some()
+                }
+            })
+        })
+        .collect();
     let mut names: Vec<String> = in_hour()
         .filter_map(|j| match kols.of(&j.post)? {
             KolReason::Listed(n) => Some(n),
@@ -492,6 +537,7 @@ fn announce(
         hour: start,
         spike: s,
         platforms,
+        spiking_on,
         kols: names,
     });
 }
@@ -671,6 +717,7 @@ mod tests {
             hour,
             spike,
             platforms,
+            spiking_on,
             ..
         } = spikes[0]
         else {
@@ -679,6 +726,11 @@ mod tests {
         assert_eq!(*hour, hour_floor(now));
         assert_eq!(spike.count, 25);
         assert_eq!(platforms, &[Platform::Weibo]);
+        assert_eq!(
+            spiking_on,
+            &[Platform::Weibo],
+            "Weibo's own series flags it too"
+        );
         // The hour ends: the same spike, not told again.
         let s = m.observe("胖东来", &[], now + Duration::minutes(30));
         assert!(

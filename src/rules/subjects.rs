@@ -130,6 +130,7 @@ pub fn from_brand(signals: &[BrandSignal]) -> Vec<Candidate> {
                 hour: h,
                 spike,
                 platforms,
+                spiking_on,
                 kols,
             } => Candidate {
                 key: format!("mention_spike:{term}:{}", hour(h)),
@@ -139,7 +140,12 @@ pub fn from_brand(signals: &[BrandSignal]) -> Vec<Candidate> {
                     spike.count, spike.baseline
                 ),
                 texts: vec![term.clone()],
-                platforms: platforms.clone(),
+                // Where it spikes; where its posts are when no platform does alone.
+                platforms: if spiking_on.is_empty() {
+                    platforms.clone()
+                } else {
+                    spiking_on.clone()
+                },
                 kols: kols.clone(),
                 signals: Signals {
                     z_score: Some(spike.z),
@@ -381,7 +387,8 @@ mod tests {
                     z: 7.5,
                     onset: true,
                 },
-                platforms: vec![Platform::Weibo],
+                platforms: vec![Platform::Weibo, Platform::Tieba],
+                spiking_on: vec![Platform::Weibo],
                 kols: vec!["某大V".into()],
             },
             BrandSignal::NegativeTurn {
@@ -417,7 +424,8 @@ mod tests {
         assert_eq!(c[0].key, "mention_spike:胖东来:2026120710");
         assert_eq!(c[0].title, "胖东来 提及量突增：42 条/小时（基线 3.0）");
         assert_eq!(c[0].signals.z_score, Some(7.5));
-        assert_eq!((c[0].signals.platforms, c[0].signals.kols), (1, 1));
+        assert_eq!(c[0].platforms, [Platform::Weibo], "where it spikes");
+        assert_eq!((c[0].signals.platforms, c[0].signals.kols), (2, 1));
         // The turn is keyed by the hour it started, not the minute it was seen.
         assert_eq!(c[1].key, "negative_turn:胖东来:2026120710");
         assert_eq!(c[1].title, "胖东来 负面占比上升：40%（24/60 条），此前 10%");
