@@ -465,6 +465,9 @@ fn complete_hours<'a>(
     if first >= current {
         return Vec::new();
     }
+    // A clock that jumped far ahead (or a first post long ago) steps at most the span the
+    // posts are kept for; the tracker starts over after a longer gap anyway.
+    let first = first.max(current - MAX_STEP_HOURS);
     let n = usize::try_from(current - first).unwrap_or(0);
     let last_end = hour_floor(now) - Duration::seconds(1);
     let counts = mentions::hourly_counts(posts.map(|j| &j.post), last_end, n);
@@ -477,6 +480,9 @@ fn complete_hours<'a>(
     }
     out
 }
+
+/// Hours stepped at most in one go.
+const MAX_STEP_HOURS: i64 = 7 * 24;
 
 /// Posts of `posts` in hour `h`.
 fn count_in<'a>(posts: impl Iterator<Item = &'a Judged>, h: i64) -> u32 {
