@@ -39,7 +39,8 @@ pub enum Unmeasured {
     PostsAfterListing,
     /// No post with an absolute time.
     NoDatedPosts,
-    /// Never on the archive's lists.
+    /// Never among the ranked rows of the archive's lists (a pinned row is placed there by
+    /// the platform, not ranked by attention: it is no entry to measure).
     NeverListed,
 }
 
@@ -49,7 +50,7 @@ impl Unmeasured {
             Unmeasured::ListedAtStart => "on the archive's first list (left-censored)",
             Unmeasured::PostsAfterListing => "first dated post after the listing",
             Unmeasured::NoDatedPosts => "no post with an absolute time",
-            Unmeasured::NeverListed => "not found on the archive's lists",
+            Unmeasured::NeverListed => "never a ranked row of the archive's lists",
         }
     }
 }
