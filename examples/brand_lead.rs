@@ -127,8 +127,8 @@ fn main() -> anyhow::Result<()> {
     println!(
         "detector: min_count {} per hour, θ_on {}, warm-up {} h, term watched in silence {} h before its first post\n",
         cfg.min_count,
-        cfg.detector.theta_on,
-        cfg.detector.warmup_min / 60.0,
+        cfg.theta_on,
+        cfg.warmup_hours,
         lead::WATCHED_BEFORE_HOURS
     );
     println!("measured: {} topics; not measured:", s.measured);

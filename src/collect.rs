@@ -31,6 +31,8 @@ pub struct CollectReport {
 /// The collector as the team's alert sender.
 pub struct Alerting {
     pub analysis: crate::analysis::AnalysisConfig,
+    /// Brand alerts on the watch loop's posts (`[watch.alerts]`).
+    pub brand: crate::analysis::brand::BrandConfig,
     pub sender: crate::dispatch::Handle,
     pub events: mpsc::UnboundedReceiver<crate::dispatch::Event>,
 }
@@ -97,7 +99,7 @@ pub async fn run_watching(
             if watcher.is_some() {
                 // Brand alerts know the configured KOLs (kols.toml) as authors.
                 let monitor = crate::analysis::brand::BrandMonitor::new(
-                    Default::default(),
+                    a.brand,
                     &a.analysis.kols,
                     crate::sentiment::Scorer::new(),
                 );

@@ -66,54 +66,62 @@ pub fn rebin(counts: &[u32], width: usize) -> Vec<u32> {
 /// Minutes per step of the detector: one hour.
 const HOUR_MIN: f64 = 60.0;
 
-/// The spike detector's settings: the keyword detector's parameters in count units, and the
-/// minimum count per hour.
+/// The spike detector's settings, in posts per hour and hours. They become the keyword
+/// detector's [`DetectorConfig`] (one step per hour), so the same machinery flags both; the
+/// keys are the spike's own so a config table that sets one keeps the others' spike defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SpikeConfig {
-    /// Fewer posts than this in an hour is never a spike. 5: a term that usually gets one
-    /// post an hour reaches 5 by chance with p ≈ 0.4 % (Poisson, λ = 1), about once in 11
-    /// days per term; below it a "spike" is a handful of posts a team cannot act on.
+    /// Fewer posts than this in an hour is never a spike (the detector's `x_min`). 5: a term
+    /// that usually gets one post an hour reaches 5 by chance with p ≈ 0.4 % (Poisson,
+    /// λ = 1), about once in 11 days per term; below it a "spike" is a handful of posts a
+    /// team cannot act on.
     pub min_count: u32,
-    /// `beta` (noise floor), `x_min`, `theta_on`/`theta_off`/`off_polls`, the half-lives and
-    /// `warmup_min` of [`DetectorConfig`], read in posts per hour and minutes. `x_min` is
-    /// raised to `min_count`.
-    pub detector: DetectorConfig,
+    /// Hysteresis: a spike starts at z ≥ `theta_on` and ends after `off_hours` hours below
+    /// `theta_off` (the keyword detector's reference θ_on and θ_off).
+    pub theta_on: f64,
+    pub theta_off: f64,
+    pub off_hours: u32,
+    /// No spike in the first hours of a term's series: the baseline needs a few steps.
+    pub warmup_hours: f64,
+    /// Half-life of the baseline: half a day keeps the night from making every morning a
+    /// spike while a week-old level is forgotten.
+    pub baseline_half_life_hours: f64,
+    /// Noise floor β in posts per hour: counts are Poisson-like, so a term with no baseline
+    /// needs `min_count` posts and a clear jump to flag.
+    pub beta: f64,
 }
 
 impl Default for SpikeConfig {
     fn default() -> Self {
         SpikeConfig {
             min_count: 5,
-            detector: DetectorConfig {
-                // A day's rhythm is the normal level; half a day keeps the night from
-                // making every morning a spike while a week-old level is forgotten.
-                half_life_slow_min: 12.0 * HOUR_MIN,
-                // One step per hour: the hour's count is the level (α = 1 exactly, so 5
-                // posts are 5, not 4.999, against `x_min`), no smoothing.
-                half_life_fast_min: 0.0,
-                half_life_mid_min: 2.0 * HOUR_MIN,
-                // One post an hour of noise floor: a count is Poisson-like, so a term with
-                // no baseline needs min_count or more posts and a clear jump to flag.
-                beta: 1.0,
-                x_min: 5.0,
-                theta_on: 3.0,
-                theta_off: 1.5,
-                // Two quiet hours end a spike (hysteresis counts steps, here hours).
-                off_polls: 2,
-                // Six hours of counts before the first flag: the baseline needs a few steps.
-                warmup_min: 6.0 * HOUR_MIN,
-                ..DetectorConfig::default()
-            },
+            theta_on: 3.0,
+            theta_off: 1.5,
+            off_hours: 2,
+            warmup_hours: 6.0,
+            baseline_half_life_hours: 12.0,
+            beta: 1.0,
         }
     }
 }
 
 impl SpikeConfig {
-    fn detector(&self) -> DetectorConfig {
+    /// The keyword detector's parameters for hourly counts.
+    pub fn detector(&self) -> DetectorConfig {
         DetectorConfig {
-            x_min: self.detector.x_min.max(f64::from(self.min_count)),
-            ..self.detector.clone()
+            half_life_slow_min: self.baseline_half_life_hours * HOUR_MIN,
+            // One step per hour: the hour's count is the level (α = 1 exactly, so 5 posts
+            // are 5, not 4.999, against `x_min`), no smoothing.
+            half_life_fast_min: 0.0,
+            half_life_mid_min: 2.0 * HOUR_MIN,
+            beta: self.beta,
+            x_min: f64::from(self.min_count),
+            theta_on: self.theta_on,
+            theta_off: self.theta_off,
+            off_polls: self.off_hours,
+            warmup_min: self.warmup_hours * HOUR_MIN,
+            ..DetectorConfig::default()
         }
     }
 }
@@ -291,7 +299,7 @@ mod tests {
         c.extend([30, 45, 3, 2, 2, 2]);
         let s = spikes(&c, &cfg);
         assert_eq!(s[0].hour_index, 24, "{s:?}");
-        assert!(s[0].onset && s[0].count == 30 && s[0].z >= cfg.detector.theta_on);
+        assert!(s[0].onset && s[0].count == 30 && s[0].z >= cfg.theta_on);
         assert!(s[0].baseline < 5.0, "scored against the quiet level: {s:?}");
         assert!(s.iter().skip(1).all(|x| !x.onset));
         // Hysteresis: the spike lasts through the first quiet hour, ends after two.
