@@ -87,6 +87,11 @@ impl Share {
     }
 }
 
+/// `t` minus `h` hours; `t` itself when that leaves chrono's range (an absurd setting).
+fn hours_before(t: DateTime<FixedOffset>, h: i64) -> DateTime<FixedOffset> {
+    t.checked_sub_signed(Duration::hours(h)).unwrap_or(t)
+}
+
 /// Two-proportion z of `a`'s share over `b`'s (pooled variance); 0 when either is empty or
 /// the pooled share is 0 or 1.
 pub fn two_proportion_z(a: Share, b: Share) -> f64 {
@@ -179,8 +184,8 @@ pub fn negative_shares(
     now: DateTime<FixedOffset>,
     cfg: &NegativeConfig,
 ) -> NegativeShares {
-    let start = now - Duration::hours(i64::from(cfg.window_hours));
-    let base_start = start - Duration::hours(i64::from(cfg.baseline_hours));
+    let start = hours_before(now, i64::from(cfg.window_hours));
+    let base_start = hours_before(start, i64::from(cfg.baseline_hours));
     let (mut window, mut baseline) = (Share::default(), Share::default());
     let mut negatives: Vec<&Judged> = Vec::new();
     for j in posts {
@@ -344,7 +349,7 @@ impl BrandMonitor {
     /// How far back a term's posts matter (the negative share's window and baseline).
     pub fn span(&self) -> Duration {
         let n = &self.cfg.negative;
-        Duration::hours(i64::from(n.window_hours + n.baseline_hours))
+        Duration::hours(i64::from(n.window_hours) + i64::from(n.baseline_hours))
     }
 
     pub fn knows(&self, term: &str) -> bool {
@@ -375,11 +380,11 @@ impl BrandMonitor {
         posts: &[WatchPost],
         now: DateTime<FixedOffset>,
     ) -> Vec<BrandSignal> {
-        let oldest = now - self.span();
+        let oldest = now.checked_sub_signed(self.span()).unwrap_or(now);
         let (cfg, kols, scorer) = (&self.cfg, &self.kols, &self.scorer);
         let w = self.terms.entry(term.to_string()).or_default();
         let mut out = Vec::new();
-        let recent = now - Duration::hours(i64::from(cfg.negative.window_hours));
+        let recent = hours_before(now, i64::from(cfg.negative.window_hours));
         for p in posts {
             let key = (p.platform, p.id.clone());
             if w.posts.contains_key(&key) {
@@ -441,8 +446,12 @@ fn step_hours(
         let _ = complete_hours(tr, posts, now, &cfg.spike);
     }
     let posts = w.posts.values();
+    let last_complete = hour_number(now) - 1;
     for (s, start) in complete_hours(&mut w.all, posts, now, &cfg.spike) {
-        announce(w, &cfg.spike, s, start, kols, out, term);
+        // Older hours are stepped for the baseline; a spike there is history, not news.
+        if s.hour_index >= last_complete {
+            announce(w, &cfg.spike, s, start, kols, out, term);
+        }
     }
 }
 
@@ -702,6 +711,24 @@ mod tests {
         assert_eq!(kols.len(), 1, "{s:?}");
         assert!(matches!(kols[0], BrandSignal::KolAuthor { post, .. } if post.id == "1"));
         assert!(m.observe("胖东来", &[p], now).is_empty(), "seen already");
+    }
+
+    #[test]
+    fn a_first_page_with_an_old_burst_tells_no_spike() {
+        let now = at("2026-08-15T20:40:00+08:00");
+        let mut m = BrandMonitor::new(BrandConfig::default(), &[], Scorer::new());
+        // Quiet hours, a burst 20 hours ago, quiet again: all on the first page.
+        let mut page = posts(hour_floor(now), 30, 2, 0, "q");
+        let then = hour_floor(now) - Duration::hours(20);
+        page.extend((0..25).map(|i| post(&format!("old{i}"), then + Duration::minutes(i), NEU)));
+        let s = m.observe("胖东来", &page, now);
+        assert!(
+            !s.iter().any(|s| matches!(s, BrandSignal::Spike { .. })),
+            "{s:?}"
+        );
+        // Every complete hour was stepped all the same (the baseline knows the burst).
+        let w = &m.terms["胖东来"];
+        assert_eq!(w.all.last_hour(), Some(hour_number(now) - 1));
     }
 
     #[test]
