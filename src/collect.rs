@@ -33,6 +33,8 @@ pub struct CollectReport {
 /// The collector as the team's alert sender.
 pub struct Alerting {
     pub analysis: crate::analysis::AnalysisConfig,
+    /// Brand alerts on the watch loop's posts (`[watch.alerts]`).
+    pub brand: crate::analysis::brand::BrandConfig,
     pub sender: crate::dispatch::Handle,
     pub events: mpsc::UnboundedReceiver<crate::dispatch::Event>,
 }
@@ -97,6 +99,16 @@ pub async fn run_watching(
     let (sender, mut alert_events, (stories, mut joined)) = match alerting {
         Some(a) => {
             let to_sender = a.sender.inputs();
+            if watcher.is_some() {
+                // Brand alerts know the configured KOLs (kols.toml) as authors.
+                let monitor = crate::analysis::brand::BrandMonitor::new(
+                    a.brand,
+                    &a.analysis.kols,
+                    crate::sentiment::Scorer::new(),
+                );
+                a.sender
+                    .send(crate::dispatch::Input::Brand(Box::new(monitor)));
+            }
             (
                 Some(a.sender),
                 Some(a.events),
@@ -134,7 +146,7 @@ pub async fn run_watching(
             },
             Some(j) = joined.recv() => history.send(stories_cmd(j)),
             Some(ev) = recv_some(&mut alert_events) => count_alert(&mut report, &ev),
-            Some(ev) = recv_watch(&mut watch_rx) => watch_event(&mut report, &history, ev),
+            Some(ev) = recv_watch(&mut watch_rx) => watch_event(&mut report, &history, sender.as_ref(), ev),
             ev = history_events.recv(), if history_open => match ev {
                 Some(HistoryEvent::WriteFailed(msg)) => {
                     report.write_failures += 1;
@@ -200,6 +212,7 @@ async fn recv_watch<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
 fn watch_event(
     report: &mut CollectReport,
     history: &HistoryHandle,
+    sender: Option<&crate::dispatch::Handle>,
     ev: crate::sources::watch::WatchEvent,
 ) {
     use crate::sources::watch::WatchEvent;
@@ -213,6 +226,14 @@ fn watch_event(
         } => {
             tracing::info!(%term, page, posts = posts.len(), new, "watch page");
             report.watch_posts += posts.len() as u64;
+            // The sender looks for spikes, negative turns and KOL posts (brand alerts).
+            if let (Some(s), Some(at)) = (sender, posts.iter().map(|p| p.first_seen).max()) {
+                s.send(crate::dispatch::Input::WatchPosts {
+                    term: term.clone(),
+                    posts: posts.clone(),
+                    at,
+                });
+            }
             if !posts.is_empty() {
                 history.send(HistoryCmd::RecordWatch(posts));
             }

@@ -39,6 +39,7 @@
 //! multi-platform file, and measures which platform carries a story first (issue 18).
 
 pub mod cross;
+pub mod lead;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;

@@ -5,6 +5,7 @@
 //! [`analyze_snapshots`] and [`evaluate`] replay snapshot files through the same
 //! [`Analyzer`] for `resou analyze` / `resou eval`.
 
+pub mod brand;
 pub mod detect;
 pub mod dynamics;
 pub mod engine;

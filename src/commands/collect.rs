@@ -75,6 +75,7 @@ pub fn main(
             let (ev_tx, events) = tokio::sync::mpsc::unbounded_channel();
             Some(crate::collect::Alerting {
                 analysis,
+                brand: cfg.watch.alerts.clone(),
                 sender: crate::dispatch::spawn(setup, ev_tx)?,
                 events,
             })

@@ -10,7 +10,9 @@
 //! ]
 //! ```
 //! The triage watchlist's keywords (`w` in the TUI) are watched too, after the configured
-//! terms, each once.
+//! terms, each once. `[watch.alerts]` tunes the brand alerts the collector sends
+//! (`analysis::brand::BrandConfig`: `kol_min_followers`, `[watch.alerts.spike]` `min_count`,
+//! `theta_on`, …, `[watch.alerts.negative]` `window_hours`, `min_negative`, …).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -20,7 +22,7 @@ use serde::Deserialize;
 use crate::domain::watch::{WatchTerm, is_sentinel_term};
 use crate::sources::watch::{BudgetConfig, WatchConfig};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchSection {
     pub terms: Vec<WatchTerm>,
@@ -28,6 +30,8 @@ pub struct WatchSection {
     pub max_per_hour: u32,
     /// Pages of one term asked for at most in one round.
     pub max_pages: u32,
+    /// `[watch.alerts]`: mention spikes, negative turns, KOL authors.
+    pub alerts: crate::analysis::brand::BrandConfig,
 }
 
 impl Default for WatchSection {
@@ -37,6 +41,7 @@ impl Default for WatchSection {
             every_minutes: 5,
             max_per_hour: 60,
             max_pages: 5,
+            alerts: Default::default(),
         }
     }
 }
@@ -131,6 +136,25 @@ mod tests {
         assert_eq!(l.budget.every, Duration::from_secs(600));
         assert_eq!(l.budget.max_per_hour, 60);
         assert_eq!(Config::default().watch, WatchSection::default());
+    }
+
+    #[test]
+    fn brand_alert_settings() {
+        let src = "[watch.alerts]\nkol_min_followers = 500000\n[watch.alerts.spike]\nmin_count = 8\ntheta_on = 4.0\n[watch.alerts.negative]\nmin_negative = 30\n";
+        let c = Config::parse(src, "c.toml").unwrap();
+        let a = &c.watch.alerts;
+        assert_eq!(a.kol_min_followers, 500_000);
+        assert_eq!((a.spike.min_count, a.spike.theta_on), (8, 4.0));
+        assert_eq!(a.spike.detector().x_min, 8.0);
+        // A table that sets some keys keeps the spike's defaults for the others.
+        let d = crate::analysis::brand::BrandConfig::default();
+        assert_eq!(a.spike.warmup_hours, d.spike.warmup_hours);
+        assert_eq!(a.negative.min_negative, 30);
+        assert_eq!(a.negative.window_hours, d.negative.window_hours);
+        let e = Config::parse("[watch.alerts.spike]\nmin_cnt = 8\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:2:") && e.contains("min_cnt"), "{e}");
     }
 
     #[test]

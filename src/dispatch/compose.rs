@@ -16,6 +16,9 @@ pub fn kind_zh(kind: Kind) -> &'static str {
         Kind::LabelStep => "标签升级",
         Kind::Watched => "关注对象",
         Kind::SentinelTag => "哨兵账号新话题",
+        Kind::MentionSpike => "提及量突增",
+        Kind::NegativeTurn => "负面转向",
+        Kind::KolAuthor => "KOL 发帖",
     }
 }
 

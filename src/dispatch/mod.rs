@@ -21,6 +21,8 @@ use chrono::{DateTime, FixedOffset};
 use tokio::sync::mpsc;
 
 use crate::analysis::AnalysisUpdate;
+use crate::analysis::brand::BrandMonitor;
+use crate::domain::watch::WatchPost;
 use crate::domain::{Platform, Snapshot, now_cst};
 use crate::push::{Channel, Message};
 use crate::rules::{Outcome as Routing, Router, RouterState, RuleSet, subjects};
@@ -65,6 +67,16 @@ pub enum Input {
     /// A list as polled; its candidates go out with the analysis of the same poll.
     Snapshot(Box<Snapshot>),
     Update(Box<AnalysisUpdate>),
+    /// Brand watch (issue 20): the monitor to run (its settings and KOLs), given before the
+    /// first posts; without one a default monitor (no KOL list) runs.
+    Brand(Box<BrandMonitor>),
+    /// A page of a watched term's posts, found at `at`: mention spikes, negative turns and
+    /// KOL posts go through the rules.
+    WatchPosts {
+        term: String,
+        posts: Vec<WatchPost>,
+        at: DateTime<FixedOffset>,
+    },
 }
 
 /// What the sender did, for the status bar and the log.
@@ -161,6 +173,7 @@ struct Sender {
     reports: Option<ReportPlan>,
     /// The next report time, once the rules' clock has a "now".
     next_report: Option<DateTime<FixedOffset>>,
+    brand: Option<BrandMonitor>,
 }
 
 impl Sender {
@@ -200,6 +213,7 @@ impl Sender {
             next_send: None,
             reports: setup.reports,
             next_report: None,
+            brand: None,
         };
         s.refresh_next_send();
         s
@@ -258,7 +272,40 @@ impl Sender {
                 self.lists.insert(s.platform, *s);
             }
             Input::Update(u) => self.route(&u),
+            Input::Brand(m) => self.brand = Some(*m),
+            Input::WatchPosts { term, posts, at } => self.route_watch(&term, &posts, at),
         }
+    }
+
+    /// A page of watched posts through the brand monitor and the rules. A term seen for the
+    /// first time starts from its stored posts (a restart does not alert from nothing); the
+    /// page's own posts, stored meanwhile, are left out of that start so they count as new.
+    fn route_watch(&mut self, term: &str, posts: &[WatchPost], at: DateTime<FixedOffset>) {
+        let monitor = self.brand.get_or_insert_with(|| {
+            BrandMonitor::new(Default::default(), &[], crate::sentiment::Scorer::new())
+        });
+        if !monitor.knows(term) {
+            let stored = self
+                .store
+                .watch_posts_between(term, at - monitor.span(), at);
+            let page_seen = posts.iter().map(|p| p.first_seen).min().unwrap_or(at);
+            match stored {
+                Ok(s) => {
+                    let earlier = s.into_iter().filter(|p| p.first_seen < page_seen).collect();
+                    monitor.seed(term, earlier, at);
+                }
+                Err(e) => {
+                    monitor.seed(term, Vec::new(), at);
+                    self.warn(format!("push: reading the stored posts of {term}: {e}"));
+                }
+            }
+        }
+        let Some(monitor) = self.brand.as_mut() else {
+            return;
+        };
+        let candidates = subjects::from_brand(&monitor.observe(term, posts, at));
+        let now = self.route_now().unwrap_or(at);
+        self.route_candidates(candidates, now);
     }
 
     /// The candidates of one analysed poll through the rules.
@@ -279,6 +326,14 @@ impl Sender {
                 self.lists.insert(u.platform, list);
             }
         }
+        self.route_candidates(candidates, now);
+    }
+
+    fn route_candidates(
+        &mut self,
+        candidates: Vec<crate::rules::Candidate>,
+        now: DateTime<FixedOffset>,
+    ) {
         let mut changed = false;
         for c in candidates {
             for d in self.router.route(c, now) {
@@ -494,5 +549,107 @@ impl Sender {
     fn warn(&self, msg: String) {
         tracing::warn!("{msg}");
         let _ = self.events.send(Event::Warning(msg));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::domain::Platform;
+    use crate::store::sqlite::SqliteStore;
+
+    const RULES: &str = "[[rule]]\nname = \"brand-watch\"\nkinds = [\"mention_spike\", \"kol_author\"]\nchannels = [\"team\"]\n";
+
+    fn post(id: &str, created: DateTime<FixedOffset>, seen: DateTime<FixedOffset>) -> WatchPost {
+        WatchPost {
+            platform: Platform::Weibo,
+            id: id.into(),
+            term: "胖东来".into(),
+            author: format!("user{id}"),
+            author_id: Some(format!("u{id}")),
+            verified_type: None,
+            followers: Some(10),
+            reposts: None,
+            comments: None,
+            likes: None,
+            created_at: Some(created),
+            text: "今天去胖东来买了一箱水".into(),
+            first_seen: seen,
+        }
+    }
+
+    fn sender_on(path: &std::path::Path) -> Handle {
+        let read = |_: &std::path::Path| Ok(String::new());
+        let rules =
+            RuleSet::parse(RULES, "rules.toml", &["team"], &read).unwrap_or_else(|e| panic!("{e}"));
+        // A loopback port nothing listens on: the delivery is queued, its attempt fails.
+        let cfg: crate::push::ChannelConfig =
+            toml::from_str("kind = \"ntfy\"\nbase_url = \"http://127.0.0.1:9\"\ntopic = \"t\"")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let channel = cfg.open(&|_| None).unwrap_or_else(|e| panic!("{e}"));
+        let setup = Setup {
+            rules,
+            channels: BTreeMap::from([("team".to_string(), channel)]),
+            store: Box::new(SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"))),
+            clock: RouteClock::Data,
+            reports: None,
+        };
+        let (tx, _events) = mpsc::unbounded_channel();
+        spawn(setup, tx).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Stored posts of a quiet day, then a page with a burst: one spike alert queued for the
+    /// rule's channel; the same page again, and a restart given it again, queue nothing more.
+    #[test]
+    fn a_mention_spike_on_a_watch_page_queues_one_delivery() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("h.sqlite");
+        let at = DateTime::parse_from_rfc3339("2026-08-15T20:40:00+08:00").unwrap();
+        let hour = crate::analysis::mentions::hour_floor(at);
+        let quiet: Vec<WatchPost> = (1..=24)
+            .flat_map(|h| {
+                let t = hour - Duration::hours(h);
+                [post(&format!("q{h}a"), t, t), post(&format!("q{h}b"), t, t)]
+            })
+            .collect();
+        let mut store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .record_watch_posts(&quiet)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let burst: Vec<WatchPost> = (0..25)
+            .map(|i| post(&format!("s{i}"), at - Duration::minutes(i), at))
+            .collect();
+        let page = || Input::WatchPosts {
+            term: "胖东来".into(),
+            posts: burst.clone(),
+            at,
+        };
+        let s = sender_on(&path);
+        s.send(page());
+        s.send(page());
+        s.finish();
+        let queued =
+            |store: &SqliteStore| store.recent_pushes(10).unwrap_or_else(|e| panic!("{e}"));
+        let q = queued(&store);
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(
+            (q[0].rule.as_str(), q[0].channel.as_str()),
+            ("brand-watch", "team")
+        );
+        assert!(
+            q[0].title.starts_with("胖东来 提及量突增：25 条/小时"),
+            "{}",
+            q[0].title
+        );
+        // A restart: the term starts from the store, the router from its saved state.
+        store
+            .record_watch_posts(&burst)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = sender_on(&path);
+        s.send(page());
+        s.finish();
+        assert_eq!(queued(&store).len(), 1);
     }
 }

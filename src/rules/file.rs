@@ -473,7 +473,13 @@ pub(crate) mod tests {
         let names: Vec<_> = set.rules.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
-            ["brand", "ops-big-stories", "withdrawn-digest", "edu-desk"]
+            [
+                "brand",
+                "ops-big-stories",
+                "withdrawn-digest",
+                "edu-desk",
+                "brand-watch"
+            ]
         );
         assert!(set.rules[0].continue_);
         assert_eq!(

@@ -42,6 +42,12 @@ pub enum Kind {
     Watched,
     /// A tag several sentinel accounts started using (`analysis::sentinel`).
     SentinelTag,
+    /// Brand watch (issue 20): a watched term's mentions per hour jump (`analysis::brand`).
+    MentionSpike,
+    /// Brand watch: a watched term's negative share turns up against its own baseline.
+    NegativeTurn,
+    /// Brand watch: a KOL or a big verified account posts about a watched term.
+    KolAuthor,
 }
 
 impl From<crate::analysis::dynamics::Kind> for Kind {

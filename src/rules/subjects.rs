@@ -4,6 +4,7 @@
 //! sighting and id (event ids restart with the process; the time keeps them apart).
 
 use crate::analysis::AnalysisUpdate;
+use crate::analysis::brand::{BrandSignal, KolReason};
 use crate::domain::{Label, Snapshot, Topic};
 
 use super::{Candidate, Kind, Signals};
@@ -138,6 +139,108 @@ pub fn from_snapshot(s: &Snapshot, update: Option<&AnalysisUpdate>) -> Vec<Candi
                     z_score: None,
                 },
                 kols,
+            }
+        })
+        .collect()
+}
+
+/// Brand watch signals (`analysis::brand`). Keys: a spike and a negative turn by term and
+/// the hour they started (a turn lasting hours is one alert), a KOL post by platform and id.
+/// The term is in `texts` so keyword rules naming the brand select its alerts.
+pub fn from_brand(signals: &[BrandSignal]) -> Vec<Candidate> {
+    let hour = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%Y%m%d%H").to_string();
+    signals
+        .iter()
+        .map(|s| match s {
+            BrandSignal::Spike {
+                term,
+                hour: h,
+                spike,
+                platforms,
+                spiking_on,
+                kols,
+            } => Candidate {
+                key: format!("mention_spike:{term}:{}", hour(h)),
+                kind: Kind::MentionSpike,
+                title: format!(
+                    "{term} 提及量突增：{} 条/小时（基线 {:.1}）",
+                    spike.count, spike.baseline
+                ),
+                texts: vec![term.clone()],
+                // Where it spikes; where its posts are when no platform does alone.
+                platforms: if spiking_on.is_empty() {
+                    platforms.clone()
+                } else {
+                    spiking_on.clone()
+                },
+                kols: kols.clone(),
+                signals: Signals {
+                    z_score: Some(spike.z),
+                    platforms: count(platforms.len()),
+                    kols: count(kols.len()),
+                    ..Signals::default()
+                },
+            },
+            BrandSignal::NegativeTurn {
+                term,
+                hour: h,
+                shares,
+                ..
+            } => {
+                let pct = |s: crate::analysis::brand::Share| s.ratio() * 100.0;
+                let mut platforms: Vec<_> = shares.examples.iter().map(|e| e.platform).collect();
+                platforms.sort();
+                platforms.dedup();
+                Candidate {
+                    key: format!("negative_turn:{term}:{}", hour(h)),
+                    kind: Kind::NegativeTurn,
+                    title: format!(
+                        "{term} 负面占比上升：{:.0}%（{}/{} 条），此前 {:.0}%",
+                        pct(shares.window),
+                        shares.window.negative,
+                        shares.window.total,
+                        pct(shares.baseline)
+                    ),
+                    texts: std::iter::once(term.clone())
+                        .chain(
+                            shares
+                                .examples
+                                .iter()
+                                .map(|e| format!("{}：{}", e.author, e.text)),
+                        )
+                        .collect(),
+                    signals: Signals {
+                        z_score: Some(shares.z),
+                        platforms: count(platforms.len()),
+                        ..Signals::default()
+                    },
+                    platforms,
+                    kols: Vec::new(),
+                }
+            }
+            BrandSignal::KolAuthor {
+                term, kol, post, ..
+            } => {
+                let (name, who) = match kol {
+                    KolReason::Listed(n) => (n.clone(), n.clone()),
+                    KolReason::Verified(f) => (
+                        post.author.clone(),
+                        format!("{}（认证，粉丝 {f}）", post.author),
+                    ),
+                };
+                Candidate {
+                    key: format!("kol_author:{}:{}", post.platform.id(), post.id),
+                    kind: Kind::KolAuthor,
+                    title: format!("{who} 发帖提及 {term}"),
+                    texts: vec![term.clone(), post.text.clone()],
+                    platforms: vec![post.platform],
+                    kols: vec![name],
+                    signals: Signals {
+                        platforms: 1,
+                        kols: 1,
+                        ..Signals::default()
+                    },
+                }
             }
         })
         .collect()
@@ -312,5 +415,83 @@ mod tests {
             ..f
         };
         assert_ne!(from_sentinel(&[later])[0].key, c[0].key);
+    }
+
+    #[test]
+    fn candidates_from_brand_signals() {
+        use crate::analysis::brand::{Example, NegativeShares, Share};
+        use crate::analysis::mentions::Spike;
+        let hour = at("2026-12-07T10:00:00+08:00");
+        let example = Example {
+            platform: Platform::Weibo,
+            id: "5332257478803780".into(),
+            author: "某媒体".into(),
+            text: "胖东来回应".into(),
+            score: -0.8,
+            reach: 12,
+        };
+        let signals = [
+            BrandSignal::Spike {
+                term: "胖东来".into(),
+                hour,
+                spike: Spike {
+                    hour_index: 0,
+                    count: 42,
+                    baseline: 3.04,
+                    z: 7.5,
+                    onset: true,
+                },
+                platforms: vec![Platform::Weibo, Platform::Tieba],
+                spiking_on: vec![Platform::Weibo],
+                kols: vec!["某大V".into()],
+            },
+            BrandSignal::NegativeTurn {
+                term: "胖东来".into(),
+                at: hour + chrono::Duration::minutes(20),
+                hour,
+                shares: NegativeShares {
+                    window: Share {
+                        negative: 24,
+                        total: 60,
+                    },
+                    baseline: Share {
+                        negative: 10,
+                        total: 100,
+                    },
+                    z: 4.2,
+                    examples: vec![example.clone()],
+                },
+            },
+            BrandSignal::KolAuthor {
+                term: "胖东来".into(),
+                kol: KolReason::Verified(2_000_000),
+                post: example,
+                created_at: Some(hour),
+            },
+        ];
+        let c = from_brand(&signals);
+        let kinds: Vec<_> = c.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [Kind::MentionSpike, Kind::NegativeTurn, Kind::KolAuthor]
+        );
+        assert_eq!(c[0].key, "mention_spike:胖东来:2026120710");
+        assert_eq!(c[0].title, "胖东来 提及量突增：42 条/小时（基线 3.0）");
+        assert_eq!(c[0].signals.z_score, Some(7.5));
+        assert_eq!(c[0].platforms, [Platform::Weibo], "where it spikes");
+        assert_eq!((c[0].signals.platforms, c[0].signals.kols), (2, 1));
+        // The turn is keyed by the hour it started, not the minute it was seen.
+        assert_eq!(c[1].key, "negative_turn:胖东来:2026120710");
+        assert_eq!(c[1].title, "胖东来 负面占比上升：40%（24/60 条），此前 10%");
+        assert_eq!(c[1].texts, ["胖东来", "某媒体：胖东来回应"]);
+        assert_eq!(c[1].signals.z_score, Some(4.2));
+        assert_eq!(c[2].key, "kol_author:weibo:5332257478803780");
+        assert_eq!(c[2].kols, ["某媒体"]);
+        assert!(c[2].title.contains("粉丝 2000000") && c[2].title.ends_with("发帖提及 胖东来"));
+        // Every candidate names the term, so a keyword rule on the brand selects it.
+        assert!(
+            c.iter()
+                .all(|c| c.title.contains("胖东来") || c.texts.iter().any(|t| t == "胖东来"))
+        );
     }
 }

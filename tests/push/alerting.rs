@@ -430,7 +430,7 @@ fn the_readme_team_alert_set_up_checks() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("4 rule(s), ok"), "{stdout}");
+    assert!(stdout.contains("5 rule(s), ok"), "{stdout}");
     for ch in [
         "pr-feishu",
         "ops-wecom",
