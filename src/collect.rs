@@ -96,6 +96,8 @@ pub async fn run_watching(
     let (tx, mut rx) = mpsc::channel(64);
     let pollers =
         poller::spawn(sources, tx).map_err(|e| anyhow::anyhow!("starting pollers: {e}"))?;
+    // The alerting analysis worker also flags the sentinels' tags (sent on to the rules).
+    let mut sentinel_in: Option<std::sync::mpsc::Sender<crate::analysis::WorkerInput>> = None;
     let (sender, mut alert_events, (stories, mut joined)) = match alerting {
         Some(a) => {
             let to_sender = a.sender.inputs();
@@ -112,7 +114,7 @@ pub async fn run_watching(
             (
                 Some(a.sender),
                 Some(a.events),
-                spawn_analysis(a.analysis, to_sender),
+                spawn_analysis(a.analysis, to_sender, &mut sentinel_in),
             )
         }
         None => (None, None, spawn_stories()),
@@ -146,7 +148,7 @@ pub async fn run_watching(
             },
             Some(j) = joined.recv() => history.send(stories_cmd(j)),
             Some(ev) = recv_some(&mut alert_events) => count_alert(&mut report, &ev),
-            Some(ev) = recv_watch(&mut watch_rx) => watch_event(&mut report, &history, sender.as_ref(), ev),
+            Some(ev) = recv_watch(&mut watch_rx) => watch_event(&mut report, &history, sender.as_ref(), sentinel_in.as_ref(), ev),
             ev = history_events.recv(), if history_open => match ev {
                 Some(HistoryEvent::WriteFailed(msg)) => {
                     report.write_failures += 1;
@@ -213,6 +215,7 @@ fn watch_event(
     report: &mut CollectReport,
     history: &HistoryHandle,
     sender: Option<&crate::dispatch::Handle>,
+    sentinel_in: Option<&std::sync::mpsc::Sender<crate::analysis::WorkerInput>>,
     ev: crate::sources::watch::WatchEvent,
 ) {
     use crate::sources::watch::WatchEvent;
@@ -247,6 +250,9 @@ fn watch_event(
             tracing::info!(account = %account.name, uid = %account.uid, page, posts = posts.len(), new, "sentinel page");
             report.watch_posts += posts.len() as u64;
             report.sentinel_posts += posts.len() as u64;
+            if let Some(w) = sentinel_in.filter(|_| !posts.is_empty()) {
+                let _ = w.send(crate::analysis::WorkerInput::SentinelPosts(posts.clone()));
+            }
             if !posts.is_empty() {
                 history.send(HistoryCmd::RecordWatch(posts));
             }
@@ -281,6 +287,7 @@ fn count_alert(report: &mut CollectReport, ev: &crate::dispatch::Event) {
 fn spawn_analysis(
     cfg: crate::analysis::AnalysisConfig,
     to_sender: mpsc::UnboundedSender<crate::dispatch::Input>,
+    sentinel_in: &mut Option<std::sync::mpsc::Sender<crate::analysis::WorkerInput>>,
 ) -> (
     std::sync::mpsc::Sender<crate::domain::Snapshot>,
     mpsc::Receiver<Vec<crate::analysis::events::Joined>>,
@@ -289,6 +296,7 @@ fn spawn_analysis(
     let (tx, rx) = std::sync::mpsc::channel::<crate::domain::Snapshot>();
     let (out, joined) = mpsc::channel(64);
     let (worker, events) = crate::analysis::spawn_worker(cfg);
+    *sentinel_in = Some(worker.clone());
     let spawned = std::thread::Builder::new()
         .name("resou-alert-feed".into())
         .spawn(move || {
@@ -309,6 +317,9 @@ fn spawn_analysis(
                         if !j.is_empty() && out.blocking_send(j).is_err() {
                             break;
                         }
+                    }
+                    AnalysisEvent::Sentinels(flags) => {
+                        let _ = to_sender.send(crate::dispatch::Input::Sentinels(flags));
                     }
                     AnalysisEvent::Warning(w) => tracing::warn!("analysis: {w}"),
                     _ => {}

@@ -229,6 +229,63 @@ fn step_tag(u: &[Use], cfg: &SentinelConfig, now: DateTime<FixedOffset>) -> Opti
     }
 }
 
+/// The analysis worker's sentinel state: the posts (kept once by id, the detector's horizon
+/// long), the latest list of each platform, and the flags last reported.
+#[derive(Debug, Default)]
+pub struct SentinelPosts {
+    posts: Vec<WatchPost>,
+    ids: HashSet<(Platform, String)>,
+    lists: Vec<Snapshot>,
+    last: Option<Vec<SentinelFlag>>,
+    changed: bool,
+    cfg: SentinelConfig,
+}
+
+impl SentinelPosts {
+    pub fn add(&mut self, posts: Vec<WatchPost>) {
+        for p in posts {
+            if is_sentinel_term(&p.term) && self.ids.insert((p.platform, p.id.clone())) {
+                self.posts.push(p);
+                self.changed = true;
+            }
+        }
+    }
+
+    /// After a list: the flags, when there are sentinel posts and the flags differ from the
+    /// last ones reported.
+    pub fn flags_after(&mut self, snap: &Snapshot, tok: &Tokenizer) -> Option<Vec<SentinelFlag>> {
+        self.lists.retain(|s| s.platform != snap.platform);
+        self.lists.push(snap.clone());
+        if self.posts.is_empty() {
+            return None;
+        }
+        let now = self
+            .lists
+            .iter()
+            .map(|s| s.captured_at)
+            .max()
+            .unwrap_or(snap.captured_at);
+        // Posts older than the horizon can no longer count.
+        let horizon = hour_floor(now) - chrono::Duration::hours(self.cfg.max_hours);
+        if self.changed {
+            self.posts
+                .retain(|p| p.created_at.is_none_or(|t| t >= horizon));
+            self.ids = self
+                .posts
+                .iter()
+                .map(|p| (p.platform, p.id.clone()))
+                .collect();
+            self.changed = false;
+        }
+        let flags = detect(&self.posts, tok, &self.cfg, now, &self.lists);
+        if self.last.as_ref() == Some(&flags) {
+            return None;
+        }
+        self.last = Some(flags.clone());
+        Some(flags)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,61 +452,55 @@ mod tests {
         let now = t("2026-08-15T13:00:00+08:00");
         assert!(detect(&posts, &tok(), &SentinelConfig::default(), now, &[]).is_empty());
     }
-}
 
-/// The analysis worker's sentinel state: the posts (kept once by id, the detector's horizon
-/// long), the latest list of each platform, and the flags last reported.
-#[derive(Debug, Default)]
-pub struct SentinelPosts {
-    posts: Vec<WatchPost>,
-    ids: HashSet<(Platform, String)>,
-    lists: Vec<Snapshot>,
-    last: Option<Vec<SentinelFlag>>,
-    changed: bool,
-    cfg: SentinelConfig,
-}
-
-impl SentinelPosts {
-    pub fn add(&mut self, posts: Vec<WatchPost>) {
-        for p in posts {
-            if is_sentinel_term(&p.term) && self.ids.insert((p.platform, p.id.clone())) {
-                self.posts.push(p);
-                self.changed = true;
-            }
-        }
-    }
-
-    /// After a list: the flags, when there are sentinel posts and the flags differ from the
-    /// last ones reported.
-    pub fn flags_after(&mut self, snap: &Snapshot, tok: &Tokenizer) -> Option<Vec<SentinelFlag>> {
-        self.lists.retain(|s| s.platform != snap.platform);
-        self.lists.push(snap.clone());
-        if self.posts.is_empty() {
-            return None;
-        }
-        let now = self
-            .lists
+    #[test]
+    fn the_worker_state_reports_flags_after_a_list_only_when_they_change() {
+        let mut st = SentinelPosts::default();
+        let now = t("2026-08-15T13:00:00+08:00");
+        let empty = Snapshot::new(Platform::Weibo, now);
+        assert_eq!(
+            st.flags_after(&empty, &tok()),
+            None,
+            "no sentinel posts yet"
+        );
+        let mut watched = post("9", "x", "2026-08-15T09:00:00+08:00", PDL);
+        watched.term = "胖东来".into();
+        st.add(vec![
+            watched,
+            post("1", "京东健康", "2026-08-15T09:10:00+08:00", PDL),
+            post("2", "中国环境", "2026-08-15T10:40:00+08:00", PDL2),
+        ]);
+        let first = st.flags_after(&empty, &tok());
+        assert_eq!(first, Some(Vec::new()), "two accounts: nothing flagged yet");
+        // The same post again changes nothing; a third account flags the tag.
+        st.add(vec![post(
+            "2",
+            "中国环境",
+            "2026-08-15T10:40:00+08:00",
+            PDL2,
+        )]);
+        assert_eq!(st.flags_after(&empty, &tok()), None);
+        st.add(vec![post(
+            "4",
+            "辽源发布",
+            "2026-08-15T12:05:00+08:00",
+            PDL3,
+        )]);
+        let flags = st.flags_after(&empty, &tok()).expect("changed");
+        let f = flags
             .iter()
-            .map(|s| s.captured_at)
-            .max()
-            .unwrap_or(snap.captured_at);
-        // Posts older than the horizon can no longer count.
-        let horizon = hour_floor(now) - chrono::Duration::hours(self.cfg.max_hours);
-        if self.changed {
-            self.posts
-                .retain(|p| p.created_at.is_none_or(|t| t >= horizon));
-            self.ids = self
-                .posts
-                .iter()
-                .map(|p| (p.platform, p.id.clone()))
-                .collect();
-            self.changed = false;
-        }
-        let flags = detect(&self.posts, tok, &self.cfg, now, &self.lists);
-        if self.last.as_ref() == Some(&flags) {
-            return None;
-        }
-        self.last = Some(flags.clone());
-        Some(flags)
+            .find(|f| f.tag == "胖东来 刑释人员")
+            .expect("flagged");
+        assert!(f.on_lists.is_empty());
+        // The tag reaches the list: the flag says so.
+        let mut list = Snapshot::new(Platform::Weibo, now + chrono::Duration::minutes(1));
+        list.ranked.push(crate::domain::Topic::new(
+            Platform::Weibo,
+            Some(1),
+            "胖东来 刑释人员",
+        ));
+        let on = st.flags_after(&list, &tok()).expect("changed");
+        let f = on.iter().find(|f| f.tag == "胖东来 刑释人员").unwrap();
+        assert_eq!(f.on_lists, [Platform::Weibo]);
     }
 }

@@ -88,13 +88,14 @@ impl Brand {
 /// What the watch loop reported.
 pub fn on_watch(state: &mut AppState, ev: WatchEvent) -> (Vec<Effect>, bool) {
     match ev {
-        WatchEvent::Posts { posts, .. } => {
+        WatchEvent::Posts { term, posts, .. } => {
             if posts.is_empty() {
                 return (Vec::new(), false);
             }
             let fx = vec![
                 Effect::History(HistoryCmd::RecordWatch(posts.clone())),
-                Effect::Brand(WatchInput::Posts(posts)),
+                Effect::Brand(WatchInput::Posts(posts.clone())),
+                Effect::WatchPage { term, posts },
             ];
             (fx, false)
         }

@@ -76,6 +76,12 @@ pub enum Effect {
     Brand(crate::analysis::watch_worker::WatchInput),
     /// Sentinel accounts' posts, for the analysis worker's tag flags.
     SentinelPosts(Vec<crate::domain::watch::WatchPost>),
+    /// A page of a watched term's posts as the search found it, for the team alert sender
+    /// (spikes, negative turns, KOL posts), when this app sends.
+    WatchPage {
+        term: String,
+        posts: Vec<crate::domain::watch::WatchPost>,
+    },
 }
 
 /// The mouse events the app uses.

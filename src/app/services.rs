@@ -62,6 +62,9 @@ pub struct WatchPlan {
     pub search: Option<crate::sources::watch::WatchConfig>,
     /// The scorer of the brand worker (and of the drill-down marks).
     pub scorer: Arc<crate::sentiment::Scorer>,
+    /// Brand alerts (`[watch.alerts]`) with the KOLs they know as authors, for the team alert
+    /// sender when this app sends.
+    pub monitor: Option<crate::analysis::brand::BrandMonitor>,
 }
 
 /// What the services send the app: the loop selects over these.
@@ -134,8 +137,10 @@ impl Services {
         // cookies) finds posts — unless a viewer, whose posts come from the collector's store.
         let (w_tx, watch) = mpsc::channel(64);
         let (b_tx, brand) = mpsc::channel(8);
+        let mut monitor = None;
         let (brand_in, watcher) = match plan.watch {
             Some(w) => {
+                monitor = w.monitor;
                 let input = crate::analysis::watch_worker::spawn_watch_worker(
                     (*w.scorer).clone(),
                     move |s| b_tx.blocking_send(s).is_ok(),
@@ -173,14 +178,23 @@ impl Services {
             None => None,
         };
         let to_alerts = alerts.as_ref().map(crate::dispatch::Handle::inputs);
+        if let (Some(a), Some(m)) = (&alerts, monitor) {
+            a.send(crate::dispatch::Input::Brand(Box::new(m)));
+        }
         let bridge = std::thread::Builder::new()
             .name("resou-analysis-bridge".into())
             .spawn(move || {
                 // Keep draining after the app has quit (sends then fail), so the worker finishes
                 // the lists already queued and saves its baselines instead of stopping half-way.
                 while let Ok(ev) = analysis_events.recv() {
-                    if let (Some(tx), AnalysisEvent::Update(u)) = (&to_alerts, &ev) {
-                        let _ = tx.send(crate::dispatch::Input::Update(u.clone()));
+                    match (&to_alerts, &ev) {
+                        (Some(tx), AnalysisEvent::Update(u)) => {
+                            let _ = tx.send(crate::dispatch::Input::Update(u.clone()));
+                        }
+                        (Some(tx), AnalysisEvent::Sentinels(f)) => {
+                            let _ = tx.send(crate::dispatch::Input::Sentinels(f.clone()));
+                        }
+                        _ => {}
                     }
                     let _ = a_tx.blocking_send(ev);
                 }
@@ -294,6 +308,14 @@ impl Services {
             )),
             Effect::OpenUrl(url) => Some(crate::desktop::open(&url, &self.desktop)),
             Effect::Export(rows) => Some(self.export_file(&rows)),
+            Effect::WatchPage { term, posts } => {
+                if let (Some(a), Some(at)) =
+                    (&self.alerts, posts.iter().map(|p| p.first_seen).max())
+                {
+                    a.send(crate::dispatch::Input::WatchPosts { term, posts, at });
+                }
+                None
+            }
             Effect::SentinelPosts(posts) => {
                 self.to_worker(WorkerInput::SentinelPosts(posts));
                 None

@@ -257,9 +257,12 @@ fn watch_plan(
         }
         c
     });
+    let monitor =
+        crate::analysis::brand::BrandMonitor::new(cfg.watch.alerts.clone(), kols, scorer.clone());
     Ok(Some(crate::app::services::WatchPlan {
         terms,
         sentinels,
+        monitor: Some(monitor),
         search,
         scorer: std::sync::Arc::new(scorer),
     }))

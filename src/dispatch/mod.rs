@@ -77,6 +77,9 @@ pub enum Input {
         posts: Vec<WatchPost>,
         at: DateTime<FixedOffset>,
     },
+    /// The tags several sentinel accounts started using, as of the last list
+    /// (`analysis::sentinel`): each flag is a candidate of kind `sentinel_tag`.
+    Sentinels(Vec<crate::analysis::sentinel::SentinelFlag>),
 }
 
 /// What the sender did, for the status bar and the log.
@@ -274,6 +277,13 @@ impl Sender {
             Input::Update(u) => self.route(&u),
             Input::Brand(m) => self.brand = Some(*m),
             Input::WatchPosts { term, posts, at } => self.route_watch(&term, &posts, at),
+            Input::Sentinels(flags) => {
+                let Some(at) = flags.iter().map(|f| f.flagged_at).max() else {
+                    return;
+                };
+                let now = self.route_now().unwrap_or(at);
+                self.route_candidates(subjects::from_sentinel(&flags), now);
+            }
         }
     }
 
@@ -560,7 +570,7 @@ mod tests {
     use crate::domain::Platform;
     use crate::store::sqlite::SqliteStore;
 
-    const RULES: &str = "[[rule]]\nname = \"brand-watch\"\nkinds = [\"mention_spike\", \"kol_author\"]\nchannels = [\"team\"]\n";
+    const RULES: &str = "[[rule]]\nname = \"brand-watch\"\nkinds = [\"mention_spike\", \"kol_author\"]\nchannels = [\"team\"]\n\n[[rule]]\nname = \"sentinels\"\nkinds = [\"sentinel_tag\"]\nchannels = [\"team\"]\n";
 
     fn post(id: &str, created: DateTime<FixedOffset>, seen: DateTime<FixedOffset>) -> WatchPost {
         WatchPost {
@@ -651,5 +661,33 @@ mod tests {
         s.send(page());
         s.finish();
         assert_eq!(queued(&store).len(), 1);
+    }
+
+    /// A sentinel flag is one alert of kind `sentinel_tag`; the same flags reported again
+    /// (the next list) queue nothing more.
+    #[test]
+    fn sentinel_flags_queue_one_alert() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("h.sqlite3");
+        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let at = DateTime::parse_from_rfc3339("2026-08-15T12:05:00+08:00")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let flag = crate::analysis::sentinel::SentinelFlag {
+            tag: "胖东来 刑释人员".into(),
+            hashtag: true,
+            accounts: vec!["京东健康".into(), "中国环境".into(), "辽源发布".into()],
+            first_used: at - Duration::hours(3),
+            flagged_at: at,
+            z: 3.8,
+            on_lists: Vec::new(),
+        };
+        let s = sender_on(&path);
+        s.send(Input::Sentinels(vec![flag.clone()]));
+        s.send(Input::Sentinels(vec![flag]));
+        s.finish();
+        let q = store.recent_pushes(10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].rule, "sentinels");
+        assert!(q[0].title.contains("胖东来 刑释人员"), "{}", q[0].title);
     }
 }

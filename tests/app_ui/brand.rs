@@ -176,6 +176,29 @@ fn watch_pages_go_to_the_store_and_the_worker_and_the_budget_is_kept() {
             .any(|e| matches!(e, Effect::Brand(WatchInput::Posts(p)) if p.len() == 5)),
         "{fx:?}"
     );
+    // The page as found goes to the team alert sender too (when this app sends).
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::WatchPage { term, posts } if term == "胖东来" && posts.len() == 5)
+        ),
+        "{fx:?}"
+    );
+    // Sentinel pages go to the store and the analysis worker (its tag flags), not the
+    // brand worker.
+    let mut sentinel_posts = posts();
+    for p in &mut sentinel_posts {
+        p.term = "@京东健康".into();
+    }
+    let (fx, _) = app.handle(AppMsg::Watch(WatchEvent::SentinelPosts {
+        account: resou::domain::watch::Sentinel::new("1234567890", "京东健康"),
+        page: 1,
+        posts: sentinel_posts,
+        new: 5,
+    }));
+    assert!(
+        matches!(&fx[..], [Effect::History(HistoryCmd::RecordWatch(a)), Effect::SentinelPosts(b)] if a.len() == 5 && b.len() == 5),
+        "{fx:?}"
+    );
     let st = BudgetStatus {
         used_this_hour: 7,
         max_per_hour: 60,

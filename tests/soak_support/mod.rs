@@ -791,6 +791,7 @@ impl Rig {
             Effect::Source(_)
             | Effect::Brand(_)
             | Effect::SentinelPosts(_)
+            | Effect::WatchPage { .. }
             | Effect::SaveTriage(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
