@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset};
 
-use super::mentions::hourly_counts;
+use super::mentions::{SpikeConfig, hourly_counts, spikes};
 use crate::domain::normalize::normalize_text;
 use crate::domain::watch::{WatchPost, WatchTerm};
 use crate::sentiment::{Label, Scorer, Text, eval::wilson};
@@ -149,6 +149,9 @@ pub struct TermSummary {
     pub most_negative: Vec<ScoredPost>,
     /// The last 7 days' authors with most posts (then reach).
     pub top_authors: Vec<Author>,
+    /// Hours of `hourly_7d` the spike detector flags (the alerts' detector, run over the
+    /// week as it would have run live), for marks on the sparklines.
+    pub spike_hours: Vec<usize>,
 }
 
 /// Does `post` mention `term` (its name or an alias, in the matching form)? A post found
@@ -166,7 +169,12 @@ pub fn mentions(term: &WatchTerm, post: &WatchPost) -> bool {
 }
 
 /// The summary of `term` from `posts` (any order; a post counted once per id).
-pub fn summarize(term: &str, posts: &[&ScoredPost], until: DateTime<FixedOffset>) -> TermSummary {
+pub fn summarize(
+    term: &str,
+    posts: &[&ScoredPost],
+    until: DateTime<FixedOffset>,
+    spike: &SpikeConfig,
+) -> TermSummary {
     let week = until - Duration::days(7);
     let day = until - Duration::hours(24);
     let in_span = |p: &&ScoredPost, from: DateTime<FixedOffset>| {
@@ -228,7 +236,12 @@ pub fn summarize(term: &str, posts: &[&ScoredPost], until: DateTime<FixedOffset>
 
     let hourly_24h = hourly_counts(day_posts.iter().map(|p| &p.post), until, 24);
     let hourly_7d = hourly_counts(week_posts.iter().map(|p| &p.post), until, 24 * 7);
+    let spike_hours = spikes(&hourly_7d, spike)
+        .iter()
+        .filter_map(|s| usize::try_from(s.hour_index).ok())
+        .collect();
     TermSummary {
+        spike_hours,
         term: term.to_string(),
         until,
         total_24h: day_posts.len() as u32,
@@ -333,7 +346,8 @@ mod tests {
             .map(|p| ScoredPost::score(p, &scorer))
             .collect();
         let refs: Vec<&ScoredPost> = scored.iter().collect();
-        let s = summarize("胖东来", &refs, until);
+        let s = summarize("胖东来", &refs, until, &SpikeConfig::default());
+        assert!(s.spike_hours.is_empty(), "a handful of posts is no spike");
         assert_eq!(s.total_24h, 3);
         assert_eq!(s.total_7d, 4);
         assert_eq!(s.hourly_24h.len(), 24);

@@ -33,6 +33,7 @@ pub enum WatchInput {
 /// The worker's state: terms, posts by (platform, id), the clock.
 pub struct WatchBoard {
     scorer: Scorer,
+    spike: super::mentions::SpikeConfig,
     terms: Vec<WatchTerm>,
     posts: HashMap<(crate::domain::Platform, String), ScoredPost>,
     clock: Option<DateTime<FixedOffset>>,
@@ -42,10 +43,17 @@ impl WatchBoard {
     pub fn new(scorer: Scorer) -> WatchBoard {
         WatchBoard {
             scorer,
+            spike: Default::default(),
             terms: Vec::new(),
             posts: HashMap::new(),
             clock: None,
         }
+    }
+
+    /// Spikes marked with these settings (`[watch.alerts]`, as the alerts use them).
+    pub fn with_spikes(mut self, spike: super::mentions::SpikeConfig) -> WatchBoard {
+        self.spike = spike;
+        self
     }
 
     /// Apply one input; true when the summaries may have changed.
@@ -116,7 +124,7 @@ impl WatchBoard {
                     .values()
                     .filter(|p| mentions(t, &p.post))
                     .collect();
-                summarize(&t.name, &posts, until)
+                summarize(&t.name, &posts, until, &self.spike)
             })
             .collect()
     }
@@ -125,14 +133,14 @@ impl WatchBoard {
 /// Start the worker. Summaries go to `sink` after each batch of inputs that changed
 /// something; it stops when `sink` says the other side is gone, or when its input closes.
 pub fn spawn_watch_worker(
-    scorer: Scorer,
+    board: WatchBoard,
     sink: impl Fn(Vec<TermSummary>) -> bool + Send + 'static,
 ) -> Sender<WatchInput> {
     let (in_tx, in_rx) = channel::<WatchInput>();
     let spawned = std::thread::Builder::new()
         .name("resou-brand".into())
         .spawn(move || {
-            let mut board = WatchBoard::new(scorer);
+            let mut board = board;
             while let Ok(first) = in_rx.recv() {
                 let mut changed = board.apply(first);
                 // Everything already queued goes into one summary.
@@ -180,7 +188,7 @@ mod tests {
     #[test]
     fn worker_summarises_each_term_once_per_post_on_the_lists_clock() {
         let (out, rx) = std::sync::mpsc::channel();
-        let tx = spawn_watch_worker(Scorer::new(), move |s| out.send(s).is_ok());
+        let tx = spawn_watch_worker(WatchBoard::new(Scorer::new()), move |s| out.send(s).is_ok());
         tx.send(WatchInput::Terms(vec![
             WatchTerm::named("胖东来"),
             WatchTerm::named("旺旺"),

@@ -62,6 +62,8 @@ pub struct WatchPlan {
     pub search: Option<crate::sources::watch::WatchConfig>,
     /// The scorer of the brand worker (and of the drill-down marks).
     pub scorer: Arc<crate::sentiment::Scorer>,
+    /// Spike settings (`[watch.alerts]`) for the sparklines' marks.
+    pub spike: crate::analysis::mentions::SpikeConfig,
     /// Brand alerts (`[watch.alerts]`) with the KOLs they know as authors, for the team alert
     /// sender when this app sends.
     pub monitor: Option<crate::analysis::brand::BrandMonitor>,
@@ -141,10 +143,11 @@ impl Services {
         let (brand_in, watcher) = match plan.watch {
             Some(w) => {
                 monitor = w.monitor;
-                let input = crate::analysis::watch_worker::spawn_watch_worker(
-                    (*w.scorer).clone(),
-                    move |s| b_tx.blocking_send(s).is_ok(),
-                );
+                let board = crate::analysis::watch_worker::WatchBoard::new((*w.scorer).clone())
+                    .with_spikes(w.spike.clone());
+                let input = crate::analysis::watch_worker::spawn_watch_worker(board, move |s| {
+                    b_tx.blocking_send(s).is_ok()
+                });
                 let _ = input.send(crate::analysis::watch_worker::WatchInput::Terms(
                     w.terms.clone(),
                 ));

@@ -263,6 +263,7 @@ fn watch_plan(
         terms,
         sentinels,
         monitor: Some(monitor),
+        spike: cfg.watch.alerts.spike.clone(),
         search,
         scorer: std::sync::Arc::new(scorer),
     }))

@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::spark::sparkline;
+use super::text::display_width;
 use super::{Parts, Theme, draw_line};
 use crate::analysis::mentions::rebin;
 use crate::analysis::term_summary::{ScoredPost, TermSummary, Tone};
@@ -270,25 +271,78 @@ fn empty(area: Rect, buf: &mut Buffer, b: &Brand, theme: &Theme) {
 fn volume(s: &TermSummary, width: usize, theme: &Theme) -> Parts {
     let bars = &theme.symbols.spark;
     let f = |v: &[u32]| v.iter().map(|&c| c as f64).collect::<Vec<f64>>();
-    // Room left after the labels and counts, split between the two lines.
-    let room = width.saturating_sub(34);
+    // The newest spike of the last 24 hours, named at the end.
+    let week_len = s.hourly_7d.len();
+    let named = s
+        .spike_hours
+        .iter()
+        .filter(|&&i| i >= week_len.saturating_sub(24))
+        .max()
+        .map(|&i| {
+            let hour = s.until - chrono::Duration::hours((week_len - 1 - i) as i64);
+            format!(" 突增 spike {}:00", hour.format("%H"))
+        });
+    // Room left after the labels, counts and the spike's name, split between the two lines.
+    let room = width.saturating_sub(34 + named.as_deref().map_or(0, display_width));
     let day_w = (room / 2).clamp(6, 24);
     let week_w = room.saturating_sub(day_w).clamp(7, 56);
     let per = s.hourly_7d.len().div_ceil(week_w).max(1);
     let week = rebin(&s.hourly_7d, per);
     let day = &s.hourly_24h[s.hourly_24h.len().saturating_sub(day_w)..];
+    // Spike hours of the week, as indices into the day's and the week's bars.
+    let day_start = week_len.saturating_sub(day.len());
+    let head = week_len % per;
+    let bin_of = |i: usize| match head {
+        0 => i / per,
+        h if i < h => 0,
+        h => 1 + (i - h) / per,
+    };
+    let day_spikes: Vec<usize> = s
+        .spike_hours
+        .iter()
+        .filter_map(|&i| i.checked_sub(day_start))
+        .collect();
+    let week_spikes: Vec<usize> = s.spike_hours.iter().map(|&i| bin_of(i)).collect();
     let mut p = Parts::default();
-    p.push(" 声量 24h ", theme.muted)
-        .push(sparkline(&f(day), day.len(), bars), theme.heat)
-        .push(format!(" {}", s.total_24h), theme.heat)
-        .push("   7d ", theme.muted)
-        .push(
-            sparkline(&f(&week), week.len().min(week_w), bars),
-            theme.heat,
-        )
-        .push(format!(" {}", s.total_7d), theme.heat)
+    p.push(" 声量 24h ", theme.muted);
+    marked_bars(
+        &mut p,
+        &sparkline(&f(day), day.len(), bars),
+        &day_spikes,
+        theme,
+    );
+    p.push(format!(" {}", s.total_24h), theme.heat)
+        .push("   7d ", theme.muted);
+    let shown = week.len().min(week_w);
+    let skipped = week.len() - shown;
+    let week_spikes: Vec<usize> = week_spikes
+        .iter()
+        .filter_map(|&b| b.checked_sub(skipped))
+        .collect();
+    marked_bars(
+        &mut p,
+        &sparkline(&f(&week), shown, bars),
+        &week_spikes,
+        theme,
+    );
+    p.push(format!(" {}", s.total_7d), theme.heat)
         .push(format!(" ({per}h/bar)"), theme.muted);
+    if let Some(n) = named {
+        p.push(n, theme.error);
+    }
     p
+}
+
+/// The bars of a sparkline, those at `marked` positions in the error style (spikes).
+fn marked_bars(p: &mut Parts, bars: &str, marked: &[usize], theme: &Theme) {
+    for (i, c) in bars.chars().enumerate() {
+        let style = if marked.contains(&i) {
+            theme.error
+        } else {
+            theme.heat
+        };
+        p.push(c.to_string(), style);
+    }
 }
 
 /// `24h 正 12 · 中 20 · 负 6  NSR +33% [−1, +60]  负面 16% [9–28%]`.

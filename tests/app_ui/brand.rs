@@ -440,3 +440,28 @@ fn without_watched_terms_the_view_says_how_to_add_them() {
     press(&mut app, "B");
     assert_eq!(active(&app.state), Layer::Board);
 }
+
+#[test]
+fn a_burst_of_mentions_is_marked_as_a_spike_on_the_sparkline() {
+    let mut app = app((120, 35), WatchSource::Searching);
+    // A quiet week, then 30 posts in the hour in progress (17:00–17:29).
+    let base = posts().remove(3);
+    let burst: Vec<WatchPost> = (0..30)
+        .map(|i| WatchPost {
+            id: format!("53322000000{i:05}"),
+            created_at: Some(at("2026-08-15T17:00:00+08:00") + chrono::Duration::minutes(i)),
+            ..base.clone()
+        })
+        .collect();
+    let s = summaries(&["胖东来"], burst);
+    assert_eq!(s[0].spike_hours, [167], "the last hour of the week");
+    app.handle(AppMsg::Brand(s));
+    press(&mut app, "B");
+    let lines = screen(&app, 120, 35);
+    let vol = line_with(&lines, "声量 24h");
+    assert!(vol.contains("突增 spike 17:00"), "{vol}");
+    // Without the burst, no mark.
+    app.handle(AppMsg::Brand(summaries(&["胖东来"], posts())));
+    let lines = screen(&app, 120, 35);
+    assert!(!line_with(&lines, "声量 24h").contains("突增"));
+}
