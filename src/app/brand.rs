@@ -47,6 +47,10 @@ pub struct Brand {
     pub source: WatchSource,
     /// The watched terms' names, in order (the view's tabs before any summary arrives).
     pub terms: Vec<String>,
+    /// The terms from the config (and the demo's); the watchlist's keywords join them.
+    pub configured: Vec<crate::domain::watch::WatchTerm>,
+    /// This app runs the search loop (not a viewer).
+    pub searches: bool,
     /// One per term, as the worker last sent them.
     pub summaries: Vec<TermSummary>,
     /// The selected term (index into `summaries`).
@@ -230,6 +234,43 @@ pub fn on_stored_posts(
             Vec::new()
         }
     }
+}
+
+/// The watchlist changed (`w`): the terms are the configured ones and the watchlist's
+/// keywords again; the search loop and the worker follow (a viewer re-reads the store).
+pub fn watchlist_changed(state: &mut AppState) -> Vec<Effect> {
+    let terms = crate::domain::watch::merge_terms(
+        &state.brand.configured,
+        state.triage.watched_keywords.iter().cloned(),
+    );
+    let names: Vec<String> = terms.iter().map(|t| t.name.clone()).collect();
+    if names == state.brand.terms {
+        return Vec::new();
+    }
+    let b = &mut state.brand;
+    b.terms = names;
+    if b.source == WatchSource::Off && !b.terms.is_empty() {
+        b.source = if b.searches {
+            WatchSource::Searching
+        } else {
+            WatchSource::Store
+        };
+    }
+    let mut fx = vec![Effect::WatchTerms(terms)];
+    if let Some(at) = state
+        .lists
+        .boards
+        .values()
+        .filter_map(|b| b.current.as_ref().map(|s| s.captured_at))
+        .max()
+    {
+        fx.push(Effect::Brand(WatchInput::Clock(at)));
+        if state.brand.source == WatchSource::Store {
+            let since = Some(at - Duration::days(SEED_DAYS));
+            fx.push(read_store(state, since, at));
+        }
+    }
+    fx
 }
 
 /// `B`: open or close the view.

@@ -74,6 +74,8 @@ pub enum Effect {
     History(crate::history::HistoryCmd),
     /// Posts, terms or the clock for the brand worker.
     Brand(crate::analysis::watch_worker::WatchInput),
+    /// The watched terms changed (`w`): the search loop and the brand worker follow.
+    WatchTerms(Vec<crate::domain::watch::WatchTerm>),
     /// Sentinel accounts' posts, for the analysis worker's tag flags.
     SentinelPosts(Vec<crate::domain::watch::WatchPost>),
     /// A page of a watched term's posts as the search found it, for the team alert sender

@@ -56,6 +56,8 @@ pub struct Plan {
 /// What the brand view needs.
 pub struct WatchPlan {
     pub terms: Vec<crate::domain::watch::WatchTerm>,
+    /// The configured terms (and the demo's), which the watchlist's keywords join.
+    pub configured: Vec<crate::domain::watch::WatchTerm>,
     /// The sentinel accounts followed (a viewer reads their stored posts).
     pub sentinels: Vec<crate::domain::watch::Sentinel>,
     /// The watch loop's settings, when this app searches (not a team viewer).
@@ -119,8 +121,8 @@ pub struct Services {
     alerts: Option<crate::dispatch::Handle>,
     /// The brand worker's input (none without watched terms).
     brand: Option<std::sync::mpsc::Sender<crate::analysis::watch_worker::WatchInput>>,
-    /// The brand watch loop (aborted when dropped).
-    _watcher: Option<crate::sources::watch::WatchHandle>,
+    /// The brand watch loop (aborted when dropped); `w` changes its terms.
+    watcher: Option<crate::sources::watch::WatchHandle>,
 }
 
 impl Services {
@@ -228,7 +230,7 @@ impl Services {
             export_format: plan.export_format,
             alerts,
             brand: brand_in,
-            _watcher: watcher,
+            watcher: watcher,
         };
         let inbox = Inbox {
             sources,
@@ -311,6 +313,15 @@ impl Services {
             )),
             Effect::OpenUrl(url) => Some(crate::desktop::open(&url, &self.desktop)),
             Effect::Export(rows) => Some(self.export_file(&rows)),
+            Effect::WatchTerms(terms) => {
+                if let Some(w) = &self.watcher {
+                    w.set_terms(terms.clone());
+                }
+                if let Some(b) = &self.brand {
+                    let _ = b.send(crate::analysis::watch_worker::WatchInput::Terms(terms));
+                }
+                None
+            }
             Effect::WatchPage { term, posts } => {
                 if let (Some(a), Some(at)) =
                     (&self.alerts, posts.iter().map(|p| p.first_seen).max())

@@ -135,12 +135,16 @@ pub fn watch(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         };
         let k = k.label.to_string();
-        if state.triage.watch_keyword(&k) {
-            format!("watching “{k}”: an alert fires when it rises")
+        let msg = if state.triage.watch_keyword(&k) {
+            format!("watching “{k}”: an alert fires when it rises; B shows what Weibo says of it")
         } else {
             state.triage.unwatch_keyword(&k);
             format!("stopped watching “{k}”")
-        }
+        };
+        state.status.flash = Some(msg);
+        let mut fx = save(state);
+        fx.extend(super::brand::watchlist_changed(state));
+        return fx;
     } else {
         let Some(kol) = state
             .selected_index()

@@ -122,10 +122,18 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             .flat_map(|w| w.terms.iter().map(|t| t.name.clone()))
             .collect();
         let watch_source = match &watch {
-            None => crate::app::brand::WatchSource::Off,
+            Some(w) if w.terms.is_empty() && w.sentinels.is_empty() => {
+                crate::app::brand::WatchSource::Off
+            }
             Some(w) if w.search.is_some() => crate::app::brand::WatchSource::Searching,
             Some(_) => crate::app::brand::WatchSource::Store,
+            None => crate::app::brand::WatchSource::Off,
         };
+        let configured: Vec<crate::domain::watch::WatchTerm> = watch
+            .as_ref()
+            .map(|w| w.configured.clone())
+            .unwrap_or_default();
+        let searches = watch.as_ref().is_some_and(|w| w.search.is_some());
         let env = |k: &str| std::env::var(k).ok();
         let (mut services, inbox) = Services::start(Plan {
             sources,
@@ -154,6 +162,8 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.brand.source = watch_source;
         app.state.brand.replay = offline;
         app.state.brand.sentinels = sentinel_names;
+        app.state.brand.configured = configured;
+        app.state.brand.searches = searches;
         app.state.views.scorer = scorer;
         app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
         if let Some(p) = &triage_file {
@@ -224,10 +234,14 @@ fn watch_plan(
         .into_iter()
         .collect();
     watchlist.extend(cfg.alerts.keywords.iter().cloned());
+    let mut configured = cfg.watch.terms.clone();
     if cli.demo {
-        watchlist.splice(0..0, DEMO_TERMS.iter().map(|t| t.to_string()));
+        let demo = DEMO_TERMS
+            .iter()
+            .map(|t| crate::domain::watch::WatchTerm::named(t));
+        configured.splice(0..0, demo);
     }
-    let terms = cfg.watch.terms_with(watchlist);
+    let terms = crate::domain::watch::merge_terms(&configured, watchlist);
     let sentinels = if cli.demo {
         let on = crate::config::sentinel::SentinelSection {
             enabled: true,
@@ -237,9 +251,7 @@ fn watch_plan(
     } else {
         cfg.sentinel.accounts_from(kols, &[])
     };
-    if terms.is_empty() && sentinels.is_empty() {
-        return Ok(None);
-    }
+    // Without terms the loop still runs (idle): `w` on a keyword starts a search.
     let mut scorer = crate::sentiment::Scorer::new();
     if let Some(user) = crate::config::sentiment::user_lexicon(None)? {
         scorer = scorer.with_user(&user);
@@ -261,6 +273,7 @@ fn watch_plan(
         crate::analysis::brand::BrandMonitor::new(cfg.watch.alerts.clone(), kols, scorer.clone());
     Ok(Some(crate::app::services::WatchPlan {
         terms,
+        configured,
         sentinels,
         monitor: Some(monitor),
         spike: cfg.watch.alerts.spike.clone(),

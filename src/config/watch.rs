@@ -14,7 +14,6 @@
 //! (`analysis::brand::BrandConfig`: `kol_min_followers`, `[watch.alerts.spike]` `min_count`,
 //! `theta_on`, …, `[watch.alerts.negative]` `window_hours`, `min_negative`, …).
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -85,16 +84,7 @@ impl WatchSection {
     /// among them (compared in the matching form), each once; `@…` keywords are left out
     /// (that form is a sentinel account's).
     pub fn terms_with(&self, watchlist: impl IntoIterator<Item = String>) -> Vec<WatchTerm> {
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        let listed = watchlist.into_iter().map(|k| WatchTerm::named(&k));
-        for t in self.terms.iter().cloned().chain(listed) {
-            let name = t.name.trim();
-            if !name.is_empty() && !is_sentinel_term(name) && seen.insert(t.key()) {
-                out.push(t);
-            }
-        }
-        out
+        crate::domain::watch::merge_terms(&self.terms, watchlist)
     }
 
     /// The watch loop's settings for these terms.

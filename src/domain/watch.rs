@@ -91,6 +91,25 @@ pub fn is_sentinel_term(term: &str) -> bool {
     term.starts_with(SENTINEL_PREFIX)
 }
 
+/// The terms to watch: `configured`, then the watchlist's keywords not already among them
+/// (compared in the matching form), each once; blanks and `@…` (sentinel) names dropped.
+pub fn merge_terms(
+    configured: &[WatchTerm],
+    watchlist: impl IntoIterator<Item = String>,
+) -> Vec<WatchTerm> {
+    let mut seen = std::collections::HashSet::new();
+    let listed = watchlist.into_iter().map(|k| WatchTerm::named(&k));
+    configured
+        .iter()
+        .cloned()
+        .chain(listed)
+        .filter(|t| {
+            let name = t.name.trim();
+            !name.is_empty() && !is_sentinel_term(name) && seen.insert(t.key())
+        })
+        .collect()
+}
+
 /// A post found for a watched term, as stored (one row per platform and id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchPost {

@@ -465,3 +465,44 @@ fn a_burst_of_mentions_is_marked_as_a_spike_on_the_sparkline() {
     let lines = screen(&app, 120, 35);
     assert!(!line_with(&lines, "声量 24h").contains("突增"));
 }
+
+#[test]
+fn w_on_a_keyword_watches_it_live_and_w_again_stops() {
+    let mut app = support::app_sized(10, (120, 35));
+    app.state.brand.searches = true;
+    app.state.brand.configured = vec![WatchTerm::named("胖东来")];
+    app.state.brand.terms = vec!["胖东来".into()];
+    app.state.brand.source = WatchSource::Searching;
+    for l in support::app_lists() {
+        app.handle(support::poll_ok(l.to_snapshot(), Endpoint::WeiboHotSearch));
+    }
+    // A keyword entry of the panel: 旺旺 (the demo day's rising story).
+    app.state.analysis.entries = crate::render_support::keyword_entries();
+    app.state.analysis.entries[0].label = "旺旺".into();
+    press(&mut app, "l");
+    let label = app.state.analysis.entries[app.state.panel.selected]
+        .label
+        .to_string();
+    let fx = press(&mut app, "w");
+    let terms = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::WatchTerms(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("the loop and the worker get the new terms");
+    let names: Vec<&str> = terms.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["胖东来", label.as_str()]);
+    assert_eq!(app.state.brand.terms, names);
+    // The worker is told the lists' clock at once, so the new term's summary can follow.
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Brand(WatchInput::Clock(_))))
+    );
+    let fx = press(&mut app, "w");
+    let back = fx.iter().find_map(|e| match e {
+        Effect::WatchTerms(t) => Some(t.len()),
+        _ => None,
+    });
+    assert_eq!(back, Some(1), "unwatching drops the term");
+}

@@ -634,3 +634,51 @@ fn collect_stores_watch_posts() {
             .all(|p| !p.text.contains("刑释") && p.term == "胖东来")
     );
 }
+
+/// Terms change while the loop runs (`w` in the app): with none it waits; a term added is
+/// searched at once within the budget; after the set changes again only the new term is
+/// asked for.
+#[tokio::test]
+async fn terms_set_while_running_are_searched_and_dropped_ones_are_not() {
+    let s = server().await;
+    s.advance();
+    let client = std::sync::Arc::new(support::replay_client(&s));
+    let (tx, mut rx) = mpsc::channel(64);
+    let mut cfg = quick(Vec::new(), 60);
+    cfg.max_pages = 1;
+    let h = watch::spawn_watch(client, cfg, HashMap::new(), tx);
+    // Nothing to watch: no request, no event.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), rx.recv())
+            .await
+            .is_err()
+    );
+    assert_eq!(s.hits(Route::WeiboSearch), 0);
+    h.set_terms(vec![WatchTerm::named("旺旺")]);
+    assert_eq!(next_page(&mut rx).await, ("旺旺".to_string(), 1));
+    h.set_terms(vec![WatchTerm::named("旺旺"), WatchTerm::named("胖东来")]);
+    // 旺旺 waits its hour; the new term goes at once.
+    assert_eq!(next_page(&mut rx).await, ("胖东来".to_string(), 1));
+    assert_eq!(s.hits(Route::WeiboSearch), 2);
+    h.set_terms(vec![WatchTerm::named("旺旺")]);
+    // Both wait for their hour now: nothing more is asked for.
+    let more = tokio::time::timeout(Duration::from_millis(500), next_page(&mut rx)).await;
+    assert!(more.is_err(), "{more:?}");
+    assert_eq!(s.hits(Route::WeiboSearch), 2);
+    h.shutdown().await;
+}
+
+/// The next page the loop reports (its budget reports skipped), within 30 s.
+async fn next_page(rx: &mut mpsc::Receiver<WatchEvent>) -> (String, u32) {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match rx.recv().await.expect("loop alive") {
+                WatchEvent::Posts { term, page, .. } => return (term, page),
+                WatchEvent::Failed { error, .. } => panic!("{error:?}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a page in time")
+}

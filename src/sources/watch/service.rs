@@ -131,9 +131,16 @@ pub enum WatchEvent {
 /// The running loop. Dropping it stops the task.
 pub struct WatchHandle {
     task: Option<JoinHandle<()>>,
+    terms: tokio::sync::watch::Sender<Vec<WatchTerm>>,
 }
 
 impl WatchHandle {
+    /// Watch these terms from now on (the sentinels stay): a term added is searched at its
+    /// first turn within the budget, a term removed is no longer asked for.
+    pub fn set_terms(&self, terms: Vec<WatchTerm>) {
+        self.terms.send_replace(terms);
+    }
+
     /// Stop the loop and wait for it to end.
     pub async fn shutdown(mut self) {
         if let Some(t) = self.task.take() {
@@ -160,8 +167,12 @@ pub fn spawn_watch(
     newest: HashMap<String, DateTime<FixedOffset>>,
     events: mpsc::Sender<WatchEvent>,
 ) -> WatchHandle {
-    let task = tokio::spawn(run(client, cfg, newest, events));
-    WatchHandle { task: Some(task) }
+    let (terms, terms_rx) = tokio::sync::watch::channel(cfg.terms.clone());
+    let task = tokio::spawn(run(client, cfg, newest, events, terms_rx));
+    WatchHandle {
+        task: Some(task),
+        terms,
+    }
 }
 
 fn status(budget: &mut Budget, next: Option<(String, DateTime<FixedOffset>)>) -> BudgetStatus {
@@ -288,15 +299,13 @@ fn targets(cfg: &WatchConfig) -> Vec<Target> {
 
 async fn run(
     client: Arc<HttpClient>,
-    cfg: WatchConfig,
+    mut cfg: WatchConfig,
     mut newest: HashMap<String, DateTime<FixedOffset>>,
     events: mpsc::Sender<WatchEvent>,
+    mut terms_rx: tokio::sync::watch::Receiver<Vec<WatchTerm>>,
 ) {
-    let targets = targets(&cfg);
-    if targets.is_empty() {
-        return;
-    }
-    let names: Vec<String> = targets.iter().map(|t| t.term().name.clone()).collect();
+    let mut targets = targets(&cfg);
+    let mut names: Vec<String> = targets.iter().map(|t| t.term().name.clone()).collect();
     let (tx, mut rx) = mpsc::channel(4);
     let fetcher = Polite::spawn(
         Asks,
@@ -313,15 +322,38 @@ async fn run(
     // Aliases take turns: one query per round keeps one request per term per interval.
     let mut turn: Vec<usize> = vec![0; targets.len()];
     let mut id: u64 = 0;
+    let mut reload = false;
     loop {
+        // The terms changed (`w` in the app): the same budget goes on over the new set.
+        if reload || terms_rx.has_changed().unwrap_or(false) {
+            reload = false;
+            cfg.terms = terms_rx.borrow_and_update().clone();
+            targets = self::targets(&cfg);
+            names = targets.iter().map(|t| t.term().name.clone()).collect();
+            turn = vec![0; targets.len()];
+        }
         let Some((i, at)) = budget.next_request_at(&names, now_cst()) else {
-            return;
+            // Nothing to watch yet: wait for terms.
+            if terms_rx.changed().await.is_err() {
+                return;
+            }
+            reload = true;
+            continue;
         };
         let st = status(&mut budget, Some((names[i].clone(), at)));
         if events.send(WatchEvent::Budget(st)).await.is_err() {
             return;
         }
-        sleep_until(at).await;
+        tokio::select! {
+            () = sleep_until(at) => {}
+            changed = terms_rx.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                reload = true;
+                continue;
+            }
+        }
         if budget.first_page(&names[i], now_cst()) != Permit::Granted {
             continue;
         }
