@@ -38,10 +38,11 @@ fn simulate(terms: usize, sentinels: usize, pages: u32) -> Outcome {
     let end = t0 + chrono::Duration::hours(HOURS);
     let mut per_hour = vec![0u32; HOURS as usize];
     let mut count = |at: DateTime<FixedOffset>| {
-        if let Ok(h) = usize::try_from((at - t0).num_hours()) {
-            if let Some(c) = per_hour.get_mut(h) {
-                *c += 1;
-            }
+        if let Some(c) = usize::try_from((at - t0).num_hours())
+            .ok()
+            .and_then(|h| per_hour.get_mut(h))
+        {
+            *c += 1;
         }
     };
     let mut term_rounds = 0u32;

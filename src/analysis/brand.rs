@@ -566,20 +566,19 @@ mod tests {
     }
 
     fn post(id: &str, created: DateTime<FixedOffset>, text: &str) -> WatchPost {
+        let author = format!("user{id}");
         WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: "胖东来".into(),
-            author: format!("user{id}"),
             author_id: Some(format!("u{id}")),
-            verified_type: None,
             followers: Some(100),
-            reposts: None,
-            comments: None,
-            likes: None,
-            created_at: Some(created),
-            text: text.into(),
-            first_seen: created,
+            ..WatchPost::new(
+                Platform::Weibo,
+                id,
+                "胖东来",
+                &author,
+                Some(created),
+                text,
+                created,
+            )
         }
     }
 

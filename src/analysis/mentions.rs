@@ -237,21 +237,16 @@ mod tests {
     }
 
     fn post(id: &str, created: Option<&str>) -> WatchPost {
-        WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: "胖东来".into(),
-            author: "a".into(),
-            author_id: None,
-            verified_type: None,
-            followers: None,
-            reposts: None,
-            comments: None,
-            likes: None,
-            created_at: created.map(at),
-            text: "胖东来".into(),
-            first_seen: at("2026-08-15T12:00:00+08:00"),
-        }
+        let seen = at("2026-08-15T12:00:00+08:00");
+        WatchPost::new(
+            Platform::Weibo,
+            id,
+            "胖东来",
+            "a",
+            created.map(at),
+            "胖东来",
+            seen,
+        )
     }
 
     #[test]

@@ -300,21 +300,16 @@ mod tests {
     }
 
     fn post(id: &str, account: &str, at: &str, text: &str) -> WatchPost {
-        WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: Sentinel::new("1", account).term(),
-            author: account.into(),
-            author_id: None,
-            verified_type: None,
-            followers: None,
-            reposts: None,
-            comments: None,
-            likes: None,
-            created_at: Some(t(at)),
-            text: text.into(),
-            first_seen: t(at),
-        }
+        let term = Sentinel::new("1", account).term();
+        WatchPost::new(
+            Platform::Weibo,
+            id,
+            &term,
+            account,
+            Some(t(at)),
+            text,
+            t(at),
+        )
     }
 
     // Real post texts of the demo day (data/demo/posts.json.gz, topic posts of 2026-08-15),

@@ -270,20 +270,18 @@ mod tests {
     }
 
     fn post(id: &str, author: &str, created: &str, text: &str, likes: u64) -> WatchPost {
+        let seen = at("2026-08-15T12:00:00+08:00");
         WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: "胖东来".into(),
-            author: author.into(),
-            author_id: None,
-            verified_type: None,
-            followers: None,
-            reposts: None,
-            comments: None,
             likes: Some(likes),
-            created_at: Some(at(created)),
-            text: text.into(),
-            first_seen: at("2026-08-15T12:00:00+08:00"),
+            ..WatchPost::new(
+                Platform::Weibo,
+                id,
+                "胖东来",
+                author,
+                Some(at(created)),
+                text,
+                seen,
+            )
         }
     }
 

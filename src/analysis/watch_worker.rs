@@ -168,21 +168,16 @@ mod tests {
     }
 
     fn post(id: &str, term: &str, created: &str, text: &str) -> WatchPost {
-        WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: term.into(),
-            author: "甲".into(),
-            author_id: None,
-            verified_type: None,
-            followers: None,
-            reposts: None,
-            comments: None,
-            likes: None,
-            created_at: Some(at(created)),
-            text: text.into(),
-            first_seen: at("2026-08-15T12:00:00+08:00"),
-        }
+        let seen = at("2026-08-15T12:00:00+08:00");
+        WatchPost::new(
+            Platform::Weibo,
+            id,
+            term,
+            "甲",
+            Some(at(created)),
+            text,
+            seen,
+        )
     }
 
     #[test]

@@ -230,7 +230,7 @@ impl Services {
             export_format: plan.export_format,
             alerts,
             brand: brand_in,
-            watcher: watcher,
+            watcher,
         };
         let inbox = Inbox {
             sources,

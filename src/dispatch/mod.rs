@@ -573,20 +573,19 @@ mod tests {
     const RULES: &str = "[[rule]]\nname = \"brand-watch\"\nkinds = [\"mention_spike\", \"kol_author\"]\nchannels = [\"team\"]\n\n[[rule]]\nname = \"sentinels\"\nkinds = [\"sentinel_tag\"]\nchannels = [\"team\"]\n";
 
     fn post(id: &str, created: DateTime<FixedOffset>, seen: DateTime<FixedOffset>) -> WatchPost {
+        let (author, text) = (format!("user{id}"), "今天去胖东来买了一箱水");
         WatchPost {
-            platform: Platform::Weibo,
-            id: id.into(),
-            term: "胖东来".into(),
-            author: format!("user{id}"),
             author_id: Some(format!("u{id}")),
-            verified_type: None,
             followers: Some(10),
-            reposts: None,
-            comments: None,
-            likes: None,
-            created_at: Some(created),
-            text: "今天去胖东来买了一箱水".into(),
-            first_seen: seen,
+            ..WatchPost::new(
+                Platform::Weibo,
+                id,
+                "胖东来",
+                &author,
+                Some(created),
+                text,
+                seen,
+            )
         }
     }
 

@@ -135,6 +135,34 @@ pub struct WatchPost {
 }
 
 impl WatchPost {
+    /// A post with what every platform gives — id, term, author, time, text — and no
+    /// verification, follower or engagement figures (set them after, where known).
+    pub fn new(
+        platform: Platform,
+        id: &str,
+        term: &str,
+        author: &str,
+        created_at: Option<DateTime<FixedOffset>>,
+        text: &str,
+        first_seen: DateTime<FixedOffset>,
+    ) -> WatchPost {
+        WatchPost {
+            platform,
+            id: id.to_string(),
+            term: term.to_string(),
+            author: author.to_string(),
+            author_id: None,
+            verified_type: None,
+            followers: None,
+            reposts: None,
+            comments: None,
+            likes: None,
+            created_at,
+            text: text.to_string(),
+            first_seen,
+        }
+    }
+
     /// A drill-down entry (from the shared mblog parser) as a watch post.
     pub fn from_entry(
         platform: Platform,

@@ -429,7 +429,13 @@ pub(crate) fn keyword_search(
         rest = tail;
     }
     cards.extend(rest.iter().map(|i| card(i)));
-    let more = start + PAGE_SIZE < hits.len();
+    card_list(&cid, cards, hits.len(), start, page)
+}
+
+/// The C1 card-list envelope of one page (`start`: the index of its first item of `total`):
+/// `cardlistInfo.page` names the next page while there is one.
+fn card_list(cid: &str, cards: Vec<Value>, total: usize, start: usize, page: usize) -> Reply {
+    let more = start + PAGE_SIZE < total;
     Reply::json(&json!({
         "ok": 1,
         "data": {
@@ -437,7 +443,7 @@ pub(crate) fn keyword_search(
                 "containerid": cid,
                 "v_p": 42,
                 "show_style": 1,
-                "total": hits.len(),
+                "total": total,
                 "page": if more { Value::from(page + 1) } else { Value::Null },
             },
             "cards": cards,
@@ -491,20 +497,7 @@ pub(crate) fn user_timeline(
             })
         })
         .collect();
-    let more = start + PAGE_SIZE < posts.len();
-    Reply::json(&json!({
-        "ok": 1,
-        "data": {
-            "cardlistInfo": {
-                "containerid": cid,
-                "v_p": 42,
-                "show_style": 1,
-                "total": posts.len(),
-                "page": if more { Value::from(page + 1) } else { Value::Null },
-            },
-            "cards": cards,
-        },
-    }))
+    card_list(&cid, cards, posts.len(), start, page)
 }
 
 /// The bundle's `n` accounts that posted under the most distinct topics (ties: more posts,

@@ -161,7 +161,7 @@ fn sentinels(b: &Brand, theme: &Theme) -> Parts {
         p.push("· no tag taken up by 3+ of them within 6 h", theme.muted);
     }
     let mut flags: Vec<_> = b.sentinel_flags.iter().collect();
-    flags.sort_by(|a, b| b.flagged_at.cmp(&a.flagged_at));
+    flags.sort_by_key(|f| std::cmp::Reverse(f.flagged_at));
     for f in flags {
         let tag = if f.hashtag {
             format!("#{}#", f.tag)

@@ -50,20 +50,22 @@ fn post(
     followers: Option<u64>,
     likes: u64,
 ) -> WatchPost {
+    let created = Some(at(created));
     WatchPost {
-        platform: Platform::Weibo,
-        id: mid.into(),
-        term: "胖东来".into(),
-        author: author.into(),
-        author_id: None,
         verified_type: verified,
         followers,
         reposts: Some(likes / 10),
         comments: Some(likes / 5),
         likes: Some(likes),
-        created_at: Some(at(created)),
-        text: text.into(),
-        first_seen: clock(),
+        ..WatchPost::new(
+            Platform::Weibo,
+            mid,
+            "胖东来",
+            author,
+            created,
+            text,
+            clock(),
+        )
     }
 }
 

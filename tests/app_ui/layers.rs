@@ -336,20 +336,17 @@ fn brand_keys_rebind_and_back_closes_the_view() {
     ]
     .into_iter()
     .enumerate()
-    .map(|(i, (id, author, text))| WatchPost {
-        platform: resou::domain::Platform::Weibo,
-        id: id.into(),
-        term: "胖东来".into(),
-        author: author.into(),
-        author_id: None,
-        verified_type: None,
-        followers: None,
-        reposts: None,
-        comments: None,
-        likes: None,
-        created_at: Some(at - chrono::Duration::minutes(i as i64)),
-        text: text.into(),
-        first_seen: at,
+    .map(|(i, (id, author, text))| {
+        let created = at - chrono::Duration::minutes(i as i64);
+        WatchPost::new(
+            resou::domain::Platform::Weibo,
+            id,
+            "胖东来",
+            author,
+            Some(created),
+            text,
+            at,
+        )
     })
     .collect();
     let mut board = WatchBoard::new(resou::sentiment::Scorer::new());

@@ -792,6 +792,7 @@ impl Rig {
             | Effect::Brand(_)
             | Effect::SentinelPosts(_)
             | Effect::WatchPage { .. }
+            | Effect::WatchTerms(_)
             | Effect::SaveTriage(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
