@@ -191,7 +191,7 @@ mod tests {
             assert!(!a.describe().is_empty(), "{a:?}");
             n += 1;
         }
-        assert_eq!(n, 56);
+        assert_eq!(n, 59);
         assert_eq!(Action::ToggleHelp.name(), "toggle_help");
         assert_eq!(Action::Noop.describe(), "(unbound)");
     }
