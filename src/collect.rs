@@ -174,7 +174,9 @@ pub async fn run_watching(
     if let Some(w) = watcher {
         w.shutdown().await;
     }
-    // The stories of the polls taken in so far, then the writes.
+    // The stories of the polls taken in so far, then the writes. The worker's input closes
+    // with both of its senders (lists and sentinel posts).
+    drop(sentinel_in);
     drop(stories);
     while let Some(j) = joined.recv().await {
         history.send(stories_cmd(j));
