@@ -25,8 +25,8 @@ pub enum WatchInput {
     Terms(Vec<WatchTerm>),
     /// Posts found or read from the store (a post already held is kept once, by id).
     Posts(Vec<WatchPost>),
-    /// The time the summaries are as of: the lists' clock (a replay's is its own), never
-    /// going back.
+    /// The time the summaries are as of: the lists' clock (a replay's is its own), going
+    /// back only when a replay starts its day again.
     Clock(DateTime<FixedOffset>),
 }
 
@@ -76,7 +76,11 @@ impl WatchBoard {
                 changed
             }
             WatchInput::Clock(t) => {
-                if self.clock.is_some_and(|c| c >= t) {
+                // Lists of several platforms arrive a little out of order: the clock only
+                // moves on — unless it goes back by more than an hour, a replay starting its
+                // day again, which the view follows.
+                let back = self.clock.is_some_and(|c| t < c - Duration::hours(1));
+                if self.clock.is_some_and(|c| c >= t) && !back {
                     return false;
                 }
                 self.clock = Some(t);
@@ -214,10 +218,12 @@ mod tests {
         assert_eq!(s[0].term, "胖东来");
         assert_eq!(s[0].total_24h, 1, "one post, sent twice, kept once");
         assert_eq!(s[1].total_24h, 1, "found for 胖东来, it mentions 旺旺 too");
-        // A clock going back changes nothing.
+        // A clock going back a little changes nothing; a replay starting again is followed.
         let mut b = WatchBoard::new(Scorer::new());
         assert!(b.apply(WatchInput::Clock(at("2026-08-15T11:00:00+08:00"))));
-        assert!(!b.apply(WatchInput::Clock(at("2026-08-15T10:00:00+08:00"))));
+        assert!(!b.apply(WatchInput::Clock(at("2026-08-15T10:30:00+08:00"))));
+        assert!(b.apply(WatchInput::Clock(at("2026-08-15T02:00:00+08:00"))));
+        assert_eq!(b.clock, Some(at("2026-08-15T02:00:00+08:00")));
     }
 
     #[test]
