@@ -68,6 +68,16 @@ pub struct Brand {
     pub sentinels: Vec<String>,
     /// Tags several sentinels started using, as of the last list.
     pub sentinel_flags: Vec<crate::analysis::sentinel::SentinelFlag>,
+    /// With `[sentinel] discovered`: the sentinel set, which topic pages' hosts and media
+    /// accounts join (up to `max`).
+    pub discovery: Option<Discovery>,
+}
+
+/// The sentinel set that discovered accounts join.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    pub accounts: Vec<crate::domain::watch::Sentinel>,
+    pub max: usize,
 }
 
 impl Brand {
@@ -271,6 +281,41 @@ pub fn watchlist_changed(state: &mut AppState) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// Accounts named on a topic page: with `[sentinel] discovered`, its host and media accounts
+/// (with a usable uid) join the sentinels, up to the cap; the watch loop follows them.
+pub fn on_discovered(
+    state: &mut AppState,
+    records: &[crate::analysis::AccountRecord],
+) -> Vec<Effect> {
+    use crate::analysis::AccountRole;
+    let Some(d) = state.brand.discovery.as_mut() else {
+        return Vec::new();
+    };
+    let before = d.accounts.len();
+    for r in records
+        .iter()
+        .filter(|r| matches!(r.role, AccountRole::Host | AccountRole::Media))
+    {
+        let Some(uid) = r.uid.as_deref() else {
+            continue;
+        };
+        if d.accounts.len() >= d.max {
+            break;
+        }
+        let usable = crate::sources::watch::timeline::checked_uid(uid).is_ok();
+        if usable && !d.accounts.iter().any(|a| a.uid == uid.trim()) {
+            d.accounts
+                .push(crate::domain::watch::Sentinel::new(uid, &r.name));
+        }
+    }
+    if d.accounts.len() == before {
+        return Vec::new();
+    }
+    let accounts = d.accounts.clone();
+    state.brand.sentinels = accounts.iter().map(|a| a.name.clone()).collect();
+    vec![Effect::WatchSentinels(accounts)]
 }
 
 /// `B`: open or close the view.

@@ -76,6 +76,8 @@ pub enum Effect {
     Brand(crate::analysis::watch_worker::WatchInput),
     /// The watched terms changed (`w`): the search loop and the brand worker follow.
     WatchTerms(Vec<crate::domain::watch::WatchTerm>),
+    /// The sentinel set changed (accounts discovered on topic pages): the loop follows it.
+    WatchSentinels(Vec<crate::domain::watch::Sentinel>),
     /// Sentinel accounts' posts, for the analysis worker's tag flags.
     SentinelPosts(Vec<crate::domain::watch::WatchPost>),
     /// A page of a watched term's posts as the search found it, for the team alert sender

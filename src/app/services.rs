@@ -322,6 +322,12 @@ impl Services {
                 }
                 None
             }
+            Effect::WatchSentinels(accounts) => {
+                if let Some(w) = &self.watcher {
+                    w.set_sentinels(accounts);
+                }
+                None
+            }
             Effect::WatchPage { term, posts } => {
                 if let (Some(a), Some(at)) =
                     (&self.alerts, posts.iter().map(|p| p.first_seen).max())

@@ -100,12 +100,13 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
                 state.enrich.topic_accounts.insert(norm.clone(), names);
                 state.enrich.topic_details.insert(norm, detail.clone());
                 invalidate_rows(state);
-                let records = detail.accounts().map(account_record).collect();
-                let effect = Effect::TopicAccounts {
+                let records: Vec<AccountRecord> = detail.accounts().map(account_record).collect();
+                let mut fx = super::brand::on_discovered(state, &records);
+                fx.push(Effect::TopicAccounts {
                     topic: hashtag,
                     records,
-                };
-                (vec![effect], true)
+                });
+                (fx, true)
             }
             // Topic stats are an enrichment: a failure costs only the badge (the fetcher retries).
             Err(e) => {

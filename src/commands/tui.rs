@@ -112,10 +112,12 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             (open_store(spec.clone()), opts)
         });
         let watch = watch_plan(&cfg, cli, triage_file.as_deref(), &analysis.kols)?;
-        let sentinel_names: Vec<String> = watch
+        let sentinel_accounts: Vec<crate::domain::watch::Sentinel> = watch
             .iter()
-            .flat_map(|w| w.sentinels.iter().map(|a| a.name.clone()))
+            .flat_map(|w| w.sentinels.iter().cloned())
             .collect();
+        let sentinel_names: Vec<String> =
+            sentinel_accounts.iter().map(|a| a.name.clone()).collect();
         let scorer = watch.as_ref().map(|w| w.scorer.clone());
         let watch_terms: Vec<String> = watch
             .iter()
@@ -163,6 +165,12 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.brand.replay = offline;
         app.state.brand.sentinels = sentinel_names;
         app.state.brand.configured = configured;
+        // Discovered hosts and media join the sentinels when asked (a viewer follows none).
+        app.state.brand.discovery = (cfg.sentinel.enabled && cfg.sentinel.discovered && searches)
+            .then(|| crate::app::brand::Discovery {
+                accounts: sentinel_accounts,
+                max: cfg.sentinel.max_accounts,
+            });
         app.state.brand.searches = searches;
         app.state.views.scorer = scorer;
         app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());

@@ -508,3 +508,49 @@ fn w_on_a_keyword_watches_it_live_and_w_again_stops() {
     });
     assert_eq!(back, Some(1), "unwatching drops the term");
 }
+
+/// `[sentinel] discovered`: a topic page's host and media accounts (real ones, from
+/// tests/fixtures/topics/detail_host.json) join the sentinels up to the cap; the loop is told.
+#[test]
+fn discovered_hosts_and_media_join_the_sentinels_up_to_the_cap() {
+    use resou::app::brand::Discovery;
+    use resou::domain::watch::Sentinel;
+    use resou::sources::SourceEvent;
+    let detail = || {
+        let body = include_str!("../fixtures/topics/detail_host.json");
+        let d = resou::sources::topic::parse_detail(body, "#命好的人本质是主体性强#").expect("parses");
+        AppMsg::Source(SourceEvent::TopicDetail(
+            "#命好的人本质是主体性强#".into(),
+            Ok(Box::new(d)),
+        ))
+    };
+    let sentinels = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::WatchSentinels(s) => Some(s.clone()),
+            _ => None,
+        })
+    };
+    // Off: nothing joins.
+    let mut app = app((120, 35), WatchSource::Searching);
+    let (fx, _) = app.handle(detail());
+    assert_eq!(sentinels(&fx), None);
+    // On, one KOL already followed, room for two more: the host and the media account.
+    app.state.brand.discovery = Some(Discovery {
+        accounts: vec![Sentinel::new("1699432410", "新华社")],
+        max: 3,
+    });
+    let (fx, _) = app.handle(detail());
+    let s = sentinels(&fx).expect("the loop follows the new set");
+    let uids: Vec<&str> = s.iter().map(|a| a.uid.as_str()).collect();
+    assert_eq!(uids, ["1699432410", "5675905882", "1727472420"]);
+    assert_eq!(app.state.brand.sentinels, ["新华社", "人间观察大赏", "泰山晚报"]);
+    // The same page again, or a full set: nothing changes.
+    let (fx, _) = app.handle(detail());
+    assert_eq!(sentinels(&fx), None);
+    app.state.brand.discovery = Some(Discovery {
+        accounts: vec![Sentinel::new("1699432410", "新华社")],
+        max: 1,
+    });
+    let (fx, _) = app.handle(detail());
+    assert_eq!(sentinels(&fx), None);
+}

@@ -793,6 +793,7 @@ impl Rig {
             | Effect::SentinelPosts(_)
             | Effect::WatchPage { .. }
             | Effect::WatchTerms(_)
+            | Effect::WatchSentinels(_)
             | Effect::SaveTriage(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)

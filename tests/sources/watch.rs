@@ -682,3 +682,37 @@ async fn next_page(rx: &mut mpsc::Receiver<WatchEvent>) -> (String, u32) {
     .await
     .expect("a page in time")
 }
+
+/// Sentinels set while the loop runs (accounts discovered in the app) are followed at once,
+/// within the same budget, next to the terms.
+#[tokio::test]
+async fn sentinels_set_while_running_are_followed() {
+    let s = server().await;
+    s.advance();
+    let client = std::sync::Arc::new(support::replay_client(&s));
+    let (tx, mut rx) = mpsc::channel(64);
+    let mut cfg = quick(Vec::new(), 60);
+    cfg.max_pages = 1;
+    let h = watch::spawn_watch(client, cfg, HashMap::new(), tx);
+    let (uid, name) = resou::replay::demo_sentinels()
+        .into_iter()
+        .next()
+        .map(|a| (a.uid, a.name))
+        .expect("a demo sentinel");
+    h.set_sentinels(vec![resou::domain::watch::Sentinel::new(&uid, &name)]);
+    let page = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match rx.recv().await.expect("loop alive") {
+                WatchEvent::SentinelPosts { account, page, .. } => return (account.uid, page),
+                WatchEvent::Failed { error, .. } => panic!("{error:?}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a timeline page in time");
+    assert_eq!(page, (uid, 1));
+    assert_eq!(s.hits(Route::WeiboTimeline), 1);
+    assert_eq!(s.hits(Route::WeiboSearch), 0);
+    h.shutdown().await;
+}

@@ -131,14 +131,19 @@ pub enum WatchEvent {
 /// The running loop. Dropping it stops the task.
 pub struct WatchHandle {
     task: Option<JoinHandle<()>>,
-    terms: tokio::sync::watch::Sender<Vec<WatchTerm>>,
+    watched: tokio::sync::watch::Sender<(Vec<WatchTerm>, Vec<Sentinel>)>,
 }
 
 impl WatchHandle {
     /// Watch these terms from now on (the sentinels stay): a term added is searched at its
     /// first turn within the budget, a term removed is no longer asked for.
     pub fn set_terms(&self, terms: Vec<WatchTerm>) {
-        self.terms.send_replace(terms);
+        self.watched.send_modify(|w| w.0 = terms);
+    }
+
+    /// Follow these sentinel accounts from now on (the terms stay), on the same budget.
+    pub fn set_sentinels(&self, sentinels: Vec<Sentinel>) {
+        self.watched.send_modify(|w| w.1 = sentinels);
     }
 
     /// Stop the loop and wait for it to end.
@@ -167,11 +172,12 @@ pub fn spawn_watch(
     newest: HashMap<String, DateTime<FixedOffset>>,
     events: mpsc::Sender<WatchEvent>,
 ) -> WatchHandle {
-    let (terms, terms_rx) = tokio::sync::watch::channel(cfg.terms.clone());
-    let task = tokio::spawn(run(client, cfg, newest, events, terms_rx));
+    let (watched, watched_rx) =
+        tokio::sync::watch::channel((cfg.terms.clone(), cfg.sentinels.clone()));
+    let task = tokio::spawn(run(client, cfg, newest, events, watched_rx));
     WatchHandle {
         task: Some(task),
-        terms,
+        watched,
     }
 }
 
@@ -302,7 +308,7 @@ async fn run(
     mut cfg: WatchConfig,
     mut newest: HashMap<String, DateTime<FixedOffset>>,
     events: mpsc::Sender<WatchEvent>,
-    mut terms_rx: tokio::sync::watch::Receiver<Vec<WatchTerm>>,
+    mut terms_rx: tokio::sync::watch::Receiver<(Vec<WatchTerm>, Vec<Sentinel>)>,
 ) {
     let mut targets = targets(&cfg);
     let mut names: Vec<String> = targets.iter().map(|t| t.term().name.clone()).collect();
@@ -314,21 +320,26 @@ async fn run(
         tx,
     );
     let mut budget = Budget::new(cfg.budget.clone());
-    for t in &targets {
-        if let Target::Sentinel(..) = t {
-            budget.set_every(&t.term().name, cfg.sentinel_every);
+    let set_every = |budget: &mut Budget, targets: &[Target]| {
+        for t in targets {
+            if let Target::Sentinel(..) = t {
+                budget.set_every(&t.term().name, cfg.sentinel_every);
+            }
         }
-    }
+    };
+    set_every(&mut budget, &targets);
     // Aliases take turns: one query per round keeps one request per term per interval.
     let mut turn: Vec<usize> = vec![0; targets.len()];
     let mut id: u64 = 0;
     let mut reload = false;
     loop {
-        // The terms changed (`w` in the app): the same budget goes on over the new set.
+        // The terms or sentinels changed (`w`, accounts discovered in the app): the same
+        // budget goes on over the new set.
         if reload || terms_rx.has_changed().unwrap_or(false) {
             reload = false;
-            cfg.terms = terms_rx.borrow_and_update().clone();
+            (cfg.terms, cfg.sentinels) = terms_rx.borrow_and_update().clone();
             targets = self::targets(&cfg);
+            set_every(&mut budget, &targets);
             names = targets.iter().map(|t| t.term().name.clone()).collect();
             turn = vec![0; targets.len()];
         }
