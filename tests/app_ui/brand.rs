@@ -518,7 +518,8 @@ fn discovered_hosts_and_media_join_the_sentinels_up_to_the_cap() {
     use resou::sources::SourceEvent;
     let detail = || {
         let body = include_str!("../fixtures/topics/detail_host.json");
-        let d = resou::sources::topic::parse_detail(body, "#命好的人本质是主体性强#").expect("parses");
+        let d =
+            resou::sources::topic::parse_detail(body, "#命好的人本质是主体性强#").expect("parses");
         AppMsg::Source(SourceEvent::TopicDetail(
             "#命好的人本质是主体性强#".into(),
             Ok(Box::new(d)),
@@ -543,7 +544,10 @@ fn discovered_hosts_and_media_join_the_sentinels_up_to_the_cap() {
     let s = sentinels(&fx).expect("the loop follows the new set");
     let uids: Vec<&str> = s.iter().map(|a| a.uid.as_str()).collect();
     assert_eq!(uids, ["1699432410", "5675905882", "1727472420"]);
-    assert_eq!(app.state.brand.sentinels, ["新华社", "人间观察大赏", "泰山晚报"]);
+    assert_eq!(
+        app.state.brand.sentinels,
+        ["新华社", "人间观察大赏", "泰山晚报"]
+    );
     // The same page again, or a full set: nothing changes.
     let (fx, _) = app.handle(detail());
     assert_eq!(sentinels(&fx), None);
