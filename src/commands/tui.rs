@@ -167,7 +167,7 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.brand.configured = configured;
         // Discovered hosts and media join the sentinels when asked (a viewer follows none).
         app.state.brand.discovery = (cfg.sentinel.enabled && cfg.sentinel.discovered && searches)
-            .then(|| crate::app::brand::Discovery {
+            .then_some(crate::app::brand::Discovery {
                 accounts: sentinel_accounts,
                 max: cfg.sentinel.max_accounts,
             });
