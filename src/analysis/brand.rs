@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::kol::Kol;
 use super::mentions::{self, Spike, SpikeConfig, SpikeTracker, hour_floor, hour_number};
+use super::term_summary::ScoredPost;
 use crate::domain::Platform;
 use crate::domain::normalize::normalize_text;
 use crate::domain::watch::WatchPost;
-use crate::sentiment::{Label, Scorer, Text};
+use crate::sentiment::{Label, Scorer};
 
 /// Negative turns: the window, the baseline before it, and how much evidence a turn needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,43 +120,20 @@ pub struct Example {
     pub reach: u64,
 }
 
-/// A post with its sentiment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Judged {
-    pub post: WatchPost,
-    pub label: Label,
-    pub score: f32,
+/// When a post counts: its creation time, else its first sighting (as the store counts it).
+fn at(j: &ScoredPost) -> DateTime<FixedOffset> {
+    j.post.created_at.unwrap_or(j.post.first_seen)
 }
 
-impl Judged {
-    pub fn new(post: WatchPost, scorer: &Scorer) -> Judged {
-        let s = scorer.score(&Text::line(&post.text));
-        Judged {
-            post,
-            label: s.label,
-            score: s.score,
-        }
-    }
-
-    /// When it counts: its creation time, else its first sighting (as the store counts it).
-    fn at(&self) -> DateTime<FixedOffset> {
-        self.post.created_at.unwrap_or(self.post.first_seen)
-    }
-
-    fn reach(&self) -> u64 {
-        let p = &self.post;
-        [p.reposts, p.comments, p.likes].into_iter().flatten().sum()
-    }
-
-    fn example(&self) -> Example {
-        Example {
-            platform: self.post.platform,
-            id: self.post.id.clone(),
-            author: self.post.author.clone(),
-            text: self.post.text.chars().take(80).collect(),
-            score: self.score,
-            reach: self.reach(),
-        }
+/// A post as an alert shows it.
+fn example(j: &ScoredPost) -> Example {
+    Example {
+        platform: j.post.platform,
+        id: j.post.id.clone(),
+        author: j.post.author.clone(),
+        text: j.post.text.chars().take(80).collect(),
+        score: j.score,
+        reach: j.reach(),
     }
 }
 
@@ -180,16 +158,16 @@ impl NegativeShares {
 
 /// The negative shares of `posts` in the window ending at `now` and the baseline before it.
 pub fn negative_shares(
-    posts: &[&Judged],
+    posts: &[&ScoredPost],
     now: DateTime<FixedOffset>,
     cfg: &NegativeConfig,
 ) -> NegativeShares {
     let start = hours_before(now, i64::from(cfg.window_hours));
     let base_start = hours_before(start, i64::from(cfg.baseline_hours));
     let (mut window, mut baseline) = (Share::default(), Share::default());
-    let mut negatives: Vec<&Judged> = Vec::new();
+    let mut negatives: Vec<&ScoredPost> = Vec::new();
     for j in posts {
-        let at = j.at();
+        let at = at(j);
         let neg = j.label == Label::Neg;
         let share = if at > start && at <= now {
             if neg {
@@ -214,7 +192,7 @@ pub fn negative_shares(
         window,
         baseline,
         z: two_proportion_z(window, baseline),
-        examples: negatives.iter().take(3).map(|j| j.example()).collect(),
+        examples: negatives.iter().take(3).map(|j| example(j)).collect(),
     }
 }
 
@@ -309,7 +287,7 @@ pub enum BrandSignal {
 #[derive(Debug, Default)]
 struct TermWatch {
     /// Its posts of the last `window + baseline` hours, by platform and id.
-    posts: BTreeMap<(Platform, String), Judged>,
+    posts: BTreeMap<(Platform, String), ScoredPost>,
     all: SpikeTracker,
     /// Each platform's own series (a spike across platforms says where it is).
     per_platform: BTreeMap<Platform, SpikeTracker>,
@@ -364,11 +342,11 @@ impl BrandMonitor {
             let key = (p.platform, p.id.clone());
             w.posts
                 .entry(key)
-                .or_insert_with(|| Judged::new(p, &self.scorer));
+                .or_insert_with(|| ScoredPost::score(p, &self.scorer));
         }
         let (cfg, kols) = (&self.cfg, &self.kols);
         step_hours(w, now, cfg, kols, &mut Vec::new(), term);
-        let posts: Vec<&Judged> = w.posts.values().collect();
+        let posts: Vec<&ScoredPost> = w.posts.values().collect();
         w.negative_on = negative_shares(&posts, now, &cfg.negative).is_turn(&cfg.negative);
         w.spike_hour = w.all.flagged().then(|| hour_number(now) - 1);
     }
@@ -390,28 +368,28 @@ impl BrandMonitor {
             if w.posts.contains_key(&key) {
                 continue;
             }
-            let j = Judged::new(p.clone(), scorer);
+            let j = ScoredPost::score(p.clone(), scorer);
             // An old post turning up is no news: only posts of the recent window alert.
-            if j.at() > recent
+            if at(&j) > recent
                 && let Some(kol) = kols.of(p)
             {
                 out.push(BrandSignal::KolAuthor {
                     term: term.to_string(),
                     kol,
-                    post: j.example(),
+                    post: example(&j),
                     created_at: p.created_at,
                 });
             }
             w.posts.insert(key, j);
         }
-        w.posts.retain(|_, j| j.at() > oldest);
+        w.posts.retain(|_, j| at(j) > oldest);
         step_hours(w, now, cfg, kols, &mut out, term);
         // The hour in progress: a spike is told as soon as its count is there.
         let h = hour_number(now);
         if let Some(s) = w.all.peek(h, count_in(w.posts.values(), h), &cfg.spike) {
             announce(w, &cfg.spike, s, hour_floor(now), kols, &mut out, term);
         }
-        let judged: Vec<&Judged> = w.posts.values().collect();
+        let judged: Vec<&ScoredPost> = w.posts.values().collect();
         let shares = negative_shares(&judged, now, &cfg.negative);
         if !w.negative_on && shares.is_turn(&cfg.negative) {
             w.negative_on = true;
@@ -459,14 +437,14 @@ fn step_hours(
 /// it has none yet): the flagged hours, with their start.
 fn complete_hours<'a>(
     tr: &mut SpikeTracker,
-    posts: impl Iterator<Item = &'a Judged> + Clone,
+    posts: impl Iterator<Item = &'a ScoredPost> + Clone,
     now: DateTime<FixedOffset>,
     cfg: &SpikeConfig,
 ) -> Vec<(Spike, DateTime<FixedOffset>)> {
     let current = hour_number(now);
     let first = match tr.last_hour() {
         Some(l) => l + 1,
-        None => match posts.clone().map(|j| hour_number(j.at())).min() {
+        None => match posts.clone().map(|j| hour_number(at(j))).min() {
             Some(h) => h,
             None => return Vec::new(),
         },
@@ -494,8 +472,8 @@ fn complete_hours<'a>(
 const MAX_STEP_HOURS: i64 = 7 * 24;
 
 /// Posts of `posts` in hour `h`.
-fn count_in<'a>(posts: impl Iterator<Item = &'a Judged>, h: i64) -> u32 {
-    let n = posts.filter(|j| hour_number(j.at()) == h).count();
+fn count_in<'a>(posts: impl Iterator<Item = &'a ScoredPost>, h: i64) -> u32 {
+    let n = posts.filter(|j| hour_number(at(j)) == h).count();
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -516,7 +494,7 @@ fn announce(
     let in_hour = || {
         w.posts
             .values()
-            .filter(|j| hour_number(j.at()) == s.hour_index)
+            .filter(|j| hour_number(at(j)) == s.hour_index)
     };
     let mut platforms: Vec<Platform> = in_hour().map(|j| j.post.platform).collect();
     platforms.sort();
@@ -607,8 +585,14 @@ mod tests {
     #[test]
     fn the_scorer_reads_the_test_texts_as_meant() {
         let s = Scorer::new();
-        assert_eq!(s.score(&Text::line(NEG)).label, Label::Neg);
-        assert_eq!(s.score(&Text::line(NEU)).label, Label::Neu);
+        assert_eq!(
+            s.score(&crate::sentiment::Text::line(NEG)).label,
+            Label::Neg
+        );
+        assert_eq!(
+            s.score(&crate::sentiment::Text::line(NEU)).label,
+            Label::Neu
+        );
     }
 
     /// `n` posts an hour for `hours` hours ending before `end`, `neg` of each hour negative.
