@@ -54,11 +54,11 @@ pub enum HistoryCmd {
     /// Brand watch posts found by the watch loop: kept once by id.
     RecordWatch(Vec<crate::domain::watch::WatchPost>),
     /// The stored posts of these watched terms created in `since..=until` (`None`: from the
-    /// first), for the brand view.
+    /// first; up to now), for the brand view.
     WatchPosts {
         terms: Vec<String>,
         since: Option<DateTime<FixedOffset>>,
-        until: DateTime<FixedOffset>,
+        until: Option<DateTime<FixedOffset>>,
     },
 }
 
@@ -587,6 +587,7 @@ impl Service {
                 since,
                 until,
             } => {
+                let until = until.unwrap_or_else(crate::domain::now_cst);
                 // Before any post this build can have stored (Weibo opened in 2009).
                 let since = since.unwrap_or_else(|| {
                     DateTime::parse_from_rfc3339("2000-01-01T00:00:00+08:00").unwrap_or(until)

@@ -60,8 +60,8 @@ pub struct Brand {
     pub offset: usize,
     /// The watch loop's budget as last reported.
     pub budget: Option<BudgetStatus>,
-    /// The last failed search, in words, and when.
-    pub failure: Option<(String, DateTime<FixedOffset>)>,
+    /// The last failed search, in words, and when (the app's clock, when it has one).
+    pub failure: Option<(String, Option<DateTime<FixedOffset>>)>,
     /// The demo or a replay: the lists' clock is in the past, so the store is read whole.
     pub replay: bool,
     /// The sentinel accounts followed (their stored posts are under `@name`).
@@ -135,8 +135,7 @@ pub fn on_watch(state: &mut AppState, ev: WatchEvent) -> (Vec<Effect>, bool) {
             } else {
                 "its next round retries"
             };
-            let at = state.now.unwrap_or_else(crate::domain::now_cst);
-            state.brand.failure = Some((format!("{term} p{page}: {error} — {then}"), at));
+            state.brand.failure = Some((format!("{term} p{page}: {error} — {then}"), state.now));
             (Vec::new(), state.brand.open)
         }
         WatchEvent::Budget(b) => {
@@ -176,7 +175,7 @@ pub fn on_fresh_list(state: &mut AppState, captured_at: DateTime<FixedOffset>) -
     fx.push(Effect::Brand(WatchInput::Clock(captured_at)));
     if state.brand.source == WatchSource::Store {
         let since = Some(captured_at - Duration::hours(REREAD_HOURS));
-        fx.push(read_store(state, since, captured_at));
+        fx.push(read_store(state, since, Some(captured_at)));
     }
     fx
 }
@@ -198,18 +197,21 @@ pub fn on_store_opened(state: &mut AppState) -> Vec<Effect> {
     if let Some(t) = shown {
         fx.push(Effect::Brand(WatchInput::Clock(t)));
     }
-    let until = state.now.unwrap_or_else(crate::domain::now_cst);
     // A replay's posts are dated on its own day, in the past: read them all (the worker
-    // shows them as its clock reaches them).
-    let since = (!state.brand.replay).then(|| until - Duration::days(SEED_DAYS));
-    fx.push(read_store(state, since, until));
+    // shows them as its clock reaches them). `update` reads no clock: without the first
+    // tick's time the store reads up to its own now.
+    let since = state
+        .now
+        .filter(|_| !state.brand.replay)
+        .map(|now| now - Duration::days(SEED_DAYS));
+    fx.push(read_store(state, since, None));
     fx
 }
 
 fn read_store(
     state: &AppState,
     since: Option<DateTime<FixedOffset>>,
-    until: DateTime<FixedOffset>,
+    until: Option<DateTime<FixedOffset>>,
 ) -> Effect {
     let sentinels = state.brand.sentinels.iter().map(|n| format!("@{n}"));
     Effect::History(HistoryCmd::WatchPosts {
@@ -239,8 +241,7 @@ pub fn on_stored_posts(
             fx
         }
         Err(e) => {
-            let at = state.now.unwrap_or_else(crate::domain::now_cst);
-            state.brand.failure = Some((format!("reading watched posts: {e}"), at));
+            state.brand.failure = Some((format!("reading watched posts: {e}"), state.now));
             Vec::new()
         }
     }
@@ -277,7 +278,7 @@ pub fn watchlist_changed(state: &mut AppState) -> Vec<Effect> {
         fx.push(Effect::Brand(WatchInput::Clock(at)));
         if state.brand.source == WatchSource::Store {
             let since = Some(at - Duration::days(SEED_DAYS));
-            fx.push(read_store(state, since, at));
+            fx.push(read_store(state, since, Some(at)));
         }
     }
     fx

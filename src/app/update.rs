@@ -126,13 +126,15 @@ fn handle(state: &mut AppState, keymap: &Keymap, msg: AppMsg) -> (Vec<Effect>, b
         }
         AppMsg::Tick(now) => {
             state.now = Some(now);
-            // Countdowns are the only thing a tick changes; paused hides them.
-            let visible = !state.lists.paused
+            // Countdowns are the only thing a tick changes (the next polls; the brand view's
+            // next search); paused hides the polls'.
+            let visible = (!state.lists.paused
                 && state
                     .lists
                     .health
                     .values()
-                    .any(|h| h.next_poll_at.is_some());
+                    .any(|h| h.next_poll_at.is_some()))
+                || (state.brand.open && state.brand.budget.is_some());
             // Team alert deliveries are read when due (their answer redraws if needed).
             (super::deliveries::on_tick(state, now), visible)
         }

@@ -39,7 +39,7 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     }
     let b = &state.brand;
     let line = |i: usize| Rect::new(area.x, area.y + i as u16, area.width, 1);
-    draw_line(line(0), buf, tabs(b, theme), budget(b, theme));
+    draw_line(line(0), buf, tabs(b, theme), budget(b, state.now, theme));
     let Some(s) = b.summary() else {
         empty(area, buf, b, theme);
         return;
@@ -138,8 +138,11 @@ pub(super) fn render(area: Rect, buf: &mut Buffer, state: &AppState, theme: &The
     }
     if let Some((msg, at)) = &b.failure {
         let mut f = Parts::default();
-        f.push(" watch ✗ ", theme.error)
-            .push(format!("{} {msg}", at.format("%H:%M")), theme.error);
+        f.push(" watch ✗ ", theme.error);
+        if let Some(at) = at {
+            f.push(at.format("%H:%M ").to_string(), theme.error);
+        }
+        f.push(msg.as_str(), theme.error);
         draw_line(
             Rect::new(area.x, bottom.saturating_sub(1), area.width, 1),
             buf,
@@ -203,7 +206,9 @@ fn tabs(b: &Brand, theme: &Theme) -> Parts {
     p
 }
 
-fn budget(b: &Brand, theme: &Theme) -> Parts {
+/// The search budget; the next request as a countdown on the app's (wall) clock, as the
+/// status bar shows the next poll — a replay's lists run on a clock of their own.
+fn budget(b: &Brand, now: Option<DateTime<FixedOffset>>, theme: &Theme) -> Parts {
     let mut p = Parts::default();
     match (b.source, &b.budget) {
         (WatchSource::Store, _) => {
@@ -220,10 +225,11 @@ fn budget(b: &Brand, theme: &Theme) -> Parts {
                     theme.warn,
                 );
             } else if let Some((term, at)) = &st.next {
-                p.push(
-                    format!(" · next {term} {}", at.format("%H:%M:%S")),
-                    theme.muted,
-                );
+                let when = match now {
+                    Some(now) => format!("in {}", super::status::countdown(*at, now)),
+                    None => at.format("%H:%M:%S").to_string(),
+                };
+                p.push(format!(" · next {term} {when}"), theme.muted);
             }
             p.push(" ", theme.muted);
         }

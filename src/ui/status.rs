@@ -292,7 +292,7 @@ fn clock(t: DateTime<FixedOffset>, now: Option<DateTime<FixedOffset>>) -> String
 }
 
 /// `40s`, `2m05s`, `now`.
-fn countdown(next: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> String {
+pub(super) fn countdown(next: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> String {
     let s = (next - now).num_seconds();
     match s {
         s if s <= 0 => "now".to_string(),
