@@ -378,12 +378,8 @@ pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
     super::drill::open_watched_post(state, &p.post, &term)
 }
 
-/// The selected post's page on m.weibo.cn (`o` / `y`).
+/// The selected post's page (`o` / `y`).
 pub fn selected_link(state: &AppState) -> Option<String> {
-    let p = &state.brand.selected_post()?.post;
-    let url = match p.platform {
-        crate::domain::Platform::Weibo => format!("https://m.weibo.cn/status/{}", p.id),
-        _ => return None,
-    };
+    let url = state.brand.selected_post()?.post.url()?;
     super::drill::safe_url(&url)
 }

@@ -210,8 +210,12 @@ impl WatchPost {
         e.reposts = self.reposts;
         e.replies = self.comments;
         e.likes = self.likes;
-        e.url = (self.platform == Platform::Weibo)
-            .then(|| format!("https://m.weibo.cn/status/{}", self.id));
+        e.url = self.url();
         e
+    }
+
+    /// The post's page (`m.weibo.cn/status/<mid>`); `None` for a platform without one here.
+    pub fn url(&self) -> Option<String> {
+        (self.platform == Platform::Weibo).then(|| format!("https://m.weibo.cn/status/{}", self.id))
     }
 }
