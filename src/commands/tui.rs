@@ -111,7 +111,19 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
             };
             (open_store(spec.clone()), opts)
         });
-        let watch = watch_plan(&cfg, cli, triage_file.as_deref(), &analysis.kols)?;
+        // The triage file once: the app's state, and its watchlist for the watched terms.
+        let (mut triage, triage_error) = match &triage_file {
+            Some(p) => crate::triage::Triage::load_or_empty(p),
+            None => (crate::triage::Triage::default(), None),
+        };
+        // Watchlists from the config join the in-app ones.
+        for k in &cfg.alerts.keywords {
+            triage.watch_keyword(k);
+        }
+        for k in &cfg.alerts.kols {
+            triage.watch_kol(k);
+        }
+        let watch = watch_plan(&cfg, cli, &triage, &analysis.kols)?;
         let sentinel_accounts: Vec<crate::domain::watch::Sentinel> = watch
             .iter()
             .flat_map(|w| w.sentinels.iter().cloned())
@@ -174,21 +186,11 @@ pub fn main(cli: &Cli) -> anyhow::Result<()> {
         app.state.brand.searches = searches;
         app.state.views.scorer = scorer;
         app.state.status.flash = keymap_warning.or_else(|| analysis_warnings.into_iter().next());
-        if let Some(p) = &triage_file {
-            let (t, err) = crate::triage::Triage::load_or_empty(p);
-            app.state.triage = t;
-            if let Some(e) = err {
-                app.state.status.flash = Some(format!(
-                    "triage file unreadable, starting empty (kept aside on save): {e}"
-                ));
-            }
-        }
-        // Watchlists from the config join the in-app ones.
-        for k in &cfg.alerts.keywords {
-            app.state.triage.watch_keyword(k);
-        }
-        for k in &cfg.alerts.kols {
-            app.state.triage.watch_kol(k);
+        app.state.triage = triage;
+        if let Some(e) = triage_error {
+            app.state.status.flash = Some(format!(
+                "triage file unreadable, starting empty (kept aside on save): {e}"
+            ));
         }
         app.state.alerts.limiter = Some(crate::alerts::RateLimiter::from_config(&cfg.alerts));
         if history_spec.is_some() {
@@ -233,15 +235,11 @@ pub const DEMO_TERMS: [&str; 2] = ["胖东来", "旺旺"];
 fn watch_plan(
     cfg: &crate::config::Config,
     cli: &crate::cli::Cli,
-    triage_file: Option<&std::path::Path>,
+    triage: &crate::triage::Triage,
     kols: &[crate::analysis::Kol],
 ) -> anyhow::Result<Option<crate::app::services::WatchPlan>> {
-    let mut watchlist: Vec<String> = triage_file
-        .map(|p| crate::triage::Triage::load_or_empty(p).0.watched_keywords)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
-    watchlist.extend(cfg.alerts.keywords.iter().cloned());
+    // The watchlist (the config's `[alerts] keywords` already in it).
+    let watchlist = triage.watched_keywords.iter().cloned();
     let mut configured = cfg.watch.terms.clone();
     if cli.demo {
         let demo = DEMO_TERMS
