@@ -5,7 +5,7 @@
 //! one budget. Fixtures: tests/fixtures/watch/NOTES.md.
 
 use crate::support;
-use crate::watch::{Check, demo_clock, fault_rows};
+use crate::watch::{demo_clock, fault_rows, hostile_bodies};
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -82,36 +82,7 @@ fn pinned_posts_are_left_out() {
 /// Hostile bodies are clear errors; "nothing here" is an empty, ended listing.
 #[test]
 fn hostile_timeline_bodies() {
-    let cases: [(&str, Check); 6] = [
-        (
-            "<!DOCTYPE html><html><head><title>Sina Visitor System</title></head></html>",
-            |e| {
-                matches!(
-                    e,
-                    SourceError::WrongBody(_) | SourceError::LoginRequired { .. }
-                )
-            },
-        ),
-        (
-            r#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#,
-            |e| matches!(e, SourceError::LoginRequired { .. }),
-        ),
-        (
-            r#"{"ok":0,"msg":"请求过于频繁"}"#,
-            |e| !matches!(e, SourceError::Other(m) if m.contains("internal")),
-        ),
-        (
-            r#"{"ok":1,"data":{"cards":[{"card_type":9,"mblog":{"id":"1"#,
-            |e| matches!(e, SourceError::Decode(_)),
-        ),
-        (r#"{"ok":1,"data":[]}"#, |e| {
-            matches!(e, SourceError::Decode(_))
-        }),
-        (r#"{"url":"https://security.weibo.com/captcha"}"#, |e| {
-            *e == SourceError::Captcha
-        }),
-    ];
-    for (body, ok) in cases {
+    for (body, ok) in hostile_bodies() {
         match parse_timeline(body, 1, now()) {
             Err(e) => assert!(ok(&e), "{body}: {e:?}"),
             Ok(p) => panic!("{body}: parsed {p:?}"),

@@ -26,6 +26,39 @@ use tokio::sync::mpsc;
 /// What an error must be.
 pub(crate) type Check = fn(&SourceError) -> bool;
 
+/// C1 bodies a search page or a user timeline (the same card schema) must refuse, each with
+/// the check its error must pass.
+pub(crate) fn hostile_bodies() -> Vec<(&'static str, Check)> {
+    let html: &'static str = "<!DOCTYPE html><html><head><title>Sina Visitor System</title></head><body>passport.weibo.com</body></html>";
+    vec![
+        (html, |e| {
+            matches!(
+                e,
+                SourceError::WrongBody(_) | SourceError::LoginRequired { .. }
+            )
+        }),
+        (
+            r#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#,
+            |e| matches!(e, SourceError::LoginRequired { .. }),
+        ),
+        (
+            r#"{"ok":0,"msg":"请求过于频繁"}"#,
+            |e| !matches!(e, SourceError::Other(m) if m.contains("internal")),
+        ),
+        (
+            r#"{"ok":1,"data":{"cards":[{"card_type":9,"mblog":{"id":"1"#,
+            |e| matches!(e, SourceError::Decode(_)),
+        ),
+        (r#"{"ok":1,"data":{"cards":"none"}}"#, |_| true),
+        (r#"{"ok":1,"data":[]}"#, |e| {
+            matches!(e, SourceError::Decode(_))
+        }),
+        (r#"{"url":"https://security.weibo.com/captcha"}"#, |e| {
+            *e == SourceError::Captcha
+        }),
+    ]
+}
+
 fn drill_fixture(name: &str) -> String {
     let path = format!(
         "{}/tests/fixtures/drill_weibo/{name}",
@@ -139,35 +172,7 @@ fn search_page_and_where_paging_stops() {
 #[test]
 fn hostile_bodies_are_errors() {
     let req = search_request("胖东来", 1);
-    let html = "<!DOCTYPE html><html><head><title>Sina Visitor System</title></head><body>passport.weibo.com</body></html>";
-    let cases: [(&str, Check); 7] = [
-        (html, |e| {
-            matches!(
-                e,
-                SourceError::WrongBody(_) | SourceError::LoginRequired { .. }
-            )
-        }),
-        (
-            r#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#,
-            |e| matches!(e, SourceError::LoginRequired { .. }),
-        ),
-        (
-            r#"{"ok":0,"msg":"请求过于频繁"}"#,
-            |e| !matches!(e, SourceError::Other(m) if m.contains("internal")),
-        ),
-        (
-            r#"{"ok":1,"data":{"cards":[{"card_type":9,"mblog":{"id":"1"#,
-            |e| matches!(e, SourceError::Decode(_)),
-        ),
-        (r#"{"ok":1,"data":{"cards":"none"}}"#, |_| true),
-        (r#"{"ok":1,"data":[]}"#, |e| {
-            matches!(e, SourceError::Decode(_))
-        }),
-        (r#"{"url":"https://security.weibo.com/captcha"}"#, |e| {
-            *e == SourceError::Captcha
-        }),
-    ];
-    for (body, ok) in cases {
+    for (body, ok) in hostile_bodies() {
         match parse_posts(body, &req, now()) {
             Err(e) => assert!(ok(&e), "{body}: {e:?}"),
             Ok(p) => panic!("{body}: parsed {p:?}"),
